@@ -1,0 +1,39 @@
+"""``await-not-awaitable``: an awaited call or attribute whose value cannot be awaited."""
+
+from __future__ import annotations
+
+from mypy.nodes import FuncItem
+from mypy.types import Type
+
+from mypy_wsplugin.awaitables import awaitable_of, is_any, non_awaitable_members
+from mypy_wsplugin.callsite import Site
+from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
+from mypy_wsplugin.reporting import is_enabled, not_awaitable, report
+from mypy_wsplugin.roles import Role, RoleIndex
+
+
+def check_awaited(site: Site, index: RoleIndex) -> Type:
+    """Report ``await`` of a non-awaitable and type the operand as ``Awaitable[result]``.
+
+    Returning ``Awaitable[T]`` removes mypy's own ``[misc] Incompatible types in "await"``
+    for the same expression and makes the ``await`` give ``T``, so nothing cascades.
+    """
+    scope = site.scope()
+    if not isinstance(scope, FuncItem) or not scope.is_coroutine:
+        return site.typ  # ``await`` only stands in ``async def`` bodies
+    role = site.role(index, scope)
+    if role is None or role.role is not Role.AWAITED:
+        return site.typ
+    bad = non_awaitable_members(site.api, site.typ)
+    configured_sync = site.entry is not None and not site.entry.is_async
+    if not bad and not (configured_sync and is_any(site.typ)):
+        return site.typ
+    if not is_enabled(site.api, AWAIT_NOT_AWAITABLE):
+        return site.typ
+    report(
+        site.api,
+        AWAIT_NOT_AWAITABLE,
+        not_awaitable(site.api, site.what, site.typ, bad),
+        site.node,
+    )
+    return awaitable_of(site.api, site.typ)

@@ -1,0 +1,77 @@
+"""Type questions: is a type awaitable, what does a coroutine give, which class is RESULT."""
+
+from __future__ import annotations
+
+from mypy.lookup import lookup_fully_qualified
+from mypy.nodes import MypyFile, TypeInfo
+from mypy.subtypes import is_subtype
+from mypy.typeops import make_simplified_union
+from mypy.types import AnyType, Instance, ProperType, Type, TypeOfAny, UnionType, get_proper_type
+from mypy.typevars import fill_typevars_with_any
+
+from mypy_wsplugin.compat import Checker
+
+
+def awaitable_of(api: Checker, item: Type) -> Instance:
+    return api.named_generic_type("typing.Awaitable", [item])
+
+
+def coroutine_of(api: Checker, result: Type) -> Instance:
+    any_type = AnyType(TypeOfAny.special_form)
+    return api.named_generic_type("typing.Coroutine", [any_type, any_type, result])
+
+
+def non_awaitable_members(api: Checker, typ: Type) -> list[ProperType]:
+    """The parts of ``typ`` that ``await`` rejects; empty if it is awaitable or unknown.
+
+    A union is awaitable only if every member is.  ``Any`` (and any ``Any`` member) counts
+    as unknown: nothing is claimed about it.
+    """
+    proper = get_proper_type(typ)
+    if isinstance(proper, AnyType):
+        return []
+    awaitable = awaitable_of(api, AnyType(TypeOfAny.special_form))
+    if is_subtype(proper, awaitable):
+        return []
+    members = proper.relevant_items() if isinstance(proper, UnionType) else [proper]
+    bad = []
+    for member in members:
+        item = get_proper_type(member)
+        if not isinstance(item, AnyType) and not is_subtype(item, awaitable):
+            bad.append(item)
+    return bad
+
+
+def coroutine_result(typ: Type) -> Type | None:
+    """``T`` for ``Coroutine[Any, Any, T]`` (what a call to an ``async def`` gives), else None."""
+    proper = get_proper_type(typ)
+    if isinstance(proper, Instance) and proper.type.fullname == "typing.Coroutine":
+        if len(proper.args) == 3:
+            return proper.args[2]
+    return None
+
+
+def is_any(typ: Type) -> bool:
+    return isinstance(get_proper_type(typ), AnyType)
+
+
+def union_of(items: list[Type]) -> Type:
+    return make_simplified_union(items)
+
+
+def find_class(fullname: str, modules: dict[str, MypyFile]) -> Instance | None:
+    """An instance type for the class ``fullname``, or None if mypy has not loaded it.
+
+    Unlike ``named_generic_type`` this never crashes on an unknown name.
+    """
+    sym = lookup_fully_qualified(fullname, modules, raise_on_missing=False)
+    if sym is None or not isinstance(sym.node, TypeInfo):
+        return None
+    filled = fill_typevars_with_any(sym.node)
+    return filled if isinstance(filled, Instance) else None
+
+
+def module_is_loaded(fullname: str, modules: dict[str, MypyFile]) -> bool:
+    """Whether any module prefix of ``fullname`` (``pkg.mod`` of ``pkg.mod.Cls``) is loaded."""
+    parts = fullname.split(".")
+    return any(".".join(parts[:i]) in modules for i in range(len(parts) - 1, 0, -1))

@@ -1,0 +1,32 @@
+"""The expression a hook fired for, with what the checks need to know about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mypy.nodes import Expression, MypyFile
+from mypy.types import Type
+
+from mypy_wsplugin.compat import Checker
+from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.roles import RoleEntry, RoleIndex, Scope
+
+
+@dataclass
+class Site:
+    api: Checker
+    node: Expression  # the CallExpr, or the MemberExpr of an attribute access
+    what: str  # how messages name it: "get_manager()", "Registry.get()", "Conn.manager"
+    typ: Type  # the type mypy (and the default plugin) gave it
+    entry: FactoryEntry | None  # the configuration entry it matches, if any
+
+    @property
+    def tree(self) -> MypyFile:
+        return self.api.tree
+
+    def scope(self) -> Scope:
+        """The function being checked, or the module for top-level code."""
+        return self.api.scope.current_function() or self.api.tree
+
+    def role(self, index: RoleIndex, scope: Scope) -> RoleEntry | None:
+        return index.role_of(self.api.tree, scope, self.node)

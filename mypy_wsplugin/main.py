@@ -1,0 +1,214 @@
+"""The mypy plugin: a thin dispatcher from mypy's hooks to the checks.
+
+* configuration: :mod:`mypy_wsplugin.config`; factory matching: :mod:`.factories`
+* where an expression stands (awaited, attribute base, ...): :mod:`.roles`
+* the checks: :mod:`.await_check` (``await-not-awaitable``), :mod:`.missing_await`
+* declared ``-> RESULT`` types: :mod:`.declared`; messages and reporting: :mod:`.reporting`
+
+mypy asks custom plugins before its default plugin and takes the first hook it gets.  This
+plugin returns hooks for every call when ``check_all_awaits`` is on, so it runs mypy's
+default plugin hook for the same name first and starts from the type that gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Union
+
+from mypy.errors import CompileError
+from mypy.nodes import CallExpr, Expression, ImportBase, ImportFrom, MemberExpr, MypyFile, RefExpr
+from mypy.options import Options
+from mypy.plugin import (
+    AttributeContext,
+    FunctionContext,
+    MethodContext,
+    Plugin,
+    ReportConfigContext,
+)
+from mypy.plugins.default import DefaultPlugin
+from mypy.types import CallableType, Instance, Type, TypeType, get_proper_type
+
+from mypy_wsplugin.awaitables import coroutine_result, is_any
+from mypy_wsplugin.await_check import check_awaited
+from mypy_wsplugin.callsite import Site
+from mypy_wsplugin.compat import Checker
+from mypy_wsplugin.config import ConfigError, FactoryEntry, load_config
+from mypy_wsplugin.declared import DeclaredResults
+from mypy_wsplugin.factories import FactoryMatcher
+from mypy_wsplugin.missing_await import check_coroutine
+from mypy_wsplugin.roles import RoleIndex
+
+CallContext = Union[FunctionContext, MethodContext]
+LRU_CACHE_CALL = "functools._lru_cache_wrapper.__call__"
+PRI_MED = 10  # mypy.build's priority for an ordinary import
+
+
+class WsPlugin(Plugin):
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        try:
+            self.config = load_config(options.config_file)
+        except ConfigError as error:
+            raise CompileError([error.render()]) from None
+        self.matcher = FactoryMatcher(self.config)
+        self.roles = RoleIndex()
+        self.declared = DeclaredResults()
+        self.default = DefaultPlugin(options)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def set_modules(self, modules: dict[str, MypyFile]) -> None:
+        super().set_modules(modules)
+        self.default.set_modules(modules)
+
+    def report_config_data(self, ctx: ReportConfigContext) -> object:
+        return self.config.to_report()
+
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        """Make the modules of declared RESULT classes loadable where a factory is used."""
+        deps = []
+        for entry in self.config.factories:
+            if entry.result is None:
+                continue
+            module = entry.result.rpartition(".")[0]
+            if module != file.fullname and _may_use(file, entry):
+                deps.append((PRI_MED, module, -1))
+        return deps
+
+    def _wants(self, fullname: str) -> bool:
+        return self.config.check_all_awaits or self.matcher.match(fullname) is not None
+
+    # -- hooks ----------------------------------------------------------------------------
+
+    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        base = self.default.get_function_hook(fullname)
+        if not self._wants(fullname):
+            return base
+        return partial(self._on_call, fullname, False, base)
+
+    def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+        base = self.default.get_method_hook(fullname)
+        if fullname != LRU_CACHE_CALL and not self._wants(fullname):
+            return base
+        return partial(self._on_call, fullname, True, base)
+
+    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        base = self.default.get_attribute_hook(fullname)
+        if not self._wants(fullname):
+            return base
+        return partial(self._on_attribute, fullname, base)
+
+    def _on_call(
+        self,
+        fullname: str,
+        is_method: bool,
+        base: Callable[[CallContext], Type] | None,
+        ctx: CallContext,
+    ) -> Type:
+        typ = base(ctx) if base is not None else ctx.default_return_type
+        api = ctx.api
+        if not isinstance(api, Checker) or not isinstance(ctx.context, CallExpr):
+            return typ
+        if fullname == LRU_CACHE_CALL:
+            mapped = _cached_factory(api, ctx.context)
+            if mapped is None:
+                return typ
+            fullname, is_method = mapped
+        entry = self.matcher.match(fullname)
+        if entry is None and not self.config.check_all_awaits:
+            return typ
+        site = Site(api, ctx.context, _display(fullname, is_method) + "()", typ, entry)
+        site.typ = self.declared.apply(site)
+        return self._check(site)
+
+    def _on_attribute(
+        self, fullname: str, base: Callable[[AttributeContext], Type] | None, ctx: AttributeContext
+    ) -> Type:
+        typ = base(ctx) if base is not None else ctx.default_attr_type
+        api = ctx.api
+        if ctx.is_lvalue or not isinstance(api, Checker):
+            return typ
+        if not isinstance(ctx.context, MemberExpr):
+            return typ
+        entry = self.matcher.match(fullname)
+        site = Site(api, ctx.context, _display(fullname, True), typ, entry)
+        if coroutine_result(typ) is not None:
+            return typ
+        return check_awaited(site, self.roles)
+
+    def _check(self, site: Site) -> Type:
+        entry = site.entry
+        result = coroutine_result(site.typ)
+        if result is None and entry is not None and entry.is_async and is_any(site.typ):
+            result = site.typ
+        if result is not None:
+            if self.config.check_all_awaits or _is_async(entry):
+                return check_coroutine(site, result, self.roles)
+            return site.typ
+        if self.config.check_all_awaits or (entry is not None and not entry.is_async):
+            return check_awaited(site, self.roles)
+        return site.typ
+
+
+def _is_async(entry: FactoryEntry | None) -> bool:
+    return entry is not None and entry.is_async
+
+
+def _display(fullname: str, is_method: bool) -> str:
+    parts = fullname.split(".")
+    return ".".join(parts[-2:]) if is_method and len(parts) > 1 else parts[-1]
+
+
+def _cached_factory(api: Checker, call: CallExpr) -> tuple[str, bool] | None:
+    """The full name of the ``functools.lru_cache``/``cache`` factory ``call`` calls.
+
+    mypy types such factories as ``_lru_cache_wrapper``, so the hook that fires is the
+    wrapper's ``__call__``; the callee expression tells which factory it wraps.
+    """
+    callee: Expression = call.callee
+    if isinstance(callee, MemberExpr):
+        owner = get_proper_type(api.lookup_type_or_none(callee.expr))
+        if isinstance(owner, TypeType):
+            owner = owner.item
+        if isinstance(owner, CallableType) and owner.is_type_obj():
+            owner = get_proper_type(owner.ret_type)
+        if isinstance(owner, Instance):
+            info = owner.type.get_containing_type_info(callee.name)
+            if info is not None:
+                return f"{info.fullname}.{callee.name}", True
+    if isinstance(callee, RefExpr) and callee.fullname:
+        return callee.fullname, False
+    return None
+
+
+def _may_use(file: MypyFile, entry: FactoryEntry) -> bool:
+    """Whether ``file`` imports something through which it could call ``entry``'s target.
+
+    Seen before semantic analysis, so only the import statements are known.  Globs and
+    relative imports are taken to match.
+    """
+    if entry.is_glob:
+        return True
+    for imp in file.imports:
+        for module in _imported_modules(imp):
+            if module is None or entry.target.startswith(module + "."):
+                return True
+    return entry.target.startswith(file.fullname + ".")
+
+
+def _imported_modules(imp: ImportBase) -> list[str | None]:
+    if isinstance(imp, ImportFrom):
+        if imp.relative:
+            return [None]
+        return [imp.id] + [f"{imp.id}.{name}" for name, _ in imp.names]
+    ids = getattr(imp, "ids", None)
+    if ids is not None:
+        return [module for module, _ in ids]
+    module = getattr(imp, "id", None)
+    return [None] if getattr(imp, "relative", 0) else [module]
+
+
+def plugin(version: str) -> type[Plugin]:
+    """mypy's entry point: ``plugins = mypy_wsplugin``."""
+    return WsPlugin
