@@ -31,7 +31,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed
-	$(BIN)/mypy --strict mypy_wsplugin
+	$(BIN)/mypy --strict
 
 pytest: $(VENV)/.installed
 	$(BIN)/python -m mypy --version

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from mypy.nodes import FuncItem
+from mypy.nodes import CallExpr, FuncItem
 from mypy.types import Type
 
 from mypy_wsplugin.awaitables import awaitable_of, is_any, non_awaitable_members
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
 from mypy_wsplugin.reporting import is_enabled, not_awaitable, report
+from mypy_wsplugin.resolve import resolve_callee
 from mypy_wsplugin.roles import Role, RoleIndex
+from mypy_wsplugin.static_result import static_result
 
 
 def check_awaited(site: Site, index: RoleIndex) -> Type:
@@ -24,16 +26,19 @@ def check_awaited(site: Site, index: RoleIndex) -> Type:
     role = site.role(index, scope)
     if role is None or role.role is not Role.AWAITED:
         return site.typ
-    bad = non_awaitable_members(site.api, site.typ)
+    shown = site.typ
+    if is_any(shown) and isinstance(site.node, CallExpr):
+        # mypy sees Any (an unannotated callee); its definition may still tell.
+        callee = resolve_callee(site.node, scope, site.tree)
+        known = static_result(callee.node, site.api.modules) if callee else None
+        if known is not None and not known.is_async:
+            shown = known.result
+    bad = non_awaitable_members(site.api.modules, shown)
     configured_sync = site.entry is not None and not site.entry.is_async
-    if not bad and not (configured_sync and is_any(site.typ)):
+    if not bad and not (configured_sync and is_any(shown)):
         return site.typ
-    if not is_enabled(site.api, AWAIT_NOT_AWAITABLE):
+    if not is_enabled(site.api.msg.errors, AWAIT_NOT_AWAITABLE):
         return site.typ
-    report(
-        site.api,
-        AWAIT_NOT_AWAITABLE,
-        not_awaitable(site.api, site.what, site.typ, bad),
-        site.node,
-    )
+    message = not_awaitable(site.api.options, site.what, shown, bad)
+    report(site.api, AWAIT_NOT_AWAITABLE, message, site.node)
     return awaitable_of(site.api, site.typ)

@@ -21,7 +21,7 @@ def coroutine_of(api: Checker, result: Type) -> Instance:
     return api.named_generic_type("typing.Coroutine", [any_type, any_type, result])
 
 
-def non_awaitable_members(api: Checker, typ: Type) -> list[ProperType]:
+def non_awaitable_members(modules: dict[str, MypyFile], typ: Type) -> list[ProperType]:
     """The parts of ``typ`` that ``await`` rejects; empty if it is awaitable or unknown.
 
     A union is awaitable only if every member is.  ``Any`` (and any ``Any`` member) counts
@@ -30,8 +30,8 @@ def non_awaitable_members(api: Checker, typ: Type) -> list[ProperType]:
     proper = get_proper_type(typ)
     if isinstance(proper, AnyType):
         return []
-    awaitable = awaitable_of(api, AnyType(TypeOfAny.special_form))
-    if is_subtype(proper, awaitable):
+    awaitable = find_class("typing.Awaitable", modules)
+    if awaitable is None or is_subtype(proper, awaitable):
         return []
     members = proper.relevant_items() if isinstance(proper, UnionType) else [proper]
     bad = []
@@ -45,9 +45,12 @@ def non_awaitable_members(api: Checker, typ: Type) -> list[ProperType]:
 def coroutine_result(typ: Type) -> Type | None:
     """``T`` for ``Coroutine[Any, Any, T]`` (what a call to an ``async def`` gives), else None."""
     proper = get_proper_type(typ)
-    if isinstance(proper, Instance) and proper.type.fullname == "typing.Coroutine":
-        if len(proper.args) == 3:
-            return proper.args[2]
+    if (
+        isinstance(proper, Instance)
+        and proper.type.fullname == "typing.Coroutine"
+        and len(proper.args) == 3
+    ):
+        return proper.args[2]
     return None
 
 

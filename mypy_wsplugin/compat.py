@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Final
 
 from mypy.checker import TypeChecker
+from mypy.errors import Errors
 from mypy.version import __version__ as MYPY_VERSION
 
 Checker = TypeChecker
@@ -19,3 +21,25 @@ def _parse(version: str) -> tuple[int, int]:
 
 
 MYPY: Final = _parse(MYPY_VERSION)
+
+# mypy >= 2.4 calls Plugin.get_additional_indirect_deps from State.finish_passes: after the
+# module is type-checked, before its errors are flushed and cached.  The pass over
+# unannotated code runs there; older versions have no such point.
+HAS_POST_PASS: Final = MYPY >= (2, 4)
+
+
+def find_build_errors(plugin: object) -> Errors | None:
+    """The build's ``Errors``, for a plugin that has not yet been handed a checker.
+
+    Hooks give it as ``ctx.api.msg.errors``; a module whose code fires no hook (only
+    unannotated functions, say) gives none.  The build manager that owns the plugin chain
+    holds it, and is found through the chain's references: plugin -> its list in the
+    ChainedPlugin -> the ChainedPlugin -> the manager (or a checker) with ``.errors``.
+    """
+    for holder in gc.get_referrers(plugin):
+        for chain in gc.get_referrers(holder):
+            for owner in gc.get_referrers(chain):
+                errors = getattr(owner, "errors", None)
+                if isinstance(errors, Errors):
+                    return errors
+    return None

@@ -48,19 +48,21 @@ _INI_FALSE: Final = frozenset({"0", "no", "false", "off"})
 class ConfigError(Exception):
     """A configuration mistake, rendered as one line in mypy's ``file: error:`` style."""
 
-    def __init__(self, path: str, section: str, key: str, value: object, expected: str) -> None:
+    def __init__(self, path: str, section: str, key: str, problem: str) -> None:
         self.path = path
         self.section = section
         self.key = key
-        self.value = value
-        self.expected = expected
+        self.problem = problem
         super().__init__(self.render())
 
+    @classmethod
+    def invalid(
+        cls, path: str, section: str, key: str, value: object, expected: str
+    ) -> ConfigError:
+        return cls(path, section, key, f"invalid value {value!r}: {expected}")
+
     def render(self) -> str:
-        return (
-            f"{self.path}: error: [{self.section}] {self.key}: invalid value {self.value!r}: "
-            f"{self.expected}"
-        )
+        return f"{self.path}: error: [{self.section}] {self.key}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -125,13 +127,15 @@ def _load_toml(path: str) -> PluginConfig:
     if table is None:
         return PluginConfig(path=path, section=TOML_TABLE)
     if not isinstance(table, dict):
-        raise ConfigError(path, TOML_TABLE, "tool.mypy_wsplugin", table, "expected a table")
+        raise ConfigError.invalid(path, TOML_TABLE, "tool.mypy_wsplugin", table, "expected a table")
     _reject_unknown_keys(path, TOML_TABLE, table)
     sync = _toml_list(path, table, SYNC_FACTORIES)
     async_ = _toml_list(path, table, ASYNC_FACTORIES)
     check_all = table.get(CHECK_ALL_AWAITS, True)
     if not isinstance(check_all, bool):
-        raise ConfigError(path, TOML_TABLE, CHECK_ALL_AWAITS, check_all, "expected true or false")
+        raise ConfigError.invalid(
+            path, TOML_TABLE, CHECK_ALL_AWAITS, check_all, "expected true or false"
+        )
     return _build(path, TOML_TABLE, sync, async_, check_all)
 
 
@@ -140,7 +144,7 @@ def _toml_list(path: str, table: Mapping[str, Any], key: str) -> list[str]:
     if isinstance(value, str):
         return [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(path, TOML_TABLE, key, value, "expected an array of strings")
+        raise ConfigError.invalid(path, TOML_TABLE, key, value, "expected an array of strings")
     return list(value)
 
 
@@ -164,7 +168,7 @@ def _load_ini(path: str) -> PluginConfig:
         elif raw.lower() in _INI_FALSE:
             check_all = False
         else:
-            raise ConfigError(
+            raise ConfigError.invalid(
                 path, INI_SECTION, CHECK_ALL_AWAITS, raw, "expected true or false"
             )
     return _build(path, INI_SECTION, sync, async_, check_all)
@@ -172,7 +176,7 @@ def _load_ini(path: str) -> PluginConfig:
 
 def _ini_list(value: str) -> list[str]:
     """One entry per line (commas also separate); ``#`` starts a comment."""
-    entries = []
+    entries: list[str] = []
     for line in value.splitlines():
         line = line.split("#", 1)[0]
         entries.extend(part.strip() for part in line.split(",") if part.strip())
@@ -183,7 +187,7 @@ def _reject_unknown_keys(path: str, section: str, keys: Iterable[str]) -> None:
     for key in keys:
         if key not in KNOWN_KEYS:
             raise ConfigError(
-                path, section, key, key, f"unknown key; known keys are {', '.join(KNOWN_KEYS)}"
+                path, section, key, f"unknown key (known keys: {', '.join(KNOWN_KEYS)})"
             )
 
 
@@ -195,7 +199,7 @@ def _build(
     sync_targets = {e.target for e in sync_entries}
     for entry in async_entries:
         if entry.target in sync_targets:
-            raise ConfigError(
+            raise ConfigError.invalid(
                 path,
                 section,
                 ASYNC_FACTORIES,
@@ -218,9 +222,9 @@ def _parse_entry(path: str, section: str, key: str, text: str, is_async: bool) -
     target = target.strip()
     result = result.strip()
     if not _is_target(target) or (arrow and not result):
-        raise ConfigError(path, section, key, text, f"expected {ENTRY_GRAMMAR}")
+        raise ConfigError.invalid(path, section, key, text, f"expected {ENTRY_GRAMMAR}")
     if arrow and not _is_dotted_name(result):
-        raise ConfigError(
+        raise ConfigError.invalid(
             path,
             section,
             key,

@@ -37,10 +37,10 @@ class DeclaredResults:
         modules = site.api.modules
         found = find_class(entry.result, modules)
         if found is None:
-            if entry.text not in self._reported_missing and module_is_loaded(
-                entry.result, modules
-            ):
+            if entry.text not in self._reported_missing and module_is_loaded(entry.result, modules):
                 self._reported_missing.add(entry.text)
-                site.api.note(result_class_not_found(entry.key, entry.text, entry.result), site.node)
+                site.api.note(
+                    result_class_not_found(entry.key, entry.text, entry.result), site.node
+                )
             return site.typ
         return coroutine_of(site.api, found) if entry.is_async else found

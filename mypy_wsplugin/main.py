@@ -12,11 +12,10 @@ default plugin hook for the same name first and starts from the type that gives.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Union
 
-from mypy.errors import CompileError
+from mypy.errors import CompileError, Errors
 from mypy.nodes import CallExpr, Expression, ImportBase, ImportFrom, MemberExpr, MypyFile, RefExpr
 from mypy.options import Options
 from mypy.plugin import (
@@ -29,17 +28,18 @@ from mypy.plugin import (
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import CallableType, Instance, Type, TypeType, get_proper_type
 
-from mypy_wsplugin.awaitables import coroutine_result, is_any
 from mypy_wsplugin.await_check import check_awaited
+from mypy_wsplugin.awaitables import coroutine_result, is_any
 from mypy_wsplugin.callsite import Site
-from mypy_wsplugin.compat import Checker
-from mypy_wsplugin.config import ConfigError, FactoryEntry, load_config
+from mypy_wsplugin.compat import HAS_POST_PASS, Checker, find_build_errors
+from mypy_wsplugin.config import ConfigError, FactoryEntry, PluginConfig, load_config
 from mypy_wsplugin.declared import DeclaredResults
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.missing_await import check_coroutine
 from mypy_wsplugin.roles import RoleIndex
+from mypy_wsplugin.untyped import UntypedPass
 
-CallContext = Union[FunctionContext, MethodContext]
+CallContext = FunctionContext | MethodContext
 LRU_CACHE_CALL = "functools._lru_cache_wrapper.__call__"
 PRI_MED = 10  # mypy.build's priority for an ordinary import
 
@@ -47,14 +47,22 @@ PRI_MED = 10  # mypy.build's priority for an ordinary import
 class WsPlugin(Plugin):
     def __init__(self, options: Options) -> None:
         super().__init__(options)
+        # A bad configuration must end the run with one clear line and exit status 2.  An
+        # exception from the constructor would make mypy print "Error constructing plugin
+        # instance" and a traceback, so the error is raised from the first hook mypy calls
+        # on every run instead, as a blocking CompileError (which the daemon reports too).
+        self._config_error: CompileError | None = None
         try:
             self.config = load_config(options.config_file)
         except ConfigError as error:
-            raise CompileError([error.render()]) from None
+            self._config_error = CompileError([error.render()])
+            self.config = PluginConfig()
         self.matcher = FactoryMatcher(self.config)
         self.roles = RoleIndex()
         self.declared = DeclaredResults()
         self.default = DefaultPlugin(options)
+        self.untyped = UntypedPass(self.config, self.matcher, options)
+        self._errors: Errors | None = None
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -62,11 +70,17 @@ class WsPlugin(Plugin):
         super().set_modules(modules)
         self.default.set_modules(modules)
 
+    def _raise_config_error(self) -> None:
+        if self._config_error is not None:
+            raise self._config_error
+
     def report_config_data(self, ctx: ReportConfigContext) -> object:
+        self._raise_config_error()
         return self.config.to_report()
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         """Make the modules of declared RESULT classes loadable where a factory is used."""
+        self._raise_config_error()
         deps = []
         for entry in self.config.factories:
             if entry.result is None:
@@ -75,6 +89,15 @@ class WsPlugin(Plugin):
             if module != file.fullname and _may_use(file, entry):
                 deps.append((PRI_MED, module, -1))
         return deps
+
+    def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
+        """mypy >= 2.4: called once per module after type checking; runs the untyped pass."""
+        if HAS_POST_PASS and self._modules is not None:
+            errors = self._errors or find_build_errors(self)
+            if errors is not None:
+                self._errors = errors
+                self.untyped.run(file, errors, self._modules)
+        return set()
 
     def _wants(self, fullname: str) -> bool:
         return self.config.check_all_awaits or self.matcher.match(fullname) is not None
@@ -85,13 +108,13 @@ class WsPlugin(Plugin):
         base = self.default.get_function_hook(fullname)
         if not self._wants(fullname):
             return base
-        return partial(self._on_call, fullname, False, base)
+        return partial(self._on_function, fullname, base)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         base = self.default.get_method_hook(fullname)
         if fullname != LRU_CACHE_CALL and not self._wants(fullname):
             return base
-        return partial(self._on_call, fullname, True, base)
+        return partial(self._on_method, fullname, base)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         base = self.default.get_attribute_hook(fullname)
@@ -99,17 +122,23 @@ class WsPlugin(Plugin):
             return base
         return partial(self._on_attribute, fullname, base)
 
-    def _on_call(
-        self,
-        fullname: str,
-        is_method: bool,
-        base: Callable[[CallContext], Type] | None,
-        ctx: CallContext,
+    def _on_function(
+        self, fullname: str, base: Callable[[FunctionContext], Type] | None, ctx: FunctionContext
     ) -> Type:
         typ = base(ctx) if base is not None else ctx.default_return_type
+        return self._on_call(fullname, False, typ, ctx)
+
+    def _on_method(
+        self, fullname: str, base: Callable[[MethodContext], Type] | None, ctx: MethodContext
+    ) -> Type:
+        typ = base(ctx) if base is not None else ctx.default_return_type
+        return self._on_call(fullname, True, typ, ctx)
+
+    def _on_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
         api = ctx.api
         if not isinstance(api, Checker) or not isinstance(ctx.context, CallExpr):
             return typ
+        self._errors = api.msg.errors
         if fullname == LRU_CACHE_CALL:
             mapped = _cached_factory(api, ctx.context)
             if mapped is None:
@@ -197,7 +226,7 @@ def _may_use(file: MypyFile, entry: FactoryEntry) -> bool:
     return entry.target.startswith(file.fullname + ".")
 
 
-def _imported_modules(imp: ImportBase) -> list[str | None]:
+def _imported_modules(imp: ImportBase) -> Sequence[str | None]:
     if isinstance(imp, ImportFrom):
         if imp.relative:
             return [None]

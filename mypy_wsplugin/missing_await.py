@@ -1,58 +1,102 @@
-"""``missing-await``: a coroutine used as if it were its result."""
+"""``missing-await``: a coroutine used as if it were its result.
+
+The decision is shared by the type-check hooks and the pass over unannotated code: given
+where the coroutine stands (its :class:`~mypy_wsplugin.roles.Role`), is that a bug?
+"""
 
 from __future__ import annotations
 
-from mypy.nodes import FuncItem
+from dataclasses import dataclass
+
+from mypy.nodes import Context, FuncItem, MypyFile
+from mypy.options import Options
 from mypy.types import Type
 
 from mypy_wsplugin.awaitables import coroutine_result, non_awaitable_members
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
-from mypy_wsplugin.reporting import is_enabled, missing_await, missing_await_assigned, report
-from mypy_wsplugin.reporting import use_text
-from mypy_wsplugin.roles import Role, RoleIndex, Scope, first_use_after
+from mypy_wsplugin.reporting import (
+    is_enabled,
+    missing_await,
+    missing_await_assigned,
+    misuse,
+    report,
+)
+from mypy_wsplugin.roles import Role, RoleEntry, RoleIndex, Scope, first_use_after
+
+_ALWAYS_WRONG = frozenset({Role.ATTRIBUTE_BASE, Role.CONDITION})
 
 
-def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
-    """Report a coroutine call used without ``await``; type it as ``result`` if reported.
+@dataclass(frozen=True)
+class Finding:
+    message: str
+    context: Context  # where to report: the call, or the later use of the name it was bound to
 
-    Silent when the call is awaited, passed on (argument of ``create_task``, ``gather``, any
-    function), put in a container, or stored and awaited later.
+
+def find_misuse(
+    options: Options,
+    modules: dict[str, MypyFile],
+    what: str,
+    role: RoleEntry,
+    scope: Scope,
+    declared_return: Type | None,
+) -> Finding | None:
+    """The finding for coroutine ``what`` standing as ``role`` in ``scope``, if it is one.
+
+    ``declared_return`` is what a ``return`` in ``scope`` must give (None if unknown).
+    Silent when awaited, passed on as an argument (``create_task``, ``gather``, ...), put in
+    a container, or assigned to a name whose first later use is harmless (awaited, passed).
     """
-    scope = site.scope()
-    role = site.role(index, scope)
-    if role is None or role.role is Role.AWAITED:
-        return site.typ
-    if not is_enabled(site.api, MISSING_AWAIT):
-        return site.typ
     if role.role is Role.ASSIGNED:
         assert role.assignment is not None
         use = first_use_after(scope, role.assignment)
         if use is None:
-            return site.typ
+            return None
         name, use_role, attribute = use
-        text = _misuse(site, scope, use_role, attribute, direct=False)
-        if text is None:
-            return site.typ
-        message = missing_await_assigned(site.what, name.name, role.assignment.line, text)
-        report(site.api, MISSING_AWAIT, message, name)
-        return result
-    text = _misuse(site, scope, role.role, role.attribute, direct=True)
-    if text is None:
-        return site.typ
-    report(site.api, MISSING_AWAIT, missing_await(site.what, text), site.node)
-    return result
+        why = _why(options, modules, use_role, attribute, scope, declared_return, direct=False)
+        if why is None:
+            return None
+        line = role.assignment.line
+        return Finding(missing_await_assigned(what, name.name, line, why), name)
+    why = _why(options, modules, role.role, role.attribute, scope, declared_return, direct=True)
+    return None if why is None else Finding(missing_await(what, why), role.node)
 
 
-def _misuse(site: Site, scope: Scope, role: Role, attribute: str | None, direct: bool) -> str | None:
-    """Why this use of an un-awaited coroutine is a bug, or None if it is not one."""
-    if role is Role.ATTRIBUTE_BASE or role is Role.CONDITION:
-        return use_text(site.api, role, attribute, None)
-    if role is Role.STATEMENT:
-        return use_text(site.api, role, None, None) if direct else None
-    if role is Role.RETURNED and isinstance(scope, FuncItem) and scope.is_coroutine:
-        # For an ``async def`` mypy keeps the full ``Coroutine[Any, Any, T]``; ``return`` gives T.
-        declared = coroutine_result(site.api.return_types[-1]) if site.api.return_types else None
-        if declared is not None and non_awaitable_members(site.api, declared):
-            return use_text(site.api, role, None, declared)
+def _why(
+    options: Options,
+    modules: dict[str, MypyFile],
+    role: Role,
+    attribute: str | None,
+    scope: Scope,
+    declared_return: Type | None,
+    direct: bool,
+) -> str | None:
+    if role in _ALWAYS_WRONG or (role is Role.STATEMENT and direct):
+        return misuse(options, role, attribute, None)
+    if (
+        role is Role.RETURNED
+        and isinstance(scope, FuncItem)
+        and scope.is_coroutine
+        and declared_return is not None
+        and non_awaitable_members(modules, declared_return)
+    ):
+        return misuse(options, role, None, declared_return)
     return None
+
+
+def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
+    """Report a coroutine call used without ``await``; type it as ``result`` if reported."""
+    scope = site.scope()
+    role = site.role(index, scope)
+    if role is None or role.role is Role.AWAITED:
+        return site.typ
+    if not is_enabled(site.api.msg.errors, MISSING_AWAIT):
+        return site.typ
+    api = site.api
+    # For an ``async def`` mypy keeps the full ``Coroutine[Any, Any, T]``; ``return`` gives T.
+    declared = coroutine_result(api.return_types[-1]) if api.return_types else None
+    finding = find_misuse(api.options, api.modules, site.what, role, scope, declared)
+    if finding is None:
+        return site.typ
+    report(api, MISSING_AWAIT, finding.message, finding.context)
+    return result

@@ -1,88 +1,102 @@
-"""Messages and the one place findings are reported.
+"""Messages, and the one place findings are reported.
 
-Messages follow mypy's style (quoted names and types, lower-case, no final period) and end
-with the change to make.
+Messages follow mypy's style (quoted names and types, no final period) and end with the
+change to make.  Findings made while mypy type-checks go through the checker (so mypy's
+error watchers apply); findings of the pass over unannotated code go to ``Errors``.
 """
 
 from __future__ import annotations
 
 from mypy.errorcodes import MISC, ErrorCode
+from mypy.errors import Errors
 from mypy.messages import format_type
 from mypy.nodes import Context
+from mypy.options import Options
 from mypy.types import ProperType, Type, UnionType, get_proper_type
 
 from mypy_wsplugin.compat import Checker
 from mypy_wsplugin.roles import Role
 
 
-def report(api: Checker, code: ErrorCode, message: str, context: Context) -> None:
-    """Report one finding under ``code``.
+def _code_for_line(errors: Errors, code: ErrorCode, line: int) -> ErrorCode:
+    """``misc`` on a line that already carries ``# type: ignore[misc]`` but not ``code``.
 
-    A line that already carries ``# type: ignore[misc]`` (but not the plugin's own code) is
-    reported under ``misc``: the existing ignore keeps working, even with
-    ``warn_unused_ignores``, and no "use narrower code" hint appears for it.
+    The existing ignore then keeps working as it is, even with ``warn_unused_ignores``
+    (no "use narrower code" hint); everywhere else the plugin's own code is used.
     """
-    errors = api.msg.errors
-    ignored = errors.ignored_lines.get(errors.file, {}).get(context.line)
+    ignored = errors.ignored_lines.get(errors.file, {}).get(line)
     if ignored and MISC.code in ignored and code.code not in ignored:
-        code = MISC
-    api.fail(message, context, code=code)
+        return MISC
+    return code
 
 
-def is_enabled(api: Checker, code: ErrorCode) -> bool:
+def report(api: Checker, code: ErrorCode, message: str, context: Context) -> None:
+    """Report a finding made during type checking."""
+    api.fail(message, context, code=_code_for_line(api.msg.errors, code, context.line))
+
+
+def report_to(errors: Errors, code: ErrorCode, message: str, context: Context) -> None:
+    """Report a finding made after type checking, in the module ``errors`` is set to."""
+    errors.report(
+        context.line,
+        context.column,
+        message,
+        code=_code_for_line(errors, code, context.line),
+        end_line=context.end_line,
+        end_column=context.end_column,
+    )
+
+
+def is_enabled(errors: Errors, code: ErrorCode) -> bool:
     """Whether ``code`` is enabled for the module being checked (per-module options apply)."""
-    return api.msg.errors.is_error_code_enabled(code)
+    return errors.is_error_code_enabled(code)
 
 
-def _t(api: Checker, typ: Type) -> str:
-    return format_type(typ, api.options)
-
-
-def not_awaitable(api: Checker, what: str, typ: Type, bad: list[ProperType]) -> str:
+def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType]) -> str:
     """``what`` is ``"f()"`` for a call or ``"Cls.attr"`` for an attribute.
 
     ``bad`` lists the members of ``typ`` that are not awaitable; empty means the type is
     unknown (``Any``) and the configuration says the factory is synchronous.
     """
     verb = "returns" if what.endswith("()") else "is"
+    shown = format_type(typ, options)
     if not bad:
         return (
             f'Cannot await "{what}": it is configured as a synchronous factory, so what it '
-            f'{verb} ({_t(api, typ)}) is not awaitable; remove the "await"'
+            f'{verb} ({shown}) is not awaitable; remove the "await"'
         )
     proper = get_proper_type(typ)
     if not isinstance(proper, UnionType) or len(bad) == len(proper.relevant_items()):
         return (
-            f'Cannot await "{what}": it {verb} {_t(api, typ)}, which is not awaitable; '
-            'remove the "await"'
+            f'Cannot await "{what}": it {verb} {shown}, which is not awaitable; remove the "await"'
         )
-    members = " and ".join(_t(api, b) for b in bad)
+    members = " and ".join(format_type(b, options) for b in bad)
     return (
-        f'Cannot await "{what}": it {verb} {_t(api, typ)}, and {members} is not awaitable; '
+        f'Cannot await "{what}": it {verb} {shown}, and {members} is not awaitable; '
         "narrow it before awaiting"
     )
 
 
-_USE_TEXT = {
-    Role.ATTRIBUTE_BASE: 'attribute "{attr}" is looked up on the coroutine, not on its result',
-    Role.CONDITION: "a coroutine object is always true",
-    Role.STATEMENT: "it is dropped and never runs",
-    Role.RETURNED: "it is returned from a function declared to return {ret}",
-}
+def misuse(options: Options, role: Role, attribute: str | None, declared: Type | None) -> str:
+    """Why using an un-awaited coroutine this way is a bug (the part in parentheses)."""
+    if role is Role.ATTRIBUTE_BASE:
+        return f'attribute "{attribute}" is looked up on the coroutine, not on its result'
+    if role is Role.CONDITION:
+        return "a coroutine object is always true"
+    if role is Role.STATEMENT:
+        return "it is dropped and never runs"
+    assert role is Role.RETURNED and declared is not None
+    return f"it is returned from a function declared to return {format_type(declared, options)}"
 
 
-def use_text(api: Checker, role: Role, attr: str | None, ret: Type | None) -> str:
-    return _USE_TEXT[role].format(attr=attr or "", ret=_t(api, ret) if ret is not None else "")
+def missing_await(what: str, why: str) -> str:
+    return f'Coroutine "{what}" is used without "await" ({why}); add "await"'
 
 
-def missing_await(what: str, use: str) -> str:
-    return f'Coroutine "{what}" is used without "await" ({use}); add "await"'
-
-
-def missing_await_assigned(what: str, name: str, line: int, use: str) -> str:
+def missing_await_assigned(what: str, name: str, line: int, why: str) -> str:
     return (
         f'Coroutine "{what}" assigned to "{name}" on line {line} is used without "await" '
-        f'({use}); add "await" on line {line}'
+        f'({why}); add "await" on line {line}'
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Final, Union
+from typing import ClassVar, Final
 
 from mypy.nodes import (
     AssertStmt,
@@ -68,7 +68,7 @@ from mypy.nodes import (
     YieldFromExpr,
 )
 
-Scope = Union[FuncItem, MypyFile]
+Scope = FuncItem | MypyFile
 
 
 class Role(enum.Enum):
@@ -105,8 +105,9 @@ class _Walker:
     gives it.
     """
 
-    _STMT: ClassVar[dict[type[Node], Callable[[_Walker, Node], None]]] = {}
-    _EXPR: ClassVar[dict[type[Node], Callable[[_Walker, Node, Role], None]]] = {}
+    # Handlers by node class; subclasses may replace entries (see static_result, untyped).
+    _STMT: ClassVar[dict[type[Node], Callable[..., None]]] = {}
+    _EXPR: ClassVar[dict[type[Node], Callable[..., None]]] = {}
     # The assignment whose right-hand side is being visited (for Role.ASSIGNED).
     assigned_by: AssignmentStmt | None = None
     # The attribute looked up on the expression being visited (for Role.ATTRIBUTE_BASE).
@@ -163,7 +164,7 @@ class _Walker:
         self.expr(s.expr, Role.RETURNED)
 
     def _if(self, s: IfStmt) -> None:
-        for cond, body in zip(s.expr, s.body):
+        for cond, body in zip(s.expr, s.body, strict=False):
             self.expr(cond, Role.CONDITION)
             self.block(body)
         self.block(s.else_body)
@@ -206,7 +207,7 @@ class _Walker:
 
     def _match(self, s: MatchStmt) -> None:
         self.expr(s.subject)
-        for guard, body in zip(s.guards, s.bodies):
+        for guard, body in zip(s.guards, s.bodies, strict=False):
             self.expr(guard, Role.CONDITION)
             self.block(body)
 
@@ -292,7 +293,7 @@ class _Walker:
         indices: list[Expression],
         condlists: list[list[Expression]],
     ) -> None:
-        for sequence, index, conds in zip(sequences, indices, condlists):
+        for sequence, index, conds in zip(sequences, indices, condlists, strict=False):
             self.expr(sequence)
             self.expr(index, Role.STORE)
             self.exprs(conds, Role.CONDITION)
@@ -368,7 +369,7 @@ class RoleEntry:
     :attr:`Role.ATTRIBUTE_BASE`.
     """
 
-    __slots__ = ("node", "role", "assignment", "attribute")
+    __slots__ = ("assignment", "attribute", "node", "role")
 
     def __init__(
         self,
@@ -408,7 +409,7 @@ class _NameUseCollector(_Walker):
 
 
 class _ScopeRoles:
-    __slots__ = ("owner", "body", "roles")
+    __slots__ = ("body", "owner", "roles")
 
     def __init__(self, owner: Scope, body: object, roles: dict[int, RoleEntry]) -> None:
         self.owner = owner

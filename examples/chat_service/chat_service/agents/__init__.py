@@ -1,0 +1,1 @@
+"""The agent that answers chat messages, and the tools it can call."""

@@ -1,0 +1,1 @@
+"""Handlers for frames that arrive on a user's WebSocket."""

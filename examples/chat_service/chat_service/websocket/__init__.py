@@ -1,0 +1,1 @@
+"""WebSocket plumbing: the in-memory connection, the event frames and the manager."""

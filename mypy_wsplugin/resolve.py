@@ -1,0 +1,138 @@
+"""Resolving a call's callee from the analysed tree, without type inference.
+
+Used where mypy gives no types: inside unannotated functions (whose bodies mypy does not
+check) and for names imported from modules mypy cannot see.  Names are resolved as mypy's
+semantic analysis resolved them (aliases and re-exports arrive as the definition's node),
+plus ``self.method()`` / ``cls.method()`` inside a class and ``Class.method()``.  Anything
+else (a call on an arbitrary local, ``f()()``) is not resolved: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mypy.nodes import (
+    FUNC_NO_INFO,
+    CallExpr,
+    Decorator,
+    FuncDef,
+    FuncItem,
+    Import,
+    ImportFrom,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    OverloadedFuncDef,
+    RefExpr,
+    SymbolNode,
+    TypeInfo,
+    Var,
+)
+from mypy.util import correct_relative_import
+
+from mypy_wsplugin.roles import Scope
+
+
+@dataclass(frozen=True)
+class Callee:
+    fullname: str
+    display: str  # how messages name it: "get_manager" or "Registry.get"
+    node: SymbolNode | None  # the definition; None when it lives in a module mypy cannot see
+    unseen: bool = False  # reached through a missing or skipped module
+
+
+def resolve_callee(call: CallExpr, scope: Scope, tree: MypyFile) -> Callee | None:
+    callee = call.callee
+    if isinstance(callee, NameExpr):
+        return _from_ref(callee, tree)
+    if isinstance(callee, MemberExpr):
+        base = callee.expr
+        if callee.fullname and callee.node is not None:  # module attribute: ``ws.get()``
+            return _from_node(callee.node)
+        if isinstance(base, RefExpr) and isinstance(base.node, TypeInfo):  # ``Class.m()``
+            return _member_of(base.node, callee.name)
+        if isinstance(base, NameExpr) and isinstance(base.node, Var):
+            info = _self_class(scope, base.node)
+            if info is not None:  # ``self.m()`` / ``cls.m()`` in a method
+                return _member_of(info, callee.name)
+            imported = imported_name(tree, base.node)
+            if imported is not None:  # ``extlib.get()`` for a missing ``import extlib``
+                full = f"{imported}.{callee.name}"
+                return Callee(full, callee.name, None, unseen=True)
+    return None
+
+
+def _from_ref(ref: RefExpr, tree: MypyFile) -> Callee | None:
+    node = ref.node
+    if isinstance(node, Var):
+        imported = imported_name(tree, node)
+        if imported is not None:
+            return Callee(imported, imported.rpartition(".")[2], None, unseen=True)
+        return None
+    if node is None:
+        return None
+    return _from_node(node)
+
+
+def _from_node(node: SymbolNode) -> Callee | None:
+    if isinstance(node, (FuncDef, Decorator, OverloadedFuncDef)):
+        func = node.func if isinstance(node, Decorator) else node
+        info = func.info if isinstance(func, FuncDef) else None
+        owner = info.name + "." if info is not None and not _is_no_info(info) else ""
+        return Callee(node.fullname, owner + node.name, node)
+    if isinstance(node, TypeInfo):
+        return Callee(node.fullname, node.name, node)
+    return None
+
+
+def _member_of(info: TypeInfo, name: str) -> Callee | None:
+    sym = info.get(name)
+    if sym is None or sym.node is None:
+        return None
+    return _from_node(sym.node)
+
+
+def _is_no_info(info: TypeInfo) -> bool:
+    """FuncDef.info is the sentinel FUNC_NO_INFO for functions outside classes."""
+    return info is FUNC_NO_INFO
+
+
+def _self_class(scope: Scope, var: Var) -> TypeInfo | None:
+    """The class of ``var`` if it is the first argument of a method (``self``/``cls``)."""
+    if not isinstance(scope, FuncItem) or not scope.arguments:
+        return None
+    if scope.arguments[0].variable is not var or not isinstance(scope, FuncDef):
+        return None
+    if scope.is_static:
+        return None
+    info = scope.info
+    return None if _is_no_info(info) else info
+
+
+def imported_name(tree: MypyFile, var: Var) -> str | None:
+    """The full name a missing import bound to ``var``, mapped through the import statement.
+
+    mypy gives a name imported from a module it cannot see (missing, or skipped with
+    ``follow_imports = skip``) a ``Var`` of type ``Any`` named after the *importing* module
+    (``app.use.ext_factory``); the import statements say what it really is
+    (``extlib.ext_factory``).
+    """
+    local_prefix = tree.fullname + "."
+    if not var.fullname.startswith(local_prefix):
+        return None
+    local = var.fullname[len(local_prefix) :]
+    for imp in tree.imports:
+        if isinstance(imp, ImportFrom):
+            module, _ = correct_relative_import(
+                tree.fullname, imp.relative, imp.id, tree.is_package_init_file()
+            )
+            for name, alias in imp.names:
+                if (alias or name) == local:
+                    return f"{module}.{name}"
+        elif isinstance(imp, Import):
+            for module, alias in imp.ids:
+                if alias == local:
+                    return module
+                if alias is None and module.split(".")[0] == local:
+                    return local
+    return None

@@ -1,0 +1,199 @@
+"""What a callee gives when called, known from its definition alone.
+
+mypy sees ``Any`` for an unannotated function's result.  Some of them are still plainly
+known: an ``async def`` gives a coroutine; a sync ``def`` that returns nothing, or whose
+every ``return`` gives a literal, a container display, a comparison or a new instance of a
+class that is not awaitable, gives something that cannot be awaited.  Everything else is
+unknown, and unknown is never reported (no guessing from ``Any``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mypy.nodes import (
+    BytesExpr,
+    CallExpr,
+    ComparisonExpr,
+    ComplexExpr,
+    Decorator,
+    DictExpr,
+    DictionaryComprehension,
+    Expression,
+    FloatExpr,
+    FuncDef,
+    GeneratorExpr,
+    IntExpr,
+    ListComprehension,
+    ListExpr,
+    MypyFile,
+    NameExpr,
+    RaiseStmt,
+    RefExpr,
+    ReturnStmt,
+    SetComprehension,
+    SetExpr,
+    StrExpr,
+    SymbolNode,
+    TupleExpr,
+    TypeInfo,
+)
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    NoneType,
+    Type,
+    TypeOfAny,
+    get_proper_type,
+)
+from mypy.typevars import fill_typevars_with_any
+
+from mypy_wsplugin.awaitables import coroutine_result, find_class, union_of
+from mypy_wsplugin.roles import Role, _Walker
+
+# Decorators that keep a function's call behaviour (sync stays sync, async stays async).
+_TRANSPARENT_DECORATORS = frozenset(
+    {
+        "builtins.staticmethod",
+        "builtins.classmethod",
+        "functools.lru_cache",
+        "functools.cache",
+    }
+)
+_LITERAL_TYPES = {
+    IntExpr: "builtins.int",
+    StrExpr: "builtins.str",
+    BytesExpr: "builtins.bytes",
+    FloatExpr: "builtins.float",
+    ComplexExpr: "builtins.complex",
+    ComparisonExpr: "builtins.bool",
+    ListExpr: "builtins.list",
+    ListComprehension: "builtins.list",
+    DictExpr: "builtins.dict",
+    DictionaryComprehension: "builtins.dict",
+    SetExpr: "builtins.set",
+    SetComprehension: "builtins.set",
+    TupleExpr: "builtins.tuple",
+    GeneratorExpr: "typing.Generator",
+}
+_NAMED_CONSTANTS = {"builtins.True": "builtins.bool", "builtins.False": "builtins.bool"}
+
+
+@dataclass(frozen=True)
+class StaticResult:
+    is_async: bool  # a coroutine function
+    result: Type  # sync: what a call gives; async: what awaiting it gives (Any if unknown)
+
+
+def static_result(node: SymbolNode | None, modules: dict[str, MypyFile]) -> StaticResult | None:
+    """What calling ``node`` gives, or None when that cannot be known without guessing."""
+    if isinstance(node, TypeInfo):
+        return StaticResult(False, fill_typevars_with_any(node))
+    func = _plain_function(node)
+    if func is None or func.is_generator or func.is_async_generator:
+        return None
+    declared = _declared_result(func)
+    if func.is_coroutine:
+        if declared is None:
+            return StaticResult(True, AnyType(TypeOfAny.unannotated))
+        return StaticResult(True, coroutine_result(declared) or declared)
+    if declared is not None:
+        return StaticResult(False, declared)
+    inferred = _inferred_result(func, modules)
+    return None if inferred is None else StaticResult(False, inferred)
+
+
+def _plain_function(node: SymbolNode | None) -> FuncDef | None:
+    if isinstance(node, FuncDef):
+        return node
+    if isinstance(node, Decorator):
+        for decorator in node.original_decorators:
+            target = decorator.callee if isinstance(decorator, CallExpr) else decorator
+            if not isinstance(target, RefExpr) or target.fullname not in _TRANSPARENT_DECORATORS:
+                return None
+        return node.func
+    return None
+
+
+def _declared_result(func: FuncDef) -> Type | None:
+    typ = func.type
+    if isinstance(typ, CallableType) and not typ.implicit:
+        ret = get_proper_type(typ.ret_type)
+        if isinstance(ret, AnyType) and ret.type_of_any == TypeOfAny.unannotated:
+            return None
+        return typ.ret_type
+    return None
+
+
+class _ReturnCollector(_Walker):
+    """Collects a function's own ``return`` and ``raise`` statements (not nested ones)."""
+
+    def __init__(self) -> None:
+        self.returns: list[Expression | None] = []
+        self.raises = False
+
+    def seen(self, e: Expression, role: Role) -> None:
+        pass
+
+    def _return(self, s: ReturnStmt) -> None:
+        self.returns.append(s.expr)
+
+    def _raise(self, s: RaiseStmt) -> None:
+        self.raises = True
+
+
+_ReturnCollector._STMT = {
+    **_Walker._STMT,
+    ReturnStmt: _ReturnCollector._return,
+    RaiseStmt: _ReturnCollector._raise,
+}
+
+
+def _inferred_result(func: FuncDef, modules: dict[str, MypyFile]) -> Type | None:
+    """The result of an unannotated sync def, if every ``return`` makes it plain."""
+    if func.is_trivial_body:
+        return None  # a stub or abstract method: an override may well be async
+    collector = _ReturnCollector()
+    collector.scope(func)
+    if not collector.returns:
+        # Falls off the end: None -- unless it only raises, like a not-implemented hook.
+        return None if collector.raises else NoneType()
+    items: list[Type] = []
+    for expr in collector.returns:
+        item = _expression_result(expr, modules)
+        if item is None:
+            return None
+        items.append(item)
+    return union_of(items)
+
+
+def _expression_result(expr: Expression | None, modules: dict[str, MypyFile]) -> Type | None:
+    if expr is None:
+        return NoneType()
+    if isinstance(expr, NameExpr):
+        if expr.fullname == "builtins.None":
+            return NoneType()
+        name = _NAMED_CONSTANTS.get(expr.fullname)
+        return _builtin(name, modules) if name else None
+    name = _LITERAL_TYPES.get(type(expr))
+    if name is not None:
+        return _builtin(name, modules)
+    if isinstance(expr, CallExpr) and isinstance(expr.callee, RefExpr):
+        info = expr.callee.node
+        if isinstance(info, TypeInfo) and not _maybe_awaitable_class(info):
+            return fill_typevars_with_any(info)
+    return None
+
+
+def _maybe_awaitable_class(info: TypeInfo) -> bool:
+    return (
+        info.get("__await__") is not None
+        or info.has_base("typing.Awaitable")
+        or info.get("__getattr__") is not None
+        or info.fallback_to_any
+    )
+
+
+def _builtin(fullname: str, modules: dict[str, MypyFile]) -> Instance | None:
+    return find_class(fullname, modules)

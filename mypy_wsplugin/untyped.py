@@ -1,0 +1,221 @@
+"""The pass after type checking: what mypy cannot see.
+
+mypy does not check the bodies of unannotated functions (no hook fires there), and a call to
+a name from a module it cannot load (missing, or ``follow_imports = skip``) is ``Any`` with
+no hook either.  This pass runs once per module after mypy has type-checked it (mypy >= 2.4:
+``Plugin.get_additional_indirect_deps`` is called from ``State.finish_passes``, with the
+module's error context and per-module options active, before its errors are flushed and
+cached) and reports, from the analysed tree alone:
+
+* in unannotated functions: awaited configured sync factories, and coroutine misuse of
+  configured async factories; with ``check_all_awaits``, any awaited call whose callee is
+  statically known not to give an awaitable, and misuse of any resolvable ``async def``;
+* in checked code: only configured factories reached through a module mypy cannot see
+  (everything else there was typed, and judged, by the hooks).
+
+Findings are attributed to the enclosing function's target, so the mypy daemon drops them
+when it re-processes that function.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from mypy.errors import Errors
+from mypy.nodes import (
+    CallExpr,
+    Decorator,
+    Expression,
+    FuncDef,
+    FuncItem,
+    Import,
+    ImportFrom,
+    MypyFile,
+    OverloadedFuncDef,
+)
+from mypy.options import Options
+from mypy.scope import Scope as TargetScope
+from mypy.types import AnyType, Type, TypeOfAny
+from mypy.util import correct_relative_import
+
+from mypy_wsplugin.awaitables import coroutine_result, find_class, is_any, non_awaitable_members
+from mypy_wsplugin.config import FactoryEntry, PluginConfig
+from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.factories import FactoryMatcher
+from mypy_wsplugin.missing_await import find_misuse
+from mypy_wsplugin.reporting import is_enabled, not_awaitable, report_to
+from mypy_wsplugin.resolve import Callee, _is_no_info, resolve_callee
+from mypy_wsplugin.roles import Role, RoleEntry, Scope, _RoleCollector, _Walker
+from mypy_wsplugin.static_result import static_result
+
+
+class _ScopeFinder(_Walker):
+    """Every function of a module, nested ones included; statements only.
+
+    Each is listed with its daemon target: the outermost enclosing function (nested
+    functions belong to it), as mypy's fine-grained mode names targets.
+    """
+
+    def __init__(self) -> None:
+        self.functions: list[tuple[FuncDef, FuncDef]] = []
+        self._outer: FuncDef | None = None
+
+    def seen(self, e: Expression, role: Role) -> None:
+        pass
+
+    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
+        pass  # functions are found among statements; lambdas cannot hold these findings
+
+    def _funcdef(self, s: FuncDef) -> None:
+        outer = self._outer
+        self._outer = outer or s
+        self.functions.append((s, self._outer))
+        self.scope(s)
+        self._outer = outer
+
+    def _decorated(self, s: Decorator) -> None:
+        self._funcdef(s.func)
+
+    def _overloaded(self, s: OverloadedFuncDef) -> None:
+        self.stmts(list(s.items))
+        if s.impl is not None:
+            self.stmts([s.impl])
+
+
+_ScopeFinder._STMT = {
+    **_Walker._STMT,
+    FuncDef: _ScopeFinder._funcdef,
+    Decorator: _ScopeFinder._decorated,
+    OverloadedFuncDef: _ScopeFinder._overloaded,
+}
+
+
+class UntypedPass:
+    def __init__(self, config: PluginConfig, matcher: FactoryMatcher, options: Options) -> None:
+        self.config = config
+        self.matcher = matcher
+        self.options = options
+
+    def run(self, tree: MypyFile, errors: Errors, modules: dict[str, MypyFile]) -> None:
+        if not self.config.check_all_awaits and not self.matcher:
+            return
+        if not (is_enabled(errors, AWAIT_NOT_AWAITABLE) or is_enabled(errors, MISSING_AWAIT)):
+            return
+        options = self.options.clone_for_module(tree.fullname)
+        scan_checked = bool(self.matcher) and _imports_unseen(tree, modules)
+        finder = _ScopeFinder()
+        finder.stmts(tree.defs)
+        saved = errors.scope
+        errors.scope = targets = TargetScope()
+        try:
+            with targets.module_scope(tree.fullname):
+                if scan_checked:
+                    _Judge(self, tree, tree, True, options, modules, errors).run()
+                for func, outer in finder.functions:
+                    checked = _is_checked(func, options)
+                    if checked and not scan_checked:
+                        continue
+                    with ExitStack() as stack:
+                        if not _is_no_info(outer.info):
+                            stack.enter_context(targets.class_scope(outer.info))
+                        stack.enter_context(targets.function_scope(outer))
+                        _Judge(self, tree, func, checked, options, modules, errors).run()
+        finally:
+            errors.scope = saved
+
+
+class _Judge:
+    def __init__(
+        self,
+        owner: UntypedPass,
+        tree: MypyFile,
+        scope: Scope,
+        checked: bool,
+        options: Options,
+        modules: dict[str, MypyFile],
+        errors: Errors,
+    ) -> None:
+        self.owner = owner
+        self.tree = tree
+        self.scope = scope
+        self.checked = checked
+        self.options = options
+        self.modules = modules
+        self.errors = errors
+
+    def run(self) -> None:
+        collector = _RoleCollector()
+        collector.scope(self.scope)
+        for entry in collector.roles.values():
+            if isinstance(entry.node, CallExpr):
+                callee = resolve_callee(entry.node, self.scope, self.tree)
+                if callee is not None and (callee.unseen or not self.checked):
+                    self.judge(entry, callee)
+
+    def judge(self, role: RoleEntry, callee: Callee) -> None:
+        check_all = self.owner.config.check_all_awaits
+        factory = self.owner.matcher.match(callee.fullname)
+        if factory is None and (not check_all or callee.unseen):
+            return  # an unconfigured name mypy cannot see is Any: never guessed
+        known = static_result(callee.node, self.modules) if callee.node is not None else None
+        is_async = known.is_async if known is not None else factory is not None and factory.is_async
+        if known is None and factory is None:
+            return
+        what = callee.display + "()"
+        if role.role is Role.AWAITED:
+            if not is_async:
+                self._awaited(role, what, known.result if known else None, factory)
+        elif is_async and (check_all or factory is not None):
+            self._misused(role, what)
+
+    def _awaited(
+        self, role: RoleEntry, what: str, result: Type | None, factory: FactoryEntry | None
+    ) -> None:
+        if result is None or is_any(result):
+            result = self._declared(factory)
+        bad = non_awaitable_members(self.modules, result)
+        configured_sync = factory is not None and not factory.is_async and is_any(result)
+        if (bad or configured_sync) and is_enabled(self.errors, AWAIT_NOT_AWAITABLE):
+            message = not_awaitable(self.options, what, result, bad)
+            report_to(self.errors, AWAIT_NOT_AWAITABLE, message, role.node)
+
+    def _declared(self, factory: FactoryEntry | None) -> Type:
+        if factory is not None and factory.result is not None:
+            found = find_class(factory.result, self.modules)
+            if found is not None:
+                return found
+        return AnyType(TypeOfAny.special_form)
+
+    def _misused(self, role: RoleEntry, what: str) -> None:
+        if not is_enabled(self.errors, MISSING_AWAIT):
+            return
+        declared = _declared_return(self.scope)
+        finding = find_misuse(self.options, self.modules, what, role, self.scope, declared)
+        if finding is not None:
+            report_to(self.errors, MISSING_AWAIT, finding.message, finding.context)
+
+
+def _declared_return(scope: Scope) -> Type | None:
+    if isinstance(scope, FuncItem) and scope.type is not None and not scope.is_dynamic():
+        ret = getattr(scope.type, "ret_type", None)
+        if ret is not None:
+            return coroutine_result(ret) if scope.is_coroutine else ret
+    return None
+
+
+def _is_checked(func: FuncItem, options: Options) -> bool:
+    return not func.is_dynamic() or options.check_untyped_defs
+
+
+def _imports_unseen(tree: MypyFile, modules: dict[str, MypyFile]) -> bool:
+    """Whether ``tree`` imports anything from a module mypy has not loaded."""
+    for imp in tree.imports:
+        if isinstance(imp, ImportFrom):
+            module, _ = correct_relative_import(
+                tree.fullname, imp.relative, imp.id, tree.is_package_init_file()
+            )
+            if module not in modules:
+                return True
+        elif isinstance(imp, Import) and any(module not in modules for module, _ in imp.ids):
+            return True
+    return False
