@@ -150,3 +150,15 @@ def test_managers_are_per_user_and_survive_reconnects() -> None:
     assert get_websocket_manager(bob).sent_events == []
     assert [frame["type"] for frame in manager.connection.received()] == FIVE_EVENTS
     assert manager.connection.closed
+
+
+@pytest.mark.parametrize("name", ["handle_legacy_ping", "handle_legacy_reconnect"])
+def test_legacy_unannotated_handlers_crash_and_their_fix_works(name: str) -> None:
+    from chat_service.legacy import handlers
+
+    buggy = getattr(handlers, name)
+    fixed = getattr(handlers, name + "_fixed")
+    with pytest.raises(TypeError, match=AWAIT_ERROR):
+        asyncio.run(buggy("ada", "t1"))
+    manager = asyncio.run(fixed("ada", "t1"))
+    assert len(manager.sent_events) == 1
