@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from mypy.nodes import CallExpr, FuncItem
+from mypy.nodes import FuncItem
 from mypy.types import Type
 
 from mypy_wsplugin.awaitables import awaitable_of, is_any, non_awaitable_members
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
 from mypy_wsplugin.reporting import is_enabled, not_awaitable, report
-from mypy_wsplugin.resolve import resolve_callee
 from mypy_wsplugin.roles import Role, RoleIndex
-from mypy_wsplugin.static_result import static_result
 
 
 def check_awaited(site: Site, index: RoleIndex) -> Type:
@@ -27,10 +25,9 @@ def check_awaited(site: Site, index: RoleIndex) -> Type:
     if role is None or role.role is not Role.AWAITED:
         return site.typ
     shown = site.typ
-    if is_any(shown) and isinstance(site.node, CallExpr):
+    if is_any(shown):
         # mypy sees Any (an unannotated callee); its definition may still tell.
-        callee = resolve_callee(site.node, scope, site.tree)
-        known = static_result(callee.node, site.api.modules) if callee else None
+        known = site.known()
         if known is not None and not known.is_async:
             shown = known.result
     bad = non_awaitable_members(site.api.modules, shown)

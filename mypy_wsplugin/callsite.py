@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mypy.nodes import Expression, MypyFile
+from mypy.nodes import CallExpr, Expression, MypyFile
 from mypy.types import Type
 
 from mypy_wsplugin.compat import Checker
 from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.resolve import resolve_callee
 from mypy_wsplugin.roles import RoleEntry, RoleIndex, Scope
+from mypy_wsplugin.static_result import StaticResult, static_result
 
 
 @dataclass
@@ -30,3 +32,12 @@ class Site:
 
     def role(self, index: RoleIndex, scope: Scope) -> RoleEntry | None:
         return index.role_of(self.api.tree, scope, self.node)
+
+    def known(self) -> StaticResult | None:
+        """What the callee's definition says it gives, for a call mypy types as ``Any``."""
+        if not isinstance(self.node, CallExpr):
+            return None
+        callee = resolve_callee(self.node, self.scope(), self.api.tree)
+        if callee is None:
+            return None
+        return static_result(callee.node, self.api.tree, self.api.modules)

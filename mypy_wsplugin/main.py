@@ -12,11 +12,23 @@ default plugin hook for the same name first and starts from the type that gives.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable
 from functools import partial
 
 from mypy.errors import CompileError, Errors
-from mypy.nodes import CallExpr, Expression, ImportBase, ImportFrom, MemberExpr, MypyFile, RefExpr
+from mypy.lookup import lookup_fully_qualified
+from mypy.nodes import (
+    CallExpr,
+    Expression,
+    Import,
+    ImportAll,
+    ImportFrom,
+    MemberExpr,
+    MypyFile,
+    RefExpr,
+    TypeInfo,
+)
 from mypy.options import Options
 from mypy.plugin import (
     AttributeContext,
@@ -27,6 +39,7 @@ from mypy.plugin import (
 )
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import CallableType, Instance, Type, TypeType, get_proper_type
+from mypy.util import correct_relative_import
 
 from mypy_wsplugin.await_check import check_awaited
 from mypy_wsplugin.awaitables import coroutine_result, is_any
@@ -63,6 +76,7 @@ class WsPlugin(Plugin):
         self.default = DefaultPlugin(options)
         self.untyped = UntypedPass(self.config, self.matcher, options)
         self._errors: Errors | None = None
+        self._defined_names: dict[str, str] = {}
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -112,15 +126,35 @@ class WsPlugin(Plugin):
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         base = self.default.get_method_hook(fullname)
-        if fullname != LRU_CACHE_CALL and not self._wants(fullname):
+        if fullname == LRU_CACHE_CALL:
+            return partial(self._on_method, fullname, base)
+        defined = self._defining_name(fullname)
+        if not self._wants(defined):
             return base
-        return partial(self._on_method, fullname, base)
+        return partial(self._on_method, defined, base)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         base = self.default.get_attribute_hook(fullname)
-        if not self._wants(fullname):
+        defined = self._defining_name(fullname)
+        if not self._wants(defined):
             return base
-        return partial(self._on_attribute, fullname, base)
+        return partial(self._on_attribute, defined, base)
+
+    def _defining_name(self, fullname: str) -> str:
+        """``pkg.Base.get`` for ``pkg.Sub.get``: mypy names a method after the receiver's
+        class, the configuration after the class that defines it."""
+        found = self._defined_names.get(fullname)
+        if found is None:
+            found = fullname
+            owner, _, name = fullname.rpartition(".")
+            if self._modules is not None and owner:
+                sym = lookup_fully_qualified(owner, self._modules, raise_on_missing=False)
+                if sym is not None and isinstance(sym.node, TypeInfo):
+                    info = sym.node.get_containing_type_info(name)
+                    if info is not None:
+                        found = f"{info.fullname}.{name}"
+            self._defined_names[fullname] = found
+        return found
 
     def _on_function(
         self, fullname: str, base: Callable[[FunctionContext], Type] | None, ctx: FunctionContext
@@ -169,8 +203,13 @@ class WsPlugin(Plugin):
     def _check(self, site: Site) -> Type:
         entry = site.entry
         result = coroutine_result(site.typ)
-        if result is None and entry is not None and entry.is_async and is_any(site.typ):
-            result = site.typ
+        if result is None and is_any(site.typ):
+            if entry is not None and entry.is_async:
+                result = site.typ
+            elif self.config.check_all_awaits:
+                # mypy < 2.0 types a call of an unannotated ``async def`` as Any.
+                known = site.known()
+                result = known.result if known is not None and known.is_async else None
         if result is not None:
             if self.config.check_all_awaits or _is_async(entry):
                 return check_coroutine(site, result, self.roles)
@@ -212,30 +251,37 @@ def _cached_factory(api: Checker, call: CallExpr) -> tuple[str, bool] | None:
 
 
 def _may_use(file: MypyFile, entry: FactoryEntry) -> bool:
-    """Whether ``file`` imports something through which it could call ``entry``'s target.
+    """Whether ``file`` could call ``entry``'s target: it lives in, or imports from, the
+    target's top-level package.
 
-    Seen before semantic analysis, so only the import statements are known.  Globs and
-    relative imports are taken to match.
+    Seen before semantic analysis, so only the import statements are known.  Keeping the
+    added dependency to such files keeps the standard library and unrelated packages from
+    depending on the RESULT's module (which would merge them into one import cycle).
     """
-    if entry.is_glob:
+    root = re.split(r"[.*?\[]", entry.target, maxsplit=1)[0]
+    if not root:
+        return True  # a glob over top-level packages
+    if file.fullname.split(".")[0] == root:
         return True
     for imp in file.imports:
-        for module in _imported_modules(imp):
-            if module is None or entry.target.startswith(module + "."):
-                return True
-    return entry.target.startswith(file.fullname + ".")
-
-
-def _imported_modules(imp: ImportBase) -> Sequence[str | None]:
-    if isinstance(imp, ImportFrom):
-        if imp.relative:
-            return [None]
-        return [imp.id] + [f"{imp.id}.{name}" for name, _ in imp.names]
-    ids = getattr(imp, "ids", None)
-    if ids is not None:
-        return [module for module, _ in ids]
-    module = getattr(imp, "id", None)
-    return [None] if getattr(imp, "relative", 0) else [module]
+        if isinstance(imp, ImportFrom):
+            module, _ = correct_relative_import(
+                file.fullname, imp.relative, imp.id, file.is_package_init_file()
+            )
+            modules = [module]
+        elif isinstance(imp, Import):
+            modules = [module for module, _ in imp.ids]
+        elif isinstance(imp, ImportAll):
+            modules = [
+                correct_relative_import(
+                    file.fullname, imp.relative, imp.id, file.is_package_init_file()
+                )[0]
+            ]
+        else:
+            continue
+        if any(module.split(".")[0] == root for module in modules):
+            return True
+    return False
 
 
 def plugin(version: str) -> type[Plugin]:

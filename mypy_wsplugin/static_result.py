@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mypy.nodes import (
+    FUNC_NO_INFO,
     BytesExpr,
     CallExpr,
     ComparisonExpr,
@@ -19,7 +20,9 @@ from mypy.nodes import (
     Decorator,
     DictExpr,
     DictionaryComprehension,
+    EllipsisExpr,
     Expression,
+    ExpressionStmt,
     FloatExpr,
     FuncDef,
     GeneratorExpr,
@@ -28,6 +31,7 @@ from mypy.nodes import (
     ListExpr,
     MypyFile,
     NameExpr,
+    PassStmt,
     RaiseStmt,
     RefExpr,
     ReturnStmt,
@@ -86,12 +90,22 @@ class StaticResult:
     result: Type  # sync: what a call gives; async: what awaiting it gives (Any if unknown)
 
 
-def static_result(node: SymbolNode | None, modules: dict[str, MypyFile]) -> StaticResult | None:
-    """What calling ``node`` gives, or None when that cannot be known without guessing."""
+def static_result(
+    node: SymbolNode | None, tree: MypyFile, modules: dict[str, MypyFile]
+) -> StaticResult | None:
+    """What calling ``node`` gives, or None when that cannot be known without guessing.
+
+    ``tree`` is the module being checked.  Function bodies and decorator lists are only
+    read for definitions in that module: a module mypy loads from its cache keeps neither,
+    and a finding must not depend on whether the callee's module was in the cache.  What
+    the cache does keep (signatures, ``async``-ness, classes) is used from any module.
+    """
     if isinstance(node, TypeInfo):
         return StaticResult(False, fill_typevars_with_any(node))
-    func = _plain_function(node)
-    if func is None or func.is_generator or func.is_async_generator:
+    if isinstance(node, Decorator) and not _transparent(node, tree):
+        return _from_signature(node.var.type)
+    func = node.func if isinstance(node, Decorator) else node
+    if not isinstance(func, FuncDef) or func.is_generator or func.is_async_generator:
         return None
     declared = _declared_result(func)
     if func.is_coroutine:
@@ -100,20 +114,50 @@ def static_result(node: SymbolNode | None, modules: dict[str, MypyFile]) -> Stat
         return StaticResult(True, coroutine_result(declared) or declared)
     if declared is not None:
         return StaticResult(False, declared)
+    if not _defined_in(func, tree):
+        return None
     inferred = _inferred_result(func, modules)
     return None if inferred is None else StaticResult(False, inferred)
 
 
-def _plain_function(node: SymbolNode | None) -> FuncDef | None:
-    if isinstance(node, FuncDef):
-        return node
-    if isinstance(node, Decorator):
-        for decorator in node.original_decorators:
-            target = decorator.callee if isinstance(decorator, CallExpr) else decorator
-            if not isinstance(target, RefExpr) or target.fullname not in _TRANSPARENT_DECORATORS:
-                return None
-        return node.func
-    return None
+def _transparent(node: Decorator, tree: MypyFile) -> bool:
+    """Whether ``node``'s decorators all keep its call behaviour (read in ``tree`` only)."""
+    if not _defined_in(node.func, tree):
+        return False
+    for decorator in node.original_decorators:
+        target = decorator.callee if isinstance(decorator, CallExpr) else decorator
+        if not isinstance(target, RefExpr) or target.fullname not in _TRANSPARENT_DECORATORS:
+            return False
+    return True
+
+
+def _from_signature(typ: Type | None) -> StaticResult | None:
+    """From the type mypy inferred for a decorated function (kept in the cache)."""
+    sig = get_proper_type(typ)
+    if not isinstance(sig, CallableType) or sig.implicit:
+        return None
+    ret = get_proper_type(sig.ret_type)
+    if isinstance(ret, AnyType):
+        return None
+    awaited = coroutine_result(ret)
+    return StaticResult(True, awaited) if awaited is not None else StaticResult(False, ret)
+
+
+def _defined_in(func: FuncDef, tree: MypyFile) -> bool:
+    if func.info is not FUNC_NO_INFO:
+        return func.info.module_name == tree.fullname
+    return func.fullname.rpartition(".")[0] == tree.fullname
+
+
+def _is_stub(func: FuncDef) -> bool:
+    """A body of only a docstring, ``pass`` and ``...``: a stub or an abstract method."""
+    for stmt in func.body.body:
+        if isinstance(stmt, PassStmt):
+            continue
+        if isinstance(stmt, ExpressionStmt) and isinstance(stmt.expr, (StrExpr, EllipsisExpr)):
+            continue
+        return False
+    return True
 
 
 def _declared_result(func: FuncDef) -> Type | None:
@@ -152,7 +196,7 @@ _ReturnCollector._STMT = {
 
 def _inferred_result(func: FuncDef, modules: dict[str, MypyFile]) -> Type | None:
     """The result of an unannotated sync def, if every ``return`` makes it plain."""
-    if func.is_trivial_body:
+    if _is_stub(func):
         return None  # a stub or abstract method: an override may well be async
     collector = _ReturnCollector()
     collector.scope(func)

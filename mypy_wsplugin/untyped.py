@@ -157,7 +157,9 @@ class _Judge:
         factory = self.owner.matcher.match(callee.fullname)
         if factory is None and (not check_all or callee.unseen):
             return  # an unconfigured name mypy cannot see is Any: never guessed
-        known = static_result(callee.node, self.modules) if callee.node is not None else None
+        known = (
+            static_result(callee.node, self.tree, self.modules) if callee.node is not None else None
+        )
         is_async = known.is_async if known is not None else factory is not None and factory.is_async
         if known is None and factory is None:
             return

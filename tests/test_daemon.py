@@ -19,7 +19,9 @@ import pytest
 
 from mypy_wsplugin.compat import HAS_POST_PASS
 
-ASYNC_FACTORY = "class Manager:\n    pass\n\n\nasync def get_manager():\n    return Manager()\n"
+ASYNC_FACTORY = (
+    "class Manager:\n    pass\n\n\nasync def get_manager() -> Manager:\n    return Manager()\n"
+)
 SYNC_FACTORY = ASYNC_FACTORY.replace("async def", "def")
 FINDING = (
     'Cannot await "get_manager()": it returns "Manager", which is not awaitable; '
@@ -66,7 +68,7 @@ def write(daemon: Daemon, name: str, text: str) -> None:
 
 
 def test_annotated_handler_follows_dependency_edits(daemon: Daemon) -> None:
-    write(daemon, "factory.py", ASYNC_FACTORY.replace("():", "() -> Manager:"))
+    write(daemon, "factory.py", ASYNC_FACTORY)
     write(
         daemon,
         "handler.py",
@@ -74,9 +76,9 @@ def test_annotated_handler_follows_dependency_edits(daemon: Daemon) -> None:
         "async def handle() -> Manager:\n    return await get_manager()\n",
     )
     assert daemon.check() == []
-    write(daemon, "factory.py", SYNC_FACTORY.replace("():", "() -> Manager:"))
+    write(daemon, "factory.py", SYNC_FACTORY)
     assert daemon.check() == [f"app/handler.py:5: error: {FINDING}"]
-    write(daemon, "factory.py", ASYNC_FACTORY.replace("():", "() -> Manager:"))
+    write(daemon, "factory.py", ASYNC_FACTORY)
     assert daemon.check() == []
 
 
