@@ -21,6 +21,7 @@ def _parse(version: str) -> tuple[int, int]:
 
 
 MYPY: Final = _parse(MYPY_VERSION)
+__all__ = ["HAS_POST_PASS", "MYPY", "MYPY_VERSION", "Checker", "find_build_errors"]
 
 # mypy >= 2.4 calls Plugin.get_additional_indirect_deps from State.finish_passes: after the
 # module is type-checked, before its errors are flushed and cached.  The pass over

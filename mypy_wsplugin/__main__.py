@@ -1,0 +1,5 @@
+import sys
+
+from mypy_wsplugin.cli import main
+
+sys.exit(main())
