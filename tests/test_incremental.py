@@ -1,0 +1,78 @@
+"""The same findings cold, warm (replayed from the cache), after an edit, and with workers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mypy_wsplugin.compat import HAS_POST_PASS, MYPY
+
+PROJECT = {
+    "mypy.ini": "[mypy]\nplugins = mypy_wsplugin\n[mypy_wsplugin]\n"
+    "sync_factories = app.ws.get_manager -> app.ws.Manager\n",
+    "app/__init__.py": "",
+    "app/ws.py": (
+        "class Manager:\n    def send(self, text: str) -> None: ...\n\n\n"
+        "def get_manager(ctx: object) -> Manager:\n    return Manager()\n\n\n"
+        "async def create_manager(ctx: object) -> Manager:\n    return Manager()\n"
+    ),
+    "app/typed.py": (
+        "from app.ws import create_manager, get_manager\n\n\n"
+        "async def handle() -> None:\n"
+        "    manager = await get_manager(1)\n"
+        "    create_manager(1).send('x')\n"
+    ),
+    "app/legacy.py": (
+        "from app.ws import create_manager, get_manager\n\n\n"
+        "def local(ctx):\n    return [ctx]\n\n\n"
+        "async def handle(ctx):\n"
+        "    manager = await get_manager(ctx)\n"
+        "    await local(ctx)\n"
+        "    if create_manager(ctx):\n        pass\n"
+    ),
+}
+
+
+def mypy(root: Path, *args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary", *args, "app"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return sorted(result.stdout.splitlines())
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for name, text in PROJECT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_cold_warm_and_edited_runs_agree(project: Path) -> None:
+    cold = mypy(project, "--cache-dir", "cache")
+    expected_lines = {"app/typed.py:5:", "app/typed.py:6:"}
+    if HAS_POST_PASS:
+        expected_lines |= {"app/legacy.py:9:", "app/legacy.py:10:", "app/legacy.py:11:"}
+    assert {line.split(" error:")[0] for line in cold} == expected_lines
+    assert mypy(project, "--cache-dir", "cache") == cold  # replayed from the cache
+    # Edit only the caller: the factory's module now comes from the cache.
+    legacy = project / "app" / "legacy.py"
+    legacy.write_text(legacy.read_text() + "\n# edited\n")
+    assert mypy(project, "--cache-dir", "cache") == cold
+    assert mypy(project, "--cache-dir", "fresh") == cold
+
+
+@pytest.mark.skipif(MYPY < (2, 4), reason="mypy -n (parallel workers) is checked on mypy >= 2.4")
+def test_parallel_workers_agree(project: Path) -> None:
+    sequential = mypy(project, "--cache-dir", "seq")
+    assert mypy(project, "-n", "2", "--cache-dir", "par") == sequential
+    assert mypy(project, "-n", "2", "--cache-dir", "par") == sequential
