@@ -6,7 +6,17 @@ from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import MypyFile, TypeInfo
 from mypy.subtypes import is_subtype
 from mypy.typeops import make_simplified_union
-from mypy.types import AnyType, Instance, ProperType, Type, TypeOfAny, UnionType, get_proper_type
+from mypy.types import (
+    AnyType,
+    Instance,
+    NoneType,
+    ProperType,
+    TupleType,
+    Type,
+    TypeOfAny,
+    UnionType,
+    get_proper_type,
+)
 from mypy.typevars import fill_typevars_with_any
 
 from mypy_wsplugin.compat import Checker
@@ -78,3 +88,15 @@ def module_is_loaded(fullname: str, modules: dict[str, MypyFile]) -> bool:
     """Whether any module prefix of ``fullname`` (``pkg.mod`` of ``pkg.mod.Cls``) is loaded."""
     parts = fullname.split(".")
     return any(".".join(parts[:i]) in modules for i in range(len(parts) - 1, 0, -1))
+
+
+def has_member(typ: Type, name: str) -> bool:
+    """Whether attribute ``name`` can be read on every part of ``typ`` (unknown parts: yes)."""
+    proper = get_proper_type(typ)
+    if isinstance(proper, UnionType):
+        return all(has_member(item, name) for item in proper.items)
+    if isinstance(proper, TupleType):
+        proper = proper.partial_fallback
+    if isinstance(proper, Instance):
+        return proper.type.has_readable_member(name)
+    return not isinstance(proper, NoneType)

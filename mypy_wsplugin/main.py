@@ -27,6 +27,7 @@ from mypy.nodes import (
     MemberExpr,
     MypyFile,
     RefExpr,
+    SuperExpr,
     TypeInfo,
 )
 from mypy.options import Options
@@ -54,6 +55,7 @@ from mypy_wsplugin.untyped import UntypedPass
 
 CallContext = FunctionContext | MethodContext
 LRU_CACHE_CALL = "functools._lru_cache_wrapper.__call__"
+SUPER_CALL = " of "  # mypy's name for a call through super(): "method of Class"
 PRI_MED = 10  # mypy.build's priority for an ordinary import
 
 
@@ -120,6 +122,12 @@ class WsPlugin(Plugin):
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         base = self.default.get_function_hook(fullname)
+        if SUPER_CALL in fullname:
+            # ``super().m()``: mypy names it "m of Base" (short class name); the callee
+            # expression tells the defining class, so every such call is looked at.
+            if not (self.config.check_all_awaits or self.matcher):
+                return base
+            return partial(self._on_super, base)
         if not self._wants(fullname):
             return base
         return partial(self._on_function, fullname, base)
@@ -161,6 +169,16 @@ class WsPlugin(Plugin):
     ) -> Type:
         typ = base(ctx) if base is not None else ctx.default_return_type
         return self._on_call(fullname, False, typ, ctx)
+
+    def _on_super(
+        self, base: Callable[[FunctionContext], Type] | None, ctx: FunctionContext
+    ) -> Type:
+        typ = base(ctx) if base is not None else ctx.default_return_type
+        call = ctx.context
+        if not isinstance(call, CallExpr) or not isinstance(call.callee, SuperExpr):
+            return typ
+        fullname = _super_target(call.callee)
+        return typ if fullname is None else self._on_call(fullname, True, typ, ctx)
 
     def _on_method(
         self, fullname: str, base: Callable[[MethodContext], Type] | None, ctx: MethodContext
@@ -217,6 +235,16 @@ class WsPlugin(Plugin):
         if self.config.check_all_awaits or (entry is not None and not entry.is_async):
             return check_awaited(site, self.roles)
         return site.typ
+
+
+def _super_target(expr: SuperExpr) -> str | None:
+    """The full name of the method ``super().name`` reaches from the enclosing class."""
+    if expr.info is None:
+        return None
+    for info in expr.info.mro[1:]:
+        if expr.name in info.names:
+            return f"{info.fullname}.{expr.name}"
+    return None
 
 
 def _is_async(entry: FactoryEntry | None) -> bool:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from mypy.nodes import Context, FuncItem, MypyFile
 from mypy.options import Options
-from mypy.types import Type
+from mypy.types import AnyType, Type, TypeOfAny
 
-from mypy_wsplugin.awaitables import coroutine_result, non_awaitable_members
+from mypy_wsplugin.awaitables import coroutine_result, has_member, non_awaitable_members
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.reporting import (
@@ -31,6 +31,8 @@ _ALWAYS_WRONG = frozenset({Role.ATTRIBUTE_BASE, Role.CONDITION})
 class Finding:
     message: str
     context: Context  # where to report: the call, or the later use of the name it was bound to
+    role: Role  # how the coroutine is misused there
+    attribute: str | None = None  # for Role.ATTRIBUTE_BASE: the name looked up
 
 
 def find_misuse(
@@ -57,9 +59,12 @@ def find_misuse(
         if why is None:
             return None
         line = role.assignment.line
-        return Finding(missing_await_assigned(what, name.name, line, why), name)
+        message = missing_await_assigned(what, name.name, line, why)
+        return Finding(message, name, use_role, attribute)
     why = _why(options, modules, role.role, role.attribute, scope, declared_return, direct=True)
-    return None if why is None else Finding(missing_await(what, why), role.node)
+    if why is None:
+        return None
+    return Finding(missing_await(what, why), role.node, role.role, role.attribute)
 
 
 def _why(
@@ -99,4 +104,18 @@ def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
     if finding is None:
         return site.typ
     report(api, MISSING_AWAIT, finding.message, finding.context)
+    return recovered_type(result, finding)
+
+
+def recovered_type(result: Type, finding: Finding) -> Type:
+    """What the coroutine call is typed as once reported: what the user meant, its result.
+
+    Where the attribute the line looks up does not exist on the result (``.close()`` on a
+    coroutine whose result has no ``close``; a member of an Optional), the result would only
+    add mypy's own ``[attr-defined]``/``[union-attr]`` beside this finding on the same line,
+    so the call is typed as Any instead: one finding, one error.
+    """
+    attribute = finding.attribute
+    if finding.role is Role.ATTRIBUTE_BASE and attribute and not has_member(result, attribute):
+        return AnyType(TypeOfAny.from_error)
     return result
