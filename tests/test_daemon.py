@@ -121,3 +121,16 @@ def test_unannotated_handler_is_not_checked_before_mypy_2_4(daemon: Daemon) -> N
     write(daemon, "factory.py", SYNC_FACTORY)
     write(daemon, "handler.py", UNANNOTATED_HANDLER)
     assert daemon.check() == []
+
+
+def test_settings_are_read_when_the_daemon_starts(daemon: Daemon) -> None:
+    write(
+        daemon, "factory.py", "import json\n\n\nasync def f() -> None:\n    await json.dumps(1)\n"
+    )
+    reported = 'Cannot await "dumps()"'
+    assert reported in daemon.check()[0]
+    config = daemon.root / "mypy.ini"
+    config.write_text(config.read_text() + "[mypy_wsplugin]\ncheck_all_awaits = false\n")
+    assert reported in daemon.check()[0]  # still the old settings (documented)
+    daemon.run("restart", "--", "--cache-dir", str(daemon.root / ".mypy_cache"))
+    assert "[misc]" in daemon.check()[0]
