@@ -12,23 +12,15 @@ default plugin hook for the same name first and starts from the type that gives.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import partial
 
 from mypy.errors import CompileError, Errors
-from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     CallExpr,
-    Expression,
-    Import,
-    ImportAll,
-    ImportFrom,
     MemberExpr,
     MypyFile,
-    RefExpr,
     SuperExpr,
-    TypeInfo,
 )
 from mypy.options import Options
 from mypy.plugin import (
@@ -39,24 +31,28 @@ from mypy.plugin import (
     ReportConfigContext,
 )
 from mypy.plugins.default import DefaultPlugin
-from mypy.types import CallableType, Instance, Type, TypeType, get_proper_type
-from mypy.util import correct_relative_import
+from mypy.types import Type
 
 from mypy_wsplugin.await_check import check_awaited
 from mypy_wsplugin.awaitables import coroutine_result, is_any
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.compat import HAS_POST_PASS, Checker, find_build_errors
 from mypy_wsplugin.config import ConfigError, FactoryEntry, PluginConfig, load_config
-from mypy_wsplugin.declared import DeclaredResults
+from mypy_wsplugin.declared import DeclaredResults, result_dependencies
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.missing_await import check_coroutine
+from mypy_wsplugin.naming import (
+    LRU_CACHE_CALL,
+    SUPER_CALL,
+    DefiningNames,
+    cached_factory,
+    display,
+    super_target,
+)
 from mypy_wsplugin.roles import RoleIndex
 from mypy_wsplugin.untyped import UntypedPass
 
 CallContext = FunctionContext | MethodContext
-LRU_CACHE_CALL = "functools._lru_cache_wrapper.__call__"
-SUPER_CALL = " of "  # mypy's name for a call through super(): "method of Class"
-PRI_MED = 10  # mypy.build's priority for an ordinary import
 
 
 class WsPlugin(Plugin):
@@ -78,7 +74,7 @@ class WsPlugin(Plugin):
         self.default = DefaultPlugin(options)
         self.untyped = UntypedPass(self.config, self.matcher, options)
         self._errors: Errors | None = None
-        self._defined_names: dict[str, str] = {}
+        self._defining_name = DefiningNames()
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -97,14 +93,7 @@ class WsPlugin(Plugin):
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         """Make the modules of declared RESULT classes loadable where a factory is used."""
         self._raise_config_error()
-        deps = []
-        for entry in self.config.factories:
-            if entry.result is None:
-                continue
-            module = entry.result.rpartition(".")[0]
-            if module != file.fullname and _may_use(file, entry):
-                deps.append((PRI_MED, module, -1))
-        return deps
+        return result_dependencies(file, self.config.factories)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; runs the untyped pass."""
@@ -136,33 +125,17 @@ class WsPlugin(Plugin):
         base = self.default.get_method_hook(fullname)
         if fullname == LRU_CACHE_CALL:
             return partial(self._on_method, fullname, base)
-        defined = self._defining_name(fullname)
+        defined = self._defining_name(fullname, self._modules)
         if not self._wants(defined):
             return base
         return partial(self._on_method, defined, base)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         base = self.default.get_attribute_hook(fullname)
-        defined = self._defining_name(fullname)
+        defined = self._defining_name(fullname, self._modules)
         if not self._wants(defined):
             return base
         return partial(self._on_attribute, defined, base)
-
-    def _defining_name(self, fullname: str) -> str:
-        """``pkg.Base.get`` for ``pkg.Sub.get``: mypy names a method after the receiver's
-        class, the configuration after the class that defines it."""
-        found = self._defined_names.get(fullname)
-        if found is None:
-            found = fullname
-            owner, _, name = fullname.rpartition(".")
-            if self._modules is not None and owner:
-                sym = lookup_fully_qualified(owner, self._modules, raise_on_missing=False)
-                if sym is not None and isinstance(sym.node, TypeInfo):
-                    info = sym.node.get_containing_type_info(name)
-                    if info is not None:
-                        found = f"{info.fullname}.{name}"
-            self._defined_names[fullname] = found
-        return found
 
     def _on_function(
         self, fullname: str, base: Callable[[FunctionContext], Type] | None, ctx: FunctionContext
@@ -177,7 +150,7 @@ class WsPlugin(Plugin):
         call = ctx.context
         if not isinstance(call, CallExpr) or not isinstance(call.callee, SuperExpr):
             return typ
-        fullname = _super_target(call.callee)
+        fullname = super_target(call.callee)
         return typ if fullname is None else self._on_call(fullname, True, typ, ctx)
 
     def _on_method(
@@ -192,14 +165,14 @@ class WsPlugin(Plugin):
             return typ
         self._errors = api.msg.errors
         if fullname == LRU_CACHE_CALL:
-            mapped = _cached_factory(api, ctx.context)
+            mapped = cached_factory(api, ctx.context)
             if mapped is None:
                 return typ
             fullname, is_method = mapped
         entry = self.matcher.match(fullname)
         if entry is None and not self.config.check_all_awaits:
             return typ
-        site = Site(api, ctx.context, _display(fullname, is_method) + "()", typ, entry)
+        site = Site(api, ctx.context, display(fullname, is_method) + "()", typ, entry)
         site.typ = self.declared.apply(site)
         return self._check(site)
 
@@ -213,7 +186,7 @@ class WsPlugin(Plugin):
         if not isinstance(ctx.context, MemberExpr):
             return typ
         entry = self.matcher.match(fullname)
-        site = Site(api, ctx.context, _display(fullname, True), typ, entry)
+        site = Site(api, ctx.context, display(fullname, True), typ, entry)
         if coroutine_result(typ) is not None:
             return typ
         return check_awaited(site, self.roles)
@@ -237,79 +210,8 @@ class WsPlugin(Plugin):
         return site.typ
 
 
-def _super_target(expr: SuperExpr) -> str | None:
-    """The full name of the method ``super().name`` reaches from the enclosing class."""
-    if expr.info is None:
-        return None
-    for info in expr.info.mro[1:]:
-        if expr.name in info.names:
-            return f"{info.fullname}.{expr.name}"
-    return None
-
-
 def _is_async(entry: FactoryEntry | None) -> bool:
     return entry is not None and entry.is_async
-
-
-def _display(fullname: str, is_method: bool) -> str:
-    parts = fullname.split(".")
-    return ".".join(parts[-2:]) if is_method and len(parts) > 1 else parts[-1]
-
-
-def _cached_factory(api: Checker, call: CallExpr) -> tuple[str, bool] | None:
-    """The full name of the ``functools.lru_cache``/``cache`` factory ``call`` calls.
-
-    mypy types such factories as ``_lru_cache_wrapper``, so the hook that fires is the
-    wrapper's ``__call__``; the callee expression tells which factory it wraps.
-    """
-    callee: Expression = call.callee
-    if isinstance(callee, MemberExpr):
-        owner = get_proper_type(api.lookup_type_or_none(callee.expr))
-        if isinstance(owner, TypeType):
-            owner = owner.item
-        if isinstance(owner, CallableType) and owner.is_type_obj():
-            owner = get_proper_type(owner.ret_type)
-        if isinstance(owner, Instance):
-            info = owner.type.get_containing_type_info(callee.name)
-            if info is not None:
-                return f"{info.fullname}.{callee.name}", True
-    if isinstance(callee, RefExpr) and callee.fullname:
-        return callee.fullname, False
-    return None
-
-
-def _may_use(file: MypyFile, entry: FactoryEntry) -> bool:
-    """Whether ``file`` could call ``entry``'s target: it lives in, or imports from, the
-    target's top-level package.
-
-    Seen before semantic analysis, so only the import statements are known.  Keeping the
-    added dependency to such files keeps the standard library and unrelated packages from
-    depending on the RESULT's module (which would merge them into one import cycle).
-    """
-    root = re.split(r"[.*?\[]", entry.target, maxsplit=1)[0]
-    if not root:
-        return True  # a glob over top-level packages
-    if file.fullname.split(".")[0] == root:
-        return True
-    for imp in file.imports:
-        if isinstance(imp, ImportFrom):
-            module, _ = correct_relative_import(
-                file.fullname, imp.relative, imp.id, file.is_package_init_file()
-            )
-            modules = [module]
-        elif isinstance(imp, Import):
-            modules = [module for module, _ in imp.ids]
-        elif isinstance(imp, ImportAll):
-            modules = [
-                correct_relative_import(
-                    file.fullname, imp.relative, imp.id, file.is_package_init_file()
-                )[0]
-            ]
-        else:
-            continue
-        if any(module.split(".")[0] == root for module in modules):
-            return True
-    return False
 
 
 def plugin(version: str) -> type[Plugin]:

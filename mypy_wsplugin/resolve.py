@@ -9,6 +9,7 @@ else (a call on an arbitrary local, ``f()()``) is not resolved: nothing is guess
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mypy.nodes import (
@@ -18,6 +19,8 @@ from mypy.nodes import (
     FuncDef,
     FuncItem,
     Import,
+    ImportAll,
+    ImportBase,
     ImportFrom,
     MemberExpr,
     MypyFile,
@@ -78,7 +81,7 @@ def _from_node(node: SymbolNode) -> Callee | None:
     if isinstance(node, (FuncDef, Decorator, OverloadedFuncDef)):
         func = node.func if isinstance(node, Decorator) else node
         info = func.info if isinstance(func, FuncDef) else None
-        owner = info.name + "." if info is not None and not _is_no_info(info) else ""
+        owner = info.name + "." if info is not None and not is_outside_class(info) else ""
         return Callee(node.fullname, owner + node.name, node)
     if isinstance(node, TypeInfo):
         return Callee(node.fullname, node.name, node)
@@ -92,7 +95,7 @@ def _member_of(info: TypeInfo, name: str) -> Callee | None:
     return _from_node(sym.node)
 
 
-def _is_no_info(info: TypeInfo) -> bool:
+def is_outside_class(info: TypeInfo) -> bool:
     """FuncDef.info is the sentinel FUNC_NO_INFO for functions outside classes."""
     return info is FUNC_NO_INFO
 
@@ -106,7 +109,20 @@ def _self_class(scope: Scope, var: Var) -> TypeInfo | None:
     if scope.is_static:
         return None
     info = scope.info
-    return None if _is_no_info(info) else info
+    return None if is_outside_class(info) else info
+
+
+def imported_modules(tree: MypyFile) -> Iterator[tuple[str, ImportBase]]:
+    """Every module ``tree`` imports (relative imports resolved), with its statement."""
+    for imp in tree.imports:
+        if isinstance(imp, (ImportFrom, ImportAll)):
+            module, _ = correct_relative_import(
+                tree.fullname, imp.relative, imp.id, tree.is_package_init_file()
+            )
+            yield module, imp
+        elif isinstance(imp, Import):
+            for module, _ in imp.ids:
+                yield module, imp
 
 
 def imported_name(tree: MypyFile, var: Var) -> str | None:
@@ -121,18 +137,15 @@ def imported_name(tree: MypyFile, var: Var) -> str | None:
     if not var.fullname.startswith(local_prefix):
         return None
     local = var.fullname[len(local_prefix) :]
-    for imp in tree.imports:
+    for module, imp in imported_modules(tree):
         if isinstance(imp, ImportFrom):
-            module, _ = correct_relative_import(
-                tree.fullname, imp.relative, imp.id, tree.is_package_init_file()
-            )
             for name, alias in imp.names:
                 if (alias or name) == local:
                     return f"{module}.{name}"
         elif isinstance(imp, Import):
-            for module, alias in imp.ids:
-                if alias == local:
-                    return module
-                if alias is None and module.split(".")[0] == local:
-                    return local
+            alias = dict(imp.ids).get(module)
+            if alias == local:
+                return module
+            if alias is None and module.split(".")[0] == local:
+                return local
     return None

@@ -98,7 +98,7 @@ _RECORDED_ROLES: Final = frozenset(
 )
 
 
-class _Walker:
+class ScopeWalker:
     """Visits every statement and expression of one scope, not entering nested scopes.
 
     Subclasses implement :meth:`seen`, called once per expression with the role its parent
@@ -309,7 +309,7 @@ class _Walker:
 
 
 def _register() -> None:
-    w = _Walker
+    w = ScopeWalker
     stmt: dict[type[Node], Callable[..., None]] = {
         ExpressionStmt: w._expression_stmt,
         AssignmentStmt: w._assignment,
@@ -384,7 +384,7 @@ class RoleEntry:
         self.attribute = attribute
 
 
-class _RoleCollector(_Walker):
+class RoleCollector(ScopeWalker):
     def __init__(self) -> None:
         self.roles: dict[int, RoleEntry] = {}
 
@@ -398,7 +398,7 @@ class _RoleCollector(_Walker):
                 self.roles[id(e)] = RoleEntry(e, role)
 
 
-class _NameUseCollector(_Walker):
+class _NameUseCollector(ScopeWalker):
     def __init__(self, target: Node) -> None:
         self.target = target
         self.uses: list[tuple[NameExpr, Role, str | None]] = []
@@ -439,7 +439,7 @@ class RoleIndex:
         scope = self._scopes.get(id(owner))
         body = _body_of(owner)
         if scope is None or scope.owner is not owner or scope.body is not body:
-            collector = _RoleCollector()
+            collector = RoleCollector()
             collector.scope(owner)
             scope = _ScopeRoles(owner, body, collector.roles)
             self._scopes[id(owner)] = scope

@@ -54,7 +54,7 @@ from mypy.types import (
 from mypy.typevars import fill_typevars_with_any
 
 from mypy_wsplugin.awaitables import coroutine_result, find_class, union_of
-from mypy_wsplugin.roles import Role, _Walker
+from mypy_wsplugin.roles import Role, ScopeWalker
 
 # Decorators that keep a function's call behaviour (sync stays sync, async stays async).
 _TRANSPARENT_DECORATORS = frozenset(
@@ -170,7 +170,7 @@ def _declared_result(func: FuncDef) -> Type | None:
     return None
 
 
-class _ReturnCollector(_Walker):
+class _ReturnCollector(ScopeWalker):
     """Collects a function's own ``return`` and ``raise`` statements (not nested ones)."""
 
     def __init__(self) -> None:
@@ -188,7 +188,7 @@ class _ReturnCollector(_Walker):
 
 
 _ReturnCollector._STMT = {
-    **_Walker._STMT,
+    **ScopeWalker._STMT,
     ReturnStmt: _ReturnCollector._return,
     RaiseStmt: _ReturnCollector._raise,
 }

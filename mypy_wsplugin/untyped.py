@@ -28,15 +28,12 @@ from mypy.nodes import (
     Expression,
     FuncDef,
     FuncItem,
-    Import,
-    ImportFrom,
     MypyFile,
     OverloadedFuncDef,
 )
 from mypy.options import Options
 from mypy.scope import Scope as TargetScope
 from mypy.types import AnyType, Type, TypeOfAny
-from mypy.util import correct_relative_import
 
 from mypy_wsplugin.awaitables import coroutine_result, find_class, is_any, non_awaitable_members
 from mypy_wsplugin.config import FactoryEntry, PluginConfig
@@ -44,12 +41,12 @@ from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.missing_await import find_misuse
 from mypy_wsplugin.reporting import is_enabled, not_awaitable, report_to
-from mypy_wsplugin.resolve import Callee, _is_no_info, resolve_callee
-from mypy_wsplugin.roles import Role, RoleEntry, Scope, _RoleCollector, _Walker
+from mypy_wsplugin.resolve import Callee, imported_modules, is_outside_class, resolve_callee
+from mypy_wsplugin.roles import Role, RoleCollector, RoleEntry, Scope, ScopeWalker
 from mypy_wsplugin.static_result import static_result
 
 
-class _ScopeFinder(_Walker):
+class _ScopeFinder(ScopeWalker):
     """Every function of a module, nested ones included; statements only.
 
     Each is listed with its daemon target: the outermost enclosing function (nested
@@ -83,7 +80,7 @@ class _ScopeFinder(_Walker):
 
 
 _ScopeFinder._STMT = {
-    **_Walker._STMT,
+    **ScopeWalker._STMT,
     FuncDef: _ScopeFinder._funcdef,
     Decorator: _ScopeFinder._decorated,
     OverloadedFuncDef: _ScopeFinder._overloaded,
@@ -116,7 +113,7 @@ class UntypedPass:
                     if checked and not scan_checked:
                         continue
                     with ExitStack() as stack:
-                        if not _is_no_info(outer.info):
+                        if not is_outside_class(outer.info):
                             stack.enter_context(targets.class_scope(outer.info))
                         stack.enter_context(targets.function_scope(outer))
                         _Judge(self, tree, func, checked, options, modules, errors).run()
@@ -144,7 +141,7 @@ class _Judge:
         self.errors = errors
 
     def run(self) -> None:
-        collector = _RoleCollector()
+        collector = RoleCollector()
         collector.scope(self.scope)
         for entry in collector.roles.values():
             if isinstance(entry.node, CallExpr):
@@ -211,13 +208,4 @@ def _is_checked(func: FuncItem, options: Options) -> bool:
 
 def _imports_unseen(tree: MypyFile, modules: dict[str, MypyFile]) -> bool:
     """Whether ``tree`` imports anything from a module mypy has not loaded."""
-    for imp in tree.imports:
-        if isinstance(imp, ImportFrom):
-            module, _ = correct_relative_import(
-                tree.fullname, imp.relative, imp.id, tree.is_package_init_file()
-            )
-            if module not in modules:
-                return True
-        elif isinstance(imp, Import) and any(module not in modules for module, _ in imp.ids):
-            return True
-    return False
+    return any(module not in modules for module, _ in imported_modules(tree))

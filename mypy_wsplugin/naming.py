@@ -1,0 +1,76 @@
+"""Which definition a hook fired for: mypy's hook names mapped to the configuration's.
+
+mypy names a method hook after the receiver's class (``pkg.Sub.get`` for a method defined
+in ``pkg.Base``), a ``super()`` call ``"get of Base"``, and a ``functools.lru_cache``/``cache``
+factory ``functools._lru_cache_wrapper.__call__``.  The configuration (and the messages)
+name the definition.
+"""
+
+from __future__ import annotations
+
+from mypy.lookup import lookup_fully_qualified
+from mypy.nodes import CallExpr, Expression, MemberExpr, MypyFile, RefExpr, SuperExpr, TypeInfo
+from mypy.types import CallableType, Instance, TypeType, get_proper_type
+
+from mypy_wsplugin.compat import Checker
+
+LRU_CACHE_CALL = "functools._lru_cache_wrapper.__call__"
+SUPER_CALL = " of "  # in mypy's name for a call through super(): "method of Class"
+
+
+class DefiningNames:
+    """``pkg.Base.get`` for ``pkg.Sub.get``, memoised per name."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, str] = {}
+
+    def __call__(self, fullname: str, modules: dict[str, MypyFile] | None) -> str:
+        found = self._memo.get(fullname)
+        if found is None:
+            found = fullname
+            owner, _, name = fullname.rpartition(".")
+            if modules is not None and owner:
+                sym = lookup_fully_qualified(owner, modules, raise_on_missing=False)
+                if sym is not None and isinstance(sym.node, TypeInfo):
+                    info = sym.node.get_containing_type_info(name)
+                    if info is not None:
+                        found = f"{info.fullname}.{name}"
+            self._memo[fullname] = found
+        return found
+
+
+def super_target(expr: SuperExpr) -> str | None:
+    """The full name of the method ``super().name`` reaches from the enclosing class."""
+    if expr.info is None:
+        return None
+    for info in expr.info.mro[1:]:
+        if expr.name in info.names:
+            return f"{info.fullname}.{expr.name}"
+    return None
+
+
+def display(fullname: str, is_method: bool) -> str:
+    parts = fullname.split(".")
+    return ".".join(parts[-2:]) if is_method and len(parts) > 1 else parts[-1]
+
+
+def cached_factory(api: Checker, call: CallExpr) -> tuple[str, bool] | None:
+    """The full name of the ``functools.lru_cache``/``cache`` factory ``call`` calls.
+
+    mypy types such factories as ``_lru_cache_wrapper``, so the hook that fires is the
+    wrapper's ``__call__``; the callee expression tells which factory it wraps.
+    """
+    callee: Expression = call.callee
+    if isinstance(callee, MemberExpr):
+        owner = get_proper_type(api.lookup_type_or_none(callee.expr))
+        if isinstance(owner, TypeType):
+            owner = owner.item
+        if isinstance(owner, CallableType) and owner.is_type_obj():
+            owner = get_proper_type(owner.ret_type)
+        if isinstance(owner, Instance):
+            info = owner.type.get_containing_type_info(callee.name)
+            if info is not None:
+                return f"{info.fullname}.{callee.name}", True
+    if isinstance(callee, RefExpr) and callee.fullname:
+        return callee.fullname, False
+    return None
