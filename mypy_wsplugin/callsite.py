@@ -9,6 +9,7 @@ from mypy.types import Type
 
 from mypy_wsplugin.compat import Checker
 from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.naming import display
 from mypy_wsplugin.resolve import resolve_callee
 from mypy_wsplugin.roles import RoleEntry, RoleIndex, Scope
 from mypy_wsplugin.static_result import StaticResult, static_result
@@ -18,9 +19,17 @@ from mypy_wsplugin.static_result import StaticResult, static_result
 class Site:
     api: Checker
     node: Expression  # the CallExpr, or the MemberExpr of an attribute access
-    what: str  # how messages name it: "get_manager()", "Registry.get()", "Conn.manager"
+    fullname: str  # the definition's full name
+    is_method: bool | None  # None: an attribute access, not a call
     typ: Type  # the type mypy (and the default plugin) gave it
     entry: FactoryEntry | None  # the configuration entry it matches, if any
+
+    @property
+    def what(self) -> str:
+        """How messages name it: "get_manager()", "Registry.get()", "Conn.manager"."""
+        if self.is_method is None:
+            return display(self.fullname, True)
+        return display(self.fullname, self.is_method) + "()"
 
     @property
     def tree(self) -> MypyFile:

@@ -31,7 +31,7 @@ from mypy.plugin import (
     ReportConfigContext,
 )
 from mypy.plugins.default import DefaultPlugin
-from mypy.types import Type
+from mypy.types import AnyType, Type, get_proper_type
 
 from mypy_wsplugin.await_check import check_awaited
 from mypy_wsplugin.awaitables import coroutine_result, is_any
@@ -46,7 +46,6 @@ from mypy_wsplugin.naming import (
     SUPER_CALL,
     DefiningNames,
     cached_factory,
-    display,
     super_target,
 )
 from mypy_wsplugin.roles import RoleIndex
@@ -75,6 +74,9 @@ class WsPlugin(Plugin):
         self.untyped = UntypedPass(self.config, self.matcher, options)
         self._errors: Errors | None = None
         self._defining_name = DefiningNames()
+        self._function_hooks: dict[str, Callable[[FunctionContext], Type] | None] = {}
+        self._method_hooks: dict[str, Callable[[MethodContext], Type] | None] = {}
+        self._attribute_hooks: dict[str, Callable[[AttributeContext], Type] | None] = {}
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -109,7 +111,31 @@ class WsPlugin(Plugin):
 
     # -- hooks ----------------------------------------------------------------------------
 
+    # mypy asks for a hook at every call site; the answer only depends on the name, so it is
+    # computed once per name.
+
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        try:
+            return self._function_hooks[fullname]
+        except KeyError:
+            hook = self._function_hooks[fullname] = self._function_hook(fullname)
+            return hook
+
+    def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+        try:
+            return self._method_hooks[fullname]
+        except KeyError:
+            hook = self._method_hooks[fullname] = self._method_hook(fullname)
+            return hook
+
+    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        try:
+            return self._attribute_hooks[fullname]
+        except KeyError:
+            hook = self._attribute_hooks[fullname] = self._attribute_hook(fullname)
+            return hook
+
+    def _function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         base = self.default.get_function_hook(fullname)
         if SUPER_CALL in fullname:
             # ``super().m()``: mypy names it "m of Base" (short class name); the callee
@@ -121,7 +147,7 @@ class WsPlugin(Plugin):
             return base
         return partial(self._on_function, fullname, base)
 
-    def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+    def _method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         base = self.default.get_method_hook(fullname)
         if fullname == LRU_CACHE_CALL:
             return partial(self._on_method, fullname, base)
@@ -130,7 +156,7 @@ class WsPlugin(Plugin):
             return base
         return partial(self._on_method, defined, base)
 
-    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+    def _attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         base = self.default.get_attribute_hook(fullname)
         defined = self._defining_name(fullname, self._modules)
         if not self._wants(defined):
@@ -163,7 +189,15 @@ class WsPlugin(Plugin):
         api = ctx.api
         if not isinstance(api, Checker) or not isinstance(ctx.context, CallExpr):
             return typ
-        self._errors = api.msg.errors
+        if self._errors is None:
+            self._errors = api.msg.errors
+        proper = get_proper_type(typ)
+        if (
+            coroutine_result(proper) is None
+            and not isinstance(proper, AnyType)
+            and not _in_async_function(api)
+        ):
+            return typ  # the common case: a plain value outside ``async def`` is never awaited
         if fullname == LRU_CACHE_CALL:
             mapped = cached_factory(api, ctx.context)
             if mapped is None:
@@ -172,7 +206,7 @@ class WsPlugin(Plugin):
         entry = self.matcher.match(fullname)
         if entry is None and not self.config.check_all_awaits:
             return typ
-        site = Site(api, ctx.context, display(fullname, is_method) + "()", typ, entry)
+        site = Site(api, ctx.context, fullname, is_method, typ, entry)
         site.typ = self.declared.apply(site)
         return self._check(site)
 
@@ -181,14 +215,11 @@ class WsPlugin(Plugin):
     ) -> Type:
         typ = base(ctx) if base is not None else ctx.default_attr_type
         api = ctx.api
-        if ctx.is_lvalue or not isinstance(api, Checker):
+        if ctx.is_lvalue or not isinstance(api, Checker) or not _in_async_function(api):
             return typ
-        if not isinstance(ctx.context, MemberExpr):
+        if not isinstance(ctx.context, MemberExpr) or coroutine_result(typ) is not None:
             return typ
-        entry = self.matcher.match(fullname)
-        site = Site(api, ctx.context, display(fullname, True), typ, entry)
-        if coroutine_result(typ) is not None:
-            return typ
+        site = Site(api, ctx.context, fullname, None, typ, self.matcher.match(fullname))
         return check_awaited(site, self.roles)
 
     def _check(self, site: Site) -> Type:
@@ -208,6 +239,11 @@ class WsPlugin(Plugin):
         if self.config.check_all_awaits or (entry is not None and not entry.is_async):
             return check_awaited(site, self.roles)
         return site.typ
+
+
+def _in_async_function(api: Checker) -> bool:
+    func = api.scope.current_function()
+    return func is not None and func.is_coroutine
 
 
 def _is_async(entry: FactoryEntry | None) -> bool:

@@ -23,13 +23,21 @@ from contextlib import ExitStack
 
 from mypy.errors import Errors
 from mypy.nodes import (
+    Block,
     CallExpr,
+    ClassDef,
     Decorator,
     Expression,
+    ForStmt,
     FuncDef,
     FuncItem,
+    IfStmt,
+    MatchStmt,
     MypyFile,
     OverloadedFuncDef,
+    TryStmt,
+    WhileStmt,
+    WithStmt,
 )
 from mypy.options import Options
 from mypy.scope import Scope as TargetScope
@@ -79,8 +87,13 @@ class _ScopeFinder(ScopeWalker):
             self.stmts([s.impl])
 
 
+# Only statements that can hold a definition are entered; the rest are skipped unvisited.
 _ScopeFinder._STMT = {
-    **ScopeWalker._STMT,
+    **{
+        kind: visit
+        for kind, visit in ScopeWalker._STMT.items()
+        if kind in (ClassDef, IfStmt, WhileStmt, ForStmt, TryStmt, WithStmt, MatchStmt, Block)
+    },
     FuncDef: _ScopeFinder._funcdef,
     Decorator: _ScopeFinder._decorated,
     OverloadedFuncDef: _ScopeFinder._overloaded,
@@ -94,6 +107,8 @@ class UntypedPass:
         self.options = options
 
     def run(self, tree: MypyFile, errors: Errors, modules: dict[str, MypyFile]) -> None:
+        if tree.is_stub or errors.file in errors.ignored_files:
+            return  # no bodies, or errors not reported (``follow_imports = silent``)
         if not self.config.check_all_awaits and not self.matcher:
             return
         if not (is_enabled(errors, AWAIT_NOT_AWAITABLE) or is_enabled(errors, MISSING_AWAIT)):
