@@ -99,7 +99,7 @@ class WsPlugin(Plugin):
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; runs the untyped pass."""
-        if HAS_POST_PASS and self._modules is not None:
+        if HAS_POST_PASS and self._modules is not None and not file.is_stub:
             errors = self._errors or find_build_errors(self)
             if errors is not None:
                 self._errors = errors

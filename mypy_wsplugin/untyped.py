@@ -107,8 +107,9 @@ class UntypedPass:
         self.options = options
 
     def run(self, tree: MypyFile, errors: Errors, modules: dict[str, MypyFile]) -> None:
-        if tree.is_stub or errors.file in errors.ignored_files:
-            return  # no bodies, or errors not reported (``follow_imports = silent``)
+        """Check ``tree`` (not a stub: those have no bodies)."""
+        if errors.file in errors.ignored_files:
+            return  # errors are not reported there (``follow_imports = silent``)
         if not self.config.check_all_awaits and not self.matcher:
             return
         if not (is_enabled(errors, AWAIT_NOT_AWAITABLE) or is_enabled(errors, MISSING_AWAIT)):
