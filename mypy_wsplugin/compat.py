@@ -7,6 +7,7 @@ from typing import Final
 
 from mypy.checker import TypeChecker
 from mypy.errors import Errors
+from mypy.nodes import MypyFile
 from mypy.version import __version__ as MYPY_VERSION
 
 Checker = TypeChecker
@@ -29,18 +30,15 @@ __all__ = ["HAS_POST_PASS", "MYPY", "MYPY_VERSION", "Checker", "find_build_error
 HAS_POST_PASS: Final = MYPY >= (2, 4)
 
 
-def find_build_errors(plugin: object) -> Errors | None:
-    """The build's ``Errors``, for a plugin that has not yet been handed a checker.
+def find_build_errors(modules: dict[str, MypyFile]) -> Errors | None:
+    """The build's ``Errors``, for a plugin that has not been handed a checker.
 
-    Hooks give it as ``ctx.api.msg.errors``; a module whose code fires no hook (only
-    unannotated functions, say) gives none.  The build manager that owns the plugin chain
-    holds it, and is found through the chain's references: plugin -> its list in the
-    ChainedPlugin -> the ChainedPlugin -> the manager (or a checker) with ``.errors``.
+    Hooks give it as ``ctx.api.msg.errors``, but a module whose code fires no hook gives
+    none.  The build manager holds both the module dict the plugin was given
+    (``Plugin.set_modules``) and the ``Errors``; it is found among the dict's referrers.
     """
-    for holder in gc.get_referrers(plugin):
-        for chain in gc.get_referrers(holder):
-            for owner in gc.get_referrers(chain):
-                errors = getattr(owner, "errors", None)
-                if isinstance(errors, Errors):
-                    return errors
+    for owner in gc.get_referrers(modules):
+        errors = getattr(owner, "errors", None)
+        if isinstance(errors, Errors):
+            return errors
     return None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import partial
 
 from mypy.errors import CompileError, Errors
+from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     CallExpr,
     MemberExpr,
@@ -35,6 +36,7 @@ from mypy.types import AnyType, Type, get_proper_type
 
 from mypy_wsplugin.await_check import check_awaited
 from mypy_wsplugin.awaitables import coroutine_result, is_any
+from mypy_wsplugin.awaited_names import AwaitedNames, may_give_coroutine, unannotated_possible
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.compat import HAS_POST_PASS, Checker, find_build_errors
 from mypy_wsplugin.config import ConfigError, FactoryEntry, PluginConfig, load_config
@@ -69,6 +71,7 @@ class WsPlugin(Plugin):
             self.config = PluginConfig()
         self.matcher = FactoryMatcher(self.config)
         self.roles = RoleIndex()
+        self.awaited = AwaitedNames(parallel=getattr(options, "num_workers", 0) > 0)
         self.declared = DeclaredResults()
         self.default = DefaultPlugin(options)
         self.untyped = UntypedPass(self.config, self.matcher, options)
@@ -95,19 +98,42 @@ class WsPlugin(Plugin):
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         """Make the modules of declared RESULT classes loadable where a factory is used."""
         self._raise_config_error()
+        # A (re-)parsed module may change which names need hooks: decide them afresh.
+        self.awaited.scan(file)
+        self._function_hooks.clear()
+        self._method_hooks.clear()
+        self._attribute_hooks.clear()
         return result_dependencies(file, self.config.factories)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; runs the untyped pass."""
-        if HAS_POST_PASS and self._modules is not None and not file.is_stub:
-            errors = self._errors or find_build_errors(self)
-            if errors is not None:
-                self._errors = errors
-                self.untyped.run(file, errors, self._modules)
+        if not HAS_POST_PASS or self._modules is None:
+            return set()
+        unannotated = unannotated_possible(self.awaited, file.fullname)
+        if self.untyped.needed(file, self._modules, unannotated):
+            if self._errors is None:
+                self._errors = find_build_errors(self._modules)
+            if self._errors is not None:
+                self.untyped.run(file, self._errors, self._modules)
         return set()
 
     def _wants(self, fullname: str) -> bool:
-        return self.config.check_all_awaits or self.matcher.match(fullname) is not None
+        """Whether calls of ``fullname`` need a hook (see :mod:`.awaited_names`)."""
+        if self.matcher.match(fullname) is not None:
+            return True
+        if not self.config.check_all_awaits:
+            return False
+        if fullname.rpartition(".")[2] in self.awaited:
+            return True
+        if self._modules is None:
+            return True
+        sym = lookup_fully_qualified(fullname, self._modules, raise_on_missing=False)
+        return may_give_coroutine(sym.node if sym is not None else None)
+
+    def _wants_attribute(self, fullname: str) -> bool:
+        if self.matcher.match(fullname) is not None:
+            return True
+        return self.config.check_all_awaits and fullname.rpartition(".")[2] in self.awaited
 
     # -- hooks ----------------------------------------------------------------------------
 
@@ -159,7 +185,7 @@ class WsPlugin(Plugin):
     def _attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         base = self.default.get_attribute_hook(fullname)
         defined = self._defining_name(fullname, self._modules)
-        if not self._wants(defined):
+        if not self._wants_attribute(defined):
             return base
         return partial(self._on_attribute, defined, base)
 

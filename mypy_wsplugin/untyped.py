@@ -106,16 +106,24 @@ class UntypedPass:
         self.matcher = matcher
         self.options = options
 
+    def needed(self, tree: MypyFile, modules: dict[str, MypyFile], unannotated: bool) -> bool:
+        """Whether ``tree`` can have findings for this pass; ``unannotated``: it has a
+        function without annotations (known from parsing)."""
+        if tree.is_stub or not (self.config.check_all_awaits or self.matcher):
+            return False
+        return unannotated or self._scan_checked(tree, modules)
+
+    def _scan_checked(self, tree: MypyFile, modules: dict[str, MypyFile]) -> bool:
+        return bool(self.matcher) and _imports_unseen(tree, modules)
+
     def run(self, tree: MypyFile, errors: Errors, modules: dict[str, MypyFile]) -> None:
-        """Check ``tree`` (not a stub: those have no bodies)."""
+        """Check ``tree`` (one that :meth:`needed`)."""
         if errors.file in errors.ignored_files:
             return  # errors are not reported there (``follow_imports = silent``)
-        if not self.config.check_all_awaits and not self.matcher:
-            return
         if not (is_enabled(errors, AWAIT_NOT_AWAITABLE) or is_enabled(errors, MISSING_AWAIT)):
             return
         options = self.options.clone_for_module(tree.fullname)
-        scan_checked = bool(self.matcher) and _imports_unseen(tree, modules)
+        scan_checked = self._scan_checked(tree, modules)
         finder = _ScopeFinder()
         finder.stmts(tree.defs)
         saved = errors.scope

@@ -24,6 +24,7 @@ PROJECT = {
         "async def handle() -> None:\n"
         "    manager = await get_manager(1)\n"
         "    create_manager(1).send('x')\n"
+        "    await str(manager)\n"
     ),
     "app/legacy.py": (
         "from app.ws import create_manager, get_manager\n\n\n"
@@ -59,7 +60,7 @@ def project(tmp_path: Path) -> Path:
 
 def test_cold_warm_and_edited_runs_agree(project: Path) -> None:
     cold = mypy(project, "--cache-dir", "cache")
-    expected_lines = {"app/typed.py:5:", "app/typed.py:6:"}
+    expected_lines = {"app/typed.py:5:", "app/typed.py:6:", "app/typed.py:7:"}
     if HAS_POST_PASS:
         expected_lines |= {"app/legacy.py:9:", "app/legacy.py:10:", "app/legacy.py:11:"}
     assert {line.split(" error:")[0] for line in cold} == expected_lines
