@@ -42,10 +42,10 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_wsplugin.roles import Role, ScopeWalker
+from mypy_wsplugin.roles import NESTED_DEFINITIONS, NestedScopeWalker, Role, ScopeWalker
 
 
-class _AwaitFinder(ScopeWalker):
+class _AwaitFinder(NestedScopeWalker):
     """Collects awaited operand names; expressions are only read inside ``async def``."""
 
     def __init__(self) -> None:
@@ -63,7 +63,7 @@ class _AwaitFinder(ScopeWalker):
             if isinstance(target, (NameExpr, MemberExpr, SuperExpr)):
                 self.names.add(target.name)
 
-    def _funcdef(self, s: FuncDef) -> None:
+    def function(self, s: FuncDef) -> None:
         if s.type is None:  # before semantic analysis: no annotation at all
             self.has_unannotated = True
         outer = self._in_async
@@ -71,22 +71,8 @@ class _AwaitFinder(ScopeWalker):
         self.scope(s)
         self._in_async = outer
 
-    def _decorated(self, s: Decorator) -> None:
-        self.exprs(s.decorators)
-        self._funcdef(s.func)
 
-    def _overloaded(self, s: OverloadedFuncDef) -> None:
-        self.stmts(list(s.items))
-        if s.impl is not None:
-            self.stmts([s.impl])
-
-
-_AwaitFinder._STMT = {
-    **ScopeWalker._STMT,
-    FuncDef: _AwaitFinder._funcdef,
-    Decorator: _AwaitFinder._decorated,
-    OverloadedFuncDef: _AwaitFinder._overloaded,
-}
+_AwaitFinder._STMT = {**ScopeWalker._STMT, **NESTED_DEFINITIONS}
 
 
 class AwaitedNames:

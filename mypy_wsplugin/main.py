@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
 from mypy.errors import CompileError, Errors
 from mypy.lookup import lookup_fully_qualified
@@ -54,6 +55,7 @@ from mypy_wsplugin.roles import RoleIndex
 from mypy_wsplugin.untyped import UntypedPass
 
 CallContext = FunctionContext | MethodContext
+_V = TypeVar("_V")
 
 
 class WsPlugin(Plugin):
@@ -141,25 +143,13 @@ class WsPlugin(Plugin):
     # computed once per name.
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        try:
-            return self._function_hooks[fullname]
-        except KeyError:
-            hook = self._function_hooks[fullname] = self._function_hook(fullname)
-            return hook
+        return _memoised(self._function_hooks, fullname, self._function_hook)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        try:
-            return self._method_hooks[fullname]
-        except KeyError:
-            hook = self._method_hooks[fullname] = self._method_hook(fullname)
-            return hook
+        return _memoised(self._method_hooks, fullname, self._method_hook)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        try:
-            return self._attribute_hooks[fullname]
-        except KeyError:
-            hook = self._attribute_hooks[fullname] = self._attribute_hook(fullname)
-            return hook
+        return _memoised(self._attribute_hooks, fullname, self._attribute_hook)
 
     def _function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         base = self.default.get_function_hook(fullname)
@@ -265,6 +255,14 @@ class WsPlugin(Plugin):
         if self.config.check_all_awaits or (entry is not None and not entry.is_async):
             return check_awaited(site, self.roles)
         return site.typ
+
+
+def _memoised(table: dict[str, _V], key: str, compute: Callable[[str], _V]) -> _V:
+    try:
+        return table[key]
+    except KeyError:
+        value = table[key] = compute(key)
+        return value
 
 
 def _in_async_function(api: Checker) -> bool:

@@ -37,6 +37,7 @@ from mypy.nodes import (
     Expression,
     ExpressionStmt,
     ForStmt,
+    FuncDef,
     FuncItem,
     GeneratorExpr,
     IfStmt,
@@ -50,6 +51,7 @@ from mypy.nodes import (
     Node,
     OperatorAssignmentStmt,
     OpExpr,
+    OverloadedFuncDef,
     RaiseStmt,
     ReturnStmt,
     RevealExpr,
@@ -360,6 +362,29 @@ def _register() -> None:
 
 
 _register()
+
+
+class NestedScopeWalker(ScopeWalker):
+    """A walker that also enters nested functions, calling :meth:`function` for each."""
+
+    def function(self, s: FuncDef) -> None:
+        raise NotImplementedError
+
+    def _decorated(self, s: Decorator) -> None:
+        self.exprs(s.decorators)
+        self.function(s.func)
+
+    def _overloaded(self, s: OverloadedFuncDef) -> None:
+        self.stmts(list(s.items))
+        if s.impl is not None:
+            self.stmts([s.impl])
+
+
+NESTED_DEFINITIONS: Final[dict[type[Node], Callable[..., None]]] = {
+    FuncDef: lambda walker, s: walker.function(s),
+    Decorator: NestedScopeWalker._decorated,
+    OverloadedFuncDef: NestedScopeWalker._overloaded,
+}
 
 
 class RoleEntry:

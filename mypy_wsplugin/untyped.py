@@ -26,7 +26,6 @@ from mypy.nodes import (
     Block,
     CallExpr,
     ClassDef,
-    Decorator,
     Expression,
     ForStmt,
     FuncDef,
@@ -34,7 +33,6 @@ from mypy.nodes import (
     IfStmt,
     MatchStmt,
     MypyFile,
-    OverloadedFuncDef,
     TryStmt,
     WhileStmt,
     WithStmt,
@@ -50,11 +48,19 @@ from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.missing_await import find_misuse
 from mypy_wsplugin.reporting import is_enabled, not_awaitable, report_to
 from mypy_wsplugin.resolve import Callee, imported_modules, is_outside_class, resolve_callee
-from mypy_wsplugin.roles import Role, RoleCollector, RoleEntry, Scope, ScopeWalker
+from mypy_wsplugin.roles import (
+    NESTED_DEFINITIONS,
+    NestedScopeWalker,
+    Role,
+    RoleCollector,
+    RoleEntry,
+    Scope,
+    ScopeWalker,
+)
 from mypy_wsplugin.static_result import static_result
 
 
-class _ScopeFinder(ScopeWalker):
+class _ScopeFinder(NestedScopeWalker):
     """Every function of a module, nested ones included; statements only.
 
     Each is listed with its daemon target: the outermost enclosing function (nested
@@ -71,20 +77,12 @@ class _ScopeFinder(ScopeWalker):
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         pass  # functions are found among statements; lambdas cannot hold these findings
 
-    def _funcdef(self, s: FuncDef) -> None:
+    def function(self, s: FuncDef) -> None:
         outer = self._outer
         self._outer = outer or s
         self.functions.append((s, self._outer))
         self.scope(s)
         self._outer = outer
-
-    def _decorated(self, s: Decorator) -> None:
-        self._funcdef(s.func)
-
-    def _overloaded(self, s: OverloadedFuncDef) -> None:
-        self.stmts(list(s.items))
-        if s.impl is not None:
-            self.stmts([s.impl])
 
 
 # Only statements that can hold a definition are entered; the rest are skipped unvisited.
@@ -94,9 +92,7 @@ _ScopeFinder._STMT = {
         for kind, visit in ScopeWalker._STMT.items()
         if kind in (ClassDef, IfStmt, WhileStmt, ForStmt, TryStmt, WithStmt, MatchStmt, Block)
     },
-    FuncDef: _ScopeFinder._funcdef,
-    Decorator: _ScopeFinder._decorated,
-    OverloadedFuncDef: _ScopeFinder._overloaded,
+    **NESTED_DEFINITIONS,
 }
 
 

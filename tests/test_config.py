@@ -90,46 +90,54 @@ def test_report_data_lists_every_setting(tmp_path: Path) -> None:
 
 INI_MISTAKES = [
     pytest.param(
-        "bogus = 1\n",
+        "mypy.ini",
+        "[mypy_wsplugin]\nbogus = 1\n",
         "[mypy_wsplugin] bogus: unknown key (known keys: sync_factories, async_factories, "
         "check_all_awaits)",
         id="unknown-key",
     ),
     pytest.param(
-        "sync_factories = get manager\n",
+        "mypy.ini",
+        "[mypy_wsplugin]\nsync_factories = get manager\n",
         "[mypy_wsplugin] sync_factories: invalid value 'get manager': expected TARGET or "
         "TARGET -> RESULT",
         id="malformed-entry",
     ),
     pytest.param(
-        "sync_factories = get_manager\n",
+        "mypy.ini",
+        "[mypy_wsplugin]\nsync_factories = get_manager\n",
         "[mypy_wsplugin] sync_factories: invalid value 'get_manager': expected TARGET",
         id="target-without-module",
     ),
     pytest.param(
-        "async_factories = app.ws.create ->\n",
+        "mypy.ini",
+        "[mypy_wsplugin]\nasync_factories = app.ws.create ->\n",
         "[mypy_wsplugin] async_factories: invalid value 'app.ws.create ->': expected TARGET",
         id="arrow-without-result",
     ),
     pytest.param(
-        "sync_factories = app.ws.get -> app.ws.Manager[int]\n",
+        "mypy.ini",
+        "[mypy_wsplugin]\nsync_factories = app.ws.get -> app.ws.Manager[int]\n",
         "[mypy_wsplugin] sync_factories: invalid value 'app.ws.get -> app.ws.Manager[int]': "
         "RESULT 'app.ws.Manager[int]' is not a dotted full name of a class",
         id="result-not-dotted-name",
     ),
     pytest.param(
-        "sync_factories = app.ws.get -> Manager\n",
+        "mypy.ini",
+        "[mypy_wsplugin]\nsync_factories = app.ws.get -> Manager\n",
         "[mypy_wsplugin] sync_factories: invalid value 'app.ws.get -> Manager': "
         "RESULT 'Manager' is not a dotted full name of a class",
         id="result-without-module",
     ),
     pytest.param(
-        "check_all_awaits = sometimes\n",
+        "mypy.ini",
+        "[mypy_wsplugin]\ncheck_all_awaits = sometimes\n",
         "[mypy_wsplugin] check_all_awaits: invalid value 'sometimes': expected true or false",
         id="non-boolean",
     ),
     pytest.param(
-        "sync_factories = app.f\nasync_factories = app.f\n",
+        "mypy.ini",
+        "[mypy_wsplugin]\nsync_factories = app.f\nasync_factories = app.f\n",
         "[mypy_wsplugin] async_factories: invalid value 'app.f': app.f is also listed in "
         "sync_factories",
         id="both-sync-and-async",
@@ -137,42 +145,38 @@ INI_MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize(("body", "message"), INI_MISTAKES)
-def test_ini_mistake_raises_config_error(tmp_path: Path, body: str, message: str) -> None:
-    path = write(tmp_path / "mypy.ini", "[mypy_wsplugin]\n" + body)
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
-    assert info.value.render().startswith(f"{path}: error: {message}")
-
-
 TOML_MISTAKES = [
     pytest.param(
-        "check_all_awaits = 1\n",
+        "pyproject.toml",
+        "[tool.mypy_wsplugin]\ncheck_all_awaits = 1\n",
         "[tool.mypy_wsplugin] check_all_awaits: invalid value 1: expected true or false",
         id="non-boolean",
     ),
     pytest.param(
-        "sync_factories = [1]\n",
+        "pyproject.toml",
+        "[tool.mypy_wsplugin]\nsync_factories = [1]\n",
         "[tool.mypy_wsplugin] sync_factories: invalid value [1]: expected an array of strings",
         id="not-strings",
     ),
     pytest.param(
-        'async_factories = ["a.b -> not a name"]\n',
+        "pyproject.toml",
+        '[tool.mypy_wsplugin]\nasync_factories = ["a.b -> not a name"]\n',
         "[tool.mypy_wsplugin] async_factories: invalid value 'a.b -> not a name': "
         "RESULT 'not a name' is not a dotted full name of a class",
         id="bad-result",
     ),
     pytest.param(
-        "unknown = true\n",
+        "pyproject.toml",
+        "[tool.mypy_wsplugin]\nunknown = true\n",
         "[tool.mypy_wsplugin] unknown: unknown key",
         id="unknown-key",
     ),
 ]
 
 
-@pytest.mark.parametrize(("body", "message"), TOML_MISTAKES)
-def test_toml_mistake_raises_config_error(tmp_path: Path, body: str, message: str) -> None:
-    path = write(tmp_path / "pyproject.toml", "[tool.mypy_wsplugin]\n" + body)
+@pytest.mark.parametrize(("name", "body", "message"), INI_MISTAKES + TOML_MISTAKES)
+def test_mistake_raises_config_error(tmp_path: Path, name: str, body: str, message: str) -> None:
+    path = write(tmp_path / name, body)
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.render().startswith(f"{path}: error: {message}")
