@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from mypy.nodes import FuncItem
-from mypy.types import Type
+from mypy.typeops import make_simplified_union
+from mypy.types import ProperType, Type, UnionType, get_proper_type
 
 from mypy_wsplugin.awaitables import awaitable_of, is_any, non_awaitable_members
 from mypy_wsplugin.callsite import Site
@@ -38,4 +39,20 @@ def check_awaited(site: Site, index: RoleIndex) -> Type:
         return site.typ
     message = not_awaitable(site.api.options, site.what, shown, bad)
     report(site.api, AWAIT_NOT_AWAITABLE, message, site.node)
-    return awaitable_of(site.api, site.typ)
+    return awaitable_of(site.api, _meant(site, bad))
+
+
+def _meant(site: Site, bad: list[ProperType]) -> Type:
+    """What the ``await`` is typed as giving: the plain result, or, for a union that is only
+    partly awaitable (``Task[T] | None``), what awaiting its awaitable members gives."""
+    proper = get_proper_type(site.typ)
+    if not isinstance(proper, UnionType):
+        return site.typ
+    good = [item for item in proper.relevant_items() if get_proper_type(item) not in bad]
+    if not good:
+        return site.typ
+    checker = site.api.expr_checker
+    awaited = [
+        checker.check_awaitable_expr(item, site.node, "", ignore_binder=True) for item in good
+    ]
+    return make_simplified_union(awaited)

@@ -8,12 +8,17 @@ from mypy.subtypes import is_subtype
 from mypy.typeops import make_simplified_union
 from mypy.types import (
     AnyType,
+    CallableType,
     Instance,
+    LiteralType,
     NoneType,
+    Overloaded,
     ProperType,
     TupleType,
     Type,
+    TypedDictType,
     TypeOfAny,
+    TypeVarType,
     UnionType,
     get_proper_type,
 )
@@ -72,16 +77,14 @@ def union_of(items: list[Type]) -> Type:
     return make_simplified_union(items)
 
 
-def find_class(fullname: str, modules: dict[str, MypyFile]) -> Instance | None:
-    """An instance type for the class ``fullname``, or None if mypy has not loaded it.
-
-    Unlike ``named_generic_type`` this never crashes on an unknown name.
-    """
+def find_class(fullname: str, modules: dict[str, MypyFile]) -> Instance | TupleType | None:
+    """The type of an instance of class ``fullname`` (a tuple type for a NamedTuple), or
+    None if mypy has not loaded it.  Unlike ``named_generic_type``, never crashes."""
     sym = lookup_fully_qualified(fullname, modules, raise_on_missing=False)
     if sym is None or not isinstance(sym.node, TypeInfo):
         return None
     filled = fill_typevars_with_any(sym.node)
-    return filled if isinstance(filled, Instance) else None
+    return filled if isinstance(filled, (Instance, TupleType)) else None
 
 
 def module_is_loaded(fullname: str, modules: dict[str, MypyFile]) -> bool:
@@ -95,8 +98,12 @@ def has_member(typ: Type, name: str) -> bool:
     proper = get_proper_type(typ)
     if isinstance(proper, UnionType):
         return all(has_member(item, name) for item in proper.items)
+    if isinstance(proper, TypeVarType):
+        return has_member(proper.upper_bound, name)
     if isinstance(proper, TupleType):
         proper = proper.partial_fallback
+    elif isinstance(proper, (TypedDictType, LiteralType, CallableType, Overloaded)):
+        proper = proper.fallback
     if isinstance(proper, Instance):
         return proper.type.has_readable_member(name)
     return not isinstance(proper, NoneType)

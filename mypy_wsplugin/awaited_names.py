@@ -7,12 +7,14 @@ source: ``await f()``, ``await obj.f()``, ``await mod.f()``, ``await super().f()
 as mypy parses it (``Plugin.get_additional_deps``, before any module is type-checked), tell
 which sync functions, methods and attributes can need the await check: the rest get no hook
 (coroutine functions always do, for ``missing-await``).  ``from m import f as g`` counts
-``f`` as awaited where ``g`` is.
+``f`` as awaited where ``g`` is, and so does ``g = f``.  A callable instance's
+``__call__`` always gets a hook.
 """
 
 from __future__ import annotations
 
 from mypy.nodes import (
+    AssignmentStmt,
     CallExpr,
     Decorator,
     Expression,
@@ -50,6 +52,7 @@ class _AwaitFinder(NestedScopeWalker):
 
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self.aliases: list[tuple[str, str]] = []  # ``Alias = Original``: (alias, original)
         self.has_unannotated = False
         self._in_async = False
 
@@ -63,6 +66,12 @@ class _AwaitFinder(NestedScopeWalker):
             if isinstance(target, (NameExpr, MemberExpr, SuperExpr)):
                 self.names.add(target.name)
 
+    def _alias(self, s: AssignmentStmt) -> None:
+        lvalue = s.lvalues[0] if len(s.lvalues) == 1 else None
+        if isinstance(lvalue, NameExpr) and isinstance(s.rvalue, (NameExpr, MemberExpr)):
+            self.aliases.append((lvalue.name, s.rvalue.name))
+        self._assignment(s)
+
     def function(self, s: FuncDef) -> None:
         if s.type is None:  # before semantic analysis: no annotation at all
             self.has_unannotated = True
@@ -72,7 +81,11 @@ class _AwaitFinder(NestedScopeWalker):
         self._in_async = outer
 
 
-_AwaitFinder._STMT = {**ScopeWalker._STMT, **NESTED_DEFINITIONS}
+_AwaitFinder._STMT = {
+    **ScopeWalker._STMT,
+    **NESTED_DEFINITIONS,
+    AssignmentStmt: _AwaitFinder._alias,
+}
 
 
 class AwaitedNames:
@@ -112,14 +125,15 @@ class AwaitedNames:
             self.with_unannotated.discard(tree.fullname)
         new = not finder.names <= self._awaited
         self._awaited |= finder.names
+        aliases = list(finder.aliases)
         for imp in tree.imports:
             if isinstance(imp, ImportFrom):
-                for name, alias in imp.names:
-                    if alias and alias != name:
-                        originals = self._imported_as.setdefault(alias, set())
-                        if name not in originals:
-                            originals.add(name)
-                            new = new or alias in self._awaited
+                aliases.extend((alias, name) for name, alias in imp.names if alias)
+        for alias, name in aliases:
+            originals = self._imported_as.setdefault(alias, set())
+            if alias != name and name not in originals:
+                originals.add(name)
+                new = new or alias in self._awaited
         if new:
             self._expanded = None
         return new

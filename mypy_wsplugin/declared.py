@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mypy.nodes import MypyFile
+from mypy.nodes import ImportFrom, MypyFile
 from mypy.types import Type
 
 from mypy_wsplugin.awaitables import (
@@ -32,26 +32,49 @@ def result_dependencies(
     for entry in entries:
         if entry.result is None:
             continue
-        module = entry.result.rpartition(".")[0]
+        module = result_module(entry.result)
         if module != file.fullname and _may_use(file, entry):
             deps.append((PRI_MED, module, -1))
     return deps
 
 
-def _may_use(file: MypyFile, entry: FactoryEntry) -> bool:
-    """Whether ``file`` could call ``entry``'s target: it lives in, or imports from, the
-    target's top-level package.
+def result_module(result: str) -> str:
+    """The module of the class ``result``: the dotted prefix before the first segment that
+    names a class (capitalised, by convention), so ``app.ws.Outer.Inner`` gives ``app.ws``."""
+    module = result.split(".")[:-1]
+    while len(module) > 1 and module[-1][:1].isupper():
+        module.pop()
+    return ".".join(module)
 
-    Seen before semantic analysis, so only the import statements are known.  Keeping the
-    added dependency to such files keeps the standard library and unrelated packages from
-    depending on the RESULT's module (which would merge them into one import cycle).
+
+def _may_use(file: MypyFile, entry: FactoryEntry) -> bool:
+    """Whether ``file`` imports the module (or a package above it) that defines ``entry``'s
+    target, or is that module.
+
+    Seen before semantic analysis, so only the import statements are known.  Adding the
+    dependency nowhere else keeps unrelated modules, the standard library and the RESULT
+    module's own imports from depending on it (which would form import cycles).  A glob
+    target counts by its literal prefix; one that starts with a wildcard adds no dependency.
     """
-    root = re.split(r"[.*?\[]", entry.target, maxsplit=1)[0]
-    if not root:  # a glob over top-level packages: use the RESULT's package instead
-        root = (entry.result or "").split(".")[0]
-    if file.fullname.split(".")[0] == root:
+    target = re.split(r"[*?\[]", entry.target, maxsplit=1)[0]
+    if entry.is_glob:
+        target = target.rpartition(".")[0]
+        if not target:
+            return False
+    if _covers(file.fullname, target, entry.is_glob):
         return True
-    return any(module.split(".")[0] == root for module, _ in imported_modules(file))
+    for module, imp in imported_modules(file):
+        names = [f"{module}.{name}" for name, _ in imp.names] if isinstance(imp, ImportFrom) else []
+        if any(_covers(m, target, entry.is_glob) for m in [module, *names]):
+            return True
+    return False
+
+
+def _covers(module: str, target: str, is_glob: bool) -> bool:
+    """Whether ``module`` is, or is a package above, where ``target`` lives."""
+    if target.startswith(module + "."):
+        return True
+    return is_glob and (module == target or module.startswith(target + "."))
 
 
 class DeclaredResults:
@@ -70,9 +93,15 @@ class DeclaredResults:
         if entry is None or entry.result is None:
             return site.typ
         awaited = coroutine_result(site.typ)
+        if awaited is not None and not entry.is_async:
+            return site.typ  # a sync entry (a glob, say) matched an ``async def``: keep it
         unknown = is_any(site.typ) or (awaited is not None and is_any(awaited))
         if not unknown:
             return site.typ
+        if not entry.is_async and is_any(site.typ):
+            known = site.known()  # mypy < 2 types an unannotated ``async def`` call as Any
+            if known is not None and known.is_async:
+                return site.typ
         modules = site.api.modules
         found = find_class(entry.result, modules)
         if found is None:

@@ -5,9 +5,8 @@
 * the checks: :mod:`.await_check` (``await-not-awaitable``), :mod:`.missing_await`
 * declared ``-> RESULT`` types: :mod:`.declared`; messages and reporting: :mod:`.reporting`
 
-mypy asks custom plugins before its default plugin and takes the first hook it gets.  This
-plugin returns hooks for every call when ``check_all_awaits`` is on, so it runs mypy's
-default plugin hook for the same name first and starts from the type that gives.
+Hooks are returned only for names that can matter (:mod:`.awaited_names`); a hook runs
+the hook the rest of mypy's plugin chain would have given first (:mod:`.chain`).
 """
 
 from __future__ import annotations
@@ -32,13 +31,13 @@ from mypy.plugin import (
     Plugin,
     ReportConfigContext,
 )
-from mypy.plugins.default import DefaultPlugin
 from mypy.types import AnyType, Type, get_proper_type
 
 from mypy_wsplugin.await_check import check_awaited
 from mypy_wsplugin.awaitables import coroutine_result, is_any
 from mypy_wsplugin.awaited_names import AwaitedNames, may_give_coroutine, unannotated_possible
 from mypy_wsplugin.callsite import Site
+from mypy_wsplugin.chain import RestOfChain
 from mypy_wsplugin.compat import HAS_POST_PASS, Checker, find_build_errors
 from mypy_wsplugin.config import ConfigError, FactoryEntry, PluginConfig, load_config
 from mypy_wsplugin.declared import DeclaredResults, result_dependencies
@@ -75,7 +74,7 @@ class WsPlugin(Plugin):
         self.roles = RoleIndex()
         self.awaited = AwaitedNames(parallel=getattr(options, "num_workers", 0) > 0)
         self.declared = DeclaredResults()
-        self.default = DefaultPlugin(options)
+        self.chain = RestOfChain(self, options)
         self.untyped = UntypedPass(self.config, self.matcher, options)
         self._errors: Errors | None = None
         self._defining_name = DefiningNames()
@@ -87,7 +86,7 @@ class WsPlugin(Plugin):
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         super().set_modules(modules)
-        self.default.set_modules(modules)
+        self.chain.set_modules(modules)
 
     def _raise_config_error(self) -> None:
         if self._config_error is not None:
@@ -125,7 +124,8 @@ class WsPlugin(Plugin):
             return True
         if not self.config.check_all_awaits:
             return False
-        if fullname.rpartition(".")[2] in self.awaited:
+        short = fullname.rpartition(".")[2]
+        if short in self.awaited or short == "__call__":
             return True
         if self._modules is None:
             return True
@@ -151,55 +151,52 @@ class WsPlugin(Plugin):
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         return _memoised(self._attribute_hooks, fullname, self._attribute_hook)
 
+    # Where this plugin is not interested, it returns no hook, so mypy goes on to the next
+    # plugin; where it is, its hook runs the next plugin's hook first (see chain.py).
+
     def _function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        base = self.default.get_function_hook(fullname)
         if SUPER_CALL in fullname:
             # ``super().m()``: mypy names it "m of Base" (short class name); the callee
             # expression tells the defining class, so every such call is looked at.
             if not (self.config.check_all_awaits or self.matcher):
-                return base
-            return partial(self._on_super, base)
+                return None
+            return partial(self._on_super, fullname)
         if not self._wants(fullname):
-            return base
-        return partial(self._on_function, fullname, base)
+            return None
+        return partial(self._on_function, fullname)
 
     def _method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        base = self.default.get_method_hook(fullname)
         if fullname == LRU_CACHE_CALL:
-            return partial(self._on_method, fullname, base)
+            return partial(self._on_method, fullname, fullname)
         defined = self._defining_name(fullname, self._modules)
         if not self._wants(defined):
-            return base
-        return partial(self._on_method, defined, base)
+            return None
+        return partial(self._on_method, fullname, defined)
 
     def _attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        base = self.default.get_attribute_hook(fullname)
         defined = self._defining_name(fullname, self._modules)
         if not self._wants_attribute(defined):
-            return base
-        return partial(self._on_attribute, defined, base)
+            return None
+        return partial(self._on_attribute, fullname, defined)
 
-    def _on_function(
-        self, fullname: str, base: Callable[[FunctionContext], Type] | None, ctx: FunctionContext
-    ) -> Type:
+    def _on_function(self, fullname: str, ctx: FunctionContext) -> Type:
+        base = self.chain.function_hook(fullname, ctx.api)
         typ = base(ctx) if base is not None else ctx.default_return_type
         return self._on_call(fullname, False, typ, ctx)
 
-    def _on_super(
-        self, base: Callable[[FunctionContext], Type] | None, ctx: FunctionContext
-    ) -> Type:
+    def _on_super(self, fullname: str, ctx: FunctionContext) -> Type:
+        base = self.chain.function_hook(fullname, ctx.api)
         typ = base(ctx) if base is not None else ctx.default_return_type
         call = ctx.context
         if not isinstance(call, CallExpr) or not isinstance(call.callee, SuperExpr):
             return typ
-        fullname = super_target(call.callee)
-        return typ if fullname is None else self._on_call(fullname, True, typ, ctx)
+        defined = super_target(call.callee)
+        return typ if defined is None else self._on_call(defined, True, typ, ctx)
 
-    def _on_method(
-        self, fullname: str, base: Callable[[MethodContext], Type] | None, ctx: MethodContext
-    ) -> Type:
+    def _on_method(self, fullname: str, defined: str, ctx: MethodContext) -> Type:
+        base = self.chain.method_hook(fullname, ctx.api)
         typ = base(ctx) if base is not None else ctx.default_return_type
-        return self._on_call(fullname, True, typ, ctx)
+        return self._on_call(defined, True, typ, ctx)
 
     def _on_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
         api = ctx.api
@@ -226,17 +223,19 @@ class WsPlugin(Plugin):
         site.typ = self.declared.apply(site)
         return self._check(site)
 
-    def _on_attribute(
-        self, fullname: str, base: Callable[[AttributeContext], Type] | None, ctx: AttributeContext
-    ) -> Type:
+    def _on_attribute(self, fullname: str, defined: str, ctx: AttributeContext) -> Type:
+        base = self.chain.attribute_hook(fullname, ctx.api)
         typ = base(ctx) if base is not None else ctx.default_attr_type
         api = ctx.api
         if ctx.is_lvalue or not isinstance(api, Checker) or not _in_async_function(api):
             return typ
         if not isinstance(ctx.context, MemberExpr) or coroutine_result(typ) is not None:
             return typ
-        site = Site(api, ctx.context, fullname, None, typ, self.matcher.match(fullname))
-        return check_awaited(site, self.roles)
+        # Judge the type mypy has narrowed the attribute to on this line (``if x.task:``).
+        narrowed = api.expr_checker.narrow_type_from_binder(ctx.context, typ)
+        site = Site(api, ctx.context, defined, None, narrowed, self.matcher.match(defined))
+        checked = check_awaited(site, self.roles)
+        return typ if checked is narrowed else checked
 
     def _check(self, site: Site) -> Type:
         entry = site.entry

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from mypy.nodes import Context, FuncItem, MypyFile
 from mypy.options import Options
+from mypy.subtypes import is_subtype
 from mypy.types import AnyType, Type, TypeOfAny
 
-from mypy_wsplugin.awaitables import coroutine_result, has_member, non_awaitable_members
+from mypy_wsplugin.awaitables import coroutine_result, find_class, has_member, is_any
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.reporting import (
@@ -22,9 +23,7 @@ from mypy_wsplugin.reporting import (
     misuse,
     report,
 )
-from mypy_wsplugin.roles import Role, RoleEntry, RoleIndex, Scope, first_use_after
-
-_ALWAYS_WRONG = frozenset({Role.ATTRIBUTE_BASE, Role.CONDITION})
+from mypy_wsplugin.roles import Role, RoleEntry, RoleIndex, Scope, uses_after
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ class Finding:
     context: Context  # where to report: the call, or the later use of the name it was bound to
     role: Role  # how the coroutine is misused there
     attribute: str | None = None  # for Role.ATTRIBUTE_BASE: the name looked up
+    retype: bool = True  # type the call as its result (False: the name is awaited later)
 
 
 def find_misuse(
@@ -41,52 +41,87 @@ def find_misuse(
     what: str,
     role: RoleEntry,
     scope: Scope,
+    result: Type,
     declared_return: Type | None,
 ) -> Finding | None:
-    """The finding for coroutine ``what`` standing as ``role`` in ``scope``, if it is one.
+    """The finding for coroutine ``what`` (awaiting it gives ``result``) standing as
+    ``role`` in ``scope``, if it is one.
 
     ``declared_return`` is what a ``return`` in ``scope`` must give (None if unknown).
     Silent when awaited, passed on as an argument (``create_task``, ``gather``, ...), put in
     a container, or assigned to a name whose first later use is harmless (awaited, passed).
     """
+    judge = _Judge(options, modules, scope, result, declared_return)
     if role.role is Role.ASSIGNED:
         assert role.assignment is not None
-        use = first_use_after(scope, role.assignment)
-        if use is None:
+        later = uses_after(scope, role.assignment)
+        if not later:
             return None
-        name, use_role, attribute = use
-        why = _why(options, modules, use_role, attribute, scope, declared_return, direct=False)
+        name, use_role, attribute = later[0]
+        # Stored and awaited (or handed on) later: the coroutine is held on purpose, so only
+        # a truth test, which is always wrong, is reported; ``coro.close()`` is not.
+        handed_on = any(r in (Role.AWAITED, Role.VALUE) for _, r, _ in later[1:])
+        if handed_on and use_role is not Role.CONDITION:
+            return None
+        why = judge.why(use_role, attribute, direct=False)
         if why is None:
             return None
         line = role.assignment.line
         message = missing_await_assigned(what, name.name, line, why)
-        return Finding(message, name, use_role, attribute)
-    why = _why(options, modules, role.role, role.attribute, scope, declared_return, direct=True)
+        return Finding(message, name, use_role, attribute, retype=not handed_on)
+    why = judge.why(role.role, role.attribute, direct=True)
     if why is None:
         return None
     return Finding(missing_await(what, why), role.node, role.role, role.attribute)
 
 
-def _why(
-    options: Options,
-    modules: dict[str, MypyFile],
-    role: Role,
-    attribute: str | None,
-    scope: Scope,
-    declared_return: Type | None,
-    direct: bool,
-) -> str | None:
-    if role in _ALWAYS_WRONG or (role is Role.STATEMENT and direct):
-        return misuse(options, role, attribute, None)
-    if (
-        role is Role.RETURNED
-        and isinstance(scope, FuncItem)
-        and scope.is_coroutine
-        and declared_return is not None
-        and non_awaitable_members(modules, declared_return)
-    ):
-        return misuse(options, role, None, declared_return)
-    return None
+class _Judge:
+    def __init__(
+        self,
+        options: Options,
+        modules: dict[str, MypyFile],
+        scope: Scope,
+        result: Type,
+        declared_return: Type | None,
+    ) -> None:
+        self.options = options
+        self.modules = modules
+        self.scope = scope
+        self.result = result
+        self.declared_return = declared_return
+
+    def why(self, role: Role, attribute: str | None, direct: bool) -> str | None:
+        """Why this use of an un-awaited coroutine is a bug, or None if it is not one."""
+        if role is Role.CONDITION or (role is Role.STATEMENT and direct):
+            return misuse(self.options, role, attribute, None)
+        if role is Role.ATTRIBUTE_BASE and attribute and self._means_result(attribute):
+            return misuse(self.options, role, attribute, None)
+        declared = self.declared_return
+        if (
+            role is Role.RETURNED
+            and isinstance(self.scope, FuncItem)
+            and self.scope.is_coroutine
+            and declared is not None
+            and not self._coroutine_fits(declared)
+        ):
+            return misuse(self.options, role, None, declared)
+        return None
+
+    def _means_result(self, attribute: str) -> bool:
+        """Whether ``coro.attribute`` evidently means the result's attribute.
+
+        ``create_manager().send(text)`` does, when the manager has ``send``.  The coroutine's
+        own API (``close()`` to discard one, ``send``/``throw``/``__await__`` to drive one by
+        hand) on a result that has no such member does not.
+        """
+        coroutine = find_class("typing.Coroutine", self.modules)
+        if coroutine is None or not has_member(coroutine, attribute):
+            return True
+        return not is_any(self.result) and has_member(self.result, attribute)
+
+    def _coroutine_fits(self, declared: Type) -> bool:
+        coroutine = find_class("typing.Coroutine", self.modules)
+        return coroutine is None or is_subtype(coroutine, declared)
 
 
 def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
@@ -100,22 +135,24 @@ def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
     api = site.api
     # For an ``async def`` mypy keeps the full ``Coroutine[Any, Any, T]``; ``return`` gives T.
     declared = coroutine_result(api.return_types[-1]) if api.return_types else None
-    finding = find_misuse(api.options, api.modules, site.what, role, scope, declared)
+    finding = find_misuse(api.options, api.modules, site.what, role, scope, result, declared)
     if finding is None:
         return site.typ
     report(api, MISSING_AWAIT, finding.message, finding.context)
-    return recovered_type(result, finding)
+    return recovered_type(site.typ, result, finding)
 
 
-def recovered_type(result: Type, finding: Finding) -> Type:
+def recovered_type(typ: Type, result: Type, finding: Finding) -> Type:
     """What the coroutine call is typed as once reported: what the user meant, its result.
 
-    Where the attribute the line looks up does not exist on the result (``.close()`` on a
-    coroutine whose result has no ``close``; a member of an Optional), the result would only
-    add mypy's own ``[attr-defined]``/``[union-attr]`` beside this finding on the same line,
-    so the call is typed as Any instead: one finding, one error.
+    Where the attribute the line looks up does not exist on the result (a member of an
+    Optional, say), the result would only add mypy's own ``[attr-defined]``/``[union-attr]``
+    beside this finding on the same line, so the call is typed as Any instead: one finding,
+    one error.  A name that is awaited (or passed on) later keeps its coroutine type.
     """
+    if not finding.retype:
+        return typ
     attribute = finding.attribute
     if finding.role is Role.ATTRIBUTE_BASE and attribute and not has_member(result, attribute):
-        return AnyType(TypeOfAny.from_error)
+        return AnyType(TypeOfAny.special_form)
     return result

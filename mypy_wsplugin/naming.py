@@ -8,6 +8,8 @@ name the definition.
 
 from __future__ import annotations
 
+import re
+
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import CallExpr, Expression, MemberExpr, MypyFile, RefExpr, SuperExpr, TypeInfo
 from mypy.types import CallableType, Instance, TypeType, get_proper_type
@@ -50,6 +52,8 @@ def super_target(expr: SuperExpr) -> str | None:
 
 
 def display(fullname: str, is_method: bool) -> str:
+    """``Class.method`` / ``function``, as mypy names them in messages."""
+    fullname = re.sub(r"@\d+", "", fullname)  # a class defined in a function: ``Local@6``
     parts = fullname.split(".")
     return ".".join(parts[-2:]) if is_method and len(parts) > 1 else parts[-1]
 

@@ -7,7 +7,17 @@ error watchers apply); findings of the pass over unannotated code go to ``Errors
 
 from __future__ import annotations
 
-from mypy.errorcodes import MISC, ErrorCode
+from typing import Final
+
+from mypy.errorcodes import (
+    ATTR_DEFINED,
+    CALL_ARG,
+    MISC,
+    RETURN_VALUE,
+    UNION_ATTR,
+    UNUSED_COROUTINE,
+    ErrorCode,
+)
 from mypy.errors import Errors
 from mypy.messages import format_type
 from mypy.nodes import Context
@@ -15,18 +25,30 @@ from mypy.options import Options
 from mypy.types import ProperType, Type, UnionType, get_proper_type
 
 from mypy_wsplugin.compat import Checker
+from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.roles import Role
+
+# The codes mypy itself files these findings under, which existing ignores may name.
+REPLACED_CODES: Final = {
+    AWAIT_NOT_AWAITABLE.code: (MISC,),
+    MISSING_AWAIT.code: (UNUSED_COROUTINE, ATTR_DEFINED, CALL_ARG, UNION_ATTR, RETURN_VALUE, MISC),
+}
 
 
 def _code_for_line(errors: Errors, code: ErrorCode, line: int) -> ErrorCode:
-    """``misc`` on a line that already carries ``# type: ignore[misc]`` but not ``code``.
+    """The code to file a finding under on ``line``.
 
-    The existing ignore then keeps working as it is, even with ``warn_unused_ignores``
-    (no "use narrower code" hint); everywhere else the plugin's own code is used.
+    A line that already carries ``# type: ignore[X]`` for a code ``X`` the finding replaces
+    (``misc`` for a wrong ``await``; ``unused-coroutine``, ``attr-defined``, ... for a
+    missing one), but not the plugin's own code, gets the finding under ``X``: the existing
+    ignore keeps working as it is, even with ``warn_unused_ignores``.  Everywhere else the
+    plugin's own code is used.
     """
     ignored = errors.ignored_lines.get(errors.file, {}).get(line)
-    if ignored and MISC.code in ignored and code.code not in ignored:
-        return MISC
+    if ignored and code.code not in ignored:
+        for replaced in REPLACED_CODES[code.code]:
+            if replaced.code in ignored:
+                return replaced
     return code
 
 

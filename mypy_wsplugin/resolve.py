@@ -58,11 +58,24 @@ def resolve_callee(call: CallExpr, scope: Scope, tree: MypyFile) -> Callee | Non
             info = _self_class(scope, base.node)
             if info is not None:  # ``self.m()`` / ``cls.m()`` in a method
                 return _member_of(info, callee.name)
-            imported = imported_name(tree, base.node)
-            if imported is not None:  # ``extlib.get()`` for a missing ``import extlib``
-                full = f"{imported}.{callee.name}"
-                return Callee(full, callee.name, None, unseen=True)
+        return _unseen_member(callee, tree)
     return None
+
+
+def _unseen_member(callee: MemberExpr, tree: MypyFile) -> Callee | None:
+    """``extlib.ws.get()`` where ``import extlib.ws`` names a module mypy cannot see."""
+    attributes = [callee.name]
+    base = callee.expr
+    while isinstance(base, MemberExpr):
+        attributes.append(base.name)
+        base = base.expr
+    if not isinstance(base, NameExpr) or not isinstance(base.node, Var):
+        return None
+    imported = imported_name(tree, base.node)
+    if imported is None:
+        return None
+    full = ".".join([imported, *reversed(attributes)])
+    return Callee(full, callee.name, None, unseen=True)
 
 
 def _from_ref(ref: RefExpr, tree: MypyFile) -> Callee | None:

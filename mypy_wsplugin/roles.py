@@ -82,6 +82,7 @@ class Role(enum.Enum):
     RETURNED = "returned"  # ``return x``
     ASSIGNED = "assigned"  # ``name = x`` (a single plain name as the target)
     STORE = "store"  # an assignment target
+    REVEALED = "revealed"  # the operand of reveal_type(): looked at, not used
 
 
 # Roles a conditional expression hands on to both of its branches.
@@ -227,6 +228,9 @@ class ScopeWalker:
     # -- expressions --------------------------------------------------------------------
 
     def _call(self, e: CallExpr, role: Role) -> None:
+        if e.analyzed is not None:  # ``reveal_type(x)``, ``cast(T, x)``: what it stands for
+            self.expr(e.analyzed, role)
+            return
         self.expr(e.callee)
         self.exprs(e.args)
 
@@ -305,9 +309,14 @@ class ScopeWalker:
         if isinstance(inner, Expression):
             self.expr(inner)
 
+    def _revealed(self, e: RevealExpr, role: Role) -> None:
+        self.expr(e.expr, Role.REVEALED)
+
     def _walrus(self, e: AssignmentExpr, role: Role) -> None:
         self.expr(e.target, Role.STORE)
-        self.expr(e.value)
+        # ``if (c := fetch()):`` tests the value; ``(c := fetch())`` alone keeps it in ``c``.
+        passed = role in _THROUGH_BRANCHES and role is not Role.STATEMENT
+        self.expr(e.value, role if passed else Role.VALUE)
 
 
 def _register() -> None:
@@ -354,7 +363,7 @@ def _register() -> None:
         YieldFromExpr: w._inner,
         CastExpr: w._inner,
         AssertTypeExpr: w._inner,
-        RevealExpr: w._inner,
+        RevealExpr: w._revealed,
         TypeApplication: w._inner,
     }
     w._STMT.update(stmt)
@@ -474,25 +483,27 @@ class RoleIndex:
         return entry
 
 
-def first_use_after(
-    owner: Scope, assignment: AssignmentStmt
-) -> tuple[NameExpr, Role, str | None] | None:
-    """The first use of the name ``assignment`` binds, after the assignment, in ``owner``.
+NameUse = tuple[NameExpr, Role, "str | None"]  # the name, its role, the attribute looked up
 
-    Only plain-name assignments are recorded as :attr:`Role.ASSIGNED`; nested functions are
-    not looked into (a closure that uses the name is not "later" in any order we can know).
+
+def uses_after(owner: Scope, assignment: AssignmentStmt) -> list[NameUse]:
+    """The uses of the name ``assignment`` binds, after it, in ``owner``, in source order.
+
+    Empty when the name is bound anywhere else in ``owner`` too (another assignment, a
+    loop variable, ``del``): which binding a use sees is then a matter of control flow, and
+    nothing is claimed.  Nested functions are not looked into.
     """
     target = assignment.lvalues[0]
     if not isinstance(target, NameExpr) or target.node is None:
-        return None
+        return []
     collector = _NameUseCollector(target.node)
     collector.scope(owner)
+    if any(role is Role.STORE and name is not target for name, role, _ in collector.uses):
+        return []
     end = (assignment.end_line or assignment.line, assignment.end_column or 0)
     later = [
         use
         for use in collector.uses
         if use[0] is not target and (use[0].line, use[0].column) >= end
     ]
-    if not later:
-        return None
-    return min(later, key=lambda use: (use[0].line, use[0].column))
+    return sorted(later, key=lambda use: (use[0].line, use[0].column))

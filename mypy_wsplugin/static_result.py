@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from mypy.nodes import (
     FUNC_NO_INFO,
+    AssignmentStmt,
     BytesExpr,
     CallExpr,
     ComparisonExpr,
@@ -45,7 +46,6 @@ from mypy.nodes import (
 from mypy.types import (
     AnyType,
     CallableType,
-    Instance,
     NoneType,
     Type,
     TypeOfAny,
@@ -102,6 +102,8 @@ def static_result(
     """
     if isinstance(node, TypeInfo):
         return StaticResult(False, fill_typevars_with_any(node))
+    if isinstance(node, Decorator) and (node.var.is_property or node.func.is_property):
+        return None  # calling a property calls what the getter returns
     if isinstance(node, Decorator) and not _transparent(node, tree):
         return _from_signature(node.var.type)
     func = node.func if isinstance(node, Decorator) else node
@@ -114,7 +116,9 @@ def static_result(
         return StaticResult(True, coroutine_result(declared) or declared)
     if declared is not None:
         return StaticResult(False, declared)
-    if not _defined_in(func, tree):
+    if func.info is not FUNC_NO_INFO or not _defined_in(func, tree) or _rebound(func, tree):
+        # A method's body may be overridden (by an ``async def`` in a subclass) or replaced
+        # on the instance; a function's name may be rebound (``f = sync_to_async(f)``).
         return None
     inferred = _inferred_result(func, modules)
     return None if inferred is None else StaticResult(False, inferred)
@@ -147,6 +151,16 @@ def _defined_in(func: FuncDef, tree: MypyFile) -> bool:
     if func.info is not FUNC_NO_INFO:
         return func.info.module_name == tree.fullname
     return func.fullname.rpartition(".")[0] == tree.fullname
+
+
+def _rebound(func: FuncDef, tree: MypyFile) -> bool:
+    """Whether the module also assigns to the function's name (``f = wrap(f)``)."""
+    for stmt in tree.defs:
+        if isinstance(stmt, AssignmentStmt):
+            for lvalue in stmt.lvalues:
+                if isinstance(lvalue, NameExpr) and lvalue.name == func.name:
+                    return True
+    return False
 
 
 def _is_stub(func: FuncDef) -> bool:
@@ -239,5 +253,5 @@ def _maybe_awaitable_class(info: TypeInfo) -> bool:
     )
 
 
-def _builtin(fullname: str, modules: dict[str, MypyFile]) -> Instance | None:
+def _builtin(fullname: str, modules: dict[str, MypyFile]) -> Type | None:
     return find_class(fullname, modules)

@@ -185,7 +185,8 @@ class _Judge:
             if not is_async:
                 self._awaited(role, what, known.result if known else None, factory)
         elif is_async and (check_all or factory is not None):
-            self._misused(role, what)
+            result = known.result if known is not None else self._declared(factory)
+            self._misused(role, what, result)
 
     def _awaited(
         self, role: RoleEntry, what: str, result: Type | None, factory: FactoryEntry | None
@@ -205,11 +206,11 @@ class _Judge:
                 return found
         return AnyType(TypeOfAny.special_form)
 
-    def _misused(self, role: RoleEntry, what: str) -> None:
+    def _misused(self, role: RoleEntry, what: str, result: Type) -> None:
         if not is_enabled(self.errors, MISSING_AWAIT):
             return
         declared = _declared_return(self.scope)
-        finding = find_misuse(self.options, self.modules, what, role, self.scope, declared)
+        finding = find_misuse(self.options, self.modules, what, role, self.scope, result, declared)
         if finding is not None:
             report_to(self.errors, MISSING_AWAIT, finding.message, finding.context)
 
