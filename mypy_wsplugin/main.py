@@ -50,6 +50,7 @@ from mypy_wsplugin.naming import (
     cached_factory,
     super_target,
 )
+from mypy_wsplugin.resolve import imported_modules
 from mypy_wsplugin.roles import RoleIndex
 from mypy_wsplugin.untyped import UntypedPass
 
@@ -111,12 +112,34 @@ class WsPlugin(Plugin):
         if not HAS_POST_PASS or self._modules is None:
             return set()
         unannotated = unannotated_possible(self.awaited, file.fullname)
-        if self.untyped.needed(file, self._modules, unannotated):
-            if self._errors is None:
-                self._errors = find_build_errors(self._modules)
-            if self._errors is not None:
-                self.untyped.run(file, self._errors, self._modules)
+        needed = self.untyped.needed(file, self._modules, unannotated)
+        daemon = self.options.fine_grained_incremental
+        if not (needed or daemon):
+            return set()
+        if self._errors is None:
+            self._errors = find_build_errors(self._modules)
+        if self._errors is None:
+            return set()
+        if needed:
+            self.untyped.run(file, self._errors, self._modules)
+        if daemon:
+            # The daemon resets all errors on each update and re-checks targets, but not
+            # this pass: make its findings afresh for the modules that had some, and for
+            # those that import this (changed) module.
+            others = self.untyped.with_findings | self._importers(file.fullname)
+            others.discard(file.fullname)
+            self.untyped.rerun(others, self._errors, self._modules)
         return set()
+
+    def _importers(self, module: str) -> set[str]:
+        """Modules with unannotated functions that import ``module`` directly."""
+        assert self._modules is not None
+        found = set()
+        for name in self.awaited.with_unannotated:
+            tree = self._modules.get(name)
+            if tree is not None and any(m == module for m, _ in imported_modules(tree)):
+                found.add(name)
+        return found
 
     def _wants(self, fullname: str) -> bool:
         """Whether calls of ``fullname`` need a hook (see :mod:`.awaited_names`)."""

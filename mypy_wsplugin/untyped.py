@@ -13,13 +13,14 @@ cached) and reports, from the analysed tree alone:
 * in checked code: only configured factories reached through a module mypy cannot see
   (everything else there was typed, and judged, by the hooks).
 
-Findings are attributed to the enclosing function's target, so the mypy daemon drops them
-when it re-processes that function.
+Under the mypy daemon this pass is also run again, after each update, for the modules it
+reported in before and for those importing a changed module (see ``PASS_TARGET``).
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Iterable
+from typing import Final
 
 from mypy.errors import Errors
 from mypy.nodes import (
@@ -47,7 +48,7 @@ from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.missing_await import find_misuse
 from mypy_wsplugin.reporting import is_enabled, not_awaitable, report_to
-from mypy_wsplugin.resolve import Callee, imported_modules, is_outside_class, resolve_callee
+from mypy_wsplugin.resolve import Callee, imported_modules, resolve_callee
 from mypy_wsplugin.roles import (
     NESTED_DEFINITIONS,
     NestedScopeWalker,
@@ -61,15 +62,10 @@ from mypy_wsplugin.static_result import static_result
 
 
 class _ScopeFinder(NestedScopeWalker):
-    """Every function of a module, nested ones included; statements only.
-
-    Each is listed with its daemon target: the outermost enclosing function (nested
-    functions belong to it), as mypy's fine-grained mode names targets.
-    """
+    """Every function of a module, nested ones included; statements only."""
 
     def __init__(self) -> None:
-        self.functions: list[tuple[FuncDef, FuncDef]] = []
-        self._outer: FuncDef | None = None
+        self.functions: list[FuncDef] = []
 
     def seen(self, e: Expression, role: Role) -> None:
         pass
@@ -78,11 +74,8 @@ class _ScopeFinder(NestedScopeWalker):
         pass  # functions are found among statements; lambdas cannot hold these findings
 
     def function(self, s: FuncDef) -> None:
-        outer = self._outer
-        self._outer = outer or s
-        self.functions.append((s, self._outer))
+        self.functions.append(s)
         self.scope(s)
-        self._outer = outer
 
 
 # Only statements that can hold a definition are entered; the rest are skipped unvisited.
@@ -96,11 +89,20 @@ _ScopeFinder._STMT = {
 }
 
 
+# The daemon target findings of this pass are filed under.  The daemon re-checks every
+# target that has errors after each update, but re-checking a function does not run this
+# pass; a target it cannot look up is not re-checked, so its errors are not dropped there.
+# They are made afresh after every update instead (see WsPlugin.get_additional_indirect_deps).
+PASS_TARGET: Final = "__mypy_wsplugin__"
+
+
 class UntypedPass:
     def __init__(self, config: PluginConfig, matcher: FactoryMatcher, options: Options) -> None:
         self.config = config
         self.matcher = matcher
         self.options = options
+        self.with_findings: set[str] = set()  # modules the last run reported in
+        self.silent: set[str] = set()  # modules whose errors mypy does not report
 
     def needed(self, tree: MypyFile, modules: dict[str, MypyFile], unannotated: bool) -> bool:
         """Whether ``tree`` can have findings for this pass; ``unannotated``: it has a
@@ -113,9 +115,12 @@ class UntypedPass:
         return bool(self.matcher) and _imports_unseen(tree, modules)
 
     def run(self, tree: MypyFile, errors: Errors, modules: dict[str, MypyFile]) -> None:
-        """Check ``tree`` (one that :meth:`needed`)."""
+        """Check ``tree`` (one that :meth:`needed`), in the module ``errors`` is set to."""
+        self.with_findings.discard(tree.fullname)
         if errors.file in errors.ignored_files:
+            self.silent.add(tree.fullname)
             return  # errors are not reported there (``follow_imports = silent``)
+        self.silent.discard(tree.fullname)
         if not (is_enabled(errors, AWAIT_NOT_AWAITABLE) or is_enabled(errors, MISSING_AWAIT)):
             return
         options = self.options.clone_for_module(tree.fullname)
@@ -124,21 +129,46 @@ class UntypedPass:
         finder.stmts(tree.defs)
         saved = errors.scope
         errors.scope = targets = TargetScope()
+        reported = errors.num_messages()
         try:
-            with targets.module_scope(tree.fullname):
+            with targets.module_scope(tree.fullname), targets.function_scope(_pass_target(tree)):
                 if scan_checked:
                     _Judge(self, tree, tree, True, options, modules, errors).run()
-                for func, outer in finder.functions:
+                for func in finder.functions:
                     checked = _is_checked(func, options)
-                    if checked and not scan_checked:
-                        continue
-                    with ExitStack() as stack:
-                        if not is_outside_class(outer.info):
-                            stack.enter_context(targets.class_scope(outer.info))
-                        stack.enter_context(targets.function_scope(outer))
+                    if not checked or scan_checked:
                         _Judge(self, tree, func, checked, options, modules, errors).run()
         finally:
             errors.scope = saved
+        if errors.num_messages() > reported:
+            self.with_findings.add(tree.fullname)
+
+    def rerun(self, others: Iterable[str], errors: Errors, modules: dict[str, MypyFile]) -> None:
+        """Run again for other modules (the daemon, after an update), then restore the
+        error context of the module being finished."""
+        file, module, options, scope = (
+            errors.file,
+            errors.target_module,
+            errors.options,
+            errors.scope,
+        )
+        try:
+            for name in sorted(others):
+                tree = modules.get(name)
+                if tree is None or tree.is_stub or name in self.silent:
+                    continue
+                errors.set_file(tree.path, name, self.options.clone_for_module(name))
+                errors.set_file_ignored_lines(tree.path, tree.ignored_lines)
+                errors.set_skipped_lines(tree.path, tree.skipped_lines)
+                self.run(tree, errors, modules)
+        finally:
+            errors.set_file(file, module, options, scope)
+
+
+def _pass_target(tree: MypyFile) -> FuncDef:
+    target = FuncDef(PASS_TARGET)
+    target._fullname = f"{tree.fullname}.{PASS_TARGET}"
+    return target
 
 
 class _Judge:
