@@ -44,48 +44,68 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_wsplugin.roles import NESTED_DEFINITIONS, NestedScopeWalker, Role, ScopeWalker
+from mypy_wsplugin.roles import (
+    DEFINITION_STATEMENTS,
+    NESTED_DEFINITIONS,
+    NestedScopeWalker,
+    Role,
+    RoleCollector,
+    RoleEntry,
+    ScopeWalker,
+)
 
 
-class _AwaitFinder(NestedScopeWalker):
-    """Collects awaited operand names; expressions are only read inside ``async def``."""
+class _Outline(NestedScopeWalker):
+    """Statements only: finds every function, notes unannotated ones and module-level
+    aliases, and hands ``async def`` bodies to :class:`_AsyncBodies`."""
 
     def __init__(self) -> None:
-        self.names: set[str] = set()
+        self.bodies = _AsyncBodies(self)
         self.aliases: list[tuple[str, str]] = []  # ``Alias = Original``: (alias, original)
         self.has_unannotated = False
-        self._in_async = False
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
-        if self._in_async:
-            super().expr(e, role)
-
-    def seen(self, e: Expression, role: Role) -> None:
-        if role is Role.AWAITED:
-            target = e.callee if isinstance(e, CallExpr) else e
-            if isinstance(target, (NameExpr, MemberExpr, SuperExpr)):
-                self.names.add(target.name)
+        pass
 
     def _alias(self, s: AssignmentStmt) -> None:
         lvalue = s.lvalues[0] if len(s.lvalues) == 1 else None
         if isinstance(lvalue, NameExpr) and isinstance(s.rvalue, (NameExpr, MemberExpr)):
             self.aliases.append((lvalue.name, s.rvalue.name))
-        self._assignment(s)
 
     def function(self, s: FuncDef) -> None:
         if s.type is None:  # before semantic analysis: no annotation at all
             self.has_unannotated = True
-        outer = self._in_async
-        self._in_async = s.is_coroutine
-        self.scope(s)
-        self._in_async = outer
+        if s.is_coroutine:
+            self.bodies.scope(s)
+        else:
+            self.scope(s)
 
 
-_AwaitFinder._STMT = {
-    **ScopeWalker._STMT,
-    **NESTED_DEFINITIONS,
-    AssignmentStmt: _AwaitFinder._alias,
-}
+_Outline._STMT = {**DEFINITION_STATEMENTS, AssignmentStmt: _Outline._alias}
+
+
+class _AsyncBodies(RoleCollector, NestedScopeWalker):
+    """Every expression of ``async def`` bodies: their roles, and the awaited names."""
+
+    def __init__(self, outline: _Outline) -> None:
+        super().__init__()
+        self.outline = outline
+        self.names: set[str] = set()
+
+    def seen(self, e: Expression, role: Role) -> None:
+        if role is Role.VALUE:
+            return
+        super().seen(e, role)
+        if role is Role.AWAITED:
+            target = e.callee if isinstance(e, CallExpr) else e
+            if isinstance(target, (NameExpr, MemberExpr, SuperExpr)):
+                self.names.add(target.name)
+
+    def function(self, s: FuncDef) -> None:
+        self.outline.function(s)
+
+
+_AsyncBodies._STMT = {**ScopeWalker._STMT, **NESTED_DEFINITIONS}
 
 
 class AwaitedNames:
@@ -106,25 +126,26 @@ class AwaitedNames:
         # False once a module arrived without its statements: then every name counts.
         self.complete = not parallel
 
-    def scan(self, tree: MypyFile) -> bool:
-        """Collect ``tree``'s awaited names; whether any was new."""
+    def scan(self, tree: MypyFile) -> dict[int, RoleEntry] | None:
+        """Collect ``tree``'s awaited names; return the roles in its ``async def`` bodies
+        (None if the tree is not there to read)."""
         if tree.is_stub:
-            return False
+            return None
         if getattr(tree, "raw_data", None) is not None:
             # mypy >= 2.4 may hand plugins a tree whose statements are not built yet (its
             # parallel workers do): nothing can be known from it.
             self.complete = False
             self.scanned.discard(tree.fullname)
-            return True
+            return None
         self.scanned.add(tree.fullname)
-        finder = _AwaitFinder()
+        finder = _Outline()
         finder.stmts(tree.defs)
         if finder.has_unannotated:
             self.with_unannotated.add(tree.fullname)
         else:
             self.with_unannotated.discard(tree.fullname)
-        new = not finder.names <= self._awaited
-        self._awaited |= finder.names
+        new = not finder.bodies.names <= self._awaited
+        self._awaited |= finder.bodies.names
         aliases = list(finder.aliases)
         for imp in tree.imports:
             if isinstance(imp, ImportFrom):
@@ -136,7 +157,7 @@ class AwaitedNames:
                 new = new or alias in self._awaited
         if new:
             self._expanded = None
-        return new
+        return finder.bodies.roles
 
     def __contains__(self, name: str) -> bool:
         if not self.complete:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
 
 from mypy.errors import Errors
 from mypy.lookup import lookup_fully_qualified
@@ -56,7 +55,6 @@ from mypy_wsplugin.roles import RoleIndex
 from mypy_wsplugin.untyped import UntypedPass
 
 CallContext = FunctionContext | MethodContext
-_V = TypeVar("_V")
 
 
 class Engine:
@@ -68,15 +66,16 @@ class Engine:
         self.matcher = matcher
         self._modules: dict[str, MypyFile] | None = None
         self.roles = RoleIndex()
+        self.roles.keep_parsed = options.fine_grained_incremental
         self.awaited = AwaitedNames(parallel=getattr(options, "num_workers", 0) > 0)
         self.declared = DeclaredResults()
         self.chain = RestOfChain(owner, options)
         self.untyped = UntypedPass(self.config, self.matcher, options)
         self._errors: Errors | None = None
         self._defining_name = DefiningNames()
-        self._function_hooks: dict[str, Callable[[FunctionContext], Type] | None] = {}
-        self._method_hooks: dict[str, Callable[[MethodContext], Type] | None] = {}
-        self._attribute_hooks: dict[str, Callable[[AttributeContext], Type] | None] = {}
+        self.function_hooks: dict[str, Callable[[FunctionContext], Type] | None] = {}
+        self.method_hooks: dict[str, Callable[[MethodContext], Type] | None] = {}
+        self.attribute_hooks: dict[str, Callable[[AttributeContext], Type] | None] = {}
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -87,35 +86,43 @@ class Engine:
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         """Make the modules of declared RESULT classes loadable where a factory is used."""
         # A (re-)parsed module may change which names need hooks: decide them afresh.
-        self.awaited.scan(file)
-        self._function_hooks.clear()
-        self._method_hooks.clear()
-        self._attribute_hooks.clear()
+        roles = self.awaited.scan(file)
+        if roles is None:
+            self.roles.parsed.pop(file.fullname, None)
+        else:
+            self.roles.parsed[file.fullname] = roles
+        self.function_hooks.clear()
+        self.method_hooks.clear()
+        self.attribute_hooks.clear()
         return result_dependencies(file, self.config.factories)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; runs the untyped pass."""
         if not HAS_POST_PASS or self._modules is None:
             return set()
+        if not self.roles.keep_parsed:
+            self.roles.parsed.pop(file.fullname, None)  # checked: no longer needed
         unannotated = unannotated_possible(self.awaited, file.fullname)
         needed = self.untyped.needed(file, self._modules, unannotated)
         daemon = self.options.fine_grained_incremental
         if not (needed or daemon):
             return set()
-        if self._errors is None:
-            self._errors = find_build_errors(self._modules)
-        if self._errors is None:
-            return set()
         if needed:
-            self.untyped.run(file, self._errors, self._modules)
-        if daemon:
+            self.untyped.run(file, self._modules, self._build_errors)
+        errors = self._build_errors() if daemon else None
+        if errors is not None:
             # The daemon resets all errors on each update and re-checks targets, but not
             # this pass: make its findings afresh for the modules that had some, and for
             # those that import this (changed) module.
             others = self.untyped.with_findings | self._importers(file.fullname)
             others.discard(file.fullname)
-            self.untyped.rerun(others, self._errors, self._modules)
+            self.untyped.rerun(others, errors, self._modules)
         return set()
+
+    def _build_errors(self) -> Errors | None:
+        if self._errors is None and self._modules is not None:
+            self._errors = find_build_errors(self._modules)
+        return self._errors
 
     def _importers(self, module: str) -> set[str]:
         """Modules with unannotated functions that import ``module`` directly."""
@@ -151,14 +158,19 @@ class Engine:
     # mypy asks for a hook at every call site; the answer only depends on the name, so it is
     # computed once per name.
 
-    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return _memoised(self._function_hooks, fullname, self._function_hook)
+    # ``function_hooks`` & co. memoise the answers; WsPlugin reads them first.
 
-    def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        return _memoised(self._method_hooks, fullname, self._method_hook)
+    def new_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        hook = self.function_hooks[fullname] = self._function_hook(fullname)
+        return hook
 
-    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        return _memoised(self._attribute_hooks, fullname, self._attribute_hook)
+    def new_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+        hook = self.method_hooks[fullname] = self._method_hook(fullname)
+        return hook
+
+    def new_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        hook = self.attribute_hooks[fullname] = self._attribute_hook(fullname)
+        return hook
 
     # Where this plugin is not interested, it returns no hook, so mypy goes on to the next
     # plugin; where it is, its hook runs the next plugin's hook first (see chain.py).
@@ -263,14 +275,6 @@ class Engine:
         if self.config.check_all_awaits or (entry is not None and not entry.is_async):
             return check_awaited(site, self.roles)
         return site.typ
-
-
-def _memoised(table: dict[str, _V], key: str, compute: Callable[[str], _V]) -> _V:
-    try:
-        return table[key]
-    except KeyError:
-        value = table[key] = compute(key)
-        return value
 
 
 def _in_async_function(api: Checker) -> bool:

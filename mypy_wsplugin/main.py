@@ -52,12 +52,14 @@ class WsPlugin(Plugin):
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None:
-            from mypy_wsplugin.engine import Engine
+        return self._engine or self._load_engine()
 
-            self._engine = Engine(self, self.config, self.matcher)
-            if self._modules is not None:
-                self._engine.set_modules(self._modules)
+    def _load_engine(self) -> Engine:
+        from mypy_wsplugin.engine import Engine
+
+        self._engine = Engine(self, self.config, self.matcher)
+        if self._modules is not None:
+            self._engine.set_modules(self._modules)
         return self._engine
 
     def _raise_config_error(self) -> None:
@@ -80,14 +82,28 @@ class WsPlugin(Plugin):
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         return self.engine.get_additional_indirect_deps(file)
 
+    # mypy asks at every call site; the answers are memoised by name in the engine.
+
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return self.engine.get_function_hook(fullname)
+        engine = self._engine or self._load_engine()
+        try:
+            return engine.function_hooks[fullname]
+        except KeyError:
+            return engine.new_function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        return self.engine.get_method_hook(fullname)
+        engine = self._engine or self._load_engine()
+        try:
+            return engine.method_hooks[fullname]
+        except KeyError:
+            return engine.new_method_hook(fullname)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        return self.engine.get_attribute_hook(fullname)
+        engine = self._engine or self._load_engine()
+        try:
+            return engine.attribute_hooks[fullname]
+        except KeyError:
+            return engine.new_attribute_hook(fullname)
 
 
 def plugin(version: str) -> type[Plugin]:

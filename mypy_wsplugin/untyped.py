@@ -19,24 +19,18 @@ reported in before and for those importing a changed module (see ``PASS_TARGET``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final
 
+from mypy.errorcodes import ErrorCode
 from mypy.errors import Errors
 from mypy.nodes import (
-    Block,
     CallExpr,
-    ClassDef,
+    Context,
     Expression,
-    ForStmt,
     FuncDef,
     FuncItem,
-    IfStmt,
-    MatchStmt,
     MypyFile,
-    TryStmt,
-    WhileStmt,
-    WithStmt,
 )
 from mypy.options import Options
 from mypy.scope import Scope as TargetScope
@@ -50,13 +44,12 @@ from mypy_wsplugin.missing_await import find_misuse
 from mypy_wsplugin.reporting import is_enabled, not_awaitable, report_to
 from mypy_wsplugin.resolve import Callee, imported_modules, resolve_callee
 from mypy_wsplugin.roles import (
-    NESTED_DEFINITIONS,
+    DEFINITION_STATEMENTS,
     NestedScopeWalker,
     Role,
     RoleCollector,
     RoleEntry,
     Scope,
-    ScopeWalker,
 )
 from mypy_wsplugin.static_result import static_result
 
@@ -79,15 +72,10 @@ class _ScopeFinder(NestedScopeWalker):
 
 
 # Only statements that can hold a definition are entered; the rest are skipped unvisited.
-_ScopeFinder._STMT = {
-    **{
-        kind: visit
-        for kind, visit in ScopeWalker._STMT.items()
-        if kind in (ClassDef, IfStmt, WhileStmt, ForStmt, TryStmt, WithStmt, MatchStmt, Block)
-    },
-    **NESTED_DEFINITIONS,
-}
+_ScopeFinder._STMT = DEFINITION_STATEMENTS
 
+
+_Finding = tuple[ErrorCode, str, Context]
 
 # The daemon target findings of this pass are filed under.  The daemon re-checks every
 # target that has errors after each update, but re-checking a function does not run this
@@ -114,34 +102,44 @@ class UntypedPass:
     def _scan_checked(self, tree: MypyFile, modules: dict[str, MypyFile]) -> bool:
         return bool(self.matcher) and _imports_unseen(tree, modules)
 
-    def run(self, tree: MypyFile, errors: Errors, modules: dict[str, MypyFile]) -> None:
-        """Check ``tree`` (one that :meth:`needed`), in the module ``errors`` is set to."""
+    def run(
+        self, tree: MypyFile, modules: dict[str, MypyFile], errors: Callable[[], Errors | None]
+    ) -> None:
+        """Check ``tree`` (one that :meth:`needed`) and report in the module the build's
+        ``Errors`` is set to.  ``errors`` gives that object; it is only asked for when
+        there is something to report (finding it can cost a scan of the heap)."""
         self.with_findings.discard(tree.fullname)
-        if errors.file in errors.ignored_files:
-            self.silent.add(tree.fullname)
-            return  # errors are not reported there (``follow_imports = silent``)
-        self.silent.discard(tree.fullname)
-        if not (is_enabled(errors, AWAIT_NOT_AWAITABLE) or is_enabled(errors, MISSING_AWAIT)):
-            return
         options = self.options.clone_for_module(tree.fullname)
         scan_checked = self._scan_checked(tree, modules)
         finder = _ScopeFinder()
         finder.stmts(tree.defs)
+        findings: list[_Finding] = []
+        if scan_checked:
+            _Judge(self, tree, tree, True, options, modules, findings).run()
+        for func in finder.functions:
+            checked = _is_checked(func, options)
+            if not checked or scan_checked:
+                _Judge(self, tree, func, checked, options, modules, findings).run()
+        if findings:
+            build_errors = errors()
+            if build_errors is not None:
+                self._report(tree, findings, build_errors)
+
+    def _report(self, tree: MypyFile, findings: list[_Finding], errors: Errors) -> None:
+        if errors.file in errors.ignored_files:
+            self.silent.add(tree.fullname)
+            return  # errors are not reported there (``follow_imports = silent``)
+        self.silent.discard(tree.fullname)
         saved = errors.scope
         errors.scope = targets = TargetScope()
-        reported = errors.num_messages()
         try:
             with targets.module_scope(tree.fullname), targets.function_scope(_pass_target(tree)):
-                if scan_checked:
-                    _Judge(self, tree, tree, True, options, modules, errors).run()
-                for func in finder.functions:
-                    checked = _is_checked(func, options)
-                    if not checked or scan_checked:
-                        _Judge(self, tree, func, checked, options, modules, errors).run()
+                for code, message, context in findings:
+                    if is_enabled(errors, code):
+                        report_to(errors, code, message, context)
+                        self.with_findings.add(tree.fullname)
         finally:
             errors.scope = saved
-        if errors.num_messages() > reported:
-            self.with_findings.add(tree.fullname)
 
     def rerun(self, others: Iterable[str], errors: Errors, modules: dict[str, MypyFile]) -> None:
         """Run again for other modules (the daemon, after an update), then restore the
@@ -160,7 +158,7 @@ class UntypedPass:
                 errors.set_file(tree.path, name, self.options.clone_for_module(name))
                 errors.set_file_ignored_lines(tree.path, tree.ignored_lines)
                 errors.set_skipped_lines(tree.path, tree.skipped_lines)
-                self.run(tree, errors, modules)
+                self.run(tree, modules, lambda: errors)
         finally:
             errors.set_file(file, module, options, scope)
 
@@ -180,7 +178,7 @@ class _Judge:
         checked: bool,
         options: Options,
         modules: dict[str, MypyFile],
-        errors: Errors,
+        findings: list[_Finding],
     ) -> None:
         self.owner = owner
         self.tree = tree
@@ -188,7 +186,7 @@ class _Judge:
         self.checked = checked
         self.options = options
         self.modules = modules
-        self.errors = errors
+        self.findings = findings
 
     def run(self) -> None:
         collector = RoleCollector()
@@ -225,9 +223,9 @@ class _Judge:
             result = self._declared(factory)
         bad = non_awaitable_members(self.modules, result)
         configured_sync = factory is not None and not factory.is_async and is_any(result)
-        if (bad or configured_sync) and is_enabled(self.errors, AWAIT_NOT_AWAITABLE):
+        if bad or configured_sync:
             message = not_awaitable(self.options, what, result, bad)
-            report_to(self.errors, AWAIT_NOT_AWAITABLE, message, role.node)
+            self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node))
 
     def _declared(self, factory: FactoryEntry | None) -> Type:
         if factory is not None and factory.result is not None:
@@ -237,12 +235,10 @@ class _Judge:
         return AnyType(TypeOfAny.special_form)
 
     def _misused(self, role: RoleEntry, what: str, result: Type) -> None:
-        if not is_enabled(self.errors, MISSING_AWAIT):
-            return
         declared = _declared_return(self.scope)
         finding = find_misuse(self.options, self.modules, what, role, self.scope, result, declared)
         if finding is not None:
-            report_to(self.errors, MISSING_AWAIT, finding.message, finding.context)
+            self.findings.append((MISSING_AWAIT, finding.message, finding.context))
 
 
 def _declared_return(scope: Scope) -> Type | None:
