@@ -73,9 +73,6 @@ class Engine:
         self.untyped = UntypedPass(self.config, self.matcher, options)
         self._errors: Errors | None = None
         self._defining_name = DefiningNames()
-        self.function_hooks: dict[str, Callable[[FunctionContext], Type] | None] = {}
-        self.method_hooks: dict[str, Callable[[MethodContext], Type] | None] = {}
-        self.attribute_hooks: dict[str, Callable[[AttributeContext], Type] | None] = {}
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -85,15 +82,11 @@ class Engine:
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         """Make the modules of declared RESULT classes loadable where a factory is used."""
-        # A (re-)parsed module may change which names need hooks: decide them afresh.
         roles = self.awaited.scan(file)
         if roles is None:
             self.roles.parsed.pop(file.fullname, None)
         else:
             self.roles.parsed[file.fullname] = roles
-        self.function_hooks.clear()
-        self.method_hooks.clear()
-        self.attribute_hooks.clear()
         return result_dependencies(file, self.config.factories)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
@@ -158,24 +151,10 @@ class Engine:
     # mypy asks for a hook at every call site; the answer only depends on the name, so it is
     # computed once per name.
 
-    # ``function_hooks`` & co. memoise the answers; WsPlugin reads them first.
-
-    def new_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        hook = self.function_hooks[fullname] = self._function_hook(fullname)
-        return hook
-
-    def new_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        hook = self.method_hooks[fullname] = self._method_hook(fullname)
-        return hook
-
-    def new_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        hook = self.attribute_hooks[fullname] = self._attribute_hook(fullname)
-        return hook
-
     # Where this plugin is not interested, it returns no hook, so mypy goes on to the next
     # plugin; where it is, its hook runs the next plugin's hook first (see chain.py).
 
-    def _function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+    def function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         if SUPER_CALL in fullname:
             # ``super().m()``: mypy names it "m of Base" (short class name); the callee
             # expression tells the defining class, so every such call is looked at.
@@ -186,7 +165,7 @@ class Engine:
             return None
         return partial(self._on_function, fullname)
 
-    def _method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+    def method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if fullname == LRU_CACHE_CALL:
             return partial(self._on_method, fullname, fullname)
         defined = self._defining_name(fullname, self._modules)
@@ -194,7 +173,7 @@ class Engine:
             return None
         return partial(self._on_method, fullname, defined)
 
-    def _attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+    def attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         defined = self._defining_name(fullname, self._modules)
         if not self._wants_attribute(defined):
             return None

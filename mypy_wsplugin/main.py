@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from mypy.errors import CompileError
 from mypy.nodes import MypyFile
@@ -33,6 +33,8 @@ from mypy_wsplugin.factories import FactoryMatcher
 if TYPE_CHECKING:
     from mypy_wsplugin.engine import Engine
 
+_H = TypeVar("_H")
+
 
 class WsPlugin(Plugin):
     def __init__(self, options: Options) -> None:
@@ -49,6 +51,17 @@ class WsPlugin(Plugin):
             self.config = PluginConfig()
         self.matcher = FactoryMatcher(self.config)
         self._engine: Engine | None = None
+        # mypy asks for a hook at every call site; the answer depends only on the name.  The
+        # answers are memoised in dicts whose lookup mypy calls directly (a C call, no Python
+        # frame): these replace the get_*_hook methods on the instance.
+        self._function_hooks = _HookTable(lambda name: self.engine.function_hook(name))
+        self._method_hooks = _HookTable(lambda name: self.engine.method_hook(name))
+        self._attribute_hooks = _HookTable(lambda name: self.engine.attribute_hook(name))
+        vars(self).update(
+            get_function_hook=self._function_hooks.__getitem__,
+            get_method_hook=self._method_hooks.__getitem__,
+            get_attribute_hook=self._attribute_hooks.__getitem__,
+        )
 
     @property
     def engine(self) -> Engine:
@@ -77,33 +90,38 @@ class WsPlugin(Plugin):
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()
-        return self.engine.get_additional_deps(file)
+        deps = self.engine.get_additional_deps(file)
+        # A (re-)parsed module may change which names need hooks: decide them afresh.
+        self._function_hooks.clear()
+        self._method_hooks.clear()
+        self._attribute_hooks.clear()
+        return deps
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         return self.engine.get_additional_indirect_deps(file)
 
-    # mypy asks at every call site; the answers are memoised by name in the engine.
+    # Shadowed on the instance by the memo tables (see __init__); kept for the interface.
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        engine = self._engine or self._load_engine()
-        try:
-            return engine.function_hooks[fullname]
-        except KeyError:
-            return engine.new_function_hook(fullname)
+        return self._function_hooks[fullname]
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        engine = self._engine or self._load_engine()
-        try:
-            return engine.method_hooks[fullname]
-        except KeyError:
-            return engine.new_method_hook(fullname)
+        return self._method_hooks[fullname]
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        engine = self._engine or self._load_engine()
-        try:
-            return engine.attribute_hooks[fullname]
-        except KeyError:
-            return engine.new_attribute_hook(fullname)
+        return self._attribute_hooks[fullname]
+
+
+class _HookTable(dict[str, _H]):
+    """name -> hook, computed on first lookup."""
+
+    def __init__(self, compute: Callable[[str], _H]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, name: str) -> _H:
+        hook = self[name] = self._compute(name)
+        return hook
 
 
 def plugin(version: str) -> type[Plugin]:
