@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mypy.nodes import Context, FuncItem, MypyFile
+from mypy.nodes import CallExpr, Context, FuncItem, MypyFile
 from mypy.options import Options
 from mypy.subtypes import is_subtype
-from mypy.types import AnyType, Type, TypeOfAny
+from mypy.types import AnyType, Type, TypeOfAny, UnionType, get_proper_type
 
 from mypy_wsplugin.awaitables import coroutine_result, find_class, has_member, is_any
 from mypy_wsplugin.callsite import Site
@@ -117,6 +117,8 @@ class _Judge:
         coroutine = find_class("typing.Coroutine", self.modules)
         if coroutine is None or not has_member(coroutine, attribute):
             return True
+        if attribute.startswith("__"):
+            return False  # ``coro.__await__()``: the await protocol, by hand
         return not is_any(self.result) and has_member(self.result, attribute)
 
     def _coroutine_fits(self, declared: Type) -> bool:
@@ -130,7 +132,7 @@ def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
     role = site.role(index, scope)
     if role is None or role.role is Role.AWAITED:
         return site.typ
-    if not is_enabled(site.api.msg.errors, MISSING_AWAIT):
+    if not is_enabled(site.api.msg.errors, MISSING_AWAIT) or _callee_is_union(site):
         return site.typ
     api = site.api
     # For an ``async def`` mypy keeps the full ``Coroutine[Any, Any, T]``; ``return`` gives T.
@@ -140,6 +142,16 @@ def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
         return site.typ
     report(api, MISSING_AWAIT, finding.message, finding.context)
     return recovered_type(site.typ, result, finding)
+
+
+def _callee_is_union(site: Site) -> bool:
+    """A call of a union of callables (``Union[SyncCallback, AsyncCallback]``): mypy asks the
+    hook of each member, but the code dispatches at run time (``iscoroutinefunction``), so
+    one member giving a coroutine does not make the call's result one."""
+    callee = site.node.callee if isinstance(site.node, CallExpr) else None
+    if callee is None:
+        return False
+    return isinstance(get_proper_type(site.api.lookup_type_or_none(callee)), UnionType)
 
 
 def recovered_type(typ: Type, result: Type, finding: Finding) -> Type:
