@@ -46,21 +46,20 @@ from mypy.types import (
 
 from mypy_wsplugin.roles import (
     DEFINITION_STATEMENTS,
-    NESTED_DEFINITIONS,
     NestedScopeWalker,
     Role,
-    RoleCollector,
     RoleEntry,
-    ScopeWalker,
+    collect_roles,
 )
 
 
 class _Outline(NestedScopeWalker):
     """Statements only: finds every function, notes unannotated ones and module-level
-    aliases, and hands ``async def`` bodies to :class:`_AsyncBodies`."""
+    aliases, and records the roles in each ``async def`` body and the names it awaits."""
 
     def __init__(self) -> None:
-        self.bodies = _AsyncBodies(self)
+        self.roles: dict[int, RoleEntry] = {}
+        self.names: set[str] = set()
         self.aliases: list[tuple[str, str]] = []  # ``Alias = Original``: (alias, original)
         self.has_unannotated = False
 
@@ -76,36 +75,18 @@ class _Outline(NestedScopeWalker):
         if s.type is None:  # before semantic analysis: no annotation at all
             self.has_unannotated = True
         if s.is_coroutine:
-            self.bodies.scope(s)
-        else:
-            self.scope(s)
+            roles = collect_roles(s)
+            self.roles.update(roles)
+            for entry in roles.values():
+                if entry.role is Role.AWAITED:
+                    node = entry.node
+                    target = node.callee if isinstance(node, CallExpr) else node
+                    if isinstance(target, (NameExpr, MemberExpr, SuperExpr)):
+                        self.names.add(target.name)
+        self.scope(s)
 
 
 _Outline._STMT = {**DEFINITION_STATEMENTS, AssignmentStmt: _Outline._alias}
-
-
-class _AsyncBodies(RoleCollector, NestedScopeWalker):
-    """Every expression of ``async def`` bodies: their roles, and the awaited names."""
-
-    def __init__(self, outline: _Outline) -> None:
-        super().__init__()
-        self.outline = outline
-        self.names: set[str] = set()
-
-    def seen(self, e: Expression, role: Role) -> None:
-        if role is Role.VALUE:
-            return
-        super().seen(e, role)
-        if role is Role.AWAITED:
-            target = e.callee if isinstance(e, CallExpr) else e
-            if isinstance(target, (NameExpr, MemberExpr, SuperExpr)):
-                self.names.add(target.name)
-
-    def function(self, s: FuncDef) -> None:
-        self.outline.function(s)
-
-
-_AsyncBodies._STMT = {**ScopeWalker._STMT, **NESTED_DEFINITIONS}
 
 
 class AwaitedNames:
@@ -144,8 +125,8 @@ class AwaitedNames:
             self.with_unannotated.add(tree.fullname)
         else:
             self.with_unannotated.discard(tree.fullname)
-        new = not finder.bodies.names <= self._awaited
-        self._awaited |= finder.bodies.names
+        new = not finder.names <= self._awaited
+        self._awaited |= finder.names
         aliases = list(finder.aliases)
         for imp in tree.imports:
             if isinstance(imp, ImportFrom):
@@ -157,7 +138,7 @@ class AwaitedNames:
                 new = new or alias in self._awaited
         if new:
             self._expanded = None
-        return finder.bodies.roles
+        return finder.roles
 
     def __contains__(self, name: str) -> bool:
         if not self.complete:

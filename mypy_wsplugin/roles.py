@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 from mypy.nodes import (
     AssertStmt,
@@ -69,6 +69,7 @@ from mypy.nodes import (
     YieldExpr,
     YieldFromExpr,
 )
+from mypy.server.subexpr import get_subexpressions
 
 Scope = FuncItem | MypyFile
 
@@ -88,16 +89,6 @@ class Role(enum.Enum):
 # Roles a conditional expression hands on to both of its branches.
 _THROUGH_BRANCHES: Final = frozenset(
     {Role.AWAITED, Role.ATTRIBUTE_BASE, Role.CONDITION, Role.STATEMENT, Role.RETURNED}
-)
-_RECORDED_ROLES: Final = frozenset(
-    {
-        Role.AWAITED,
-        Role.ATTRIBUTE_BASE,
-        Role.CONDITION,
-        Role.STATEMENT,
-        Role.RETURNED,
-        Role.ASSIGNED,
-    }
 )
 
 
@@ -429,18 +420,128 @@ class RoleEntry:
         self.attribute = attribute
 
 
-class RoleCollector(ScopeWalker):
+class _StatementRoles(ScopeWalker):
+    """The roles statements give their expressions (no expression is entered), and the
+    nested functions met on the way."""
+
     def __init__(self) -> None:
         self.roles: dict[int, RoleEntry] = {}
+        self.nested: list[Node] = []
 
     def seen(self, e: Expression, role: Role) -> None:
-        if role in _RECORDED_ROLES and type(e) in (CallExpr, MemberExpr):
-            if role is Role.ASSIGNED:
-                self.roles[id(e)] = RoleEntry(e, role, assignment=self.assigned_by)
-            elif role is Role.ATTRIBUTE_BASE:
-                self.roles[id(e)] = RoleEntry(e, role, attribute=self.member_name)
-            else:
-                self.roles[id(e)] = RoleEntry(e, role)
+        pass
+
+    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
+        if e is not None and role in _STATEMENT_ROLES:
+            assignment = self.assigned_by if role is Role.ASSIGNED else None
+            self.roles[id(e)] = RoleEntry(e, role, assignment=assignment)
+
+    def _nested(self, s: FuncDef | Decorator | OverloadedFuncDef) -> None:
+        self.nested.append(s)
+
+
+_STATEMENT_ROLES: Final = frozenset({Role.STATEMENT, Role.RETURNED, Role.CONDITION, Role.ASSIGNED})
+_StatementRoles._STMT = {
+    **ScopeWalker._STMT,
+    FuncDef: _StatementRoles._nested,
+    Decorator: _StatementRoles._nested,
+    OverloadedFuncDef: _StatementRoles._nested,
+}
+
+
+def collect_roles(owner: Scope) -> dict[int, RoleEntry]:
+    """The role of every expression of ``owner`` (a function, or a module's top level),
+    keyed by ``id``; expressions of nested functions are left out, those of lambdas are in.
+
+    Statements give their expressions a role (a Python walk over statements only); every
+    other role follows from the parent expression, so the expressions are taken from
+    mypy's compiled ``get_subexpressions`` (parents before children) and each parent hands
+    its role on in one flat loop.
+    """
+    statements = _StatementRoles()
+    statements.scope(owner)
+    roles = statements.roles
+    handlers = _HANDLERS
+    for e in get_subexpressions(owner):
+        handler = handlers.get(type(e))
+        if handler is not None:
+            handler(e, roles)
+    if statements.nested:
+        for func in statements.nested:
+            for e in get_subexpressions(func):
+                roles.pop(id(e), None)
+    return roles
+
+
+def _set(
+    roles: dict[int, RoleEntry], e: Expression, role: Role, attribute: str | None = None
+) -> None:
+    roles[id(e)] = RoleEntry(e, role, attribute=attribute)
+
+
+def _role(roles: dict[int, RoleEntry], e: Expression) -> RoleEntry | None:
+    entry = roles.get(id(e))
+    return entry if entry is not None and entry.node is e else None
+
+
+def _await_handler(e: AwaitExpr, roles: dict[int, RoleEntry]) -> None:
+    _set(roles, e.expr, Role.AWAITED)
+
+
+def _member_handler(e: MemberExpr, roles: dict[int, RoleEntry]) -> None:
+    _set(roles, e.expr, Role.ATTRIBUTE_BASE, e.name)
+
+
+def _unary_handler(e: UnaryExpr, roles: dict[int, RoleEntry]) -> None:
+    if e.op == "not":
+        _set(roles, e.expr, Role.CONDITION)
+
+
+def _op_handler(e: OpExpr, roles: dict[int, RoleEntry]) -> None:
+    if e.op in ("and", "or"):
+        _set(roles, e.left, Role.CONDITION)
+        parent = _role(roles, e)
+        if parent is not None and parent.role is Role.CONDITION:
+            _set(roles, e.right, Role.CONDITION)
+
+
+def _conditional_handler(e: ConditionalExpr, roles: dict[int, RoleEntry]) -> None:
+    _set(roles, e.cond, Role.CONDITION)
+    parent = _role(roles, e)
+    if parent is not None and parent.role in _THROUGH_BRANCHES:
+        _set(roles, e.if_expr, parent.role, parent.attribute)
+        _set(roles, e.else_expr, parent.role, parent.attribute)
+
+
+def _walrus_handler(e: AssignmentExpr, roles: dict[int, RoleEntry]) -> None:
+    # ``if (c := fetch()):`` tests the value; ``(c := fetch())`` alone keeps it in ``c``.
+    parent = _role(roles, e)
+    if (
+        parent is not None
+        and parent.role in _THROUGH_BRANCHES
+        and parent.role is not Role.STATEMENT
+    ):
+        _set(roles, e.value, parent.role, parent.attribute)
+
+
+def _generator_handler(
+    e: GeneratorExpr | DictionaryComprehension, roles: dict[int, RoleEntry]
+) -> None:
+    for conds in e.condlists:
+        for cond in conds:
+            _set(roles, cond, Role.CONDITION)
+
+
+_HANDLERS: Final[dict[type[Node], Callable[[Any, dict[int, RoleEntry]], None]]] = {
+    AwaitExpr: _await_handler,
+    MemberExpr: _member_handler,
+    UnaryExpr: _unary_handler,
+    OpExpr: _op_handler,
+    ConditionalExpr: _conditional_handler,
+    AssignmentExpr: _walrus_handler,
+    GeneratorExpr: _generator_handler,
+    DictionaryComprehension: _generator_handler,
+}
 
 
 class _NameUseCollector(ScopeWalker):
@@ -496,9 +597,7 @@ class RoleIndex:
         scope = self._scopes.get(id(owner))
         body = _body_of(owner)
         if scope is None or scope.owner is not owner or scope.body is not body:
-            collector = RoleCollector()
-            collector.scope(owner)
-            scope = _ScopeRoles(owner, body, collector.roles)
+            scope = _ScopeRoles(owner, body, collect_roles(owner))
             self._scopes[id(owner)] = scope
         entry = scope.roles.get(id(node))
         if entry is None or entry.node is not node:

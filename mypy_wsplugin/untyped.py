@@ -47,9 +47,9 @@ from mypy_wsplugin.roles import (
     DEFINITION_STATEMENTS,
     NestedScopeWalker,
     Role,
-    RoleCollector,
     RoleEntry,
     Scope,
+    collect_roles,
 )
 from mypy_wsplugin.static_result import static_result
 
@@ -189,9 +189,7 @@ class _Judge:
         self.findings = findings
 
     def run(self) -> None:
-        collector = RoleCollector()
-        collector.scope(self.scope)
-        for entry in collector.roles.values():
+        for entry in collect_roles(self.scope).values():
             if isinstance(entry.node, CallExpr):
                 callee = resolve_callee(entry.node, self.scope, self.tree)
                 if callee is not None and (callee.unseen or not self.checked):
