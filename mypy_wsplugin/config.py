@@ -14,7 +14,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 if sys.version_info >= (3, 11):
@@ -65,14 +64,40 @@ class ConfigError(Exception):
         return f"{self.path}: error: [{self.section}] {self.key}: {self.problem}"
 
 
-@dataclass(frozen=True)
-class FactoryEntry:
+class _Value:
+    """A small immutable value class (plain: this module is imported on every mypy run,
+    and dataclass or NamedTuple creation costs more than the whole of the rest)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Value)
+            and type(other) is type(self)
+            and self._fields() == other._fields()
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({args})"
+
+
+class FactoryEntry(_Value):
     """One ``TARGET`` or ``TARGET -> RESULT`` entry of ``sync_factories``/``async_factories``."""
 
-    target: str
-    result: str | None
-    is_async: bool
-    text: str
+    __slots__ = ("is_async", "result", "target", "text")
+
+    def __init__(self, target: str, result: str | None, is_async: bool, text: str) -> None:
+        self.target = target
+        self.result = result
+        self.is_async = is_async
+        self.text = text
 
     @property
     def is_glob(self) -> bool:
@@ -83,13 +108,22 @@ class FactoryEntry:
         return ASYNC_FACTORIES if self.is_async else SYNC_FACTORIES
 
 
-@dataclass(frozen=True)
-class PluginConfig:
-    sync_factories: tuple[FactoryEntry, ...] = ()
-    async_factories: tuple[FactoryEntry, ...] = ()
-    check_all_awaits: bool = True
-    path: str | None = None
-    section: str = INI_SECTION
+class PluginConfig(_Value):
+    __slots__ = ("async_factories", "check_all_awaits", "path", "section", "sync_factories")
+
+    def __init__(
+        self,
+        sync_factories: tuple[FactoryEntry, ...] = (),
+        async_factories: tuple[FactoryEntry, ...] = (),
+        check_all_awaits: bool = True,
+        path: str | None = None,
+        section: str = INI_SECTION,
+    ) -> None:
+        self.sync_factories = sync_factories
+        self.async_factories = async_factories
+        self.check_all_awaits = check_all_awaits
+        self.path = path
+        self.section = section
 
     @property
     def factories(self) -> tuple[FactoryEntry, ...]:

@@ -50,6 +50,7 @@ class WsPlugin(Plugin):
             self._config_error = CompileError([error.render()])
             self.config = PluginConfig()
         self.matcher = FactoryMatcher(self.config)
+        self._report = self.config.to_report()
         self._engine: Engine | None = None
         # mypy asks for a hook at every call site; the answer depends only on the name.  The
         # answers are memoised in dicts whose lookup mypy calls directly (a C call, no Python
@@ -86,7 +87,7 @@ class WsPlugin(Plugin):
 
     def report_config_data(self, ctx: ReportConfigContext) -> object:
         self._raise_config_error()
-        return self.config.to_report()
+        return self._report  # asked for every module: built once
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()
