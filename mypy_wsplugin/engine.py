@@ -24,6 +24,7 @@ from mypy.nodes import (
     MemberExpr,
     MypyFile,
     SuperExpr,
+    SymbolNode,
 )
 from mypy.plugin import (
     AttributeContext,
@@ -82,6 +83,7 @@ class Engine:
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         """Make the modules of declared RESULT classes loadable where a factory is used."""
+        self._defining_name.clear()
         roles = self.awaited.scan(file)
         if roles is None:
             self.roles.parsed.pop(file.fullname, None)
@@ -127,8 +129,9 @@ class Engine:
                 found.add(name)
         return found
 
-    def _wants(self, fullname: str) -> bool:
-        """Whether calls of ``fullname`` need a hook (see :mod:`.awaited_names`)."""
+    def _wants(self, fullname: str, node: SymbolNode | None = None) -> bool:
+        """Whether calls of ``fullname`` (defined by ``node``, if known) need a hook (see
+        :mod:`.awaited_names`)."""
         if self.matcher.match(fullname) is not None:
             return True
         if not self.config.check_all_awaits:
@@ -136,15 +139,12 @@ class Engine:
         short = fullname.rpartition(".")[2]
         if short in self.awaited or short == "__call__":
             return True
-        if self._modules is None:
-            return True
-        sym = lookup_fully_qualified(fullname, self._modules, raise_on_missing=False)
-        return may_give_coroutine(sym.node if sym is not None else None)
-
-    def _wants_attribute(self, fullname: str) -> bool:
-        if self.matcher.match(fullname) is not None:
-            return True
-        return self.config.check_all_awaits and fullname.rpartition(".")[2] in self.awaited
+        if node is None:
+            if self._modules is None:
+                return True
+            sym = lookup_fully_qualified(fullname, self._modules, raise_on_missing=False)
+            node = sym.node if sym is not None else None
+        return may_give_coroutine(node)
 
     # -- hooks ----------------------------------------------------------------------------
 
@@ -168,14 +168,22 @@ class Engine:
     def method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if fullname == LRU_CACHE_CALL:
             return partial(self._on_method, fullname, fullname)
-        defined = self._defining_name(fullname, self._modules)
-        if not self._wants(defined):
+        if SUPER_CALL in fullname:  # bound through ``Self``: "m of Class", see _on_super
+            if not (self.config.check_all_awaits or self.matcher):
+                return None
+            return partial(self._on_method_of, fullname)
+        defined, node = self._defining_name(fullname, self._modules)
+        if not self._wants(defined, node):
             return None
         return partial(self._on_method, fullname, defined)
 
     def attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        defined = self._defining_name(fullname, self._modules)
-        if not self._wants_attribute(defined):
+        # An attribute only matters where it is awaited, or where it is configured.
+        if not self.matcher and fullname.rpartition(".")[2] not in self.awaited:
+            return None
+        defined = self._defining_name(fullname, self._modules)[0]
+        awaited = self.config.check_all_awaits and defined.rpartition(".")[2] in self.awaited
+        if not awaited and self.matcher.match(defined) is None:
             return None
         return partial(self._on_attribute, fullname, defined)
 
@@ -187,11 +195,25 @@ class Engine:
     def _on_super(self, fullname: str, ctx: FunctionContext) -> Type:
         base = self.chain.function_hook(fullname, ctx.api)
         typ = base(ctx) if base is not None else ctx.default_return_type
+        return self._on_named(typ, ctx)
+
+    def _on_named(self, typ: Type, ctx: CallContext) -> Type:
+        """A call mypy names "m of Class": through ``super()``, or bound through ``Self``."""
         call = ctx.context
-        if not isinstance(call, CallExpr) or not isinstance(call.callee, SuperExpr):
+        api = ctx.api
+        if not isinstance(call, CallExpr) or not isinstance(api, Checker):
             return typ
-        defined = super_target(call.callee)
+        if isinstance(call.callee, SuperExpr):
+            defined = super_target(call.callee)
+        else:  # a method bound through ``Self`` is also named "m of Class"
+            mapped = cached_factory(api, call)
+            defined = mapped[0] if mapped is not None and mapped[1] else None
         return typ if defined is None else self._on_call(defined, True, typ, ctx)
+
+    def _on_method_of(self, fullname: str, ctx: MethodContext) -> Type:
+        base = self.chain.method_hook(fullname, ctx.api)
+        typ = base(ctx) if base is not None else ctx.default_return_type
+        return self._on_named(typ, ctx)
 
     def _on_method(self, fullname: str, defined: str, ctx: MethodContext) -> Type:
         base = self.chain.method_hook(fullname, ctx.api)

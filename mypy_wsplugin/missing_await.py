@@ -114,10 +114,9 @@ class _Judge:
         own API (``close()`` to discard one, ``send``/``throw``/``__await__`` to drive one by
         hand) on a result that has no such member does not.
         """
-        coroutine = find_class("typing.Coroutine", self.modules)
-        if coroutine is None or not has_member(coroutine, attribute):
+        if not _coroutine_has(self.modules, attribute):
             return True
-        if attribute.startswith("__"):
+        if attribute.startswith(("__", "cr_")):
             return False  # ``coro.__await__()``: the await protocol, by hand
         return not is_any(self.result) and has_member(self.result, attribute)
 
@@ -142,6 +141,16 @@ def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
         return site.typ
     report(api, MISSING_AWAIT, finding.message, finding.context)
     return recovered_type(site.typ, result, finding)
+
+
+def _coroutine_has(modules: dict[str, MypyFile], attribute: str) -> bool:
+    """Whether a coroutine object has ``attribute`` (``typing.Coroutine``'s API, or the
+    ``cr_*`` attributes of ``types.CoroutineType``)."""
+    for name in ("typing.Coroutine", "types.CoroutineType"):
+        cls = find_class(name, modules)
+        if cls is not None and has_member(cls, attribute):
+            return True
+    return False
 
 
 def _callee_is_union(site: Site) -> bool:

@@ -11,32 +11,49 @@ from __future__ import annotations
 import re
 
 from mypy.lookup import lookup_fully_qualified
-from mypy.nodes import CallExpr, Expression, MemberExpr, MypyFile, RefExpr, SuperExpr, TypeInfo
-from mypy.types import CallableType, Instance, TypeType, get_proper_type
+from mypy.nodes import (
+    CallExpr,
+    Expression,
+    MemberExpr,
+    MypyFile,
+    RefExpr,
+    SuperExpr,
+    SymbolNode,
+    TypeInfo,
+)
+from mypy.types import CallableType, Instance, TypeType, TypeVarType, get_proper_type
 
 from mypy_wsplugin.compat import Checker
 
 LRU_CACHE_CALL = "functools._lru_cache_wrapper.__call__"
-SUPER_CALL = " of "  # in mypy's name for a call through super(): "method of Class"
+# In mypy's name for a method called through ``super()`` or bound through ``Self``:
+# "method of Class".
+SUPER_CALL = " of "
 
 
 class DefiningNames:
-    """``pkg.Base.get`` for ``pkg.Sub.get``, memoised per name."""
+    """``pkg.Base.get`` for ``pkg.Sub.get`` (and the definition, if found), memoised."""
 
     def __init__(self) -> None:
-        self._memo: dict[str, str] = {}
+        self._memo: dict[str, tuple[str, SymbolNode | None]] = {}
 
-    def __call__(self, fullname: str, modules: dict[str, MypyFile] | None) -> str:
+    def clear(self) -> None:
+        self._memo.clear()
+
+    def __call__(
+        self, fullname: str, modules: dict[str, MypyFile] | None
+    ) -> tuple[str, SymbolNode | None]:
         found = self._memo.get(fullname)
         if found is None:
-            found = fullname
+            found = (fullname, None)
             owner, _, name = fullname.rpartition(".")
             if modules is not None and owner:
                 sym = lookup_fully_qualified(owner, modules, raise_on_missing=False)
                 if sym is not None and isinstance(sym.node, TypeInfo):
                     info = sym.node.get_containing_type_info(name)
                     if info is not None:
-                        found = f"{info.fullname}.{name}"
+                        member = info.names.get(name)
+                        found = (f"{info.fullname}.{name}", member.node if member else None)
             self._memo[fullname] = found
         return found
 
@@ -67,6 +84,8 @@ def cached_factory(api: Checker, call: CallExpr) -> tuple[str, bool] | None:
     callee: Expression = call.callee
     if isinstance(callee, MemberExpr):
         owner = get_proper_type(api.lookup_type_or_none(callee.expr))
+        if isinstance(owner, TypeVarType):  # ``self`` typed ``Self``
+            owner = get_proper_type(owner.upper_bound)
         if isinstance(owner, TypeType):
             owner = owner.item
         if isinstance(owner, CallableType) and owner.is_type_obj():

@@ -473,10 +473,15 @@ def collect_roles(owner: Scope) -> dict[int, RoleEntry]:
     return roles
 
 
+# The expressions whose role is looked up (calls and attribute accesses), or handed on.
+_KEPT: Final = frozenset({CallExpr, MemberExpr, ConditionalExpr, OpExpr, AssignmentExpr})
+
+
 def _set(
     roles: dict[int, RoleEntry], e: Expression, role: Role, attribute: str | None = None
 ) -> None:
-    roles[id(e)] = RoleEntry(e, role, attribute=attribute)
+    if type(e) in _KEPT:
+        roles[id(e)] = RoleEntry(e, role, attribute=attribute)
 
 
 def _role(roles: dict[int, RoleEntry], e: Expression) -> RoleEntry | None:
