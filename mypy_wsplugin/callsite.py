@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mypy.nodes import CallExpr, Expression, MypyFile
 from mypy.types import Type
@@ -23,6 +23,8 @@ class Site:
     is_method: bool | None  # None: an attribute access, not a call
     typ: Type  # the type mypy (and the default plugin) gave it
     entry: FactoryEntry | None  # the configuration entry it matches, if any
+    # known(), once resolved: the declared-result step and both checks may ask for it.
+    _known: tuple[StaticResult | None] | None = field(default=None, init=False, repr=False)
 
     @property
     def what(self) -> str:
@@ -44,6 +46,11 @@ class Site:
 
     def known(self) -> StaticResult | None:
         """What the callee's definition says it gives, for a call mypy types as ``Any``."""
+        if self._known is None:
+            self._known = (self._resolve(),)
+        return self._known[0]
+
+    def _resolve(self) -> StaticResult | None:
         if not isinstance(self.node, CallExpr):
             return None
         callee = resolve_callee(self.node, self.scope(), self.api.tree)

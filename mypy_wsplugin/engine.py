@@ -1,12 +1,7 @@
 """What the plugin does once mypy asks for a hook: hook selection and dispatch.
 
-Loaded on the first hook mypy asks for (see :mod:`.main`), so that a run with nothing to
-check (a warm cache) does not pay for importing the checks.
-
-* configuration: :mod:`mypy_wsplugin.config`; factory matching: :mod:`.factories`
-* where an expression stands (awaited, attribute base, ...): :mod:`.roles`
-* the checks: :mod:`.await_check` (``await-not-awaitable``), :mod:`.missing_await`
-* declared ``-> RESULT`` types: :mod:`.declared`; messages and reporting: :mod:`.reporting`
+Loaded on the first hook mypy asks for (see :mod:`.main`, which also maps the modules), so
+that a run with nothing to check (a warm cache) does not pay for importing the checks.
 
 Hooks are returned only for names that can matter (:mod:`.awaited_names`); a hook runs
 the hook the rest of mypy's plugin chain would have given first (:mod:`.chain`).
@@ -96,7 +91,9 @@ class Engine:
         if not HAS_POST_PASS or self._modules is None:
             return set()
         if not self.roles.keep_parsed:
-            self.roles.parsed.pop(file.fullname, None)  # checked: no longer needed
+            # Checked: drop the module's parse-time roles (RoleIndex only drops them when
+            # a hook fires in the next module, which need not happen).
+            self.roles.parsed.pop(file.fullname, None)
         unannotated = unannotated_possible(self.awaited, file.fullname)
         needed = self.untyped.needed(file, self._modules, unannotated)
         daemon = self.options.fine_grained_incremental
