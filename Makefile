@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 VENV_FLOOR ?= .venv-floor
 MYPY_FLOOR ?= 1.19.1
+# Versions below the supported range: the plugin must say one line, never crash.
+OLD_MYPYS ?= 1.14.1 1.18.2
+OLD_VENVS := $(foreach v,$(OLD_MYPYS),.venv-mypy-$(v))
 JOBS ?= 2
 BIN := $(VENV)/bin
 FLOOR_BIN := $(VENV_FLOOR)/bin
@@ -21,6 +24,13 @@ $(VENV_FLOOR)/.installed: pyproject.toml
 	$(FLOOR_BIN)/python -m pip install -q -e '.[dev]' 'mypy==$(MYPY_FLOOR)'
 	touch $@
 
+# A scratch venv per old mypy, with this plugin installed without its version pin.
+.venv-mypy-%/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-mypy-$*
+	.venv-mypy-$*/bin/python -m pip install -q 'mypy==$*'
+	.venv-mypy-$*/bin/python -m pip install -q --no-deps -e .
+	touch $@
+
 # mypy exits 1 when it finds errors (the demo's point) and 2 on a crash or bad config.
 demo: $(VENV)/.installed
 	@echo "mypy + mypy_wsplugin on examples/chat_service:"
@@ -33,9 +43,10 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy --strict
 
-pytest: $(VENV)/.installed
+pytest: $(VENV)/.installed $(foreach v,$(OLD_VENVS),$(v)/.installed)
 	$(BIN)/python -m mypy --version
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -n $(JOBS) -q
+	PATH="$(CURDIR)/$(BIN):$$PATH" WSPLUGIN_OLD_MYPY_VENVS="$(addprefix $(CURDIR)/,$(OLD_VENVS))" \
+		$(BIN)/pytest -n $(JOBS) -q
 
 pytest-floor: $(VENV_FLOOR)/.installed
 	$(FLOOR_BIN)/python -m mypy --version
@@ -47,4 +58,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/realworld.py
 
 clean:
-	rm -rf $(VENV) $(VENV_FLOOR) .mypy_cache .pytest_cache
+	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .mypy_cache .pytest_cache

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+__version__ = "0.2.0"
+
 from mypy_wsplugin.main import plugin
 
-__version__ = "0.1.0"
 __all__ = ["__version__", "plugin"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from mypy.nodes import FuncItem
+from mypy.nodes import FuncItem, Var
 from mypy.typeops import make_simplified_union
-from mypy.types import ProperType, Type, UnionType, get_proper_type
+from mypy.types import NoneType, ProperType, Type, UnionType, get_proper_type
 
 from mypy_wsplugin.awaitables import awaitable_of, is_any, non_awaitable_members
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
+from mypy_wsplugin.mypy_internals import awaited_type, errors_of, modules
 from mypy_wsplugin.reporting import is_enabled, not_awaitable, report
 from mypy_wsplugin.roles import Role, RoleIndex
 
@@ -31,15 +32,30 @@ def check_awaited(site: Site, index: RoleIndex) -> Type:
         known = site.known()
         if known is not None and not known.is_async:
             shown = known.result
-    bad = non_awaitable_members(site.api.modules, shown)
+    bad = non_awaitable_members(modules(site.api), shown)
     configured_sync = site.entry is not None and not site.entry.is_async
     if not bad and not (configured_sync and is_any(shown)):
         return site.typ
-    if not is_enabled(site.api.msg.errors, AWAIT_NOT_AWAITABLE):
+    if _placeholder_none(site, bad):
+        return site.typ
+    if not is_enabled(errors_of(site.api), AWAIT_NOT_AWAITABLE):
         return site.typ
     message = not_awaitable(site.api.options, site.what, shown, bad)
     report(site.api, AWAIT_NOT_AWAITABLE, message, site.node)
     return awaitable_of(site.api, _meant(site, bad))
+
+
+def _placeholder_none(site: Site, bad: list[ProperType]) -> bool:
+    """``self.task = None`` in ``__init__``, the real value set where mypy does not look
+    (an unannotated method): mypy infers ``None`` for the attribute, but advising to remove
+    the ``await`` would break correct code.  mypy's own error stands there."""
+    var = site.definition
+    return (
+        isinstance(var, Var)
+        and var.is_inferred
+        and isinstance(get_proper_type(var.type), NoneType)
+        and any(isinstance(item, NoneType) for item in bad)
+    )
 
 
 def _meant(site: Site, bad: list[ProperType]) -> Type:
@@ -51,8 +67,5 @@ def _meant(site: Site, bad: list[ProperType]) -> Type:
     good = [item for item in proper.relevant_items() if get_proper_type(item) not in bad]
     if not good:
         return site.typ
-    checker = site.api.expr_checker
-    awaited = [
-        checker.check_awaitable_expr(item, site.node, "", ignore_binder=True) for item in good
-    ]
+    awaited = [awaited_type(site.api, item, site.node) for item in good]
     return make_simplified_union(awaited)

@@ -24,7 +24,7 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.compat import Checker
+from mypy_wsplugin.mypy_internals import Checker
 
 
 def awaitable_of(api: Checker, item: Type) -> Instance:

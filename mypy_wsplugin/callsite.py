@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mypy.nodes import CallExpr, Expression, MypyFile
+from mypy.nodes import CallExpr, Expression, MypyFile, SymbolNode
 from mypy.types import Type
 
-from mypy_wsplugin.compat import Checker
 from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.mypy_internals import Checker, current_function, module_being_checked, modules
 from mypy_wsplugin.naming import display
 from mypy_wsplugin.resolve import resolve_callee
 from mypy_wsplugin.roles import RoleEntry, RoleIndex, Scope
@@ -23,6 +23,8 @@ class Site:
     is_method: bool | None  # None: an attribute access, not a call
     typ: Type  # the type mypy (and the default plugin) gave it
     entry: FactoryEntry | None  # the configuration entry it matches, if any
+    # For an attribute: its definition (a Var, a property), when known.
+    definition: SymbolNode | None = field(default=None, init=False)
     # known(), once resolved: the declared-result step and both checks may ask for it.
     _known: tuple[StaticResult | None] | None = field(default=None, init=False, repr=False)
 
@@ -35,14 +37,14 @@ class Site:
 
     @property
     def tree(self) -> MypyFile:
-        return self.api.tree
+        return module_being_checked(self.api)
 
     def scope(self) -> Scope:
         """The function being checked, or the module for top-level code."""
-        return self.api.scope.current_function() or self.api.tree
+        return current_function(self.api) or self.tree
 
     def role(self, index: RoleIndex, scope: Scope) -> RoleEntry | None:
-        return index.role_of(self.api.tree, scope, self.node)
+        return index.role_of(self.tree, scope, self.node)
 
     def known(self) -> StaticResult | None:
         """What the callee's definition says it gives, for a call mypy types as ``Any``."""
@@ -53,7 +55,7 @@ class Site:
     def _resolve(self) -> StaticResult | None:
         if not isinstance(self.node, CallExpr):
             return None
-        callee = resolve_callee(self.node, self.scope(), self.api.tree)
+        callee = resolve_callee(self.node, self.scope(), self.tree)
         if callee is None:
             return None
-        return static_result(callee.node, self.api.tree, self.api.modules)
+        return static_result(callee.node, self.tree, modules(self.api))

@@ -17,6 +17,8 @@ from mypy.plugin import AttributeContext, FunctionContext, MethodContext, Plugin
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import Type
 
+from mypy_wsplugin.mypy_internals import rest_of_chain
+
 _H = TypeVar("_H")
 
 
@@ -34,11 +36,7 @@ class RestOfChain:
 
     def _rest(self, api: object) -> list[Plugin]:
         if self._plugins is None:
-            plugins = getattr(getattr(api, "plugin", None), "_plugins", None)
-            if isinstance(plugins, list) and self._owner in plugins:
-                self._plugins = plugins[plugins.index(self._owner) + 1 :]
-            else:
-                self._plugins = [self._default]
+            self._plugins = rest_of_chain(api, self._owner) or [self._default]
         return self._plugins
 
     def function_hook(self, fullname: str, api: object) -> Callable[[FunctionContext], Type] | None:

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from mypy.main import process_options
 
 from mypy_wsplugin import __version__
-from mypy_wsplugin.compat import HAS_POST_PASS, MYPY_VERSION
 from mypy_wsplugin.config import ConfigError, load_config
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.main import WsPlugin
+from mypy_wsplugin.mypy_internals import MYPY_VERSION
 
 
 def _mypy_config_file(explicit: str | None) -> str | None:
@@ -38,7 +39,7 @@ def show_config(config_file: str | None) -> int:
         "config_file": path,
         **config.to_report(),
         "mypy": MYPY_VERSION,
-        "unannotated_code_pass": HAS_POST_PASS,
+        "unannotated_code_pass": WsPlugin.capabilities.post_pass,
         "plugin": __version__,
     }
     print(json.dumps(report, indent=2))

@@ -17,7 +17,8 @@ from mypy_wsplugin.awaitables import (
 )
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.config import FactoryEntry
-from mypy_wsplugin.reporting import result_class_not_found
+from mypy_wsplugin.mypy_internals import modules as build_modules
+from mypy_wsplugin.reporting import note, result_class_not_found
 from mypy_wsplugin.resolve import imported_modules
 
 PRI_MED = 10  # mypy.build's priority for an ordinary import
@@ -102,13 +103,13 @@ class DeclaredResults:
             known = site.known()  # mypy < 2 types an unannotated ``async def`` call as Any
             if known is not None and known.is_async:
                 return site.typ
-        modules = site.api.modules
+        modules = build_modules(site.api)
         found = find_class(entry.result, modules)
         if found is None:
             if entry.text not in self._reported_missing and module_is_loaded(entry.result, modules):
                 self._reported_missing.add(entry.text)
-                site.api.note(
-                    result_class_not_found(entry.key, entry.text, entry.result), site.node
+                note(
+                    site.api, result_class_not_found(entry.key, entry.text, entry.result), site.node
                 )
             return site.typ
         return coroutine_of(site.api, found) if entry.is_async else found

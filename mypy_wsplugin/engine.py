@@ -3,8 +3,13 @@
 Loaded on the first hook mypy asks for (see :mod:`.main`, which also maps the modules), so
 that a run with nothing to check (a warm cache) does not pay for importing the checks.
 
-Hooks are returned only for names that can matter (:mod:`.awaited_names`); a hook runs
-the hook the rest of mypy's plugin chain would have given first (:mod:`.chain`).
+Which names get a hook depends on the name and the configuration only, never on what was
+seen earlier in the run: a module that mypy re-checks from a warm cache, in the daemon or in
+a parallel worker is parsed without any plugin call, so a fact gathered at parse time would
+be missing there (docs/design.md).  With ``check_all_awaits`` every call and attribute gets
+a hook; the hook returns at once where nothing can be wrong (outside ``async def`` for a
+plain value, inside a speculative overload attempt).  A hook runs the hook the rest of
+mypy's plugin chain would have given first (:mod:`.chain`).
 """
 
 from __future__ import annotations
@@ -13,32 +18,34 @@ from collections.abc import Callable
 from functools import partial
 
 from mypy.errors import Errors
-from mypy.lookup import lookup_fully_qualified
-from mypy.nodes import (
-    CallExpr,
-    MemberExpr,
-    MypyFile,
-    SuperExpr,
-    SymbolNode,
-)
+from mypy.nodes import CallExpr, Context, MemberExpr, MypyFile, SuperExpr, SymbolNode
 from mypy.plugin import (
     AttributeContext,
     FunctionContext,
     MethodContext,
     Plugin,
 )
-from mypy.types import AnyType, Type, get_proper_type
+from mypy.types import AnyType, Overloaded, Type, UnionType, get_proper_type
 
 from mypy_wsplugin.await_check import check_awaited
 from mypy_wsplugin.awaitables import coroutine_result, is_any
-from mypy_wsplugin.awaited_names import AwaitedNames, may_give_coroutine, unannotated_possible
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.chain import RestOfChain
-from mypy_wsplugin.compat import HAS_POST_PASS, Checker, find_build_errors
 from mypy_wsplugin.config import FactoryEntry, PluginConfig
 from mypy_wsplugin.declared import DeclaredResults, result_dependencies
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.missing_await import check_coroutine
+from mypy_wsplugin.mypy_internals import (
+    Capabilities,
+    Checker,
+    attempt_failed,
+    contains_any,
+    errors_of,
+    expression_type,
+    find_build_errors,
+    in_async_function,
+    narrowed_attribute_type,
+)
 from mypy_wsplugin.naming import (
     LRU_CACHE_CALL,
     SUPER_CALL,
@@ -46,7 +53,7 @@ from mypy_wsplugin.naming import (
     cached_factory,
     super_target,
 )
-from mypy_wsplugin.resolve import imported_modules
+from mypy_wsplugin.notices import say_once
 from mypy_wsplugin.roles import RoleIndex
 from mypy_wsplugin.untyped import UntypedPass
 
@@ -54,21 +61,27 @@ CallContext = FunctionContext | MethodContext
 
 
 class Engine:
-    def __init__(self, owner: Plugin, config: PluginConfig, matcher: FactoryMatcher) -> None:
+    def __init__(
+        self,
+        owner: Plugin,
+        config: PluginConfig,
+        matcher: FactoryMatcher,
+        capabilities: Capabilities,
+    ) -> None:
         options = owner.options
         self.owner = owner
         self.options = options
         self.config = config
         self.matcher = matcher
+        self.capabilities = capabilities
         self._modules: dict[str, MypyFile] | None = None
         self.roles = RoleIndex()
-        self.roles.keep_parsed = options.fine_grained_incremental
-        self.awaited = AwaitedNames(parallel=getattr(options, "num_workers", 0) > 0)
         self.declared = DeclaredResults()
         self.chain = RestOfChain(owner, options)
         self.untyped = UntypedPass(self.config, self.matcher, options)
         self._errors: Errors | None = None
         self._defining_name = DefiningNames()
+        self.off = False  # after an internal error (see _failed)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -77,38 +90,19 @@ class Engine:
         self.chain.set_modules(modules)
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
-        """Make the modules of declared RESULT classes loadable where a factory is used."""
+        """Make the modules of declared RESULT classes loadable where a factory is used.
+
+        Called only for a module parsed without an up-to-date cache entry; what it returns
+        is kept in the module's cache entry, so warm runs see the same dependencies.
+        """
+        # A (re-)parsed module may have moved a method between classes (the daemon).
         self._defining_name.clear()
-        roles = self.awaited.scan(file)
-        if roles is None:
-            self.roles.parsed.pop(file.fullname, None)
-        else:
-            self.roles.parsed[file.fullname] = roles
         return result_dependencies(file, self.config.factories)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; runs the untyped pass."""
-        if not HAS_POST_PASS or self._modules is None:
-            return set()
-        if not self.roles.keep_parsed:
-            # Checked: drop the module's parse-time roles (RoleIndex only drops them when
-            # a hook fires in the next module, which need not happen).
-            self.roles.parsed.pop(file.fullname, None)
-        unannotated = unannotated_possible(self.awaited, file.fullname)
-        needed = self.untyped.needed(file, self._modules, unannotated)
-        daemon = self.options.fine_grained_incremental
-        if not (needed or daemon):
-            return set()
-        if needed:
-            self.untyped.run(file, self._modules, self._build_errors)
-        errors = self._build_errors() if daemon else None
-        if errors is not None:
-            # The daemon resets all errors on each update and re-checks targets, but not
-            # this pass: make its findings afresh for the modules that had some, and for
-            # those that import this (changed) module.
-            others = self.untyped.with_findings | self._importers(file.fullname)
-            others.discard(file.fullname)
-            self.untyped.rerun(others, errors, self._modules)
+        if self.capabilities.post_pass and self._modules is not None:
+            self.untyped.finish(file, self._modules, self._build_errors)
         return set()
 
     def _build_errors(self) -> Errors | None:
@@ -116,32 +110,10 @@ class Engine:
             self._errors = find_build_errors(self._modules)
         return self._errors
 
-    def _importers(self, module: str) -> set[str]:
-        """Modules with unannotated functions that import ``module`` directly."""
-        assert self._modules is not None
-        found = set()
-        for name in self.awaited.with_unannotated:
-            tree = self._modules.get(name)
-            if tree is not None and any(m == module for m, _ in imported_modules(tree)):
-                found.add(name)
-        return found
-
-    def _wants(self, fullname: str, node: SymbolNode | None = None) -> bool:
-        """Whether calls of ``fullname`` (defined by ``node``, if known) need a hook (see
-        :mod:`.awaited_names`)."""
-        if self.matcher.match(fullname) is not None:
-            return True
-        if not self.config.check_all_awaits:
-            return False
-        short = fullname.rpartition(".")[2]
-        if short in self.awaited or short == "__call__":
-            return True
-        if node is None:
-            if self._modules is None:
-                return True
-            sym = lookup_fully_qualified(fullname, self._modules, raise_on_missing=False)
-            node = sym.node if sym is not None else None
-        return may_give_coroutine(node)
+    def _wants(self, fullname: str) -> bool:
+        """Whether calls of ``fullname`` need a hook: a configured factory, or any name with
+        ``check_all_awaits``.  Decided from the name alone (see the module docstring)."""
+        return self.config.check_all_awaits or self.matcher.match(fullname) is not None
 
     # -- hooks ----------------------------------------------------------------------------
 
@@ -169,20 +141,20 @@ class Engine:
             if not (self.config.check_all_awaits or self.matcher):
                 return None
             return partial(self._on_method_of, fullname)
-        defined, node = self._defining_name(fullname, self._modules)
-        if not self._wants(defined, node):
+        defined = self._defining_name(fullname, self._modules)[0]
+        if not self._wants(defined):
             return None
         return partial(self._on_method, fullname, defined)
 
     def attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        # An attribute only matters where it is awaited, or where it is configured.
-        if not self.matcher and fullname.rpartition(".")[2] not in self.awaited:
+        # An attribute only matters where it is awaited: every one with check_all_awaits,
+        # else the configured ones.
+        if not (self.config.check_all_awaits or self.matcher):
             return None
-        defined = self._defining_name(fullname, self._modules)[0]
-        awaited = self.config.check_all_awaits and defined.rpartition(".")[2] in self.awaited
-        if not awaited and self.matcher.match(defined) is None:
+        defined, node = self._defining_name(fullname, self._modules)
+        if not self._wants(defined):
             return None
-        return partial(self._on_attribute, fullname, defined)
+        return partial(self._on_attribute, fullname, defined, node)
 
     def _on_function(self, fullname: str, ctx: FunctionContext) -> Type:
         base = self.chain.function_hook(fullname, ctx.api)
@@ -218,18 +190,29 @@ class Engine:
         return self._on_call(defined, True, typ, ctx)
 
     def _on_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
+        if self.off:
+            return typ
+        try:
+            return self._judge_call(fullname, is_method, typ, ctx)
+        except Exception as error:
+            return self._failed(error, typ, ctx.context)
+
+    def _judge_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
         api = ctx.api
         if not isinstance(api, Checker) or not isinstance(ctx.context, CallExpr):
             return typ
+        errors = errors_of(api)
         if self._errors is None:
-            self._errors = api.msg.errors
+            self._errors = errors
         proper = get_proper_type(typ)
         if (
             coroutine_result(proper) is None
             and not isinstance(proper, AnyType)
-            and not _in_async_function(api)
+            and not in_async_function(api)
         ):
             return typ  # the common case: a plain value outside ``async def`` is never awaited
+        if not _decided(ctx, api, ctx.context, errors) or _implicit(fullname, ctx.context):
+            return typ
         if fullname == LRU_CACHE_CALL:
             mapped = cached_factory(api, ctx.context)
             if mapped is None:
@@ -242,17 +225,44 @@ class Engine:
         site.typ = self.declared.apply(site)
         return self._check(site)
 
-    def _on_attribute(self, fullname: str, defined: str, ctx: AttributeContext) -> Type:
+    def _on_attribute(
+        self, fullname: str, defined: str, node: SymbolNode | None, ctx: AttributeContext
+    ) -> Type:
         base = self.chain.attribute_hook(fullname, ctx.api)
         typ = base(ctx) if base is not None else ctx.default_attr_type
+        if self.off:
+            return typ
+        try:
+            return self._judge_attribute(defined, node, typ, ctx)
+        except Exception as error:
+            return self._failed(error, typ, ctx.context)
+
+    def _failed(self, error: Exception, typ: Type, context: Context) -> Type:
+        """A bug in the plugin must not crash mypy (or the daemon): say so in one line, turn
+        the checks off for the rest of the run, and keep mypy's own type.  With
+        ``--show-traceback`` the exception propagates, as mypy's own would."""
+        if self.options.show_traceback:
+            raise error
+        self.off = True
+        say_once(
+            f"mypy_wsplugin: internal error at line {context.line} "
+            f"({type(error).__name__}: {error}); the plugin's checks are off for the rest of "
+            "this run. Please report this line to mypy_wsplugin's maintainers."
+        )
+        return typ
+
+    def _judge_attribute(
+        self, defined: str, node: SymbolNode | None, typ: Type, ctx: AttributeContext
+    ) -> Type:
         api = ctx.api
-        if ctx.is_lvalue or not isinstance(api, Checker) or not _in_async_function(api):
+        if ctx.is_lvalue or not isinstance(api, Checker) or not in_async_function(api):
             return typ
         if not isinstance(ctx.context, MemberExpr) or coroutine_result(typ) is not None:
             return typ
         # Judge the type mypy has narrowed the attribute to on this line (``if x.task:``).
-        narrowed = api.expr_checker.narrow_type_from_binder(ctx.context, typ)
+        narrowed = narrowed_attribute_type(api, ctx.context, typ)
         site = Site(api, ctx.context, defined, None, narrowed, self.matcher.match(defined))
+        site.definition = node
         checked = check_awaited(site, self.roles)
         return typ if checked is narrowed else checked
 
@@ -275,9 +285,35 @@ class Engine:
         return site.typ
 
 
-def _in_async_function(api: Checker) -> bool:
-    func = api.scope.current_function()
-    return func is not None and func.is_coroutine
+def _decided(ctx: CallContext, api: Checker, call: CallExpr, errors: Errors) -> bool:
+    """Whether the hook's type is the call's: not one of several tries whose outcome mypy
+    has yet to choose from.
+
+    * A union of callables (``Union[SyncCallback, AsyncCallback]``): mypy asks each
+      member's hook, but the code dispatches at run time (``iscoroutinefunction``).  mypy's
+      own verdict on the call stands.
+    * An overloaded callee: mypy checks the call once per item, each under an error filter,
+      and picks the first item without errors (unless an argument is ``Any``, when it may
+      give up and answer ``Any``).  The hook acts only in an item with no errors so far.
+    """
+    callee = get_proper_type(expression_type(api, call.callee))
+    if isinstance(callee, UnionType):
+        return False
+    if isinstance(callee, Overloaded):
+        return not attempt_failed(errors) and not any(
+            contains_any(typ) for types in ctx.arg_types for typ in types
+        )
+    return True
+
+
+def _implicit(fullname: str, call: CallExpr) -> bool:
+    """A dunder method mypy calls on its own while checking ``call`` (``__await__`` for
+    an ``await``, an operator, ``__enter__``): not the call written there."""
+    name = fullname.rpartition(".")[2]
+    if not (name.startswith("__") and name.endswith("__")) or name == "__call__":
+        return False
+    callee = call.callee
+    return not (isinstance(callee, MemberExpr) and callee.name == name)
 
 
 def _is_async(entry: FactoryEntry | None) -> bool:

@@ -1,6 +1,7 @@
 """The mypy plugin: the entry point, the configuration, and a thin forward to the engine.
 
 * configuration: :mod:`.config`; factory matching: :mod:`.factories`
+* what the running mypy offers: :mod:`.mypy_internals` (probed once, at start-up)
 * hook selection and dispatch: :mod:`.engine`, which is imported on the first hook mypy asks
   for (a run that finds everything in its cache never needs it)
 * where an expression stands (awaited, attribute base, ...): :mod:`.roles`
@@ -11,8 +12,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mypy.errors import CompileError
 from mypy.nodes import MypyFile
@@ -29,6 +33,15 @@ from mypy.types import Type
 from mypy_wsplugin import errorcodes  # noqa: F401  (registers the codes for mypy's options)
 from mypy_wsplugin.config import ConfigError, PluginConfig, load_config
 from mypy_wsplugin.factories import FactoryMatcher
+from mypy_wsplugin.mypy_internals import (
+    MYPY_VERSION,
+    TESTED_RANGE,
+    Capabilities,
+    in_tested_range,
+    is_daemon,
+    parse_version,
+)
+from mypy_wsplugin.notices import say_once
 
 if TYPE_CHECKING:
     from mypy_wsplugin.engine import Engine
@@ -37,6 +50,8 @@ _H = TypeVar("_H")
 
 
 class WsPlugin(Plugin):
+    capabilities = Capabilities()
+
     def __init__(self, options: Options) -> None:
         super().__init__(options)
         # A bad configuration must end the run with one clear line and exit status 2.  An
@@ -51,13 +66,21 @@ class WsPlugin(Plugin):
             self.config = PluginConfig()
         self.matcher = FactoryMatcher(self.config)
         self._report = self.config.to_report()
+        _publish_settings(self._report)
         self._engine: Engine | None = None
         # mypy asks for a hook at every call site; the answer depends only on the name.  The
         # answers are memoised in dicts whose lookup mypy calls directly (a C call, no Python
         # frame): these replace the get_*_hook methods on the instance.
-        self._function_hooks = _HookTable(lambda name: self.engine.function_hook(name))
-        self._method_hooks = _HookTable(lambda name: self.engine.method_hook(name))
-        self._attribute_hooks = _HookTable(lambda name: self.engine.attribute_hook(name))
+        enabled = self.capabilities.hooks
+        self._function_hooks = _HookTable(
+            lambda name: self.engine.function_hook(name) if enabled else None
+        )
+        self._method_hooks = _HookTable(
+            lambda name: self.engine.method_hook(name) if enabled else None
+        )
+        self._attribute_hooks = _HookTable(
+            lambda name: self.engine.attribute_hook(name) if enabled else None
+        )
         vars(self).update(
             get_function_hook=self._function_hooks.__getitem__,
             get_method_hook=self._method_hooks.__getitem__,
@@ -71,7 +94,7 @@ class WsPlugin(Plugin):
     def _load_engine(self) -> Engine:
         from mypy_wsplugin.engine import Engine
 
-        self._engine = Engine(self, self.config, self.matcher)
+        self._engine = Engine(self, self.config, self.matcher, self.capabilities)
         if self._modules is not None:
             self._engine.set_modules(self._modules)
         return self._engine
@@ -91,15 +114,33 @@ class WsPlugin(Plugin):
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()
+        if is_daemon(self.options):
+            self._check_settings_unchanged(file.fullname)
         deps = self.engine.get_additional_deps(file)
-        # A (re-)parsed module may change which names need hooks: decide them afresh.
-        self._function_hooks.clear()
+        # A (re-)parsed module may change which class defines a method: decide afresh.
         self._method_hooks.clear()
         self._attribute_hooks.clear()
         return deps
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         return self.engine.get_additional_indirect_deps(file)
+
+    def _check_settings_unchanged(self, module: str) -> None:
+        """The daemon keeps the settings it started with (``dmypy run`` restarts by itself
+        when they change, see :func:`_publish_settings`; ``dmypy check`` cannot)."""
+        try:
+            current = load_config(self.options.config_file).to_report()
+        except ConfigError as error:
+            raise CompileError([error.render()], module_with_blocker=module) from None
+        if current != self._report:
+            path = self.config.path or self.options.config_file or "config"
+            raise CompileError(
+                [
+                    f"{path}: error: [{self.config.section}] settings changed since the mypy "
+                    'daemon started; run "dmypy restart" ("dmypy run" restarts by itself)'
+                ],
+                module_with_blocker=module,
+            )
 
     # Shadowed on the instance by the memo tables (see __init__); kept for the interface.
 
@@ -125,6 +166,30 @@ class _HookTable(dict[str, _H]):
         return hook
 
 
+def _publish_settings(report: dict[str, Any]) -> None:
+    """Make the plugin's settings part of the version mypy records for it.
+
+    mypy snapshots each plugin module's ``__version__`` when it loads plugins: the daemon
+    restarts on ``dmypy run`` when the snapshot changes, and the cache is invalidated when
+    it differs from the one recorded there.  With the settings in it, editing
+    ``[mypy_wsplugin]`` takes effect at the next ``dmypy run`` and in the next warm run.
+    """
+    digest = hashlib.sha256(json.dumps(report, sort_keys=True).encode()).hexdigest()[:12]
+    module = sys.modules.get("mypy_wsplugin")
+    if module is not None:
+        base = str(getattr(module, "__version__", "0")).split("+settings.")[0]
+        vars(module)["__version__"] = f"{base}+settings.{digest}"
+
+
 def plugin(version: str) -> type[Plugin]:
     """mypy's entry point: ``plugins = mypy_wsplugin``."""
+    running = parse_version(version or MYPY_VERSION)
+    off = WsPlugin.capabilities.missing() if not in_tested_range(running) else []
+    if not in_tested_range(running):
+        low, high = TESTED_RANGE
+        what = "; ".join(off) if off else "nothing (untested)"
+        say_once(
+            f"mypy_wsplugin: mypy {version} is outside the tested range "
+            f"{low[0]}.{low[1]} to {high[0]}.{high[1]}; off: {what}"
+        )
     return WsPlugin

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mypy.nodes import CallExpr, Context, FuncItem, MypyFile
+from mypy.nodes import Context, FuncItem, MypyFile
 from mypy.options import Options
 from mypy.subtypes import is_subtype
-from mypy.types import AnyType, Type, TypeOfAny, UnionType, get_proper_type
+from mypy.types import AnyType, Type, TypeOfAny
 
 from mypy_wsplugin.awaitables import coroutine_result, find_class, has_member, is_any
 from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
+from mypy_wsplugin.mypy_internals import declared_return, errors_of, modules
 from mypy_wsplugin.reporting import (
     is_enabled,
     missing_await,
@@ -131,12 +132,13 @@ def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
     role = site.role(index, scope)
     if role is None or role.role is Role.AWAITED:
         return site.typ
-    if not is_enabled(site.api.msg.errors, MISSING_AWAIT) or _callee_is_union(site):
-        return site.typ
     api = site.api
+    if not is_enabled(errors_of(api), MISSING_AWAIT):
+        return site.typ
     # For an ``async def`` mypy keeps the full ``Coroutine[Any, Any, T]``; ``return`` gives T.
-    declared = coroutine_result(api.return_types[-1]) if api.return_types else None
-    finding = find_misuse(api.options, api.modules, site.what, role, scope, result, declared)
+    returned = declared_return(api)
+    declared = coroutine_result(returned) if returned is not None else None
+    finding = find_misuse(api.options, modules(api), site.what, role, scope, result, declared)
     if finding is None:
         return site.typ
     report(api, MISSING_AWAIT, finding.message, finding.context)
@@ -151,16 +153,6 @@ def _coroutine_has(modules: dict[str, MypyFile], attribute: str) -> bool:
         if cls is not None and has_member(cls, attribute):
             return True
     return False
-
-
-def _callee_is_union(site: Site) -> bool:
-    """A call of a union of callables (``Union[SyncCallback, AsyncCallback]``): mypy asks the
-    hook of each member, but the code dispatches at run time (``iscoroutinefunction``), so
-    one member giving a coroutine does not make the call's result one."""
-    callee = site.node.callee if isinstance(site.node, CallExpr) else None
-    if callee is None:
-        return False
-    return isinstance(get_proper_type(site.api.lookup_type_or_none(callee)), UnionType)
 
 
 def recovered_type(typ: Type, result: Type, finding: Finding) -> Type:

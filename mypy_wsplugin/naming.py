@@ -23,7 +23,7 @@ from mypy.nodes import (
 )
 from mypy.types import CallableType, Instance, TypeType, TypeVarType, get_proper_type
 
-from mypy_wsplugin.compat import Checker
+from mypy_wsplugin.mypy_internals import Checker, expression_type
 
 LRU_CACHE_CALL = "functools._lru_cache_wrapper.__call__"
 # In mypy's name for a method called through ``super()`` or bound through ``Self``:
@@ -83,7 +83,7 @@ def cached_factory(api: Checker, call: CallExpr) -> tuple[str, bool] | None:
     """
     callee: Expression = call.callee
     if isinstance(callee, MemberExpr):
-        owner = get_proper_type(api.lookup_type_or_none(callee.expr))
+        owner = get_proper_type(expression_type(api, callee.expr))
         if isinstance(owner, TypeVarType):  # ``self`` typed ``Self``
             owner = get_proper_type(owner.upper_bound)
         if isinstance(owner, TypeType):

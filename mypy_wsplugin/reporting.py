@@ -24,8 +24,8 @@ from mypy.nodes import Context
 from mypy.options import Options
 from mypy.types import ProperType, Type, UnionType, get_proper_type
 
-from mypy_wsplugin.compat import Checker
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.mypy_internals import Checker, errors_of, ignored_codes, outside_attempts
 from mypy_wsplugin.roles import Role
 
 # The codes mypy itself files these findings under, which existing ignores may name.
@@ -44,7 +44,7 @@ def _code_for_line(errors: Errors, code: ErrorCode, line: int) -> ErrorCode:
     ignore keeps working as it is, even with ``warn_unused_ignores``.  Everywhere else the
     plugin's own code is used.
     """
-    ignored = errors.ignored_lines.get(errors.file, {}).get(line)
+    ignored = ignored_codes(errors, line)
     if ignored and code.code not in ignored:
         for replaced in REPLACED_CODES[code.code]:
             if replaced.code in ignored:
@@ -54,7 +54,15 @@ def _code_for_line(errors: Errors, code: ErrorCode, line: int) -> ErrorCode:
 
 def report(api: Checker, code: ErrorCode, message: str, context: Context) -> None:
     """Report a finding made during type checking."""
-    api.fail(message, context, code=_code_for_line(api.msg.errors, code, context.line))
+    errors = errors_of(api)
+    with outside_attempts(errors):
+        api.fail(message, context, code=_code_for_line(errors, code, context.line))
+
+
+def note(api: Checker, message: str, context: Context) -> None:
+    """A note about the plugin's configuration, at the call that shows it."""
+    with outside_attempts(errors_of(api)):
+        api.note(message, context)
 
 
 def report_to(errors: Errors, code: ErrorCode, message: str, context: Context) -> None:

@@ -69,7 +69,8 @@ from mypy.nodes import (
     YieldExpr,
     YieldFromExpr,
 )
-from mypy.server.subexpr import get_subexpressions
+
+from mypy_wsplugin.mypy_internals import get_subexpressions
 
 Scope = FuncItem | MypyFile
 
@@ -582,21 +583,9 @@ class RoleIndex:
     def __init__(self) -> None:
         self._tree: MypyFile | None = None
         self._scopes: dict[int, _ScopeRoles] = {}
-        # The roles in each module's ``async def`` bodies, recorded when it was parsed (see
-        # awaited_names): those bodies need no walk here.
-        self.parsed: dict[str, dict[int, RoleEntry]] = {}
-        # The daemon re-checks functions of modules it does not parse again: keep them.
-        self.keep_parsed = False
 
     def role_of(self, tree: MypyFile, owner: Scope, node: Expression) -> RoleEntry | None:
-        if isinstance(owner, FuncItem) and owner.is_coroutine:
-            parsed = self.parsed.get(tree.fullname)
-            if parsed is not None:
-                found = parsed.get(id(node))
-                return found if found is not None and found.node is node else None
         if tree is not self._tree:
-            if self._tree is not None and not self.keep_parsed:
-                self.parsed.pop(self._tree.fullname, None)  # mypy has moved on
             self._tree = tree
             self._scopes = {}
         scope = self._scopes.get(id(owner))

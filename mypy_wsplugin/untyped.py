@@ -13,13 +13,13 @@ cached) and reports, from the analysed tree alone:
 * in checked code: only configured factories reached through a module mypy cannot see
   (everything else there was typed, and judged, by the hooks).
 
-Under the mypy daemon this pass is also run again, after each update, for the modules it
-reported in before and for those importing a changed module (see ``PASS_TARGET``).
+Under the mypy daemon this pass is also run again after each update, for every module
+(see :meth:`UntypedPass.finish` and docs/design.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Final
 
 from mypy.errorcodes import ErrorCode
@@ -33,7 +33,6 @@ from mypy.nodes import (
     MypyFile,
 )
 from mypy.options import Options
-from mypy.scope import Scope as TargetScope
 from mypy.types import AnyType, Type, TypeOfAny
 
 from mypy_wsplugin.awaitables import coroutine_result, find_class, is_any, non_awaitable_members
@@ -41,6 +40,15 @@ from mypy_wsplugin.config import FactoryEntry, PluginConfig
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.missing_await import find_misuse
+from mypy_wsplugin.mypy_internals import (
+    current_file,
+    errors_ignored,
+    flushed_files,
+    is_daemon,
+    is_flushed,
+    reporting_in,
+    tree_is_complete,
+)
 from mypy_wsplugin.reporting import is_enabled, not_awaitable, report_to
 from mypy_wsplugin.resolve import Callee, imported_modules, resolve_callee
 from mypy_wsplugin.roles import (
@@ -80,7 +88,7 @@ _Finding = tuple[ErrorCode, str, Context]
 # The daemon target findings of this pass are filed under.  The daemon re-checks every
 # target that has errors after each update, but re-checking a function does not run this
 # pass; a target it cannot look up is not re-checked, so its errors are not dropped there.
-# They are made afresh after every update instead (see WsPlugin.get_additional_indirect_deps).
+# They are made afresh after every update instead (see UntypedPass.finish).
 PASS_TARGET: Final = "__mypy_wsplugin__"
 
 
@@ -89,28 +97,71 @@ class UntypedPass:
         self.config = config
         self.matcher = matcher
         self.options = options
-        self.with_findings: set[str] = set()  # modules the last run reported in
-        self.silent: set[str] = set()  # modules whose errors mypy does not report
+        self.daemon = is_daemon(options)
+        # The daemon: each module's error context as it was when mypy finished it (its
+        # options, inline ``# mypy:`` comments included, and whether its errors are shown).
+        self._contexts: dict[str, tuple[Options, bool]] = {}
+        # The daemon: the build's set of flushed files when the first module was finished.
+        # mypy replaces it when an update resets the errors (Errors.initialize), which is
+        # how an update is told from the initial build.
+        self._first_flushed: object = None
 
-    def needed(self, tree: MypyFile, modules: dict[str, MypyFile], unannotated: bool) -> bool:
-        """Whether ``tree`` can have findings for this pass; ``unannotated``: it has a
-        function without annotations (known from parsing)."""
-        if tree.is_stub or not (self.config.check_all_awaits or self.matcher):
-            return False
-        return unannotated or self._scan_checked(tree, modules)
-
-    def _scan_checked(self, tree: MypyFile, modules: dict[str, MypyFile]) -> bool:
-        return bool(self.matcher) and _imports_unseen(tree, modules)
-
-    def run(
+    def finish(
         self, tree: MypyFile, modules: dict[str, MypyFile], errors: Callable[[], Errors | None]
     ) -> None:
-        """Check ``tree`` (one that :meth:`needed`) and report in the module the build's
-        ``Errors`` is set to.  ``errors`` gives that object; it is only asked for when
-        there is something to report (finding it can cost a scan of the heap)."""
-        self.with_findings.discard(tree.fullname)
-        options = self.options.clone_for_module(tree.fullname)
-        scan_checked = self._scan_checked(tree, modules)
+        """Run for ``tree``, which mypy has just type-checked (its error context is active:
+        its options, inline ``# mypy:`` comments included).
+
+        Under the daemon, an update also changes what other modules' unannotated code
+        calls, and the daemon resets every error at the start of an update: the pass is
+        run again for every other module it knows, after this module's new version was
+        merged into the program and before anything is printed.
+        """
+        if not self._needed(tree) and not self.daemon:
+            return
+        build_errors = errors()
+        if build_errors is None:
+            return
+        options = build_errors.options
+        silent = errors_ignored(build_errors, current_file(build_errors))
+        if self._needed(tree) and not silent:
+            self._run(tree, modules, build_errors, options, own=True)
+        if not self.daemon:
+            return
+        self._contexts[tree.fullname] = (options, silent)
+        flushed = flushed_files(build_errors)
+        if self._first_flushed is None:
+            self._first_flushed = flushed
+        if flushed is not self._first_flushed:  # an update, not the initial build
+            self._rerun_others(tree.fullname, modules, build_errors)
+
+    def _rerun_others(self, done: str, modules: dict[str, MypyFile], errors: Errors) -> None:
+        for name in sorted(self._contexts):
+            tree = modules.get(name)
+            if tree is None:  # removed from the build
+                del self._contexts[name]
+                continue
+            options, silent = self._contexts[name]
+            if name == done or silent or is_flushed(errors, tree.path):
+                continue
+            if tree_is_complete(tree) and self._needed(tree):
+                self._run(tree, modules, errors, options, own=False)
+
+    def _needed(self, tree: MypyFile) -> bool:
+        """Whether ``tree`` can have findings for this pass at all."""
+        return not tree.is_stub and bool(self.config.check_all_awaits or self.matcher)
+
+    def _run(
+        self,
+        tree: MypyFile,
+        modules: dict[str, MypyFile],
+        errors: Errors,
+        options: Options,
+        own: bool,
+    ) -> None:
+        """Check ``tree`` and report its findings; ``own``: ``tree`` is the module mypy is
+        finishing (its error context is active), else it is set for the report."""
+        scan_checked = bool(self.matcher) and _imports_unseen(tree, modules)
         finder = _ScopeFinder()
         finder.stmts(tree.defs)
         findings: list[_Finding] = []
@@ -120,53 +171,13 @@ class UntypedPass:
             checked = _is_checked(func, options)
             if not checked or scan_checked:
                 _Judge(self, tree, func, checked, options, modules, findings).run()
-        if findings:
-            build_errors = errors()
-            if build_errors is not None:
-                self._report(tree, findings, build_errors)
-
-    def _report(self, tree: MypyFile, findings: list[_Finding], errors: Errors) -> None:
-        if errors.file in errors.ignored_files:
-            self.silent.add(tree.fullname)
-            return  # errors are not reported there (``follow_imports = silent``)
-        self.silent.discard(tree.fullname)
-        saved = errors.scope
-        errors.scope = targets = TargetScope()
-        try:
-            with targets.module_scope(tree.fullname), targets.function_scope(_pass_target(tree)):
-                for code, message, context in findings:
-                    if is_enabled(errors, code):
-                        report_to(errors, code, message, context)
-                        self.with_findings.add(tree.fullname)
-        finally:
-            errors.scope = saved
-
-    def rerun(self, others: Iterable[str], errors: Errors, modules: dict[str, MypyFile]) -> None:
-        """Run again for other modules (the daemon, after an update), then restore the
-        error context of the module being finished."""
-        file, module, options, scope = (
-            errors.file,
-            errors.target_module,
-            errors.options,
-            errors.scope,
-        )
-        try:
-            for name in sorted(others):
-                tree = modules.get(name)
-                if tree is None or tree.is_stub or name in self.silent:
-                    continue
-                errors.set_file(tree.path, name, self.options.clone_for_module(name))
-                errors.set_file_ignored_lines(tree.path, tree.ignored_lines)
-                errors.set_skipped_lines(tree.path, tree.skipped_lines)
-                self.run(tree, modules, lambda: errors)
-        finally:
-            errors.set_file(file, module, options, scope)
-
-
-def _pass_target(tree: MypyFile) -> FuncDef:
-    target = FuncDef(PASS_TARGET)
-    target._fullname = f"{tree.fullname}.{PASS_TARGET}"
-    return target
+        if not findings:
+            return
+        target = f"{tree.fullname}.{PASS_TARGET}"
+        with reporting_in(errors, tree, None if own else options, target):
+            for code, message, context in findings:
+                if is_enabled(errors, code):
+                    report_to(errors, code, message, context)
 
 
 class _Judge:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
-from mypy_wsplugin.compat import HAS_POST_PASS
+from mypy_wsplugin.main import WsPlugin
+
+HAS_POST_PASS = WsPlugin.capabilities.post_pass
 
 os.environ["WSPLUGIN_POST_PASS"] = "1" if HAS_POST_PASS else "0"

@@ -9,6 +9,7 @@ brings appears at the next edit of the file or ``dmypy restart``.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from mypy_wsplugin.compat import HAS_POST_PASS
+from mypy_wsplugin.main import WsPlugin
+
+HAS_POST_PASS = WsPlugin.capabilities.post_pass
 
 ASYNC_FACTORY = (
     "class Manager:\n    pass\n\n\nasync def get_manager() -> Manager:\n    return Manager()\n"
@@ -128,14 +131,123 @@ def test_unannotated_handler_is_not_checked_before_mypy_2_4(daemon: Daemon) -> N
     assert daemon.check() == []
 
 
-def test_settings_are_read_when_the_daemon_starts(daemon: Daemon) -> None:
+def test_settings_edit_takes_effect_at_the_next_dmypy_run(daemon: Daemon) -> None:
+    """``dmypy run`` (what editors use) restarts the daemon by itself when the settings
+    change: the plugin's version, which mypy snapshots, carries a digest of them."""
     write(
         daemon, "factory.py", "import json\n\n\nasync def f() -> None:\n    await json.dumps(1)\n"
     )
     reported = 'Cannot await "dumps()"'
-    assert reported in daemon.check()[0]
+    first = daemon.run("run", "--", "app")
+    assert reported in first.stdout, first.stdout + first.stderr
     config = daemon.root / "mypy.ini"
     config.write_text(config.read_text() + "[mypy_wsplugin]\ncheck_all_awaits = false\n")
-    assert reported in daemon.check()[0]  # still the old settings (documented)
+    second = daemon.run("run", "--", "app")
+    assert "Restarting: plugins changed" in second.stdout + second.stderr, second.stdout
+    assert "[misc]" in second.stdout and reported not in second.stdout, second.stdout
+
+
+def test_settings_edit_under_dmypy_check_asks_for_a_restart(daemon: Daemon) -> None:
+    """``dmypy check`` does not reload plugins: the plugin notices the edit at the next
+    update and says, in one line, that the daemon needs a restart."""
+    write(daemon, "factory.py", "x = 1\n")
+    assert daemon.check() == []
+    config = daemon.root / "mypy.ini"
+    config.write_text(config.read_text() + "[mypy_wsplugin]\ncheck_all_awaits = false\n")
+    write(daemon, "factory.py", "x = 2\n")
+    result = daemon.run("check", "app")
+    assert result.stdout.splitlines()[0] == (
+        "mypy.ini: error: [mypy_wsplugin] settings changed since the mypy daemon started; "
+        'run "dmypy restart" ("dmypy run" restarts by itself)'
+    ), result.stdout
     daemon.run("restart", "--", "--cache-dir", str(daemon.root / ".mypy_cache"))
-    assert "[misc]" in daemon.check()[0]
+    assert daemon.check() == []
+
+
+# -- regressions: each failed on 0.1.0 ---------------------------------------------------
+
+
+@pytest.mark.skipif(not HAS_POST_PASS, reason="the unannotated-code pass needs mypy >= 2.4")
+def test_unannotated_finding_in_an_imported_module(daemon: Daemon) -> None:
+    """0.1.0 crashed the daemon (AssertionError in Errors) when a module with a finding in
+    unannotated code was imported by another: the pass re-ran for a module already printed.
+    """
+    write(daemon, "a.py", "def make():\n    return 1\n\n\nasync def caller():\n    await make()\n")
+    write(daemon, "b.py", "from app import a\n")
+    expected = [
+        'app/a.py:6: error: Cannot await "make()": it returns "int", which is not awaitable; '
+        'remove the "await"  [await-not-awaitable]'
+    ]
+    assert daemon.check() == expected
+    write(daemon, "b.py", "from app import a\n\nx = 1\n")
+    assert daemon.check() == expected
+
+
+CONFIGURED = (
+    "[mypy]\nplugins = mypy_wsplugin\n"
+    "[mypy_wsplugin]\nsync_factories = app.ws.get_websocket_manager\n"
+)
+UNANNOTATED_FACTORY = (
+    "class UnifiedWebSocketManager:\n    def __init__(self, ctx):\n        self.ctx = ctx\n\n\n"
+    "def get_websocket_manager(ctx):\n    return UnifiedWebSocketManager(ctx)\n"
+)
+CALLERS = (
+    "from app.ws import get_websocket_manager\n"
+    "from app.ws import get_websocket_manager as gwm\n\n\n"
+    "async def handle(ctx):\n    manager = await get_websocket_manager(ctx)\n"
+    "    return manager\n\n\n"
+    "async def handle2(ctx):\n    return await gwm(ctx)\n"
+)
+CONFIGURED_FINDING = (
+    'Cannot await "get_websocket_manager()": it is configured as a synchronous factory, so '
+    'what it returns ("Any") is not awaitable; remove the "await"  [await-not-awaitable]'
+)
+
+
+@pytest.mark.skipif(not HAS_POST_PASS, reason="the unannotated-code pass needs mypy >= 2.4")
+def test_configured_factory_flipped_to_async_and_back(tmp_path: Path) -> None:
+    """0.1.0 lost the finding when the factory turned async and then sync again (plain,
+    aliased, and ``return await``)."""
+    (tmp_path / "mypy.ini").write_text(CONFIGURED)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    d = Daemon(tmp_path)
+    assert d.run("start", "--", "--cache-dir", str(tmp_path / "cache")).returncode == 0
+    try:
+        write(d, "ws.py", UNANNOTATED_FACTORY)
+        write(d, "handler.py", CALLERS)
+        both = [
+            f"app/handler.py:6: error: {CONFIGURED_FINDING}",
+            f"app/handler.py:11: error: {CONFIGURED_FINDING}",
+        ]
+        assert d.check() == both
+        write(d, "ws.py", UNANNOTATED_FACTORY.replace("def get_", "async def get_"))
+        assert d.check() == []
+        write(d, "ws.py", UNANNOTATED_FACTORY)
+        assert d.check() == both
+    finally:
+        d.run("kill")
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "chat_service"
+
+
+def test_daemon_on_the_example_prints_what_mypy_prints(tmp_path: Path) -> None:
+    project = tmp_path / "chat_service"
+    shutil.copytree(EXAMPLE, project)
+    plain = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "c1"), "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    d = Daemon(project)
+    try:
+        run = d.run("run", "--", "--cache-dir", str(tmp_path / "c2"), ".")
+    finally:
+        d.run("kill")
+    assert "Traceback" not in run.stdout + run.stderr, run.stdout + run.stderr
+    assert plain.returncode == 1, plain.stdout + plain.stderr
+    said = [line for line in run.stdout.splitlines() if line != "Daemon started"]
+    assert said == plain.stdout.splitlines()

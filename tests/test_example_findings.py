@@ -12,7 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mypy_wsplugin.compat import HAS_POST_PASS
+from mypy_wsplugin.main import WsPlugin
+
+HAS_POST_PASS = WsPlugin.capabilities.post_pass
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "chat_service"
 ERROR = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): error: (?P<message>.*)  \[(?P<code>[\w-]+)\]$")

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mypy_wsplugin.compat import HAS_POST_PASS, MYPY
+from mypy_wsplugin.main import WsPlugin
+from mypy_wsplugin.mypy_internals import MYPY
+
+HAS_POST_PASS = WsPlugin.capabilities.post_pass
 
 PROJECT = {
     "mypy.ini": "[mypy]\nplugins = mypy_wsplugin\n[mypy_wsplugin]\n"
@@ -77,3 +80,26 @@ def test_parallel_workers_agree(project: Path) -> None:
     sequential = mypy(project, "--cache-dir", "seq")
     assert mypy(project, "-n", "2", "--cache-dir", "par") == sequential
     assert mypy(project, "-n", "2", "--cache-dir", "par") == sequential
+
+
+def test_warm_run_after_a_dependency_changed_keeps_the_plugin_code(tmp_path: Path) -> None:
+    """0.1.0: a module re-checked only because a dependency's interface changed was parsed
+    without the plugin's parse-time scan, so the warm run printed mypy's ``[misc]``."""
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "f.py").write_text("async def co() -> int:\n    return 1\n")
+    (app / "r.py").write_text("class R:\n    def get(self) -> int:\n        return 1\n")
+    (app / "h.py").write_text(
+        "from app.f import co\nfrom app.r import R\n\n\nasync def h() -> None:\n"
+        "    await R().get()\n"
+    )
+    expected = [
+        'app/h.py:6: error: Cannot await "R.get()": it returns "int", which is not awaitable; '
+        'remove the "await"  [await-not-awaitable]'
+    ]
+    assert mypy(tmp_path, "--cache-dir", "cache") == expected
+    (app / "f.py").write_text('async def co() -> str:\n    return "1"\n')
+    assert mypy(tmp_path, "--cache-dir", "cache") == expected
+    assert mypy(tmp_path, "--no-incremental", "--cache-dir", "cold") == expected

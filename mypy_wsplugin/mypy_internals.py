@@ -1,0 +1,261 @@
+"""Every use of a mypy internal, behind one door.
+
+mypy's plugin API (``mypy.plugin``) gives hooks a ``ctx.api`` typed as
+``CheckerPluginInterface``; the plugin needs a few things that interface does not offer.
+Each is wrapped here, with what it needs and since which version it is known to work.  At
+start-up :func:`probe` checks that each is present on the running mypy; a feature whose
+internal is missing is switched off (see :data:`Capabilities`), and the plugin says so in
+one line instead of failing inside mypy.
+
+Tested range: see :data:`TESTED_RANGE` (``make test`` runs both ends).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
+
+from mypy.checker import TypeChecker
+from mypy.checkexpr import has_any_type
+from mypy.errors import Errors
+from mypy.nodes import Expression, FuncDef, FuncItem, MypyFile, Node
+from mypy.options import Options
+from mypy.plugin import Plugin
+from mypy.scope import Scope as TargetScope
+from mypy.server.subexpr import get_subexpressions as _get_subexpressions
+from mypy.types import Type
+from mypy.version import __version__ as _mypy_version
+
+# ``ctx.api`` in function, method and attribute hooks is mypy's TypeChecker (every version).
+Checker = TypeChecker
+
+
+def parse_version(version: str) -> tuple[int, int]:
+    """``(major, minor)`` of a mypy version string (``"2.4.1"``, ``"1.19.0+dev.abc"``)."""
+    parts = version.split("+")[0].split(".")
+    try:
+        return int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or 0)
+    except (IndexError, ValueError):
+        return (0, 0)
+
+
+MYPY_VERSION: Final = _mypy_version
+MYPY: Final = parse_version(MYPY_VERSION)
+# The versions ``make test`` runs the whole suite on (floor and newest), as in pyproject.
+TESTED_RANGE: Final = ((1, 19), (2, 4))
+
+
+def in_tested_range(version: tuple[int, int]) -> bool:
+    low, high = TESTED_RANGE
+    return low <= version <= high
+
+
+# -- probes ------------------------------------------------------------------------------
+
+
+class Capabilities:
+    """What the running mypy offers, probed once at start-up."""
+
+    def __init__(self) -> None:
+        # Hooks need the function being checked: TypeChecker.scope.current_function()
+        # (mypy >= 1.15; 1.14 has no such method).
+        self.hooks = hasattr(_checker_scope_type(), "current_function")
+        # The pass over unannotated code runs from Plugin.get_additional_indirect_deps,
+        # which mypy >= 2.4 calls from State.finish_passes after a module is type-checked,
+        # with its error context active and before its errors are flushed and cached.
+        self.post_pass = MYPY >= (2, 4) and hasattr(Plugin, "get_additional_indirect_deps")
+        # The daemon's post-check re-run needs to know which files were already printed.
+        if not hasattr(Errors, "flushed_files"):
+            self.post_pass = False
+
+    def missing(self) -> list[str]:
+        """What is off, for the start-up line."""
+        off = []
+        if not self.hooks:
+            off.append("checks in annotated code (no TypeChecker.scope.current_function)")
+        if not self.post_pass:
+            off.append("findings in unannotated functions and unseen modules (needs mypy >= 2.4)")
+        return off
+
+
+def _checker_scope_type() -> type:
+    from mypy import checker
+
+    return getattr(checker, "CheckerScope", object)
+
+
+# -- the checker -------------------------------------------------------------------------
+
+
+def current_function(api: Checker) -> FuncItem | None:
+    """The function being checked (None at module or class level).  mypy >= 1.15."""
+    return api.scope.current_function()
+
+
+def in_async_function(api: Checker) -> bool:
+    func = api.scope.current_function()
+    return func is not None and func.is_coroutine
+
+
+def module_being_checked(api: Checker) -> MypyFile:
+    """TypeChecker.tree: the module the hook fired in."""
+    return api.tree
+
+
+def modules(api: Checker) -> dict[str, MypyFile]:
+    """TypeChecker.modules: every loaded module (the build's dict)."""
+    return api.modules
+
+
+def errors_of(api: Checker) -> Errors:
+    """The build's ``Errors``, through the checker's MessageBuilder."""
+    return api.msg.errors
+
+
+def expression_type(api: Checker, expr: Expression) -> Type | None:
+    """The type mypy already inferred for ``expr`` (TypeChecker.lookup_type_or_none)."""
+    return api.lookup_type_or_none(expr)
+
+
+def declared_return(api: Checker) -> Type | None:
+    """What a ``return`` in the function being checked must give (TypeChecker.return_types;
+    for an ``async def`` the full ``Coroutine[...]``)."""
+    return api.return_types[-1] if api.return_types else None
+
+
+def narrowed_attribute_type(api: Checker, expr: Expression, typ: Type) -> Type:
+    """The type the binder narrowed ``expr`` to on this line (ExpressionChecker)."""
+    return api.expr_checker.narrow_type_from_binder(expr, typ)
+
+
+def awaited_type(api: Checker, typ: Type, context: Expression) -> Type:
+    """What ``await`` of a ``typ`` gives, as mypy computes it (no error reported)."""
+    return api.expr_checker.check_awaitable_expr(typ, context, "", ignore_binder=True)
+
+
+@contextmanager
+def outside_attempts(errors: Errors) -> Iterator[None]:
+    """Report past mypy's error watchers.
+
+    mypy tries some calls more than once under an ``ErrorWatcher`` that drops the errors of
+    the attempt (each overload item, each member of a union, an argument in each item's
+    context), and judges an attempt by whether it had errors.  A finding about a call is
+    not part of such an attempt: reported through the watchers it would be dropped, or make
+    mypy reject an overload item.  Errors de-duplicates identical lines.
+    (Errors._watchers: mypy >= 1.0.)
+    """
+    saved = errors._watchers
+    errors._watchers = []
+    try:
+        yield
+    finally:
+        errors._watchers = saved
+
+
+def attempt_failed(errors: Errors) -> bool:
+    """Whether the innermost attempt (an overload item being tried) already has errors:
+    mypy will not pick that item (ErrorWatcher.has_new_errors)."""
+    watchers = errors._watchers
+    return bool(watchers) and watchers[-1].has_new_errors()
+
+
+def contains_any(typ: Type) -> bool:
+    """Whether ``typ`` has ``Any`` anywhere in it, as mypy's overload ambiguity check asks
+    (mypy.checkexpr.has_any_type)."""
+    return has_any_type(typ)
+
+
+def rest_of_chain(api: object, owner: Plugin) -> list[Plugin] | None:
+    """The plugins mypy asks after ``owner`` (ChainedPlugin._plugins), if visible."""
+    plugins = getattr(getattr(api, "plugin", None), "_plugins", None)
+    if isinstance(plugins, list) and owner in plugins:
+        return plugins[plugins.index(owner) + 1 :]
+    return None
+
+
+# -- the build ---------------------------------------------------------------------------
+
+
+def is_daemon(options: Options) -> bool:
+    return options.fine_grained_incremental
+
+
+def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:
+    """The build's ``Errors``, for a plugin that has not been handed a checker.
+
+    The build manager holds both the module dict the plugin was given
+    (``Plugin.set_modules``) and the ``Errors``; it is found among the dict's referrers
+    (a scan of the heap: done once per process).
+    """
+    for owner in gc.get_referrers(build_modules):
+        errors = getattr(owner, "errors", None)
+        if isinstance(errors, Errors):
+            return errors
+    return None
+
+
+def flushed_files(errors: Errors) -> object:
+    """The set of files whose errors mypy has printed; a new set after Errors.reset()."""
+    return errors.flushed_files
+
+
+def is_flushed(errors: Errors, path: str) -> bool:
+    """Whether mypy has already printed (and cached) ``path``'s errors: reporting more
+    there trips an assertion in ``Errors``."""
+    return path in errors.flushed_files
+
+
+def errors_ignored(errors: Errors, path: str) -> bool:
+    """Whether mypy drops every error of ``path`` (``follow_imports = silent``, ...)."""
+    return path in errors.ignored_files
+
+
+def current_file(errors: Errors) -> str:
+    return errors.file
+
+
+def ignored_codes(errors: Errors, line: int) -> list[str] | None:
+    """The codes of a ``# type: ignore[...]`` on ``line`` of the current file."""
+    return errors.ignored_lines.get(errors.file, {}).get(line)
+
+
+@contextmanager
+def reporting_in(
+    errors: Errors, tree: MypyFile, options: Options | None, target: str
+) -> Iterator[None]:
+    """Report into ``tree``'s file under the fine-grained target ``target``, then restore
+    the error context.  ``options`` None keeps the context of the module being finished."""
+    saved = (errors.file, errors.target_module, errors.options, errors.scope)
+    try:
+        if options is not None:
+            errors.set_file(tree.path, tree.fullname, options)
+            errors.set_file_ignored_lines(tree.path, tree.ignored_lines)
+            errors.set_skipped_lines(tree.path, tree.skipped_lines)
+        errors.scope = scope = TargetScope()
+        with scope.module_scope(tree.fullname), scope.function_scope(_target_node(target)):
+            yield
+    finally:
+        errors.set_file(saved[0], saved[1], saved[2], saved[3])
+
+
+def _target_node(fullname: str) -> FuncDef:
+    node = FuncDef(fullname.rpartition(".")[2])
+    node._fullname = fullname
+    return node
+
+
+def get_subexpressions(node: Node) -> list[Expression]:
+    """Every expression below ``node``, parents first (mypy.server.subexpr, compiled: far
+    faster than a walk in Python; the daemon uses it, every version has it)."""
+    return _get_subexpressions(node)
+
+
+def tree_is_complete(tree: MypyFile) -> bool:
+    """False for a tree a parallel worker holds in serialized form (mypy >= 2.4)."""
+    return getattr(tree, "raw_data", None) is None
+
+
+def num_workers(options: Options) -> int:
+    return getattr(options, "num_workers", 0)

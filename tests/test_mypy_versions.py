@@ -1,0 +1,69 @@
+"""mypy versions outside the tested range: one clear line, never a traceback.
+
+``make test`` creates a scratch venv per version in ``OLD_MYPYS`` (the Makefile) with that
+mypy and this plugin (installed without its version pin) and names them in
+``WSPLUGIN_OLD_MYPY_VENVS``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+VENVS = [Path(p) for p in os.environ.get("WSPLUGIN_OLD_MYPY_VENVS", "").split()]
+
+PROJECT = {
+    "mypy.ini": "[mypy]\nplugins = mypy_wsplugin\n",
+    "app.py": (
+        "def get_manager() -> int:\n    return 1\n\n\n"
+        "async def handler() -> None:\n    await get_manager()\n"
+    ),
+}
+
+
+def run_mypy(venv: Path, root: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "mypy", "--no-error-summary", "app.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+@pytest.mark.skipif(not VENVS, reason="run through `make test`, which makes the old-mypy venvs")
+@pytest.mark.parametrize("venv", VENVS, ids=[p.name for p in VENVS])
+def test_old_mypy_gets_one_line_and_no_traceback(venv: Path, tmp_path: Path) -> None:
+    for name, text in PROJECT.items():
+        (tmp_path / name).write_text(text)
+    version = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import mypy.version; print(mypy.version.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    result = run_mypy(venv, tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output and "INTERNAL ERROR" not in output, output
+    said = result.stderr.splitlines()
+    assert len(said) == 1, output
+    assert said[0].startswith(
+        f"mypy_wsplugin: mypy {version} is outside the tested range 1.19 to 2.4; off: "
+    ), said
+    # The finding itself: the plugin's code where its hooks work, else mypy's own error.
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("app.py:6: error: "), line
+    if "checks in annotated code" in said[0]:
+        assert line.endswith("[misc]"), line
+    else:
+        assert line.endswith("[await-not-awaitable]"), line
