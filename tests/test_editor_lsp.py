@@ -395,6 +395,33 @@ def test_findings_follow_edits_of_a_dependency(
     assert _daemon_pid(project / ".dmypy.json") == daemon
 
 
+def test_plugin_settings_are_read_when_the_daemon_starts(
+    tmp_path: Path, start_editor: Callable[[Path], Editor]
+) -> None:
+    project = make_project(tmp_path / "project", HANDLERS["annotated"])
+    editor = start_editor(project)
+    handler, status = project / "app" / "handler.py", project / ".dmypy.json"
+    doc = editor.open(handler)
+    assert editor.client.diagnostics(doc) == [FINDING]
+
+    config = project / "mypy.ini"
+    config.write_text(config.read_text() + "[mypy_wsplugin]\ncheck_all_awaits = false\n")
+    editor.save(handler)
+    assert editor.client.diagnostics(doc) == [FINDING]  # the running daemon's settings
+
+    # What the README says to do: stop the daemon; the next save starts a new one.
+    stopped = subprocess.run(
+        [sys.executable, "-m", "mypy.dmypy", "--status-file", str(status), "stop"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    editor.save(handler)
+    [plain] = editor.client.diagnostics(doc)  # mypy's own error: the plugin steps aside
+    assert (plain["code"], plain["range"]["start"]["line"]) == ("misc", 4), plain
+
+
 # -- the bundled example ---------------------------------------------------------------------------
 
 
