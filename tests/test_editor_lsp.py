@@ -84,8 +84,11 @@ class LspClient:
 
     def _send(self, message: Message) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        self._stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self._stdin.flush()
+        try:
+            self._stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            self._stdin.flush()
+        except OSError as error:
+            raise ServerGone(f"the server's input is closed ({error}); {self._history()}") from None
 
     def notify(self, method: str, params: Any) -> None:
         self._send({"method": method, "params": params})
@@ -111,6 +114,7 @@ class LspClient:
                     f"no {what} within {TIMEOUT:.0f} s; {self._history()}"
                 ) from None
             if message is None:
+                self._inbox.put(None)  # for whoever waits next (the teardown)
                 raise ServerGone(f"the server closed its output; {self._history()}")
             if message.get("method") == "textDocument/publishDiagnostics":
                 params = message["params"]
