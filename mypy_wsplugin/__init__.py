@@ -4,6 +4,6 @@ from __future__ import annotations
 
 __version__ = "0.2.0"
 
-from mypy_wsplugin.main import plugin
+from mypy_wsplugin.plugin import plugin
 
 __all__ = ["__version__", "plugin"]

@@ -17,9 +17,9 @@ from mypy.main import process_options
 
 from mypy_wsplugin import __version__
 from mypy_wsplugin.config import ConfigError, load_config
-from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
-from mypy_wsplugin.main import WsPlugin
+from mypy_wsplugin.errorcodes import PLUGIN_CODES
 from mypy_wsplugin.mypy_internals import MYPY_VERSION
+from mypy_wsplugin.plugin import WsPlugin
 
 
 def _mypy_config_file(explicit: str | None) -> str | None:
@@ -47,7 +47,7 @@ def show_config(config_file: str | None) -> int:
 
 
 def codes() -> int:
-    for code in (AWAIT_NOT_AWAITABLE, MISSING_AWAIT):
+    for code in PLUGIN_CODES:
         parent = code.sub_code_of.code if code.sub_code_of else "-"
         print(f"{code.code}\t(sub-code of {parent})\t{code.description}")
     return 0

@@ -23,3 +23,6 @@ MISSING_AWAIT: Final = ErrorCode(
     "General",
     sub_code_of=MISC,
 )
+
+# Every code the plugin reports, for whatever lists or matches them (the CLI, reports).
+PLUGIN_CODES: Final = (AWAIT_NOT_AWAITABLE, MISSING_AWAIT)

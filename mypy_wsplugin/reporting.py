@@ -1,8 +1,8 @@
-"""Messages, and the one place findings are reported.
+"""The one place findings are reported (their texts are in :mod:`.messages`).
 
-Messages follow mypy's style (quoted names and types, no final period) and end with the
-change to make.  Findings made while mypy type-checks go through the checker (so mypy's
-error watchers apply); findings of the pass over unannotated code go to ``Errors``.
+Findings made while mypy type-checks go through the checker, past mypy's error filters
+(see ``mypy_internals.outside_attempts``); findings of the pass over unannotated code go
+to ``Errors``.  Both file a finding under the code an existing ``# type: ignore`` names.
 """
 
 from __future__ import annotations
@@ -19,14 +19,10 @@ from mypy.errorcodes import (
     ErrorCode,
 )
 from mypy.errors import Errors
-from mypy.messages import format_type
 from mypy.nodes import Context
-from mypy.options import Options
-from mypy.types import ProperType, Type, UnionType, get_proper_type
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.mypy_internals import Checker, errors_of, ignored_codes, outside_attempts
-from mypy_wsplugin.roles import Role
 
 # The codes mypy itself files these findings under, which existing ignores may name.
 REPLACED_CODES: Final = {
@@ -80,58 +76,3 @@ def report_to(errors: Errors, code: ErrorCode, message: str, context: Context) -
 def is_enabled(errors: Errors, code: ErrorCode) -> bool:
     """Whether ``code`` is enabled for the module being checked (per-module options apply)."""
     return errors.is_error_code_enabled(code)
-
-
-def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType]) -> str:
-    """``what`` is ``"f()"`` for a call or ``"Cls.attr"`` for an attribute.
-
-    ``bad`` lists the members of ``typ`` that are not awaitable; empty means the type is
-    unknown (``Any``) and the configuration says the factory is synchronous.
-    """
-    verb = "returns" if what.endswith("()") else "is"
-    shown = format_type(typ, options)
-    if not bad:
-        return (
-            f'Cannot await "{what}": it is configured as a synchronous factory, so what it '
-            f'{verb} ({shown}) is not awaitable; remove the "await"'
-        )
-    proper = get_proper_type(typ)
-    if not isinstance(proper, UnionType) or len(bad) == len(proper.relevant_items()):
-        return (
-            f'Cannot await "{what}": it {verb} {shown}, which is not awaitable; remove the "await"'
-        )
-    members = " and ".join(format_type(b, options) for b in bad)
-    return (
-        f'Cannot await "{what}": it {verb} {shown}, and {members} is not awaitable; '
-        "narrow it before awaiting"
-    )
-
-
-def misuse(options: Options, role: Role, attribute: str | None, declared: Type | None) -> str:
-    """Why using an un-awaited coroutine this way is a bug (the part in parentheses)."""
-    if role is Role.ATTRIBUTE_BASE:
-        return f'attribute "{attribute}" is looked up on the coroutine, not on its result'
-    if role is Role.CONDITION:
-        return "a coroutine object is always true"
-    if role is Role.STATEMENT:
-        return "it is dropped and never runs"
-    assert role is Role.RETURNED and declared is not None
-    return f"it is returned from a function declared to return {format_type(declared, options)}"
-
-
-def missing_await(what: str, why: str) -> str:
-    return f'Coroutine "{what}" is used without "await" ({why}); add "await"'
-
-
-def missing_await_assigned(what: str, name: str, line: int, why: str) -> str:
-    return (
-        f'Coroutine "{what}" assigned to "{name}" on line {line} is used without "await" '
-        f'({why}); add "await" on line {line}'
-    )
-
-
-def result_class_not_found(key: str, entry_text: str, result: str) -> str:
-    return (
-        f'[mypy_wsplugin] {key} entry "{entry_text}": class "{result}" was not found; '
-        "its result is treated as Any"
-    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from mypy_wsplugin.main import WsPlugin
+from mypy_wsplugin.plugin import WsPlugin
 
 HAS_POST_PASS = WsPlugin.capabilities.post_pass
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mypy_wsplugin.main import WsPlugin
+from mypy_wsplugin.plugin import WsPlugin
 
 HAS_POST_PASS = WsPlugin.capabilities.post_pass
 

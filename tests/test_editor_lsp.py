@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import pytest
 
-from mypy_wsplugin.main import WsPlugin
+from mypy_wsplugin.plugin import WsPlugin
 
 HAS_POST_PASS = WsPlugin.capabilities.post_pass
 

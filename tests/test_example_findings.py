@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mypy_wsplugin.main import WsPlugin
+from mypy_wsplugin.plugin import WsPlugin
 
 HAS_POST_PASS = WsPlugin.capabilities.post_pass
 

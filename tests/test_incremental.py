@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mypy_wsplugin.main import WsPlugin
 from mypy_wsplugin.mypy_internals import MYPY
+from mypy_wsplugin.plugin import WsPlugin
 
 HAS_POST_PASS = WsPlugin.capabilities.post_pass
 

@@ -8,7 +8,7 @@ special cases) keep working.  The chain is the checker's ``plugin`` (a ``Chained
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from mypy.nodes import MypyFile
@@ -39,23 +39,31 @@ class RestOfChain:
             self._plugins = rest_of_chain(api, self._owner) or [self._default]
         return self._plugins
 
-    def function_hook(self, fullname: str, api: object) -> Callable[[FunctionContext], Type] | None:
-        return _first(self._functions, fullname, [p.get_function_hook for p in self._rest(api)])
+    def call_type(self, fullname: str, ctx: FunctionContext | MethodContext) -> Type:
+        """The type of a call as the rest of the chain (or mypy itself) makes it."""
+        if isinstance(ctx, MethodContext):
+            if fullname not in self._methods:
+                self._methods[fullname] = _first(
+                    plugin.get_method_hook(fullname) for plugin in self._rest(ctx.api)
+                )
+            method = self._methods[fullname]
+            return method(ctx) if method is not None else ctx.default_return_type
+        if fullname not in self._functions:
+            self._functions[fullname] = _first(
+                plugin.get_function_hook(fullname) for plugin in self._rest(ctx.api)
+            )
+        function = self._functions[fullname]
+        return function(ctx) if function is not None else ctx.default_return_type
 
-    def method_hook(self, fullname: str, api: object) -> Callable[[MethodContext], Type] | None:
-        return _first(self._methods, fullname, [p.get_method_hook for p in self._rest(api)])
+    def attribute_type(self, fullname: str, ctx: AttributeContext) -> Type:
+        """The type of an attribute as the rest of the chain (or mypy itself) makes it."""
+        if fullname not in self._attributes:
+            self._attributes[fullname] = _first(
+                plugin.get_attribute_hook(fullname) for plugin in self._rest(ctx.api)
+            )
+        hook = self._attributes[fullname]
+        return hook(ctx) if hook is not None else ctx.default_attr_type
 
-    def attribute_hook(
-        self, fullname: str, api: object
-    ) -> Callable[[AttributeContext], Type] | None:
-        return _first(self._attributes, fullname, [p.get_attribute_hook for p in self._rest(api)])
 
-
-def _first(
-    memo: dict[str, _H | None], fullname: str, getters: list[Callable[[str], _H | None]]
-) -> _H | None:
-    if fullname not in memo:
-        memo[fullname] = next(
-            (hook for hook in (get(fullname) for get in getters) if hook is not None), None
-        )
-    return memo[fullname]
+def _first(hooks: Iterable[_H | None]) -> _H | None:
+    return next((hook for hook in hooks if hook is not None), None)

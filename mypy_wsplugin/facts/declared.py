@@ -8,18 +8,19 @@ from collections.abc import Sequence
 from mypy.nodes import ImportFrom, MypyFile
 from mypy.types import Type
 
-from mypy_wsplugin.awaitables import (
+from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.facts.call_site import Site
+from mypy_wsplugin.facts.resolve import imported_modules
+from mypy_wsplugin.facts.types import (
     coroutine_of,
     coroutine_result,
     find_class,
     is_any,
     module_is_loaded,
 )
-from mypy_wsplugin.callsite import Site
-from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.messages import result_class_not_found
 from mypy_wsplugin.mypy_internals import modules as build_modules
-from mypy_wsplugin.reporting import note, result_class_not_found
-from mypy_wsplugin.resolve import imported_modules
+from mypy_wsplugin.reporting import note
 
 PRI_MED = 10  # mypy.build's priority for an ordinary import
 

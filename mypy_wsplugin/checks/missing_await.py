@@ -1,7 +1,7 @@
 """``missing-await``: a coroutine used as if it were its result.
 
 The decision is shared by the type-check hooks and the pass over unannotated code: given
-where the coroutine stands (its :class:`~mypy_wsplugin.roles.Role`), is that a bug?
+where the coroutine stands (its :class:`~mypy_wsplugin.facts.roles.Role`), is that a bug?
 """
 
 from __future__ import annotations
@@ -13,18 +13,13 @@ from mypy.options import Options
 from mypy.subtypes import is_subtype
 from mypy.types import AnyType, Type, TypeOfAny
 
-from mypy_wsplugin.awaitables import coroutine_result, find_class, has_member, is_any
-from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
+from mypy_wsplugin.facts.call_site import Site
+from mypy_wsplugin.facts.roles import Role, RoleEntry, RoleIndex, Scope, uses_after
+from mypy_wsplugin.facts.types import coroutine_result, find_class, has_member, is_any
+from mypy_wsplugin.messages import missing_await, missing_await_assigned, misuse
 from mypy_wsplugin.mypy_internals import declared_return, errors_of, modules
-from mypy_wsplugin.reporting import (
-    is_enabled,
-    missing_await,
-    missing_await_assigned,
-    misuse,
-    report,
-)
-from mypy_wsplugin.roles import Role, RoleEntry, RoleIndex, Scope, uses_after
+from mypy_wsplugin.reporting import is_enabled, report
 
 
 @dataclass(frozen=True)

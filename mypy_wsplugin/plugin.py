@@ -33,6 +33,7 @@ from mypy.types import Type
 from mypy_wsplugin import errorcodes  # noqa: F401  (registers the codes for mypy's options)
 from mypy_wsplugin.config import ConfigError, PluginConfig, load_config
 from mypy_wsplugin.factories import FactoryMatcher
+from mypy_wsplugin.messages import outside_tested_range, settings_changed
 from mypy_wsplugin.mypy_internals import (
     MYPY_VERSION,
     TESTED_RANGE,
@@ -44,7 +45,7 @@ from mypy_wsplugin.mypy_internals import (
 from mypy_wsplugin.notices import say_once
 
 if TYPE_CHECKING:
-    from mypy_wsplugin.engine import Engine
+    from mypy_wsplugin.hooks import Engine
 
 _H = TypeVar("_H")
 
@@ -92,7 +93,7 @@ class WsPlugin(Plugin):
         return self._engine or self._load_engine()
 
     def _load_engine(self) -> Engine:
-        from mypy_wsplugin.engine import Engine
+        from mypy_wsplugin.hooks import Engine
 
         self._engine = Engine(self, self.config, self.matcher, self.capabilities)
         if self._modules is not None:
@@ -135,11 +136,7 @@ class WsPlugin(Plugin):
         if current != self._report:
             path = self.config.path or self.options.config_file or "config"
             raise CompileError(
-                [
-                    f"{path}: error: [{self.config.section}] settings changed since the mypy "
-                    'daemon started; run "dmypy restart" ("dmypy run" restarts by itself)'
-                ],
-                module_with_blocker=module,
+                [settings_changed(path, self.config.section)], module_with_blocker=module
             )
 
     # Shadowed on the instance by the memo tables (see __init__); kept for the interface.
@@ -186,10 +183,7 @@ def plugin(version: str) -> type[Plugin]:
     running = parse_version(version or MYPY_VERSION)
     off = WsPlugin.capabilities.missing() if not in_tested_range(running) else []
     if not in_tested_range(running):
-        low, high = TESTED_RANGE
-        what = "; ".join(off) if off else "nothing (untested)"
-        say_once(
-            f"mypy_wsplugin: mypy {version} is outside the tested range "
-            f"{low[0]}.{low[1]} to {high[0]}.{high[1]}; off: {what}"
-        )
+        (low_major, low_minor), (high_major, high_minor) = TESTED_RANGE
+        low, high = f"{low_major}.{low_minor}", f"{high_major}.{high_minor}"
+        say_once(outside_tested_range(version, low, high, off))
     return WsPlugin

@@ -33,7 +33,7 @@ from mypy.nodes import (
 )
 from mypy.util import correct_relative_import
 
-from mypy_wsplugin.roles import Scope
+from mypy_wsplugin.facts.roles import Scope
 
 
 @dataclass(frozen=True)

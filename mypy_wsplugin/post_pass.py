@@ -35,11 +35,22 @@ from mypy.nodes import (
 from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
 
-from mypy_wsplugin.awaitables import coroutine_result, find_class, is_any, non_awaitable_members
-from mypy_wsplugin.config import FactoryEntry, PluginConfig
+from mypy_wsplugin.checks.missing_await import find_misuse
+from mypy_wsplugin.checks.policy import CheckPolicy
+from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
-from mypy_wsplugin.factories import FactoryMatcher
-from mypy_wsplugin.missing_await import find_misuse
+from mypy_wsplugin.facts.callee_results import static_result
+from mypy_wsplugin.facts.resolve import Callee, imported_modules, resolve_callee
+from mypy_wsplugin.facts.roles import (
+    DEFINITION_STATEMENTS,
+    NestedScopeWalker,
+    Role,
+    RoleEntry,
+    Scope,
+    collect_roles,
+)
+from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
+from mypy_wsplugin.messages import not_awaitable
 from mypy_wsplugin.mypy_internals import (
     current_file,
     errors_ignored,
@@ -49,17 +60,7 @@ from mypy_wsplugin.mypy_internals import (
     reporting_in,
     tree_is_complete,
 )
-from mypy_wsplugin.reporting import is_enabled, not_awaitable, report_to
-from mypy_wsplugin.resolve import Callee, imported_modules, resolve_callee
-from mypy_wsplugin.roles import (
-    DEFINITION_STATEMENTS,
-    NestedScopeWalker,
-    Role,
-    RoleEntry,
-    Scope,
-    collect_roles,
-)
-from mypy_wsplugin.static_result import static_result
+from mypy_wsplugin.reporting import is_enabled, report_to
 
 
 class _ScopeFinder(NestedScopeWalker):
@@ -93,9 +94,8 @@ PASS_TARGET: Final = "__mypy_wsplugin__"
 
 
 class UntypedPass:
-    def __init__(self, config: PluginConfig, matcher: FactoryMatcher, options: Options) -> None:
-        self.config = config
-        self.matcher = matcher
+    def __init__(self, policy: CheckPolicy, options: Options) -> None:
+        self.policy = policy
         self.options = options
         self.daemon = is_daemon(options)
         # The daemon: each module's error context as it was when mypy finished it (its
@@ -149,7 +149,7 @@ class UntypedPass:
 
     def _needed(self, tree: MypyFile) -> bool:
         """Whether ``tree`` can have findings for this pass at all."""
-        return not tree.is_stub and bool(self.config.check_all_awaits or self.matcher)
+        return not tree.is_stub and self.policy.active
 
     def _run(
         self,
@@ -161,7 +161,7 @@ class UntypedPass:
     ) -> None:
         """Check ``tree`` and report its findings; ``own``: ``tree`` is the module mypy is
         finishing (its error context is active), else it is set for the report."""
-        scan_checked = bool(self.matcher) and _imports_unseen(tree, modules)
+        scan_checked = self.policy.has_factories and _imports_unseen(tree, modules)
         finder = _ScopeFinder()
         finder.stmts(tree.defs)
         findings: list[_Finding] = []
@@ -207,9 +207,9 @@ class _Judge:
                     self.judge(entry, callee)
 
     def judge(self, role: RoleEntry, callee: Callee) -> None:
-        check_all = self.owner.config.check_all_awaits
-        factory = self.owner.matcher.match(callee.fullname)
-        if factory is None and (not check_all or callee.unseen):
+        policy = self.owner.policy
+        factory = policy.entry(callee.fullname)
+        if not policy.judged(factory, callee.unseen):
             return  # an unconfigured name mypy cannot see is Any: never guessed
         known = (
             static_result(callee.node, self.tree, self.modules) if callee.node is not None else None
@@ -219,9 +219,9 @@ class _Judge:
             return
         what = callee.display + "()"
         if role.role is Role.AWAITED:
-            if not is_async:
+            if policy.await_check(factory, is_async):
                 self._awaited(role, what, known.result if known else None, factory)
-        elif is_async and (check_all or factory is not None):
+        elif policy.misuse_check(factory, is_async):
             result = known.result if known is not None else self._declared(factory)
             self._misused(role, what, result)
 

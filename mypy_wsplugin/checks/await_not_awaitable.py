@@ -6,12 +6,13 @@ from mypy.nodes import FuncItem, Var
 from mypy.typeops import make_simplified_union
 from mypy.types import NoneType, ProperType, Type, UnionType, get_proper_type
 
-from mypy_wsplugin.awaitables import awaitable_of, is_any, non_awaitable_members
-from mypy_wsplugin.callsite import Site
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
+from mypy_wsplugin.facts.call_site import Site
+from mypy_wsplugin.facts.roles import Role, RoleIndex
+from mypy_wsplugin.facts.types import awaitable_of, is_any, non_awaitable_members
+from mypy_wsplugin.messages import not_awaitable
 from mypy_wsplugin.mypy_internals import awaited_type, errors_of, modules
-from mypy_wsplugin.reporting import is_enabled, not_awaitable, report
-from mypy_wsplugin.roles import Role, RoleIndex
+from mypy_wsplugin.reporting import is_enabled, report
 
 
 def check_awaited(site: Site, index: RoleIndex) -> Type:

@@ -27,14 +27,23 @@ from mypy.plugin import (
 )
 from mypy.types import AnyType, Overloaded, Type, UnionType, get_proper_type
 
-from mypy_wsplugin.await_check import check_awaited
-from mypy_wsplugin.awaitables import coroutine_result, is_any
-from mypy_wsplugin.callsite import Site
-from mypy_wsplugin.chain import RestOfChain
-from mypy_wsplugin.config import FactoryEntry, PluginConfig
-from mypy_wsplugin.declared import DeclaredResults, result_dependencies
+from mypy_wsplugin.checks.await_not_awaitable import check_awaited
+from mypy_wsplugin.checks.missing_await import check_coroutine
+from mypy_wsplugin.checks.policy import CheckPolicy
+from mypy_wsplugin.config import PluginConfig
 from mypy_wsplugin.factories import FactoryMatcher
-from mypy_wsplugin.missing_await import check_coroutine
+from mypy_wsplugin.facts.call_site import Site
+from mypy_wsplugin.facts.declared import DeclaredResults, result_dependencies
+from mypy_wsplugin.facts.hook_names import (
+    LRU_CACHE_CALL,
+    SUPER_CALL,
+    DefiningNames,
+    cached_factory,
+    super_target,
+)
+from mypy_wsplugin.facts.roles import RoleIndex
+from mypy_wsplugin.facts.types import coroutine_result, is_any
+from mypy_wsplugin.messages import internal_error
 from mypy_wsplugin.mypy_internals import (
     Capabilities,
     Checker,
@@ -46,16 +55,9 @@ from mypy_wsplugin.mypy_internals import (
     in_async_function,
     narrowed_attribute_type,
 )
-from mypy_wsplugin.naming import (
-    LRU_CACHE_CALL,
-    SUPER_CALL,
-    DefiningNames,
-    cached_factory,
-    super_target,
-)
 from mypy_wsplugin.notices import say_once
-from mypy_wsplugin.roles import RoleIndex
-from mypy_wsplugin.untyped import UntypedPass
+from mypy_wsplugin.post_pass import UntypedPass
+from mypy_wsplugin.rest_of_chain import RestOfChain
 
 CallContext = FunctionContext | MethodContext
 
@@ -78,7 +80,8 @@ class Engine:
         self.roles = RoleIndex()
         self.declared = DeclaredResults()
         self.chain = RestOfChain(owner, options)
-        self.untyped = UntypedPass(self.config, self.matcher, options)
+        self.policy = CheckPolicy(config, matcher)
+        self.untyped = UntypedPass(self.policy, options)
         self._errors: Errors | None = None
         self._defining_name = DefiningNames()
         self.off = False  # after an internal error (see _failed)
@@ -110,11 +113,6 @@ class Engine:
             self._errors = find_build_errors(self._modules)
         return self._errors
 
-    def _wants(self, fullname: str) -> bool:
-        """Whether calls of ``fullname`` need a hook: a configured factory, or any name with
-        ``check_all_awaits``.  Decided from the name alone (see the module docstring)."""
-        return self.config.check_all_awaits or self.matcher.match(fullname) is not None
-
     # -- hooks ----------------------------------------------------------------------------
 
     # mypy asks for a hook at every call site; the answer only depends on the name, so it is
@@ -127,10 +125,10 @@ class Engine:
         if SUPER_CALL in fullname:
             # ``super().m()``: mypy names it "m of Base" (short class name); the callee
             # expression tells the defining class, so every such call is looked at.
-            if not (self.config.check_all_awaits or self.matcher):
+            if not self.policy.active:
                 return None
             return partial(self._on_super, fullname)
-        if not self._wants(fullname):
+        if not self.policy.hooked(fullname):
             return None
         return partial(self._on_function, fullname)
 
@@ -138,33 +136,31 @@ class Engine:
         if fullname == LRU_CACHE_CALL:
             return partial(self._on_method, fullname, fullname)
         if SUPER_CALL in fullname:  # bound through ``Self``: "m of Class", see _on_super
-            if not (self.config.check_all_awaits or self.matcher):
+            if not self.policy.active:
                 return None
-            return partial(self._on_method_of, fullname)
+            return partial(self._on_super, fullname)
         defined = self._defining_name(fullname, self._modules)[0]
-        if not self._wants(defined):
+        if not self.policy.hooked(defined):
             return None
         return partial(self._on_method, fullname, defined)
 
     def attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         # An attribute only matters where it is awaited: every one with check_all_awaits,
         # else the configured ones.
-        if not (self.config.check_all_awaits or self.matcher):
+        if not self.policy.active:
             return None
         defined, node = self._defining_name(fullname, self._modules)
-        if not self._wants(defined):
+        if not self.policy.hooked(defined):
             return None
         return partial(self._on_attribute, fullname, defined, node)
 
     def _on_function(self, fullname: str, ctx: FunctionContext) -> Type:
-        base = self.chain.function_hook(fullname, ctx.api)
-        typ = base(ctx) if base is not None else ctx.default_return_type
-        return self._on_call(fullname, False, typ, ctx)
+        return self._on_call(fullname, False, self.chain.call_type(fullname, ctx), ctx)
 
-    def _on_super(self, fullname: str, ctx: FunctionContext) -> Type:
-        base = self.chain.function_hook(fullname, ctx.api)
-        typ = base(ctx) if base is not None else ctx.default_return_type
-        return self._on_named(typ, ctx)
+    def _on_super(self, fullname: str, ctx: FunctionContext | MethodContext) -> Type:
+        """``super().m()`` (a function hook) or a method bound through ``Self`` (a method
+        hook): mypy names both "m of Class"."""
+        return self._on_named(self.chain.call_type(fullname, ctx), ctx)
 
     def _on_named(self, typ: Type, ctx: CallContext) -> Type:
         """A call mypy names "m of Class": through ``super()``, or bound through ``Self``."""
@@ -179,15 +175,8 @@ class Engine:
             defined = mapped[0] if mapped is not None and mapped[1] else None
         return typ if defined is None else self._on_call(defined, True, typ, ctx)
 
-    def _on_method_of(self, fullname: str, ctx: MethodContext) -> Type:
-        base = self.chain.method_hook(fullname, ctx.api)
-        typ = base(ctx) if base is not None else ctx.default_return_type
-        return self._on_named(typ, ctx)
-
     def _on_method(self, fullname: str, defined: str, ctx: MethodContext) -> Type:
-        base = self.chain.method_hook(fullname, ctx.api)
-        typ = base(ctx) if base is not None else ctx.default_return_type
-        return self._on_call(defined, True, typ, ctx)
+        return self._on_call(defined, True, self.chain.call_type(fullname, ctx), ctx)
 
     def _on_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
         if self.off:
@@ -218,8 +207,8 @@ class Engine:
             if mapped is None:
                 return typ
             fullname, is_method = mapped
-        entry = self.matcher.match(fullname)
-        if entry is None and not self.config.check_all_awaits:
+        entry = self.policy.entry(fullname)
+        if not self.policy.judged(entry):
             return typ
         site = Site(api, ctx.context, fullname, is_method, typ, entry)
         site.typ = self.declared.apply(site)
@@ -228,8 +217,7 @@ class Engine:
     def _on_attribute(
         self, fullname: str, defined: str, node: SymbolNode | None, ctx: AttributeContext
     ) -> Type:
-        base = self.chain.attribute_hook(fullname, ctx.api)
-        typ = base(ctx) if base is not None else ctx.default_attr_type
+        typ = self.chain.attribute_type(fullname, ctx)
         if self.off:
             return typ
         try:
@@ -244,11 +232,7 @@ class Engine:
         if self.options.show_traceback:
             raise error
         self.off = True
-        say_once(
-            f"mypy_wsplugin: internal error at line {context.line} "
-            f"({type(error).__name__}: {error}); the plugin's checks are off for the rest of "
-            "this run. Please report this line to mypy_wsplugin's maintainers."
-        )
+        say_once(internal_error(context.line, error))
         return typ
 
     def _judge_attribute(
@@ -261,7 +245,7 @@ class Engine:
             return typ
         # Judge the type mypy has narrowed the attribute to on this line (``if x.task:``).
         narrowed = narrowed_attribute_type(api, ctx.context, typ)
-        site = Site(api, ctx.context, defined, None, narrowed, self.matcher.match(defined))
+        site = Site(api, ctx.context, defined, None, narrowed, self.policy.entry(defined))
         site.definition = node
         checked = check_awaited(site, self.roles)
         return typ if checked is narrowed else checked
@@ -272,15 +256,15 @@ class Engine:
         if result is None and is_any(site.typ):
             if entry is not None and entry.is_async:
                 result = site.typ
-            elif self.config.check_all_awaits:
+            elif self.policy.infers_any():
                 # mypy < 2.0 types a call of an unannotated ``async def`` as Any.
                 known = site.known()
                 result = known.result if known is not None and known.is_async else None
         if result is not None:
-            if self.config.check_all_awaits or _is_async(entry):
+            if self.policy.misuse_check(entry, True):
                 return check_coroutine(site, result, self.roles)
             return site.typ
-        if self.config.check_all_awaits or (entry is not None and not entry.is_async):
+        if self.policy.await_check(entry, False):
             return check_awaited(site, self.roles)
         return site.typ
 
@@ -314,7 +298,3 @@ def _implicit(fullname: str, call: CallExpr) -> bool:
         return False
     callee = call.callee
     return not (isinstance(callee, MemberExpr) and callee.name == name)
-
-
-def _is_async(entry: FactoryEntry | None) -> bool:
-    return entry is not None and entry.is_async

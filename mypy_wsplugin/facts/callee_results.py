@@ -53,8 +53,8 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.awaitables import coroutine_result, find_class, union_of
-from mypy_wsplugin.roles import Role, ScopeWalker
+from mypy_wsplugin.facts.roles import Role, ScopeWalker
+from mypy_wsplugin.facts.types import coroutine_result, find_class, union_of
 
 # Decorators that keep a function's call behaviour (sync stays sync, async stays async).
 _TRANSPARENT_DECORATORS = frozenset(

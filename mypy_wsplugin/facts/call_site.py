@@ -8,11 +8,11 @@ from mypy.nodes import CallExpr, Expression, MypyFile, SymbolNode
 from mypy.types import Type
 
 from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.facts.callee_results import StaticResult, static_result
+from mypy_wsplugin.facts.hook_names import display
+from mypy_wsplugin.facts.resolve import resolve_callee
+from mypy_wsplugin.facts.roles import RoleEntry, RoleIndex, Scope
 from mypy_wsplugin.mypy_internals import Checker, current_function, module_being_checked, modules
-from mypy_wsplugin.naming import display
-from mypy_wsplugin.resolve import resolve_callee
-from mypy_wsplugin.roles import RoleEntry, RoleIndex, Scope
-from mypy_wsplugin.static_result import StaticResult, static_result
 
 
 @dataclass

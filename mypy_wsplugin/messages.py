@@ -1,0 +1,88 @@
+"""Every text the plugin prints: its findings' messages and its notices about itself.
+
+Messages follow mypy's style (quoted names and types, no final period) and end with the
+change to make.  A wording change is made here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from mypy.messages import format_type
+from mypy.options import Options
+from mypy.types import ProperType, Type, UnionType, get_proper_type
+
+from mypy_wsplugin.facts.roles import Role
+
+
+def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType]) -> str:
+    """``what`` is ``"f()"`` for a call or ``"Cls.attr"`` for an attribute.
+
+    ``bad`` lists the members of ``typ`` that are not awaitable; empty means the type is
+    unknown (``Any``) and the configuration says the factory is synchronous.
+    """
+    verb = "returns" if what.endswith("()") else "is"
+    shown = format_type(typ, options)
+    if not bad:
+        return (
+            f'Cannot await "{what}": it is configured as a synchronous factory, so what it '
+            f'{verb} ({shown}) is not awaitable; remove the "await"'
+        )
+    proper = get_proper_type(typ)
+    if not isinstance(proper, UnionType) or len(bad) == len(proper.relevant_items()):
+        return (
+            f'Cannot await "{what}": it {verb} {shown}, which is not awaitable; remove the "await"'
+        )
+    members = " and ".join(format_type(b, options) for b in bad)
+    return (
+        f'Cannot await "{what}": it {verb} {shown}, and {members} is not awaitable; '
+        "narrow it before awaiting"
+    )
+
+
+def misuse(options: Options, role: Role, attribute: str | None, declared: Type | None) -> str:
+    """Why using an un-awaited coroutine this way is a bug (the part in parentheses)."""
+    if role is Role.ATTRIBUTE_BASE:
+        return f'attribute "{attribute}" is looked up on the coroutine, not on its result'
+    if role is Role.CONDITION:
+        return "a coroutine object is always true"
+    if role is Role.STATEMENT:
+        return "it is dropped and never runs"
+    assert role is Role.RETURNED and declared is not None
+    return f"it is returned from a function declared to return {format_type(declared, options)}"
+
+
+def missing_await(what: str, why: str) -> str:
+    return f'Coroutine "{what}" is used without "await" ({why}); add "await"'
+
+
+def missing_await_assigned(what: str, name: str, line: int, why: str) -> str:
+    return (
+        f'Coroutine "{what}" assigned to "{name}" on line {line} is used without "await" '
+        f'({why}); add "await" on line {line}'
+    )
+
+
+def result_class_not_found(key: str, entry_text: str, result: str) -> str:
+    return (
+        f'[mypy_wsplugin] {key} entry "{entry_text}": class "{result}" was not found; '
+        "its result is treated as Any"
+    )
+
+
+def outside_tested_range(version: str, low: str, high: str, off: list[str]) -> str:
+    what = "; ".join(off) if off else "nothing (untested)"
+    return f"mypy_wsplugin: mypy {version} is outside the tested range {low} to {high}; off: {what}"
+
+
+def internal_error(line: int, error: Exception) -> str:
+    return (
+        f"mypy_wsplugin: internal error at line {line} ({type(error).__name__}: {error}); the "
+        "plugin's checks are off for the rest of this run. Please report this line to "
+        "mypy_wsplugin's maintainers."
+    )
+
+
+def settings_changed(path: str, section: str) -> str:
+    return (
+        f"{path}: error: [{section}] settings changed since the mypy daemon started; "
+        'run "dmypy restart" ("dmypy run" restarts by itself)'
+    )
