@@ -27,7 +27,6 @@ from mypy.errors import Errors
 from mypy.nodes import (
     CallExpr,
     Context,
-    Expression,
     FuncDef,
     FuncItem,
     MypyFile,
@@ -41,14 +40,8 @@ from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.callee_results import static_result
 from mypy_wsplugin.facts.resolve import Callee, imported_modules, resolve_callee
-from mypy_wsplugin.facts.roles import (
-    DEFINITION_STATEMENTS,
-    NestedScopeWalker,
-    Role,
-    RoleEntry,
-    Scope,
-    collect_roles,
-)
+from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
+from mypy_wsplugin.facts.statements import DEFINITION_HOLDERS, Definition, StatementWalker
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
 from mypy_wsplugin.messages import not_awaitable
 from mypy_wsplugin.mypy_internals import (
@@ -63,25 +56,21 @@ from mypy_wsplugin.mypy_internals import (
 from mypy_wsplugin.reporting import is_enabled, report_to
 
 
-class _ScopeFinder(NestedScopeWalker):
-    """Every function of a module, nested ones included; statements only."""
+class _ScopeFinder(StatementWalker):
+    """Every function of a module, nested ones included; only the statements that can
+    hold a definition are entered (lambdas cannot hold these findings)."""
+
+    VISITED = DEFINITION_HOLDERS
 
     def __init__(self) -> None:
         self.functions: list[FuncDef] = []
 
-    def seen(self, e: Expression, role: Role) -> None:
-        pass
-
-    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
-        pass  # functions are found among statements; lambdas cannot hold these findings
+    def definition(self, s: Definition) -> None:
+        self.enter(s)
 
     def function(self, s: FuncDef) -> None:
         self.functions.append(s)
         self.scope(s)
-
-
-# Only statements that can hold a definition are entered; the rest are skipped unvisited.
-_ScopeFinder._STMT = DEFINITION_STATEMENTS
 
 
 _Finding = tuple[ErrorCode, str, Context]

@@ -53,7 +53,7 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.facts.roles import Role, ScopeWalker
+from mypy_wsplugin.facts.statements import StatementWalker
 from mypy_wsplugin.facts.types import coroutine_result, find_class, union_of
 
 # Decorators that keep a function's call behaviour (sync stays sync, async stays async).
@@ -184,28 +184,18 @@ def _declared_result(func: FuncDef) -> Type | None:
     return None
 
 
-class _ReturnCollector(ScopeWalker):
+class _ReturnCollector(StatementWalker):
     """Collects a function's own ``return`` and ``raise`` statements (not nested ones)."""
 
     def __init__(self) -> None:
         self.returns: list[Expression | None] = []
         self.raises = False
 
-    def seen(self, e: Expression, role: Role) -> None:
-        pass
-
-    def _return(self, s: ReturnStmt) -> None:
+    def visit_return(self, s: ReturnStmt) -> None:
         self.returns.append(s.expr)
 
-    def _raise(self, s: RaiseStmt) -> None:
+    def visit_raise(self, s: RaiseStmt) -> None:
         self.raises = True
-
-
-_ReturnCollector._STMT = {
-    **ScopeWalker._STMT,
-    ReturnStmt: _ReturnCollector._return,
-    RaiseStmt: _ReturnCollector._raise,
-}
 
 
 def _inferred_result(func: FuncDef, modules: dict[str, MypyFile]) -> Type | None:

@@ -1,0 +1,225 @@
+"""Walking the statements of one scope, and the role each statement gives its expressions.
+
+The role rules for statements live here, once: an expression statement drops its value, an
+``if``/``while``/``assert`` tests it for truth, ``return`` returns it, ``name = x`` binds it,
+assignment targets are stores.  The roles an expression hands on to its sub-expressions
+are in :mod:`.roles`, once.
+
+``mypy.traverser.TraverserVisitor`` can be subclassed from Python (mypy >= 1.19), but it
+visits every expression too; the plugin only needs statements here, and a dispatch on the
+statement's class keeps the walk to a few percent of a full traversal.
+
+A subclass overrides :meth:`StatementWalker.expr` (each top expression of a statement,
+with its role), :meth:`StatementWalker.definition` (a nested ``def``/decorated
+``def``/overload: not entered unless it calls :meth:`StatementWalker.enter`), and any
+``visit_*`` handler; ``VISITED`` limits the walk to some statement kinds.  The dispatch
+table is built once per subclass (``__init_subclass__``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from mypy.nodes import (
+    AssertStmt,
+    AssignmentStmt,
+    Block,
+    ClassDef,
+    Decorator,
+    DelStmt,
+    Expression,
+    ExpressionStmt,
+    ForStmt,
+    FuncDef,
+    FuncItem,
+    IfStmt,
+    MatchStmt,
+    MypyFile,
+    NameExpr,
+    Node,
+    OperatorAssignmentStmt,
+    OverloadedFuncDef,
+    RaiseStmt,
+    ReturnStmt,
+    Statement,
+    TryStmt,
+    WhileStmt,
+    WithStmt,
+)
+
+Scope = FuncItem | MypyFile
+Definition = FuncDef | Decorator | OverloadedFuncDef
+
+
+class Role(enum.Enum):
+    VALUE = "value"  # any other use: argument, container item, operand, ...
+    AWAITED = "awaited"  # direct operand of ``await`` (through conditional expressions)
+    ATTRIBUTE_BASE = "attribute base"  # ``x.attr`` / ``x.method()``
+    CONDITION = "condition"  # tested for truth: if/while/assert/not/and/or/``a if x else b``
+    STATEMENT = "statement"  # an expression statement: the value is dropped
+    RETURNED = "returned"  # ``return x``
+    ASSIGNED = "assigned"  # ``name = x`` (a single plain name as the target)
+    STORE = "store"  # an assignment target
+    REVEALED = "revealed"  # the operand of reveal_type(): looked at, not used
+
+
+# Statement kinds and the handler that visits each.
+_HANDLERS: dict[type[Node], str] = {
+    ExpressionStmt: "visit_expression_stmt",
+    AssignmentStmt: "visit_assignment",
+    OperatorAssignmentStmt: "visit_operator_assignment",
+    ReturnStmt: "visit_return",
+    IfStmt: "visit_if",
+    WhileStmt: "visit_while",
+    ForStmt: "visit_for",
+    AssertStmt: "visit_assert",
+    RaiseStmt: "visit_raise",
+    DelStmt: "visit_del",
+    TryStmt: "visit_try",
+    WithStmt: "visit_with",
+    MatchStmt: "visit_match",
+    ClassDef: "visit_class",
+    Block: "visit_block",
+    FuncDef: "definition",
+    Decorator: "definition",
+    OverloadedFuncDef: "definition",
+}
+# The statements that can hold a definition, for walkers that only look for definitions.
+DEFINITION_HOLDERS: frozenset[type[Node]] = frozenset(
+    {ClassDef, IfStmt, WhileStmt, ForStmt, TryStmt, WithStmt, MatchStmt, Block}
+    | {FuncDef, Decorator, OverloadedFuncDef}
+)
+
+
+class StatementWalker:
+    VISITED: ClassVar[frozenset[type[Node]] | None] = None  # None: every kind
+    _table: ClassVar[dict[type[Node], Callable[[StatementWalker, Node], None]]] = {}
+    # The assignment whose right-hand side is being visited (for Role.ASSIGNED).
+    assigned_by: AssignmentStmt | None = None
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        visited = cls.VISITED
+        cls._table = {
+            kind: getattr(cls, name)
+            for kind, name in _HANDLERS.items()
+            if visited is None or kind in visited
+        }
+
+    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
+        """A top expression of a statement, with the role the statement gives it."""
+
+    def exprs(self, es: Sequence[Expression | None], role: Role = Role.VALUE) -> None:
+        for e in es:
+            self.expr(e, role)
+
+    def definition(self, s: Definition) -> None:
+        """A nested definition: its decorators run in this scope, its body is another."""
+        if isinstance(s, Decorator):
+            self.exprs(s.decorators)
+
+    def function(self, s: FuncDef) -> None:
+        """A nested function reached through :meth:`enter`."""
+
+    def enter(self, s: Definition) -> None:
+        """For walkers that go into nested definitions: :meth:`function` for each."""
+        if isinstance(s, FuncDef):
+            self.function(s)
+        elif isinstance(s, Decorator):
+            self.exprs(s.decorators)
+            self.function(s.func)
+        else:
+            for item in [*s.items, *([s.impl] if s.impl is not None else [])]:
+                self.enter(item)
+
+    def scope(self, owner: Scope) -> None:
+        self.stmts(owner.defs if isinstance(owner, MypyFile) else owner.body.body)
+
+    def stmts(self, body: Sequence[Statement]) -> None:
+        table = self._table
+        for s in body:
+            visit = table.get(type(s))
+            if visit is not None:
+                visit(self, s)
+
+    def block(self, b: Block | None) -> None:
+        if b is not None:
+            self.stmts(b.body)
+
+    # -- the statements ---------------------------------------------------------------------
+
+    def visit_expression_stmt(self, s: ExpressionStmt) -> None:
+        self.expr(s.expr, Role.STATEMENT)
+
+    def visit_assignment(self, s: AssignmentStmt) -> None:
+        self.exprs(s.lvalues, Role.STORE)
+        single_name = len(s.lvalues) == 1 and isinstance(s.lvalues[0], NameExpr)
+        self.assigned_by = s
+        self.expr(s.rvalue, Role.ASSIGNED if single_name else Role.VALUE)
+
+    def visit_operator_assignment(self, s: OperatorAssignmentStmt) -> None:
+        self.expr(s.lvalue, Role.STORE)
+        self.expr(s.rvalue)
+
+    def visit_return(self, s: ReturnStmt) -> None:
+        self.expr(s.expr, Role.RETURNED)
+
+    def visit_if(self, s: IfStmt) -> None:
+        for cond, body in zip(s.expr, s.body, strict=False):
+            self.expr(cond, Role.CONDITION)
+            self.block(body)
+        self.block(s.else_body)
+
+    def visit_while(self, s: WhileStmt) -> None:
+        self.expr(s.expr, Role.CONDITION)
+        self.block(s.body)
+        self.block(s.else_body)
+
+    def visit_for(self, s: ForStmt) -> None:
+        self.expr(s.index, Role.STORE)
+        self.expr(s.expr)
+        self.block(s.body)
+        self.block(s.else_body)
+
+    def visit_assert(self, s: AssertStmt) -> None:
+        self.expr(s.expr, Role.CONDITION)
+        self.expr(s.msg)
+
+    def visit_raise(self, s: RaiseStmt) -> None:
+        self.expr(s.expr)
+        self.expr(s.from_expr)
+
+    def visit_del(self, s: DelStmt) -> None:
+        self.expr(s.expr, Role.STORE)
+
+    def visit_try(self, s: TryStmt) -> None:
+        self.block(s.body)
+        self.exprs(s.types)
+        self.exprs(s.vars, Role.STORE)
+        for handler in s.handlers:
+            self.block(handler)
+        self.block(s.else_body)
+        self.block(s.finally_body)
+
+    def visit_with(self, s: WithStmt) -> None:
+        self.exprs(s.expr)
+        self.exprs(s.target, Role.STORE)
+        self.block(s.body)
+
+    def visit_match(self, s: MatchStmt) -> None:
+        self.expr(s.subject)
+        for guard, body in zip(s.guards, s.bodies, strict=False):
+            self.expr(guard, Role.CONDITION)
+            self.block(body)
+
+    def visit_class(self, s: ClassDef) -> None:
+        self.exprs(s.decorators)
+        self.block(s.defs)
+
+    def visit_block(self, s: Block) -> None:
+        self.block(s)
+
+
+StatementWalker.__init_subclass__()  # the base class's own table
