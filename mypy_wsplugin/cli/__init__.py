@@ -1,0 +1,64 @@
+"""The ``mypy-wsplugin`` command (also ``python -m mypy_wsplugin``): argument parsing and
+dispatch to one module per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from mypy_wsplugin import __version__
+from mypy_wsplugin.cli.codes import print_codes
+from mypy_wsplugin.cli.show_config import show_config
+
+DESCRIPTION = "Tools around the mypy_wsplugin mypy plugin."
+EPILOG = """\
+Arguments after "--" go to mypy as they are, e.g. "-- --config-file setup.cfg".
+
+examples:
+  mypy-wsplugin show-config            settings the plugin reads from mypy's config file
+  mypy-wsplugin codes                  the plugin's error codes
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mypy-wsplugin",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    show = commands.add_parser(
+        "show-config",
+        help="print the settings the plugin will use, as JSON",
+        description="Print the settings the plugin reads from the config file mypy would "
+        "use, as JSON. A config file that cannot be found or parsed is one error line, "
+        "exit status 2.",
+    )
+    show.add_argument("--config-file", metavar="FILE", help="the config file mypy would be given")
+    commands.add_parser(
+        "codes",
+        help="list the plugin's error codes",
+        description="List the plugin's error codes: code, parent code, what it checks.",
+    )
+    return parser
+
+
+def split_mypy_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``[ARGS...] -- [MYPY ARGS...]`` -> (ARGS, MYPY ARGS)."""
+    if "--" not in argv:
+        return list(argv), []
+    index = list(argv).index("--")
+    return list(argv[:index]), list(argv[index + 1 :])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    own, mypy_args = split_mypy_args(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(own)
+    if mypy_args:
+        _parser().error(f'"--" and mypy arguments are not accepted by {args.command}')
+    if args.command == "show-config":
+        return show_config(args.config_file)
+    return print_codes()
