@@ -1,10 +1,12 @@
 # Two commands on a fresh machine with only Python 3 and make:
 #   make demo   - venv, install, run mypy with the plugin on examples/chat_service
-#   make test   - venv, install, lint, mypy --strict, the suite on the newest and the floor mypy
+#   make test   - venv, install, lint, mypy --strict, the suite on the newest and the floor
+#                 mypy (and libcst), build and check the wheel and sdist
 PYTHON ?= python3
 VENV ?= .venv
 VENV_FLOOR ?= .venv-floor
 MYPY_FLOOR ?= 1.19.1
+LIBCST_FLOOR ?= 1.1.0
 JOBS ?= 2
 BIN := $(VENV)/bin
 FLOOR_BIN := $(VENV_FLOOR)/bin
@@ -18,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV_FLOOR)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV_FLOOR)
-	$(FLOOR_BIN)/python -m pip install -q -e '.[dev]' 'mypy==$(MYPY_FLOOR)'
+	$(FLOOR_BIN)/python -m pip install -q -e '.[dev]' 'mypy==$(MYPY_FLOOR)' 'libcst==$(LIBCST_FLOOR)'
 	touch $@
 
 # mypy exits 1 when it finds errors (the demo's point) and 2 on a crash or bad config.
