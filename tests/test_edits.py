@@ -25,14 +25,21 @@ ADD = EditKind.ADD_AWAIT
 
 
 def at(
-    source: str, line: int, text: str, kind: EditKind = REMOVE, occurrence: int = 0, **more: object
+    source: str,
+    line: int,
+    text: str,
+    kind: EditKind = REMOVE,
+    *,
+    name: str | None = None,
+    use: Use | None = None,
+    attribute: str | None = None,
+    assigned: Assigned | None = None,
 ) -> EditRequest:
-    """A request for the ``occurrence``-th ``text`` on ``line`` (1-based) of ``source``."""
-    code_line = source.splitlines()[line - 1]
-    column = -1
-    for _ in range(occurrence + 1):
-        column = code_line.index(text, column + 1)
-    return EditRequest(kind, line, column, **more)  # type: ignore[arg-type]
+    """A request for the first ``text`` on ``line`` (1-based) of ``source``."""
+    column = source.splitlines()[line - 1].index(text)
+    return EditRequest(
+        kind, line, column, name=name, use=use, attribute=attribute, assigned=assigned
+    )
 
 
 def fixed(source: str, *requests: EditRequest) -> str:
@@ -208,56 +215,57 @@ def test_no_await_at_the_reported_place() -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "request_", "after"),
+    ("line", "use", "after"),
     [
         pytest.param(
             "    create(ctx).send('hi')",
-            {"use": Use.ATTRIBUTE_BASE, "attribute": "send"},
+            Use.ATTRIBUTE_BASE,
             "    (await create(ctx)).send('hi')",
             id="attribute-base",
         ),
         pytest.param(
             "    (create(ctx)).send('hi')",
-            {},
+            None,
             "    (await create(ctx)).send('hi')",
             id="already-parenthesised",
         ),
-        pytest.param("    create(ctx)[0]", {}, "    (await create(ctx))[0]", id="subscript-base"),
-        pytest.param("    create(ctx)()", {}, "    (await create(ctx))()", id="called"),
-        pytest.param("    create(ctx)", {}, "    await create(ctx)", id="statement"),
-        pytest.param("    return create(ctx)", {}, "    return await create(ctx)", id="return"),
+        pytest.param("    create(ctx)[0]", None, "    (await create(ctx))[0]", id="subscript-base"),
+        pytest.param("    create(ctx)()", None, "    (await create(ctx))()", id="called"),
+        pytest.param("    create(ctx)", None, "    await create(ctx)", id="statement"),
+        pytest.param("    return create(ctx)", None, "    return await create(ctx)", id="return"),
         pytest.param(
-            "    if create(ctx): pass", {}, "    if await create(ctx): pass", id="condition"
+            "    if create(ctx): pass", None, "    if await create(ctx): pass", id="condition"
         ),
         pytest.param(
             "    x = 1 if create(ctx) else 2",
-            {},
+            None,
             "    x = 1 if await create(ctx) else 2",
             id="conditional-expression",
         ),
         pytest.param(
             "    ok = not create(ctx) and ready",
-            {},
+            None,
             "    ok = not await create(ctx) and ready",
             id="not-and",
         ),
         pytest.param(
             "    xs = [create(i).name for i in ids]",
-            {},
+            None,
             "    xs = [(await create(i)).name for i in ids]",
             id="list-comprehension",
         ),
         pytest.param(
             "    m = create(ctx,  # comment\n        retries=2).send('x')",
-            {},
+            None,
             "    m = (await create(ctx,  # comment\n        retries=2)).send('x')",
             id="multi-line-call-with-comment",
         ),
     ],
 )
-def test_add_await(line: str, request_: dict[str, object], after: str) -> None:
+def test_add_await(line: str, use: Use | None, after: str) -> None:
     source = f"async def handler(ctx):\n{line}\n"
-    request = at(source, 2, "create", ADD, name="create", **request_)
+    attribute = "send" if use is Use.ATTRIBUTE_BASE else None
+    request = at(source, 2, "create", ADD, name="create", use=use, attribute=attribute)
     assert fixed(source, request) == f"async def handler(ctx):\n{after}\n"
 
 
@@ -350,16 +358,16 @@ def test_calls_starting_at_the_same_column_are_told_apart_by_the_end() -> None:
 
 
 @pytest.mark.parametrize(
-    "hints",
+    "request_",
     [
-        pytest.param({"name": "alias"}, id="by-name"),
-        pytest.param({"use": Use.ATTRIBUTE_BASE, "attribute": "send"}, id="by-use"),
+        pytest.param(EditRequest(ADD, 2, 4, name="alias"), id="by-name"),
+        pytest.param(EditRequest(ADD, 2, 4, use=Use.ATTRIBUTE_BASE, attribute="send"), id="by-use"),
     ],
 )
-def test_without_end_position_calls_are_told_apart_by_the_message(hints: dict[str, object]) -> None:
+def test_without_end_position_calls_are_told_apart_by_the_message(request_: EditRequest) -> None:
     # mypy 1.19's JSON output has no end position.
     source = "async def h(ctx):\n    alias(ctx).send('x')\n"
-    request = EditRequest(ADD, 2, 4, **hints)  # type: ignore[arg-type]
+    request = request_
     assert fixed(source, request) == "async def h(ctx):\n    (await alias(ctx)).send('x')\n"
 
 
