@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from mypy_wsplugin import __version__
 from mypy_wsplugin.cli.codes import print_codes
+from mypy_wsplugin.cli.fix import Mode, fix
 from mypy_wsplugin.cli.show_config import show_config
 
 DESCRIPTION = "Tools around the mypy_wsplugin mypy plugin."
@@ -16,6 +17,9 @@ EPILOG = """\
 Arguments after "--" go to mypy as they are, e.g. "-- --config-file setup.cfg".
 
 examples:
+  mypy-wsplugin fix                    show the edits that fix the plugin's findings (a diff)
+  mypy-wsplugin fix --write app        apply them to files under app/, then run mypy again
+  mypy-wsplugin fix --check            exit status 1 while there is something to fix
   mypy-wsplugin show-config            settings the plugin reads from mypy's config file
   mypy-wsplugin codes                  the plugin's error codes
 """
@@ -30,6 +34,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    fixer = commands.add_parser(
+        "fix",
+        help="remove wrong awaits and add missing ones (a diff; --write applies)",
+        description="Run mypy with the plugin and the project's config, then edit the code "
+        "its findings point at: await-not-awaitable loses its await, missing-await gets one "
+        "where the enclosing function is async def. Without --write or --check: print the "
+        "diff. Nothing outside PATHS (the working directory if none) is written.",
+        usage="%(prog)s [--write | --check] [PATHS ...] [-- MYPY ARGS]",
+    )
+    fixer.add_argument(
+        "paths", nargs="*", metavar="PATHS", help="files or directories: mypy's targets"
+    )
+    mode = fixer.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="apply the edits, then run mypy again")
+    mode.add_argument(
+        "--check", action="store_true", help="exit status 1 if there is anything to fix"
+    )
     show = commands.add_parser(
         "show-config",
         help="print the settings the plugin will use, as JSON",
@@ -57,6 +78,9 @@ def split_mypy_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 def main(argv: Sequence[str] | None = None) -> int:
     own, mypy_args = split_mypy_args(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(own)
+    if args.command == "fix":
+        mode = Mode.WRITE if args.write else Mode.CHECK if args.check else Mode.DIFF
+        return fix(args.paths, mypy_args, mode)
     if mypy_args:
         _parser().error(f'"--" and mypy arguments are not accepted by {args.command}')
     if args.command == "show-config":

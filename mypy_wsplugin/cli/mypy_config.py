@@ -65,6 +65,18 @@ def load(mypy_args: Sequence[str], *, require_targets: bool) -> MypySetup:
     return MypySetup(path, options, tuple(sources), warnings)
 
 
+def load_for_run(paths: Sequence[str], mypy_args: Sequence[str]) -> tuple[MypySetup, list[str]]:
+    """The setup for a run over ``paths`` (or, if none, the config's ``files``, or else the
+    working directory, as ``mypy .``), and the arguments to run mypy with."""
+    args = [*mypy_args, *paths]
+    setup = load(args, require_targets=False)
+    if not setup.sources:
+        args = [*mypy_args, *(paths or ["."])]
+        setup = load(args, require_targets=True)
+    require_plugin(setup)
+    return setup, args
+
+
 def require_plugin(setup: MypySetup) -> None:
     """Stop unless the config enables the plugin: without it mypy would report nothing."""
     for entry in setup.options.plugins:
