@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from mypy_wsplugin import __version__
 from mypy_wsplugin.cli.codes import print_codes
 from mypy_wsplugin.cli.fix import Mode, fix
+from mypy_wsplugin.cli.report import report
 from mypy_wsplugin.cli.show_config import show_config
 
 DESCRIPTION = "Tools around the mypy_wsplugin mypy plugin."
@@ -20,6 +21,8 @@ examples:
   mypy-wsplugin fix                    show the edits that fix the plugin's findings (a diff)
   mypy-wsplugin fix --write app        apply them to files under app/, then run mypy again
   mypy-wsplugin fix --check            exit status 1 while there is something to fix
+  mypy-wsplugin report --depth 2       findings per package, and config lines that
+                                       disable the codes only where findings remain
   mypy-wsplugin show-config            settings the plugin reads from mypy's config file
   mypy-wsplugin codes                  the plugin's error codes
 """
@@ -51,6 +54,28 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--check", action="store_true", help="exit status 1 if there is anything to fix"
     )
+    reporter = commands.add_parser(
+        "report",
+        help="count findings per package; print config lines for a gradual rollout",
+        description="Run mypy with the plugin and the project's config, count the plugin's "
+        "findings per package, and print the config lines that disable its codes only for "
+        "the packages that still have findings. Exit status: 0 no findings, 1 findings, "
+        "2 usage or config error.",
+        usage="%(prog)s [--depth N] [--format {text,json}] [PATHS ...] [-- MYPY ARGS]",
+    )
+    reporter.add_argument(
+        "paths", nargs="*", metavar="PATHS", help="files or directories: mypy's targets"
+    )
+    reporter.add_argument(
+        "--depth",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="a package is the first N parts of a module name (default: 1)",
+    )
+    reporter.add_argument(
+        "--format", choices=["text", "json"], default="text", help="text (default) or json"
+    )
     show = commands.add_parser(
         "show-config",
         help="print the settings the plugin will use, as JSON",
@@ -67,6 +92,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
 def split_mypy_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     """``[ARGS...] -- [MYPY ARGS...]`` -> (ARGS, MYPY ARGS)."""
     if "--" not in argv:
@@ -81,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "fix":
         mode = Mode.WRITE if args.write else Mode.CHECK if args.check else Mode.DIFF
         return fix(args.paths, mypy_args, mode)
+    if args.command == "report":
+        return report(args.paths, mypy_args, args.depth, args.format == "json")
     if mypy_args:
         _parser().error(f'"--" and mypy arguments are not accepted by {args.command}')
     if args.command == "show-config":

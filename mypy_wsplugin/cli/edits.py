@@ -10,9 +10,9 @@ parentheses: for ``await-not-awaitable`` the awaited operand, for ``missing-awai
 coroutine call, or for a coroutine assigned to a name and misused later, the later use
 (the edit then goes to the call in the assignment, see :class:`Assigned`).  Candidates on
 the reported line are told apart by the reported column (mypy 1.19 counts UTF-8 bytes,
-mypy 2.x characters; see :func:`candidate_columns`), then the end position (mypy >= 2.0),
-then the callee's name and the use named in the message.  A request that stays ambiguous
-is not edited.
+mypy 2.4 characters; see :func:`candidate_columns`), the end position (not in mypy 1.19's
+JSON output), the callee's name and the use named in the message.  A request that stays
+ambiguous is not edited.
 """
 
 from __future__ import annotations
@@ -116,8 +116,10 @@ def candidate_columns(line_text: str, column: int) -> set[int]:
     """The columns mypy may report for character ``column`` of ``line_text``.
 
     All agree on ASCII text.  mypy 1.19 reports Python's ``col_offset`` (UTF-8 bytes);
-    mypy 2.x's parser counts characters, but on a line with non-ASCII text before the
-    expression it reports the character count less the extra bytes.
+    mypy 2.4's parser counts characters, but on a line with non-ASCII text before the
+    expression it has been seen to report the character count less the extra bytes.  A
+    column that fits none of these still finds the one candidate on its line; among several,
+    the end position, the callee's name and the use named in the message decide.
     """
     byte = len(line_text[:column].encode("utf-8", "surrogatepass"))
     return {column, byte, 2 * column - byte}
