@@ -1,7 +1,7 @@
 # Two commands on a fresh machine with only Python 3 and make:
 #   make demo   - venv, install; the example's planted bugs, mypy's findings, the fix diff
 #   make test   - venv, install, lint, mypy --strict, the suite on the newest and the floor
-#                 mypy (and libcst)
+#                 mypy (and libcst), build and check the wheel and sdist
 PYTHON ?= python3
 VENV ?= .venv
 VENV_FLOOR ?= .venv-floor
@@ -11,7 +11,7 @@ JOBS ?= 2
 BIN := $(VENV)/bin
 FLOOR_BIN := $(VENV_FLOOR)/bin
 
-.PHONY: demo demo-run test lint typecheck pytest pytest-floor bench clean
+.PHONY: demo demo-run test lint typecheck pytest pytest-floor dist bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,10 +47,18 @@ pytest-floor: $(VENV_FLOOR)/.installed
 	$(FLOOR_BIN)/python -m mypy --version
 	PATH="$(CURDIR)/$(FLOOR_BIN):$$PATH" $(FLOOR_BIN)/pytest -n $(JOBS) -q
 
-test: lint typecheck pytest pytest-floor
+# The wheel and sdist: built, `twine check`ed, contents checked, the sdist's tests run
+# (scripts/check_dist.py).
+dist: $(VENV)/.installed
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python scripts/check_dist.py dist
+
+test: lint typecheck pytest pytest-floor dist
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/realworld.py
 
 clean:
-	rm -rf $(VENV) $(VENV_FLOOR) .mypy_cache .pytest_cache
+	rm -rf $(VENV) $(VENV_FLOOR) .mypy_cache .pytest_cache dist build
