@@ -4,6 +4,7 @@ dispatch to one module per subcommand."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -43,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Run mypy with the plugin and the project's config, then edit the code "
         "its findings point at: await-not-awaitable loses its await, missing-await gets one "
         "where the enclosing function is async def. Without --write or --check: print the "
-        "diff. Nothing outside PATHS (the working directory if none) is written.",
+        "diff. Nothing outside PATHS (the working directory if none) is written. Exit status: "
+        "0, or with --check/--write 1 while findings are left; 2 if mypy could not check "
+        "the code, or a usage or config error.",
         usage="%(prog)s [--write | --check] [PATHS ...] [-- MYPY ARGS]",
     )
     fixer.add_argument(
@@ -111,6 +114,16 @@ def split_mypy_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as a Unix filter does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     own, mypy_args = split_mypy_args(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(own)
     if args.command == "fix":
