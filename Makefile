@@ -1,10 +1,12 @@
 # Two commands on a fresh machine with only Python 3 and make:
-#   make demo   - venv, install, run mypy with the plugin on examples/chat_service
-#   make test   - venv, install, lint, mypy --strict, the suite on the newest and the floor mypy
+#   make demo   - venv, install; the example's planted bugs, mypy's findings, the fix diff
+#   make test   - venv, install, lint, mypy --strict, the suite on the newest and the floor
+#                 mypy (and libcst), build and check the wheel and sdist
 PYTHON ?= python3
 VENV ?= .venv
 VENV_FLOOR ?= .venv-floor
 MYPY_FLOOR ?= 1.19.1
+LIBCST_FLOOR ?= 1.1.0
 # Versions below the supported range: the plugin must say one line, never crash.
 OLD_MYPYS ?= 1.14.1 1.18.2
 OLD_VENVS := $(foreach v,$(OLD_MYPYS),.venv-mypy-$(v))
@@ -12,7 +14,7 @@ JOBS ?= 2
 BIN := $(VENV)/bin
 FLOOR_BIN := $(VENV_FLOOR)/bin
 
-.PHONY: demo test lint typecheck pytest pytest-floor bench clean
+.PHONY: demo demo-run test lint typecheck pytest pytest-floor dist bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV_FLOOR)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV_FLOOR)
-	$(FLOOR_BIN)/python -m pip install -q -e '.[dev]' 'mypy==$(MYPY_FLOOR)'
+	$(FLOOR_BIN)/python -m pip install -q -e '.[dev]' 'mypy==$(MYPY_FLOOR)' 'libcst==$(LIBCST_FLOOR)'
 	touch $@
 
 # A scratch venv per old mypy, with this plugin installed without its version pin.
@@ -31,10 +33,14 @@ $(VENV_FLOOR)/.installed: pyproject.toml
 	.venv-mypy-$*/bin/python -m pip install -q --no-deps -e .
 	touch $@
 
-# mypy exits 1 when it finds errors (the demo's point) and 2 on a crash or bad config.
+# What the example is, what mypy with the plugin finds in it, the diff `mypy-wsplugin fix`
+# would apply, and the command that applies it; exits 0 (examples/demo.sh).
 demo: $(VENV)/.installed
-	@echo "mypy + mypy_wsplugin on examples/chat_service:"
-	@cd examples/chat_service && ../../$(BIN)/mypy .; status=$$?; test $$status -le 1
+	@$(MAKE) --no-print-directory demo-run
+
+# The demo with the mypy and mypy-wsplugin in BIN (tests/test_demo.py passes its own).
+demo-run:
+	@sh examples/demo.sh "$(abspath $(BIN))" "$(if $(filter /%,$(BIN)),$(BIN),../../$(BIN))"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -52,10 +58,18 @@ pytest-floor: $(VENV_FLOOR)/.installed
 	$(FLOOR_BIN)/python -m mypy --version
 	PATH="$(CURDIR)/$(FLOOR_BIN):$$PATH" $(FLOOR_BIN)/pytest -n $(JOBS) -q
 
-test: lint typecheck pytest pytest-floor
+# The wheel and sdist: built, `twine check`ed, contents checked, the sdist's tests run
+# (scripts/check_dist.py).
+dist: $(VENV)/.installed
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python scripts/check_dist.py dist
+
+test: lint typecheck pytest pytest-floor dist
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/realworld.py
 
 clean:
-	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .mypy_cache .pytest_cache
+	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .mypy_cache .pytest_cache dist build

@@ -81,9 +81,14 @@ class Capabilities:
 
 
 def _checker_scope_type() -> type:
+    """mypy.checker.CheckerScope (the class of TypeChecker.scope)."""
     from mypy import checker
 
     return getattr(checker, "CheckerScope", object)
+
+
+# What the running mypy offers (probed once, when the plugin is imported).
+CAPABILITIES: Final = Capabilities()
 
 
 # -- the checker -------------------------------------------------------------------------

@@ -35,9 +35,9 @@ from mypy_wsplugin.config import ConfigError, PluginConfig, load_config
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.messages import outside_tested_range, settings_changed
 from mypy_wsplugin.mypy_internals import (
+    CAPABILITIES,
     MYPY_VERSION,
     TESTED_RANGE,
-    Capabilities,
     in_tested_range,
     is_daemon,
     parse_version,
@@ -51,7 +51,7 @@ _H = TypeVar("_H")
 
 
 class WsPlugin(Plugin):
-    capabilities = Capabilities()
+    capabilities = CAPABILITIES
 
     def __init__(self, options: Options) -> None:
         super().__init__(options)
@@ -181,7 +181,7 @@ def _publish_settings(report: dict[str, Any]) -> None:
 def plugin(version: str) -> type[Plugin]:
     """mypy's entry point: ``plugins = mypy_wsplugin``."""
     running = parse_version(version or MYPY_VERSION)
-    off = WsPlugin.capabilities.missing() if not in_tested_range(running) else []
+    off = CAPABILITIES.missing() if not in_tested_range(running) else []
     if not in_tested_range(running):
         (low_major, low_minor), (high_major, high_minor) = TESTED_RANGE
         low, high = f"{low_major}.{low_minor}", f"{high_major}.{high_minor}"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import os
 
-from mypy_wsplugin.plugin import WsPlugin
+from mypy_wsplugin.mypy_internals import CAPABILITIES
 
-HAS_POST_PASS = WsPlugin.capabilities.post_pass
+HAS_POST_PASS = CAPABILITIES.post_pass
 
 os.environ["WSPLUGIN_POST_PASS"] = "1" if HAS_POST_PASS else "0"

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from mypy_wsplugin.plugin import WsPlugin
+from mypy_wsplugin.mypy_internals import CAPABILITIES
 
-HAS_POST_PASS = WsPlugin.capabilities.post_pass
+HAS_POST_PASS = CAPABILITIES.post_pass
 
 ASYNC_FACTORY = (
     "class Manager:\n    pass\n\n\nasync def get_manager() -> Manager:\n    return Manager()\n"

@@ -28,9 +28,9 @@ from typing import IO, Any
 
 import pytest
 
-from mypy_wsplugin.plugin import WsPlugin
+from mypy_wsplugin.mypy_internals import CAPABILITIES
 
-HAS_POST_PASS = WsPlugin.capabilities.post_pass
+HAS_POST_PASS = CAPABILITIES.post_pass
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pylsp_mypy") is None,

@@ -1,16 +1,25 @@
-"""The bundled example, run for real: the seeded bug crashes, the fixed code works.
+"""The bundled example, run for real: the seeded bugs crash, the fixed code works.
 
 ``examples/chat_service`` is the service ``make demo`` type-checks.  This shows that what
-mypy (with the plugin) reports there is a real crash, not a style point: awaiting the
+mypy (with the plugin) reports there is a real bug, not a style point: awaiting the
 synchronous ``get_websocket_manager`` raises ``TypeError`` before any event is sent, and
-the same code without the ``await`` sends all five agent events in order.
+the same code without the ``await`` sends all five agent events in order; a coroutine
+tested for truth writes to a closed connection, and one used for its attribute raises
+``AttributeError``.
+
+``tests/test_fix_example.py`` runs this module again on a copy of the example after
+``mypy-wsplugin fix --write`` (``WSPLUGIN_EXAMPLE_ROOT`` names the copy,
+``WSPLUGIN_EXAMPLE_FIXED=1``): there every seeded bug that mypy reports on the running mypy
+version must behave like its ``*_fixed`` twin.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import linecache
+import os
 import sys
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -18,7 +27,9 @@ from typing import Any
 
 import pytest
 
-EXAMPLE_ROOT = Path(__file__).resolve().parent.parent / "examples" / "chat_service"
+REPOSITORY_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "chat_service"
+EXAMPLE_ROOT = Path(os.environ.get("WSPLUGIN_EXAMPLE_ROOT") or REPOSITORY_EXAMPLE).resolve()
+FIXED = os.environ.get("WSPLUGIN_EXAMPLE_FIXED") == "1"
 if str(EXAMPLE_ROOT) not in sys.path:
     sys.path.insert(0, str(EXAMPLE_ROOT))
 
@@ -33,12 +44,23 @@ from chat_service.handlers.messages import (  # noqa: E402
     handle_user_message,
     handle_user_message_fixed,
 )
+from chat_service.handlers.presence import (  # noqa: E402
+    announce_online,
+    announce_online_fixed,
+    notify_user,
+    notify_user_fixed,
+)
 from chat_service.testing import connect_test_client, connect_test_client_fixed  # noqa: E402
+from chat_service.websocket.connection import ConnectionClosedError  # noqa: E402
 from chat_service.websocket.events import AGENT_EVENTS  # noqa: E402
 from chat_service.websocket.manager import (  # noqa: E402
     get_websocket_manager,
     reset_websocket_managers,
 )
+
+from mypy_wsplugin.mypy_internals import CAPABILITIES  # noqa: E402
+
+HAS_POST_PASS = CAPABILITIES.post_pass
 
 FIVE_EVENTS = [
     "agent_started",
@@ -52,6 +74,7 @@ MESSAGE = json.dumps({"type": "user_message", "text": "where is my order?"})
 
 Run = Callable[[UserContext], Coroutine[Any, Any, object]]
 BUG_MARKER = "# BUG: awaits a sync factory"
+MISSING_AWAIT_MARKER = "# BUG: coroutine used without await"
 
 
 @pytest.fixture(autouse=True)
@@ -81,15 +104,19 @@ async def _test_client(ctx: UserContext) -> object:
 
 
 @pytest.mark.parametrize(
-    "run",
+    ("run", "events"),
     [
-        pytest.param(_workflow, id="agent-workflow"),
-        pytest.param(_message, id="message-handler"),
-        pytest.param(_test_client, id="test-helper"),
+        pytest.param(_workflow, FIVE_EVENTS, id="agent-workflow"),
+        pytest.param(_message, FIVE_EVENTS, id="message-handler"),
+        pytest.param(_test_client, [], id="test-helper"),
     ],
 )
-def test_awaiting_the_sync_factory_raises_type_error(run: Run) -> None:
+def test_awaiting_the_sync_factory_raises_type_error(run: Run, events: list[str]) -> None:
     ctx = UserContext(user_id="test-user", thread_id="test-thread")
+    if FIXED:
+        asyncio.run(run(ctx))
+        assert get_websocket_manager(ctx).event_types == events
+        return
     with pytest.raises(TypeError, match=AWAIT_ERROR) as excinfo:
         asyncio.run(run(ctx))
     # The crash is raised on the seeded line, the one mypy reports ...
@@ -158,7 +185,73 @@ def test_legacy_unannotated_handlers_crash_and_their_fix_works(name: str) -> Non
 
     buggy = getattr(handlers, name)
     fixed = getattr(handlers, name + "_fixed")
-    with pytest.raises(TypeError, match=AWAIT_ERROR):
-        asyncio.run(buggy("ada", "t1"))
-    manager = asyncio.run(fixed("ada", "t1"))
+    if FIXED and HAS_POST_PASS:  # found, and so fixed, on mypy >= 2.4 only
+        assert len(asyncio.run(buggy("ada", "t1")).sent_events) == 1
+    else:
+        with pytest.raises(TypeError, match=AWAIT_ERROR):
+            asyncio.run(buggy("ada", "t1"))
+    manager = asyncio.run(fixed("bea", "t1"))
     assert len(manager.sent_events) == 1
+
+
+async def _notify_after_disconnect(ctx: UserContext, notify: Run) -> object:
+    await handle_disconnect(ctx)
+    return await notify(ctx)
+
+
+@pytest.mark.filterwarnings("ignore:coroutine 'is_connected' was never awaited:RuntimeWarning")
+def test_a_coroutine_as_truth_value_writes_to_a_closed_connection() -> None:
+    ctx = UserContext(user_id="dana", thread_id="t-3")
+
+    async def notify(ctx: UserContext) -> bool:
+        return await notify_user(ctx, "the agent is done")
+
+    if FIXED:
+        assert asyncio.run(_notify_after_disconnect(ctx, notify)) is False
+        return
+    with pytest.raises(ConnectionClosedError, match="connection ws-dana-t-3 is closed"):
+        asyncio.run(_notify_after_disconnect(ctx, notify))
+    assert get_websocket_manager(ctx).sent_events == []
+
+
+def test_fixed_notification_checks_the_connection() -> None:
+    ctx = UserContext(user_id="dana", thread_id="t-3")
+
+    async def notify(ctx: UserContext) -> bool:
+        return await notify_user_fixed(ctx, "the agent is done")
+
+    assert asyncio.run(notify(ctx)) is True
+    assert asyncio.run(_notify_after_disconnect(ctx, notify)) is False
+    assert get_websocket_manager(ctx).event_types == ["agent_completed"]
+
+
+@pytest.mark.filterwarnings(
+    "ignore:coroutine 'open_websocket_manager' was never awaited:RuntimeWarning"
+)
+def test_an_attribute_of_a_coroutine_raises_attribute_error() -> None:
+    ctx = UserContext(user_id="erin", thread_id="t-4")
+    if FIXED:
+        assert asyncio.run(announce_online(ctx)).event_type == "agent_started"
+        return
+    with pytest.raises(
+        AttributeError, match="'coroutine' object has no attribute 'send_event'"
+    ) as excinfo:
+        asyncio.run(announce_online(ctx))
+    failing = excinfo.traceback[-1]
+    assert MISSING_AWAIT_MARKER in linecache.getline(str(failing.path), failing.lineno + 1)
+    del excinfo, failing  # their frames hold the coroutine: its warning is filtered here
+    gc.collect()
+
+
+def test_fixed_announcement_reopens_a_closed_connection() -> None:
+    ctx = UserContext(user_id="erin", thread_id="t-4")
+
+    async def scenario() -> str:
+        await handle_disconnect(ctx)
+        frame = await announce_online_fixed(ctx)
+        return frame.event_type
+
+    assert asyncio.run(scenario()) == "agent_started"
+    manager = get_websocket_manager(ctx)
+    assert not manager.connection.closed
+    assert [frame["type"] for frame in manager.connection.received()] == ["agent_started"]

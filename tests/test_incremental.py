@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mypy_wsplugin.mypy_internals import MYPY
-from mypy_wsplugin.plugin import WsPlugin
+from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY
 
-HAS_POST_PASS = WsPlugin.capabilities.post_pass
+HAS_POST_PASS = CAPABILITIES.post_pass
 
 PROJECT = {
     "mypy.ini": "[mypy]\nplugins = mypy_wsplugin\n[mypy_wsplugin]\n"

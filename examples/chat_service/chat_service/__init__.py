@@ -5,4 +5,6 @@ per-user :class:`~chat_service.websocket.manager.UnifiedWebSocketManager`.  Thre
 (each line ends in a ``BUG`` comment) write ``await get_websocket_manager(...)``, which fails
 at run time with ``TypeError: object UnifiedWebSocketManager can't be used in 'await'
 expression``.  Each has a ``*_fixed`` twin that calls the factory without ``await``.
+``chat_service.handlers.presence`` has the opposite bug twice: coroutines used without
+``await`` (as a truth value, and for an attribute of what they return).
 """

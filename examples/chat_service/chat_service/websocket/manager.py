@@ -6,6 +6,7 @@ coroutine.  Writing ``await get_websocket_manager(...)`` is the bug this example
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 from chat_service.context import UserContext
@@ -53,6 +54,16 @@ def get_websocket_manager(user_context: UserContext) -> UnifiedWebSocketManager:
     if manager is None:
         manager = UnifiedWebSocketManager(user_context)
         _managers[key] = manager
+    return manager
+
+
+async def open_websocket_manager(user_context: UserContext) -> UnifiedWebSocketManager:
+    """The manager on an open connection, reopened if it was closed (a coroutine: opening a
+    connection is I/O)."""
+    manager = get_websocket_manager(user_context)
+    await asyncio.sleep(0)  # the handshake of a real connection
+    if manager.connection.closed:
+        manager.connection = InMemoryConnection(user_context.connection_id)
     return manager
 
 

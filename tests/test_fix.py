@@ -1,0 +1,474 @@
+"""``mypy-wsplugin fix``: the real command on a small project, and its safety rules.
+
+One project holds every edit shape (``app/shapes.py``), a CRLF file, a tab-indented file,
+a finding in a sync function (left for a person) and one outside the given paths
+(``lib/``).  The end-to-end tests run ``python -m mypy_wsplugin fix`` on it; the safety
+tests call :func:`fix` in this process with a runner that changes a file after mypy ran.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from mypy_wsplugin.cli.fix import Mode, Runner, fix
+from mypy_wsplugin.cli.run_mypy import Finding, MypyRun, run
+from mypy_wsplugin.cli.sources import ChangedError, Snapshot, write_atomic
+
+MYPY_INI = "[mypy]\nplugins = mypy_wsplugin\nstrict = true\n"
+
+HELPERS = """\
+from __future__ import annotations
+
+
+class Manager:
+    def send(self, text: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def get_manager(user: str = "") -> Manager:
+    return Manager()
+
+
+async def create_manager(user: str = "") -> Manager:
+    return Manager()
+
+
+async def outside() -> None:
+    await get_manager()
+"""
+
+SHAPES = '''\
+"""Every shape of edit fix makes."""
+
+from __future__ import annotations
+
+from lib.helpers import Manager, create_manager, get_manager
+
+
+async def wrap(manager: Manager) -> Manager:
+    return manager
+
+
+async def awaits(ready: bool) -> Manager:
+    nested = await wrap(await get_manager())
+    (await get_manager()).send("parenthesised")
+    await (await get_manager()).close()
+    managers = [await get_manager(str(i)) for i in range(3)]
+    maybe = await get_manager() if ready else None
+    label = ("café", await get_manager())
+    multi_line = await get_manager(
+        "multi-line",
+    )
+    commented = await get_manager(  # the user's manager
+        "commented",  # a comment inside the call
+    )
+    print(nested, managers, maybe, label, multi_line, commented)
+    return await get_manager()
+
+
+async def forgets(ready: bool) -> Manager:
+    create_manager().send("attribute base")
+    if create_manager():
+        pass
+    value = 1 if create_manager() else 2
+    create_manager()
+    manager = create_manager()
+    manager.send("later use")
+    print(value)
+    return create_manager()
+
+
+def sync_caller() -> None:
+    create_manager().send("in a sync def")
+'''
+
+SHAPES_FIXED = '''\
+"""Every shape of edit fix makes."""
+
+from __future__ import annotations
+
+from lib.helpers import Manager, create_manager, get_manager
+
+
+async def wrap(manager: Manager) -> Manager:
+    return manager
+
+
+async def awaits(ready: bool) -> Manager:
+    nested = await wrap(get_manager())
+    get_manager().send("parenthesised")
+    await get_manager().close()
+    managers = [get_manager(str(i)) for i in range(3)]
+    maybe = get_manager() if ready else None
+    label = ("café", get_manager())
+    multi_line = get_manager(
+        "multi-line",
+    )
+    commented = get_manager(  # the user's manager
+        "commented",  # a comment inside the call
+    )
+    print(nested, managers, maybe, label, multi_line, commented)
+    return get_manager()
+
+
+async def forgets(ready: bool) -> Manager:
+    (await create_manager()).send("attribute base")
+    if await create_manager():
+        pass
+    value = 1 if await create_manager() else 2
+    await create_manager()
+    manager = await create_manager()
+    manager.send("later use")
+    print(value)
+    return await create_manager()
+
+
+def sync_caller() -> None:
+    create_manager().send("in a sync def")
+'''
+
+CRLF = (
+    b"from lib.helpers import get_manager\r\n\r\n\r\n"
+    b"async def crlf() -> None:\r\n"
+    b"    manager = await get_manager()\r\n"
+    b'    manager.send("crlf")\r\n'
+)
+TABS = (
+    b"from lib.helpers import create_manager\n\n\n"
+    b"async def tabs() -> None:\n"
+    b"\tif True:\n"
+    b'\t\tcreate_manager().send("tabs")\n'
+)
+
+DIFF = (
+    b"--- a/app/crlf.py\n"
+    b"+++ b/app/crlf.py\n"
+    b"@@ -2,5 +2,5 @@\n"
+    b" \r\n"
+    b" \r\n"
+    b" async def crlf() -> None:\r\n"
+    b"-    manager = await get_manager()\r\n"
+    b"+    manager = get_manager()\r\n"
+    b'     manager.send("crlf")\r\n'
+    b"--- a/app/shapes.py\n"
+    b"+++ b/app/shapes.py\n"
+    b"@@ -10,32 +10,32 @@\n"
+    b" \n"
+    b" \n"
+    b" async def awaits(ready: bool) -> Manager:\n"
+    b"-    nested = await wrap(await get_manager())\n"
+    b'-    (await get_manager()).send("parenthesised")\n'
+    b"-    await (await get_manager()).close()\n"
+    b"-    managers = [await get_manager(str(i)) for i in range(3)]\n"
+    b"-    maybe = await get_manager() if ready else None\n"
+    b'-    label = ("caf\xc3\xa9", await get_manager())\n'
+    b"-    multi_line = await get_manager(\n"
+    b"+    nested = await wrap(get_manager())\n"
+    b'+    get_manager().send("parenthesised")\n'
+    b"+    await get_manager().close()\n"
+    b"+    managers = [get_manager(str(i)) for i in range(3)]\n"
+    b"+    maybe = get_manager() if ready else None\n"
+    b'+    label = ("caf\xc3\xa9", get_manager())\n'
+    b"+    multi_line = get_manager(\n"
+    b'         "multi-line",\n'
+    b"     )\n"
+    b"-    commented = await get_manager(  # the user's manager\n"
+    b"+    commented = get_manager(  # the user's manager\n"
+    b'         "commented",  # a comment inside the call\n'
+    b"     )\n"
+    b"     print(nested, managers, maybe, label, multi_line, commented)\n"
+    b"-    return await get_manager()\n"
+    b"+    return get_manager()\n"
+    b" \n"
+    b" \n"
+    b" async def forgets(ready: bool) -> Manager:\n"
+    b'-    create_manager().send("attribute base")\n'
+    b"-    if create_manager():\n"
+    b'+    (await create_manager()).send("attribute base")\n'
+    b"+    if await create_manager():\n"
+    b"         pass\n"
+    b"-    value = 1 if create_manager() else 2\n"
+    b"-    create_manager()\n"
+    b"-    manager = create_manager()\n"
+    b"+    value = 1 if await create_manager() else 2\n"
+    b"+    await create_manager()\n"
+    b"+    manager = await create_manager()\n"
+    b'     manager.send("later use")\n'
+    b"     print(value)\n"
+    b"-    return create_manager()\n"
+    b"+    return await create_manager()\n"
+    b" \n"
+    b" \n"
+    b" def sync_caller() -> None:\n"
+    b"--- a/app/tabs.py\n"
+    b"+++ b/app/tabs.py\n"
+    b"@@ -3,4 +3,4 @@\n"
+    b" \n"
+    b" async def tabs() -> None:\n"
+    b" \tif True:\n"
+    b'-\t\tcreate_manager().send("tabs")\n'
+    b'+\t\t(await create_manager()).send("tabs")\n'
+)
+
+SYNC_CALLER = (
+    'app/shapes.py:42:5: error: Coroutine "create_manager()" is used without "await" '
+    '(attribute "send" is looked up on the coroutine, not on its result); add "await"  '
+    "[missing-await]"
+)
+NOTES = (
+    'app/shapes.py:42:5: not edited, the enclosing function "sync_caller" is not "async def": '
+    'Coroutine "create_manager()" is used without "await" (attribute "send" is looked up on '
+    'the coroutine, not on its result); add "await"  [missing-await]\n'
+    "lib/helpers.py: not edited, outside the given paths (1 finding)\n"
+)
+NOT_AWAITABLE = (
+    'error: Cannot await "get_manager()": it returns "Manager", which is not awaitable; '
+    'remove the "await"  [await-not-awaitable]'
+)
+
+
+def missing(line: int, column: int, why: str, later: str = "") -> str:
+    return (
+        f'app/shapes.py:{line}:{column}: error: Coroutine "create_manager()" {later}is used '
+        f'without "await" ({why}); add "await"'
+        + (" on line 35" if later else "")
+        + "  [missing-await]"
+    )
+
+
+ATTRIBUTE = 'attribute "send" is looked up on the coroutine, not on its result'
+TRUE = "a coroutine object is always true"
+BEFORE = [
+    f"  app/crlf.py:5:21: {NOT_AWAITABLE}",
+    *(
+        f"  app/shapes.py:{line}:{column}: {NOT_AWAITABLE}"
+        for line, column in [(13, 31), (14, 12), (15, 18), (16, 23), (17, 19)]
+    ),
+    "LABEL",  # line 18: its column depends on how mypy counts "é" (see below)
+    *(
+        f"  app/shapes.py:{line}:{column}: {NOT_AWAITABLE}"
+        for line, column in [(19, 24), (22, 23), (26, 18)]
+    ),
+    f"  {missing(30, 5, ATTRIBUTE)}",
+    f"  {missing(31, 8, TRUE)}",
+    f"  {missing(33, 18, TRUE)}",
+    f"  {missing(34, 5, 'it is dropped and never runs')}",
+    "  " + missing(36, 5, ATTRIBUTE, later='assigned to "manager" on line 35 '),
+    "  " + missing(38, 12, 'it is returned from a function declared to return "Manager"'),
+    f"  {SYNC_CALLER}",
+    '  app/tabs.py:6:3: error: Coroutine "create_manager()" is used without "await" '
+    '(attribute "send" is looked up on the coroutine, not on its result); add "await"  '
+    "[missing-await]",
+]
+# "é" is one character but two UTF-8 bytes: mypy 1.19 counts bytes, mypy 2.x characters.
+# mypy 2.4 reports 27 here (characters less the extra bytes).
+LABELS = {f"  app/shapes.py:18:{column}: {NOT_AWAITABLE}" for column in (27, 28, 29)}
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A mypy cache per test worker: typeshed is analysed once, not once per test."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.fixture
+def project(tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "mypy.ini").write_text(MYPY_INI)
+    (tmp_path / ".git").mkdir()  # mypy looks for its config no further up
+    for package in ("app", "lib"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "lib" / "helpers.py").write_text(HELPERS)
+    (tmp_path / "app" / "shapes.py").write_text(SHAPES, encoding="utf-8")
+    (tmp_path / "app" / "crlf.py").write_bytes(CRLF)
+    (tmp_path / "app" / "tabs.py").write_bytes(TABS)
+    monkeypatch.setenv("MYPY_CACHE_DIR", str(cache_dir))
+    return tmp_path
+
+
+def run_fix(project: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy_wsplugin", "fix", *args],
+        cwd=project,
+        capture_output=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "MYPYPATH"},
+    )
+
+
+def snapshot(project: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        path.relative_to(project).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(project.rglob("*.py"))
+    }
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(project: Path) -> None:
+    before = snapshot(project)
+    result = run_fix(project, "app")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == DIFF
+    assert result.stderr.decode() == NOTES + (
+        "17 edits in 3 files; to apply: mypy-wsplugin fix --write app\n"
+    )
+    assert snapshot(project) == before
+    check = run_fix(project, "--check", "app")
+    assert (check.returncode, check.stdout) == (1, DIFF)
+
+
+def test_write_applies_every_shape_then_changes_nothing(project: Path) -> None:
+    helpers = (project / "lib" / "helpers.py").stat().st_mtime_ns
+    result = run_fix(project, "--write", "app")
+    assert result.returncode == 1, result.stderr.decode()  # the sync caller is left
+    lines = result.stdout.decode().splitlines()
+    label = lines.index("before: 18 findings") + 7
+    assert lines[label] in LABELS
+    lines[label] = "LABEL"
+    assert lines == [
+        "fixed app/crlf.py (1 edit)",
+        "fixed app/shapes.py (15 edits)",
+        "fixed app/tabs.py (1 edit)",
+        "before: 18 findings",
+        *BEFORE,
+        "after: 1 finding",
+        f"  {SYNC_CALLER}",
+    ]
+    assert result.stderr.decode() == NOTES
+    assert (project / "app" / "shapes.py").read_text(encoding="utf-8") == SHAPES_FIXED
+    assert (project / "app" / "crlf.py").read_bytes() == CRLF.replace(b"await get", b"get")
+    assert (project / "app" / "tabs.py").read_bytes() == TABS.replace(
+        b"\t\tcreate_manager()", b"\t\t(await create_manager())"
+    )
+    assert (project / "lib" / "helpers.py").stat().st_mtime_ns == helpers
+    assert list(project.rglob("*.tmp")) == []
+
+    # Idempotent: the second run finds only what needs a person, and writes nothing.
+    written = snapshot(project)
+    again = run_fix(project, "--write", "app")
+    assert again.returncode == 1
+    assert again.stdout.decode().splitlines() == [
+        "before: 1 finding",
+        f"  {SYNC_CALLER}",
+        "after: 1 finding",
+        f"  {SYNC_CALLER}",
+    ]
+    assert snapshot(project) == written
+
+
+def test_a_file_mypy_cannot_parse_stops_the_fix(project: Path) -> None:
+    (project / "app" / "broken.py").write_text("async def broken(:\n    pass\n")
+    before = snapshot(project)
+    result = run_fix(project, "--write", "app")
+    assert result.returncode == 2
+    assert result.stdout == b""
+    first, *problems, last = result.stderr.decode().splitlines()
+    assert first == "mypy could not check the code (exit status 2):"
+    # mypy's own words differ by version (1.19: "Invalid syntax", then its summary line).
+    assert problems[0].startswith("  app/broken.py:1:") and problems[0].endswith("  [syntax]")
+    assert last == "nothing was edited"
+    assert snapshot(project) == before
+
+
+# In this process: the safety rules
+
+
+def changing(path: Path, text: str) -> tuple[list[str], Runner]:
+    """A runner that runs mypy, then changes ``path`` as an editor would."""
+    seen: list[str] = []
+
+    def runner(args: Sequence[str]) -> MypyRun:
+        result = run(args)
+        if not seen:
+            path.write_text(text)
+        seen.append(path.read_text())
+        return result
+
+    return seen, runner
+
+
+def test_a_file_changed_since_the_mypy_run_is_skipped(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    edited = SHAPES.replace("café", "cafe")
+    seen, runner = changing(project / "app" / "shapes.py", edited)
+    out, err = io.StringIO(), io.StringIO()
+    status = fix(["app"], [], Mode.WRITE, runner=runner, out=out, err=err)
+    assert status == 1
+    assert out.getvalue().splitlines()[:2] == [
+        "fixed app/crlf.py (1 edit)",
+        "fixed app/tabs.py (1 edit)",
+    ]
+    assert err.getvalue() == (
+        "app/shapes.py: skipped, it changed since the mypy run\n"
+        "lib/helpers.py: not edited, outside the given paths (1 finding)\n"
+    )
+    assert (project / "app" / "shapes.py").read_text() == edited
+    assert len(seen) == 2  # mypy ran again after writing the other two
+
+
+def test_a_file_that_does_not_parse_is_skipped(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    broken = project / "app" / "broken.py"
+    broken.write_text("async def broken(:\n    await get()\n")
+    message = 'Cannot await "get()": it returns "int", which is not awaitable; remove the "await"'
+    finding = Finding("app/broken.py", 2, 10, None, None, "await-not-awaitable", message)
+
+    def runner(args: Sequence[str]) -> MypyRun:
+        return MypyRun((finding,), 0, 1, ())
+
+    out, err = io.StringIO(), io.StringIO()
+    assert fix(["app"], [], Mode.WRITE, runner=runner, out=out, err=err) == 1
+    assert err.getvalue().startswith("app/broken.py: skipped, it does not parse: ")
+    assert err.getvalue().count("\n") == 1
+    assert broken.read_text() == "async def broken(:\n    await get()\n"
+
+
+def test_nothing_to_fix(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+
+    def runner(args: Sequence[str]) -> MypyRun:
+        assert args == ["app"]
+        return MypyRun((), 0, 0, ())
+
+    out, err = io.StringIO(), io.StringIO()
+    assert fix(["app"], [], Mode.CHECK, runner=runner, out=out, err=err) == 0
+    assert (out.getvalue(), err.getvalue()) == ("", "nothing to fix\n")
+
+
+def test_a_config_without_the_plugin_is_a_usage_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "mypy.ini").write_text("[mypy]\nstrict = true\n")
+    monkeypatch.chdir(project)
+    err = io.StringIO()
+    assert fix(["app"], [], Mode.DIFF, err=err) == 2
+    assert err.getvalue() == (
+        "mypy-wsplugin: error: the plugin is not enabled (mypy.ini): "
+        "add 'plugins = mypy_wsplugin' to mypy's configuration\n"
+    )
+
+
+def test_atomic_write_keeps_the_mode_and_refuses_a_changed_file(tmp_path: Path) -> None:
+    path = tmp_path / "mod.py"
+    path.write_bytes(b"x = 1\n")
+    path.chmod(0o640)
+    before = Snapshot.of(path)
+    write_atomic(path, b"x = 2\n", before)
+    assert path.read_bytes() == b"x = 2\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    with pytest.raises(ChangedError):
+        write_atomic(path, b"x = 3\n", before)  # it holds "x = 2" now, not what was read
+    assert path.read_bytes() == b"x = 2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mod.py"]
