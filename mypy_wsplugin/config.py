@@ -13,8 +13,8 @@ import configparser
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final, cast
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,7 +27,6 @@ TOML_TABLE: Final = "tool.mypy_wsplugin"
 SYNC_FACTORIES: Final = "sync_factories"
 ASYNC_FACTORIES: Final = "async_factories"
 CHECK_ALL_AWAITS: Final = "check_all_awaits"
-KNOWN_KEYS: Final = (SYNC_FACTORIES, ASYNC_FACTORIES, CHECK_ALL_AWAITS)
 
 # One segment of a TARGET: an identifier, or a glob over identifiers (``*``, ``?``, ``[...]``).
 _TARGET_SEGMENT: Final = re.compile(r"^[A-Za-z0-9_*?\[\]!-]+$")
@@ -108,22 +107,140 @@ class FactoryEntry(_Value):
         return ASYNC_FACTORIES if self.is_async else SYNC_FACTORIES
 
 
-class PluginConfig(_Value):
-    __slots__ = ("async_factories", "check_all_awaits", "path", "section", "sync_factories")
+class Key:
+    """One setting: its name, default, the doc line, and how it is read from an INI string
+    or a TOML value (each reader raises :class:`ConfigError` naming what is wrong)."""
+
+    __slots__ = ("default", "doc", "from_ini", "from_toml", "name", "report")
 
     def __init__(
         self,
-        sync_factories: tuple[FactoryEntry, ...] = (),
-        async_factories: tuple[FactoryEntry, ...] = (),
-        check_all_awaits: bool = True,
+        name: str,
+        default: object,
+        doc: str,
+        from_ini: Callable[[_Where, str], object],
+        from_toml: Callable[[_Where, object], object],
+        report: Callable[[Any], object] = lambda value: value,
+    ) -> None:
+        self.name = name
+        self.default = default
+        self.doc = doc
+        self.from_ini = from_ini
+        self.from_toml = from_toml
+        self.report = report
+
+
+class _Where:
+    """Where a value comes from, for error messages."""
+
+    __slots__ = ("key", "path", "section")
+
+    def __init__(self, path: str, section: str, key: str) -> None:
+        self.path = path
+        self.section = section
+        self.key = key
+
+    def invalid(self, value: object, expected: str) -> ConfigError:
+        return ConfigError.invalid(self.path, self.section, self.key, value, expected)
+
+
+def _ini_bool(where: _Where, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _INI_TRUE or value in _INI_FALSE:
+        return value in _INI_TRUE
+    raise where.invalid(raw.strip(), "expected true or false")
+
+
+def _toml_bool(where: _Where, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise where.invalid(value, "expected true or false")
+    return value
+
+
+def _ini_entries(is_async: bool) -> Callable[[_Where, str], tuple[FactoryEntry, ...]]:
+    def read(where: _Where, raw: str) -> tuple[FactoryEntry, ...]:
+        return tuple(_parse_entry(where, text, is_async) for text in _ini_list(raw))
+
+    return read
+
+
+def _toml_entries(is_async: bool) -> Callable[[_Where, object], tuple[FactoryEntry, ...]]:
+    def read(where: _Where, value: object) -> tuple[FactoryEntry, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise where.invalid(value, "expected an array of strings")
+        return tuple(_parse_entry(where, text, is_async) for text in value)
+
+    return read
+
+
+def _entry_texts(entries: tuple[FactoryEntry, ...]) -> list[str]:
+    return [entry.text for entry in entries]
+
+
+# The settings, declared once: reading, validation, show-config and the report to mypy's
+# cache are derived from this table.
+KEYS: Final = (
+    Key(
+        SYNC_FACTORIES,
+        (),
+        "TARGET or TARGET -> RESULT entries: synchronous factories; awaiting one is reported "
+        "even where mypy sees Any",
+        _ini_entries(False),
+        _toml_entries(False),
+        _entry_texts,
+    ),
+    Key(
+        ASYNC_FACTORIES,
+        (),
+        "the same for coroutine functions; RESULT is what awaiting gives",
+        _ini_entries(True),
+        _toml_entries(True),
+        _entry_texts,
+    ),
+    Key(
+        CHECK_ALL_AWAITS,
+        True,
+        "check every awaited call and attribute and every async def call, not only the "
+        "configured factories",
+        _ini_bool,
+        _toml_bool,
+    ),
+)
+KNOWN_KEYS: Final = tuple(key.name for key in KEYS)
+
+
+class PluginConfig(_Value):
+    """The settings, by key name (see :data:`KEYS`); typed accessors for the code that
+    uses them."""
+
+    __slots__ = ("path", "section", "values")
+
+    def __init__(
+        self,
+        values: Mapping[str, object] | None = None,
         path: str | None = None,
         section: str = INI_SECTION,
     ) -> None:
-        self.sync_factories = sync_factories
-        self.async_factories = async_factories
-        self.check_all_awaits = check_all_awaits
+        self.values = {key.name: key.default for key in KEYS} | dict(values or {})
         self.path = path
         self.section = section
+
+    def _fields(self) -> tuple[object, ...]:
+        return (tuple(sorted(self.values.items())), self.path, self.section)
+
+    @property
+    def sync_factories(self) -> tuple[FactoryEntry, ...]:
+        return cast("tuple[FactoryEntry, ...]", self.values[SYNC_FACTORIES])
+
+    @property
+    def async_factories(self) -> tuple[FactoryEntry, ...]:
+        return cast("tuple[FactoryEntry, ...]", self.values[ASYNC_FACTORIES])
+
+    @property
+    def check_all_awaits(self) -> bool:
+        return bool(self.values[CHECK_ALL_AWAITS])
 
     @property
     def factories(self) -> tuple[FactoryEntry, ...]:
@@ -131,11 +248,7 @@ class PluginConfig(_Value):
 
     def to_report(self) -> dict[str, Any]:
         """The settings that change checking results (``report_config_data``)."""
-        return {
-            SYNC_FACTORIES: [e.text for e in self.sync_factories],
-            ASYNC_FACTORIES: [e.text for e in self.async_factories],
-            CHECK_ALL_AWAITS: self.check_all_awaits,
-        }
+        return {key.name: key.report(self.values[key.name]) for key in KEYS}
 
 
 def load_config(path: str | None) -> PluginConfig:
@@ -162,24 +275,7 @@ def _load_toml(path: str) -> PluginConfig:
         return PluginConfig(path=path, section=TOML_TABLE)
     if not isinstance(table, dict):
         raise ConfigError.invalid(path, TOML_TABLE, "tool.mypy_wsplugin", table, "expected a table")
-    _reject_unknown_keys(path, TOML_TABLE, table)
-    sync = _toml_list(path, table, SYNC_FACTORIES)
-    async_ = _toml_list(path, table, ASYNC_FACTORIES)
-    check_all = table.get(CHECK_ALL_AWAITS, True)
-    if not isinstance(check_all, bool):
-        raise ConfigError.invalid(
-            path, TOML_TABLE, CHECK_ALL_AWAITS, check_all, "expected true or false"
-        )
-    return _build(path, TOML_TABLE, sync, async_, check_all)
-
-
-def _toml_list(path: str, table: Mapping[str, Any], key: str) -> list[str]:
-    value = table.get(key, [])
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError.invalid(path, TOML_TABLE, key, value, "expected an array of strings")
-    return list(value)
+    return _build(path, TOML_TABLE, table, lambda key, where, value: key.from_toml(where, value))
 
 
 def _load_ini(path: str) -> PluginConfig:
@@ -191,21 +287,7 @@ def _load_ini(path: str) -> PluginConfig:
     if not parser.has_section(INI_SECTION):
         return PluginConfig(path=path)
     section = dict(parser.items(INI_SECTION))
-    _reject_unknown_keys(path, INI_SECTION, section)
-    sync = _ini_list(section.get(SYNC_FACTORIES, ""))
-    async_ = _ini_list(section.get(ASYNC_FACTORIES, ""))
-    check_all = True
-    if CHECK_ALL_AWAITS in section:
-        raw = section[CHECK_ALL_AWAITS].strip()
-        if raw.lower() in _INI_TRUE:
-            check_all = True
-        elif raw.lower() in _INI_FALSE:
-            check_all = False
-        else:
-            raise ConfigError.invalid(
-                path, INI_SECTION, CHECK_ALL_AWAITS, raw, "expected true or false"
-            )
-    return _build(path, INI_SECTION, sync, async_, check_all)
+    return _build(path, INI_SECTION, section, lambda key, where, raw: key.from_ini(where, raw))
 
 
 def _ini_list(value: str) -> list[str]:
@@ -217,21 +299,24 @@ def _ini_list(value: str) -> list[str]:
     return entries
 
 
-def _reject_unknown_keys(path: str, section: str, keys: Iterable[str]) -> None:
-    for key in keys:
-        if key not in KNOWN_KEYS:
-            raise ConfigError(
-                path, section, key, f"unknown key (known keys: {', '.join(KNOWN_KEYS)})"
-            )
-
-
 def _build(
-    path: str, section: str, sync: list[str], async_: list[str], check_all: bool
+    path: str,
+    section: str,
+    given: Mapping[str, Any],
+    read: Callable[[Key, _Where, Any], object],
 ) -> PluginConfig:
-    sync_entries = tuple(_parse_entry(path, section, SYNC_FACTORIES, t, False) for t in sync)
-    async_entries = tuple(_parse_entry(path, section, ASYNC_FACTORIES, t, True) for t in async_)
-    sync_targets = {e.target for e in sync_entries}
-    for entry in async_entries:
+    keys = {key.name: key for key in KEYS}
+    for name in given:
+        if name not in keys:
+            raise ConfigError(
+                path, section, name, f"unknown key (known keys: {', '.join(KNOWN_KEYS)})"
+            )
+    values = {
+        name: read(keys[name], _Where(path, section, name), raw) for name, raw in given.items()
+    }
+    config = PluginConfig(values, path=path, section=section)
+    sync_targets = {e.target for e in config.sync_factories}
+    for entry in config.async_factories:
         if entry.target in sync_targets:
             raise ConfigError.invalid(
                 path,
@@ -241,27 +326,18 @@ def _build(
                 f"{entry.target} is also listed in {SYNC_FACTORIES}; a factory is either "
                 "synchronous or asynchronous",
             )
-    return PluginConfig(
-        sync_factories=sync_entries,
-        async_factories=async_entries,
-        check_all_awaits=check_all,
-        path=path,
-        section=section,
-    )
+    return config
 
 
-def _parse_entry(path: str, section: str, key: str, text: str, is_async: bool) -> FactoryEntry:
+def _parse_entry(where: _Where, text: str, is_async: bool) -> FactoryEntry:
     text = text.strip()
     target, arrow, result = text.partition(_ARROW)
     target = target.strip()
     result = result.strip()
     if not _is_target(target) or (arrow and not result):
-        raise ConfigError.invalid(path, section, key, text, f"expected {ENTRY_GRAMMAR}")
+        raise where.invalid(text, f"expected {ENTRY_GRAMMAR}")
     if arrow and not _is_dotted_name(result):
-        raise ConfigError.invalid(
-            path,
-            section,
-            key,
+        raise where.invalid(
             text,
             f"RESULT {result!r} is not a dotted full name of a class "
             "(expected e.g. app.ws.UnifiedWebSocketManager)",
