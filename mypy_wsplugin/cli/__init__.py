@@ -38,6 +38,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_fix(commands)
+    _add_report(commands)
+    show = commands.add_parser(
+        "show-config",
+        help="print the settings the plugin will use, as JSON",
+        description="Print the settings the plugin reads from the config file mypy would "
+        "use, as JSON. A config file that cannot be found or parsed is one error line, "
+        "exit status 2.",
+    )
+    show.add_argument("--config-file", metavar="FILE", help="the config file mypy would be given")
+    commands.add_parser(
+        "codes",
+        help="list the plugin's error codes",
+        description="List the plugin's error codes: code, parent code, what it checks.",
+    )
+    return parser
+
+
+def _add_fix(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fixer = commands.add_parser(
         "fix",
         help="remove wrong awaits and add missing ones (a diff; --write applies)",
@@ -57,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--check", action="store_true", help="exit status 1 if there is anything to fix"
     )
+
+
+def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     reporter = commands.add_parser(
         "report",
         help="count findings per package; print config lines for a gradual rollout",
@@ -79,20 +101,6 @@ def _parser() -> argparse.ArgumentParser:
     reporter.add_argument(
         "--format", choices=["text", "json"], default="text", help="text (default) or json"
     )
-    show = commands.add_parser(
-        "show-config",
-        help="print the settings the plugin will use, as JSON",
-        description="Print the settings the plugin reads from the config file mypy would "
-        "use, as JSON. A config file that cannot be found or parsed is one error line, "
-        "exit status 2.",
-    )
-    show.add_argument("--config-file", metavar="FILE", help="the config file mypy would be given")
-    commands.add_parser(
-        "codes",
-        help="list the plugin's error codes",
-        description="List the plugin's error codes: code, parent code, what it checks.",
-    )
-    return parser
 
 
 def _positive(text: str) -> int:
