@@ -16,12 +16,13 @@ every case keeps its own.  Imports of the case's own modules are rewritten on th
 line (``import app`` -> ``from c_x import app``), so line numbers do not move.  Back in a
 case's output the prefix is taken out of paths and messages.
 
-A case that cannot be moved into a package this way runs alone, as it is ("solo"): stub
-files or top-level names of real modules (``anyio/__init__.pyi``), a ``plugins`` option of
-its own, configured names outside its own modules, relative imports in top-level modules,
-an import continued over lines.  So does a batch whose run fails (exit status 2) and every
-case whose batched comparison is not clean: only a solo run decides that a case loses or
-invents a line.
+Configured names of modules that exist nowhere (``extlib.ws.get_manager``, "a module mypy
+cannot see") go under the package too, with the case's imports of them.  A case that cannot
+be moved into a package this way runs alone, as it is ("solo"): stub files, or modules named
+like real ones (``anyio/__init__.pyi``), a ``plugins`` option of its own, configured names
+of real modules, relative imports in top-level modules, an import continued over lines.
+So does every case of a batch whose run fails (exit status 2), and every case whose batched
+comparison is not clean: only a solo run decides that a case loses or invents a line.
 """
 
 from __future__ import annotations
