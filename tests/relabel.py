@@ -343,13 +343,29 @@ TYPE_PAIRS: Final = (
 
 
 def _other_type(mypy_message: str, plugin_message: str) -> bool:
-    """Whether the plugin's message names another type than mypy's error it replaces."""
+    """Whether the plugin's message names another type than mypy's error it replaces: not
+    that type, nor one member of it (``await (f() if c else g())``: mypy names the union of
+    the branches, the plugin the branch it reports)."""
     for mypy_pattern, plugin_pattern in TYPE_PAIRS:
         theirs = mypy_pattern.match(mypy_message)
         mine = plugin_pattern.search(plugin_message)
         if theirs and mine:
-            return theirs["type"] != mine["type"]
+            return mine["type"] not in {theirs["type"], *_members(theirs["type"])}
     return False
+
+
+def _members(union: str) -> list[str]:
+    """The members of a union type as mypy prints it (``A | B[C | D]``: ``A``, ``B[C | D]``)."""
+    members, depth, start = [], 0, 0
+    for index, char in enumerate(union):
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif depth == 0 and union.startswith(" | ", index):
+            members.append(union[start:index])
+            start = index + 3
+    return [*members, union[start:]]
 
 
 def _ignores_plugin_code(message: str) -> bool:

@@ -137,6 +137,8 @@ def test_a_finding_naming_another_type_is_mistyped() -> None:
         '"Manager", which is', '"Manager | None", and "None" is'
     ).replace("remove the", "narrow it before")
     assert classify([union], [narrowed]).ok
+    branch = AWAIT_MISC.replace('"Manager"', '"Manager | Coroutine[Any, Any, Manager | None]"')
+    assert classify([branch], [AWAIT_FINDING]).ok
 
 
 def test_a_changed_revealed_type_is_retyped() -> None:
