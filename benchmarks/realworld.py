@@ -7,6 +7,7 @@ Run from the repository root (``make bench``)::
     .venv/bin/python benchmarks/realworld.py --only aiohttp --only anyio --pairs 3
     .venv/bin/python benchmarks/realworld.py --profile  # also cProfile the plugin run
     .venv/bin/python benchmarks/realworld.py --git-rev HEAD  # the committed plugin, not the tree
+    .venv/bin/python benchmarks/realworld.py --quick --no-check-untyped-defs  # timed runs only
 
 What it does
 ------------
@@ -39,8 +40,9 @@ What it does
    mypy_wsplugin`` and ``check_all_awaits = true``.  The unpacked source roots of all
    libraries are on ``mypy_path`` in every run (``follow_imports = silent``), so a library
    that imports another one of the set (httpx -> httpcore -> anyio) sees it typed, as it
-   would with its dependencies installed.  ``check_untyped_defs`` stays off (mypy's default),
-   so the plugin's pass over unannotated functions is exercised on the legacy libraries.
+   would with its dependencies installed.  ``check_untyped_defs`` stays off (mypy's default)
+   in the timed runs, so the plugin's pass over unannotated functions is exercised on the
+   legacy libraries; the diff is also made with it on (step 5).
 4. Timing: each pair runs both modes cold (``--no-incremental`` with a fresh cache
    directory) and then warm (a second run on the cache the cold run wrote, nothing changed),
    interleaved A/B with the order alternating from pair to pair.  One untimed warm-up run per
@@ -48,18 +50,26 @@ What it does
    time is measured around it and its peak RSS is taken from ``os.wait4`` (the rusage of that
    one child).  Reported: median wall time per mode, the median of the per-pair ratios
    (plugin / plain), and peak RSS.
-5. Diffs the outputs: every line the plugin adds to plain mypy's output, every line it
-   removes (a removed line with an added one on the same line is listed as replaced), and
-   every crash (exit status other than 0/1, ``INTERNAL ERROR`` or a traceback).  It also
-   checks that repeated runs of a mode give the same output and that warm runs replay the
-   cold runs' output.
+5. Classifies every line that differs between plain mypy's output and the plugin's (first
+   cold run of each) with ``tests/relabel.py``, the function the tests use: replaced (the
+   plugin's error instead of mypy's for the same cause on the same line), added (a new
+   finding), and what must not happen: a line of mypy's lost, a line of another code
+   invented, a finding doubled (beside mypy's error) or mistyped (naming another type than
+   mypy's error).  Twice: with mypy's defaults (the timed runs), and with
+   ``check_untyped_defs = true``, one more untimed cold run per mode and target
+   (``--no-check-untyped-defs`` skips them).  It also lists every crash (exit status other
+   than 0/1, ``INTERNAL ERROR`` or a traceback) and checks that repeated runs of a mode give
+   the same output and that warm runs replay the cold runs' output.
 6. Prints a markdown report to stdout and writes it to ``benchmarks/results/latest.md``
    (``--output``), with the environment (mypy, Python, machine, date) and the targets: cold
    ratio <= 1.05, warm ratio <= 1.02, peak memory ratio <= 1.05 (all three judged on the run
-   over all libraries together), and 0 crashes.
+   over all libraries together), 0 crashes, and 0 lines lost, invented, doubled or mistyped
+   (on every library, in both option sets).
 
-Exit status: 0 when the benchmark ran (whatever the targets), 1 when a run crashed, 2 on a
-setup failure (download, checksum, virtual environment).  Unix only (``os.wait4``).
+Exit status: 0 when the benchmark ran (whatever the timing targets), 1 when a run crashed or
+the plugin lost, invented, doubled or mistyped a line of mypy's output (the comparison with
+plain mypy is a test), 2 on a setup failure (download, checksum, virtual environment).  Unix
+only (``os.wait4``).
 """
 
 from __future__ import annotations
@@ -90,6 +100,11 @@ from importlib import metadata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # the classifier shared with the tests: tests/relabel.py
+    sys.path.insert(0, str(REPO))
+
+from tests.relabel import Relabel, classify  # noqa: E402
+
 DEFAULT_OUTPUT = REPO / "benchmarks" / "results" / "latest.md"
 CACHE_ENV = "MYPY_WSPLUGIN_BENCH_CACHE"
 DEFAULT_CACHE = Path.home() / ".cache" / "mypy_wsplugin_bench"
@@ -103,6 +118,14 @@ ALL = "ALL"
 PLAIN = "plain"
 PLUGIN = "plugin"
 MODES = (PLAIN, PLUGIN)
+# The options each run is made with: mypy's defaults, and with --check-untyped-defs (one
+# untimed cold run per mode and target: the diff only).
+DEFAULT = "default"
+UNTYPED = "check_untyped_defs"
+CHECKS = (DEFAULT, UNTYPED)
+# Relabel's kinds of difference (tests/relabel.py), and those that must not occur.
+KINDS = ("replaced", "added", "silenced", "retyped", "doubled", "mistyped", "lost", "invented")
+FAILURES = ("lost", "invented", "doubled", "mistyped")
 
 
 @dataclass(frozen=True)
@@ -272,7 +295,6 @@ OLD_PYTHON_DEPENDENCIES: tuple[str, ...] = ("tomli==2.2.1",)  # the plugin's, Py
 CRASH_MARKERS = ("INTERNAL ERROR", "Traceback (most recent call last)")
 SUMMARY = re.compile(r"^(Found \d+ errors? in \d+ files?|Success: no issues found in)")
 CHECKED = re.compile(r"(?:checked|in) (\d+) source files?")
-LOCATION = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):")
 
 
 class SetupError(Exception):
@@ -580,6 +602,10 @@ class Run:
         return [ln for ln in self.output.splitlines() if ln.strip() and not SUMMARY.match(ln)]
 
 
+def config_key(mode: str, check: str = DEFAULT) -> str:
+    return mode if check == DEFAULT else f"{mode}-{check}"
+
+
 def write_configs(workdir: Path, roots: Sequence[Path]) -> dict[str, Path]:
     common = (
         "[mypy]\n"
@@ -587,15 +613,14 @@ def write_configs(workdir: Path, roots: Sequence[Path]) -> dict[str, Path]:
         "follow_imports = silent\n"
         f"mypy_path = {','.join(str(r) for r in roots)}\n"
     )
-    texts = {
-        PLAIN: common,
-        PLUGIN: common + "plugins = mypy_wsplugin\n\n[mypy_wsplugin]\ncheck_all_awaits = true\n",
-    }
+    plugin = "plugins = mypy_wsplugin\n\n[mypy_wsplugin]\ncheck_all_awaits = true\n"
     paths = {}
-    for mode, text in texts.items():
-        path = workdir / f"{mode}.ini"
-        path.write_text(text)
-        paths[mode] = path
+    for check in CHECKS:
+        extra = "check_untyped_defs = true\n" if check == UNTYPED else ""
+        for mode, text in ((PLAIN, common + extra), (PLUGIN, common + extra + plugin)):
+            path = workdir / f"{config_key(mode, check)}.ini"
+            path.write_text(text)
+            paths[config_key(mode, check)] = path
     return paths
 
 
@@ -614,8 +639,16 @@ class Runner:
     cwd: Path  # paths in mypy's output are relative to it
     env: dict[str, str]
 
-    def command(self, mode: str, packages: Sequence[str], cache_dir: Path, cold: bool) -> list[str]:
-        cmd = [str(self.python), "-m", "mypy", "--config-file", str(self.configs[mode])]
+    def command(
+        self,
+        mode: str,
+        packages: Sequence[str],
+        cache_dir: Path,
+        cold: bool,
+        check: str = DEFAULT,
+    ) -> list[str]:
+        config = self.configs[config_key(mode, check)]
+        cmd = [str(self.python), "-m", "mypy", "--config-file", str(config)]
         cmd += ["--cache-dir", str(cache_dir), "--show-traceback"]
         if cold:
             cmd.append("--no-incremental")
@@ -657,6 +690,8 @@ class Target:
     # per pair: the warm run of median wall time among the repeats
     warm: dict[str, list[Run]] = field(default_factory=lambda: {m: [] for m in MODES})
     all_warm: dict[str, list[Run]] = field(default_factory=lambda: {m: [] for m in MODES})
+    # one cold run per mode with --check-untyped-defs (untimed), if made
+    untyped: dict[str, Run] = field(default_factory=dict)
 
     def runs(self) -> Iterable[tuple[str, str, Run]]:
         for mode in MODES:
@@ -664,6 +699,16 @@ class Target:
                 yield mode, "cold", run
             for run in self.all_warm[mode]:
                 yield mode, "warm", run
+            if mode in self.untyped:
+                yield mode, f"cold, {UNTYPED}", self.untyped[mode]
+
+    def relabel(self, check: str) -> Relabel | None:
+        """How the plugin's output differs from plain mypy's (first cold runs)."""
+        if check == UNTYPED:
+            if len(self.untyped) < len(MODES):
+                return None
+            return classify(self.untyped[PLAIN].lines(), self.untyped[PLUGIN].lines())
+        return classify(self.cold[PLAIN][0].lines(), self.cold[PLUGIN][0].lines())
 
 
 def measure(target: Target, runner: Runner, pairs: int, warm_repeats: int, workdir: Path) -> None:
@@ -685,6 +730,17 @@ def measure(target: Target, runner: Runner, pairs: int, warm_repeats: int, workd
                 f"cold {cold.wall:6.2f}s {cold.rss_kib / 1024:6.0f} MiB (exit {cold.status})"
                 f"  warm {warm.wall:5.2f}s (exit {warm.status})"
             )
+
+
+def measure_untyped(target: Target, runner: Runner, workdir: Path) -> None:
+    """One cold run per mode with --check-untyped-defs: for the diff, not timed."""
+    for mode in MODES:
+        cache_dir = workdir / f"cache-{target.name}-{mode}-{UNTYPED}"
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        run = runner.run(runner.command(mode, target.packages, cache_dir, True, UNTYPED))
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        target.untyped[mode] = run
+        log(f"  {target.name:<11} {UNTYPED} {mode:<6} cold {run.wall:6.2f}s (exit {run.status})")
 
 
 def profile_plugin(
@@ -730,40 +786,6 @@ def profile_plugin(
 
 
 # -- analysis and report ----------------------------------------------------------------------
-
-
-@dataclass
-class Diff:
-    added: list[str]
-    removed: list[str]
-    replaced: list[tuple[str, str]]  # (mypy's line, the plugin's line)
-
-
-def diff_outputs(plain: Sequence[str], plugin: Sequence[str]) -> Diff:
-    plain_count, plugin_count = Counter(plain), Counter(plugin)
-    added = sorted((plugin_count - plain_count).elements(), key=_location_key)
-    removed = sorted((plain_count - plugin_count).elements(), key=_location_key)
-    replaced: list[tuple[str, str]] = []
-    for line in list(removed):
-        loc = _location(line)
-        partner = next((a for a in added if loc and _location(a) == loc), None)
-        if partner is not None:
-            replaced.append((line, partner))
-            removed.remove(line)
-            added.remove(partner)
-    return Diff(added, removed, replaced)
-
-
-def _location(line: str) -> str | None:
-    match = LOCATION.match(line)
-    return f"{match['file']}:{match['line']}" if match else None
-
-
-def _location_key(line: str) -> tuple[str, int, str]:
-    match = LOCATION.match(line)
-    if match is None:
-        return ("", 0, line)
-    return (match["file"], int(match["line"]), line)
 
 
 def median(values: Sequence[float]) -> float:
@@ -837,7 +859,13 @@ def render(
         " mode",
         "- options (both modes): `ignore_missing_imports = true`, `follow_imports = silent`,"
         " `mypy_path` = all unpacked libraries; plugin mode adds `plugins = mypy_wsplugin`,"
-        " `[mypy_wsplugin] check_all_awaits = true`",
+        " `[mypy_wsplugin] check_all_awaits = true`"
+        + (
+            "; the diff is made again with `check_untyped_defs = true` (one untimed cold run"
+            " per mode and target)"
+            if any(t.untyped for t in targets)
+            else ""
+        ),
         "",
         f"## Targets (judged on `{main.name}`)",
         "",
@@ -851,6 +879,21 @@ def render(
         f"| <= {MEMORY_TARGET} | {verdict(mem, MEMORY_TARGET)} |",
         f"| crashes (exit status not 0/1, INTERNAL ERROR, traceback) | {len(crashes)} | 0 "
         f"| {'yes' if not crashes else '**no**'} |",
+    ]
+    per_library = [t for t in targets if t.name != ALL] or list(targets)
+    relabels = {(t.name, check): t.relabel(check) for t in targets for check in CHECKS}
+    for check in CHECKS:
+        found = [r for t in per_library if (r := relabels[(t.name, check)]) is not None]
+        label = "mypy's defaults" if check == DEFAULT else "`--check-untyped-defs`"
+        if not found:
+            out.append(f"| lines lost / invented / doubled / mistyped, {label} | not run | 0 | |")
+            continue
+        bad = [sum(len(getattr(r, kind)) for r in found) for kind in FAILURES]
+        out.append(
+            f"| lines lost / invented / doubled / mistyped, {label} (every library) "
+            f"| {' / '.join(map(str, bad))} | 0 | {'yes' if not any(bad) else '**no**'} |"
+        )
+    out += [
         "",
         f"For reference, the cold CPU time ratio (user + system, median of per-pair ratios; less"
         f" sensitive to other load on the machine than wall time): {fmt(cpu_ratio(main), 3)}.",
@@ -859,19 +902,20 @@ def render(
         "",
         "Times are medians in seconds; ratios are plugin / plain, the median of the per-pair"
         " ratios (cold CPU: user + system time); a pair's warm time is the median of"
-        f" {warm_repeats} warm run(s); RSS is the median peak resident set of the cold runs.",
+        f" {warm_repeats} warm run(s); RSS is the median peak resident set of the cold runs."
+        " The last columns classify the first cold runs' outputs (mypy's defaults; see below).",
         "",
         "| target | kind | files | lines | async defs (unannotated) | plain cold | plugin cold"
         " | cold ratio | cold CPU ratio | plain warm | plugin warm | warm ratio | plain RSS MiB"
         " | plugin RSS MiB"
-        " | RSS ratio | plain errors | added | replaced | removed | crashes |",
+        " | RSS ratio | plain errors | replaced | added | lost | invented | crashes |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
-        "|---:|---:|---:|",
+        "|---:|---:|---:|---:|",
     ]
-    diffs: dict[str, Diff] = {}
     for t in targets:
         plain_lines = t.cold[PLAIN][0].lines()
-        diff = diffs[t.name] = diff_outputs(plain_lines, t.cold[PLUGIN][0].lines())
+        relabel = relabels[(t.name, DEFAULT)]
+        assert relabel is not None
         kind = "all" if t.name == ALL else ("legacy" if t.libs[0].legacy else "annotated")
         n_crash = sum(1 for _, _, run in t.runs() if run.crashed)
         label = t.name if t.name == ALL else f"{t.libs[0].dist} {t.libs[0].version}"
@@ -885,35 +929,62 @@ def render(
             f"| {fmt(median([r.wall for r in t.warm[PLUGIN]]))} | {fmt(pair_ratio(t, 'warm'), 3)} "
             f"| {fmt(median([r.rss_kib / 1024 for r in t.cold[PLAIN]]), 0)} "
             f"| {fmt(median([r.rss_kib / 1024 for r in t.cold[PLUGIN]]), 0)} "
-            f"| {fmt(rss_ratio(t), 3)} | {errors_in(plain_lines)} | {len(diff.added)} "
-            f"| {len(diff.replaced)} | {len(diff.removed)} | {n_crash} |"
+            f"| {fmt(rss_ratio(t), 3)} | {errors_in(plain_lines)} | {len(relabel.replaced)} "
+            f"| {len(relabel.added)} | {len(relabel.lost)} | {len(relabel.invented)} | {n_crash} |"
         )
     out += ["", "## What the plugin changes in mypy's output", ""]
     out.append(
-        "Lines the plugin adds to plain mypy's output (cold run), lines where it replaces"
-        " mypy's own error with its own, and lines it removes. Classification of every added"
-        " error: `benchmarks/findings.md`."
+        "Every line that differs between plain mypy's output and the plugin's (the first cold"
+        " run of each), classified by `tests/relabel.py` (the tests use the same function):"
+        " *replaced* (the plugin's error instead of mypy's error for the same cause on the same"
+        " line, with its notes), *added* (a new finding), *silenced* (under an ignore comment"
+        " naming a plugin code), *retyped* (a `reveal_type` answer), and the failures, which"
+        " must be 0: *doubled* (the plugin's error beside mypy's), *mistyped* (a replacement"
+        " naming another type than mypy's), *lost* (mypy's line gone, not replaced on its"
+        " line), *invented* (a line of neither). With mypy's defaults and with"
+        " `check_untyped_defs = true`. Classification of every added error:"
+        " `benchmarks/findings.md`."
     )
-    per_library = [t for t in targets if t.name != ALL] or list(targets)
-    for t in per_library:
-        diff = diffs[t.name]
-        if not (diff.added or diff.replaced or diff.removed):
-            continue
-        out += ["", f"### {t.name}", ""]
-        out += [f"- added: `{line}`" for line in diff.added]
-        out += [f"- replaced: `{old}`  \n  by: `{new}`" for old, new in diff.replaced]
-        out += [f"- removed: `{line}`" for line in diff.removed]
-    if not any(d.added or d.replaced or d.removed for d in diffs.values()):
+    out += [
+        "",
+        "| target | options | plain errors | " + " | ".join(KINDS) + " |",
+        "|---|---|---:|" + "---:|" * len(KINDS),
+    ]
+    for t in targets:
+        for check in CHECKS:
+            relabel = relabels[(t.name, check)]
+            if relabel is None:
+                continue
+            plain_run = t.cold[PLAIN][0] if check == DEFAULT else t.untyped[PLAIN]
+            counts = relabel.counts()
+            out.append(
+                f"| {t.name} | {check} | {errors_in(plain_run.lines())} | "
+                + " | ".join(str(counts[kind]) for kind in KINDS)
+                + " |"
+            )
+    for check in CHECKS:
+        for t in per_library:
+            relabel = relabels[(t.name, check)]
+            if relabel is None or not relabel.render():
+                continue
+            out += ["", f"### {t.name}, {check}", ""]
+            out += [f"- `{line.strip()}`" for line in relabel.render()]
+    if not any(r is not None and r.render() for r in relabels.values()):
         out += ["", "None: the plugin's output equals plain mypy's on every target."]
     if len(targets) > 1 and targets[-1].name == ALL:
-        union = sorted(line for t in per_library for line in diffs[t.name].added)
-        together = sorted(diffs[ALL].added)
-        if union != together:
-            only_all = sorted((Counter(together) - Counter(union)).elements())
-            only_libs = sorted((Counter(union) - Counter(together)).elements())
-            out += ["", "Note: the run over all libraries adds a different set of lines:"]
-            out += [f"- only in {ALL}: `{line}`" for line in only_all]
-            out += [f"- only in per-library runs: `{line}`" for line in only_libs]
+        for check in CHECKS:
+            whole = relabels[(ALL, check)]
+            parts = [relabels[(t.name, check)] for t in per_library]
+            if whole is None or any(r is None for r in parts):
+                continue
+            union = sorted(line for r in parts if r is not None for line in r.render())
+            together = sorted(whole.render())
+            if union != together:
+                only_all = sorted((Counter(together) - Counter(union)).elements())
+                only_libs = sorted((Counter(union) - Counter(together)).elements())
+                out += ["", f"Note: the run over all libraries ({check}) differs otherwise:"]
+                out += [f"- only in {ALL}: `{line.strip()}`" for line in only_all]
+                out += [f"- only in per-library runs: `{line.strip()}`" for line in only_libs]
     out += ["", "## Crashes", ""]
     if not crashes:
         out.append("None.")
@@ -986,6 +1057,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="REV",
         help="benchmark the plugin as committed at this git revision (e.g. HEAD) instead of "
         "the working tree",
+    )
+    parser.add_argument(
+        "--no-check-untyped-defs",
+        dest="check_untyped_defs",
+        action="store_false",
+        help="skip the untimed cold runs with check_untyped_defs = true (their diff)",
     )
     parser.add_argument("--list", action="store_true", help="list the pinned libraries and exit")
     args = parser.parse_args(argv)
@@ -1061,7 +1138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         output.write_text(report)
         log(f"written to {output}")
     crashed = any(run.crashed for t in targets for _, _, run in t.runs())
-    return 1 if crashed else 0
+    relabels = [t.relabel(check) for t in targets for check in CHECKS]
+    wrong = any(r is not None and not r.ok for r in relabels)
+    if wrong:
+        log("lines lost, invented, doubled or mistyped: see the report")
+    return 1 if crashed or wrong else 0
 
 
 def run_benchmark(
@@ -1098,6 +1179,10 @@ def run_benchmark(
     for target in targets:
         measure(target, runner, args.pairs, args.warm_repeats, workdir)
     log(f"measured in {time.perf_counter() - started:.0f} s")
+    if args.check_untyped_defs:
+        log(f"{UNTYPED}: one cold run per mode and target (untimed, for the diff)")
+        for target in targets:
+            measure_untyped(target, runner, workdir)
     return targets
 
 

@@ -1,0 +1,241 @@
+"""``tests/relabel.py``: how a difference between plain mypy's output and the plugin's is
+classified; and the corpus runner's rewriting (``tests/relabel_corpus.py``)."""
+
+from __future__ import annotations
+
+import ast
+import configparser
+
+from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.reporting import REPLACED_CODES
+
+from .relabel import PLUGIN_CODES, REPLACEABLE_CODES, classify, ignore_comments
+from .relabel_corpus import (
+    PLAIN,
+    PLUGIN,
+    Case,
+    batch_config,
+    config_text,
+    load_cases,
+    rewrite_imports,
+    top_names,
+    why_solo,
+)
+
+AWAIT_MISC = (
+    'main.py:8: error: Incompatible types in "await" (actual type "Manager", expected type'
+    ' "Awaitable[Any]")  [misc]'
+)
+AWAIT_FINDING = (
+    'main.py:8: error: Cannot await "get_manager()": it returns "Manager", which is not'
+    ' awaitable; remove the "await"  [await-not-awaitable]'
+)
+UNUSED = (
+    'main.py:5: error: Value of type "Coroutine[Any, Any, None]" must be used  [unused-coroutine]'
+)
+UNUSED_NOTE = "main.py:5: note: Are you missing an await?"
+DROPPED = (
+    'main.py:5: error: Coroutine "fetch()" is used without "await" (it is dropped and never'
+    ' runs); add "await"  [missing-await]'
+)
+SEND = (
+    'main.py:9: error: Coroutine "f()" is used without "await" (attribute "send" is looked up'
+    ' on the coroutine, not on its result); add "await"  [missing-await]'
+)
+
+
+def test_the_codes_are_the_plugins() -> None:
+    assert {AWAIT_NOT_AWAITABLE.code, MISSING_AWAIT.code} == PLUGIN_CODES
+    replaced = {code.code for codes in REPLACED_CODES.values() for code in codes}
+    assert replaced == REPLACEABLE_CODES | {"misc"}
+
+
+def test_equal_outputs_differ_in_nothing() -> None:
+    lines = [AWAIT_MISC, 'main.py:9: note: Revealed type is "Any"']
+    result = classify([*lines, "Found 1 error in 1 file (checked 1 source file)"], lines)
+    assert result.ok
+    assert set(result.counts().values()) == {0}
+
+
+def test_a_replaced_error_takes_its_notes() -> None:
+    result = classify(
+        [UNUSED, UNUSED_NOTE, AWAIT_MISC], [DROPPED, AWAIT_FINDING, "Success: no issues found"]
+    )
+    assert result.ok
+    assert result.replaced == [([UNUSED, UNUSED_NOTE], [DROPPED]), ([AWAIT_MISC], [AWAIT_FINDING])]
+
+
+def test_a_note_at_another_line_or_file_goes_with_its_error() -> None:
+    call_arg = 'main.py:9: error: Too few arguments for "send" of "Coroutine"  [call-arg]'
+    defined = 'app/ws.py:1: note: "send" defined here'
+    result = classify([call_arg, defined], [SEND])
+    assert result.ok
+    assert result.replaced == [([call_arg, defined], [SEND])]
+
+
+def test_the_same_line_whatever_the_columns() -> None:
+    old = AWAIT_MISC.replace("main.py:8:", "main.py:8:5:")
+    new = AWAIT_FINDING.replace("main.py:8:", "main.py:8:15:")
+    assert classify([old], [new]).replaced == [([old], [new])]
+
+
+def test_new_findings_are_added() -> None:
+    note = (
+        'main.py:3: note: [mypy_wsplugin] sync_factories entry "a.f -> a.Nope": class "a.Nope"'
+        " was not found; its result is treated as Any"
+    )
+    result = classify([], [note, DROPPED, AWAIT_FINDING])
+    assert result.ok
+    assert result.added == [DROPPED, AWAIT_FINDING, note]
+
+
+def test_a_plugin_message_under_another_code_is_the_plugins() -> None:
+    filed = DROPPED.replace("[missing-await]", "[unused-coroutine]")
+    assert classify([UNUSED, UNUSED_NOTE], [filed]).replaced == [([UNUSED, UNUSED_NOTE], [filed])]
+
+
+def test_an_error_of_another_code_on_the_findings_line_is_lost() -> None:
+    returns = 'main.py:8: error: "put" of "Queue" does not return a value  [func-returns-value]'
+    any_expr = 'main.py:8: error: Expression has type "Any"  [misc]'
+    result = classify([AWAIT_MISC, returns, any_expr], [AWAIT_FINDING])
+    assert result.replaced == [([AWAIT_MISC], [AWAIT_FINDING])]
+    assert result.lost == [returns, any_expr]
+    assert not result.ok
+
+
+def test_a_replaceable_error_without_a_finding_is_lost() -> None:
+    result = classify([UNUSED, UNUSED_NOTE], [])
+    assert result.lost == [UNUSED, UNUSED_NOTE]
+
+
+def test_an_error_of_another_code_is_invented() -> None:
+    arg = 'main.py:11: error: Argument 1 to "send" has incompatible type "int"  [arg-type]'
+    result = classify([AWAIT_MISC], [AWAIT_FINDING, arg])
+    assert result.invented == [arg]
+    assert not result.ok
+
+
+def test_mypys_note_after_a_finding_is_invented() -> None:
+    variants = "main.py:5: note: Possible overload variants:"
+    result = classify([], [DROPPED, variants])
+    assert result.invented == [variants]
+
+
+def test_a_finding_beside_mypys_error_is_doubled() -> None:
+    result = classify([AWAIT_MISC], [AWAIT_MISC, AWAIT_FINDING])
+    assert result.doubled == [([AWAIT_MISC], [AWAIT_FINDING])]
+    assert not result.ok
+
+
+def test_a_finding_naming_another_type_is_mistyped() -> None:
+    finding = AWAIT_FINDING.replace('returns "Manager"', 'returns "IO[Any]"')
+    result = classify([AWAIT_MISC], [finding])
+    assert result.mistyped == [([AWAIT_MISC], [finding])]
+    assert not result.ok
+    union = AWAIT_MISC.replace('"Manager"', '"Manager | None"')
+    narrowed = AWAIT_FINDING.replace(
+        '"Manager", which is', '"Manager | None", and "None" is'
+    ).replace("remove the", "narrow it before")
+    assert classify([union], [narrowed]).ok
+    branch = AWAIT_MISC.replace('"Manager"', '"Manager | Coroutine[Any, Any, Manager | None]"')
+    assert classify([branch], [AWAIT_FINDING]).ok
+
+
+def test_a_changed_revealed_type_is_retyped() -> None:
+    old = 'main.py:9: note: Revealed type is "Any"'
+    new = 'main.py:9: note: Revealed type is "main.Manager"'
+    result = classify([AWAIT_MISC, old], [AWAIT_FINDING, new])
+    assert result.ok
+    assert result.retyped == [(old, new)]
+    assert classify([old], []).lost == [old]
+
+
+def test_an_ignore_comment_naming_a_plugin_code_silences_the_finding() -> None:
+    not_covered = (
+        'main.py:8: note: Error code "misc" not covered by "type: ignore[await-not-awaitable]"'
+        " comment"
+    )
+    unused = 'main.py:9: error: Unused "type: ignore" comment  [unused-ignore]'
+    ignores = ignore_comments([("main.py", "\n" * 8 + "x  # type: ignore[missing-await]\n")])
+    assert ignores == {("main.py", 9): frozenset({"missing-await"})}
+    result = classify([AWAIT_MISC, not_covered, unused], [], ignores)
+    assert result.ok
+    assert result.silenced == [[AWAIT_MISC, not_covered], [unused]]
+    # An ignore[misc] silences the plugin's finding, not mypy's [unused-coroutine].
+    misc = {("main.py", 5): frozenset({"misc"})}
+    assert classify([UNUSED, UNUSED_NOTE], [], misc).lost == [UNUSED, UNUSED_NOTE]
+
+
+def test_repeated_lines_are_counted() -> None:
+    result = classify([AWAIT_MISC, AWAIT_MISC], [AWAIT_MISC, AWAIT_FINDING])
+    assert result.replaced == [([AWAIT_MISC], [AWAIT_FINDING])]
+    assert result.ok
+
+
+# -- the corpus runner ----------------------------------------------------------------------
+
+
+def test_imports_move_into_the_package_on_the_same_line() -> None:
+    source = (
+        "import app\n"
+        "import app.ws, json\n"
+        "import app.ws as ws\n"
+        "from app.ws import get as g, Manager\n"
+        "from . import sibling\n"
+        "if True:\n"
+        "    from legacy import create\n"
+        "import other\n"
+    )
+    rewritten = rewrite_imports(source, {"app", "legacy"}, "c_x")
+    assert rewritten.splitlines() == [
+        "from c_x import app",
+        "import c_x.app.ws; from c_x import app; import json",
+        "import c_x.app.ws as ws",
+        "from c_x.app.ws import get as g, Manager",
+        "from . import sibling",
+        "if True:",
+        "    from c_x.legacy import create",
+        "import other",
+    ]
+    ast.parse(rewritten)
+
+
+def case(config: str, *files: tuple[str, str]) -> Case:
+    return Case("t.yml", "c", (("main.py", "import app\n"), *files), config, "False", "c_c")
+
+
+def test_the_plain_config_has_no_plugin_and_no_plugin_codes() -> None:
+    parser = configparser.RawConfigParser()
+    parser.read_string(
+        "[mypy]\nplugins = mypy_wsplugin, other.py\ndisable_error_code = missing-await, misc\n"
+        "[mypy-legacy.*]\ndisable_error_code = await-not-awaitable\n"
+        "[mypy_wsplugin]\ncheck_all_awaits = false\n"
+    )
+    plain = config_text(parser, PLAIN)
+    assert "mypy_wsplugin" not in plain
+    assert "-await" not in plain
+    assert "plugins = other.py" in plain
+    assert "disable_error_code = misc" in plain
+    assert config_text(parser, PLUGIN).count("mypy_wsplugin") == 2
+
+
+def test_a_batch_config_puts_each_cases_names_under_its_package() -> None:
+    first = case(
+        "[mypy-app.*]\nfollow_imports = skip\n[mypy_wsplugin]\n"
+        "sync_factories = app.get -> app.M, main.f\nasync_factories = extlib.open",
+        ("app/__init__.py", ""),
+    )
+    assert top_names(first) == {"main", "app", "extlib"}
+    assert why_solo(first) is None
+    text = config_text(batch_config([first]), PLUGIN)
+    assert "[mypy-c_c.app.*]" in text
+    assert "c_c.app.get -> c_c.app.M\n\tc_c.main.f" in text
+    assert "async_factories = \n\tc_c.extlib.open" in text
+    assert why_solo(case("", ("json/__init__.py", ""))) == "json is also the name of a real module"
+    assert why_solo(case("[mypy_wsplugin]\nsync_factories = json.dumps")) is not None
+
+
+def test_every_corpus_case_is_read() -> None:
+    cases = load_cases()
+    assert len({c.package for c in cases}) == len(cases)
+    assert all(c.files[0][0] == "main.py" for c in cases)
