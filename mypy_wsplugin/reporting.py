@@ -12,8 +12,10 @@ from typing import Final
 from mypy.errorcodes import (
     ATTR_DEFINED,
     CALL_ARG,
+    FUNC_RETURNS_VALUE,
     MISC,
     RETURN_VALUE,
+    TRUTHY_BOOL,
     UNION_ATTR,
     UNUSED_COROUTINE,
     ErrorCode,
@@ -26,8 +28,16 @@ from mypy_wsplugin.mypy_internals import Checker, errors_of, ignored_codes, outs
 
 # The codes mypy itself files these findings under, which existing ignores may name.
 REPLACED_CODES: Final = {
-    AWAIT_NOT_AWAITABLE.code: (MISC,),
-    MISSING_AWAIT.code: (UNUSED_COROUTINE, ATTR_DEFINED, CALL_ARG, UNION_ATTR, RETURN_VALUE, MISC),
+    AWAIT_NOT_AWAITABLE.code: (MISC, FUNC_RETURNS_VALUE),
+    MISSING_AWAIT.code: (
+        UNUSED_COROUTINE,
+        ATTR_DEFINED,
+        CALL_ARG,
+        UNION_ATTR,
+        RETURN_VALUE,
+        TRUTHY_BOOL,
+        MISC,
+    ),
 }
 
 

@@ -49,7 +49,17 @@ from typing import Final
 PLUGIN_CODES: Final = frozenset({"await-not-awaitable", "missing-await"})
 # mypy's codes for the causes the plugin reports ([misc] only for a wrong ``await``).
 REPLACEABLE_CODES: Final = frozenset(
-    {"unused-coroutine", "call-arg", "attr-defined", "union-attr", "return-value"}
+    {
+        "unused-coroutine",
+        "call-arg",
+        "attr-defined",
+        "union-attr",
+        "return-value",
+        # an awaited call that returns None ("does not return a value"), a coroutine in a
+        # condition ("could always be true"): the same cause as the plugin's finding
+        "func-returns-value",
+        "truthy-bool",
+    }
 )
 REPLACEABLE_MISC: Final = re.compile(r'Incompatible types in "await"')
 # The plugin's messages, whatever code they are filed under (on a line with

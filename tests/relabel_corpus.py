@@ -48,9 +48,9 @@ import yaml
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES
 
-HAS_POST_PASS = CAPABILITIES.post_pass
-
 from .relabel import PLUGIN_CODES, Relabel, classify, ignore_comments
+
+HAS_POST_PASS = CAPABILITIES.post_pass
 
 REPO: Final = Path(__file__).resolve().parent.parent
 TEST_DATA: Final = REPO / "test-data"

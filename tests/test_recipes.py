@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml  # type: ignore[import-untyped]  # (pytest-mypy-plugins brings PyYAML)
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 

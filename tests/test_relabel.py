@@ -95,12 +95,20 @@ def test_a_plugin_message_under_another_code_is_the_plugins() -> None:
 
 
 def test_an_error_of_another_code_on_the_findings_line_is_lost() -> None:
-    returns = 'main.py:8: error: "put" of "Queue" does not return a value  [func-returns-value]'
+    arg = 'main.py:8: error: Argument 1 to "put" has incompatible type "str"  [arg-type]'
     any_expr = 'main.py:8: error: Expression has type "Any"  [misc]'
-    result = classify([AWAIT_MISC, returns, any_expr], [AWAIT_FINDING])
+    result = classify([AWAIT_MISC, arg, any_expr], [AWAIT_FINDING])
     assert result.replaced == [([AWAIT_MISC], [AWAIT_FINDING])]
-    assert result.lost == [returns, any_expr]
+    assert result.lost == [arg, any_expr]
     assert not result.ok
+
+
+def test_an_awaited_call_that_returns_none_is_one_finding() -> None:
+    """``await q.put_nowait(1)``: mypy's "does not return a value" is the same cause."""
+    returns = 'main.py:8: error: "put" of "Queue" does not return a value  [func-returns-value]'
+    result = classify([AWAIT_MISC, returns], [AWAIT_FINDING])
+    assert result.lost == []
+    assert result.ok
 
 
 def test_a_replaceable_error_without_a_finding_is_lost() -> None:
