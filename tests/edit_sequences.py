@@ -58,6 +58,7 @@ CONFIG: Final = "mypy.ini"
 MTIME0: Final = 1_500_000_000  # modification time of the files of step 0
 STEP_SECONDS: Final = 10
 TIMEOUT: Final = 300  # one mypy or dmypy command
+CRASHES_BEFORE_DROPPING: Final = 2  # a mode crashing this often the same way is not run on
 DEFAULT_LENGTH: Final = 20
 MYPY_FLAGS: Final = ("--no-error-summary", "--show-traceback", "--no-color-output")
 
@@ -1087,6 +1088,9 @@ class ModeRun:
         self.events: list[str] = []
         self.daemon_started = False
         self.seconds = 0.0
+        # A cold run depends on the files alone: the same files (a touch, an edit undone)
+        # give the same output.
+        self.memo: dict[tuple[tuple[str, str], ...], Output] = {}
         root.mkdir(parents=True, exist_ok=True)
 
     @property
@@ -1112,11 +1116,19 @@ class ModeRun:
         self.step = step
 
     def check(self, step: int, config_edit: bool) -> Output:
+        if self.mode is Mode.COLD:
+            key = tuple(sorted(self.disk.items()))
+            known = self.memo.get(key)
+            if known is not None:
+                self.last = known
+                return known
         start = time.perf_counter()
         result = self._check(step, config_edit)
         seconds = time.perf_counter() - start
         self.seconds += seconds
         self.last = parse_output(result, seconds)
+        if self.mode is Mode.COLD:
+            self.memo[tuple(sorted(self.disk.items()))] = self.last
         return self.last
 
     def _check(self, step: int, config_edit: bool) -> subprocess.CompletedProcess[str]:
@@ -1334,9 +1346,10 @@ class SequenceResult:
     plain_steps: int  # steps on which plain mypy was consulted
     events: list[str]
     mypy_own: list[str]  # crashes and differences plain mypy shows too (not failures)
+    dropped: list[str]  # modes no longer run (CRASHES_BEFORE_DROPPING)
 
     def report(self) -> str:
-        return "\n\n".join(f.report() for f in self.failures)
+        return "\n\n".join([*(f.report() for f in self.failures), *self.dropped])
 
 
 class SequenceRun:
@@ -1373,6 +1386,8 @@ class SequenceRun:
         self.closed: list[ModeRun] = []
         self.plain_steps = 0
         self.mypy_own: list[str] = []  # what plain mypy does just the same (not blamed)
+        self.crashes: Counter[tuple[Mode, str]] = Counter()
+        self.dropped: list[str] = []  # modes not run any more, and why
         self.broken: set[Mode] = set()  # modes to restart: mypy's own crash
 
     def _new(self, mode: Mode, plain: bool, origin: int) -> ModeRun:
@@ -1421,6 +1436,10 @@ class SequenceRun:
                     break
                 for d in divergences:
                     self.reset(d.mode, step + 1)
+                    if d.crash is not None:
+                        self.crashes[d.mode, d.crash] += 1
+                        if self.crashes[d.mode, d.crash] >= CRASHES_BEFORE_DROPPING:
+                            self.drop(d.mode, step, d.crash)
         finally:
             for r in self.runs():
                 r.close()
@@ -1429,11 +1448,31 @@ class SequenceRun:
             name = f"{'plain-' if r.plain else ''}{r.mode.value}"
             seconds[name] = seconds.get(name, 0.0) + r.seconds
         return SequenceResult(
-            checked, failures, seconds, self.plain_steps, self.events(), self.mypy_own
+            checked,
+            failures,
+            seconds,
+            self.plain_steps,
+            self.events(),
+            self.mypy_own,
+            self.dropped,
+        )
+
+    def drop(self, mode: Mode, step: int, crash: str) -> None:
+        """Stop running a mode that keeps crashing the same way (each crash costs a new
+        daemon and a plain replay, and says nothing new)."""
+        if mode is Mode.COLD or mode not in self.plugin:
+            return
+        run = self.plugin.pop(mode)
+        run.close()
+        self.closed.append(run)
+        self.modes = tuple(m for m in self.modes if m is not mode)
+        times = CRASHES_BEFORE_DROPPING
+        self.dropped.append(
+            f"{mode.value} not run after step {step}: crashed {times} times with {crash}"
         )
 
     def reset(self, mode: Mode, origin: int) -> None:
-        if mode is Mode.COLD:
+        if mode is Mode.COLD or mode not in self.plugin:
             return
         self.plugin[mode].close()
         self.closed.append(self.plugin[mode])
@@ -1781,6 +1820,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 failures.extend(result.failures)
             status = "ok" if not result.failures else "DIVERGED"
             _say(f"seed {seed}: {result.steps} steps, {status}")
+            for line in result.dropped:
+                _say(f"  seed {seed}: {line}")
             if args.verbose:
                 for line in result.mypy_own:
                     _say(f"  (plain mypy too) {line}")
