@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import copy
 import difflib
+import fnmatch
 import os
 import random
 import re
@@ -1347,6 +1348,7 @@ class SequenceResult:
     events: list[str]
     mypy_own: list[str]  # crashes and differences plain mypy shows too (not failures)
     dropped: list[str]  # modes no longer run (CRASHES_BEFORE_DROPPING)
+    known: list[str]  # divergences matching --known patterns
 
     def report(self) -> str:
         return "\n\n".join([*(f.report() for f in self.failures), *self.dropped])
@@ -1371,6 +1373,7 @@ class SequenceRun:
         restart_on_config: bool = RESTART_DAEMON_ON_CONFIG_EDIT,
         log: bool = False,
         stop: Callable[[Failure], bool] | None = None,
+        known: Sequence[str] = (),
     ) -> None:
         self.tool = tool
         self.workdir = workdir
@@ -1380,6 +1383,8 @@ class SequenceRun:
         self.restart = restart_on_config
         self.log = log
         self.stop = stop  # stop at a failure it accepts
+        self.known = tuple(known)  # signature patterns not reported (make fuzz --known)
+        self.known_hits: list[str] = []
         self.generation: Counter[str] = Counter()
         self.plugin = {m: self._new(m, plain=False, origin=0) for m in (Mode.COLD, *self.modes)}
         self.plain: dict[Mode, ModeRun] = {}
@@ -1455,7 +1460,17 @@ class SequenceRun:
             self.events(),
             self.mypy_own,
             self.dropped,
+            self.known_hits,
         )
+
+    def is_known(self, d: Divergence, step: int) -> bool:
+        """Whether ``d`` matches a --known pattern (fuzzing past known bugs): counted, not
+        checked against plain mypy; a mode that crashed starts afresh, others keep going."""
+        what = " ".join(d.signature())
+        if not any(fnmatch.fnmatchcase(what, pattern) for pattern in self.known):
+            return False
+        self.known_hits.append(f"step {step}: {what}")
+        return True
 
     def drop(self, mode: Mode, step: int, crash: str) -> None:
         """Stop running a mode that keeps crashing the same way (each crash costs a new
@@ -1497,6 +1512,9 @@ class SequenceRun:
                 continue
             crashed.add(m)
             d = Divergence(m, crash_line(o.text), o.text)
+            if self.is_known(d, step):
+                self.broken.add(m)
+                continue
             twin = self.twin(m).catch_up(self.snaps, step)
             if twin.crash and crash_line(twin.text) == d.crash:
                 # mypy's own crash: not blamed on the plugin, but the history is broken
@@ -1517,7 +1535,15 @@ class SequenceRun:
     def compare(self, step: int, outs: dict[Mode, Output], skip: set[Mode]) -> list[Divergence]:
         cold = outs[Mode.COLD].lines
         differing = {m: line_diff(cold, outs[m].lines) for m in self.modes if m not in skip}
-        differing = {m: d for m, d in differing.items() if d[0] or d[1]}
+        differing = {
+            m: d
+            for m, d in differing.items()
+            if (d[0] or d[1])
+            and not self.is_known(
+                Divergence(m, missing=sorted(d[0].elements()), extra=sorted(d[1].elements())),
+                step,
+            )
+        }
         if not differing:
             return []
         self.plain_steps += 1
@@ -1752,6 +1778,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=RESTART_DAEMON_ON_CONFIG_EDIT,
         help="keep the daemon running through config edits",
     )
+    ap.add_argument(
+        "--known",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="a divergence signature (glob, as in the summary, e.g. 'warm diff +misc "
+        "-await-not-awaitable') only counted, to fuzz past a known bug; repeatable",
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="print every step")
     args = ap.parse_args(argv)
     tool = Tool(args.python)
@@ -1783,6 +1817,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seeds_run: list[int] = []
     shrunk: set[tuple[tuple[str, ...], ...]] = set()
     own: Counter[str] = Counter()
+    known: Counter[str] = Counter()
 
     def worker() -> None:
         nonlocal next_seed, scheduled
@@ -1807,6 +1842,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     seed=seed,
                     restart_on_config=args.restart,
                     log=args.verbose,
+                    known=args.known,
                 ).run()
             with lock:
                 scheduled += result.steps - (args.length + 1)
@@ -1815,6 +1851,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 totals["restarts"] += sum(" plugin " in e for e in result.events)
                 for line in result.mypy_own:
                     own[re.sub(r"^step \d+: ", "", line)] += 1
+                for line in result.known:
+                    known[re.sub(r"^step \d+: ", "", line)] += 1
                 for name, secs in result.seconds.items():
                     seconds[name] = seconds.get(name, 0.0) + secs
                 failures.extend(result.failures)
@@ -1862,6 +1900,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for what, n in own.most_common():
         _say(f"  not blamed on the plugin, {n} x: {what}")
+    for what, n in known.most_common():
+        _say(f"  known (--known), not counted as divergences, {n} x: {what}")
     kinds: dict[tuple[tuple[str, ...], ...], list[Failure]] = {}
     for f in sorted(failures, key=lambda f: (f.seed or 0, f.step)):
         kinds.setdefault(f.signature(), []).append(f)
@@ -1873,7 +1913,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _say(
         f"edit-sequences: {steps} steps, {len(seeds)} seeds "
         f"({seeds[0] if seeds else '-'}..{seeds[-1] if seeds else '-'}), "
-        f"{len(failures)} divergences ({len(kinds)} kinds) "
+        f"{len(failures)} divergences ({len(kinds)} kinds), {sum(known.values())} known "
         f"[{tool.version}; cold vs {','.join(m.value for m in modes)}]"
     )
     return 1 if failures else 0
