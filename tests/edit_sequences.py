@@ -1226,12 +1226,23 @@ class Divergence:
         return "\n".join(lines)
 
 
+FRAME: Final = re.compile(r'File "([^"]+)", line \d+, in (\w+)')
+
+
 def crash_line(text: str) -> str:
-    """The exception of a traceback (its last line), or the first line of the output."""
+    """A crash's exception (the traceback's last line) and where: the plugin's frames, or
+    mypy's innermost one; else the output's last line."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    frames = [(Path(m.group(1)).stem, m.group(2)) for line in lines if (m := FRAME.search(line))]
+    plugin_frames = [
+        f"{Path(m.group(1)).stem}.{m.group(2)}"
+        for line in lines
+        if (m := FRAME.search(line)) and "mypy_wsplugin" in m.group(1)
+    ]
+    where = plugin_frames or [f"{module}.{func}" for module, func in frames[-1:]]
     for line in reversed(lines):
-        if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line):
-            return line[:200]
+        if re.match(r"^[A-Za-z_.]*(Error|Exception|Exit)\b", line):
+            return f"{line[:160]} [{'>'.join(where)}]" if where else line[:160]
     return (lines[-1] if lines else "(no output)")[:200]
 
 
