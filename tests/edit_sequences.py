@@ -54,6 +54,9 @@ from typing import Final
 # edits itself, or says once that a restart is needed.
 RESTART_DAEMON_ON_CONFIG_EDIT: Final = True
 
+# Without the switch: a daemon line saying a restart is needed, accepted on a config edit.
+RESTART_NOTICE: Final = re.compile(r"\brestart", re.IGNORECASE)
+
 PKG: Final = "app"
 CONFIG: Final = "mypy.ini"
 MTIME0: Final = 1_500_000_000  # modification time of the files of step 0
@@ -1162,7 +1165,20 @@ class ModeRun:
             restarted = self._dmypy("restart", "--timeout", "1800", *flags)
             if restarted.returncode != 0:
                 return restarted
-        return self._dmypy("check", PKG)
+        checked = self._dmypy("check", PKG)
+        if config_edit and not self.restart_on_config and RESTART_NOTICE.search(checked.stdout):
+            # Without the switch a config edit must take effect, or the daemon must say
+            # (once) that it needs a restart: then it is restarted, as a user would.
+            variant = "plain" if self.plain else "plugin"
+            self.events.append(
+                f"step {step}: {variant} {self.mode.value} asked for a restart after a config "
+                "edit, and was restarted"
+            )
+            restarted = self._dmypy("restart", "--timeout", "1800", *flags)
+            if restarted.returncode != 0:
+                return restarted
+            checked = self._dmypy("check", PKG)
+        return checked
 
     def _dmypy(self, *args: str) -> subprocess.CompletedProcess[str]:
         status = str(self.root / ".dmypy.json")
