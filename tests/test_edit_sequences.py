@@ -36,7 +36,8 @@ def test_generated_edit_sequence(seed: int, tmp_path: Path) -> None:
     assert not result.failures, result.report()
 
 
-# Shapes that diverged before: each a few steps, run in the modes they diverged in.
+# Shapes that diverged (known bugs, and what make fuzz found): each a few steps, run in the
+# modes they diverged in.
 
 INI = "[mypy]\nplugins = mypy_wsplugin\n"
 
@@ -89,6 +90,50 @@ def configured_factory_flipped_and_back() -> list[Snapshot]:
     )
 
 
+def unresolved_import_and_unannotated_helper() -> list[Snapshot]:
+    """An annotated handler awaits an unannotated same-module helper that returns nothing;
+    the module has an unresolved import and is re-checked after its package changed."""
+    handler = (
+        "import app.gone\n\n\ndef helper():\n    print()\n\n\n"
+        "async def handler(x) -> None:\n    await helper()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "x = 1\n", "app/h.py": handler}
+    return _steps(
+        ("a helper returning nothing awaited", files),
+        ("the package's interface changes", files | {"app/__init__.py": 'x = ""\n'}),
+    )
+
+
+def result_class_not_found_note() -> list[Snapshot]:
+    """The note for a RESULT class that does not exist ("says so once"), with two callers."""
+    ini = INI + "\n[mypy_wsplugin]\nsync_factories =\n    app.a.get -> app.a.Missing\n"
+    use = "from app.a import get\n\n\nasync def h() -> None:\n    await get()\n"
+    files = {
+        "mypy.ini": ini,
+        "app/__init__.py": "",
+        "app/a.py": "def get():\n    return 1\n",
+        "app/b.py": use,
+        "app/c.py": use,
+    }
+    return _steps(
+        ("two callers of a factory whose RESULT is missing", files),
+        ("one caller edited", files | {"app/b.py": use + "\n\nx = 1\n"}),
+    )
+
+
+def unrelated_module_removed() -> list[Snapshot]:
+    """A finding in unannotated code appears after an edit; then another module is removed."""
+    before = "def load(x: int) -> bool:\n    return True\n\n\nasync def h():\n    print(load(1))\n"
+    after = before.replace("print(load(1))", "print(await load(1))")
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": "x = 1\n"}
+    removed = {"mypy.ini": INI, "app/__init__.py": "", "app/m1.py": after}
+    return _steps(
+        ("no await", files | {"app/m1.py": before}),
+        ("an await of a sync def added", files | {"app/m1.py": after}),
+        ("another module removed", removed),
+    )
+
+
 SHAPES = {
     "unannotated_finding_in_an_imported_module": (
         unannotated_finding_in_an_imported_module,
@@ -96,11 +141,21 @@ SHAPES = {
     ),
     "dependency_interface_change": (dependency_interface_change, (Mode.WARM, Mode.DAEMON)),
     "configured_factory_flipped_and_back": (configured_factory_flipped_and_back, (Mode.DAEMON,)),
+    "unresolved_import_and_unannotated_helper": (
+        unresolved_import_and_unannotated_helper,
+        (Mode.WARM,),
+    ),
+    "result_class_not_found_note": (
+        result_class_not_found_note,
+        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+    ),
+    "unrelated_module_removed": (unrelated_module_removed, (Mode.DAEMON,)),
 }
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_known_shape(name: str, tmp_path: Path) -> None:
-    make, modes = SHAPES[name]
+    make, wanted = SHAPES[name]
+    modes = tuple(m for m in wanted if m in TOOL.modes())  # the floor has no -n
     result = SequenceRun(TOOL, tmp_path, make(), modes=modes).run()
     assert not result.failures, result.report()
