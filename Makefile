@@ -2,7 +2,7 @@
 #   make demo   - venv, install, run mypy with the plugin on examples/chat_service
 #   make test   - venv, install, lint, mypy --strict, the suite on the newest and the floor mypy
 #   make fuzz   - differential edit sequences (cold/warm/daemon/-n 2), e.g.
-#                 make fuzz STEPS=2000 SEED=1000 [LENGTH=20 JOBS=2 FUZZ_ARGS=--shrink]
+#                 make fuzz STEPS=2000 SEED=1000 [LENGTH=20 JOBS=2 FUZZ_ARGS="--shrink --minutes 60"]
 PYTHON ?= python3
 VENV ?= .venv
 VENV_FLOOR ?= .venv-floor

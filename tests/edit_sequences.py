@@ -1790,6 +1790,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--steps", type=int, help="run consecutive seeds until this many steps were checked"
     )
+    ap.add_argument(
+        "--minutes",
+        type=float,
+        help="start no new seed after this many minutes (Ctrl-C does the same: the seeds "
+        "under way finish and the summary is printed)",
+    )
     ap.add_argument("--length", type=int, default=DEFAULT_LENGTH, help="edits per seed")
     ap.add_argument("--jobs", type=int, default=1, help="seeds run at once")
     ap.add_argument("--modes", default="warm,daemon,parallel", help="compared with cold")
@@ -1834,7 +1840,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"edit-sequences: {result.steps} steps, replayed {args.replay_dir}, {n} divergences")
         return n
 
-    limit = args.seeds if args.seeds is not None else (None if args.steps else 1)
+    limit = args.seeds if args.seeds is not None else (None if args.steps or args.minutes else 1)
+    deadline = None if args.minutes is None else started + 60 * args.minutes
+    stopping = threading.Event()
     lock = threading.Lock()
     totals: Counter[str] = Counter()
     seconds: dict[str, float] = {}
@@ -1853,6 +1861,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if limit is not None and len(seeds_run) >= limit:
                     return
                 if args.steps is not None and scheduled >= args.steps:
+                    return
+                if stopping.is_set() or (deadline is not None and time.monotonic() > deadline):
                     return
                 seed = next_seed
                 next_seed += 1
@@ -1911,8 +1921,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         small.dump(args.out / f"seed-{seed}-step-{f.step}-min")
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for future in [pool.submit(worker) for _ in range(max(1, args.jobs))]:
-            future.result()
+        futures = [pool.submit(worker) for _ in range(max(1, args.jobs))]
+        for future in futures:
+            while True:
+                try:
+                    future.result()
+                    break
+                except KeyboardInterrupt:
+                    stopping.set()
+                    _say("interrupted: finishing the seeds under way, then the summary")
 
     wall = time.monotonic() - started
     steps = totals["steps"]
