@@ -1026,6 +1026,7 @@ class Tool:
                 env=self.env,
                 timeout=TIMEOUT,
                 check=False,
+                start_new_session=True,  # Ctrl-C stops the harness, not a mypy mid-run
             )
         except subprocess.TimeoutExpired as e:
             out = e.stdout.decode() if isinstance(e.stdout, bytes) else e.stdout or ""
