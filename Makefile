@@ -2,6 +2,8 @@
 #   make demo   - venv, install; the example's planted bugs, mypy's findings, the fix diff
 #   make test   - venv, install, lint, mypy --strict, the suite on the newest and the floor
 #                 mypy (and libcst), build and check the wheel and sdist
+#   make fuzz   - differential edit sequences (cold/warm/daemon/-n 2), e.g.
+#                 make fuzz STEPS=2000 SEED=1000 [LENGTH=20 JOBS=2 FUZZ_ARGS="--shrink --minutes 60"]
 PYTHON ?= python3
 VENV ?= .venv
 VENV_FLOOR ?= .venv-floor
@@ -11,10 +13,15 @@ LIBCST_FLOOR ?= 1.1.0
 OLD_MYPYS ?= 1.14.1 1.18.2
 OLD_VENVS := $(foreach v,$(OLD_MYPYS),.venv-mypy-$(v))
 JOBS ?= 2
+STEPS ?= 200
+SEED ?= 1000
+LENGTH ?= 20
+FUZZ_OUT ?= fuzz-out
+FUZZ_ARGS ?=
 BIN := $(VENV)/bin
 FLOOR_BIN := $(VENV_FLOOR)/bin
 
-.PHONY: demo demo-run test lint typecheck pytest pytest-floor dist bench clean
+.PHONY: demo demo-run test lint typecheck pytest pytest-floor dist bench fuzz fuzz-floor clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,5 +78,16 @@ test: lint typecheck pytest pytest-floor dist
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/realworld.py
 
+# Seeds SEED, SEED+1, ... of LENGTH edits each until STEPS steps were checked; JOBS seeds at
+# once. Each divergence is printed (seed, step, edits, files, diff) and written under
+# FUZZ_OUT; the last line sums up steps, seeds and divergences. Exit status 1 on divergences.
+fuzz: $(VENV)/.installed
+	$(BIN)/python -m tests.edit_sequences --steps $(STEPS) --seed $(SEED) --length $(LENGTH) \
+		--jobs $(JOBS) --out $(FUZZ_OUT) $(FUZZ_ARGS)
+
+fuzz-floor: $(VENV_FLOOR)/.installed
+	$(FLOOR_BIN)/python -m tests.edit_sequences --steps $(STEPS) --seed $(SEED) \
+		--length $(LENGTH) --jobs $(JOBS) --out $(FUZZ_OUT)-floor $(FUZZ_ARGS)
+
 clean:
-	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .mypy_cache .pytest_cache dist build
+	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .mypy_cache .pytest_cache dist build $(FUZZ_OUT) $(FUZZ_OUT)-floor

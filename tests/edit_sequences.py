@@ -1,0 +1,1968 @@
+"""Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
+
+A generator (``random.Random(seed)``, nothing else random) builds a small async project -- a
+package ``app`` of 3-6 modules and a ``mypy.ini`` with ``plugins = mypy_wsplugin`` and
+sometimes a ``[mypy_wsplugin]`` section -- and a sequence of edits that keep it valid Python.
+After every step the project's whole output is compared between
+
+* ``cold``: ``mypy --no-incremental`` with a fresh cache directory (the reference);
+* ``warm``: ``mypy`` with one cache directory kept through the whole sequence;
+* ``daemon``: ``dmypy check`` on a daemon started at the beginning and kept alive;
+* ``parallel``: ``mypy -n 2`` (mypy >= 2.4) with its own cache kept through the sequence.
+
+Lines that differ between ``cold`` and another mode fail the step, unless plain mypy (the
+same runs with the plugin removed from the config) shows the same difference on the same
+step.  Plain runs are made only when the plugin runs disagree: a plain twin of each mode is
+then brought up to the step by replaying the sequence, and kept in step from then on.  Any
+crash (exit status 2, a traceback, ``INTERNAL ERROR``) fails the step.
+
+Every mode works in a directory of its own (``<workdir>/<variant>-<mode>``), every file
+written at step N gets the modification time ``MTIME0 + 10 * N``, so caches and the daemon
+see each edit whatever the clock says and every replay is identical.
+
+``python -m tests.edit_sequences --help`` runs sequences from the command line (``make
+fuzz``); ``tests/test_edit_sequences.py`` runs a fixed set of seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import difflib
+import fnmatch
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from pathlib import Path
+from typing import Final
+
+# The daemon reads the plugin's settings when it starts (docs/configuration.md): after a
+# step that edits mypy.ini it is restarted, and the restart is recorded in the report.
+# Set to False (or pass --no-restart-daemon-on-config-edit) once the plugin picks up config
+# edits itself, or says once that a restart is needed.
+RESTART_DAEMON_ON_CONFIG_EDIT: Final = True
+
+# Without the switch: a daemon line saying a restart is needed, accepted on a config edit.
+RESTART_NOTICE: Final = re.compile(r"\brestart", re.IGNORECASE)
+
+PKG: Final = "app"
+CONFIG: Final = "mypy.ini"
+MTIME0: Final = 1_500_000_000  # modification time of the files of step 0
+STEP_SECONDS: Final = 10
+TIMEOUT: Final = 300  # one mypy or dmypy command
+CRASHES_BEFORE_DROPPING: Final = 2  # a mode crashing this often the same way is not run on
+DEFAULT_LENGTH: Final = 20
+MYPY_FLAGS: Final = ("--no-error-summary", "--show-traceback", "--no-color-output")
+
+# ---------------------------------------------------------------------------------------
+# The project model
+# ---------------------------------------------------------------------------------------
+
+FUNC_PREFIXES: Final = ("get", "make", "fetch", "load")
+METHOD_NAMES: Final = ("get", "fetch", "send", "close")
+BODIES: Final = ("int", "str", "list", "none", "pass", "raise", "compare", "inst", "call")
+BODY_RET: Final = {
+    "int": "int",
+    "str": "str",
+    "list": "list[int]",
+    "none": "None",
+    "pass": "None",
+    "raise": "int",
+    "compare": "bool",
+}
+FUNC_RETS: Final = ("int", "str", "None", "bool", "object", "list[int]", "Any", "Awaitable[int]")
+HANDLER_RETS: Final = ("None", "object", "int", "Any")
+PARAMS: Final = ("none", "untyped", "typed")
+ROLES: Final = ("stmt", "attr", "cond", "assign", "assign_cond", "ret", "arg")
+FORMS: Final = ("direct", "alias", "modattr", "pkgattr", "fullattr", "reexport")
+
+
+@dataclass
+class Sig:
+    """A function, method or handler signature: ``[async] def name([self, ]x[: int])[ -> R]``."""
+
+    name: str
+    is_async: bool
+    param: str  # "none" | "untyped" | "typed"
+    ret: str | None  # the return annotation, None: no annotation
+
+
+@dataclass
+class Func(Sig):
+    """A callee: a module-level function or a method."""
+
+    body: str = "int"  # one of BODIES; "inst:<class>" and "call:<function>" name their target
+
+
+@dataclass
+class Use:
+    """A call site in a handler: ``module.name(...)`` or ``module.name().method(...)``."""
+
+    uid: int
+    module: str  # the module defining ``name``
+    name: str  # a function, or the class whose method is called
+    method: str | None
+    form: str  # how ``name`` is reached: "local", "self" or one of FORMS
+    role: str  # one of ROLES
+    awaited: bool
+    attr: str = "value"  # the attribute looked up ("attr" and "assign" roles)
+
+
+@dataclass
+class Handler(Sig):
+    """A function holding call sites."""
+
+    uses: list[Use] = field(default_factory=list)
+
+
+@dataclass
+class Klass:
+    name: str
+    base: tuple[str, str] | None  # (module, class)
+    methods: list[Func] = field(default_factory=list)
+    handlers: list[Handler] = field(default_factory=list)
+
+
+@dataclass
+class Module:
+    index: int
+    classes: list[Klass] = field(default_factory=list)
+    funcs: list[Func] = field(default_factory=list)
+    handlers: list[Handler] = field(default_factory=list)
+    imports: list[tuple[str, str | None]] = field(default_factory=list)  # unused imports
+
+    @property
+    def name(self) -> str:
+        return f"m{self.index}"
+
+
+@dataclass(frozen=True)
+class Factory:
+    target: str
+    result: str | None
+    is_async: bool
+
+    @property
+    def text(self) -> str:
+        return self.target if self.result is None else f"{self.target} -> {self.result}"
+
+
+@dataclass
+class Project:
+    modules: list[Module] = field(default_factory=list)
+    reexports: list[tuple[str, str]] = field(default_factory=list)  # (module, name) in __init__
+    factories: list[Factory] = field(default_factory=list)
+    section: bool = False  # a [mypy_wsplugin] section
+    check_all: bool | None = None  # check_all_awaits; None: key absent
+    check_untyped_defs: bool = False
+    next_id: int = 0
+
+    def module(self, name: str) -> Module | None:
+        return next((m for m in self.modules if m.name == name), None)
+
+    def klass(self, module: str, name: str) -> Klass | None:
+        m = self.module(module)
+        return None if m is None else next((k for k in m.classes if k.name == name), None)
+
+    def func(self, module: str, name: str) -> Func | None:
+        m = self.module(module)
+        return None if m is None else next((f for f in m.funcs if f.name == name), None)
+
+    def mro(self, module: str, name: str) -> Iterator[tuple[str, Klass]]:
+        seen: set[tuple[str, str]] = set()
+        k = self.klass(module, name)
+        while k is not None and (module, k.name) not in seen:
+            seen.add((module, k.name))
+            yield module, k
+            if k.base is None:
+                return
+            module, base = k.base
+            k = self.klass(module, base)
+
+    def method(self, module: str, cls: str, name: str) -> Func | None:
+        for _, k in self.mro(module, cls):
+            for f in k.methods:
+                if f.name == name:
+                    return f
+        return None
+
+    def method_names(self, module: str, cls: str) -> list[str]:
+        names: list[str] = []
+        for _, k in self.mro(module, cls):
+            names.extend(f.name for f in k.methods if f.name not in names)
+        return names
+
+    def callee(self, use: Use) -> Func | None:
+        if use.method is None:
+            return self.func(use.module, use.name)
+        return self.method(use.module, use.name, use.method)
+
+
+@dataclass(frozen=True)
+class SigRef:
+    module: str
+    cls: str | None
+    name: str
+
+    def __str__(self) -> str:
+        owner = f"{self.cls}." if self.cls else ""
+        return f"{PKG}.{self.module}.{owner}{self.name}"
+
+
+def all_sigs(p: Project) -> list[tuple[SigRef, Sig]]:
+    out: list[tuple[SigRef, Sig]] = []
+    for m in p.modules:
+        for k in m.classes:
+            out.extend((SigRef(m.name, k.name, s.name), s) for s in [*k.methods, *k.handlers])
+        out.extend((SigRef(m.name, None, s.name), s) for s in [*m.funcs, *m.handlers])
+    return out
+
+
+def find_sig(p: Project, ref: SigRef) -> Sig | None:
+    return next((s for r, s in all_sigs(p) if r == ref), None)
+
+
+def all_handlers(p: Project) -> list[tuple[SigRef, Handler]]:
+    return [(r, s) for r, s in all_sigs(p) if isinstance(s, Handler)]
+
+
+def all_uses(p: Project) -> list[tuple[SigRef, Handler, Use]]:
+    return [(r, h, u) for r, h in all_handlers(p) for u in h.uses]
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------
+
+
+def render(p: Project) -> dict[str, str]:
+    files = {CONFIG: render_config(p), f"{PKG}/__init__.py": render_init(p)}
+    for m in p.modules:
+        files[f"{PKG}/{m.name}.py"] = render_module(p, m)
+    return files
+
+
+def render_config(p: Project) -> str:
+    lines = ["[mypy]", "plugins = mypy_wsplugin"]
+    if p.check_untyped_defs:
+        lines.append("check_untyped_defs = True")
+    if p.section:
+        lines += ["", "[mypy_wsplugin]"]
+        for key, is_async in (("sync_factories", False), ("async_factories", True)):
+            entries = [f.text for f in p.factories if f.is_async == is_async]
+            if entries:
+                lines.append(f"{key} =")
+                lines += [f"    {e}" for e in entries]
+        if p.check_all is not None:
+            lines.append(f"check_all_awaits = {'true' if p.check_all else 'false'}")
+    return "\n".join(lines) + "\n"
+
+
+def plain_config(text: str) -> str:
+    """The same config without the plugin: no ``plugins =`` line, no plugin section."""
+    out: list[str] = []
+    skipping = False
+    for line in text.splitlines():
+        if line.startswith("["):
+            skipping = line.strip() in ("[mypy_wsplugin]", "[tool.mypy_wsplugin]")
+        if skipping or line.replace(" ", "").startswith("plugins="):
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def render_init(p: Project) -> str:
+    names = set(p.reexports)
+    names |= {(u.module, u.name) for _, _, u in all_uses(p) if u.form == "reexport"}
+    return "".join(f"from {PKG}.{module} import {name}\n" for module, name in sorted(names))
+
+
+def render_module(p: Project, m: Module) -> str:
+    imports: set[str] = set()
+    body: list[str] = []
+    for k in m.classes:
+        body += ["", ""]
+        base = ""
+        if k.base is not None:
+            base = f"({reference(m.name, k.base[0], k.base[1], 'direct', imports)})"
+        body.append(f"class {k.name}{base}:")
+        body.append("    value = 0")
+        for f in k.methods:
+            body.append("")
+            body += render_func(p, m, f, "    ", method=True)
+        for h in k.handlers:
+            body.append("")
+            body += render_handler(p, m, h, "    ", imports, method=True)
+    for f in m.funcs:
+        body += ["", ""]
+        body += render_func(p, m, f, "", method=False)
+    for h in m.handlers:
+        body += ["", ""]
+        body += render_handler(p, m, h, "", imports, method=False)
+    for module, name in m.imports:
+        if name is None:
+            imports.add(f"import {PKG}.{module}")
+        else:
+            imports.add(f"from {PKG}.{module} import {name}")
+    annotations = " ".join(s.ret or "" for _, s in all_sigs(p) if _in_module(s, m))
+    if re.search(r"\bAny\b", annotations):
+        imports.add("from typing import Any")
+    if "Awaitable" in annotations:
+        imports.add("from collections.abc import Awaitable")
+    head = sorted(imports)
+    return "\n".join([*head, *body]).lstrip("\n") + "\n"
+
+
+def _in_module(s: Sig, m: Module) -> bool:
+    sigs: list[Sig] = [*m.funcs, *m.handlers]
+    for k in m.classes:
+        sigs += [*k.methods, *k.handlers]
+    return any(s is x for x in sigs)
+
+
+def reference(here: str, module: str, name: str, form: str, imports: set[str]) -> str:
+    """How module ``here`` names ``name`` of ``module``, adding the import it needs."""
+    full = f"{PKG}.{module}"
+    if module == here or form == "local":
+        return name
+    if form == "alias":
+        imports.add(f"from {full} import {name} as {name}_al")
+        return f"{name}_al"
+    if form == "modattr":
+        imports.add(f"import {full} as {module}_mod")
+        return f"{module}_mod.{name}"
+    if form == "pkgattr":
+        imports.add(f"from {PKG} import {module}")
+        return f"{module}.{name}"
+    if form == "fullattr":
+        imports.add(f"import {full}")
+        return f"{full}.{name}"
+    if form == "reexport":
+        imports.add(f"from {PKG} import {name}")
+        return name
+    imports.add(f"from {full} import {name}")
+    return name
+
+
+def render_sig(s: Sig, method: bool) -> str:
+    params = ["self"] if method else []
+    if s.param == "untyped":
+        params.append("x")
+    elif s.param == "typed":
+        params.append("x: int")
+    ret = f" -> {s.ret}" if s.ret is not None else ""
+    return f"{'async ' if s.is_async else ''}def {s.name}({', '.join(params)}){ret}:"
+
+
+def render_func(p: Project, m: Module, f: Func, indent: str, method: bool) -> list[str]:
+    kind, _, target = f.body.partition(":")
+    simple = {
+        "int": "return 1",
+        "str": 'return "s"',
+        "list": "return [1]",
+        "none": "print()",
+        "pass": "pass",
+        "raise": "raise ValueError()",
+        "compare": "return 1 == 1",
+    }
+    line = simple.get(kind, "return 1")
+    if kind == "inst" and any(k.name == target for k in m.classes):
+        line = f"return {target}()"
+    elif kind == "call":
+        callee = p.func(m.name, target)
+        if callee is not None:
+            line = f"return {target}({'1' if callee.param != 'none' else ''})"
+    return [indent + render_sig(f, method), f"{indent}    {line}"]
+
+
+def render_handler(
+    p: Project, m: Module, h: Handler, indent: str, imports: set[str], method: bool
+) -> list[str]:
+    lines = [indent + render_sig(h, method)]
+    uses = sorted(h.uses, key=lambda u: u.role == "ret")  # a return goes last
+    body: list[str] = []
+    for i, u in enumerate(uses):
+        role = u.role if u.role != "ret" or i == len(uses) - 1 else "stmt"
+        body += render_use(p, m, u, role, imports)
+    return lines + [f"{indent}    {line}" for line in body or ["pass"]]
+
+
+def render_use(p: Project, m: Module, u: Use, role: str, imports: set[str]) -> list[str]:
+    callee = p.callee(u)
+    args = "1" if callee is not None and callee.param != "none" else ""
+    if u.form == "self":
+        call = f"self.{u.method}({args})"
+    else:
+        ref = reference(m.name, u.module, u.name, u.form, imports)
+        call = f"{ref}({args})" if u.method is None else f"{ref}().{u.method}({args})"
+    value = f"await {call}" if u.awaited else call
+    var = f"v{u.uid}"
+    if role == "attr":
+        return [f"print(({value}).{u.attr})" if u.awaited else f"print({call}.{u.attr})"]
+    if role == "cond":
+        return [f"if {value}:", "    print()"]
+    if role == "assign":
+        return [f"{var} = {value}", f"print({var}.{u.attr})"]
+    if role == "assign_cond":
+        return [f"{var} = {value}", f"if {var}:", "    print()"]
+    if role == "ret":
+        return [f"return {value}"]
+    if role == "arg":
+        return [f"print({value})"]
+    return [value]
+
+
+# ---------------------------------------------------------------------------------------
+# Edits: each is replayable on any project (an edit whose target is gone does nothing)
+# ---------------------------------------------------------------------------------------
+
+
+class Edit:
+    touch: str | None = None  # a file whose modification time the step bumps
+
+    def apply(self, p: Project) -> str | None:
+        """Apply to ``p``; say what was done, or None (and leave ``p`` alone) if it cannot."""
+        raise NotImplementedError
+
+
+@dataclass
+class FlipAsync(Edit):
+    ref: SigRef
+
+    def apply(self, p: Project) -> str | None:
+        s = find_sig(p, self.ref)
+        if s is None or (isinstance(s, Handler) and s.is_async and _awaits(s)):
+            return None
+        s.is_async = not s.is_async
+        return f"{'def -> async def' if s.is_async else 'async def -> def'}: {self.ref}"
+
+
+def _awaits(h: Handler) -> bool:
+    return any(u.awaited for u in h.uses)
+
+
+@dataclass
+class ToggleAwait(Edit):
+    uid: int
+
+    def apply(self, p: Project) -> str | None:
+        for ref, h, u in all_uses(p):
+            if u.uid == self.uid and (u.awaited or h.is_async):
+                u.awaited = not u.awaited
+                what = "add" if u.awaited else "remove"
+                return f"{what} await: call #{u.uid} ({u.role}) of {_callee_name(u)} in {ref}"
+        return None
+
+
+def _callee_name(u: Use) -> str:
+    return f"{PKG}.{u.module}.{u.name}" + (f".{u.method}" if u.method else "")
+
+
+@dataclass
+class SetReturn(Edit):
+    ref: SigRef
+    ret: str | None
+
+    def apply(self, p: Project) -> str | None:
+        s = find_sig(p, self.ref)
+        if s is None or s.ret == self.ret:
+            return None
+        old, s.ret = s.ret, self.ret
+        return f"return annotation {old or '(none)'} -> {self.ret or '(none)'}: {self.ref}"
+
+
+@dataclass
+class SetParam(Edit):
+    ref: SigRef
+    param: str
+
+    def apply(self, p: Project) -> str | None:
+        s = find_sig(p, self.ref)
+        if s is None or s.param == "none" or s.param == self.param:
+            return None
+        s.param = self.param
+        return f"parameter {'annotated' if self.param == 'typed' else 'unannotated'}: {self.ref}"
+
+
+@dataclass
+class SetBody(Edit):
+    ref: SigRef
+    body: str
+
+    def apply(self, p: Project) -> str | None:
+        s = find_sig(p, self.ref)
+        if not isinstance(s, Func) or s.body == self.body:
+            return None
+        old, s.body = s.body, self.body
+        return f"body returns {old} -> {self.body}: {self.ref}"
+
+
+@dataclass
+class AddUse(Edit):
+    ref: SigRef
+    use: Use
+    next_id: int
+
+    def apply(self, p: Project) -> str | None:
+        h = find_sig(p, self.ref)
+        if not isinstance(h, Handler) or (self.use.awaited and not h.is_async):
+            return None
+        use = copy.deepcopy(self.use)
+        if use.role == "ret" and any(u.role == "ret" for u in h.uses):
+            use.role = "stmt"
+        h.uses.append(use)
+        p.next_id = max(p.next_id, self.next_id)
+        aw = "awaited " if use.awaited else ""
+        return (
+            f"add {aw}call #{use.uid} ({use.role}, {use.form}) of {_callee_name(use)} in {self.ref}"
+        )
+
+
+@dataclass
+class RemoveUse(Edit):
+    uid: int
+
+    def apply(self, p: Project) -> str | None:
+        for ref, h, u in all_uses(p):
+            if u.uid == self.uid:
+                h.uses.remove(u)
+                return f"remove call #{u.uid} ({u.role}) of {_callee_name(u)} in {ref}"
+        return None
+
+
+@dataclass
+class SetImport(Edit):
+    module: str
+    imported: tuple[str, str | None]
+    present: bool
+
+    def apply(self, p: Project) -> str | None:
+        m = p.module(self.module)
+        if m is None or (self.imported in m.imports) == self.present:
+            return None
+        if self.present:
+            m.imports.append(self.imported)
+        else:
+            m.imports.remove(self.imported)
+        module, name = self.imported
+        what = f"{PKG}.{module}" + (f".{name}" if name else "")
+        return f"{'add' if self.present else 'remove'} import of {what} in {PKG}.{m.name}"
+
+
+@dataclass
+class SetReexport(Edit):
+    name: tuple[str, str]
+    present: bool
+
+    def apply(self, p: Project) -> str | None:
+        if (self.name in p.reexports) == self.present:
+            return None
+        if self.present:
+            p.reexports.append(self.name)
+        else:
+            p.reexports.remove(self.name)
+        what = f"{PKG}.{self.name[0]}.{self.name[1]}"
+        return f"{'add' if self.present else 'remove'} re-export of {what} in {PKG}/__init__.py"
+
+
+@dataclass
+class AddModule(Edit):
+    module: Module
+    next_id: int
+
+    def apply(self, p: Project) -> str | None:
+        if p.module(self.module.name) is not None:
+            return None
+        p.modules.append(copy.deepcopy(self.module))
+        p.next_id = max(p.next_id, self.next_id)
+        return f"add module {PKG}.{self.module.name}"
+
+
+@dataclass
+class RemoveModule(Edit):
+    name: str
+
+    def apply(self, p: Project) -> str | None:
+        m = p.module(self.name)
+        if m is None:
+            return None
+        p.modules.remove(m)
+        return f"remove module {PKG}.{self.name}"
+
+
+@dataclass
+class SetFactory(Edit):
+    factory: Factory
+    present: bool
+
+    def apply(self, p: Project) -> str | None:
+        same = [f for f in p.factories if f.target == self.factory.target]
+        if self.present:
+            if same:
+                return None
+            p.factories.append(self.factory)
+            p.section = True
+        else:
+            if self.factory not in p.factories:
+                return None
+            p.factories.remove(self.factory)
+        key = "async_factories" if self.factory.is_async else "sync_factories"
+        return f"config: {'add' if self.present else 'remove'} {key} entry {self.factory.text}"
+
+
+@dataclass
+class SetCheckAll(Edit):
+    value: bool | None
+
+    def apply(self, p: Project) -> str | None:
+        if p.section and p.check_all == self.value:
+            return None
+        p.section = True
+        p.check_all = self.value
+        shown = "(key removed)" if self.value is None else str(self.value).lower()
+        return f"config: check_all_awaits = {shown}"
+
+
+@dataclass
+class DropSection(Edit):
+    def apply(self, p: Project) -> str | None:
+        if not p.section:
+            return None
+        p.section, p.factories, p.check_all = False, [], None
+        return "config: remove the [mypy_wsplugin] section"
+
+
+@dataclass
+class Touch(Edit):
+    path: str
+
+    def __post_init__(self) -> None:
+        self.touch = self.path
+
+    def apply(self, p: Project) -> str | None:
+        return f"touch {self.path} (no content change)"
+
+
+# ---------------------------------------------------------------------------------------
+# The generator
+# ---------------------------------------------------------------------------------------
+
+EDIT_WEIGHTS: Final = (
+    ("flip", 20),
+    ("await", 18),
+    ("ret", 10),
+    ("param", 4),
+    ("body", 5),
+    ("add_use", 8),
+    ("remove_use", 4),
+    ("import", 5),
+    ("reexport", 4),
+    ("add_module", 3),
+    ("remove_module", 2),
+    ("config", 12),
+    ("touch", 5),
+)
+
+
+class Generator:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def fresh(self, p: Project, prefix: str) -> str:
+        p.next_id += 1
+        return f"{prefix}{p.next_id}"
+
+    # -- the initial project ------------------------------------------------------------
+
+    def project(self) -> Project:
+        rng = self.rng
+        p = Project(check_untyped_defs=rng.random() < 0.1)
+        for _ in range(rng.randint(3, 6)):
+            self.module(p)
+        for _ in range(rng.choice((0, 0, 1, 2))):
+            name = self.definition(p)
+            if name is not None and name not in p.reexports:
+                p.reexports.append(name)
+        if rng.random() < 0.6:
+            p.section = True
+            p.check_all = rng.choice((None, None, True, False))
+            for _ in range(rng.choice((0, 1, 1, 2, 3))):
+                f = self.factory(p)
+                if f is not None and all(x.target != f.target for x in p.factories):
+                    p.factories.append(f)
+        return p
+
+    def module(self, p: Project) -> Module:
+        rng = self.rng
+        m = Module(index=max((x.index for x in p.modules), default=-1) + 1)
+        p.modules.append(m)
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            m.classes.append(self.klass(p, m))
+        for _ in range(rng.randint(1, 3)):
+            m.funcs.append(self.func(p, m, self.fresh(p, rng.choice(FUNC_PREFIXES) + "_")))
+        for _ in range(rng.randint(1, 2)):
+            m.handlers.append(self.handler(p, m, None))
+        for k in m.classes:
+            if rng.random() < 0.3:
+                k.handlers.append(self.handler(p, m, k))
+        return m
+
+    def klass(self, p: Project, m: Module) -> Klass:
+        rng = self.rng
+        k = Klass(self.fresh(p, "C"), None)
+        bases = [(x.name, c.name) for x in p.modules for c in x.classes]
+        others = [b for b in bases if b[0] != m.name]
+        if bases and rng.random() < 0.55:
+            k.base = rng.choice(others) if others and rng.random() < 0.8 else rng.choice(bases)
+            inherited = p.method_names(*k.base)
+            for name in rng.sample(inherited, rng.randint(0, len(inherited))):
+                base_method = p.method(k.base[0], k.base[1], name)
+                assert base_method is not None
+                k.methods.append(self.func(p, m, name, param=base_method.param))
+            if rng.random() < 0.3:
+                new = [n for n in METHOD_NAMES if n not in inherited]
+                if new:
+                    k.methods.append(self.func(p, m, rng.choice(new)))
+        else:
+            for name in rng.sample(METHOD_NAMES, rng.randint(1, 2)):
+                k.methods.append(self.func(p, m, name))
+        return k
+
+    def func(self, p: Project, m: Module, name: str, param: str | None = None) -> Func:
+        rng = self.rng
+        body = self.body(m, name)
+        if param is None:
+            param = rng.choice(PARAMS)
+        return Func(name, rng.random() < 0.5, param, self.func_ret(m, body), body)
+
+    def body(self, m: Module, exclude: str) -> str:
+        kind = self.rng.choice(BODIES)
+        if kind == "inst":
+            classes = [k.name for k in m.classes]
+            return f"inst:{self.rng.choice(classes)}" if classes else "int"
+        if kind == "call":
+            funcs = [f.name for f in m.funcs if f.name != exclude]
+            return f"call:{self.rng.choice(funcs)}" if funcs else "int"
+        return kind
+
+    def func_ret(self, m: Module, body: str) -> str | None:
+        r = self.rng.random()
+        if r < 0.35:
+            return None
+        kind, _, target = body.partition(":")
+        if r < 0.85:
+            if kind == "inst":
+                return target
+            return BODY_RET.get(kind, "object")
+        if self.rng.random() < 0.2 and m.classes:
+            return self.rng.choice(m.classes).name
+        return self.rng.choice(FUNC_RETS)
+
+    def handler(self, p: Project, m: Module, k: Klass | None) -> Handler:
+        rng = self.rng
+        name = self.fresh(p, "handle" if k is not None else "h")
+        if rng.random() < 0.45:  # unannotated
+            h = Handler(name, rng.random() < 0.9, rng.choice(("none", "untyped")), None)
+        else:
+            param = rng.choice(PARAMS)
+            ret = rng.choice(HANDLER_RETS) if param != "typed" or rng.random() < 0.7 else None
+            h = Handler(name, rng.random() < 0.85, param, ret)
+        for _ in range(rng.randint(1, 4)):
+            u = self.use(p, m, k, h)
+            if u is not None:
+                h.uses.append(u)
+        return h
+
+    def targets(self, p: Project, m: Module, k: Klass | None) -> list[tuple[str, str, str | None]]:
+        out: list[tuple[str, str, str | None]] = []
+        for x in p.modules:
+            if x.index > m.index and self.rng.random() < 0.85:
+                continue  # mostly imports of earlier modules: few import cycles
+            out += [(x.name, f.name, None) for f in x.funcs]
+            for c in x.classes:
+                out += [(x.name, c.name, meth) for meth in p.method_names(x.name, c.name)]
+        return out
+
+    def use(self, p: Project, m: Module, k: Klass | None, h: Handler) -> Use | None:
+        rng = self.rng
+        targets = self.targets(p, m, k)
+        own = [] if k is None else p.method_names(m.name, k.name)
+        method: str | None
+        if own and (not targets or rng.random() < 0.4):
+            module, name, method, form = m.name, k.name if k else "", rng.choice(own), "self"
+        elif targets:
+            module, name, method = rng.choice(targets)
+            form = "local" if module == m.name else rng.choice(FORMS)
+        else:
+            return None
+        has_ret = any(u.role == "ret" for u in h.uses)
+        role = rng.choice([r for r in ROLES if r != "ret" or not has_ret])
+        use = Use(self.next_uid(p), module, name, method, form, role, False)
+        if role in ("attr", "assign") and rng.random() < 0.25:
+            use.attr = rng.choice(("close", "send", "cr_frame"))  # also the coroutine's own
+        callee = p.callee(use)
+        if h.is_async:
+            use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
+        return use
+
+    def next_uid(self, p: Project) -> int:
+        p.next_id += 1
+        return p.next_id
+
+    def definition(self, p: Project) -> tuple[str, str] | None:
+        names = [(m.name, f.name) for m in p.modules for f in m.funcs]
+        names += [(m.name, k.name) for m in p.modules for k in m.classes]
+        return self.rng.choice(names) if names else None
+
+    def factory(self, p: Project) -> Factory | None:
+        rng = self.rng
+        funcs = [(m.name, None, f) for m in p.modules for f in m.funcs]
+        methods = [(m.name, k.name, f) for m in p.modules for k in m.classes for f in k.methods]
+        pool = funcs + methods
+        if not pool:
+            return None
+        module, cls, f = rng.choice(pool)
+        exact = f"{PKG}.{module}." + (f"{cls}." if cls else "") + f.name
+        if rng.random() < 0.6:
+            target = exact
+            is_async = f.is_async if rng.random() < 0.75 else not f.is_async
+        else:
+            prefix = f.name.partition("_")[0]
+            globs = [f"{PKG}.*.{f.name}", f"{PKG}.{module}.*", f"{PKG}.m?.{f.name}"]
+            globs += [f"{PKG}.*.{prefix}_*"] if cls is None else [f"{PKG}.*.{cls}.*"]
+            target = rng.choice(globs)
+            is_async = rng.random() < 0.5
+        result = None
+        classes = [(m.name, k.name) for m in p.modules for k in m.classes]
+        if rng.random() < 0.5:
+            if classes and rng.random() < 0.9:
+                rm, rk = rng.choice(classes)
+                result = f"{PKG}.{rm}.{rk}"
+            else:
+                result = f"{PKG}.{module}.Missing"
+        return Factory(target, result, is_async)
+
+    # -- edits --------------------------------------------------------------------------
+
+    def edit(self, p: Project, files: Sequence[str]) -> Edit | None:
+        rng = self.rng
+        kinds = [k for k, _ in EDIT_WEIGHTS]
+        kind = rng.choices(kinds, weights=[w for _, w in EDIT_WEIGHTS])[0]
+        sigs = all_sigs(p)
+        uses = all_uses(p)
+        if kind == "flip" and sigs:
+            return FlipAsync(rng.choice(sigs)[0])
+        if kind == "await" and uses:
+            return ToggleAwait(rng.choice(uses)[2].uid)
+        if kind == "ret" and sigs:
+            ref, s = rng.choice(sigs)
+            if isinstance(s, Handler):
+                return SetReturn(ref, rng.choice((None, *HANDLER_RETS)))
+            m = p.module(ref.module)
+            assert m is not None and isinstance(s, Func)
+            return SetReturn(ref, self.func_ret(m, s.body) if rng.random() < 0.7 else None)
+        if kind == "param":
+            typed = [(r, s) for r, s in sigs if s.param != "none"]
+            if typed:
+                ref, s = rng.choice(typed)
+                return SetParam(ref, "untyped" if s.param == "typed" else "typed")
+        if kind == "body":
+            funcs = [(r, s) for r, s in sigs if isinstance(s, Func)]
+            if funcs:
+                ref, s = rng.choice(funcs)
+                m = p.module(ref.module)
+                assert m is not None
+                return SetBody(ref, self.body(m, s.name))
+        if kind == "add_use":
+            handlers = all_handlers(p)
+            if handlers:
+                ref, h = rng.choice(handlers)
+                m = p.module(ref.module)
+                assert m is not None
+                k = p.klass(ref.module, ref.cls) if ref.cls else None
+                trial = copy.deepcopy(p)
+                use = self.use(trial, m, k, h)
+                if use is not None:
+                    return AddUse(ref, use, trial.next_id)
+        if kind == "remove_use" and uses:
+            return RemoveUse(rng.choice(uses)[2].uid)
+        if kind == "import" and len(p.modules) > 1:
+            m = rng.choice(p.modules)
+            existing = [i for x in p.modules for i in x.imports]
+            if existing and rng.random() < 0.4:
+                holders = [x for x in p.modules if x.imports]
+                x = rng.choice(holders)
+                return SetImport(x.name, rng.choice(x.imports), False)
+            other = rng.choice([x for x in p.modules if x is not m])
+            names: list[str | None] = [None, *(f.name for f in other.funcs)]
+            names += [k.name for k in other.classes]
+            return SetImport(m.name, (other.name, rng.choice(names)), True)
+        if kind == "reexport":
+            if p.reexports and rng.random() < 0.4:
+                return SetReexport(rng.choice(p.reexports), False)
+            name = self.definition(p)
+            if name is not None:
+                return SetReexport(name, True)
+        if kind == "add_module":
+            trial = copy.deepcopy(p)
+            m = self.module(trial)
+            return AddModule(copy.deepcopy(m), trial.next_id)
+        if kind == "remove_module" and len(p.modules) > 2:
+            return RemoveModule(rng.choice(p.modules).name)
+        if kind == "config":
+            r = rng.random()
+            if r < 0.4:
+                f = self.factory(p)
+                return None if f is None else SetFactory(f, True)
+            if r < 0.65 and p.factories:
+                return SetFactory(rng.choice(p.factories), False)
+            if r < 0.92:
+                return SetCheckAll(rng.choice([v for v in (None, True, False) if v != p.check_all]))
+            return DropSection()
+        if kind == "touch":
+            return Touch(rng.choice(sorted(files)))
+        return None
+
+
+def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
+    """The initial project and ``length`` edits, each changing a file or touching one."""
+    gen = Generator(random.Random(seed))
+    initial = gen.project()
+    p = copy.deepcopy(initial)
+    files = render(p)
+    edits: list[Edit] = []
+    attempts = 0
+    while len(edits) < length and attempts < 100 * (length + 1):
+        attempts += 1
+        e = gen.edit(p, list(files))
+        if e is None:
+            continue
+        trial = copy.deepcopy(p)
+        if e.apply(trial) is None:
+            continue
+        trial_files = render(trial)
+        if trial_files == files and e.touch is None:
+            continue
+        p, files = trial, trial_files
+        edits.append(e)
+    return initial, edits
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    files: dict[str, str]
+    note: str
+    touched: frozenset[str] = frozenset()
+
+
+def snapshots(initial: Project, edits: Sequence[Edit]) -> list[Snapshot]:
+    """The project's files at each step; an edit that does nothing makes no step."""
+    p = copy.deepcopy(initial)
+    out = [Snapshot(render(p), "the initial project")]
+    for e in edits:
+        note = e.apply(p)
+        if note is None:
+            continue
+        files = render(p)
+        touched = frozenset([e.touch]) if e.touch is not None and e.touch in files else frozenset()
+        if files == out[-1].files and not touched:
+            continue
+        out.append(Snapshot(files, note, touched))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Running mypy
+# ---------------------------------------------------------------------------------------
+
+
+class Mode(Enum):
+    COLD = "cold"
+    WARM = "warm"
+    DAEMON = "daemon"
+    PARALLEL = "parallel"
+
+
+HISTORY_MODES: Final = (Mode.WARM, Mode.DAEMON, Mode.PARALLEL)
+SUMMARY: Final = re.compile(r"^(Found \d+ errors? in \d+ files?|Success: no issues found)")
+# mypy prints this hint once per run, after the first missing import it reports: which module
+# gets it depends on what the run re-checked, so it is not compared.
+ONCE_PER_RUN: Final = re.compile(
+    r": note: See https://mypy\.readthedocs\.io/en/stable/running_mypy\.html#missing-imports$"
+)
+CRASH_MARKERS: Final = ("Traceback (most recent call last)", "INTERNAL ERROR", "Daemon crashed")
+
+
+class Tool:
+    """The Python interpreter whose mypy (and plugin) is used."""
+
+    def __init__(self, python: str = sys.executable) -> None:
+        self.python = python
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("MYPYPATH", "MYPY_CACHE_DIR", "MYPY_NUM_WORKERS", "MYPY_FORCE_COLOR")
+        }
+
+    def run(self, args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+        try:
+            return subprocess.run(
+                [self.python, *args],
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                env=self.env,
+                timeout=TIMEOUT,
+                check=False,
+                start_new_session=True,  # Ctrl-C stops the harness, not a mypy mid-run
+            )
+        except subprocess.TimeoutExpired as e:
+            out = e.stdout.decode() if isinstance(e.stdout, bytes) else e.stdout or ""
+            return subprocess.CompletedProcess(e.cmd, -9, out, f"timed out after {TIMEOUT} s")
+
+    @cached_property
+    def version(self) -> str:
+        return self.run(["-m", "mypy", "--version"], Path.cwd()).stdout.strip()
+
+    @cached_property
+    def has_workers(self) -> bool:
+        """Whether this mypy has ``-n``/``--num-workers`` (parallel workers, mypy >= 2.4)."""
+        return "--num-workers" in self.run(["-m", "mypy", "--help"], Path.cwd()).stdout
+
+    def modes(self) -> tuple[Mode, ...]:
+        return HISTORY_MODES if self.has_workers else (Mode.WARM, Mode.DAEMON)
+
+
+@dataclass
+class Output:
+    lines: list[str]
+    crash: str | None  # why the run counts as a crash
+    text: str  # stdout and stderr as printed
+    seconds: float
+
+
+def parse_output(result: subprocess.CompletedProcess[str], seconds: float) -> Output:
+    text = result.stdout + (f"\n[stderr]\n{result.stderr}" if result.stderr.strip() else "")
+    crash = None
+    if result.returncode not in (0, 1):
+        crash = f"exit status {result.returncode}"
+    marker = next((m for m in CRASH_MARKERS if m in text), None)
+    if marker is not None:
+        crash = f"{crash}, {marker}" if crash else marker
+    lines = [
+        line
+        for line in result.stdout.splitlines()
+        if line.strip() and not SUMMARY.match(line) and not ONCE_PER_RUN.search(line)
+    ]
+    return Output(sorted(lines), crash, text, seconds)
+
+
+class ModeRun:
+    """One mode of one variant (plugin or plain), in a directory of its own."""
+
+    def __init__(
+        self,
+        tool: Tool,
+        root: Path,
+        mode: Mode,
+        plain: bool,
+        restart_on_config: bool,
+        origin: int = 0,
+    ) -> None:
+        self.tool = tool
+        self.root = root
+        self.mode = mode
+        self.plain = plain
+        self.restart_on_config = restart_on_config
+        self.disk: dict[str, str] = {}
+        self.origin = origin  # the step its history (cache, daemon) starts at
+        self.step = origin - 1  # the last step synced
+        self.last: Output | None = None  # the output at ``self.step``
+        self.events: list[str] = []
+        self.daemon_started = False
+        self.seconds = 0.0
+        # A cold run depends on the files alone: the same files (a touch, an edit undone)
+        # give the same output.
+        self.memo: dict[tuple[tuple[str, str], ...], Output] = {}
+        root.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def has_history(self) -> bool:
+        return self.mode is not Mode.COLD
+
+    def sync(self, snap: Snapshot, step: int) -> None:
+        files = dict(snap.files)
+        if self.plain and CONFIG in files:
+            files[CONFIG] = plain_config(files[CONFIG])
+        mtime = MTIME0 + STEP_SECONDS * step
+        for path in sorted(set(self.disk) - set(files)):
+            (self.root / path).unlink(missing_ok=True)
+        for path, text in sorted(files.items()):
+            changed = self.disk.get(path) != text
+            if changed or path in snap.touched:
+                target = self.root / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if changed:
+                    target.write_text(text)
+                os.utime(target, (mtime, mtime))
+        self.disk = files
+        self.step = step
+
+    def check(self, step: int, config_edit: bool) -> Output:
+        if self.mode is Mode.COLD:
+            key = tuple(sorted(self.disk.items()))
+            known = self.memo.get(key)
+            if known is not None:
+                self.last = known
+                return known
+        start = time.perf_counter()
+        result = self._check(step, config_edit)
+        seconds = time.perf_counter() - start
+        self.seconds += seconds
+        self.last = parse_output(result, seconds)
+        if self.mode is Mode.COLD:
+            self.memo[tuple(sorted(self.disk.items()))] = self.last
+        return self.last
+
+    def _check(self, step: int, config_edit: bool) -> subprocess.CompletedProcess[str]:
+        cache = self.root / ".cache"
+        mypy = ["-m", "mypy", *MYPY_FLAGS]
+        if self.mode is Mode.COLD:
+            shutil.rmtree(cache, ignore_errors=True)
+            try:
+                return self.tool.run(
+                    [*mypy, "--no-incremental", "--cache-dir", str(cache), PKG], self.root
+                )
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
+        if self.mode is Mode.WARM:
+            return self.tool.run([*mypy, "--cache-dir", str(cache), PKG], self.root)
+        if self.mode is Mode.PARALLEL:
+            return self.tool.run([*mypy, "-n", "2", "--cache-dir", str(cache), PKG], self.root)
+        flags = ["--", *MYPY_FLAGS, "--cache-dir", str(cache)]
+        if not self.daemon_started:
+            self.daemon_started = True
+            started = self._dmypy("start", "--timeout", "1800", *flags)
+            if started.returncode != 0:
+                return started
+        elif config_edit and self.restart_on_config:
+            variant = "plain" if self.plain else "plugin"
+            self.events.append(
+                f"step {step}: {variant} {self.mode.value} restarted after a config edit "
+                "(RESTART_DAEMON_ON_CONFIG_EDIT)"
+            )
+            restarted = self._dmypy("restart", "--timeout", "1800", *flags)
+            if restarted.returncode != 0:
+                return restarted
+        checked = self._dmypy("check", PKG)
+        if config_edit and not self.restart_on_config and RESTART_NOTICE.search(checked.stdout):
+            # Without the switch a config edit must take effect, or the daemon must say
+            # (once) that it needs a restart: then it is restarted, as a user would.
+            variant = "plain" if self.plain else "plugin"
+            self.events.append(
+                f"step {step}: {variant} {self.mode.value} asked for a restart after a config "
+                "edit, and was restarted"
+            )
+            restarted = self._dmypy("restart", "--timeout", "1800", *flags)
+            if restarted.returncode != 0:
+                return restarted
+            checked = self._dmypy("check", PKG)
+        return checked
+
+    def _dmypy(self, *args: str) -> subprocess.CompletedProcess[str]:
+        status = str(self.root / ".dmypy.json")
+        return self.tool.run(["-m", "mypy.dmypy", "--status-file", status, *args], self.root)
+
+    def close(self) -> None:
+        if self.daemon_started and (self.root / ".dmypy.json").exists():
+            self._dmypy("kill")
+
+    def catch_up(self, snaps: Sequence[Snapshot], step: int) -> Output:
+        """Bring this run to ``step`` the way it would have got there in lockstep."""
+        if self.step == step and self.last is not None:
+            return self.last
+        if self.has_history:
+            for i in range(self.step + 1, step):
+                self.sync(snaps[i], i)
+                out = self.check(i, config_edit(snaps, i))
+                if out.crash:
+                    return out  # cannot go on: the history is broken
+        self.sync(snaps[step], step)
+        return self.check(step, config_edit(snaps, step))
+
+
+def config_edit(snaps: Sequence[Snapshot], step: int) -> bool:
+    return step > 0 and snaps[step].files.get(CONFIG) != snaps[step - 1].files.get(CONFIG)
+
+
+# ---------------------------------------------------------------------------------------
+# Comparing
+# ---------------------------------------------------------------------------------------
+
+CODE: Final = re.compile(r"\[([a-z][a-z-]*)\]$")
+
+
+@dataclass
+class Divergence:
+    mode: Mode
+    crash: str | None = None  # the crash's last line
+    crash_text: str = ""
+    missing: list[str] = field(default_factory=list)  # cold's lines the mode lacks
+    extra: list[str] = field(default_factory=list)  # the mode's lines cold lacks
+    plain_note: str = ""  # what plain mypy showed for the same step
+
+    def signature(self) -> tuple[str, ...]:
+        if self.crash is not None:
+            return (self.mode.value, "crash", self.crash)
+        codes = {f"-{m.group(1)}" for line in self.missing if (m := CODE.search(line))}
+        codes |= {f"+{m.group(1)}" for line in self.extra if (m := CODE.search(line))}
+        return (self.mode.value, "diff", *sorted(codes))
+
+    def describe(self) -> str:
+        if self.crash is not None:
+            lines = [f"{self.mode.value}: CRASH ({self.crash})"]
+            lines += [f"    {line}" for line in self.crash_text.strip().splitlines()[-40:]]
+        else:
+            lines = [f"{self.mode.value} differs from cold:"]
+            lines += [f"  - {line}   (cold only)" for line in self.missing]
+            lines += [f"  + {line}   ({self.mode.value} only)" for line in self.extra]
+        if self.plain_note:
+            lines.append(f"  plain mypy: {self.plain_note}")
+        return "\n".join(lines)
+
+
+FRAME: Final = re.compile(r'File "([^"]+)", line \d+, in (\w+)')
+
+
+def crash_line(text: str) -> str:
+    """A crash's exception (the traceback's last line) and where: the plugin's frames, or
+    mypy's innermost one; else the output's last line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    frames = [(Path(m.group(1)).stem, m.group(2)) for line in lines if (m := FRAME.search(line))]
+    plugin_frames = [
+        f"{Path(m.group(1)).stem}.{m.group(2)}"
+        for line in lines
+        if (m := FRAME.search(line)) and "mypy_wsplugin" in m.group(1)
+    ]
+    where = plugin_frames or [f"{module}.{func}" for module, func in frames[-1:]]
+    for line in reversed(lines):
+        if re.match(r"^[A-Za-z_.]*(Error|Exception|Exit)\b", line):
+            return f"{line[:160]} [{'>'.join(where)}]" if where else line[:160]
+    return (lines[-1] if lines else "(no output)")[:200]
+
+
+def line_diff(cold: list[str], other: list[str]) -> tuple[Counter[str], Counter[str]]:
+    c, o = Counter(cold), Counter(other)
+    return c - o, o - c
+
+
+@dataclass
+class Failure:
+    seed: int | None
+    step: int
+    snaps: list[Snapshot]  # steps 0..step
+    divergences: list[Divergence]
+    events: list[str]
+    version: str
+    origins: dict[str, int] = field(default_factory=dict)  # where the modes' histories start
+
+    def signature(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(sorted(d.signature() for d in self.divergences))
+
+    def headline(self) -> str:
+        what = "; ".join(" ".join(d.signature()) for d in self.divergences)
+        seed = f"seed {self.seed}, " if self.seed is not None else ""
+        return f"{seed}step {self.step}: {what}"
+
+    def report(self) -> str:
+        out = [f"=== edit-sequence divergence: {self.headline()} ({self.version})"]
+        if self.seed is not None:
+            out.append(
+                f"replay: python -m tests.edit_sequences --seed {self.seed} --length {self.step}"
+            )
+        out.append("steps:")
+        out += [f"  {i}: {s.note}" for i, s in enumerate(self.snaps)]
+        if self.events:
+            out.append("events:")
+            out += [f"  {e}" for e in self.events]
+        for mode, origin in sorted(self.origins.items()):
+            if origin:
+                out.append(f"{mode}: history (cache, daemon) started afresh at step {origin}")
+        out.append(f"at step {self.step}:")
+        out += [d.describe() for d in self.divergences]
+        out.append(f"files at step {self.step}:")
+        for path, text in sorted(self.snaps[-1].files.items()):
+            out.append(f"--- {path}")
+            out += [f"    {line}" for line in text.splitlines()]
+        out.append("changes step by step:")
+        for i in range(1, len(self.snaps)):
+            out.append(f"step {i}: {self.snaps[i].note}")
+            out += file_diff(self.snaps[i - 1].files, self.snaps[i].files)
+        return "\n".join(out)
+
+    def dump(self, directory: Path) -> None:
+        """Write ``report.txt`` and each step's files (``step-NNN/``), replayable with
+        ``--replay-dir``."""
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        (directory / "report.txt").write_text(self.report() + "\n")
+        write_snapshots(directory, self.snaps)
+
+
+def file_diff(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    for path in sorted(set(old) | set(new)):
+        a, b = old.get(path), new.get(path)
+        if a == b:
+            continue
+        out += [
+            f"    {line}"
+            for line in difflib.unified_diff(
+                (a or "").splitlines(),
+                (b or "").splitlines(),
+                f"a/{path}" if a is not None else "/dev/null",
+                f"b/{path}" if b is not None else "/dev/null",
+                lineterm="",
+                n=1,
+            )
+        ]
+    return out
+
+
+def write_snapshots(directory: Path, snaps: Sequence[Snapshot]) -> None:
+    for i, snap in enumerate(snaps):
+        step = directory / f"step-{i:03d}"
+        for path, text in snap.files.items():
+            (step / path).parent.mkdir(parents=True, exist_ok=True)
+            (step / path).write_text(text)
+        (step / ".note").write_text(snap.note + "\n")
+        if snap.touched:
+            (step / ".touched").write_text("".join(f"{t}\n" for t in sorted(snap.touched)))
+
+
+def read_snapshots(directory: Path) -> list[Snapshot]:
+    snaps: list[Snapshot] = []
+    for step in sorted(directory.glob("step-*")):
+        files = {
+            str(f.relative_to(step)): f.read_text()
+            for f in sorted(step.rglob("*"))
+            if f.is_file() and not f.name.startswith(".")
+        }
+        note_file, touched_file = step / ".note", step / ".touched"
+        note = note_file.read_text().strip() if note_file.exists() else step.name
+        touched = touched_file.read_text().split() if touched_file.exists() else []
+        snaps.append(Snapshot(files, note, frozenset(touched)))
+    return snaps
+
+
+@dataclass
+class SequenceResult:
+    steps: int  # steps checked (the initial project is step 0)
+    failures: list[Failure]
+    seconds: dict[str, float]  # per run: "cold", "warm", ..., plain twins as "plain-<mode>"
+    plain_steps: int  # steps on which plain mypy was consulted
+    events: list[str]
+    mypy_own: list[str]  # crashes and differences plain mypy shows too (not failures)
+    dropped: list[str]  # modes no longer run (CRASHES_BEFORE_DROPPING)
+    known: list[str]  # divergences matching --known patterns
+
+    def report(self) -> str:
+        return "\n\n".join([*(f.report() for f in self.failures), *self.dropped])
+
+
+class SequenceRun:
+    """Run ``snaps`` step by step in every mode.
+
+    A mode that diverges (or crashes) at a step is recorded and starts a new history at the
+    next step (a new cache directory, a new daemon), and so does its plain twin: the rest of
+    the sequence is still checked, and one bug is not reported again at every later step.
+    """
+
+    def __init__(
+        self,
+        tool: Tool,
+        workdir: Path,
+        snaps: Sequence[Snapshot],
+        *,
+        modes: Sequence[Mode] | None = None,
+        seed: int | None = None,
+        restart_on_config: bool = RESTART_DAEMON_ON_CONFIG_EDIT,
+        log: bool = False,
+        stop: Callable[[Failure], bool] | None = None,
+        known: Sequence[str] = (),
+    ) -> None:
+        self.tool = tool
+        self.workdir = workdir
+        self.snaps = snaps
+        self.modes = tuple(tool.modes() if modes is None else modes)
+        self.seed = seed
+        self.restart = restart_on_config
+        self.log = log
+        self.stop = stop  # stop at a failure it accepts
+        self.known = tuple(known)  # signature patterns not reported (make fuzz --known)
+        self.known_hits: list[str] = []
+        self.generation: Counter[str] = Counter()
+        self.plugin = {m: self._new(m, plain=False, origin=0) for m in (Mode.COLD, *self.modes)}
+        self.plain: dict[Mode, ModeRun] = {}
+        self.closed: list[ModeRun] = []
+        self.plain_steps = 0
+        self.mypy_own: list[str] = []  # what plain mypy does just the same (not blamed)
+        self.crashes: Counter[tuple[Mode, str]] = Counter()
+        self.dropped: list[str] = []  # modes not run any more, and why
+        self.broken: set[Mode] = set()  # modes to restart: mypy's own crash
+
+    def _new(self, mode: Mode, plain: bool, origin: int) -> ModeRun:
+        name = f"{'plain' if plain else 'plugin'}-{mode.value}"
+        self.generation[name] += 1
+        root = self.workdir / f"{name}-{self.generation[name]}"
+        return ModeRun(self.tool, root, mode, plain, self.restart, origin)
+
+    def twin(self, mode: Mode) -> ModeRun:
+        """The plain-mypy twin of a mode, started (and replayed from the step the mode's
+        history starts at) when first asked for."""
+        if mode not in self.plain:
+            self.plain[mode] = self._new(mode, plain=True, origin=self.plugin[mode].origin)
+        return self.plain[mode]
+
+    def runs(self) -> list[ModeRun]:
+        return [*self.closed, *self.plugin.values(), *self.plain.values()]
+
+    def events(self) -> list[str]:
+        return sorted(e for r in self.runs() for e in r.events)
+
+    def run(self) -> SequenceResult:
+        failures: list[Failure] = []
+        checked = 0
+        try:
+            for step in range(len(self.snaps)):
+                checked = step + 1
+                divergences = self.check(step)
+                for m in self.broken:
+                    self.reset(m, step + 1)
+                self.broken.clear()
+                if not divergences:
+                    continue
+                origins = {d.mode.value: self.plugin[d.mode].origin for d in divergences}
+                failure = Failure(
+                    self.seed,
+                    step,
+                    list(self.snaps[: step + 1]),
+                    divergences,
+                    self.events(),
+                    self.tool.version,
+                    origins,
+                )
+                failures.append(failure)
+                if self.stop is not None and self.stop(failure):
+                    break
+                for d in divergences:
+                    self.reset(d.mode, step + 1)
+                    if d.crash is not None:
+                        self.crashes[d.mode, d.crash] += 1
+                        if self.crashes[d.mode, d.crash] >= CRASHES_BEFORE_DROPPING:
+                            self.drop(d.mode, step, d.crash)
+        finally:
+            for r in self.runs():
+                r.close()
+        seconds: dict[str, float] = {}
+        for r in self.runs():
+            name = f"{'plain-' if r.plain else ''}{r.mode.value}"
+            seconds[name] = seconds.get(name, 0.0) + r.seconds
+        return SequenceResult(
+            checked,
+            failures,
+            seconds,
+            self.plain_steps,
+            self.events(),
+            self.mypy_own,
+            self.dropped,
+            self.known_hits,
+        )
+
+    def is_known(self, d: Divergence, step: int) -> bool:
+        """Whether ``d`` matches a --known pattern (fuzzing past known bugs): counted, not
+        checked against plain mypy; a mode that crashed starts afresh, others keep going."""
+        what = " ".join(d.signature())
+        if not any(fnmatch.fnmatchcase(what, pattern) for pattern in self.known):
+            return False
+        self.known_hits.append(f"step {step}: {what}")
+        return True
+
+    def drop(self, mode: Mode, step: int, crash: str) -> None:
+        """Stop running a mode that keeps crashing the same way (each crash costs a new
+        daemon and a plain replay, and says nothing new)."""
+        if mode is Mode.COLD or mode not in self.plugin:
+            return
+        run = self.plugin.pop(mode)
+        run.close()
+        self.closed.append(run)
+        self.modes = tuple(m for m in self.modes if m is not mode)
+        times = CRASHES_BEFORE_DROPPING
+        self.dropped.append(
+            f"{mode.value} not run after step {step}: crashed {times} times with {crash}"
+        )
+
+    def reset(self, mode: Mode, origin: int) -> None:
+        if mode is Mode.COLD or mode not in self.plugin:
+            return
+        self.plugin[mode].close()
+        self.closed.append(self.plugin[mode])
+        self.plugin[mode] = self._new(mode, plain=False, origin=origin)
+        twin = self.plain.pop(mode, None)
+        if twin is not None:
+            twin.close()
+            self.closed.append(twin)
+
+    def check(self, step: int) -> list[Divergence]:
+        snap = self.snaps[step]
+        outs: dict[Mode, Output] = {}
+        for m, r in self.plugin.items():
+            r.sync(snap, step)
+            outs[m] = r.check(step, config_edit(self.snaps, step))
+        for r in self.plain.values():  # twins already started stay in step
+            r.catch_up(self.snaps, step)
+        divergences: list[Divergence] = []
+        crashed: set[Mode] = set()
+        for m, o in outs.items():
+            if not o.crash:
+                continue
+            crashed.add(m)
+            d = Divergence(m, crash_line(o.text), o.text)
+            if self.is_known(d, step):
+                self.broken.add(m)
+                continue
+            twin = self.twin(m).catch_up(self.snaps, step)
+            if twin.crash and crash_line(twin.text) == d.crash:
+                # mypy's own crash: not blamed on the plugin, but the history is broken
+                self.mypy_own.append(
+                    f"step {step}: {m.value} crashes without the plugin too: {d.crash}"
+                )
+                self.broken.add(m)
+                continue
+            d.plain_note = f"crashes too ({crash_line(twin.text)})" if twin.crash else "no crash"
+            divergences.append(d)
+        if Mode.COLD not in crashed:
+            divergences += self.compare(step, outs, crashed)
+        if self.log:
+            times = " ".join(f"{m.value}={o.seconds:.2f}s" for m, o in outs.items())
+            print(f"  step {step}: {'FAIL' if divergences else 'ok'} {times} -- {snap.note}")
+        return divergences
+
+    def compare(self, step: int, outs: dict[Mode, Output], skip: set[Mode]) -> list[Divergence]:
+        cold = outs[Mode.COLD].lines
+        differing = {m: line_diff(cold, outs[m].lines) for m in self.modes if m not in skip}
+        differing = {
+            m: d
+            for m, d in differing.items()
+            if (d[0] or d[1])
+            and not self.is_known(
+                Divergence(m, missing=sorted(d[0].elements()), extra=sorted(d[1].elements())),
+                step,
+            )
+        }
+        if not differing:
+            return []
+        self.plain_steps += 1
+        plain_cold = self.twin(Mode.COLD).catch_up(self.snaps, step)
+        divergences: list[Divergence] = []
+        for m, (missing, extra) in differing.items():
+            twin = self.twin(m).catch_up(self.snaps, step)
+            if plain_cold.crash or twin.crash:
+                d = Divergence(
+                    m, missing=sorted(missing.elements()), extra=sorted(extra.elements())
+                )
+                d.plain_note = "crashes, so nothing is subtracted"
+                divergences.append(d)
+                continue
+            plain_missing, plain_extra = line_diff(plain_cold.lines, twin.lines)
+            left_missing, left_extra = missing - plain_missing, extra - plain_extra
+            if not (left_missing or left_extra):
+                codes = Divergence(
+                    m, missing=sorted(missing.elements()), extra=sorted(extra.elements())
+                ).signature()[2:]
+                self.mypy_own.append(
+                    f"step {step}: {m.value} differs without the plugin too ({' '.join(codes)})"
+                )
+                self.broken.add(m)
+                continue
+            shared = sum(((plain_missing & missing) + (plain_extra & extra)).values())
+            d = Divergence(
+                m, missing=sorted(left_missing.elements()), extra=sorted(left_extra.elements())
+            )
+            d.plain_note = (
+                f"{shared} more differing line(s) differ for plain mypy too (not shown)"
+                if shared
+                else "cold and this mode agree"
+            )
+            divergences.append(d)
+        return divergences
+
+
+def run_seed(
+    tool: Tool,
+    seed: int,
+    length: int,
+    workdir: Path,
+    *,
+    modes: Sequence[Mode] | None = None,
+    restart_on_config: bool = RESTART_DAEMON_ON_CONFIG_EDIT,
+    log: bool = False,
+) -> SequenceResult:
+    initial, edits = generate(seed, length)
+    snaps = snapshots(initial, edits)
+    return SequenceRun(
+        tool, workdir, snaps, modes=modes, seed=seed, restart_on_config=restart_on_config, log=log
+    ).run()
+
+
+# ---------------------------------------------------------------------------------------
+# Shrinking
+# ---------------------------------------------------------------------------------------
+
+
+def _steps_with_edits(initial: Project, edits: Sequence[Edit]) -> tuple[list[Snapshot], list[int]]:
+    """The snapshots, and for each the number of edits it took to get there."""
+    snaps = [Snapshot(render(initial), "the initial project")]
+    used = [0]
+    for n in range(1, len(edits) + 1):
+        last = snapshots(initial, edits[:n])
+        if len(last) > len(snaps):
+            snaps.append(last[-1])
+            used.append(n)
+    return snaps, used
+
+
+def reductions(p: Project) -> Iterator[Project]:
+    """Smaller variants of ``p``: one module, class, definition, call site or setting less."""
+    for i in range(len(p.modules)):
+        q = copy.deepcopy(p)
+        del q.modules[i]
+        yield q
+    for i, m in enumerate(p.modules):
+        for attr in ("classes", "handlers", "funcs", "imports"):
+            for j in range(len(getattr(m, attr))):
+                q = copy.deepcopy(p)
+                del getattr(q.modules[i], attr)[j]
+                yield q
+        for j, k in enumerate(m.classes):
+            for attr in ("handlers", "methods"):
+                for n in range(len(getattr(k, attr))):
+                    q = copy.deepcopy(p)
+                    del getattr(q.modules[i].classes[j], attr)[n]
+                    yield q
+            if k.base is not None:
+                q = copy.deepcopy(p)
+                q.modules[i].classes[j].base = None
+                yield q
+    for _, _, u in all_uses(p):
+        q = copy.deepcopy(p)
+        for _, h, v in all_uses(q):
+            if v.uid == u.uid:
+                h.uses.remove(v)
+        yield q
+    for attr in ("reexports", "factories"):
+        for j in range(len(getattr(p, attr))):
+            q = copy.deepcopy(p)
+            del getattr(q, attr)[j]
+            yield q
+    if p.check_untyped_defs:
+        yield _with(p, check_untyped_defs=False)
+    if p.section and not p.factories:
+        yield _with(p, section=False, check_all=None)
+
+
+def _with(p: Project, **changes: object) -> Project:
+    q = copy.deepcopy(p)
+    for key, value in changes.items():
+        setattr(q, key, value)
+    return q
+
+
+def shrink(
+    tool: Tool,
+    initial: Project,
+    edits: Sequence[Edit],
+    failure: Failure,
+    *,
+    restart_on_config: bool = RESTART_DAEMON_ON_CONFIG_EDIT,
+    budget: float = 1200.0,
+) -> tuple[Failure, Project, list[Edit]]:
+    """A smaller project and edit sequence failing the same way (same modes, same kind of
+    crash or the same error codes differing), within ``budget`` seconds."""
+    wanted = set(failure.signature())
+    modes = tuple(m for m in HISTORY_MODES if any(d.mode is m for d in failure.divergences))
+    deadline = time.monotonic() + budget
+    best = failure
+    best_edits = list(edits)
+
+    def matches(f: Failure) -> bool:
+        return bool(wanted & set(f.signature()))
+
+    def attempt(p: Project, eds: list[Edit]) -> tuple[Failure, list[Edit]] | None:
+        snaps, used = _steps_with_edits(p, eds)
+        with tempfile.TemporaryDirectory(prefix="edit-seq-shrink-") as d:
+            result = SequenceRun(
+                tool, Path(d), snaps, modes=modes, restart_on_config=restart_on_config, stop=matches
+            ).run()
+        f = next((f for f in result.failures if matches(f)), None)
+        if f is None:
+            return None
+        return f, eds[: used[f.step]]
+
+    _, used = _steps_with_edits(initial, best_edits)
+    best_edits = best_edits[: used[failure.step]]
+    # 1. Fewer edits: drop chunks, halving the chunk size.
+    chunk = max(1, len(best_edits) // 2)
+    while chunk >= 1 and time.monotonic() < deadline:
+        i = 0
+        while i < len(best_edits) and time.monotonic() < deadline:
+            found = attempt(initial, best_edits[:i] + best_edits[i + chunk :])
+            if found is not None:
+                best, best_edits = found
+                _progress(f"shrink: {len(best_edits)} edits, failing at step {best.step}")
+            else:
+                i += chunk
+        chunk //= 2
+    # 2. A smaller initial project (edits of what is gone do nothing).
+    progress = True
+    while progress and time.monotonic() < deadline:
+        progress = False
+        for candidate in reductions(initial):
+            if time.monotonic() >= deadline:
+                break
+            found = attempt(candidate, best_edits)
+            if found is not None:
+                best, best_edits = found
+                initial = candidate
+                progress = True
+                size = sum(len(t) for t in render(initial).values())
+                _progress(f"shrink: initial project of {size} bytes")
+                break
+    best.seed = failure.seed
+    return best, initial, best_edits
+
+
+_PRINT_LOCK = threading.Lock()
+
+
+def _progress(text: str) -> None:
+    with _PRINT_LOCK:
+        print(text, file=sys.stderr, flush=True)
+
+
+def _say(text: str) -> None:
+    with _PRINT_LOCK:
+        print(text, flush=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Command line: make fuzz
+# ---------------------------------------------------------------------------------------
+
+
+def parse_modes(text: str) -> tuple[Mode, ...]:
+    modes = tuple(Mode(name.strip()) for name in text.split(",") if name.strip())
+    return tuple(m for m in modes if m is not Mode.COLD)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m tests.edit_sequences",
+        description="Differential edit-sequence runs: cold mypy against warm, daemon and -n 2.",
+    )
+    ap.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
+    ap.add_argument(
+        "--seeds",
+        type=int,
+        help="how many consecutive seeds (default: 1, or as many as --steps needs)",
+    )
+    ap.add_argument(
+        "--steps", type=int, help="run consecutive seeds until this many steps were checked"
+    )
+    ap.add_argument(
+        "--minutes",
+        type=float,
+        help="start no new seed after this many minutes (Ctrl-C does the same: the seeds "
+        "under way finish and the summary is printed)",
+    )
+    ap.add_argument("--length", type=int, default=DEFAULT_LENGTH, help="edits per seed")
+    ap.add_argument("--jobs", type=int, default=1, help="seeds run at once")
+    ap.add_argument("--modes", default="warm,daemon,parallel", help="compared with cold")
+    ap.add_argument("--python", default=sys.executable, help="the interpreter whose mypy runs")
+    ap.add_argument("--out", type=Path, help="write each failing sequence's steps and report here")
+    ap.add_argument("--shrink", action="store_true", help="minimize each failing sequence")
+    ap.add_argument("--shrink-budget", type=float, default=1200.0, help="seconds per failure")
+    ap.add_argument("--replay-dir", type=Path, help="run the steps of a written sequence")
+    ap.add_argument(
+        "--no-restart-daemon-on-config-edit",
+        dest="restart",
+        action="store_false",
+        default=RESTART_DAEMON_ON_CONFIG_EDIT,
+        help="keep the daemon running through config edits",
+    )
+    ap.add_argument(
+        "--known",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="a divergence signature (glob, as in the summary, e.g. 'warm diff +misc "
+        "-await-not-awaitable') only counted, to fuzz past a known bug; repeatable",
+    )
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every step")
+    args = ap.parse_args(argv)
+    tool = Tool(args.python)
+    modes = parse_modes(args.modes)
+    if Mode.PARALLEL in modes and not tool.has_workers:
+        _say(f"{tool.version}: no -n/--num-workers, the parallel mode is skipped")
+        modes = tuple(m for m in modes if m is not Mode.PARALLEL)
+    started = time.monotonic()
+
+    if args.replay_dir is not None:
+        snaps = read_snapshots(args.replay_dir)
+        with tempfile.TemporaryDirectory(prefix="edit-seq-replay-") as d:
+            result = SequenceRun(
+                tool, Path(d), snaps, modes=modes, restart_on_config=args.restart, log=True
+            ).run()
+        if result.failures:
+            _say(result.report())
+        n = len(result.failures)
+        _say(f"edit-sequences: {result.steps} steps, replayed {args.replay_dir}, {n} divergences")
+        return n
+
+    limit = args.seeds if args.seeds is not None else (None if args.steps or args.minutes else 1)
+    deadline = None if args.minutes is None else started + 60 * args.minutes
+    stopping = threading.Event()
+    lock = threading.Lock()
+    totals: Counter[str] = Counter()
+    seconds: dict[str, float] = {}
+    failures: list[Failure] = []
+    next_seed = args.seed
+    scheduled = 0
+    seeds_run: list[int] = []
+    shrunk: set[tuple[tuple[str, ...], ...]] = set()
+    own: Counter[str] = Counter()
+    known: Counter[str] = Counter()
+
+    def worker() -> None:
+        nonlocal next_seed, scheduled
+        while True:
+            with lock:
+                if limit is not None and len(seeds_run) >= limit:
+                    return
+                if args.steps is not None and scheduled >= args.steps:
+                    return
+                if stopping.is_set() or (deadline is not None and time.monotonic() > deadline):
+                    return
+                seed = next_seed
+                next_seed += 1
+                seeds_run.append(seed)
+                scheduled += args.length + 1
+            with tempfile.TemporaryDirectory(prefix=f"edit-seq-{seed}-") as d:
+                initial, edits = generate(seed, args.length)
+                snaps = snapshots(initial, edits)
+                result = SequenceRun(
+                    tool,
+                    Path(d),
+                    snaps,
+                    modes=modes,
+                    seed=seed,
+                    restart_on_config=args.restart,
+                    log=args.verbose,
+                    known=args.known,
+                ).run()
+            with lock:
+                scheduled += result.steps - (args.length + 1)
+                totals["steps"] += result.steps
+                totals["plain"] += result.plain_steps
+                totals["restarts"] += sum(" plugin " in e for e in result.events)
+                for line in result.mypy_own:
+                    own[re.sub(r"^step \d+: ", "", line)] += 1
+                for line in result.known:
+                    known[re.sub(r"^step \d+: ", "", line)] += 1
+                for name, secs in result.seconds.items():
+                    seconds[name] = seconds.get(name, 0.0) + secs
+                failures.extend(result.failures)
+            status = "ok" if not result.failures else "DIVERGED"
+            _say(f"seed {seed}: {result.steps} steps, {status}")
+            for line in result.dropped:
+                _say(f"  seed {seed}: {line}")
+            if args.verbose:
+                for line in result.mypy_own:
+                    _say(f"  (plain mypy too) {line}")
+            for f in result.failures:
+                _say(f.report())
+                if args.out is not None:
+                    f.dump(args.out / f"seed-{seed}-step-{f.step}")
+                with lock:
+                    fresh = f.signature() not in shrunk
+                    shrunk.add(f.signature())
+                if args.shrink and fresh:
+                    small, _, small_edits = shrink(
+                        tool,
+                        initial,
+                        edits,
+                        f,
+                        restart_on_config=args.restart,
+                        budget=args.shrink_budget,
+                    )
+                    _say(f"--- minimized ({len(small_edits)} edits):\n{small.report()}")
+                    if args.out is not None:
+                        small.dump(args.out / f"seed-{seed}-step-{f.step}-min")
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [pool.submit(worker) for _ in range(max(1, args.jobs))]
+        for future in futures:
+            while True:
+                try:
+                    future.result()
+                    break
+                except KeyboardInterrupt:
+                    stopping.set()
+                    _say("interrupted: finishing the seeds under way, then the summary")
+
+    wall = time.monotonic() - started
+    steps = totals["steps"]
+    seeds = sorted(seeds_run)
+    per_step = ", ".join(
+        f"{name} {secs / max(1, steps):.2f}s" for name, secs in sorted(seconds.items())
+    )
+    _say(f"time per step (mean over all steps): {per_step}; wall {wall:.0f}s")
+    _say(
+        f"plain mypy consulted on {totals['plain']} steps; "
+        f"daemon restarts after config edits: {totals['restarts']}"
+    )
+    for what, n in own.most_common():
+        _say(f"  not blamed on the plugin, {n} x: {what}")
+    for what, n in known.most_common():
+        _say(f"  known (--known), not counted as divergences, {n} x: {what}")
+    kinds: dict[tuple[tuple[str, ...], ...], list[Failure]] = {}
+    for f in sorted(failures, key=lambda f: (f.seed or 0, f.step)):
+        kinds.setdefault(f.signature(), []).append(f)
+    for signature, found in kinds.items():
+        where = ", ".join(f"seed {f.seed} step {f.step}" for f in found[:8])
+        more = f" and {len(found) - 8} more" if len(found) > 8 else ""
+        what = "; ".join(" ".join(part) for part in signature)
+        _say(f"  {len(found)} x {what}: {where}{more}")
+    _say(
+        f"edit-sequences: {steps} steps, {len(seeds)} seeds "
+        f"({seeds[0] if seeds else '-'}..{seeds[-1] if seeds else '-'}), "
+        f"{len(failures)} divergences ({len(kinds)} kinds), {sum(known.values())} known "
+        f"[{tool.version}; cold vs {','.join(m.value for m in modes)}]"
+    )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""The plugin gives the same findings however mypy runs: cold, warm, daemon, ``-n 2``.
+
+Each case replays a sequence of edits (see :mod:`tests.edit_sequences`) and compares, after
+every step, a cold ``mypy --no-incremental`` with a warm ``mypy`` whose cache is kept, a
+``dmypy`` daemon kept alive and, on mypy >= 2.4, ``mypy -n 2``.  A difference fails unless
+plain mypy (the plugin removed from the config) shows it too; a crash always fails.
+
+The seeds are fixed (the generator draws from ``random.Random(seed)`` only).  A failure
+prints the seed, the step, the edits, the files and the differing lines; ``python -m
+tests.edit_sequences --seed N -v`` replays it, ``--shrink`` minimizes it, and ``make fuzz``
+runs many more seeds.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.edit_sequences import Mode, SequenceRun, Snapshot, Tool, run_seed
+
+TOOL = Tool(sys.executable)
+
+# Chosen for the edits they cover (flips of functions, methods and handlers, awaits, return
+# and parameter annotations, config entries and check_all_awaits, module removal, re-exports,
+# touches); about a minute on 2 cores, on the newest mypy and on the floor (no -n mode there).
+SEEDS = (24, 26, 35)
+LENGTH = 6
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_generated_edit_sequence(seed: int, tmp_path: Path) -> None:
+    result = run_seed(TOOL, seed, LENGTH, tmp_path)
+    assert result.steps == LENGTH + 1
+    assert not result.failures, result.report()
+
+
+# Shapes that diverged (known bugs, and what make fuzz found): each a few steps, run in the
+# modes they diverged in.
+
+INI = "[mypy]\nplugins = mypy_wsplugin\n"
+
+
+def _steps(*states: tuple[str, dict[str, str]]) -> list[Snapshot]:
+    return [Snapshot(files, note) for note, files in states]
+
+
+def unannotated_finding_in_an_imported_module() -> list[Snapshot]:
+    """A finding inside an unannotated function, in a module that another module imports."""
+    a = "def g() -> int:\n    return 1\n\n\nasync def u(x):\n    await g()\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/a.py": a}
+    return _steps(
+        ("the finding's module alone", files),
+        ("imported by another module", files | {"app/b.py": "from app.a import g\n"}),
+    )
+
+
+def dependency_interface_change() -> list[Snapshot]:
+    """A warm run re-checks a module whose dependency's interface changed."""
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/f.py": "async def co() -> int:\n    return 1\n",
+        "app/r.py": "class R:\n    def get(self) -> int:\n        return 1\n",
+        "app/h.py": (
+            "from app.f import co\nfrom app.r import R\n\n\n"
+            "async def h() -> None:\n    await R().get()\n    await co()\n"
+        ),
+    }
+    changed = files | {"app/f.py": 'async def co() -> str:\n    return ""\n'}
+    return _steps(("co() returns int", files), ("co() returns str", changed))
+
+
+def configured_factory_flipped_and_back() -> list[Snapshot]:
+    """A configured sync factory turns async and back; the finding is in unannotated code
+    that reaches it through the package (``from app import factory``)."""
+    ini = INI + "\n[mypy_wsplugin]\nsync_factories =\n    app.factory.get_manager\n"
+    sync = "class Manager:\n    pass\n\n\ndef get_manager() -> Manager:\n    return Manager()\n"
+    handler = (
+        "from app import factory\n\n\nasync def handle(ws):\n"
+        "    return await factory.get_manager()\n"
+    )
+    files = {"mypy.ini": ini, "app/__init__.py": "", "app/handler.py": handler}
+    asynchronous = sync.replace("def get_manager", "async def get_manager")
+    return _steps(
+        ("a sync factory", files | {"app/factory.py": sync}),
+        ("made async", files | {"app/factory.py": asynchronous}),
+        ("made sync again", files | {"app/factory.py": sync}),
+    )
+
+
+def unresolved_import_and_unannotated_helper() -> list[Snapshot]:
+    """An annotated handler awaits an unannotated same-module helper that returns nothing;
+    the module has an unresolved import and is re-checked after its package changed."""
+    handler = (
+        "import app.gone\n\n\ndef helper():\n    print()\n\n\n"
+        "async def handler(x) -> None:\n    await helper()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "x = 1\n", "app/h.py": handler}
+    return _steps(
+        ("a helper returning nothing awaited", files),
+        ("the package's interface changes", files | {"app/__init__.py": 'x = ""\n'}),
+    )
+
+
+def result_class_not_found_note() -> list[Snapshot]:
+    """The note for a RESULT class that does not exist ("says so once"), with two callers."""
+    ini = INI + "\n[mypy_wsplugin]\nsync_factories =\n    app.a.get -> app.a.Missing\n"
+    use = "from app.a import get\n\n\nasync def h() -> None:\n    await get()\n"
+    files = {
+        "mypy.ini": ini,
+        "app/__init__.py": "",
+        "app/a.py": "def get():\n    return 1\n",
+        "app/b.py": use,
+        "app/c.py": use,
+    }
+    return _steps(
+        ("two callers of a factory whose RESULT is missing", files),
+        ("one caller edited", files | {"app/b.py": use + "\n\nx = 1\n"}),
+    )
+
+
+def unrelated_module_removed() -> list[Snapshot]:
+    """A finding in unannotated code appears after an edit; then another module is removed."""
+    before = "def load(x: int) -> bool:\n    return True\n\n\nasync def h():\n    print(load(1))\n"
+    after = before.replace("print(load(1))", "print(await load(1))")
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": "x = 1\n"}
+    removed = {"mypy.ini": INI, "app/__init__.py": "", "app/m1.py": after}
+    return _steps(
+        ("no await", files | {"app/m1.py": before}),
+        ("an await of a sync def added", files | {"app/m1.py": after}),
+        ("another module removed", removed),
+    )
+
+
+SHAPES = {
+    "unannotated_finding_in_an_imported_module": (
+        unannotated_finding_in_an_imported_module,
+        (Mode.DAEMON,),
+    ),
+    "dependency_interface_change": (dependency_interface_change, (Mode.WARM, Mode.DAEMON)),
+    "configured_factory_flipped_and_back": (configured_factory_flipped_and_back, (Mode.DAEMON,)),
+    "unresolved_import_and_unannotated_helper": (
+        unresolved_import_and_unannotated_helper,
+        (Mode.WARM,),
+    ),
+    "result_class_not_found_note": (
+        result_class_not_found_note,
+        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+    ),
+    "unrelated_module_removed": (unrelated_module_removed, (Mode.DAEMON,)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_known_shape(name: str, tmp_path: Path) -> None:
+    make, wanted = SHAPES[name]
+    modes = tuple(m for m in wanted if m in TOOL.modes())  # the floor has no -n
+    result = SequenceRun(TOOL, tmp_path, make(), modes=modes).run()
+    assert not result.failures, result.report()
