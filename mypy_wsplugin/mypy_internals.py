@@ -201,6 +201,12 @@ def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:
     return None
 
 
+def errors_generation(errors: Errors) -> object:
+    """An object that changes when the daemon resets the build's errors (Errors.initialize
+    makes a new error map)."""
+    return errors.error_info_map
+
+
 def flushed_files(errors: Errors) -> object:
     """The set of files whose errors mypy has printed; a new set after Errors.reset()."""
     return errors.flushed_files

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from mypy_wsplugin.mypy_internals import CAPABILITIES
 from tests.edit_sequences import Mode, SequenceRun, Snapshot, Tool, run_seed
 
 TOOL = Tool(sys.executable)
@@ -153,7 +154,17 @@ SHAPES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SHAPES))
+def _shape(name: str) -> object:
+    if name == "unrelated_module_removed" and CAPABILITIES.post_pass:
+        reason = (
+            "known issue: a daemon update that only drops a module gives the plugin no "
+            "callback, so findings in unannotated code vanish until the next update"
+        )
+        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
+    return name
+
+
+@pytest.mark.parametrize("name", [_shape(name) for name in sorted(SHAPES)])
 def test_known_shape(name: str, tmp_path: Path) -> None:
     make, wanted = SHAPES[name]
     modes = tuple(m for m in wanted if m in TOOL.modes())  # the floor has no -n

@@ -19,6 +19,7 @@ from mypy_wsplugin.facts.types import (
     module_is_loaded,
 )
 from mypy_wsplugin.messages import result_class_not_found
+from mypy_wsplugin.mypy_internals import errors_generation, errors_of
 from mypy_wsplugin.mypy_internals import modules as build_modules
 from mypy_wsplugin.reporting import note
 
@@ -81,14 +82,17 @@ def _covers(module: str, target: str, is_glob: bool) -> bool:
 
 class DeclaredResults:
     def __init__(self) -> None:
-        self._reported_missing: set[str] = set()
+        # (entry, module) -> the error generation it was said in: once per module and check,
+        # so that every mode (a warm run replaying other modules from the cache, a parallel
+        # worker, the daemon after it reset its errors) prints the same notes.
+        self._reported_missing: dict[tuple[str, str], object] = {}
 
     def apply(self, site: Site) -> Type:
         """The call's type with the entry's RESULT where mypy only knows ``Any``.
 
         A sync factory gives ``RESULT``; an async one gives ``Coroutine[Any, Any, RESULT]``.
-        A RESULT whose module is loaded but which names no class is reported once, as a
-        note at the first call; a module mypy does not load at all (skipped, missing)
+        A RESULT whose module is loaded but which names no class is reported once per module,
+        as a note at the first call there; a module mypy does not load at all (skipped, missing)
         leaves the type as it was, and the configuration alone still drives the checks.
         """
         entry = site.entry
@@ -107,8 +111,12 @@ class DeclaredResults:
         modules = build_modules(site.api)
         found = find_class(entry.result, modules)
         if found is None:
-            if entry.text not in self._reported_missing and module_is_loaded(entry.result, modules):
-                self._reported_missing.add(entry.text)
+            said = (entry.text, site.tree.fullname)
+            generation = errors_generation(errors_of(site.api))
+            if self._reported_missing.get(said) is not generation and module_is_loaded(
+                entry.result, modules
+            ):
+                self._reported_missing[said] = generation
                 note(
                     site.api, result_class_not_found(entry.key, entry.text, entry.result), site.node
                 )
