@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mypy_wsplugin.cli.changes import Changes, prepare
-from mypy_wsplugin.cli.mypy_config import UsageError, load_for_run
+from mypy_wsplugin.cli.mypy_config import setup_or_report
 from mypy_wsplugin.cli.run_mypy import Finding, MypyRun, run
 from mypy_wsplugin.cli.sources import ChangedError, Scope, snapshot, write_atomic
 
@@ -48,13 +48,10 @@ def fix(
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    try:
-        setup, targets = load_for_run(paths, mypy_args)
-    except UsageError as error:
-        print(error, file=err)
+    prepared = setup_or_report(paths, mypy_args, err)
+    if prepared is None:
         return 2
-    for warning in setup.warnings:
-        print(warning, file=err)
+    setup, targets = prepared
     scope = Scope.of(paths)
     before = snapshot(scope, (source.path for source in setup.sources if source.path))
     first = runner(targets)

@@ -13,7 +13,7 @@ import io
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TextIO
 
 from mypy.config_parser import ConfigTOMLValueError, destructure_overrides, is_toml
 from mypy.main import process_options
@@ -75,6 +75,21 @@ def load_for_run(paths: Sequence[str], mypy_args: Sequence[str]) -> tuple[MypySe
         setup = load(args, require_targets=True)
     require_plugin(setup)
     return setup, args
+
+
+def setup_or_report(
+    paths: Sequence[str], mypy_args: Sequence[str], err: TextIO
+) -> tuple[MypySetup, list[str]] | None:
+    """:func:`load_for_run` for a command: a usage error is printed (the command then exits
+    with status 2), and the setup's warnings are printed before the run."""
+    try:
+        setup, targets = load_for_run(paths, mypy_args)
+    except UsageError as error:
+        print(error, file=err)
+        return None
+    for warning in setup.warnings:
+        print(warning, file=err)
+    return setup, targets
 
 
 def require_plugin(setup: MypySetup) -> None:

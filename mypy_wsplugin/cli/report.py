@@ -20,7 +20,7 @@ from typing import Final, TextIO
 
 from mypy_wsplugin import __version__
 from mypy_wsplugin.cli.codes import plugin_code_names
-from mypy_wsplugin.cli.mypy_config import UsageError, load_for_run
+from mypy_wsplugin.cli.mypy_config import setup_or_report
 from mypy_wsplugin.cli.overrides import Overrides, overrides
 from mypy_wsplugin.cli.packages import ModuleNames, package
 from mypy_wsplugin.cli.run_mypy import Finding, MypyRun, run
@@ -118,13 +118,10 @@ def report(
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    try:
-        setup, targets = load_for_run(paths, mypy_args)
-    except UsageError as error:
-        print(error, file=err)
+    prepared = setup_or_report(paths, mypy_args, err)
+    if prepared is None:
         return 2
-    for warning in setup.warnings:
-        print(warning, file=err)
+    setup, targets = prepared
     result = runner(targets)
     if result.failed:
         print(f"mypy could not check the code (exit status {result.exit_status}):", file=err)
