@@ -25,7 +25,7 @@ from mypy.plugin import (
     MethodContext,
     Plugin,
 )
-from mypy.types import AnyType, Overloaded, Type, UnionType, get_proper_type
+from mypy.types import AnyType, Overloaded, Type, TypeOfAny, UnionType, get_proper_type
 
 from mypy_wsplugin.checks.await_not_awaitable import check_awaited
 from mypy_wsplugin.checks.missing_await import check_coroutine
@@ -33,6 +33,7 @@ from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import PluginConfig
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.facts.call_site import Site
+from mypy_wsplugin.facts.callee_results import store_results
 from mypy_wsplugin.facts.declared import DeclaredResults, result_dependencies
 from mypy_wsplugin.facts.hook_names import (
     LRU_CACHE_CALL,
@@ -53,6 +54,7 @@ from mypy_wsplugin.mypy_internals import (
     expression_type,
     find_build_errors,
     in_async_function,
+    is_daemon,
     narrowed_attribute_type,
 )
 from mypy_wsplugin.notices import say_once
@@ -84,6 +86,7 @@ class Engine:
         self.untyped = UntypedPass(self.policy, options)
         self._errors: Errors | None = None
         self._defining_name = DefiningNames()
+        self._kept: dict[str, object] = {}  # module -> the statements its results came from
         self.off = False  # after an internal error (see _failed)
 
     # -- plumbing -------------------------------------------------------------------------
@@ -103,10 +106,29 @@ class Engine:
         return result_dependencies(file, self.config.factories)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
-        """mypy >= 2.4: called once per module after type checking; runs the untyped pass."""
+        """mypy >= 2.4: called once per module after type checking; keeps what its
+        functions give (for a run without a cache, and the daemon) and runs the untyped
+        pass."""
         if self.capabilities.post_pass and self._modules is not None:
+            self.keep_results(file, again=is_daemon(self.options))
             self.untyped.finish(file, self._modules, self._build_errors)
         return set()
+
+    def keep_results(self, tree: MypyFile, again: bool = True) -> None:
+        """Keep what ``tree``'s functions give in its symbol table (facts/stored_results);
+        asked when mypy writes its cache entry and when it finishes it.  ``again``: also
+        when already kept from the same tree in this run."""
+        if (
+            self.off
+            or self._modules is None
+            or (not again and self._kept.get(tree.fullname) is tree.defs)
+        ):
+            return
+        try:
+            store_results(tree, self._modules)
+        except Exception as error:
+            self._failed(error, AnyType(TypeOfAny.special_form), tree)
+        self._kept[tree.fullname] = tree.defs
 
     def _build_errors(self) -> Errors | None:
         if self._errors is None and self._modules is not None:

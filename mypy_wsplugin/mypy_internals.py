@@ -20,7 +20,7 @@ from typing import Final
 from mypy.checker import TypeChecker
 from mypy.checkexpr import has_any_type
 from mypy.errors import Errors
-from mypy.nodes import Expression, FuncDef, FuncItem, MypyFile, Node
+from mypy.nodes import GDEF, Expression, FuncDef, FuncItem, MypyFile, Node, SymbolTableNode, Var
 from mypy.options import Options
 from mypy.plugin import Plugin
 from mypy.scope import Scope as TargetScope
@@ -170,6 +170,55 @@ def contains_any(typ: Type) -> bool:
     """Whether ``typ`` has ``Any`` anywhere in it, as mypy's overload ambiguity check asks
     (mypy.checkexpr.has_any_type)."""
     return has_any_type(typ)
+
+
+def current_target(api: Checker) -> str:
+    """The daemon's name for what is being checked ("mod.func", "mod.Cls.method", "mod")
+    (TypeChecker.tscope, mypy >= 0.7)."""
+    return api.tscope.current_target()
+
+
+def depend_on(api: Checker, trigger: str) -> None:
+    """Make the daemon re-check what is being checked when ``trigger`` fires.
+
+    MypyFile.plugin_deps is what the semantic analyzer plugin API's
+    ``add_plugin_dependency`` fills; mypy.server.deps merges it into the fine-grained
+    dependency map when the module's dependencies are computed (State.finish_passes).
+    """
+    deps = module_being_checked(api).plugin_deps
+    deps.setdefault(trigger, set()).add(current_target(api))
+
+
+# -- hidden symbols: facts kept in mypy's cache --------------------------------------------
+
+# A fact about a module's functions is kept as a Var the plugin adds to the module's symbol
+# table: mypy serializes it into the module's cache entry (so it is part of the interface
+# hash: a changed fact makes every importer stale in a warm run) and the daemon compares
+# it in its symbol table snapshot (a changed fact fires the trigger "<mod.name>").
+# ``module_public=False`` keeps it out of ``from mod import *``; names carry no dots (a
+# dotted name would be taken for a cross-reference by mypy.server.astdiff).
+
+
+def hidden_symbols(tree: MypyFile, prefix: str) -> list[str]:
+    return [name for name in tree.names if name.startswith(prefix)]
+
+
+def put_hidden_symbol(tree: MypyFile, name: str, typ: Type | None) -> None:
+    """Set (``typ``) or remove (None) the hidden Var ``name`` of ``tree``."""
+    if typ is None:
+        tree.names.pop(name, None)
+        return
+    var = Var(name, typ)
+    var._fullname = f"{tree.fullname}.{name}"
+    var.is_ready = True
+    tree.names[name] = SymbolTableNode(
+        GDEF, var, module_public=False, plugin_generated=True, module_hidden=True
+    )
+
+
+def hidden_symbol_type(tree: MypyFile, name: str) -> Type | None:
+    sym = tree.names.get(name)
+    return sym.node.type if sym is not None and isinstance(sym.node, Var) else None
 
 
 def rest_of_chain(api: object, owner: Plugin) -> list[Plugin] | None:

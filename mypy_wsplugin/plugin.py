@@ -111,6 +111,11 @@ class WsPlugin(Plugin):
 
     def report_config_data(self, ctx: ReportConfigContext) -> object:
         self._raise_config_error()
+        if not ctx.is_check and self._modules is not None:
+            # Asked just before mypy serializes the module into its cache entry.
+            tree = self._modules.get(ctx.id)
+            if tree is not None:
+                self.engine.keep_results(tree, again=False)
         return self._report  # asked for every module: built once
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:

@@ -198,9 +198,10 @@ CALLERS = (
     "    return manager\n\n\n"
     "async def handle2(ctx):\n    return await gwm(ctx)\n"
 )
+# The factory's body (in another module) says what it returns (whole-program facts).
 CONFIGURED_FINDING = (
-    'Cannot await "get_websocket_manager()": it is configured as a synchronous factory, so '
-    'what it returns ("Any") is not awaitable; remove the "await"  [await-not-awaitable]'
+    'Cannot await "get_websocket_manager()": it returns "UnifiedWebSocketManager", which is '
+    'not awaitable; remove the "await"  [await-not-awaitable]'
 )
 
 

@@ -5,14 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mypy.nodes import CallExpr, Expression, MypyFile, SymbolNode
+from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
 from mypy_wsplugin.config import FactoryEntry
-from mypy_wsplugin.facts.callee_results import StaticResult, static_result
+from mypy_wsplugin.facts.callee_results import Inference, StaticResult
 from mypy_wsplugin.facts.hook_names import display
 from mypy_wsplugin.facts.resolve import resolve_callee
 from mypy_wsplugin.facts.roles import RoleEntry, RoleIndex, Scope
-from mypy_wsplugin.mypy_internals import Checker, current_function, module_being_checked, modules
+from mypy_wsplugin.mypy_internals import (
+    Checker,
+    current_function,
+    depend_on,
+    is_daemon,
+    module_being_checked,
+    modules,
+)
 
 
 @dataclass
@@ -58,4 +66,12 @@ class Site:
         callee = resolve_callee(self.node, self.scope(), self.tree)
         if callee is None:
             return None
-        return static_result(callee.node, self.tree, modules(self.api))
+        inference = Inference(self.tree, modules(self.api))
+        known = inference.result(callee.node)
+        if is_daemon(self.api.options):
+            # Re-check this function when a fact it used changes (another module's body).
+            own = self.tree.fullname + "."
+            for name in inference.consulted:
+                if not name.startswith(own):
+                    depend_on(self.api, make_trigger(name))
+        return known

@@ -9,7 +9,9 @@ unknown, and unknown is never reported (no guessing from ``Any``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Final
 
 from mypy.nodes import (
     FUNC_NO_INFO,
@@ -18,6 +20,7 @@ from mypy.nodes import (
     CallExpr,
     ComparisonExpr,
     ComplexExpr,
+    ConditionalExpr,
     Decorator,
     DictExpr,
     DictionaryComprehension,
@@ -30,6 +33,7 @@ from mypy.nodes import (
     IntExpr,
     ListComprehension,
     ListExpr,
+    MemberExpr,
     MypyFile,
     NameExpr,
     PassStmt,
@@ -40,6 +44,7 @@ from mypy.nodes import (
     SetExpr,
     StrExpr,
     SymbolNode,
+    SymbolTable,
     TupleExpr,
     TypeInfo,
 )
@@ -53,8 +58,18 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.facts.statements import StatementWalker
-from mypy_wsplugin.facts.types import coroutine_result, find_class, union_of
+from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
+from mypy_wsplugin.facts.statements import Role, StatementWalker
+from mypy_wsplugin.facts.stored_results import (
+    body_available,
+    has_body,
+    module_of,
+    replace_stored,
+    result_key,
+    stored_type,
+)
+from mypy_wsplugin.facts.types import coroutine_result, coroutine_type, find_class, union_of
+from mypy_wsplugin.mypy_internals import CAPABILITIES
 
 # Decorators that keep a function's call behaviour (sync stays sync, async stays async).
 _TRANSPARENT_DECORATORS = frozenset(
@@ -86,7 +101,7 @@ _NAMED_CONSTANTS = {"builtins.True": "builtins.bool", "builtins.False": "builtin
 
 @dataclass(frozen=True)
 class StaticResult:
-    is_async: bool  # a coroutine function
+    is_async: bool  # calling gives a coroutine
     result: Type  # sync: what a call gives; async: what awaiting it gives (Any if unknown)
 
 
@@ -95,20 +110,164 @@ def static_result(
 ) -> StaticResult | None:
     """What calling ``node`` gives, or None when that cannot be known without guessing.
 
-    ``tree`` is the module being checked.  Function bodies and decorator lists are only
-    read for definitions in that module: a module mypy loads from its cache keeps neither,
-    and a finding must not depend on whether the callee's module was in the cache.  What
-    the cache does keep (signatures, ``async``-ness, classes) is used from any module.
+    ``tree`` is the module being checked.  See :class:`Inference`.
     """
-    if isinstance(node, TypeInfo):
-        return StaticResult(False, fill_typevars_with_any(node))
-    if isinstance(node, Decorator) and (node.var.is_property or node.func.is_property):
-        return None  # calling a property calls what the getter returns
-    if isinstance(node, Decorator) and not _transparent(node, tree):
-        return _from_signature(node.var.type)
-    func = node.func if isinstance(node, Decorator) else node
-    if not isinstance(func, FuncDef) or func.is_generator or func.is_async_generator:
+    return Inference(tree, modules).result(node)
+
+
+class Inference:
+    """What calling a definition gives, from the definition itself.
+
+    A definition's signature and ``async``-ness are in mypy's symbol tables (and cache).
+    What an unannotated ``def`` gives is read from its body where the body is there (the
+    module was parsed in this run and not yet freed, or the daemon keeps it); otherwise from
+    the fact kept in its module's cache entry (:mod:`.stored_results`), which was computed
+    from the same body by the same rules.  So a finding never depends on whether the
+    callee's module came from the cache.  Without the pass after type checking (mypy < 2.4)
+    facts are not kept, and bodies are only read in the module being checked.
+
+    ``consulted`` collects the hidden symbols (``mod.name``) of the facts read, so that
+    the daemon re-checks the caller when one of them changes.
+    """
+
+    def __init__(self, tree: MypyFile, modules: dict[str, MypyFile]) -> None:
+        self.tree = tree
+        self.modules = modules
+        self.consulted: set[str] = set()
+        self._visiting: set[int] = set()
+        self._rules: dict[str, set[str]] = {}
+
+    def result(self, node: SymbolNode | None) -> StaticResult | None:
+        if isinstance(node, TypeInfo):
+            return StaticResult(False, fill_typevars_with_any(node))
+        if isinstance(node, Decorator) and (node.var.is_property or node.func.is_property):
+            return None  # calling a property calls what the getter returns
+        if not isinstance(node, (FuncDef, Decorator)):
+            return None
+        func = node.func if isinstance(node, Decorator) else node
+        if func.is_generator or func.is_async_generator:
+            return None
+        if isinstance(node, FuncDef):
+            signed = _from_signature_of(node)
+            if signed is not None:
+                return signed
+        home = self._home(func)
+        if home is None:
+            return None
+        self.consulted.add(f"{home.fullname}.{result_key(func)}")
+        if has_body(func, home):
+            if id(func) in self._visiting:
+                return None  # a recursive chain: unknown
+            self._visiting.add(id(func))
+            try:
+                return self.from_definition(node, home)
+            finally:
+                self._visiting.discard(id(func))
+        return _as_result(stored) if (stored := stored_type(home, func)) is not None else None
+
+    def _home(self, func: FuncDef) -> MypyFile | None:
+        """The module ``func`` is defined in, if its facts may be used here."""
+        name = module_of(func)
+        if name != self.tree.fullname and not WHOLE_PROGRAM:
+            return None
+        return self.modules.get(name)
+
+    def from_definition(self, node: Decorator | FuncDef, home: MypyFile) -> StaticResult | None:
+        """From the definition, its body and decorators included (``home`` is its module,
+        parsed in this run)."""
+        if isinstance(node, Decorator) and not _transparent(node):
+            return _from_signature(node.var.type)
+        func = node.func if isinstance(node, Decorator) else node
+        signed = _from_signature_of(func)
+        if signed is not None:
+            return signed
+        if func.is_coroutine:
+            return StaticResult(True, AnyType(TypeOfAny.unannotated))
+        if func.info is FUNC_NO_INFO and _rebound(func, home):
+            return None  # ``f = sync_to_async(f)``: the name means something else
+        if func.info is not FUNC_NO_INFO and self._replaced(func, home):
+            return None
+        return self._inferred(func, home)
+
+    def _replaced(self, method: FuncDef, home: MypyFile) -> bool:
+        """Whether the module that defines ``method`` also overrides it with an ``async def``
+        in a subclass (a sync default meant to be overridden) or assigns the name on an
+        instance (``self.fetch = self._fetch_async``): its body does not say what a call
+        gives.  Only the defining module is read, so the answer is the same in every mode."""
+        rules = self._rules.get(home.fullname)
+        if rules is None:
+            rules = self._rules[home.fullname] = _replacements(home)
+        return f"{method.info.fullname}.{method.name}" in rules
+
+    def _inferred(self, func: FuncDef, home: MypyFile) -> StaticResult | None:
+        """An unannotated sync def, if every ``return`` makes its result plain."""
+        if _is_stub(func):
+            return None  # a stub or abstract method: an override may well be async
+        collector = _ReturnCollector()
+        collector.scope(func)
+        if not collector.returns:
+            # Falls off the end: None -- unless it only raises, like a not-implemented hook.
+            return None if collector.raises else StaticResult(False, NoneType())
+        items: list[Type] = []
+        for expr in collector.returns:
+            item = self._value(expr, func, home)
+            if item is None:
+                return None
+            items.append(item)
+        return _as_result(union_of(items))
+
+    def _value(self, expr: Expression | None, func: FuncDef, home: MypyFile) -> Type | None:
+        """What ``expr`` (in ``func``'s body) evaluates to, when plainly known."""
+        if expr is None:
+            return NoneType()
+        if isinstance(expr, NameExpr):
+            return self._name(expr)
+        name = _LITERAL_TYPES.get(type(expr))
+        if name is not None:
+            return find_class(name, self.modules)
+        if isinstance(expr, ConditionalExpr):
+            left = self._value(expr.if_expr, func, home)
+            right = self._value(expr.else_expr, func, home)
+            return None if left is None or right is None else union_of([left, right])
+        if isinstance(expr, CallExpr):
+            return self._call(expr, func, home)
+        if isinstance(expr, MemberExpr):
+            return declared_attribute(expr, func)
         return None
+
+    def _name(self, expr: NameExpr) -> Type | None:
+        if expr.fullname == "builtins.None":
+            return NoneType()
+        constant = _NAMED_CONSTANTS.get(expr.fullname)
+        if constant is not None:
+            return find_class(constant, self.modules)
+        return declared_type(expr.node)
+
+    def _call(self, call: CallExpr, func: FuncDef, home: MypyFile) -> Type | None:
+        callee = call.callee
+        if isinstance(callee, RefExpr) and isinstance(callee.node, TypeInfo):
+            info = callee.node
+            return None if _maybe_awaitable_class(info) else fill_typevars_with_any(info)
+        target = resolve_callee(call, func, home)
+        if target is None or target.node is None:
+            return None
+        known = self.result(target.node)
+        if known is None:
+            return None
+        return coroutine_type(known.result, self.modules) if known.is_async else known.result
+
+
+WHOLE_PROGRAM: Final = CAPABILITIES.post_pass
+
+
+def _as_result(value: Type) -> StaticResult | None:
+    """A sync def returning a coroutine is, for its callers, a coroutine function."""
+    awaited = coroutine_result(value)
+    return StaticResult(True, awaited) if awaited is not None else StaticResult(False, value)
+
+
+def _from_signature_of(func: FuncDef) -> StaticResult | None:
+    """What the signature says (annotated, or an ``async def``): kept in the cache."""
     declared = _declared_result(func)
     if func.is_coroutine:
         if declared is None:
@@ -116,18 +275,11 @@ def static_result(
         return StaticResult(True, coroutine_result(declared) or declared)
     if declared is not None:
         return StaticResult(False, declared)
-    if func.info is not FUNC_NO_INFO or not _defined_in(func, tree) or _rebound(func, tree):
-        # A method's body may be overridden (by an ``async def`` in a subclass) or replaced
-        # on the instance; a function's name may be rebound (``f = sync_to_async(f)``).
-        return None
-    inferred = _inferred_result(func, modules)
-    return None if inferred is None else StaticResult(False, inferred)
+    return None
 
 
-def _transparent(node: Decorator, tree: MypyFile) -> bool:
-    """Whether ``node``'s decorators all keep its call behaviour (read in ``tree`` only)."""
-    if not _defined_in(node.func, tree):
-        return False
+def _transparent(node: Decorator) -> bool:
+    """Whether ``node``'s decorators all keep its call behaviour (read from the source)."""
     for decorator in node.original_decorators:
         target = decorator.callee if isinstance(decorator, CallExpr) else decorator
         if not isinstance(target, RefExpr) or target.fullname not in _TRANSPARENT_DECORATORS:
@@ -145,12 +297,6 @@ def _from_signature(typ: Type | None) -> StaticResult | None:
         return None
     awaited = coroutine_result(ret)
     return StaticResult(True, awaited) if awaited is not None else StaticResult(False, ret)
-
-
-def _defined_in(func: FuncDef, tree: MypyFile) -> bool:
-    if func.info is not FUNC_NO_INFO:
-        return func.info.module_name == tree.fullname
-    return func.fullname.rpartition(".")[0] == tree.fullname
 
 
 def _rebound(func: FuncDef, tree: MypyFile) -> bool:
@@ -198,42 +344,6 @@ class _ReturnCollector(StatementWalker):
         self.raises = True
 
 
-def _inferred_result(func: FuncDef, modules: dict[str, MypyFile]) -> Type | None:
-    """The result of an unannotated sync def, if every ``return`` makes it plain."""
-    if _is_stub(func):
-        return None  # a stub or abstract method: an override may well be async
-    collector = _ReturnCollector()
-    collector.scope(func)
-    if not collector.returns:
-        # Falls off the end: None -- unless it only raises, like a not-implemented hook.
-        return None if collector.raises else NoneType()
-    items: list[Type] = []
-    for expr in collector.returns:
-        item = _expression_result(expr, modules)
-        if item is None:
-            return None
-        items.append(item)
-    return union_of(items)
-
-
-def _expression_result(expr: Expression | None, modules: dict[str, MypyFile]) -> Type | None:
-    if expr is None:
-        return NoneType()
-    if isinstance(expr, NameExpr):
-        if expr.fullname == "builtins.None":
-            return NoneType()
-        name = _NAMED_CONSTANTS.get(expr.fullname)
-        return _builtin(name, modules) if name else None
-    name = _LITERAL_TYPES.get(type(expr))
-    if name is not None:
-        return _builtin(name, modules)
-    if isinstance(expr, CallExpr) and isinstance(expr.callee, RefExpr):
-        info = expr.callee.node
-        if isinstance(info, TypeInfo) and not _maybe_awaitable_class(info):
-            return fill_typevars_with_any(info)
-    return None
-
-
 def _maybe_awaitable_class(info: TypeInfo) -> bool:
     return (
         info.get("__await__") is not None
@@ -243,5 +353,77 @@ def _maybe_awaitable_class(info: TypeInfo) -> bool:
     )
 
 
-def _builtin(fullname: str, modules: dict[str, MypyFile]) -> Type | None:
-    return find_class(fullname, modules)
+def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
+    """Keep, in ``home``'s symbol table (and so its cache entry), what calling each of its
+    functions gives where only the body tells (see :mod:`.stored_results`)."""
+    if not WHOLE_PROGRAM or home.is_stub or not body_available(home):
+        return
+    inference = Inference(home, modules)
+    results: dict[str, Type] = {}
+    for node in _definitions(home):
+        func = node.func if isinstance(node, Decorator) else node
+        if isinstance(node, FuncDef) and _from_signature_of(node) is not None:
+            continue  # the signature says it, and the cache keeps signatures
+        known = inference.result(node)
+        if known is None:
+            continue
+        kept = coroutine_type(known.result, modules) if known.is_async else known.result
+        if kept is not None:
+            results[result_key(func)] = kept
+    replace_stored(home, results)
+
+
+def _definitions(home: MypyFile) -> Iterator[FuncDef | Decorator]:
+    """The functions and methods ``home`` defines (nested classes included)."""
+    yield from _own_functions(home.fullname, home.names)
+    for info in _classes(home.fullname, home.names):
+        yield from _own_functions(info.fullname, info.names)
+
+
+def _own_functions(prefix: str, names: SymbolTable) -> Iterator[FuncDef | Decorator]:
+    for name, sym in names.items():
+        node = sym.node
+        if isinstance(node, (FuncDef, Decorator)) and node.fullname == f"{prefix}.{name}":
+            yield node  # not imported, not an alias
+
+
+def _replacements(home: MypyFile) -> set[str]:
+    """``Cls.name`` for each method of a class that ``home`` overrides with an ``async def``
+    in a subclass, or whose name a method of ``home`` assigns on an instance."""
+    replaced: set[str] = set()
+    for info in _classes(home.fullname, home.names):
+        stores = _AttributeStores()
+        for name, sym in info.names.items():
+            node = sym.node
+            func = node.func if isinstance(node, Decorator) else node
+            if isinstance(func, FuncDef):
+                stores.scope(func)
+                if func.is_coroutine:
+                    replaced.update(f"{base.fullname}.{name}" for base in info.mro[1:])
+        for name in stores.names:
+            replaced.update(f"{base.fullname}.{name}" for base in info.mro)
+    return replaced
+
+
+def _classes(prefix: str, names: SymbolTable) -> Iterator[TypeInfo]:
+    for name, sym in names.items():
+        node = sym.node
+        if isinstance(node, TypeInfo) and node.fullname == f"{prefix}.{name}":
+            yield node
+            yield from _classes(node.fullname, node.names)
+
+
+class _AttributeStores(StatementWalker):
+    """The attribute names a function assigns (``x.name = ...``)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
+        if role is not Role.STORE:
+            return
+        if isinstance(e, MemberExpr):
+            self.names.add(e.name)
+        elif isinstance(e, (TupleExpr, ListExpr)):
+            for item in e.items:
+                self.expr(item, role)

@@ -3,8 +3,12 @@
 Used where mypy gives no types: inside unannotated functions (whose bodies mypy does not
 check) and for names imported from modules mypy cannot see.  Names are resolved as mypy's
 semantic analysis resolved them (aliases and re-exports arrive as the definition's node),
-plus ``self.method()`` / ``cls.method()`` inside a class and ``Class.method()``.  Anything
-else (a call on an arbitrary local, ``f()()``) is not resolved: nothing is guessed.
+plus ``self.method()`` / ``cls.method()`` inside a class, ``super().method()``,
+``Class.method()`` and chains of attributes whose types are declared
+(``self.core.api.check()`` where ``core: Core`` and ``Core.api: Api``).  A method is found
+through the MRO of what the receiver is statically known to be: an override in a subclass
+is not seen.  Anything else (a call on an arbitrary local, ``f()()``) is not resolved:
+nothing is guessed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from mypy.nodes import (
     FUNC_NO_INFO,
     CallExpr,
     Decorator,
+    Expression,
     FuncDef,
     FuncItem,
     Import,
@@ -27,10 +32,12 @@ from mypy.nodes import (
     NameExpr,
     OverloadedFuncDef,
     RefExpr,
+    SuperExpr,
     SymbolNode,
     TypeInfo,
     Var,
 )
+from mypy.types import AnyType, Instance, Type, get_proper_type
 from mypy.util import correct_relative_import
 
 from mypy_wsplugin.facts.roles import Scope
@@ -54,12 +61,48 @@ def resolve_callee(call: CallExpr, scope: Scope, tree: MypyFile) -> Callee | Non
             return _from_node(callee.node)
         if isinstance(base, RefExpr) and isinstance(base.node, TypeInfo):  # ``Class.m()``
             return _member_of(base.node, callee.name)
-        if isinstance(base, NameExpr) and isinstance(base.node, Var):
-            info = _self_class(scope, base.node)
-            if info is not None:  # ``self.m()`` / ``cls.m()`` in a method
-                return _member_of(info, callee.name)
+        info = receiver_class(base, scope)
+        if info is not None:  # ``self.m()``, ``cls.m()``, ``self.core.api.m()``
+            return _member_of(info, callee.name)
         return _unseen_member(callee, tree)
+    if isinstance(callee, SuperExpr) and callee.info is not None:  # ``super().m()``
+        for info in callee.info.mro[1:]:
+            if callee.name in info.names:
+                return _member_of(info, callee.name)
     return None
+
+
+def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
+    """The class ``expr`` is statically known to be an instance (or the class) of:
+    ``self``/``cls`` in a method, or an attribute of such a receiver with a declared type."""
+    if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
+        return _self_class(scope, expr.node)
+    if isinstance(expr, MemberExpr):
+        typ = get_proper_type(declared_attribute(expr, scope))
+        if isinstance(typ, Instance):
+            return typ.type
+    return None
+
+
+def declared_attribute(expr: MemberExpr, scope: Scope) -> Type | None:
+    """The declared type of ``receiver.name`` (``self.x`` where ``x: T``), if any."""
+    if isinstance(expr.expr, RefExpr) and isinstance(expr.expr.node, MypyFile):
+        return declared_type(expr.node)  # ``module.name``
+    info = receiver_class(expr.expr, scope)
+    if info is None:
+        return None
+    sym = info.get(expr.name)
+    return declared_type(sym.node) if sym is not None else None
+
+
+def declared_type(node: SymbolNode | None) -> Type | None:
+    """The type of a variable as its annotation declares it (an inferred type is left out:
+    mypy infers attributes only where it checks bodies, so it is not known everywhere)."""
+    if not isinstance(node, Var) or node.is_inferred or node.type is None:
+        return None
+    if isinstance(get_proper_type(node.type), AnyType):
+        return None
+    return node.type
 
 
 def _unseen_member(callee: MemberExpr, tree: MypyFile) -> Callee | None:

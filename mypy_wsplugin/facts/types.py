@@ -69,6 +69,15 @@ def coroutine_result(typ: Type) -> Type | None:
     return None
 
 
+def coroutine_type(result: Type, modules: dict[str, MypyFile]) -> Instance | None:
+    """``Coroutine[Any, Any, result]`` (what calling an ``async def`` gives)."""
+    sym = lookup_fully_qualified("typing.Coroutine", modules, raise_on_missing=False)
+    if sym is None or not isinstance(sym.node, TypeInfo):
+        return None
+    anything = AnyType(TypeOfAny.special_form)
+    return Instance(sym.node, [anything, anything, result])
+
+
 def is_any(typ: Type) -> bool:
     return isinstance(get_proper_type(typ), AnyType)
 
