@@ -252,3 +252,26 @@ def test_daemon_on_the_example_prints_what_mypy_prints(tmp_path: Path) -> None:
     assert plain.returncode == 1, plain.stdout + plain.stderr
     said = [line for line in run.stdout.splitlines() if line != "Daemon started"]
     assert said == plain.stdout.splitlines()
+
+
+@pytest.mark.skipif(not HAS_POST_PASS, reason="facts about other modules' bodies: mypy >= 2.4")
+def test_body_edits_in_other_modules_agree_with_a_cold_run(tmp_path: Path) -> None:
+    """An edit of another module's unannotated body changes no signature: the daemon still
+    re-checks the annotated and unannotated callers that used what it gives."""
+    from tests.test_incremental import BODY_EDITS, WHOLE_PROGRAM, mypy
+
+    for name, text in WHOLE_PROGRAM.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    d = Daemon(tmp_path)
+    started = d.run("start", "--", "--cache-dir", str(tmp_path / ".mypy_cache"))
+    assert started.returncode == 0, started.stdout + started.stderr
+    try:
+        assert len(d.check()) == 4
+        for step, (name, old, new) in enumerate(BODY_EDITS):
+            path = tmp_path / name
+            path.write_text(path.read_text().replace(old, new, 1))
+            cold = mypy(tmp_path, "--no-incremental", "--cache-dir", f"cold{step}")
+            assert sorted(d.check()) == [line for line in cold if ": error:" in line], step
+    finally:
+        d.run("kill")

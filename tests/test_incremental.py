@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,47 @@ def test_warm_run_after_a_dependency_changed_keeps_the_plugin_code(tmp_path: Pat
     (app / "f.py").write_text('async def co() -> str:\n    return "1"\n')
     assert mypy(tmp_path, "--cache-dir", "cache") == expected
     assert mypy(tmp_path, "--no-incremental", "--cache-dir", "cold") == expected
+
+
+WHOLE_PROGRAM = {
+    "mypy.ini": "[mypy]\nplugins = mypy_wsplugin\n",
+    "app/__init__.py": "",
+    "app/base.py": "class Base:\n    def state(self):\n        return {}\n\n\ndef build():\n    return []\n",
+    "app/mid.py": "from app.base import build\n\n\ndef make():\n    return build()\n",
+    "app/use.py": (
+        "from app.base import Base\nfrom app.mid import make\n\n\n"
+        "class Conn(Base):\n    async def run(self):\n        await self.state()\n"
+        "        await make()\n\n    async def typed(self) -> None:\n        await self.state()\n"
+        "\n\nasync def chained() -> None:\n    await make()\n"
+    ),
+}
+# Body-only edits of another module's unannotated functions: what the caller sees changes
+# though no signature does (the fact is kept in the callee module's cache entry).
+BODY_EDITS = [
+    ("app/base.py", "return {}", "return None"),
+    ("app/base.py", "return []", "return Base()"),
+    ("app/base.py", "    def state(self):", "    async def state(self):"),
+    ("app/base.py", "return Base()", "return make_async()"),
+    ("app/base.py", "class Base:", "async def make_async():\n    return 1\n\n\nclass Base:"),
+    ("app/base.py", "return make_async()", "return (1, 2)"),
+]
+
+
+@pytest.mark.skipif(not HAS_POST_PASS, reason="facts about other modules' bodies: mypy >= 2.4")
+def test_body_edits_in_other_modules_agree_cold_warm_uncached_and_parallel(
+    tmp_path: Path,
+) -> None:
+    for name, text in WHOLE_PROGRAM.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    first = mypy(tmp_path, "--cache-dir", "warm")
+    assert len(first) == 4, first  # self.state() twice ({}), make() twice ([])
+    for step, (name, old, new) in enumerate(BODY_EDITS):
+        path = tmp_path / name
+        assert old in path.read_text(), (step, old)
+        path.write_text(path.read_text().replace(old, new, 1))
+        cold = mypy(tmp_path, "--no-incremental", "--cache-dir", f"cold{step}")
+        assert mypy(tmp_path, "--cache-dir", "warm") == cold, (step, new)
+        assert mypy(tmp_path, "--cache-dir", os.devnull) == cold, (step, new)
+        if MYPY >= (2, 4):
+            assert mypy(tmp_path, "-n", "2", "--cache-dir", f"par{step}") == cold, (step, new)
