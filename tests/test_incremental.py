@@ -108,7 +108,9 @@ def test_warm_run_after_a_dependency_changed_keeps_the_plugin_code(tmp_path: Pat
 WHOLE_PROGRAM = {
     "mypy.ini": "[mypy]\nplugins = mypy_wsplugin\n",
     "app/__init__.py": "",
-    "app/base.py": "class Base:\n    def state(self):\n        return {}\n\n\ndef build():\n    return []\n",
+    "app/base.py": (
+        "class Base:\n    def state(self):\n        return {}\n\n\ndef build():\n    return []\n"
+    ),
     "app/mid.py": "from app.base import build\n\n\ndef make():\n    return build()\n",
     "app/use.py": (
         "from app.base import Base\nfrom app.mid import make\n\n\n"
