@@ -28,7 +28,8 @@ from mypy.plugin import (
 from mypy.types import AnyType, Overloaded, Type, TypeOfAny, UnionType, get_proper_type
 
 from mypy_wsplugin.checks.await_not_awaitable import check_awaited
-from mypy_wsplugin.checks.missing_await import check_coroutine
+from mypy_wsplugin.checks.missing_await import DROPPED_OR_TESTED, check_coroutine
+from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import PluginConfig
 from mypy_wsplugin.factories import FactoryMatcher
@@ -43,7 +44,7 @@ from mypy_wsplugin.facts.hook_names import (
     super_target,
 )
 from mypy_wsplugin.facts.roles import RoleIndex
-from mypy_wsplugin.facts.types import coroutine_result, is_any
+from mypy_wsplugin.facts.types import awaitable_result, coroutine_result, is_any
 from mypy_wsplugin.messages import internal_error
 from mypy_wsplugin.mypy_internals import (
     Capabilities,
@@ -52,7 +53,6 @@ from mypy_wsplugin.mypy_internals import (
     contains_any,
     errors_of,
     expression_type,
-    find_build_errors,
     in_async_function,
     is_daemon,
     narrowed_attribute_type,
@@ -71,6 +71,8 @@ class Engine:
         config: PluginConfig,
         matcher: FactoryMatcher,
         capabilities: Capabilities,
+        build_errors: Callable[[], Errors | None],
+        await_notes: AwaitNotes,
     ) -> None:
         options = owner.options
         self.owner = owner
@@ -84,7 +86,8 @@ class Engine:
         self.chain = RestOfChain(owner, options)
         self.policy = CheckPolicy(config, matcher)
         self.untyped = UntypedPass(self.policy, options)
-        self._errors: Errors | None = None
+        self._build_errors = build_errors
+        self.await_notes = await_notes
         self._defining_name = DefiningNames()
         self._kept: dict[str, object] = {}  # module -> the statements its results came from
         self.off = False  # after an internal error (see _failed)
@@ -110,6 +113,7 @@ class Engine:
         functions give (for a run without a cache, and the daemon) and runs the untyped
         pass."""
         if self.capabilities.post_pass and self._modules is not None:
+            self.await_notes.watch(self._build_errors())
             self.keep_results(file, again=is_daemon(self.options))
             self.untyped.finish(file, self._modules, self._build_errors)
         return set()
@@ -129,11 +133,6 @@ class Engine:
         except Exception as error:
             self._failed(error, AnyType(TypeOfAny.special_form), tree)
         self._kept[tree.fullname] = tree.defs
-
-    def _build_errors(self) -> Errors | None:
-        if self._errors is None and self._modules is not None:
-            self._errors = find_build_errors(self._modules)
-        return self._errors
 
     # -- hooks ----------------------------------------------------------------------------
 
@@ -213,8 +212,7 @@ class Engine:
         if not isinstance(api, Checker) or not isinstance(ctx.context, CallExpr):
             return typ
         errors = errors_of(api)
-        if self._errors is None:
-            self._errors = errors
+        self.await_notes.watch(errors)
         proper = get_proper_type(typ)
         if (
             coroutine_result(proper) is None
@@ -286,6 +284,11 @@ class Engine:
             if self.policy.misuse_check(entry, True):
                 return check_coroutine(site, result, self.roles)
             return site.typ
+        promised = awaitable_result(site.typ)
+        if promised is not None and self.policy.misuse_check(entry, True):
+            # A callable typed as returning ``Awaitable[T]`` (a callback): dropping or
+            # testing what it gives is wrong for any awaitable it may be.
+            return check_coroutine(site, promised, self.roles, only=DROPPED_OR_TESTED)
         if self.policy.await_check(entry, False):
             return check_awaited(site, self.roles)
         return site.typ

@@ -46,12 +46,25 @@ def misuse(options: Options, role: Role, attribute: str | None, declared: Type |
         return "a coroutine object is always true"
     if role is Role.STATEMENT:
         return "it is dropped and never runs"
+    if role is Role.COMPARED:
+        return "the coroutine object is compared, not its result"
+    if role is Role.UNPACKED:
+        return "a coroutine object cannot be unpacked"
+    if role is Role.CONVERTED:
+        return "the coroutine object is converted, not its result"
     assert role is Role.RETURNED and declared is not None
     return f"it is returned from a function declared to return {format_type(declared, options)}"
 
 
 def missing_await(what: str, why: str) -> str:
     return f'Coroutine "{what}" is used without "await" ({why}); add "await"'
+
+
+def missing_await_noted(mypy_message: str) -> str:
+    """mypy's own error about an un-awaited coroutine (followed by its note 'Maybe you
+    forgot to use "await"?'), re-labelled: its text says where the coroutine went."""
+    detail = mypy_message[:1].lower() + mypy_message[1:]
+    return f'A coroutine is used without "await" ({detail}); add "await"'
 
 
 def missing_await_assigned(what: str, name: str, line: int, why: str) -> str:

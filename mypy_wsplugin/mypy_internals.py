@@ -13,13 +13,13 @@ Tested range: see :data:`TESTED_RANGE` (``make test`` runs both ends).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Final
 
 from mypy.checker import TypeChecker
 from mypy.checkexpr import has_any_type
-from mypy.errors import Errors
+from mypy.errors import ErrorInfo, Errors, ErrorWatcher
 from mypy.nodes import GDEF, Expression, FuncDef, FuncItem, MypyFile, Node, SymbolTableNode, Var
 from mypy.options import Options
 from mypy.plugin import Plugin
@@ -157,6 +157,35 @@ def outside_attempts(errors: Errors) -> Iterator[None]:
         yield
     finally:
         errors._watchers = saved
+
+
+def keep_bottom_watcher(
+    errors: Errors, watcher: ErrorWatcher | None, handler: Callable[[str, ErrorInfo], bool]
+) -> ErrorWatcher:
+    """Keep a watcher that calls ``handler`` for every error at the bottom of ``errors``'
+    watcher stack (Errors._watchers; ErrorWatcher with a callable filter: mypy >= 1.4).
+
+    mypy's own watchers (an overload item being tried, a union member) are pushed above it
+    and see each error first; one that drops an error drops it before this one sees it.
+    ``handler`` returning True drops the error.  The daemon's Errors.initialize() empties
+    the stack at each update, so this is asked again at each plugin callback (a few
+    identity checks when nothing changed).
+    """
+    stack = errors._watchers
+    if watcher is not None and watcher.errors is errors and stack and stack[0] is watcher:
+        return watcher
+    if watcher is None or watcher.errors is not errors:
+        watcher = ErrorWatcher(errors, filter_errors=handler)
+    if watcher in stack:
+        stack.remove(watcher)
+    stack.insert(0, watcher)
+    return watcher
+
+
+def recorded_errors(errors: Errors, file: str) -> list[ErrorInfo]:
+    """The errors and notes recorded so far for ``file``, in order (Errors.error_info_map);
+    the list itself, so that entries can be taken back."""
+    return errors.error_info_map.get(file, [])
 
 
 def attempt_failed(errors: Errors) -> bool:

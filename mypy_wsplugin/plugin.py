@@ -1,13 +1,13 @@
-"""The mypy plugin: the entry point, the configuration, and a thin forward to the engine.
+"""The mypy plugin: the entry point, the configuration, and a thin forward to the hooks.
 
 * configuration: :mod:`.config`; factory matching: :mod:`.factories`
 * what the running mypy offers: :mod:`.mypy_internals` (probed once, at start-up)
-* hook selection and dispatch: :mod:`.engine`, which is imported on the first hook mypy asks
+* hook selection and dispatch: :mod:`.hooks`, which is imported on the first hook mypy asks
   for (a run that finds everything in its cache never needs it)
-* where an expression stands (awaited, attribute base, ...): :mod:`.roles`
-* the checks: :mod:`.await_check` (``await-not-awaitable``), :mod:`.missing_await`, and the
-  pass over unannotated code, :mod:`.untyped`
-* declared ``-> RESULT`` types: :mod:`.declared`; messages and reporting: :mod:`.reporting`
+* the checks: :mod:`.checks` (one module per error code; ``policy`` says which applies;
+  ``mypy_await_notes`` re-labels mypy's own coroutine-misuse errors), and the pass over
+  unannotated code, :mod:`.post_pass`
+* what the checks know: :mod:`.facts`; texts: :mod:`.messages`; filing: :mod:`.reporting`
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mypy.errors import CompileError
+from mypy.errors import CompileError, Errors
 from mypy.nodes import MypyFile
 from mypy.options import Options
 from mypy.plugin import (
@@ -31,6 +31,7 @@ from mypy.plugin import (
 from mypy.types import Type
 
 from mypy_wsplugin import errorcodes  # noqa: F401  (registers the codes for mypy's options)
+from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
 from mypy_wsplugin.config import ConfigError, PluginConfig, load_config
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.messages import outside_tested_range, settings_changed
@@ -38,6 +39,7 @@ from mypy_wsplugin.mypy_internals import (
     CAPABILITIES,
     MYPY_VERSION,
     TESTED_RANGE,
+    find_build_errors,
     in_tested_range,
     is_daemon,
     parse_version,
@@ -69,6 +71,8 @@ class WsPlugin(Plugin):
         self._report = self.config.to_report()
         _publish_settings(self._report)
         self._engine: Engine | None = None
+        self._errors: Errors | None = None
+        self.await_notes = AwaitNotes(self.config.check_all_awaits and self.capabilities.hooks)
         # mypy asks for a hook at every call site; the answer depends only on the name.  The
         # answers are memoised in dicts whose lookup mypy calls directly (a C call, no Python
         # frame): these replace the get_*_hook methods on the instance.
@@ -95,7 +99,14 @@ class WsPlugin(Plugin):
     def _load_engine(self) -> Engine:
         from mypy_wsplugin.hooks import Engine
 
-        self._engine = Engine(self, self.config, self.matcher, self.capabilities)
+        self._engine = Engine(
+            self,
+            self.config,
+            self.matcher,
+            self.capabilities,
+            self.build_errors,
+            self.await_notes,
+        )
         if self._modules is not None:
             self._engine.set_modules(self._modules)
         return self._engine
@@ -105,9 +116,18 @@ class WsPlugin(Plugin):
             raise self._config_error
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
+        """Called when mypy has loaded the module graph, before it checks anything (and in
+        the daemon, at each update that re-reads a module)."""
         super().set_modules(modules)
+        self.await_notes.watch(self.build_errors())
         if self._engine is not None:
             self._engine.set_modules(modules)
+
+    def build_errors(self) -> Errors | None:
+        """The build's ``Errors`` (found once per process, see mypy_internals)."""
+        if self._errors is None and self._modules is not None:
+            self._errors = find_build_errors(self._modules)
+        return self._errors
 
     def report_config_data(self, ctx: ReportConfigContext) -> object:
         self._raise_config_error()
@@ -120,6 +140,7 @@ class WsPlugin(Plugin):
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()
+        self.await_notes.watch(self._errors)
         if is_daemon(self.options):
             self._check_settings_unchanged(file.fullname)
         deps = self.engine.get_additional_deps(file)

@@ -7,6 +7,7 @@ where the coroutine stands (its :class:`~mypy_wsplugin.facts.roles.Role`), is th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from mypy.nodes import Context, FuncItem, MypyFile
 from mypy.options import Options
@@ -71,6 +72,11 @@ def find_misuse(
     return Finding(missing_await(what, why), role.node, role.role, role.attribute)
 
 
+# Uses of a coroutine object that are wrong whatever it is: its truth, its identity,
+# unpacking it, its text.
+_ALWAYS_WRONG: Final = frozenset({Role.CONDITION, Role.COMPARED, Role.UNPACKED, Role.CONVERTED})
+
+
 class _Judge:
     def __init__(
         self,
@@ -88,7 +94,7 @@ class _Judge:
 
     def why(self, role: Role, attribute: str | None, direct: bool) -> str | None:
         """Why this use of an un-awaited coroutine is a bug, or None if it is not one."""
-        if role is Role.CONDITION or (role is Role.STATEMENT and direct):
+        if role in _ALWAYS_WRONG or (role is Role.STATEMENT and direct):
             return misuse(self.options, role, attribute, None)
         if role is Role.ATTRIBUTE_BASE and attribute and self._means_result(attribute):
             return misuse(self.options, role, attribute, None)
@@ -121,11 +127,21 @@ class _Judge:
         return coroutine is None or is_subtype(coroutine, declared)
 
 
-def check_coroutine(site: Site, result: Type, index: RoleIndex) -> Type:
-    """Report a coroutine call used without ``await``; type it as ``result`` if reported."""
+# The uses that are wrong for an awaitable of any kind (one that is not a coroutine may be
+# a Task, which runs anyway: passing it on or keeping it is fine).
+DROPPED_OR_TESTED: Final = frozenset({Role.STATEMENT, Role.CONDITION})
+
+
+def check_coroutine(
+    site: Site, result: Type, index: RoleIndex, only: frozenset[Role] | None = None
+) -> Type:
+    """Report a coroutine call used without ``await``; type it as ``result`` if reported.
+    ``only``: the roles judged (all when None)."""
     scope = site.scope()
     role = site.role(index, scope)
     if role is None or role.role is Role.AWAITED:
+        return site.typ
+    if only is not None and role.role not in only:
         return site.typ
     api = site.api
     if not is_enabled(errors_of(api), MISSING_AWAIT):

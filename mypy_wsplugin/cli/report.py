@@ -20,7 +20,7 @@ from typing import Final, TextIO
 
 from mypy_wsplugin import __version__
 from mypy_wsplugin.cli.codes import plugin_code_names
-from mypy_wsplugin.cli.mypy_config import setup_or_report
+from mypy_wsplugin.cli.mypy_config import MypySetup, setup_or_report
 from mypy_wsplugin.cli.overrides import Overrides, overrides
 from mypy_wsplugin.cli.packages import ModuleNames, package
 from mypy_wsplugin.cli.run_mypy import Finding, MypyRun, run
@@ -129,6 +129,16 @@ def report(
             print(f"  {line}", file=err)
         return 2
     assert setup.config_file is not None  # the plugin is enabled there
+    result_report = _build_report(setup, result, setup.config_file, depth)
+    if as_json:
+        print(json.dumps(result_report.to_json(), indent=2), file=out)
+    else:
+        out.write(render_text(result_report))
+    return 1 if result_report.counted else 0
+
+
+def _build_report(setup: MypySetup, result: MypyRun, config_file: str, depth: int) -> Report:
+    """The findings counted per package, and the overrides that would silence them."""
     names = ModuleNames(setup.sources, setup.options)
     counted = []
     for finding in sorted(result.findings, key=Finding.sort_key):
@@ -145,20 +155,15 @@ def report(
         ]
         for name in found
     }
-    result_report = Report(
-        setup.config_file,
+    return Report(
+        config_file,
         depth,
         codes,
         tuple(counted),
         tuple(sorted(found | checked)),
         result.other_errors,
-        overrides(disabled, setup.config_file),
+        overrides(disabled, config_file),
     )
-    if as_json:
-        print(json.dumps(result_report.to_json(), indent=2), file=out)
-    else:
-        out.write(render_text(result_report))
-    return 1 if counted else 0
 
 
 def render_text(report: Report) -> str:

@@ -58,8 +58,9 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
+from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
-from mypy_wsplugin.facts.statements import Role, StatementWalker
+from mypy_wsplugin.facts.statements import StatementWalker
 from mypy_wsplugin.facts.stored_results import (
     body_available,
     has_body,
@@ -196,7 +197,7 @@ class Inference:
         gives.  Only the defining module is read, so the answer is the same in every mode."""
         rules = self._rules.get(home.fullname)
         if rules is None:
-            rules = self._rules[home.fullname] = _replacements(home)
+            rules = self._rules[home.fullname] = replaced_methods(home)
         return f"{method.info.fullname}.{method.name}" in rules
 
     def _inferred(self, func: FuncDef, home: MypyFile) -> StaticResult | None:
@@ -376,7 +377,7 @@ def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
 def _definitions(home: MypyFile) -> Iterator[FuncDef | Decorator]:
     """The functions and methods ``home`` defines (nested classes included)."""
     yield from _own_functions(home.fullname, home.names)
-    for info in _classes(home.fullname, home.names):
+    for info in classes_in(home.fullname, home.names):
         yield from _own_functions(info.fullname, info.names)
 
 
@@ -385,45 +386,3 @@ def _own_functions(prefix: str, names: SymbolTable) -> Iterator[FuncDef | Decora
         node = sym.node
         if isinstance(node, (FuncDef, Decorator)) and node.fullname == f"{prefix}.{name}":
             yield node  # not imported, not an alias
-
-
-def _replacements(home: MypyFile) -> set[str]:
-    """``Cls.name`` for each method of a class that ``home`` overrides with an ``async def``
-    in a subclass, or whose name a method of ``home`` assigns on an instance."""
-    replaced: set[str] = set()
-    for info in _classes(home.fullname, home.names):
-        stores = _AttributeStores()
-        for name, sym in info.names.items():
-            node = sym.node
-            func = node.func if isinstance(node, Decorator) else node
-            if isinstance(func, FuncDef):
-                stores.scope(func)
-                if func.is_coroutine:
-                    replaced.update(f"{base.fullname}.{name}" for base in info.mro[1:])
-        for name in stores.names:
-            replaced.update(f"{base.fullname}.{name}" for base in info.mro)
-    return replaced
-
-
-def _classes(prefix: str, names: SymbolTable) -> Iterator[TypeInfo]:
-    for name, sym in names.items():
-        node = sym.node
-        if isinstance(node, TypeInfo) and node.fullname == f"{prefix}.{name}":
-            yield node
-            yield from _classes(node.fullname, node.names)
-
-
-class _AttributeStores(StatementWalker):
-    """The attribute names a function assigns (``x.name = ...``)."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
-        if role is not Role.STORE:
-            return
-        if isinstance(e, MemberExpr):
-            self.names.add(e.name)
-        elif isinstance(e, (TupleExpr, ListExpr)):
-            for item in e.items:
-                self.expr(item, role)

@@ -23,6 +23,7 @@ from mypy.nodes import (
     AssignmentStmt,
     AwaitExpr,
     CallExpr,
+    ComparisonExpr,
     ConditionalExpr,
     DictionaryComprehension,
     Expression,
@@ -33,8 +34,10 @@ from mypy.nodes import (
     NameExpr,
     Node,
     OpExpr,
+    RefExpr,
     RevealExpr,
     StarExpr,
+    StrExpr,
     TupleExpr,
     UnaryExpr,
 )
@@ -73,7 +76,7 @@ class RoleEntry:
 
 
 _STATEMENT_ROLES: Final = frozenset(
-    {Role.STATEMENT, Role.RETURNED, Role.CONDITION, Role.ASSIGNED, Role.STORE}
+    {Role.STATEMENT, Role.RETURNED, Role.CONDITION, Role.ASSIGNED, Role.STORE, Role.UNPACKED}
 )
 
 
@@ -207,6 +210,37 @@ def _revealed(e: RevealExpr, roles: _Roles, kept: frozenset[type]) -> None:
     _set(roles, kept, e.expr, Role.REVEALED)
 
 
+# Comparisons whose result a coroutine object decides on its own (never equal to, never
+# the same object as, never contained in, the result it stands for).
+_IDENTITY_OPERATORS: Final = frozenset({"==", "!=", "is", "is not", "in", "not in"})
+
+
+def _comparison(e: ComparisonExpr, roles: _Roles, kept: frozenset[type]) -> None:
+    for index, operator in enumerate(e.operators):
+        if operator in _IDENTITY_OPERATORS:
+            _set(roles, kept, e.operands[index], Role.COMPARED)
+            if operator not in ("in", "not in"):  # ``x in coro()``: mypy's own error
+                _set(roles, kept, e.operands[index + 1], Role.COMPARED)
+
+
+# Calls that turn any object into a bool or a text: of a coroutine, not of its result.
+_CONVERSIONS: Final = frozenset({"builtins.bool", "builtins.str", "builtins.repr"})
+
+
+def _call(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
+    callee = e.callee
+    converts = isinstance(callee, RefExpr) and callee.fullname in _CONVERSIONS
+    # An f-string part: mypy reads f"{x}" as "{}".format(x).
+    formats = (
+        isinstance(callee, MemberExpr)
+        and callee.name == "format"
+        and isinstance(callee.expr, StrExpr)
+    )
+    if (converts and len(e.args) == 1) or formats:
+        for arg in e.args:
+            _set(roles, kept, arg, Role.CONVERTED)
+
+
 _HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], None]]] = {
     AwaitExpr: _await,
     MemberExpr: _member,
@@ -220,6 +254,8 @@ _HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], None]
     ListExpr: _store_items,
     StarExpr: _store_items,
     RevealExpr: _revealed,
+    ComparisonExpr: _comparison,
+    CallExpr: _call,
 }
 
 

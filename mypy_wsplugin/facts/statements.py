@@ -35,6 +35,7 @@ from mypy.nodes import (
     FuncDef,
     FuncItem,
     IfStmt,
+    ListExpr,
     MatchStmt,
     MypyFile,
     NameExpr,
@@ -45,6 +46,7 @@ from mypy.nodes import (
     ReturnStmt,
     Statement,
     TryStmt,
+    TupleExpr,
     WhileStmt,
     WithStmt,
 )
@@ -63,6 +65,9 @@ class Role(enum.Enum):
     ASSIGNED = "assigned"  # ``name = x`` (a single plain name as the target)
     STORE = "store"  # an assignment target
     REVEALED = "revealed"  # the operand of reveal_type(): looked at, not used
+    COMPARED = "compared"  # an operand of ``==``, ``!=``, ``is``, ``is not``, left of ``in``
+    UNPACKED = "unpacked"  # ``a, b = x``
+    CONVERTED = "converted"  # ``bool(x)``, ``str(x)``, ``repr(x)``, an f-string part
 
 
 # Statement kinds and the handler that visits each.
@@ -156,8 +161,10 @@ class StatementWalker:
     def visit_assignment(self, s: AssignmentStmt) -> None:
         self.exprs(s.lvalues, Role.STORE)
         single_name = len(s.lvalues) == 1 and isinstance(s.lvalues[0], NameExpr)
+        unpacked = len(s.lvalues) == 1 and isinstance(s.lvalues[0], (TupleExpr, ListExpr))
         self.assigned_by = s
-        self.expr(s.rvalue, Role.ASSIGNED if single_name else Role.VALUE)
+        role = Role.ASSIGNED if single_name else Role.UNPACKED if unpacked else Role.VALUE
+        self.expr(s.rvalue, role)
 
     def visit_operator_assignment(self, s: OperatorAssignmentStmt) -> None:
         self.expr(s.lvalue, Role.STORE)

@@ -69,6 +69,19 @@ def coroutine_result(typ: Type) -> Type | None:
     return None
 
 
+def awaitable_result(typ: Type) -> Type | None:
+    """``T`` for exactly ``Awaitable[T]`` (what a callback typed so promises), else None:
+    a ``Future``/``Task`` is an awaitable that runs without being awaited."""
+    proper = get_proper_type(typ)
+    if (
+        isinstance(proper, Instance)
+        and proper.type.fullname == "typing.Awaitable"
+        and len(proper.args) == 1
+    ):
+        return proper.args[0]
+    return None
+
+
 def coroutine_type(result: Type, modules: dict[str, MypyFile]) -> Instance | None:
     """``Coroutine[Any, Any, result]`` (what calling an ``async def`` gives)."""
     sym = lookup_fully_qualified("typing.Coroutine", modules, raise_on_missing=False)
