@@ -1,13 +1,15 @@
 """Comparing outputs: plain mypy's against the plugin's (``tests/relabel.py``, the tests'
-classification: replaced, added, and the failures lost, invented, doubled, mistyped), and
-a mode's repeated runs against each other."""
+classification: replaced, added, and the failures lost, invented, doubled, mistyped), a
+mode's repeated runs against each other, and, for ``make recall``, the errors that a
+mutation brought into a function's line range."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from tests.relabel import Relabel, classify
+from tests.relabel import Relabel, classify, parse_line
 from wsbench.measure import MODES, PLAIN, PLUGIN, UNTYPED, Target
 
 # Relabel's kinds of difference (tests/relabel.py), and those that must not occur.
@@ -52,3 +54,43 @@ def whole_vs_parts(whole: Relabel, parts: Sequence[Relabel]) -> tuple[list[str],
     only_whole = sorted((Counter(together) - Counter(union)).elements())
     only_parts = sorted((Counter(union) - Counter(together)).elements())
     return only_whole, only_parts
+
+
+# -- make recall ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An error of a checker: file (as the run printed it, ``/``-separated), line, message
+    (with its code)."""
+
+    file: str
+    line: int
+    message: str
+
+
+def mypy_findings(lines: Iterable[str], plugin_only: bool = False) -> list[Finding]:
+    """mypy's errors (notes left out); with ``plugin_only`` only the plugin's."""
+    found = []
+    for text in lines:
+        line = parse_line(text)
+        if line.is_error and (line.is_plugin or not plugin_only):
+            found.append(Finding(line.file.replace("\\", "/"), line.line, line.message))
+    return found
+
+
+def plugin_lines(lines: Iterable[str]) -> list[str]:
+    """Every line of the plugin's (its codes or its messages), notes included."""
+    return [text for text in lines if parse_line(text).is_plugin]
+
+
+def new_in_range(
+    before: Iterable[Finding], after: Iterable[Finding], file: str, first: int, last: int
+) -> list[Finding]:
+    """The findings in lines ``first..last`` of ``file`` that ``after`` has and ``before``
+    has not (a multiset difference: a second identical error on a line counts)."""
+
+    def inside(found: Iterable[Finding]) -> Counter[Finding]:
+        return Counter(f for f in found if f.file == file and first <= f.line <= last)
+
+    return sorted((inside(after) - inside(before)).elements(), key=lambda f: f.line)
