@@ -26,14 +26,15 @@ What it does
    (``benchmarks/wsbench/mutate.py``).  No line moves.
 4. Runs every checker once on the unmutated package and once on the mutated copy: plain
    mypy, mypy ``--check-untyped-defs``, pyright (basic), mypy with the plugin
-   (``check_all_awaits = true``), and the plugin with ``--check-untyped-defs``; mypy's
+   (``check_all_awaits = true``), and that with ``--check-untyped-defs``; mypy's
    options otherwise are ``make bench``'s (``ignore_missing_imports``, ``follow_imports =
    silent``, every library on ``mypy_path``); pyright gets the same roots (``extraPaths``)
    and the venv.
 5. Scores: a mutation is caught by a checker when an error appears in the mutated
    function's line range that the unmutated run has not (``RULE`` in
-   ``benchmarks/wsbench/recall_report.py``; the plugin's checkers count only its codes).
-   Reports caught/total per kind x annotated/unannotated x checker, per library, every
+   ``benchmarks/wsbench/recall_report.py``).  The columns ``plugin`` count only the plugin's
+   codes; the columns ``mypy + plugin, any code`` every error of the same runs.
+   Reports caught/total per kind x annotated/unannotated x column, per library, every
    plugin-coded line on the unmutated libraries (each should be a real bug), the mutations
    the plugin missed, and crashes; to ``benchmarks/results/recall-latest.md`` and ``.json``
    (``--output``) and stdout.
@@ -54,10 +55,18 @@ from pathlib import Path
 
 from wsbench import REPO, log
 from wsbench.candidates import find_functions
-from wsbench.checkers import CHECKERS, PYRIGHT_VERSION, Checkers, Tree, install_pyright
+from wsbench.checkers import (
+    CHECKERS,
+    COLUMNS,
+    PYRIGHT,
+    PYRIGHT_VERSION,
+    Checkers,
+    Tree,
+    install_pyright,
+)
 from wsbench.diff import plugin_lines
 from wsbench.libraries import LIBRARIES, Library, describe
-from wsbench.measure import write_configs
+from wsbench.measure import PLUGIN, write_configs
 from wsbench.mutate import mutated_copy, select_mutations
 from wsbench.recall_report import LibraryResult, Outcome, render, score, to_json, write
 from wsbench.report import header
@@ -144,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         run.crashed
         for r in results
         for name, runs in r.runs.items()
-        if name != "pyright"
+        if name != PYRIGHT
         for run in runs.values()
     )
     return 1 if crashed else 0
@@ -176,10 +185,11 @@ def check_library(
         unmutated = checkers.run(checker, before, workdir / "run")
         mutated = checkers.run(checker, after, workdir / "run")
         score(result, checker.name, unmutated, mutated)
-        if checker.plugin_only and unmutated is not None:
+        if checker.mode == PLUGIN and unmutated is not None:
             result.plugin_lines[checker.name] = plugin_lines(unmutated.lines)
-        caught = sum(1 for o in result.outcomes if o.caught.get(checker.name))
-        log(f"  {checker.name:<28} caught {caught}/{len(result.outcomes)}")
+        for column in (c for c in COLUMNS if c.checker == checker.name):
+            caught = sum(1 for o in result.outcomes if o.caught.get(column.name))
+            log(f"  {column.name:<46} caught {caught}/{len(result.outcomes)}")
     shutil.rmtree(workdir, ignore_errors=True)
     return result
 

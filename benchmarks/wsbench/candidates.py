@@ -39,7 +39,7 @@ from wsbench.shape import is_unannotated
 
 ADD_AWAIT = "A"  # kind A: ``await`` added before a call of a plain def
 DROP_AWAIT = "B"  # kind B: ``await`` removed before a call of an async def
-KIND_NAMES = {ADD_AWAIT: "A: await added (sync callee)", DROP_AWAIT: "B: await removed"}
+KIND_NAMES = {ADD_AWAIT: "A (await added)", DROP_AWAIT: "B (await removed)"}
 
 
 @dataclass(frozen=True)

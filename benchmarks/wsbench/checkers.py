@@ -26,18 +26,44 @@ PYRIGHT_VERSION = "1.1.414"  # the newest 1.1.x when make recall was written
 
 @dataclass(frozen=True)
 class Checker:
+    """One run per library and version."""
+
     name: str
     mode: str | None  # the mypy mode (plain, plugin); None for pyright
     check: str  # mypy's defaults or check_untyped_defs
-    plugin_only: bool  # count only the plugin's errors
 
 
+PYRIGHT = "pyright"
+WITH_PLUGIN = "mypy + plugin"
+WITH_PLUGIN_UNTYPED = "mypy + plugin --check-untyped-defs"
 CHECKERS = (
-    Checker("mypy", PLAIN, DEFAULT, False),
-    Checker("mypy --check-untyped-defs", PLAIN, UNTYPED, False),
-    Checker("pyright", None, DEFAULT, False),
-    Checker("plugin", PLUGIN, DEFAULT, True),
-    Checker("plugin --check-untyped-defs", PLUGIN, UNTYPED, True),
+    Checker("mypy", PLAIN, DEFAULT),
+    Checker("mypy --check-untyped-defs", PLAIN, UNTYPED),
+    Checker(PYRIGHT, None, DEFAULT),
+    Checker(WITH_PLUGIN, PLUGIN, DEFAULT),
+    Checker(WITH_PLUGIN_UNTYPED, PLUGIN, UNTYPED),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the report: the errors of a checker's runs, or only the plugin's."""
+
+    name: str
+    checker: str
+    plugin_only: bool
+
+
+PLUGIN_COLUMN = "plugin"
+COLUMNS = (
+    Column("mypy", "mypy", False),
+    Column("mypy --check-untyped-defs", "mypy --check-untyped-defs", False),
+    Column(PYRIGHT, PYRIGHT, False),
+    Column(PLUGIN_COLUMN, WITH_PLUGIN, True),
+    Column("plugin --check-untyped-defs", WITH_PLUGIN_UNTYPED, True),
+    # the same runs, every error: what a user of mypy with the plugin sees
+    Column("mypy + plugin, any code", WITH_PLUGIN, False),
+    Column("mypy + plugin --check-untyped-defs, any code", WITH_PLUGIN_UNTYPED, False),
 )
 
 
@@ -54,7 +80,8 @@ class Tree:
 
 @dataclass
 class Result:
-    findings: list[Finding]
+    findings: list[Finding]  # every error
+    plugin_findings: list[Finding]  # the plugin's errors
     lines: list[str]  # mypy's output lines, summary left out (none for pyright)
     seconds: float
     status: int
@@ -81,8 +108,8 @@ class Checkers:
         )
         shutil.rmtree(cache_dir, ignore_errors=True)
         lines = run.lines()
-        found = mypy_findings(lines, checker.plugin_only)
-        return Result(found, lines, run.wall, run.status, run.crashed, run.output)
+        every, plugin = mypy_findings(lines), mypy_findings(lines, plugin_only=True)
+        return Result(every, plugin, lines, run.wall, run.status, run.crashed, run.output)
 
     def _pyright(self, launcher: Path, tree: Tree, workdir: Path) -> Result:
         workdir.mkdir(parents=True, exist_ok=True)
@@ -105,9 +132,14 @@ class Checkers:
         try:
             found = pyright_findings(json.loads(done.stdout), tree.base)
         except (ValueError, KeyError, TypeError):
-            return Result([], [], seconds, done.returncode, True, done.stdout + done.stderr)
+            output = done.stdout + done.stderr
+            return Result([], [], [], seconds, done.returncode, True, output)
         crashed = done.returncode not in (0, 1)
-        return Result(found, [], seconds, done.returncode, crashed, done.stderr)
+        return Result(found, [], [], seconds, done.returncode, crashed, done.stderr)
+
+
+def column_findings(result: Result, column: Column) -> list[Finding]:
+    return result.plugin_findings if column.plugin_only else result.findings
 
 
 def pyright_findings(report: dict[str, object], base: Path) -> list[Finding]:

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from wsbench.candidates import ADD_AWAIT, DROP_AWAIT, KIND_NAMES
-from wsbench.checkers import CHECKERS, PYRIGHT_VERSION, Result
+from wsbench.checkers import COLUMNS, PLUGIN_COLUMN, PYRIGHT_VERSION, Result, column_findings
 from wsbench.diff import Finding, new_in_range
 from wsbench.libraries import Library
 from wsbench.mutate import Mutation
@@ -23,15 +23,16 @@ RULE = (
     " run on the unmutated library has not: the multiset of (file, line, message with its code)"
     " in that range, after minus before, is not empty.  Mutations never move a line, so lines"
     " compare as they are.  Errors only (mypy's notes and pyright's warnings are left out); for"
-    " the plugin's two checkers only the plugin's errors (`[await-not-awaitable]`,"
-    " `[missing-await]`) count."
+    " the columns `plugin` only the plugin's errors (`[await-not-awaitable]`,"
+    " `[missing-await]`) count; the columns `mypy + plugin, any code` count every error of"
+    " the same runs (mypy's own errors stay beside the plugin's)."
 )
 
 
 @dataclass
 class Outcome:
     mutation: Mutation
-    caught: dict[str, list[Finding]] = field(default_factory=dict)  # by checker: the new errors
+    caught: dict[str, list[Finding]] = field(default_factory=dict)  # by column: the new errors
 
 
 @dataclass
@@ -53,7 +54,8 @@ class LibraryResult:
 
 
 def score(result: LibraryResult, checker: str, before: Result | None, after: Result | None) -> None:
-    """Record ``checker``'s runs and, for each mutation, the errors it brought."""
+    """Record ``checker``'s runs and, for each mutation and each of the checker's columns,
+    the errors the mutation brought."""
     for version, run in ((UNMUTATED, before), (MUTATED, after)):
         if run is not None:
             excerpt = "\n".join(run.output.splitlines()[-30:]) if run.crashed else ""
@@ -61,10 +63,11 @@ def score(result: LibraryResult, checker: str, before: Result | None, after: Res
             result.runs.setdefault(checker, {})[version] = info
     if before is None or after is None:
         return
-    for outcome in result.outcomes:
-        f = outcome.mutation.function
-        new = new_in_range(before.findings, after.findings, f.file, f.first, f.last)
-        outcome.caught[checker] = new
+    for column in (c for c in COLUMNS if c.checker == checker):
+        old, now = column_findings(before, column), column_findings(after, column)
+        for outcome in result.outcomes:
+            f = outcome.mutation.function
+            outcome.caught[column.name] = new_in_range(old, now, f.file, f.first, f.last)
 
 
 CELLS = ((ADD_AWAIT, False), (ADD_AWAIT, True), (DROP_AWAIT, False), (DROP_AWAIT, True))
@@ -76,16 +79,16 @@ def _key(outcome: Outcome) -> tuple[str, bool]:
 
 
 def cells(results: Sequence[LibraryResult]) -> dict[tuple[str, bool], dict[str, tuple[int, int]]]:
-    """(kind, unannotated) -> checker -> (caught, total); a checker that did not run is
-    left out."""
+    """(kind, unannotated) -> column -> (caught, total); a checker that did not run is left
+    out."""
     table: dict[tuple[str, bool], dict[str, tuple[int, int]]] = {}
     for key in CELLS:
         row = table.setdefault(key, {})
         outcomes = [o for r in results for o in r.outcomes if _key(o) == key]
-        for checker in CHECKERS:
-            ran = [o for o in outcomes if checker.name in o.caught]
+        for column in COLUMNS:
+            ran = [o for o in outcomes if column.name in o.caught]
             if ran or not outcomes:
-                row[checker.name] = (sum(1 for o in ran if o.caught[checker.name]), len(ran))
+                row[column.name] = (sum(1 for o in ran if o.caught[column.name]), len(ran))
     return table
 
 
@@ -94,15 +97,19 @@ def _cell(caught: int, total: int) -> str:
 
 
 def table_lines(results: Sequence[LibraryResult]) -> list[str]:
-    names = [c.name for c in CHECKERS]
-    out = [
-        "| kind | functions | " + " | ".join(names) + " |",
-        "|---|---|" + "---:|" * len(names),
+    """One row per column (checker), one column per cell (kind, annotated or not)."""
+    table = cells(results)
+    labels = [
+        f"{KIND_NAMES[kind]}, {'unannotated' if unannotated else 'annotated'}"
+        for kind, unannotated in CELLS
     ]
-    for (kind, unannotated), row in cells(results).items():
-        label = "unannotated" if unannotated else "annotated"
-        values = [_cell(*row[n]) if n in row else "not run" for n in names]
-        out.append(f"| {KIND_NAMES[kind]} | {label} | " + " | ".join(values) + " |")
+    out = ["| checker | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
+    for column in COLUMNS:
+        values = [
+            _cell(*table[key][column.name]) if column.name in table[key] else "not run"
+            for key in CELLS
+        ]
+        out.append(f"| {column.name} | " + " | ".join(values) + " |")
     return out
 
 
@@ -119,14 +126,14 @@ def render(results: Sequence[LibraryResult], header: dict[str, str], notes: Sequ
 
 
 def _per_library(results: Sequence[LibraryResult]) -> list[str]:
-    names = [c.name for c in CHECKERS]
+    names = [c.name for c in COLUMNS]
     out = [
         "",
         "## Per library",
         "",
         "Mutations (A annotated / A unannotated / B annotated / B unannotated), the `async"
-        " def`s that had a site, and per checker the mutations caught and its seconds"
-        " (unmutated + mutated run).",
+        " def`s that had a site, and per column the mutations caught and the seconds of its"
+        " checker (unmutated + mutated run).",
         "",
         "| library | async defs with a site | mutations | dropped | " + " | ".join(names) + " |",
         "|---|---:|---|---:|" + "---:|" * len(names),
@@ -135,10 +142,10 @@ def _per_library(results: Sequence[LibraryResult]) -> list[str]:
         keys = [_key(o) for o in r.outcomes]
         counts = [keys.count(key) for key in CELLS]
         values = []
-        for name in names:
-            runs = r.runs.get(name, {})
+        for column in COLUMNS:
+            runs = r.runs.get(column.checker, {})
             seconds = sum(run.seconds for run in runs.values())
-            caught = sum(1 for o in r.outcomes if o.caught.get(name))
+            caught = sum(1 for o in r.outcomes if o.caught.get(column.name))
             values.append(f"{caught} ({seconds:.0f} s)" if runs else "not run")
         out.append(
             f"| {r.lib.dist} {r.lib.version} | {r.functions} | {' / '.join(map(str, counts))}"
@@ -168,13 +175,13 @@ def _plugin_lines(results: Sequence[LibraryResult]) -> list[str]:
 
 
 def _missed(results: Sequence[LibraryResult]) -> list[str]:
-    plugin = "plugin"
+    plugin = PLUGIN_COLUMN
     out = [
         "",
         f"## Mutations `{plugin}` missed",
         "",
         "Each: file:line, the function (its lines), kind, annotated or not, the line as"
-        " released, and the checkers that caught it.",
+        " released, and the columns that caught it.",
         "",
     ]
     missed = [o for r in results for o in r.outcomes if plugin in o.caught and not o.caught[plugin]]
@@ -215,7 +222,7 @@ def to_json(results: Sequence[LibraryResult], header: dict[str, str]) -> str:
         "rule": RULE,
         "pyright": PYRIGHT_VERSION,
         "cells": [
-            {"kind": kind, "unannotated": unannotated, "checker": name, "caught": c, "total": t}
+            {"kind": kind, "unannotated": unannotated, "column": name, "caught": c, "total": t}
             for (kind, unannotated), row in cells(results).items()
             for name, (c, t) in row.items()
         ],
