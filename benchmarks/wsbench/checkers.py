@@ -125,9 +125,12 @@ class Checkers:
         config.write_text(json.dumps(settings, indent=1) + "\n")
         cmd = [str(launcher), "-p", str(config), "--outputjson", str(tree.package_dir)]
         start = time.perf_counter()
-        done = subprocess.run(
-            cmd, cwd=tree.base, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False
-        )
+        try:
+            done = subprocess.run(
+                cmd, cwd=tree.base, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return Result([], [], [], RUN_TIMEOUT, -1, True, f"timed out after {RUN_TIMEOUT} s")
         seconds = time.perf_counter() - start
         try:
             found = pyright_findings(json.loads(done.stdout), tree.base)
