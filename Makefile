@@ -2,6 +2,10 @@
 #   make demo   - venv, install; the example's planted bugs, mypy's findings, the fix diff
 #   make test   - venv, install, lint, mypy --strict, the suite on the newest and the floor
 #                 mypy (and libcst), build and check the wheel and sdist
+#   make bench  - plain mypy against mypy + the plugin on pinned async libraries (time, memory,
+#                 every output line that differs); benchmarks/results/latest.md
+#   make recall - seeded await mutations in those libraries: which checker catches them, e.g.
+#                 make recall RECALL_ARGS="--per-library 20 --only aiomysql"
 #   make fuzz   - differential edit sequences (cold/warm/daemon/-n 2), e.g.
 #                 make fuzz STEPS=2000 SEED=1000 [LENGTH=20 JOBS=2 FUZZ_ARGS="--shrink --minutes 60"]
 PYTHON ?= python3
@@ -18,10 +22,11 @@ SEED ?= 1000
 LENGTH ?= 20
 FUZZ_OUT ?= fuzz-out
 FUZZ_ARGS ?=
+RECALL_ARGS ?=
 BIN := $(VENV)/bin
 FLOOR_BIN := $(VENV_FLOOR)/bin
 
-.PHONY: demo demo-run test lint typecheck pytest pytest-floor dist bench fuzz fuzz-floor clean
+.PHONY: demo demo-run test lint typecheck pytest pytest-floor dist bench recall fuzz fuzz-floor clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +82,13 @@ test: lint typecheck pytest pytest-floor dist
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/realworld.py
+
+# Seeded mutations (await added before a sync call, await removed before an async call) in the
+# libraries of make bench, checked by plain mypy, mypy --check-untyped-defs, pyright (installed
+# with npm into the bench cache) and the plugin; caught/total per kind, annotated or not, and
+# checker in benchmarks/results/recall-latest.md (and .json).
+recall: $(VENV)/.installed
+	$(BIN)/python benchmarks/recall.py $(RECALL_ARGS)
 
 # Seeds SEED, SEED+1, ... of LENGTH edits each until STEPS steps were checked; JOBS seeds at
 # once. Each divergence is printed (seed, step, edits, files, diff) and written under
