@@ -73,7 +73,7 @@ class _ScopeFinder(StatementWalker):
         self.scope(s)
 
 
-_Finding = tuple[ErrorCode, str, Context]
+_Finding = tuple[ErrorCode, str, Context, "Role | None"]
 
 # The daemon target findings of this pass are filed under.  The daemon re-checks every
 # target that has errors after each update, but re-checking a function does not run this
@@ -164,9 +164,9 @@ class UntypedPass:
             return
         target = f"{tree.fullname}.{PASS_TARGET}"
         with reporting_in(errors, tree, None if own else options, target):
-            for code, message, context in findings:
+            for code, message, context, role in findings:
                 if is_enabled(errors, code):
-                    report_to(errors, code, message, context)
+                    report_to(errors, code, message, context, role)
 
 
 class _Judge:
@@ -223,7 +223,7 @@ class _Judge:
         configured_sync = factory is not None and not factory.is_async and is_any(result)
         if bad or configured_sync:
             message = not_awaitable(self.options, what, result, bad)
-            self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node))
+            self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node, None))
 
     def _declared(self, factory: FactoryEntry | None) -> Type:
         if factory is not None and factory.result is not None:
@@ -236,7 +236,7 @@ class _Judge:
         declared = _declared_return(self.scope)
         finding = find_misuse(self.options, self.modules, what, role, self.scope, result, declared)
         if finding is not None:
-            self.findings.append((MISSING_AWAIT, finding.message, finding.context))
+            self.findings.append((MISSING_AWAIT, finding.message, finding.context, finding.role))
 
 
 def _declared_return(scope: Scope) -> Type | None:

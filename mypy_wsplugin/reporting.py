@@ -24,45 +24,58 @@ from mypy.errors import Errors
 from mypy.nodes import Context
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.facts.statements import Role
 from mypy_wsplugin.mypy_internals import Checker, errors_of, ignored_codes, outside_attempts
 
-# The codes mypy itself files these findings under, which existing ignores may name.
+# The codes mypy itself files each finding under (by the role of the misused coroutine for
+# ``missing-await``), which an existing ``# type: ignore[...]`` on the line may name.
+_AWAIT_REPLACES: Final = (MISC, FUNC_RETURNS_VALUE)
+_MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
+    Role.STATEMENT: (UNUSED_COROUTINE, MISC),
+    Role.ATTRIBUTE_BASE: (ATTR_DEFINED, UNION_ATTR, CALL_ARG, MISC),
+    Role.RETURNED: (RETURN_VALUE, MISC),
+    Role.CONDITION: (TRUTHY_BOOL, MISC),
+}
+# Every code a finding may be filed under instead of its own.
 REPLACED_CODES: Final = {
-    AWAIT_NOT_AWAITABLE.code: (MISC, FUNC_RETURNS_VALUE),
-    MISSING_AWAIT.code: (
-        UNUSED_COROUTINE,
-        ATTR_DEFINED,
-        CALL_ARG,
-        UNION_ATTR,
-        RETURN_VALUE,
-        TRUTHY_BOOL,
-        MISC,
+    AWAIT_NOT_AWAITABLE.code: _AWAIT_REPLACES,
+    MISSING_AWAIT.code: tuple(
+        dict.fromkeys(code for codes in _MISSING_AWAIT_REPLACES.values() for code in codes)
     ),
 }
 
 
-def _code_for_line(errors: Errors, code: ErrorCode, line: int) -> ErrorCode:
+def _replaced(code: ErrorCode, role: Role | None) -> tuple[ErrorCode, ...]:
+    if code == AWAIT_NOT_AWAITABLE:
+        return _AWAIT_REPLACES
+    return _MISSING_AWAIT_REPLACES.get(role, (MISC,)) if role is not None else (MISC,)
+
+
+def _code_for_line(errors: Errors, code: ErrorCode, line: int, role: Role | None) -> ErrorCode:
     """The code to file a finding under on ``line``.
 
-    A line that already carries ``# type: ignore[X]`` for a code ``X`` the finding replaces
-    (``misc`` for a wrong ``await``; ``unused-coroutine``, ``attr-defined``, ... for a
-    missing one), but not the plugin's own code, gets the finding under ``X``: the existing
-    ignore keeps working as it is, even with ``warn_unused_ignores``.  Everywhere else the
-    plugin's own code is used.
+    A line that already carries ``# type: ignore[X]`` for the code ``X`` mypy itself gives
+    this finding (``misc`` for a wrong ``await``; ``unused-coroutine`` for a dropped
+    coroutine, ``attr-defined`` for an attribute looked up on one, ...), but not the
+    plugin's own code, gets the finding under ``X``: the existing ignore keeps working as it
+    is, even with ``warn_unused_ignores``.  An ignore of another code (for another error on
+    the line) does not silence the finding.  Everywhere else the plugin's own code is used.
     """
     ignored = ignored_codes(errors, line)
     if ignored and code.code not in ignored:
-        for replaced in REPLACED_CODES[code.code]:
+        for replaced in _replaced(code, role):
             if replaced.code in ignored:
                 return replaced
     return code
 
 
-def report(api: Checker, code: ErrorCode, message: str, context: Context) -> None:
-    """Report a finding made during type checking."""
+def report(
+    api: Checker, code: ErrorCode, message: str, context: Context, role: Role | None = None
+) -> None:
+    """Report a finding made during type checking (``role``: how a coroutine is misused)."""
     errors = errors_of(api)
     with outside_attempts(errors):
-        api.fail(message, context, code=_code_for_line(errors, code, context.line))
+        api.fail(message, context, code=_code_for_line(errors, code, context.line, role))
 
 
 def note(api: Checker, message: str, context: Context) -> None:
@@ -71,13 +84,15 @@ def note(api: Checker, message: str, context: Context) -> None:
         api.note(message, context)
 
 
-def report_to(errors: Errors, code: ErrorCode, message: str, context: Context) -> None:
+def report_to(
+    errors: Errors, code: ErrorCode, message: str, context: Context, role: Role | None = None
+) -> None:
     """Report a finding made after type checking, in the module ``errors`` is set to."""
     errors.report(
         context.line,
         context.column,
         message,
-        code=_code_for_line(errors, code, context.line),
+        code=_code_for_line(errors, code, context.line, role),
         end_line=context.end_line,
         end_column=context.end_column,
     )

@@ -62,11 +62,14 @@ REPLACEABLE_CODES: Final = frozenset(
     }
 )
 REPLACEABLE_MISC: Final = re.compile(r'Incompatible types in "await"')
+# mypy's own errors about a coroutine value (any code: assignment, arg-type, index, ...),
+# which the plugin files under missing-await (checks/mypy_await_notes.py, and unpacking).
+COROUTINE_VALUE: Final = re.compile(r'"Coroutine\[')
 # The plugin's messages, whatever code they are filed under (on a line with
 # ``# type: ignore[misc]`` the plugin files its finding under the code the ignore names).
 PLUGIN_MESSAGE: Final = re.compile(
     r'^(Cannot await ".*": it |Coroutine ".*" (assigned to ".*" on line \d+ )?is used without'
-    r' "await" |\[mypy_wsplugin\] )'
+    r' "await" |A coroutine is used without "await" |\[mypy_wsplugin\] )'
 )
 REVEAL: Final = re.compile(r"^(Revealed type is |Revealed local types are:)")
 LOCATED: Final = re.compile(
@@ -116,7 +119,7 @@ class Line:
 
     @property
     def is_replaceable(self) -> bool:
-        if self.code in REPLACEABLE_CODES:
+        if self.code in REPLACEABLE_CODES or COROUTINE_VALUE.search(self.message):
             return True
         return self.code == "misc" and bool(REPLACEABLE_MISC.match(self.message))
 
