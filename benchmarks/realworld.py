@@ -90,7 +90,7 @@ from pathlib import Path
 
 from wsbench import REPO, log
 from wsbench.diff import relabel
-from wsbench.libraries import LIBRARIES, Library, describe
+from wsbench.libraries import Library
 from wsbench.measure import (
     ALL,
     CHECKS,
@@ -108,8 +108,8 @@ from wsbench.setup import (
     SETUP_ERRORS,
     Prepared,
     add_common_arguments,
+    list_or_prepare,
     package_dir,
-    prepare,
     prepare_plugin,
     source_roots,
 )
@@ -157,15 +157,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.list:
-        for lib in LIBRARIES:
-            print(describe(lib))
-        return 0
-    try:
-        ready = prepare(args)
-    except SETUP_ERRORS as error:
-        log(f"setup failed: {error}")
-        return 2
+    ready = list_or_prepare(args)
+    if isinstance(ready, int):
+        return ready
     with tempfile.TemporaryDirectory(prefix="run-", dir=ready.cache) as tmp:
         workdir = Path(tmp)
         try:

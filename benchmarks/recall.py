@@ -65,7 +65,7 @@ from wsbench.checkers import (
     install_pyright,
 )
 from wsbench.diff import plugin_lines
-from wsbench.libraries import LIBRARIES, Library, describe
+from wsbench.libraries import Library
 from wsbench.measure import PLUGIN, write_configs
 from wsbench.mutate import mutated_copy, select_mutations
 from wsbench.recall_report import LibraryResult, Outcome, render, score, to_json, write
@@ -74,8 +74,8 @@ from wsbench.setup import (
     SETUP_ERRORS,
     Prepared,
     add_common_arguments,
+    list_or_prepare,
     package_dir,
-    prepare,
     prepare_plugin,
     source_roots,
 )
@@ -113,15 +113,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.list:
-        for lib in LIBRARIES:
-            print(describe(lib))
-        return 0
-    try:
-        ready = prepare(args)
-    except SETUP_ERRORS as error:
-        log(f"setup failed: {error}")
-        return 2
+    ready = list_or_prepare(args)
+    if isinstance(ready, int):
+        return ready
     notes = [f"pyright {PYRIGHT_VERSION}, basic mode"]
     pyright = None
     if args.no_pyright:

@@ -25,7 +25,14 @@ from importlib import metadata
 from pathlib import Path
 
 from wsbench import REPO, RUN_TIMEOUT, SetupError, log
-from wsbench.libraries import DEPENDENCIES, LIBRARIES, OLD_PYTHON_DEPENDENCIES, Library, select
+from wsbench.libraries import (
+    DEPENDENCIES,
+    LIBRARIES,
+    OLD_PYTHON_DEPENDENCIES,
+    Library,
+    describe,
+    select,
+)
 
 CACHE_ENV = "MYPY_WSPLUGIN_BENCH_CACHE"
 DEFAULT_CACHE = Path.home() / ".cache" / "mypy_wsplugin_bench"
@@ -366,3 +373,17 @@ def prepare_plugin(workdir: Path, python: Path, cache: Path, git_rev: str | None
     snapshot, fingerprint = snapshot_plugin(workdir, rev)
     mypy_version, plugin_version = check_venv(python, env, cache / "src", snapshot)
     return Plugin(snapshot, fingerprint, origin, env, mypy_version, plugin_version)
+
+
+def list_or_prepare(args: argparse.Namespace) -> Prepared | int:
+    """``--list``: print the pinned libraries (exit status 0); else :func:`prepare` (exit
+    status 2 when setting up fails)."""
+    if args.list:
+        for lib in LIBRARIES:
+            print(describe(lib))
+        return 0
+    try:
+        return prepare(args)
+    except SETUP_ERRORS as error:
+        log(f"setup failed: {error}")
+        return 2

@@ -59,26 +59,23 @@ def non_awaitable_members(modules: dict[str, MypyFile], typ: Type) -> list[Prope
 
 def coroutine_result(typ: Type) -> Type | None:
     """``T`` for ``Coroutine[Any, Any, T]`` (what a call to an ``async def`` gives), else None."""
-    proper = get_proper_type(typ)
-    if (
-        isinstance(proper, Instance)
-        and proper.type.fullname == "typing.Coroutine"
-        and len(proper.args) == 3
-    ):
-        return proper.args[2]
-    return None
+    return _last_argument(typ, "typing.Coroutine", 3)
 
 
 def awaitable_result(typ: Type) -> Type | None:
     """``T`` for exactly ``Awaitable[T]`` (what a callback typed so promises), else None:
     a ``Future``/``Task`` is an awaitable that runs without being awaited."""
+    return _last_argument(typ, "typing.Awaitable", 1)
+
+
+def _last_argument(typ: Type, fullname: str, arity: int) -> Type | None:
     proper = get_proper_type(typ)
     if (
         isinstance(proper, Instance)
-        and proper.type.fullname == "typing.Awaitable"
-        and len(proper.args) == 1
+        and proper.type.fullname == fullname
+        and len(proper.args) == arity
     ):
-        return proper.args[0]
+        return proper.args[-1]
     return None
 
 
