@@ -40,6 +40,7 @@ from mypy.nodes import (
 from mypy.types import AnyType, Instance, Type, get_proper_type
 from mypy.util import correct_relative_import
 
+from mypy_wsplugin.facts.instance_attributes import constructed_attribute
 from mypy_wsplugin.facts.roles import Scope
 
 
@@ -92,7 +93,23 @@ def declared_attribute(expr: MemberExpr, scope: Scope) -> Type | None:
     if info is None:
         return None
     sym = info.get(expr.name)
-    return declared_type(sym.node) if sym is not None else None
+    declared = declared_type(sym.node) if sym is not None else None
+    if declared is not None or (sym is not None and not _undeclared(sym.node)):
+        return declared
+    return constructed_attribute(info, expr.name, _module_of_scope(scope))
+
+
+def _undeclared(node: SymbolNode | None) -> bool:
+    """An attribute mypy created from ``self.x = ...`` without a type it can use."""
+    return isinstance(node, Var) and (node.is_inferred or node.type is None)
+
+
+def _module_of_scope(scope: Scope) -> str:
+    if isinstance(scope, MypyFile):
+        return scope.fullname
+    if isinstance(scope, FuncDef) and not is_outside_class(scope.info):
+        return scope.info.module_name
+    return scope.fullname.rpartition(".")[0]
 
 
 def declared_type(node: SymbolNode | None) -> Type | None:

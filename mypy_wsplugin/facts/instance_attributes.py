@@ -1,0 +1,93 @@
+"""What an undeclared instance attribute holds, where its own module plainly says.
+
+Unannotated code sets attributes mypy never types (``self.cx = Client()`` in ``setUp``).
+When every assignment to ``self.<name>`` in the methods of the receiver's class (and of its
+bases defined in the same module) is a new instance of one class, the attribute holds an
+instance of that class.  Only classes of the module being read are looked into (their
+bodies are there in every mode: it is the module being checked or inferred), so the
+answer does not depend on the cache.
+"""
+
+from __future__ import annotations
+
+from mypy.nodes import (
+    AssignmentStmt,
+    CallExpr,
+    Decorator,
+    FuncDef,
+    MemberExpr,
+    NameExpr,
+    RefExpr,
+    TypeInfo,
+)
+from mypy.types import Instance, Type
+from mypy.typevars import fill_typevars_with_any
+
+from mypy_wsplugin.facts.statements import StatementWalker
+
+_Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
+_MEMO: dict[int, tuple[TypeInfo, object, _Assigned]] = {}
+
+
+def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None:
+    """The instance ``self.name`` holds in ``info`` (read in ``module`` only), if plain."""
+    held: TypeInfo | None = None
+    for base in info.mro:
+        if base.module_name != module:
+            continue
+        assigned = _assigned(base)
+        if name not in assigned:
+            continue
+        cls = assigned[name]
+        if cls is None or (held is not None and cls is not held):
+            return None
+        held = cls
+    if held is None:
+        return None
+    filled = fill_typevars_with_any(held)
+    return filled if isinstance(filled, Instance) else None
+
+
+def _assigned(info: TypeInfo) -> _Assigned:
+    body = info.defn.defs.body
+    cached = _MEMO.get(id(info))
+    if cached is not None and cached[0] is info and cached[1] is body:
+        return cached[2]
+    walker = _SelfStores()
+    for sym in info.names.values():
+        node = sym.node
+        func = node.func if isinstance(node, Decorator) else node
+        if isinstance(func, FuncDef) and func.arguments:
+            walker.receiver = func.arguments[0].variable.name
+            walker.scope(func)
+    _MEMO[id(info)] = (info, body, walker.assigned)
+    return walker.assigned
+
+
+class _SelfStores(StatementWalker):
+    """``self.<name> = <value>`` in a method: the class of each value, if a new instance."""
+
+    def __init__(self) -> None:
+        self.assigned: _Assigned = {}
+        self.receiver = "self"
+
+    def visit_assignment(self, s: AssignmentStmt) -> None:
+        for lvalue in s.lvalues:
+            if (
+                isinstance(lvalue, MemberExpr)
+                and isinstance(lvalue.expr, NameExpr)
+                and lvalue.expr.name == self.receiver
+            ):
+                cls = _new_instance_of(s.rvalue) if len(s.lvalues) == 1 else None
+                if lvalue.name in self.assigned and self.assigned[lvalue.name] is not cls:
+                    cls = None
+                self.assigned[lvalue.name] = cls
+        super().visit_assignment(s)
+
+
+def _new_instance_of(value: object) -> TypeInfo | None:
+    if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
+        node = value.callee.node
+        if isinstance(node, TypeInfo) and not node.fallback_to_any:
+            return node
+    return None
