@@ -136,7 +136,6 @@ class Inference:
         self.modules = modules
         self.consulted: set[str] = set()
         self._visiting: set[int] = set()
-        self._rules: dict[str, set[str]] = {}
 
     def result(self, node: SymbolNode | None) -> StaticResult | None:
         if isinstance(node, TypeInfo):
@@ -195,10 +194,7 @@ class Inference:
         in a subclass (a sync default meant to be overridden) or assigns the name on an
         instance (``self.fetch = self._fetch_async``): its body does not say what a call
         gives.  Only the defining module is read, so the answer is the same in every mode."""
-        rules = self._rules.get(home.fullname)
-        if rules is None:
-            rules = self._rules[home.fullname] = replaced_methods(home)
-        return f"{method.info.fullname}.{method.name}" in rules
+        return f"{method.info.fullname}.{method.name}" in replaced_methods(home)
 
     def _inferred(self, func: FuncDef, home: MypyFile) -> StaticResult | None:
         """An unannotated sync def, if every ``return`` makes its result plain."""

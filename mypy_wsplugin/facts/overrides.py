@@ -25,10 +25,22 @@ from mypy.nodes import (
 
 from mypy_wsplugin.facts.statements import Role, StatementWalker
 
+# module -> (its tree, the statements read, the answer): computed once per parsed module.
+_MEMO: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
 
-def replaced_methods(home: MypyFile) -> set[str]:
+
+def replaced_methods(home: MypyFile) -> frozenset[str]:
     """``Cls.name`` for each method of a class that ``home`` overrides with an ``async def``
     in a subclass, or whose name a method of ``home`` assigns on an instance."""
+    cached = _MEMO.get(home.fullname)
+    if cached is not None and cached[0] is home and cached[1] is home.defs:
+        return cached[2]
+    answer = _replaced_methods(home)
+    _MEMO[home.fullname] = (home, home.defs, answer)
+    return answer
+
+
+def _replaced_methods(home: MypyFile) -> frozenset[str]:
     replaced: set[str] = set()
     for info in classes_in(home.fullname, home.names):
         stores = _AttributeStores()
@@ -41,7 +53,7 @@ def replaced_methods(home: MypyFile) -> set[str]:
                     replaced.update(f"{base.fullname}.{name}" for base in info.mro[1:])
         for name in stores.names:
             replaced.update(f"{base.fullname}.{name}" for base in info.mro)
-    return replaced
+    return frozenset(replaced)
 
 
 def classes_in(prefix: str, names: SymbolTable) -> Iterator[TypeInfo]:
