@@ -95,8 +95,17 @@ CAPABILITIES: Final = Capabilities()
 
 
 def current_function(api: Checker) -> FuncItem | None:
-    """The function being checked (None at module or class level).  mypy >= 1.15."""
-    return api.scope.current_function()
+    """The function being checked (None at module or class level).  mypy >= 1.15.
+
+    For a function with value-restricted type variables (``AnyStr``, a class's
+    ``TypeVar("T", str, bytes)``) mypy checks a copy of the body per value: the scope
+    holds the definition, ``FuncItem.expanded`` the copy being checked (its last item;
+    the definition itself when nothing is expanded).
+    """
+    func = api.scope.current_function()
+    if func is not None and func.expanded:
+        return func.expanded[-1]
+    return func
 
 
 def in_async_function(api: Checker) -> bool:

@@ -54,6 +54,7 @@ from mypy.types import (
     NoneType,
     Type,
     TypeOfAny,
+    UninhabitedType,
     get_proper_type,
 )
 from mypy.typevars import fill_typevars_with_any
@@ -204,7 +205,14 @@ class Inference:
         collector.scope(func)
         if not collector.returns:
             # Falls off the end: None -- unless it only raises, like a not-implemented hook.
-            return None if collector.raises else StaticResult(False, NoneType())
+            if not collector.raises:
+                return StaticResult(False, NoneType())
+            # Ends in a raise (and never returns): NoReturn -- unless it is a
+            # not-implemented hook, which an override may well make async.
+            last = func.body.body[-1]
+            if isinstance(last, RaiseStmt) and not collector.not_implemented:
+                return StaticResult(False, UninhabitedType())
+            return None
         items: list[Type] = []
         for expr in collector.returns:
             item = self._value(expr, func, home)
@@ -327,18 +335,25 @@ def _declared_result(func: FuncDef) -> Type | None:
     return None
 
 
+_NOT_IMPLEMENTED: Final = frozenset({"builtins.NotImplementedError", "builtins.NotImplemented"})
+
+
 class _ReturnCollector(StatementWalker):
     """Collects a function's own ``return`` and ``raise`` statements (not nested ones)."""
 
     def __init__(self) -> None:
         self.returns: list[Expression | None] = []
         self.raises = False
+        self.not_implemented = False
 
     def visit_return(self, s: ReturnStmt) -> None:
         self.returns.append(s.expr)
 
     def visit_raise(self, s: RaiseStmt) -> None:
         self.raises = True
+        raised = s.expr.callee if isinstance(s.expr, CallExpr) else s.expr
+        if not isinstance(raised, RefExpr) or raised.fullname in _NOT_IMPLEMENTED:
+            self.not_implemented = True  # or a re-raise, or anything not plainly an error
 
 
 def _maybe_awaitable_class(info: TypeInfo) -> bool:

@@ -19,6 +19,7 @@ from mypy.types import (
     TypedDictType,
     TypeOfAny,
     TypeVarType,
+    UninhabitedType,
     UnionType,
     get_proper_type,
 )
@@ -45,6 +46,8 @@ def non_awaitable_members(modules: dict[str, MypyFile], typ: Type) -> list[Prope
     proper = get_proper_type(typ)
     if isinstance(proper, AnyType):
         return []
+    if isinstance(proper, UninhabitedType):
+        return [proper]  # a call that never returns (``-> NoReturn``): nothing to await
     awaitable = find_class("typing.Awaitable", modules)
     if awaitable is None or is_subtype(proper, awaitable):
         return []
