@@ -53,8 +53,10 @@ from mypy_wsplugin.mypy_internals import (
     expression_type,
     find_build_errors,
     in_async_function,
+    module_being_checked,
     narrowed_attribute_type,
 )
+from mypy_wsplugin.mypy_internals import modules as build_modules
 from mypy_wsplugin.notices import say_once
 from mypy_wsplugin.post_pass import UntypedPass
 from mypy_wsplugin.rest_of_chain import RestOfChain
@@ -98,8 +100,10 @@ class Engine:
         Called only for a module parsed without an up-to-date cache entry; what it returns
         is kept in the module's cache entry, so warm runs see the same dependencies.
         """
-        # A (re-)parsed module may have moved a method between classes (the daemon).
+        # A (re-)parsed module may have moved a method between classes, or changed what a
+        # configured path names (the daemon).
         self._defining_name.clear()
+        self.matcher.clear()
         return result_dependencies(file, self.config.factories)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
@@ -207,7 +211,7 @@ class Engine:
             if mapped is None:
                 return typ
             fullname, is_method = mapped
-        entry = self.policy.entry(fullname)
+        entry = self.policy.entry(fullname, module_being_checked(api), build_modules(api))
         if not self.policy.judged(entry):
             return typ
         site = Site(api, ctx.context, fullname, is_method, typ, entry)
@@ -245,7 +249,8 @@ class Engine:
             return typ
         # Judge the type mypy has narrowed the attribute to on this line (``if x.task:``).
         narrowed = narrowed_attribute_type(api, ctx.context, typ)
-        site = Site(api, ctx.context, defined, None, narrowed, self.policy.entry(defined))
+        entry = self.policy.entry(defined, module_being_checked(api), build_modules(api))
+        site = Site(api, ctx.context, defined, None, narrowed, entry)
         site.definition = node
         checked = check_awaited(site, self.roles)
         return typ if checked is narrowed else checked

@@ -16,9 +16,10 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mypy.errors import CompileError
+from mypy.errors import CompileError, Errors
 from mypy.nodes import MypyFile
 from mypy.options import Options
 from mypy.plugin import (
@@ -38,6 +39,8 @@ from mypy_wsplugin.mypy_internals import (
     CAPABILITIES,
     MYPY_VERSION,
     TESTED_RANGE,
+    current_file,
+    find_build_errors,
     in_tested_range,
     is_daemon,
     parse_version,
@@ -69,6 +72,7 @@ class WsPlugin(Plugin):
         self._report = self.config.to_report()
         _publish_settings(self._report)
         self._engine: Engine | None = None
+        self._errors: Errors | None = None
         # mypy asks for a hook at every call site; the answer depends only on the name.  The
         # answers are memoised in dicts whose lookup mypy calls directly (a C call, no Python
         # frame): these replace the get_*_hook methods on the instance.
@@ -82,11 +86,41 @@ class WsPlugin(Plugin):
         self._attribute_hooks = _HookTable(
             lambda name: self.engine.attribute_hook(name) if enabled else None
         )
-        vars(self).update(
-            get_function_hook=self._function_hooks.__getitem__,
-            get_method_hook=self._method_hooks.__getitem__,
-            get_attribute_hook=self._attribute_hooks.__getitem__,
-        )
+        if self.config.check_all_awaits or not self.matcher.has_paths:
+            vars(self).update(
+                get_function_hook=self._function_hooks.__getitem__,
+                get_method_hook=self._method_hooks.__getitem__,
+                get_attribute_hook=self._attribute_hooks.__getitem__,
+            )
+        else:
+            # Only configured factories get hooks, and a TARGET may be a path (a re-export)
+            # that names its definition only once its module is analysed: the decisions are
+            # made again when a path newly resolves, looked for at each module mypy starts.
+            self._generation = self.matcher.generation
+            self._module_seen: str | None = None
+            vars(self).update(
+                get_function_hook=partial(self._following_paths, self._function_hooks),
+                get_method_hook=partial(self._following_paths, self._method_hooks),
+                get_attribute_hook=partial(self._following_paths, self._attribute_hooks),
+            )
+
+    def _following_paths(self, table: _HookTable[_H], name: str) -> _H:
+        errors = self._build_errors()
+        module = current_file(errors) if errors is not None else None
+        if module != self._module_seen and self._modules is not None:
+            self._module_seen = module
+            self.matcher.refresh(self._modules)
+        if self.matcher.generation != self._generation:
+            self._generation = self.matcher.generation
+            self._function_hooks.clear()
+            self._method_hooks.clear()
+            self._attribute_hooks.clear()
+        return table[name]
+
+    def _build_errors(self) -> Errors | None:
+        if self._errors is None and self._modules is not None:
+            self._errors = find_build_errors(self._modules)
+        return self._errors
 
     @property
     def engine(self) -> Engine:

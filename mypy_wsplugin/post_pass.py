@@ -197,7 +197,7 @@ class _Judge:
 
     def judge(self, role: RoleEntry, callee: Callee) -> None:
         policy = self.owner.policy
-        factory = policy.entry(callee.fullname)
+        factory = policy.entry(callee.fullname, self.tree, self.modules)
         if not policy.judged(factory, callee.unseen):
             return  # an unconfigured name mypy cannot see is Any: never guessed
         known = (
