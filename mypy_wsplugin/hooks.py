@@ -31,6 +31,7 @@ from mypy_wsplugin.checks.await_not_awaitable import check_awaited
 from mypy_wsplugin.checks.missing_await import check_coroutine
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import PluginConfig
+from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.declared import DeclaredResults, result_dependencies
@@ -70,6 +71,7 @@ class Engine:
         owner: Plugin,
         config: PluginConfig,
         matcher: FactoryMatcher,
+        entries: EntryChecks,
         capabilities: Capabilities,
     ) -> None:
         options = owner.options
@@ -77,6 +79,7 @@ class Engine:
         self.options = options
         self.config = config
         self.matcher = matcher
+        self.entries = entries
         self.capabilities = capabilities
         self._modules: dict[str, MypyFile] | None = None
         self.roles = RoleIndex()
@@ -104,7 +107,7 @@ class Engine:
         # configured path names (the daemon).
         self._defining_name.clear()
         self.matcher.clear()
-        return result_dependencies(file, self.config.factories)
+        return result_dependencies(file, self.config.factories, self.entries.result_module)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; runs the untyped pass."""

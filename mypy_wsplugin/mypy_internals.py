@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Final
 
+from mypy.build import BuildManager
 from mypy.checker import TypeChecker
 from mypy.checkexpr import has_any_type
 from mypy.errors import Errors
+from mypy.modulefinder import ModuleNotFoundReason
 from mypy.nodes import Expression, FuncDef, FuncItem, MypyFile, Node
 from mypy.options import Options
 from mypy.plugin import Plugin
@@ -30,6 +32,8 @@ from mypy.version import __version__ as _mypy_version
 
 # ``ctx.api`` in function, method and attribute hooks is mypy's TypeChecker (every version).
 Checker = TypeChecker
+# The build (mypy.build.BuildManager, every version): see find_manager.
+Manager = BuildManager
 
 
 def parse_version(version: str) -> tuple[int, int]:
@@ -199,6 +203,57 @@ def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:
         if isinstance(errors, Errors):
             return errors
     return None
+
+
+def find_manager(options: Options) -> BuildManager | None:
+    """The ``BuildManager`` of the build whose global ``options`` the plugin was given.
+
+    The plugin API has no door to it; it holds the options the plugin was constructed
+    with (``BuildManager.options``, every version), and is found among their referrers (a
+    scan of the heap: callers keep the answer for the process).  Needed for the module
+    finder and for printing a line about the configuration once per run.
+    """
+    for owner in gc.get_referrers(options):
+        if isinstance(owner, BuildManager) and owner.options is options:
+            return owner
+    return None
+
+
+def can_find_module(manager: BuildManager, module: str) -> bool:
+    """Whether mypy's module finder finds ``module`` (a file, a stub or a namespace
+    package), as it does for an import (``BuildManager.find_module_cache.find_module``,
+    mypy >= 1.0; the daemon clears its cache at each update)."""
+    found = manager.find_module_cache.find_module(module, fast_path=True)
+    return not isinstance(found, ModuleNotFoundReason)
+
+
+def is_parallel_worker(manager: BuildManager) -> bool:
+    """A ``mypy -n`` worker (``BuildManager.parallel_worker``, mypy >= 2.4): it prints
+    nothing; the coordinator does."""
+    return bool(getattr(manager, "parallel_worker", False))
+
+
+def print_notes(manager: BuildManager, path: str, messages: list[str]) -> None:
+    """Print notes about the config file ``path`` that belong to no module, as mypy prints
+    its own "unused section(s)" note (``BuildManager.flush_errors(None, lines, False)``,
+    the same callable in mypy 1.19 and 2.4): ``path: note: message``, the path shown as
+    mypy shows module paths (``Errors.simplify_path``).  A parallel worker's flush prints
+    nothing (the coordinator prints)."""
+    shown = manager.errors.simplify_path(path)
+    manager.flush_errors(None, [f"{shown}: note: {message}" for message in messages], False)
+
+
+def report_notes(errors: Errors, path: str, options: Options, messages: list[str]) -> None:
+    """The same notes in the daemon, filed under the config file ``path`` with no line
+    number: an update resets every error, then prints the errors of every file it has not
+    printed (``Errors.new_messages``).  Restores the error context."""
+    saved = (errors.file, errors.target_module, errors.options, errors.scope)
+    try:
+        errors.set_file(path, None, options)
+        for message in messages:
+            errors.report(-1, -1, message, severity="note")
+    finally:
+        errors.set_file(saved[0], saved[1], saved[2], saved[3])
 
 
 def errors_generation(errors: Errors) -> object:

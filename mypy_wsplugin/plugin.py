@@ -33,6 +33,7 @@ from mypy.types import Type
 
 from mypy_wsplugin import errorcodes  # noqa: F401  (registers the codes for mypy's options)
 from mypy_wsplugin.config import ConfigError, PluginConfig, load_config
+from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.messages import outside_tested_range, settings_changed
 from mypy_wsplugin.mypy_internals import (
@@ -69,6 +70,7 @@ class WsPlugin(Plugin):
             self._config_error = CompileError([error.render()])
             self.config = PluginConfig()
         self.matcher = FactoryMatcher(self.config)
+        self.entries = EntryChecks(self.config, options)
         self._report = self.config.to_report()
         _publish_settings(self._report)
         self._engine: Engine | None = None
@@ -129,7 +131,7 @@ class WsPlugin(Plugin):
     def _load_engine(self) -> Engine:
         from mypy_wsplugin.hooks import Engine
 
-        self._engine = Engine(self, self.config, self.matcher, self.capabilities)
+        self._engine = Engine(self, self.config, self.matcher, self.entries, self.capabilities)
         if self._modules is not None:
             self._engine.set_modules(self._modules)
         return self._engine
@@ -139,16 +141,20 @@ class WsPlugin(Plugin):
             raise self._config_error
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
+        # Called when mypy has loaded its module graph (and by a parallel worker).
         super().set_modules(modules)
         if self._engine is not None:
             self._engine.set_modules(modules)
+        self.entries.graph_loaded(modules)
 
     def report_config_data(self, ctx: ReportConfigContext) -> object:
         self._raise_config_error()
+        self.entries.saw(ctx.id)
         return self._report  # asked for every module: built once
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()
+        self.entries.saw(file.fullname)
         if is_daemon(self.options):
             self._check_settings_unchanged(file.fullname)
         deps = self.engine.get_additional_deps(file)

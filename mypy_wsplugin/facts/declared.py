@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mypy.nodes import ImportFrom, MypyFile
 from mypy.types import Type
@@ -24,30 +24,32 @@ from mypy_wsplugin.mypy_internals import modules as build_modules
 from mypy_wsplugin.reporting import note
 
 PRI_MED = 10  # mypy.build's priority for an ordinary import
+# mypy.build's priority for an indirect dependency: mypy does not load the module for it,
+# suppresses it without an error when it cannot be found, and re-checks the module that
+# has it once it can be found.
+PRI_INDIRECT = 30
 
 
 def result_dependencies(
-    file: MypyFile, entries: Sequence[FactoryEntry]
+    file: MypyFile,
+    entries: Sequence[FactoryEntry],
+    result_module: Callable[[FactoryEntry], tuple[str, bool]],
 ) -> list[tuple[int, str, int]]:
     """The modules of declared RESULT classes, as dependencies of ``file`` where it may call
-    the factory (``Plugin.get_additional_deps``): that makes the classes loadable."""
+    the factory (``Plugin.get_additional_deps``): that makes the classes loadable.
+
+    A module mypy cannot find is said once per run (:mod:`mypy_wsplugin.entries`), not as
+    an import error in every module that may call the factory: it becomes an indirect
+    dependency, so that the module is checked again when it appears.
+    """
     deps = []
     for entry in entries:
         if entry.result is None:
             continue
-        module = result_module(entry.result)
+        module, found = result_module(entry)
         if module != file.fullname and _may_use(file, entry):
-            deps.append((PRI_MED, module, -1))
+            deps.append((PRI_MED if found else PRI_INDIRECT, module, -1))
     return deps
-
-
-def result_module(result: str) -> str:
-    """The module of the class ``result``: the dotted prefix before the first segment that
-    names a class (capitalised, by convention), so ``app.ws.Outer.Inner`` gives ``app.ws``."""
-    module = result.split(".")[:-1]
-    while len(module) > 1 and module[-1][:1].isupper():
-        module.pop()
-    return ".".join(module)
 
 
 def _may_use(file: MypyFile, entry: FactoryEntry) -> bool:

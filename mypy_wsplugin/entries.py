@@ -1,0 +1,222 @@
+"""The configuration's entries checked against the program, said once per run.
+
+Two kinds of note about ``sync_factories``/``async_factories`` entries, each one line that
+names the config file, the key and the entry:
+
+* a RESULT whose module mypy cannot find (always: the factory's result stays ``Any``);
+* with mypy's ``warn_unused_configs`` (as for its unused ``[mypy-...]`` sections), an entry
+  that matches nothing because no module it could name is part of the checked program.
+
+They are decided from what mypy has in every mode when it has loaded its module graph
+(``Plugin.set_modules``, called at the end of graph loading): the names of the build's
+modules and mypy's module finder, never a symbol table (a warm run with nothing to check
+loads none; a parallel run's coordinator loads none).  They are printed there, as mypy
+prints its unused-section note; in the daemon, each update prints them again (it resets
+every error first).  Whether a TARGET's module has the name it gives is a question for that
+module's symbol table: see :mod:`.post_pass` (mypy >= 2.4).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from mypy.nodes import MypyFile
+from mypy.options import Options
+
+from mypy_wsplugin.config import FactoryEntry, PluginConfig
+from mypy_wsplugin.messages import (
+    entry_matches_nothing,
+    glob_fits_no_module,
+    module_not_found,
+    module_not_in_program,
+    result_module_not_found,
+)
+from mypy_wsplugin.mypy_internals import (
+    Manager,
+    can_find_module,
+    errors_generation,
+    find_manager,
+    is_daemon,
+    is_parallel_worker,
+    print_notes,
+    report_notes,
+)
+
+_GLOB_TOKEN = re.compile(r"\*|\?|\[!?\]?[^\]]*\]|.", re.DOTALL)
+
+
+class EntryChecks:
+    def __init__(self, config: PluginConfig, options: Options) -> None:
+        self.config = config
+        self.options = options
+        self.path = config.path or options.config_file or "config"
+        self._manager: Manager | None = None
+        # Modules of the build mypy named to the plugin while loading its graph (a module
+        # with a valid cache entry: report_config_data; a parsed one: get_additional_deps).
+        self._seen: set[str] = set()
+        self._printed = False
+        self._reported_in: object = None  # the daemon: the error generation last reported
+
+    @property
+    def wanted(self) -> bool:
+        """Whether there can be anything to say (a RESULT, or warn_unused_configs)."""
+        factories = self.config.factories
+        return any(e.result is not None for e in factories) or bool(
+            factories and self.options.warn_unused_configs
+        )
+
+    def saw(self, module: str) -> None:
+        self._seen.add(module)
+
+    def manager(self) -> Manager | None:
+        if self._manager is None:
+            self._manager = find_manager(self.options)
+        return self._manager
+
+    def findable(self, module: str) -> bool:
+        """Whether mypy's finder finds ``module`` (True when the finder is not reachable:
+        then nothing is claimed)."""
+        manager = self.manager()
+        return manager is None or can_find_module(manager, module)
+
+    def result_module(self, entry: FactoryEntry) -> tuple[str, bool]:
+        """The module of ``entry``'s RESULT class and whether mypy can find it: the longest
+        prefix it finds, else the module the name suggests (``pkg.mod`` of ``pkg.mod.Cls``,
+        segments that start with a capital letter being classes)."""
+        assert entry.result is not None
+        parts = entry.result.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:end])
+            if self.findable(module):
+                return module, True
+        return named_module(entry.result), False
+
+    def home(self, target: str) -> str | None:
+        """The longest prefix of ``target`` that mypy can find as a module."""
+        parts = target.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:end])
+            if self.findable(module):
+                return module
+        return None
+
+    # -- once per run ---------------------------------------------------------------------
+
+    def graph_loaded(self, modules: dict[str, MypyFile]) -> None:
+        """mypy has loaded its module graph (``set_modules``): say what is to be said."""
+        if not self.wanted:
+            return
+        manager = self.manager()
+        if manager is None or is_parallel_worker(manager):
+            return
+        daemon = is_daemon(self.options)
+        generation = errors_generation(manager.errors)
+        if not self._printed:
+            # The first build of the process (the daemon's too) prints as mypy prints its
+            # unused-section note; a second graph load in it (mypy reloads without its
+            # cache when too much of it is missing) must not print again.
+            self._printed = True
+            self._reported_in = generation
+            notes = self.notes(self._seen | set(modules))
+            if notes:
+                print_notes(manager, self.path, notes)
+        elif daemon and generation is not self._reported_in:
+            # A daemon update: it reset every error, and prints what is filed, unprinted.
+            self._reported_in = generation
+            notes = self.notes(modules)
+            if notes:
+                report_notes(manager.errors, self.path, self.options, notes)
+
+    def notes(self, program: Iterable[str]) -> list[str]:
+        """The notes for a build whose modules are ``program``."""
+        modules = set(program)
+        notes: list[str] = []
+        for entry in self.config.factories:
+            if entry.result is not None:
+                module, found = self.result_module(entry)
+                if not found:
+                    notes.append(result_module_not_found(self._where(entry), module))
+            if self.options.warn_unused_configs:
+                why = self._matches_nothing(entry, modules)
+                if why is not None:
+                    notes.append(entry_matches_nothing(self._where(entry), why))
+        return notes
+
+    def _where(self, entry: FactoryEntry) -> tuple[str, str, str]:
+        return self.config.section, entry.key, entry.text
+
+    def _matches_nothing(self, entry: FactoryEntry, modules: set[str]) -> str | None:
+        """Why ``entry`` can match nothing in a program of ``modules``, decided from module
+        names alone; None if it may match (its module's symbol table decides that)."""
+        if entry.is_glob:
+            if any(glob_fits_module(entry.target, module) for module in modules):
+                return None
+            return glob_fits_no_module()
+        home = self.home(entry.target)
+        if home is None:
+            return module_not_found(entry.target.partition(".")[0])
+        if home not in modules:
+            return module_not_in_program(home)
+        return None
+
+
+def named_module(result: str) -> str:
+    """The module a class's dotted name suggests: the prefix before the first segment that
+    names a class (capitalised, by convention), so ``app.ws.Outer.Inner`` gives ``app.ws``."""
+    module = result.split(".")[:-1]
+    while len(module) > 1 and module[-1][:1].isupper():
+        module.pop()
+    return ".".join(module)
+
+
+def glob_fits_module(pattern: str, module: str) -> bool:
+    """Whether some full name in ``module`` (``module.<name>``) could match the glob."""
+    tokens = _GLOB_TOKEN.findall(pattern)
+    states = _closure(tokens, {0})
+    for ch in module + ".":
+        states = _closure(tokens, {n for i in states for n in _step(tokens, i, ch)})
+        if not states:
+            return False
+    return True
+
+
+def _closure(tokens: list[str], states: set[int]) -> set[int]:
+    """``states`` plus the positions after any ``*`` there (a star may match nothing)."""
+    out = set(states)
+    todo = list(states)
+    while todo:
+        i = todo.pop()
+        if i < len(tokens) and tokens[i] == "*" and i + 1 not in out:
+            out.add(i + 1)
+            todo.append(i + 1)
+    return out
+
+
+def _step(tokens: list[str], i: int, ch: str) -> list[int]:
+    if i >= len(tokens):
+        return []
+    token = tokens[i]
+    if token == "*":
+        return [i]
+    if token == "?" or (len(token) > 1 and _in_class(token, ch)) or token == ch:
+        return [i + 1]
+    return []
+
+
+def _in_class(token: str, ch: str) -> bool:
+    """``[...]`` / ``[!...]`` as fnmatch reads them."""
+    body = token[1:-1]
+    negated = body.startswith("!")
+    if negated:
+        body = body[1:]
+    hit = False
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            hit = hit or body[i] <= ch <= body[i + 2]
+            i += 3
+        else:
+            hit = hit or body[i] == ch
+            i += 1
+    return hit != negated
