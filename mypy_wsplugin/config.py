@@ -106,6 +106,17 @@ class FactoryEntry(_Value):
     def key(self) -> str:
         return ASYNC_FACTORIES if self.is_async else SYNC_FACTORIES
 
+    @property
+    def result_module(self) -> str | None:
+        """The module of the RESULT class: the prefix before the segments that name classes
+        (capitalised, by convention), so ``app.ws.Outer.Inner`` gives ``app.ws``."""
+        if self.result is None:
+            return None
+        module = self.result.split(".")[:-1]
+        while len(module) > 1 and module[-1][:1].isupper():
+            module.pop()
+        return ".".join(module)
+
 
 class Key:
     """One setting: its name, default, the doc line, and how it is read from an INI string

@@ -57,6 +57,9 @@ class EntryChecks:
         self._seen: set[str] = set()
         self._printed = False
         self._reported_in: object = None  # the daemon: the error generation last reported
+        self._missing: list[str] | None = None
+        self._result_modules = {e.result_module for e in config.factories if e.result_module}
+        self.daemon = is_daemon(options)
 
     @property
     def wanted(self) -> bool:
@@ -65,6 +68,10 @@ class EntryChecks:
         return any(e.result is not None for e in factories) or bool(
             factories and self.options.warn_unused_configs
         )
+
+    @property
+    def has_results(self) -> bool:
+        return bool(self._result_modules)
 
     def saw(self, module: str) -> None:
         self._seen.add(module)
@@ -80,17 +87,12 @@ class EntryChecks:
         manager = self.manager()
         return manager is None or can_find_module(manager, module)
 
-    def result_module(self, entry: FactoryEntry) -> tuple[str, bool]:
-        """The module of ``entry``'s RESULT class and whether mypy can find it: the longest
-        prefix it finds, else the module the name suggests (``pkg.mod`` of ``pkg.mod.Cls``,
-        segments that start with a capital letter being classes)."""
-        assert entry.result is not None
-        parts = entry.result.split(".")
-        for end in range(len(parts) - 1, 0, -1):
-            module = ".".join(parts[:end])
-            if self.findable(module):
-                return module, True
-        return named_module(entry.result), False
+    def missing_result_modules(self) -> list[str]:
+        """The modules of RESULT classes that mypy cannot find: once per run (the daemon
+        asks again at each update: files come and go)."""
+        if self._missing is None or self.daemon:
+            self._missing = sorted(m for m in self._result_modules if not self.findable(m))
+        return self._missing
 
     def home(self, target: str) -> str | None:
         """The longest prefix of ``target`` that mypy can find as a module."""
@@ -110,7 +112,6 @@ class EntryChecks:
         manager = self.manager()
         if manager is None or is_parallel_worker(manager):
             return
-        daemon = is_daemon(self.options)
         generation = errors_generation(manager.errors)
         if not self._printed:
             # The first build of the process (the daemon's too) prints as mypy prints its
@@ -121,7 +122,7 @@ class EntryChecks:
             notes = self.notes(self._seen | set(modules))
             if notes:
                 print_notes(manager, self.path, notes)
-        elif daemon and generation is not self._reported_in:
+        elif self.daemon and generation is not self._reported_in:
             # A daemon update: it reset every error, and prints what is filed, unprinted.
             self._reported_in = generation
             notes = self.notes(modules)
@@ -133,10 +134,9 @@ class EntryChecks:
         modules = set(program)
         notes: list[str] = []
         for entry in self.config.factories:
-            if entry.result is not None:
-                module, found = self.result_module(entry)
-                if not found:
-                    notes.append(result_module_not_found(self._where(entry), module))
+            module = entry.result_module
+            if module is not None and not self.findable(module):
+                notes.append(result_module_not_found(self._where(entry), module))
             if self.options.warn_unused_configs:
                 why = self._matches_nothing(entry, modules)
                 if why is not None:
@@ -159,15 +159,6 @@ class EntryChecks:
         if home not in modules:
             return module_not_in_program(home)
         return None
-
-
-def named_module(result: str) -> str:
-    """The module a class's dotted name suggests: the prefix before the first segment that
-    names a class (capitalised, by convention), so ``app.ws.Outer.Inner`` gives ``app.ws``."""
-    module = result.split(".")[:-1]
-    while len(module) > 1 and module[-1][:1].isupper():
-        module.pop()
-    return ".".join(module)
 
 
 def glob_fits_module(pattern: str, module: str) -> bool:

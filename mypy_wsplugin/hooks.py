@@ -107,7 +107,8 @@ class Engine:
         # configured path names (the daemon).
         self._defining_name.clear()
         self.matcher.clear()
-        return result_dependencies(file, self.config.factories, self.entries.result_module)
+        missing = self.entries.missing_result_modules()
+        return result_dependencies(file, self.config.factories, missing)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; runs the untyped pass."""

@@ -72,6 +72,7 @@ class WsPlugin(Plugin):
         self.matcher = FactoryMatcher(self.config)
         self.entries = EntryChecks(self.config, options)
         self._report = self.config.to_report()
+        self._report_missing: tuple[list[str], dict[str, Any]] = ([], self._report)
         _publish_settings(self._report)
         self._engine: Engine | None = None
         self._errors: Errors | None = None
@@ -150,7 +151,16 @@ class WsPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> object:
         self._raise_config_error()
         self.entries.saw(ctx.id)
-        return self._report  # asked for every module: built once
+        if not self.entries.has_results:
+            return self._report  # asked for every module: built once
+        # Whether each RESULT's module can be found changes which modules every module
+        # depends on (get_additional_deps): a change makes mypy parse them all again.
+        missing = self.entries.missing_result_modules()
+        if not missing:
+            return self._report
+        if self._report_missing[0] != missing:
+            self._report_missing = (missing, {**self._report, "result_modules_missing": missing})
+        return self._report_missing[1]
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()
