@@ -12,8 +12,15 @@ They are decided from what mypy has in every mode when it has loaded its module 
 modules and mypy's module finder, never a symbol table (a warm run with nothing to check
 loads none; a parallel run's coordinator loads none).  They are printed there, as mypy
 prints its unused-section note; in the daemon, each update prints them again (it resets
-every error first).  Whether a TARGET's module has the name it gives is a question for that
-module's symbol table: see :mod:`.post_pass` (mypy >= 2.4).
+every error first).
+
+Whether a TARGET's module has the name it gives is a question for that module's symbol
+table, asked where every mode has it: when mypy has checked the module (the pass after
+type checking, mypy >= 2.4, :mod:`.post_pass`).  The note is then filed in that module,
+so mypy caches and replays it with the module's errors; what the module reports to the
+cache names the entries it answers for (:meth:`EntryChecks.carried`), so a change of those
+(a longer prefix of a TARGET becomes a module, ``warn_unused_configs`` is switched) makes
+mypy check it again.
 """
 
 from __future__ import annotations
@@ -26,13 +33,16 @@ from mypy.options import Options
 
 from mypy_wsplugin.config import FactoryEntry, PluginConfig
 from mypy_wsplugin.messages import (
+    Where,
     entry_matches_nothing,
     glob_fits_no_module,
+    is_a_module,
     module_not_found,
     module_not_in_program,
     result_module_not_found,
 )
 from mypy_wsplugin.mypy_internals import (
+    CAPABILITIES,
     Manager,
     can_find_module,
     errors_generation,
@@ -58,6 +68,7 @@ class EntryChecks:
         self._printed = False
         self._reported_in: object = None  # the daemon: the error generation last reported
         self._missing: list[str] | None = None
+        self._homes: dict[str, list[FactoryEntry]] | None = None
         self._result_modules = {e.result_module for e in config.factories if e.result_module}
         self.daemon = is_daemon(options)
 
@@ -93,6 +104,22 @@ class EntryChecks:
         if self._missing is None or self.daemon:
             self._missing = sorted(m for m in self._result_modules if not self.findable(m))
         return self._missing
+
+    def carried(self, module: str) -> list[FactoryEntry]:
+        """With ``warn_unused_configs``: the exact entries whose module (:meth:`home`) is
+        ``module``; whether they name something there is decided when mypy has checked it
+        (:func:`why_unmatched`, from the pass after type checking, mypy >= 2.4)."""
+        if not (self.options.warn_unused_configs and CAPABILITIES.post_pass):
+            return []
+        if self._homes is None or self.daemon:
+            homes: dict[str, list[FactoryEntry]] = {}
+            for entry in self.config.factories:
+                exact = not entry.is_glob and not self.findable(entry.target)
+                home = self.home(entry.target) if exact else None
+                if home is not None:
+                    homes.setdefault(home, []).append(entry)
+            self._homes = homes
+        return self._homes.get(module, [])
 
     def home(self, target: str) -> str | None:
         """The longest prefix of ``target`` that mypy can find as a module."""
@@ -143,8 +170,13 @@ class EntryChecks:
                     notes.append(entry_matches_nothing(self._where(entry), why))
         return notes
 
-    def _where(self, entry: FactoryEntry) -> tuple[str, str, str]:
+    def _where(self, entry: FactoryEntry) -> Where:
         return self.config.section, entry.key, entry.text
+
+    def unmatched_note(self, entry: FactoryEntry, why: str, shown_path: str) -> str:
+        """The note for an entry that names nothing in its module, filed in that module's
+        file: led by the config file's path as mypy shows paths (``shown_path``)."""
+        return f"{shown_path}: {entry_matches_nothing(self._where(entry), why)}"
 
     def _matches_nothing(self, entry: FactoryEntry, modules: set[str]) -> str | None:
         """Why ``entry`` can match nothing in a program of ``modules``, decided from module
@@ -153,6 +185,8 @@ class EntryChecks:
             if any(glob_fits_module(entry.target, module) for module in modules):
                 return None
             return glob_fits_no_module()
+        if self.findable(entry.target):
+            return is_a_module(entry.target)
         home = self.home(entry.target)
         if home is None:
             return module_not_found(entry.target.partition(".")[0])

@@ -86,7 +86,7 @@ class Engine:
         self.declared = DeclaredResults()
         self.chain = RestOfChain(owner, options)
         self.policy = CheckPolicy(config, matcher)
-        self.untyped = UntypedPass(self.policy, options)
+        self.untyped = UntypedPass(self.policy, options, entries)
         self._errors: Errors | None = None
         self._defining_name = DefiningNames()
         self.off = False  # after an internal error (see _failed)

@@ -99,11 +99,11 @@ def glob_fits_no_module() -> str:
 
 
 def not_defined_in(module: str, rest: str) -> str:
-    return f'module "{module}" has no function or method "{rest}"'
+    return f'module "{module}" has no "{rest}"'
 
 
-def not_a_function(path: str) -> str:
-    return f'"{path}" is not a function or method'
+def is_a_module(path: str) -> str:
+    return f'"{path}" is a module, not a function or method'
 
 
 def outside_tested_range(version: str, low: str, high: str, off: list[str]) -> str:

@@ -239,7 +239,7 @@ def print_notes(manager: BuildManager, path: str, messages: list[str]) -> None:
     the same callable in mypy 1.19 and 2.4): ``path: note: message``, the path shown as
     mypy shows module paths (``Errors.simplify_path``).  A parallel worker's flush prints
     nothing (the coordinator prints)."""
-    shown = manager.errors.simplify_path(path)
+    shown = shown_path(manager.errors, path)
     manager.flush_errors(None, [f"{shown}: note: {message}" for message in messages], False)
 
 
@@ -276,6 +276,12 @@ def is_flushed(errors: Errors, path: str) -> bool:
 def errors_ignored(errors: Errors, path: str) -> bool:
     """Whether mypy drops every error of ``path`` (``follow_imports = silent``, ...)."""
     return path in errors.ignored_files
+
+
+def shown_path(errors: Errors, path: str) -> str:
+    """``path`` as mypy shows a file's path (``Errors.simplify_path``: relative to the
+    working directory unless ``show_absolute_path``)."""
+    return errors.simplify_path(path)
 
 
 def current_file(errors: Errors) -> str:

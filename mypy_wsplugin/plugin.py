@@ -151,16 +151,20 @@ class WsPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> object:
         self._raise_config_error()
         self.entries.saw(ctx.id)
-        if not self.entries.has_results:
-            return self._report  # asked for every module: built once
-        # Whether each RESULT's module can be found changes which modules every module
-        # depends on (get_additional_deps): a change makes mypy parse them all again.
-        missing = self.entries.missing_result_modules()
-        if not missing:
-            return self._report
-        if self._report_missing[0] != missing:
-            self._report_missing = (missing, {**self._report, "result_modules_missing": missing})
-        return self._report_missing[1]
+        report = self._report  # asked for every module: built once
+        if self.entries.has_results:
+            # Whether each RESULT's module can be found changes what every module depends
+            # on (get_additional_deps): a change makes mypy parse them all again.
+            missing = self.entries.missing_result_modules()
+            if missing and self._report_missing[0] != missing:
+                self._report_missing = (missing, {**report, "result_modules_missing": missing})
+            report = self._report_missing[1] if missing else report
+        carried = self.entries.carried(ctx.id)
+        if carried:
+            # The module says which entries name nothing in it (with warn_unused_configs):
+            # it is checked again when that set of entries changes.
+            report = {**report, "carries": [entry.text for entry in carried]}
+        return report
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()

@@ -83,6 +83,11 @@ def report_to(errors: Errors, code: ErrorCode, message: str, context: Context) -
     )
 
 
+def note_to(errors: Errors, message: str) -> None:
+    """A note about the configuration, in the module ``errors`` is set to, with no line."""
+    errors.report(-1, -1, message, severity="note")
+
+
 def is_enabled(errors: Errors, code: ErrorCode) -> bool:
     """Whether ``code`` is enabled for the module being checked (per-module options apply)."""
     return errors.is_error_code_enabled(code)

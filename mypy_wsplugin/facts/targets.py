@@ -37,6 +37,7 @@ from mypy.nodes import (
 from mypy.types import FunctionLike, get_proper_type
 
 from mypy_wsplugin.facts.resolve import imported_modules
+from mypy_wsplugin.messages import is_a_module, not_defined_in
 
 
 class Resolved:
@@ -66,19 +67,25 @@ def resolve_path(path: str, modules: dict[str, MypyFile]) -> Resolved | None:
             break
     else:
         return None
-    module = tree.fullname
+    node = lookup_in(tree, parts[end:])
+    return Resolved(tree.fullname, definition_name(node), is_callable(node))
+
+
+def lookup_in(tree: MypyFile, names: list[str]) -> SymbolNode | None:
+    """The node the dotted ``names`` reach from module ``tree``'s symbol table (through
+    classes, including what they inherit, and modules), or None."""
     node: SymbolNode | None = tree
-    for key in parts[end:]:
+    for key in names:
         if isinstance(node, MypyFile):
             sym = node.names.get(key)
         elif isinstance(node, TypeInfo):
             sym = node.get(key)  # through the MRO: ``Sub.method`` reaches ``Base.method``
         else:
-            return Resolved(module, None, False)
+            return None
         if sym is None or sym.node is None:
-            return Resolved(module, None, False)
+            return None
         node = sym.node
-    return Resolved(module, definition_name(node), is_callable(node))
+    return node
 
 
 def definition_name(node: SymbolNode | None) -> str | None:
@@ -133,3 +140,15 @@ class ImportClosures:
         closure = frozenset(names)
         self._memo[tree.fullname] = (tree, closure)
         return closure
+
+
+def why_unmatched(tree: MypyFile, target: str) -> str | None:
+    """Why ``target`` names nothing in module ``tree`` (a prefix of it), or None: any name
+    that is there counts (a function, a class, a variable, an attribute), except a module."""
+    rest = target[len(tree.fullname) + 1 :]
+    node = lookup_in(tree, rest.split("."))
+    if node is None:
+        return not_defined_in(tree.fullname, rest)
+    if isinstance(node, MypyFile):
+        return is_a_module(target)
+    return None
