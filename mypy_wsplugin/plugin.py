@@ -16,7 +16,6 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mypy.errors import CompileError, Errors
@@ -99,26 +98,32 @@ class WsPlugin(Plugin):
             # Only configured factories get hooks, and a TARGET may be a path (a re-export)
             # that names its definition only once its module is analysed: the decisions are
             # made again when a path newly resolves, looked for at each module mypy starts.
-            self._generation = self.matcher.generation
-            self._module_seen: str | None = None
+            seen: list[object] = [None, self.matcher.generation]  # module, generation
             vars(self).update(
-                get_function_hook=partial(self._following_paths, self._function_hooks),
-                get_method_hook=partial(self._following_paths, self._method_hooks),
-                get_attribute_hook=partial(self._following_paths, self._attribute_hooks),
+                get_function_hook=self._following_paths(self._function_hooks, seen),
+                get_method_hook=self._following_paths(self._method_hooks, seen),
+                get_attribute_hook=self._following_paths(self._attribute_hooks, seen),
             )
 
-    def _following_paths(self, table: _HookTable[_H], name: str) -> _H:
-        errors = self._build_errors()
-        module = current_file(errors) if errors is not None else None
-        if module != self._module_seen and self._modules is not None:
-            self._module_seen = module
-            self.matcher.refresh(self._modules)
-        if self.matcher.generation != self._generation:
-            self._generation = self.matcher.generation
-            self._function_hooks.clear()
-            self._method_hooks.clear()
-            self._attribute_hooks.clear()
-        return table[name]
+    def _following_paths(self, table: _HookTable[_H], seen: list[object]) -> Callable[[str], _H]:
+        """``table``'s lookup, preceded by a look for paths that resolved since the module
+        mypy checks changed (about 1.2 µs a call, against 0.1 µs for the bare lookup)."""
+        matcher = self.matcher
+
+        def lookup(name: str) -> _H:
+            errors = self._errors if self._errors is not None else self._build_errors()
+            module = current_file(errors) if errors is not None else None
+            if module != seen[0] and self._modules is not None:
+                seen[0] = module
+                matcher.refresh(self._modules)
+            if matcher.generation != seen[1]:
+                seen[1] = matcher.generation
+                self._function_hooks.clear()
+                self._method_hooks.clear()
+                self._attribute_hooks.clear()
+            return table[name]
+
+        return lookup
 
     def _build_errors(self) -> Errors | None:
         if self._errors is None and self._modules is not None:
