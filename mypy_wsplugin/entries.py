@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from mypy.nodes import MypyFile
 from mypy.options import Options
 
-from mypy_wsplugin.config import FactoryEntry, PluginConfig
+from mypy_wsplugin.config import FactoryEntry, PluginConfig, entry_line
 from mypy_wsplugin.messages import (
     Where,
     entry_matches_nothing,
@@ -48,8 +48,8 @@ from mypy_wsplugin.mypy_internals import (
     errors_generation,
     find_manager,
     is_daemon,
+    flush_file,
     is_parallel_worker,
-    print_notes,
     report_notes,
 )
 
@@ -69,6 +69,7 @@ class EntryChecks:
         self._reported_in: object = None  # the daemon: the error generation last reported
         self._missing: list[str] | None = None
         self._homes: dict[str, list[FactoryEntry]] | None = None
+        self._lines: dict[str, int] = {}
         self._result_modules = {e.result_module for e in config.factories if e.result_module}
         self.daemon = is_daemon(options)
 
@@ -141,14 +142,15 @@ class EntryChecks:
             return
         generation = errors_generation(manager.errors)
         if not self._printed:
-            # The first build of the process (the daemon's too) prints as mypy prints its
-            # unused-section note; a second graph load in it (mypy reloads without its
-            # cache when too much of it is missing) must not print again.
+            # The first build of the process (the daemon's too) prints as mypy prints a
+            # module's errors; a second graph load in it (mypy reloads without its cache
+            # when too much of it is missing) must not print again.
             self._printed = True
             self._reported_in = generation
             notes = self.notes(self._seen | set(modules))
             if notes:
-                print_notes(manager, self.path, notes)
+                report_notes(manager.errors, self.path, self.options, notes)
+                flush_file(manager, self.path)
         elif self.daemon and generation is not self._reported_in:
             # A daemon update: it reset every error, and prints what is filed, unprinted.
             self._reported_in = generation
@@ -156,27 +158,37 @@ class EntryChecks:
             if notes:
                 report_notes(manager.errors, self.path, self.options, notes)
 
-    def notes(self, program: Iterable[str]) -> list[str]:
-        """The notes for a build whose modules are ``program``."""
+    def notes(self, program: Iterable[str]) -> list[tuple[int, str]]:
+        """The notes for a build whose modules are ``program``: (line of the entry in the
+        config file, message)."""
         modules = set(program)
-        notes: list[str] = []
+        notes: list[tuple[int, str]] = []
         for entry in self.config.factories:
             module = entry.result_module
             if module is not None and not self.findable(module):
-                notes.append(result_module_not_found(self._where(entry), module))
+                message = result_module_not_found(self._where(entry), module)
+                notes.append((self.line(entry), message))
             if self.options.warn_unused_configs:
                 why = self._matches_nothing(entry, modules)
                 if why is not None:
-                    notes.append(entry_matches_nothing(self._where(entry), why))
+                    notes.append((self.line(entry), entry_matches_nothing(self._where(entry), why)))
         return notes
+
+    def line(self, entry: FactoryEntry) -> int:
+        """The line of the config file where ``entry`` is written."""
+        line = self._lines.get(entry.text)
+        if line is None:
+            line = self._lines[entry.text] = entry_line(self.path, self.config.section, entry.text)
+        return line
 
     def _where(self, entry: FactoryEntry) -> Where:
         return self.config.section, entry.key, entry.text
 
     def unmatched_note(self, entry: FactoryEntry, why: str, shown_path: str) -> str:
         """The note for an entry that names nothing in its module, filed in that module's
-        file: led by the config file's path as mypy shows paths (``shown_path``)."""
-        return f"{shown_path}: {entry_matches_nothing(self._where(entry), why)}"
+        file: led by the config file's path as mypy shows paths (``shown_path``) and the
+        entry's line there."""
+        return f"{shown_path}:{self.line(entry)}: {entry_matches_nothing(self._where(entry), why)}"
 
     def _matches_nothing(self, entry: FactoryEntry, modules: set[str]) -> str | None:
         """Why ``entry`` can match nothing in a program of ``modules``, decided from module

@@ -233,27 +233,31 @@ def is_parallel_worker(manager: BuildManager) -> bool:
     return bool(getattr(manager, "parallel_worker", False))
 
 
-def print_notes(manager: BuildManager, path: str, messages: list[str]) -> None:
-    """Print notes about the config file ``path`` that belong to no module, as mypy prints
-    its own "unused section(s)" note (``BuildManager.flush_errors(None, lines, False)``,
-    the same callable in mypy 1.19 and 2.4): ``path: note: message``, the path shown as
-    mypy shows module paths (``Errors.simplify_path``).  A parallel worker's flush prints
-    nothing (the coordinator prints)."""
-    shown = shown_path(manager.errors, path)
-    manager.flush_errors(None, [f"{shown}: note: {message}" for message in messages], False)
-
-
-def report_notes(errors: Errors, path: str, options: Options, messages: list[str]) -> None:
-    """The same notes in the daemon, filed under the config file ``path`` with no line
-    number: an update resets every error, then prints the errors of every file it has not
-    printed (``Errors.new_messages``).  Restores the error context."""
+def report_notes(errors: Errors, path: str, options: Options, notes: list[tuple[int, str]]) -> None:
+    """File ``(line, message)`` notes under the config file ``path``, as mypy files a
+    module's errors (``Errors.set_file`` and ``Errors.report``; every version).  Restores
+    the error context.  The daemon prints them with the rest after an update (which resets
+    every error first, then prints what it has not printed: ``Errors.new_messages``)."""
     saved = (errors.file, errors.target_module, errors.options, errors.scope)
     try:
         errors.set_file(path, None, options)
-        for message in messages:
-            errors.report(-1, -1, message, severity="note")
+        for line, message in notes:
+            errors.report(line, -1, message, severity="note")
     finally:
         errors.set_file(saved[0], saved[1], saved[2], saved[3])
+
+
+def flush_file(manager: BuildManager, path: str) -> None:
+    """Print what is filed under ``path`` now, as mypy prints a module's errors when it has
+    checked it (``Errors.file_messages``, ``Errors.format_messages`` with the build's
+    formatter, ``BuildManager.flush_errors``: the same in mypy 1.19 and 2.4), and as it
+    prints its own "unused section(s)" note: in any output format, counted like other
+    lines.  A parallel worker's flush prints nothing (the coordinator prints)."""
+    errors = manager.errors
+    formatted = errors.format_messages(
+        path, errors.file_messages(path), formatter=manager.error_formatter
+    )
+    manager.flush_errors(errors.simplify_path(path), formatted, False)
 
 
 def errors_generation(errors: Errors) -> object:

@@ -84,8 +84,9 @@ def report_to(errors: Errors, code: ErrorCode, message: str, context: Context) -
 
 
 def note_to(errors: Errors, message: str) -> None:
-    """A note about the configuration, in the module ``errors`` is set to, with no line."""
-    errors.report(-1, -1, message, severity="note")
+    """A note about the configuration, in the module ``errors`` is set to, on its first
+    line (where mypy reports what concerns a whole module)."""
+    errors.report(1, -1, message, severity="note")
 
 
 def is_enabled(errors: Errors, code: ErrorCode) -> bool:

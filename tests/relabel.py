@@ -63,10 +63,11 @@ REPLACEABLE_CODES: Final = frozenset(
 )
 REPLACEABLE_MISC: Final = re.compile(r'Incompatible types in "await"')
 # The plugin's messages, whatever code they are filed under (on a line with
-# ``# type: ignore[misc]`` the plugin files its finding under the code the ignore names).
+# ``# type: ignore[misc]`` the plugin files its finding under the code the ignore names);
+# a note about an entry, filed in a module's file, starts with the config file and line.
 PLUGIN_MESSAGE: Final = re.compile(
     r'^(Cannot await ".*": it |Coroutine ".*" (assigned to ".*" on line \d+ )?is used without'
-    r' "await" |\[mypy_wsplugin\] )'
+    r' "await" |([^:\s]+:\d+: )?\[mypy_wsplugin\] )'
 )
 REVEAL: Final = re.compile(r"^(Revealed type is |Revealed local types are:)")
 LOCATED: Final = re.compile(
