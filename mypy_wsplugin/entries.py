@@ -47,8 +47,8 @@ from mypy_wsplugin.mypy_internals import (
     can_find_module,
     errors_generation,
     find_manager,
-    is_daemon,
     flush_file,
+    is_daemon,
     is_parallel_worker,
     report_notes,
 )
