@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from mypy.errors import Errors
 from mypy.nodes import MypyFile
 from mypy.options import Options
 
@@ -50,6 +51,7 @@ from mypy_wsplugin.mypy_internals import (
     flush_file,
     is_daemon,
     is_parallel_worker,
+    outside_attempts,
     report_notes,
 )
 
@@ -151,12 +153,21 @@ class EntryChecks:
             if notes:
                 report_notes(manager.errors, self.path, self.options, notes)
                 flush_file(manager, self.path)
-        elif self.daemon and generation is not self._reported_in:
-            # A daemon update: it reset every error, and prints what is filed, unprinted.
-            self._reported_in = generation
-            notes = self.notes(modules)
-            if notes:
-                report_notes(manager.errors, self.path, self.options, notes)
+        elif self.daemon:
+            self.refile(manager.errors, modules)
+
+    def refile(self, errors: Errors, modules: dict[str, MypyFile]) -> None:
+        """The daemon: file the notes again if an update reset the errors since they were
+        last filed (it prints what is filed and unprinted).  Asked when the graph is loaded
+        and from the hooks: an update that only removes a module loads no graph."""
+        generation = errors_generation(errors)
+        if generation is self._reported_in or not self._printed:
+            return
+        self._reported_in = generation
+        notes = self.notes(modules)
+        if notes:
+            with outside_attempts(errors):
+                report_notes(errors, self.path, self.options, notes)
 
     def notes(self, program: Iterable[str]) -> list[tuple[int, str]]:
         """The notes for a build whose modules are ``program``: (line of the entry in the

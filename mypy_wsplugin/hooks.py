@@ -89,6 +89,9 @@ class Engine:
         self.untyped = UntypedPass(self.policy, options, entries)
         self._errors: Errors | None = None
         self._defining_name = DefiningNames()
+        # The daemon: the notes about entries are filed again after an update reset the
+        # errors, also where the update only removed modules (no graph is loaded then).
+        self._refile_notes = entries.daemon and entries.wanted
         self.off = False  # after an internal error (see _failed)
 
     # -- plumbing -------------------------------------------------------------------------
@@ -189,6 +192,8 @@ class Engine:
     def _on_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
         if self.off:
             return typ
+        if self._refile_notes and isinstance(ctx.api, Checker):
+            self.entries.refile(errors_of(ctx.api), build_modules(ctx.api))
         try:
             return self._judge_call(fullname, is_method, typ, ctx)
         except Exception as error:
@@ -228,6 +233,8 @@ class Engine:
         typ = self.chain.attribute_type(fullname, ctx)
         if self.off:
             return typ
+        if self._refile_notes and isinstance(ctx.api, Checker):
+            self.entries.refile(errors_of(ctx.api), build_modules(ctx.api))
         try:
             return self._judge_attribute(defined, node, typ, ctx)
         except Exception as error:
