@@ -37,6 +37,7 @@ from mypy_wsplugin.messages import (
     Where,
     entry_matches_nothing,
     glob_fits_no_module,
+    in_module_file,
     is_a_module,
     module_not_found,
     module_not_in_program,
@@ -71,6 +72,7 @@ class EntryChecks:
         self._reported_in: object = None  # the daemon: the error generation last reported
         self._missing: list[str] | None = None
         self._homes: dict[str, list[FactoryEntry]] | None = None
+        self._homes_found_in: object = None
         self._lines: dict[str, int] = {}
         self._result_modules = {e.result_module for e in config.factories if e.result_module}
         self.daemon = is_daemon(options)
@@ -114,7 +116,7 @@ class EntryChecks:
         (:func:`why_unmatched`, from the pass after type checking, mypy >= 2.4)."""
         if not (self.options.warn_unused_configs and CAPABILITIES.post_pass):
             return []
-        if self._homes is None or self.daemon:
+        if self._homes is None or (self.daemon and self._stale_in_daemon()):
             homes: dict[str, list[FactoryEntry]] = {}
             for entry in self.config.factories:
                 exact = not entry.is_glob and not self.findable(entry.target)
@@ -123,6 +125,16 @@ class EntryChecks:
                     homes.setdefault(home, []).append(entry)
             self._homes = homes
         return self._homes.get(module, [])
+
+    def _stale_in_daemon(self) -> bool:
+        """The daemon: whether an update began since the homes were found (files come and
+        go; an update resets the errors first)."""
+        manager = self.manager()
+        generation = errors_generation(manager.errors) if manager is not None else None
+        if generation is self._homes_found_in:
+            return False
+        self._homes_found_in = generation
+        return True
 
     def home(self, target: str) -> str | None:
         """The longest prefix of ``target`` that mypy can find as a module."""
@@ -199,7 +211,8 @@ class EntryChecks:
         """The note for an entry that names nothing in its module, filed in that module's
         file: led by the config file's path as mypy shows paths (``shown_path``) and the
         entry's line there."""
-        return f"{shown_path}:{self.line(entry)}: {entry_matches_nothing(self._where(entry), why)}"
+        note = entry_matches_nothing(self._where(entry), why)
+        return in_module_file(shown_path, self.line(entry), note)
 
     def _matches_nothing(self, entry: FactoryEntry, modules: set[str]) -> str | None:
         """Why ``entry`` can match nothing in a program of ``modules``, decided from module

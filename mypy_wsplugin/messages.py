@@ -86,6 +86,11 @@ def entry_matches_nothing(where: Where, why: str) -> str:
     return f'[{section}] {key} entry "{text}" matches nothing: {why}'
 
 
+def in_module_file(config_path: str, line: int, note: str) -> str:
+    """A note about an entry filed in a module's file: led by the config file and line."""
+    return f"{config_path}:{line}: {note}"
+
+
 def module_not_found(module: str) -> str:
     return f'module "{module}" cannot be found'
 

@@ -32,9 +32,7 @@ from mypy.nodes import (
     OverloadedFuncDef,
     SymbolNode,
     TypeInfo,
-    Var,
 )
-from mypy.types import FunctionLike, get_proper_type
 
 from mypy_wsplugin.facts.resolve import imported_modules
 from mypy_wsplugin.messages import is_a_module, not_defined_in
@@ -43,15 +41,14 @@ from mypy_wsplugin.messages import is_a_module, not_defined_in
 class Resolved:
     """Where a dotted path was looked up, and what it names there."""
 
-    __slots__ = ("callable", "definition", "module")
+    __slots__ = ("definition", "module")
 
-    def __init__(self, module: str, definition: str | None, callable: bool) -> None:
+    def __init__(self, module: str, definition: str | None) -> None:
         self.module = module  # the longest prefix of the path that is a loaded module
         self.definition = definition  # the full name of the def or class it names
-        self.callable = callable  # a def, a class or a variable holding a function
 
     def __repr__(self) -> str:
-        return f"Resolved({self.module!r}, {self.definition!r}, {self.callable!r})"
+        return f"Resolved({self.module!r}, {self.definition!r})"
 
 
 def resolve_path(path: str, modules: dict[str, MypyFile]) -> Resolved | None:
@@ -68,7 +65,7 @@ def resolve_path(path: str, modules: dict[str, MypyFile]) -> Resolved | None:
     else:
         return None
     node = lookup_in(tree, parts[end:])
-    return Resolved(tree.fullname, definition_name(node), is_callable(node))
+    return Resolved(tree.fullname, definition_name(node))
 
 
 def lookup_in(tree: MypyFile, names: list[str]) -> SymbolNode | None:
@@ -93,14 +90,6 @@ def definition_name(node: SymbolNode | None) -> str | None:
     if isinstance(node, (FuncDef, OverloadedFuncDef, Decorator, TypeInfo)):
         return node.fullname
     return None
-
-
-def is_callable(node: SymbolNode | None) -> bool:
-    if definition_name(node) is not None:
-        return True
-    if isinstance(node, Var) and node.type is not None:
-        return isinstance(get_proper_type(node.type), FunctionLike)
-    return False
 
 
 def packages_above(module: str) -> list[str]:
