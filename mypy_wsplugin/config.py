@@ -106,6 +106,17 @@ class FactoryEntry(_Value):
     def key(self) -> str:
         return ASYNC_FACTORIES if self.is_async else SYNC_FACTORIES
 
+    @property
+    def result_module(self) -> str | None:
+        """The module of the RESULT class: the prefix before the segments that name classes
+        (capitalised, by convention), so ``app.ws.Outer.Inner`` gives ``app.ws``."""
+        if self.result is None:
+            return None
+        module = self.result.split(".")[:-1]
+        while len(module) > 1 and module[-1][:1].isupper():
+            module.pop()
+        return ".".join(module)
+
 
 class Key:
     """One setting: its name, default, the doc line, and how it is read from an INI string
@@ -288,6 +299,34 @@ def _load_ini(path: str) -> PluginConfig:
         return PluginConfig(path=path)
     section = dict(parser.items(INI_SECTION))
     return _build(path, INI_SECTION, section, lambda key, where, raw: key.from_ini(where, raw))
+
+
+def entry_line(path: str, section: str, text: str) -> int:
+    """The line of config file ``path`` where the entry ``text`` is written, inside the
+    plugin's ``section`` (``[mypy_wsplugin]``, ``[tool.mypy_wsplugin]``); the section's own
+    line if it is not found there, else 1."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    header = f"[{section}]"
+    found = 0
+    inside = False
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            if stripped.split("#", 1)[0].strip() == header:
+                inside, found = True, number
+                continue
+            if stripped.endswith("]") and not stripped.startswith('["'):
+                inside = False
+                continue
+        if stripped.startswith("[["):
+            inside = False
+        elif inside and text in line:
+            return number
+    return found or 1
 
 
 def _ini_list(value: str) -> list[str]:

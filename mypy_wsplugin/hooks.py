@@ -32,6 +32,7 @@ from mypy_wsplugin.checks.missing_await import DROPPED_OR_TESTED, check_coroutin
 from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import PluginConfig
+from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.callee_results import store_results
@@ -55,8 +56,10 @@ from mypy_wsplugin.mypy_internals import (
     expression_type,
     in_async_function,
     is_daemon,
+    module_being_checked,
     narrowed_attribute_type,
 )
+from mypy_wsplugin.mypy_internals import modules as build_modules
 from mypy_wsplugin.notices import say_once
 from mypy_wsplugin.post_pass import UntypedPass
 from mypy_wsplugin.rest_of_chain import RestOfChain
@@ -70,6 +73,7 @@ class Engine:
         owner: Plugin,
         config: PluginConfig,
         matcher: FactoryMatcher,
+        entries: EntryChecks,
         capabilities: Capabilities,
         build_errors: Callable[[], Errors | None],
         await_notes: AwaitNotes,
@@ -80,16 +84,20 @@ class Engine:
         self.config = config
         self.matcher = matcher
         self.capabilities = capabilities
+        self.entries = entries
         self._modules: dict[str, MypyFile] | None = None
         self.roles = RoleIndex()
         self.declared = DeclaredResults()
         self.chain = RestOfChain(owner, options)
         self.policy = CheckPolicy(config, matcher)
-        self.untyped = UntypedPass(self.policy, options)
+        self.untyped = UntypedPass(self.policy, options, entries)
         self._build_errors = build_errors
         self.await_notes = await_notes
         self._defining_name = DefiningNames()
         self._kept: dict[str, object] = {}  # module -> the statements its results came from
+        # The daemon: the notes about entries are filed again after an update reset the
+        # errors, also where the update only removed modules (no graph is loaded then).
+        self._refile_notes = entries.daemon and entries.wanted
         self.off = False  # after an internal error (see _failed)
 
     # -- plumbing -------------------------------------------------------------------------
@@ -104,9 +112,12 @@ class Engine:
         Called only for a module parsed without an up-to-date cache entry; what it returns
         is kept in the module's cache entry, so warm runs see the same dependencies.
         """
-        # A (re-)parsed module may have moved a method between classes (the daemon).
+        # A (re-)parsed module may have moved a method between classes, or changed what a
+        # configured path names (the daemon).
         self._defining_name.clear()
-        return result_dependencies(file, self.config.factories)
+        self.matcher.clear()
+        missing = self.entries.missing_result_modules()
+        return result_dependencies(file, self.config.factories, missing)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; keeps what its
@@ -202,6 +213,8 @@ class Engine:
     def _on_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
         if self.off:
             return typ
+        if self._refile_notes and isinstance(ctx.api, Checker):
+            self.entries.refile(errors_of(ctx.api), build_modules(ctx.api))
         try:
             return self._judge_call(fullname, is_method, typ, ctx)
         except Exception as error:
@@ -227,7 +240,7 @@ class Engine:
             if mapped is None:
                 return typ
             fullname, is_method = mapped
-        entry = self.policy.entry(fullname)
+        entry = self.policy.entry(fullname, module_being_checked(api), build_modules(api))
         if not self.policy.judged(entry):
             return typ
         site = Site(api, ctx.context, fullname, is_method, typ, entry)
@@ -240,6 +253,8 @@ class Engine:
         typ = self.chain.attribute_type(fullname, ctx)
         if self.off:
             return typ
+        if self._refile_notes and isinstance(ctx.api, Checker):
+            self.entries.refile(errors_of(ctx.api), build_modules(ctx.api))
         try:
             return self._judge_attribute(defined, node, typ, ctx)
         except Exception as error:
@@ -265,7 +280,8 @@ class Engine:
             return typ
         # Judge the type mypy has narrowed the attribute to on this line (``if x.task:``).
         narrowed = narrowed_attribute_type(api, ctx.context, typ)
-        site = Site(api, ctx.context, defined, None, narrowed, self.policy.entry(defined))
+        entry = self.policy.entry(defined, module_being_checked(api), build_modules(api))
+        site = Site(api, ctx.context, defined, None, narrowed, entry)
         site.definition = node
         checked = check_awaited(site, self.roles)
         return typ if checked is narrowed else checked

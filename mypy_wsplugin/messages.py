@@ -81,6 +81,49 @@ def result_class_not_found(key: str, entry_text: str, result: str) -> str:
     )
 
 
+# -- the configuration's entries checked against the program (entries.py, post_pass.py) ---
+
+Where = tuple[str, str, str]  # the section, the key and the entry's text
+
+
+def result_module_not_found(where: Where, module: str) -> str:
+    section, key, text = where
+    return (
+        f'[{section}] {key} entry "{text}": module "{module}" of its RESULT cannot be found; '
+        "what the factory returns is treated as Any"
+    )
+
+
+def entry_matches_nothing(where: Where, why: str) -> str:
+    section, key, text = where
+    return f'[{section}] {key} entry "{text}" matches nothing: {why}'
+
+
+def in_module_file(config_path: str, line: int, note: str) -> str:
+    """A note about an entry filed in a module's file: led by the config file and line."""
+    return f"{config_path}:{line}: {note}"
+
+
+def module_not_found(module: str) -> str:
+    return f'module "{module}" cannot be found'
+
+
+def module_not_in_program(module: str) -> str:
+    return f'module "{module}" is not part of the checked program'
+
+
+def glob_fits_no_module() -> str:
+    return "no module of the checked program fits it"
+
+
+def not_defined_in(module: str, rest: str) -> str:
+    return f'module "{module}" has no "{rest}"'
+
+
+def is_a_module(path: str) -> str:
+    return f'"{path}" is a module, not a function or method'
+
+
 def outside_tested_range(version: str, low: str, high: str, off: list[str]) -> str:
     what = "; ".join(off) if off else "nothing (untested)"
     return f"mypy_wsplugin: mypy {version} is outside the tested range {low} to {high}; off: {what}"

@@ -17,9 +17,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Final
 
+from mypy.build import BuildManager
 from mypy.checker import TypeChecker
 from mypy.checkexpr import has_any_type
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
+from mypy.modulefinder import ModuleNotFoundReason
 from mypy.nodes import GDEF, Expression, FuncDef, FuncItem, MypyFile, Node, SymbolTableNode, Var
 from mypy.options import Options
 from mypy.plugin import Plugin
@@ -30,6 +32,8 @@ from mypy.version import __version__ as _mypy_version
 
 # ``ctx.api`` in function, method and attribute hooks is mypy's TypeChecker (every version).
 Checker = TypeChecker
+# The build (mypy.build.BuildManager, every version): see find_manager.
+Manager = BuildManager
 
 
 def parse_version(version: str) -> tuple[int, int]:
@@ -288,6 +292,61 @@ def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:
     return None
 
 
+def find_manager(options: Options) -> BuildManager | None:
+    """The ``BuildManager`` of the build whose global ``options`` the plugin was given.
+
+    The plugin API has no door to it; it holds the options the plugin was constructed
+    with (``BuildManager.options``, every version), and is found among their referrers (a
+    scan of the heap: callers keep the answer for the process).  Needed for the module
+    finder and for printing a line about the configuration once per run.
+    """
+    for owner in gc.get_referrers(options):
+        if isinstance(owner, BuildManager) and owner.options is options:
+            return owner
+    return None
+
+
+def can_find_module(manager: BuildManager, module: str) -> bool:
+    """Whether mypy's module finder finds ``module`` (a file, a stub or a namespace
+    package), as it does for an import (``BuildManager.find_module_cache.find_module``,
+    mypy >= 1.0; the daemon clears its cache at each update)."""
+    found = manager.find_module_cache.find_module(module, fast_path=True)
+    return not isinstance(found, ModuleNotFoundReason)
+
+
+def is_parallel_worker(manager: BuildManager) -> bool:
+    """A ``mypy -n`` worker (``BuildManager.parallel_worker``, mypy >= 2.4): it prints
+    nothing; the coordinator does."""
+    return bool(getattr(manager, "parallel_worker", False))
+
+
+def report_notes(errors: Errors, path: str, options: Options, notes: list[tuple[int, str]]) -> None:
+    """File ``(line, message)`` notes under the config file ``path``, as mypy files a
+    module's errors (``Errors.set_file`` and ``Errors.report``; every version).  Restores
+    the error context.  The daemon prints them with the rest after an update (which resets
+    every error first, then prints what it has not printed: ``Errors.new_messages``)."""
+    saved = (errors.file, errors.target_module, errors.options, errors.scope)
+    try:
+        errors.set_file(path, None, options)
+        for line, message in notes:
+            errors.report(line, -1, message, severity="note")
+    finally:
+        errors.set_file(saved[0], saved[1], saved[2], saved[3])
+
+
+def flush_file(manager: BuildManager, path: str) -> None:
+    """Print what is filed under ``path`` now, as mypy prints a module's errors when it has
+    checked it (``Errors.file_messages``, ``Errors.format_messages`` with the build's
+    formatter, ``BuildManager.flush_errors``: the same in mypy 1.19 and 2.4), and as it
+    prints its own "unused section(s)" note: in any output format, counted like other
+    lines.  A parallel worker's flush prints nothing (the coordinator prints)."""
+    errors = manager.errors
+    formatted = errors.format_messages(
+        path, errors.file_messages(path), formatter=manager.error_formatter
+    )
+    manager.flush_errors(errors.simplify_path(path), formatted, False)
+
+
 def errors_generation(errors: Errors) -> object:
     """An object that changes when the daemon resets the build's errors (Errors.initialize
     makes a new error map)."""
@@ -308,6 +367,12 @@ def is_flushed(errors: Errors, path: str) -> bool:
 def errors_ignored(errors: Errors, path: str) -> bool:
     """Whether mypy drops every error of ``path`` (``follow_imports = silent``, ...)."""
     return path in errors.ignored_files
+
+
+def shown_path(errors: Errors, path: str) -> str:
+    """``path`` as mypy shows a file's path (``Errors.simplify_path``: relative to the
+    working directory unless ``show_absolute_path``)."""
+    return errors.simplify_path(path)
 
 
 def current_file(errors: Errors) -> str:

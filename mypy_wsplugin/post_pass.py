@@ -37,11 +37,13 @@ from mypy.types import AnyType, Type, TypeOfAny
 from mypy_wsplugin.checks.missing_await import find_misuse
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.callee_results import static_result
 from mypy_wsplugin.facts.resolve import Callee, imported_modules, resolve_callee
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
 from mypy_wsplugin.facts.statements import DEFINITION_HOLDERS, Definition, StatementWalker
+from mypy_wsplugin.facts.targets import why_unmatched
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
 from mypy_wsplugin.messages import not_awaitable
 from mypy_wsplugin.mypy_internals import (
@@ -51,9 +53,10 @@ from mypy_wsplugin.mypy_internals import (
     is_daemon,
     is_flushed,
     reporting_in,
+    shown_path,
     tree_is_complete,
 )
-from mypy_wsplugin.reporting import is_enabled, report_to
+from mypy_wsplugin.reporting import is_enabled, note_to, report_to
 
 
 class _ScopeFinder(StatementWalker):
@@ -83,9 +86,10 @@ PASS_TARGET: Final = "__mypy_wsplugin__"
 
 
 class UntypedPass:
-    def __init__(self, policy: CheckPolicy, options: Options) -> None:
+    def __init__(self, policy: CheckPolicy, options: Options, entries: EntryChecks) -> None:
         self.policy = policy
         self.options = options
+        self.entries = entries
         self.daemon = is_daemon(options)
         # The daemon: each module's error context as it was when mypy finished it (its
         # options, inline ``# mypy:`` comments included, and whether its errors are shown).
@@ -137,7 +141,11 @@ class UntypedPass:
                 self._run(tree, modules, errors, options, own=False)
 
     def _needed(self, tree: MypyFile) -> bool:
-        """Whether ``tree`` can have findings for this pass at all."""
+        """Whether ``tree`` can have findings or notes for this pass at all."""
+        return self._checks(tree) or bool(self.entries.carried(tree.fullname))
+
+    def _checks(self, tree: MypyFile) -> bool:
+        """Whether ``tree`` can have findings (a stub has no code to judge)."""
         return not tree.is_stub and self.policy.active
 
     def _run(
@@ -150,23 +158,43 @@ class UntypedPass:
     ) -> None:
         """Check ``tree`` and report its findings; ``own``: ``tree`` is the module mypy is
         finishing (its error context is active), else it is set for the report."""
-        scan_checked = self.policy.has_factories and _imports_unseen(tree, modules)
-        finder = _ScopeFinder()
-        finder.stmts(tree.defs)
         findings: list[_Finding] = []
-        if scan_checked:
-            _Judge(self, tree, tree, True, options, modules, findings).run()
-        for func in finder.functions:
-            checked = _is_checked(func, options)
-            if not checked or scan_checked:
-                _Judge(self, tree, func, checked, options, modules, findings).run()
-        if not findings:
+        if self._checks(tree):
+            self._judge(tree, modules, options, findings)
+        # The configuration's entries whose module this is, but which name nothing in it
+        # (with warn_unused_configs): said here, so that mypy caches them with the module.
+        notes = []
+        for entry in self.entries.carried(tree.fullname):
+            why = why_unmatched(tree, entry.target)
+            if why is not None:
+                shown = shown_path(errors, self.entries.path)
+                notes.append(self.entries.unmatched_note(entry, why, shown))
+        if not findings and not notes:
             return
         target = f"{tree.fullname}.{PASS_TARGET}"
         with reporting_in(errors, tree, None if own else options, target):
             for code, message, context, role in findings:
                 if is_enabled(errors, code):
                     report_to(errors, code, message, context, role)
+            for note in notes:
+                note_to(errors, note)
+
+    def _judge(
+        self,
+        tree: MypyFile,
+        modules: dict[str, MypyFile],
+        options: Options,
+        findings: list[_Finding],
+    ) -> None:
+        scan_checked = self.policy.has_factories and _imports_unseen(tree, modules)
+        finder = _ScopeFinder()
+        finder.stmts(tree.defs)
+        if scan_checked:
+            _Judge(self, tree, tree, True, options, modules, findings).run()
+        for func in finder.functions:
+            checked = _is_checked(func, options)
+            if not checked or scan_checked:
+                _Judge(self, tree, func, checked, options, modules, findings).run()
 
 
 class _Judge:
@@ -197,7 +225,7 @@ class _Judge:
 
     def judge(self, role: RoleEntry, callee: Callee) -> None:
         policy = self.owner.policy
-        factory = policy.entry(callee.fullname)
+        factory = policy.entry(callee.fullname, self.tree, self.modules)
         if not policy.judged(factory, callee.unseen):
             return  # an unconfigured name mypy cannot see is Any: never guessed
         known = (

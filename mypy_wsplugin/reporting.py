@@ -98,6 +98,12 @@ def report_to(
     )
 
 
+def note_to(errors: Errors, message: str) -> None:
+    """A note about the configuration, in the module ``errors`` is set to, on its first
+    line (where mypy reports what concerns a whole module)."""
+    errors.report(1, -1, message, severity="note")
+
+
 def is_enabled(errors: Errors, code: ErrorCode) -> bool:
     """Whether ``code`` is enabled for the module being checked (per-module options apply)."""
     return errors.is_error_code_enabled(code)

@@ -66,10 +66,11 @@ REPLACEABLE_MISC: Final = re.compile(r'Incompatible types in "await"')
 # which the plugin files under missing-await (checks/mypy_await_notes.py, and unpacking).
 COROUTINE_VALUE: Final = re.compile(r'"Coroutine\[')
 # The plugin's messages, whatever code they are filed under (on a line with
-# ``# type: ignore[misc]`` the plugin files its finding under the code the ignore names).
+# ``# type: ignore[misc]`` the plugin files its finding under the code the ignore names);
+# a note about an entry, filed in a module's file, starts with the config file and line.
 PLUGIN_MESSAGE: Final = re.compile(
     r'^(Cannot await ".*": it |Coroutine ".*" (assigned to ".*" on line \d+ )?is used without'
-    r' "await" |A coroutine is used without "await" |\[mypy_wsplugin\] )'
+    r' "await" |A coroutine is used without "await" |([^:\s]+:\d+: )?\[mypy_wsplugin\] )'
 )
 REVEAL: Final = re.compile(r"^(Revealed type is |Revealed local types are:)")
 LOCATED: Final = re.compile(

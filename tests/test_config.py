@@ -209,3 +209,48 @@ def test_mypy_stops_with_one_clear_line_and_status_2(
         assert lines[0].startswith(f"{name}: error: [")
         assert "Traceback" not in result.stdout + result.stderr
         assert result.stdout == ""
+
+
+def test_entry_line_in_ini_and_toml(tmp_path: Path) -> None:
+    """Notes about an entry name the line it is written on, in the plugin's section."""
+    from mypy_wsplugin.config import entry_line
+
+    ini = write(
+        tmp_path / "mypy.ini",
+        "[mypy]\nplugins = mypy_wsplugin\n# app.ws.get in a comment elsewhere\n\n"
+        "[mypy_wsplugin]\nsync_factories =\n    app.ws.get -> app.ws.Manager\n"
+        "    app.other.make, app.*.get_*\n\n[mypy-app.*]\nstrict = true\n",
+    )
+    assert entry_line(ini, "mypy_wsplugin", "app.ws.get -> app.ws.Manager") == 7
+    assert entry_line(ini, "mypy_wsplugin", "app.*.get_*") == 8
+    assert entry_line(ini, "mypy_wsplugin", "not.written") == 5  # the section's line
+    toml = write(
+        tmp_path / "pyproject.toml",
+        '[tool.mypy]\nplugins = ["mypy_wsplugin"]\n\n[tool.mypy_wsplugin]\n'
+        'sync_factories = [\n    "app.ws.get",\n]\nasync_factories = ["app.ws.make"]\n\n'
+        '[[tool.mypy.overrides]]\nmodule = "app.ws.make"\n',
+    )
+    assert entry_line(toml, "tool.mypy_wsplugin", "app.ws.get") == 6
+    assert entry_line(toml, "tool.mypy_wsplugin", "app.ws.make") == 8
+    assert entry_line(str(tmp_path / "missing.ini"), "mypy_wsplugin", "x.y") == 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "module", "fits"),
+    [
+        ("app.*.get_*_manager", "app.ws", True),
+        ("app.*.get_*_manager", "app", True),  # app.<x>.get_..._manager may be in app
+        ("app.*.get_*_manager", "lib.ws", False),
+        ("*.get", "anything.at.all", True),
+        ("app.w?.get", "app.ws", True),
+        ("app.w?.get", "app.wss", False),
+        ("app.w[st].get", "app.ws", True),
+        ("app.w[!st].get", "app.ws", False),
+        ("app.ws.get*", "app.ws.factory", False),  # "factory" is not "get..."
+        ("app.ws.*", "app.ws.factory", True),
+    ],
+)
+def test_glob_fits_module(pattern: str, module: str, fits: bool) -> None:
+    from mypy_wsplugin.entries import glob_fits_module
+
+    assert glob_fits_module(pattern, module) is fits

@@ -275,3 +275,61 @@ def test_body_edits_in_other_modules_agree_with_a_cold_run(tmp_path: Path) -> No
             assert sorted(d.check()) == [line for line in cold if ": error:" in line], step
     finally:
         d.run("kill")
+
+
+# -- notes about the configuration's entries, once per run -------------------------------
+
+ENTRIES_CONFIG = (
+    "[mypy]\nplugins = mypy_wsplugin\nwarn_unused_configs = true\n\n"
+    "[mypy_wsplugin]\n"
+    "sync_factories =\n"
+    "    app.ws.get_manager -> nosuch.mod.Manager\n"  # line 7
+    "    ap.ws.get_manager\n"  # line 8
+    "    app.ws.get_managr\n"  # line 9
+)
+RESULT_MISSING = (
+    'mypy.ini:7: note: [mypy_wsplugin] sync_factories entry "app.ws.get_manager -> '
+    'nosuch.mod.Manager": module "nosuch.mod" of its RESULT cannot be found; what the factory '
+    "returns is treated as Any"
+)
+PACKAGE_MISSING = (
+    'mypy.ini:8: note: [mypy_wsplugin] sync_factories entry "ap.ws.get_manager" matches '
+    'nothing: module "ap" cannot be found'
+)
+NAME_MISSING = (
+    'app/ws.py:1: note: mypy.ini:9: [mypy_wsplugin] sync_factories entry "app.ws.get_managr" '
+    'matches nothing: module "app.ws" has no "get_managr"'
+)
+WS = "def get_manager(ctx):\n    return object()\n"
+CALLER = "from app.ws import get_manager\n\n\nasync def handle() -> None:\n    get_manager(1)\n"
+
+
+def notes(result: subprocess.CompletedProcess[str]) -> list[str]:
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    return sorted(line for line in result.stdout.splitlines() if ": note: " in line)
+
+
+def test_entry_notes_once_after_every_update(tmp_path: Path) -> None:
+    """The notes about entries come once in ``dmypy run`` and again, once, in every
+    ``dmypy check`` after an edit (the daemon resets every error at each update)."""
+    (tmp_path / "mypy.ini").write_text(ENTRIES_CONFIG)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    write_to = tmp_path / "app"
+    (write_to / "ws.py").write_text(WS)
+    (write_to / "a.py").write_text(CALLER)
+    (write_to / "b.py").write_text(CALLER)
+    d = Daemon(tmp_path)
+    expected = sorted([RESULT_MISSING, PACKAGE_MISSING] + ([NAME_MISSING] if HAS_POST_PASS else []))
+    try:
+        first = d.run("run", "--", "--cache-dir", str(tmp_path / "cache"), "app")
+        assert notes(first) == expected
+        (write_to / "a.py").write_text(CALLER + "\n\nx = 1\n")  # an edit elsewhere
+        assert notes(d.run("check", "app")) == expected
+        assert notes(d.run("check", "app")) == expected  # nothing changed
+        (write_to / "ws.py").write_text(WS + "\n\ndef get_managr(ctx):\n    return object()\n")
+        assert notes(d.run("check", "app")) == sorted([RESULT_MISSING, PACKAGE_MISSING])
+        (write_to / "ws.py").write_text(WS)
+        assert notes(d.run("check", "app")) == expected
+    finally:
+        d.run("kill")

@@ -149,3 +149,84 @@ def test_body_edits_in_other_modules_agree_cold_warm_uncached_and_parallel(
         assert mypy(tmp_path, "--cache-dir", os.devnull) == cold, (step, new)
         if MYPY >= (2, 4):
             assert mypy(tmp_path, "-n", "2", "--cache-dir", f"par{step}") == cold, (step, new)
+
+
+ENTRIES_PROJECT = {
+    "mypy.ini": (
+        "[mypy]\nplugins = mypy_wsplugin\nwarn_unused_configs = true\n\n[mypy_wsplugin]\n"
+        "sync_factories =\n"
+        "    app.ws.get_manager -> nosuch.mod.Manager\n"  # line 7
+        "    ap.ws.get_manager\n"  # line 8
+        "    app.ws.get_managr\n"  # line 9
+        "    legacy.*.get_*\n"  # line 10
+    ),
+    "app/__init__.py": "",
+    "app/ws.py": "def get_manager(ctx):\n    return object()\n",
+    "app/a.py": "from app.ws import get_manager\n\n\nasync def h() -> None:\n    get_manager(1)\n",
+    "app/b.py": "from app.ws import get_manager\n\n\nasync def h() -> None:\n    get_manager(2)\n",
+}
+ENTRY_NOTES = [
+    'mypy.ini:7: note: [mypy_wsplugin] sync_factories entry "app.ws.get_manager -> '
+    'nosuch.mod.Manager": module "nosuch.mod" of its RESULT cannot be found; what the factory '
+    "returns is treated as Any",
+    'mypy.ini:8: note: [mypy_wsplugin] sync_factories entry "ap.ws.get_manager" matches '
+    'nothing: module "ap" cannot be found',
+    'mypy.ini:10: note: [mypy_wsplugin] sync_factories entry "legacy.*.get_*" matches '
+    "nothing: no module of the checked program fits it",
+]
+NAME_NOTE = (
+    'app/ws.py:1: note: mypy.ini:9: [mypy_wsplugin] sync_factories entry "app.ws.get_managr" '
+    'matches nothing: module "app.ws" has no "get_managr"'
+)
+
+
+def test_entry_notes_once_per_run_in_every_mode(tmp_path: Path) -> None:
+    """The notes about entries are printed once per run: cold, warm with nothing to check
+    (no module is even loaded), warm after an edit, and with parallel workers."""
+    for name, text in ENTRIES_PROJECT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    expected = sorted(ENTRY_NOTES + ([NAME_NOTE] if HAS_POST_PASS else []))
+    cold = mypy(tmp_path, "--no-incremental", "--cache-dir", "cold")
+    assert cold == expected
+    assert mypy(tmp_path, "--cache-dir", "cache") == expected
+    assert mypy(tmp_path, "--cache-dir", "cache") == expected  # nothing to check
+    (tmp_path / "app" / "a.py").write_text(ENTRIES_PROJECT["app/a.py"] + "\n\nx = 1\n")
+    assert mypy(tmp_path, "--cache-dir", "cache") == expected
+    # Without warn_unused_configs only the RESULT note stays, in every mode.
+    assert mypy(tmp_path, "--no-warn-unused-configs", "--cache-dir", "cache") == ENTRY_NOTES[:1]
+    assert mypy(tmp_path, "--cache-dir", "cache") == expected
+    if MYPY >= (2, 4):
+        assert mypy(tmp_path, "-n", "2", "--cache-dir", "par") == expected
+        assert mypy(tmp_path, "-n", "2", "--cache-dir", "par") == expected
+
+
+def test_result_module_that_appears_and_disappears(tmp_path: Path) -> None:
+    """A RESULT module created after a run types its factory's calls in the next warm run,
+    as in a cold one; removed again, the warm run says so once (no import error in each
+    module that may call the factory)."""
+    (tmp_path / "mypy.ini").write_text(
+        "[mypy]\nplugins = mypy_wsplugin\n[mypy_wsplugin]\n"
+        "sync_factories = app.ws.get_manager -> app.models.Manager\n"
+    )
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "ws.py").write_text("def get_manager(ctx):\n    return object()\n")
+    (app / "use.py").write_text(
+        "from app.ws import get_manager\n\n\nasync def h() -> None:\n"
+        "    m = get_manager(1)\n    m.nope()\n"
+    )
+    missing = mypy(tmp_path, "--cache-dir", "cache")
+    assert missing == [
+        'mypy.ini:4: note: [mypy_wsplugin] sync_factories entry "app.ws.get_manager -> '
+        'app.models.Manager": module "app.models" of its RESULT cannot be found; what the '
+        "factory returns is treated as Any"
+    ]
+    (app / "models.py").write_text("class Manager:\n    pass\n")
+    present = mypy(tmp_path, "--cache-dir", "cache")
+    assert present == ['app/use.py:6: error: "Manager" has no attribute "nope"  [attr-defined]']
+    assert mypy(tmp_path, "--no-incremental", "--cache-dir", "cold") == present
+    (app / "models.py").unlink()
+    assert mypy(tmp_path, "--cache-dir", "cache") == missing
+    assert mypy(tmp_path, "--no-incremental", "--cache-dir", "cold") == missing

@@ -6,6 +6,8 @@ unseen modules) alike, so both judge a callee the same way.
 
 from __future__ import annotations
 
+from mypy.nodes import MypyFile
+
 from mypy_wsplugin.config import FactoryEntry, PluginConfig
 from mypy_wsplugin.factories import FactoryMatcher
 
@@ -25,13 +27,25 @@ class CheckPolicy:
         """Whether any factory is configured (they are judged even where mypy sees Any)."""
         return bool(self._matcher)
 
-    def entry(self, fullname: str) -> FactoryEntry | None:
-        """The configuration entry ``fullname`` matches, if any."""
-        return self._matcher.match(fullname)
+    def entry(
+        self,
+        fullname: str,
+        caller: MypyFile | None = None,
+        modules: dict[str, MypyFile] | None = None,
+    ) -> FactoryEntry | None:
+        """The configuration entry a use of the definition ``fullname`` in the module
+        ``caller`` matches, if any (by name, glob, or a path that module can see)."""
+        return self._matcher.match(fullname, caller, modules)
 
     def hooked(self, fullname: str) -> bool:
-        """Whether calls of ``fullname`` need a hook (decided from the name alone)."""
-        return self._check_all or self._matcher.match(fullname) is not None
+        """Whether calls of ``fullname`` need a hook (decided from the name and the paths
+        resolved so far, see ``FactoryMatcher.generation``)."""
+        return self._check_all or self._matcher.reachable(fullname)
+
+    @property
+    def hooks_follow_paths(self) -> bool:
+        """Whether the hook decisions depend on resolved paths (not only on the name)."""
+        return not self._check_all and self._matcher.has_paths
 
     def judged(self, entry: FactoryEntry | None, unseen: bool = False) -> bool:
         """Whether a callee is judged at all.  One that mypy cannot see (``unseen``) is

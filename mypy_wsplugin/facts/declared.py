@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from mypy.nodes import ImportFrom, MypyFile
 from mypy.types import Type
@@ -16,7 +16,6 @@ from mypy_wsplugin.facts.types import (
     coroutine_result,
     find_class,
     is_any,
-    module_is_loaded,
 )
 from mypy_wsplugin.messages import result_class_not_found
 from mypy_wsplugin.mypy_internals import errors_generation, errors_of
@@ -27,27 +26,24 @@ PRI_MED = 10  # mypy.build's priority for an ordinary import
 
 
 def result_dependencies(
-    file: MypyFile, entries: Sequence[FactoryEntry]
+    file: MypyFile, entries: Sequence[FactoryEntry], missing: Collection[str]
 ) -> list[tuple[int, str, int]]:
     """The modules of declared RESULT classes, as dependencies of ``file`` where it may call
-    the factory (``Plugin.get_additional_deps``): that makes the classes loadable."""
+    the factory (``Plugin.get_additional_deps``): that makes the classes loadable.
+
+    A module mypy cannot find (``missing``) is said once per run (:mod:`..entries`), not as
+    an import error in every module that may call the factory.  Whether it can be found is
+    part of what the plugin reports to mypy's cache for every module, so every module is
+    parsed (and asked here) again when that changes.
+    """
     deps = []
     for entry in entries:
-        if entry.result is None:
+        module = entry.result_module
+        if module is None or module in missing:
             continue
-        module = result_module(entry.result)
         if module != file.fullname and _may_use(file, entry):
             deps.append((PRI_MED, module, -1))
     return deps
-
-
-def result_module(result: str) -> str:
-    """The module of the class ``result``: the dotted prefix before the first segment that
-    names a class (capitalised, by convention), so ``app.ws.Outer.Inner`` gives ``app.ws``."""
-    module = result.split(".")[:-1]
-    while len(module) > 1 and module[-1][:1].isupper():
-        module.pop()
-    return ".".join(module)
 
 
 def _may_use(file: MypyFile, entry: FactoryEntry) -> bool:
@@ -92,8 +88,9 @@ class DeclaredResults:
 
         A sync factory gives ``RESULT``; an async one gives ``Coroutine[Any, Any, RESULT]``.
         A RESULT whose module is loaded but which names no class is reported once per module,
-        as a note at the first call there; a module mypy does not load at all (skipped, missing)
-        leaves the type as it was, and the configuration alone still drives the checks.
+        as a note at the first call there; a module mypy does not load at all (skipped, or
+        missing: said once per run, see :mod:`..entries`) leaves the type as it was, and the
+        configuration alone still drives the checks.
         """
         entry = site.entry
         if entry is None or entry.result is None:
@@ -113,8 +110,9 @@ class DeclaredResults:
         if found is None:
             said = (entry.text, site.tree.fullname)
             generation = errors_generation(errors_of(site.api))
-            if self._reported_missing.get(said) is not generation and module_is_loaded(
-                entry.result, modules
+            if (
+                self._reported_missing.get(said) is not generation
+                and entry.result_module in modules
             ):
                 self._reported_missing[said] = generation
                 note(

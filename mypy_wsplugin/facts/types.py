@@ -109,12 +109,6 @@ def find_class(fullname: str, modules: dict[str, MypyFile]) -> Instance | TupleT
     return filled if isinstance(filled, (Instance, TupleType)) else None
 
 
-def module_is_loaded(fullname: str, modules: dict[str, MypyFile]) -> bool:
-    """Whether any module prefix of ``fullname`` (``pkg.mod`` of ``pkg.mod.Cls``) is loaded."""
-    parts = fullname.split(".")
-    return any(".".join(parts[:i]) in modules for i in range(len(parts) - 1, 0, -1))
-
-
 def has_member(typ: Type, name: str) -> bool:
     """Whether attribute ``name`` can be read on every part of ``typ`` (unknown parts: yes)."""
     proper = get_proper_type(typ)
