@@ -55,7 +55,8 @@ KNOWN_DEVIATIONS: Final = {
         "the plugin types a wrong await as the plain result (mypy: Any), so a later line is "
         "checked where plain mypy checks nothing"
     ),
-    "test_missing_await.yml::assigned_coroutine_first_used_as_attribute_base_is_reported": (
+    "missing_await/test_assigned_names.yml::"
+    "assigned_coroutine_first_used_as_attribute_base_is_reported": (
         "a coroutine assigned to a name is retyped as its result, so mypy's own errors on "
         "later lines about that name are not printed"
     ),
