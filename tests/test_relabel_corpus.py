@@ -60,7 +60,7 @@ KNOWN_DEVIATIONS: Final = {
         "a coroutine assigned to a name is retyped as its result, so mypy's own errors on "
         "later lines about that name are not printed"
     ),
-    "test_missing_await.yml::type_ignore_misc_silences_missing_await": (
+    "suppression/test_type_ignore.yml::type_ignore_misc_silences_missing_await": (
         "mypy's [unused-coroutine] on a line with `# type: ignore[misc]` is replaced by the "
         "plugin's finding, which that ignore covers (sub-code of misc)"
     ),
