@@ -51,7 +51,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 # Where the plugin still changes mypy's verdict beyond its own lines: each is a strict xfail,
 # so it fails (and must be removed from here) once the plugin no longer does.
 KNOWN_DEVIATIONS: Final = {
-    "test_await_not_awaitable.yml::reveal_type_of_awaited_factory_shows_plain_result": (
+    "relabel/test_no_cascades.yml::reveal_type_of_awaited_factory_shows_plain_result": (
         "the plugin types a wrong await as the plain result (mypy: Any), so a later line is "
         "checked where plain mypy checks nothing"
     ),
