@@ -58,6 +58,7 @@ SDIST_FILES = [
     "tests/conftest.py",
     "test-data/conftest.py",
     "test-data/base.ini",
+    "test-data/missing_await/test_conditions.yml",
 ]
 
 

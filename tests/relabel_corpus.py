@@ -1,4 +1,4 @@
-"""The YAML corpus (``test-data/*.yml``) run by plain mypy and by mypy with the plugin.
+"""The YAML corpus (``test-data/**/test_*.yml``) run by plain mypy and by mypy with the plugin.
 
 Each pytest-mypy-plugins case is a small project (``main`` plus ``files``) with a config
 (``test-data/base.ini`` merged with the case's ``mypy_config``, as pytest-mypy-plugins
@@ -76,7 +76,7 @@ os.environ.setdefault("WSPLUGIN_POST_PASS", "1" if HAS_POST_PASS else "0")
 
 @dataclass(frozen=True)
 class Case:
-    source: str  # the YAML file's name
+    source: str  # the YAML file's path under test-data/, e.g. missing_await/test_returns.yml
     name: str
     files: tuple[tuple[str, str], ...]  # (path, content), main.py first
     config: str  # the case's mypy_config
@@ -96,7 +96,7 @@ class Case:
 
 def load_cases(paths: Iterable[Path] | None = None) -> list[Case]:
     cases: list[Case] = []
-    for path in sorted(paths if paths is not None else TEST_DATA.glob("test_*.yml")):
+    for path in sorted(paths if paths is not None else TEST_DATA.rglob("test_*.yml")):
         for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             files = [("main.py", str(raw["main"]))]
             files += [
@@ -104,7 +104,7 @@ def load_cases(paths: Iterable[Path] | None = None) -> list[Case]:
             ]
             cases.append(
                 Case(
-                    path.name,
+                    _source(path),
                     str(raw["case"]),
                     tuple(files),
                     str(raw.get("mypy_config", "")),
@@ -113,6 +113,11 @@ def load_cases(paths: Iterable[Path] | None = None) -> list[Case]:
                 )
             )
     return cases
+
+
+def _source(path: Path) -> str:
+    """The file's path under test-data/ (its name if it is elsewhere)."""
+    return path.relative_to(TEST_DATA).as_posix() if path.is_relative_to(TEST_DATA) else path.name
 
 
 # -- configuration ------------------------------------------------------------------------------

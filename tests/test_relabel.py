@@ -246,4 +246,7 @@ def test_a_batch_config_puts_each_cases_names_under_its_package() -> None:
 def test_every_corpus_case_is_read() -> None:
     cases = load_cases()
     assert len({c.package for c in cases}) == len(cases)
+    # Case names are unique across test-data/ (tools key cases by name as well as by file).
+    assert len({c.name for c in cases}) == len(cases)
+    assert any("/" in c.source for c in cases), "the files under test-data/<area>/ are read"
     assert all(c.files[0][0] == "main.py" for c in cases)

@@ -51,15 +51,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 # Where the plugin still changes mypy's verdict beyond its own lines: each is a strict xfail,
 # so it fails (and must be removed from here) once the plugin no longer does.
 KNOWN_DEVIATIONS: Final = {
-    "test_await_not_awaitable.yml::reveal_type_of_awaited_factory_shows_plain_result": (
+    "relabel/test_no_cascades.yml::reveal_type_of_awaited_factory_shows_plain_result": (
         "the plugin types a wrong await as the plain result (mypy: Any), so a later line is "
         "checked where plain mypy checks nothing"
     ),
-    "test_missing_await.yml::assigned_coroutine_first_used_as_attribute_base_is_reported": (
+    "missing_await/test_assigned_names.yml::"
+    "assigned_coroutine_first_used_as_attribute_base_is_reported": (
         "a coroutine assigned to a name is retyped as its result, so mypy's own errors on "
         "later lines about that name are not printed"
     ),
-    "test_missing_await.yml::type_ignore_misc_silences_missing_await": (
+    "suppression/test_type_ignore.yml::type_ignore_misc_silences_missing_await": (
         "mypy's [unused-coroutine] on a line with `# type: ignore[misc]` is replaced by the "
         "plugin's finding, which that ignore covers (sub-code of misc)"
     ),
