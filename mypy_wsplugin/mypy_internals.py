@@ -13,11 +13,12 @@ Tested range: see :data:`TESTED_RANGE` (``make test`` runs both ends).
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Final
 
-from mypy.build import BuildManager
+from mypy.build import BuildManager, default_data_dir
 from mypy.checker import TypeChecker
 from mypy.checkexpr import has_any_type
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
@@ -276,6 +277,15 @@ def rest_of_chain(api: object, owner: Plugin) -> list[Plugin] | None:
 
 def is_daemon(options: Options) -> bool:
     return options.fine_grained_incremental
+
+
+def typeshed_dir(options: Options) -> str:
+    """The typeshed the build reads the standard library's stubs from, as an absolute path
+    ending in a separator: ``--custom-typeshed-dir``, or the one inside mypy
+    (``mypy.build.default_data_dir()``, every version; the path mypy's module finder uses).
+    """
+    found = options.custom_typeshed_dir or os.path.join(default_data_dir(), "typeshed")
+    return os.path.join(os.path.abspath(found), "")
 
 
 def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -45,6 +46,7 @@ from mypy_wsplugin.mypy_internals import (
     in_tested_range,
     is_daemon,
     parse_version,
+    typeshed_dir,
 )
 from mypy_wsplugin.notices import say_once
 
@@ -52,6 +54,9 @@ if TYPE_CHECKING:
     from mypy_wsplugin.hooks import Engine
 
 _H = TypeVar("_H")
+
+# What the standard library's stubs report to the cache (WsPlugin._report_for).
+_NO_SETTINGS: dict[str, Any] = {}
 
 
 class WsPlugin(Plugin):
@@ -73,6 +78,7 @@ class WsPlugin(Plugin):
         self.entries = EntryChecks(self.config, options)
         self._report = self.config.to_report()
         self._report_missing: tuple[list[str], dict[str, Any]] = ([], self._report)
+        self._typeshed = typeshed_dir(options)
         _publish_settings(self._report)
         self._engine: Engine | None = None
         self._errors: Errors | None = None
@@ -174,7 +180,22 @@ class WsPlugin(Plugin):
             tree = self._modules.get(ctx.id)
             if tree is not None:
                 self.engine.keep_results(tree, again=False)
-        report = self._report  # asked for every module: built once
+        report = self._report_for(ctx.path)
+        carried = self.entries.carried(ctx.id)
+        if carried:
+            # The module says which entries name nothing in it (with warn_unused_configs):
+            # it is checked again when that set of entries changes.
+            report = {**report, "carries": [entry.text for entry in carried]}
+        return report
+
+    def _report_for(self, path: str) -> dict[str, Any]:
+        """The settings a module's cache entry depends on (asked for every module: built
+        once).  None for the standard library's stubs: no setting changes what the plugin
+        does there (no body to infer from, no call that runs), so a settings edit re-checks
+        the program, not typeshed (the entries a stub answers for are still carried)."""
+        if os.path.abspath(path).startswith(self._typeshed):
+            return _NO_SETTINGS
+        report = self._report
         if self.entries.has_results:
             # Whether each RESULT's module can be found changes what every module depends
             # on (get_additional_deps): a change makes mypy parse them all again.
@@ -182,11 +203,6 @@ class WsPlugin(Plugin):
             if missing and self._report_missing[0] != missing:
                 self._report_missing = (missing, {**report, "result_modules_missing": missing})
             report = self._report_missing[1] if missing else report
-        carried = self.entries.carried(ctx.id)
-        if carried:
-            # The module says which entries name nothing in it (with warn_unused_configs):
-            # it is checked again when that set of entries changes.
-            report = {**report, "carries": [entry.text for entry in carried]}
         return report
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
@@ -241,19 +257,31 @@ class _HookTable(dict[str, _H]):
         return hook
 
 
-def _publish_settings(report: dict[str, Any]) -> None:
-    """Make the plugin's settings part of the version mypy records for it.
+# The settings digest of the first plugin this process constructed (see _publish_settings).
+_FIRST_SETTINGS: list[str] = []
 
-    mypy snapshots each plugin module's ``__version__`` when it loads plugins: the daemon
-    restarts on ``dmypy run`` when the snapshot changes, and the cache is invalidated when
-    it differs from the one recorded there.  With the settings in it, editing
-    ``[mypy_wsplugin]`` takes effect at the next ``dmypy run`` and in the next warm run.
+
+def _publish_settings(report: dict[str, Any]) -> None:
+    """Make a change of the plugin's settings part of the version mypy records for it.
+
+    mypy snapshots each plugin module's ``__version__`` when it loads plugins; ``dmypy run``
+    loads them again (in the daemon's process, with the options read afresh) and restarts
+    the daemon when the snapshot differs.  So the version carries a digest of the settings
+    where they differ from those of the process's first plugin: editing ``[mypy_wsplugin]``
+    restarts the daemon at the next ``dmypy run``.  A process's first plugin keeps the plain
+    version, so the snapshot mypy writes to its cache does not depend on the settings:
+    a settings edit does not abandon the whole cache (the standard library's stubs stay
+    valid); what each module reports (``WsPlugin.report_config_data``) re-checks the
+    modules the settings can change.
     """
     digest = hashlib.sha256(json.dumps(report, sort_keys=True).encode()).hexdigest()[:12]
+    if not _FIRST_SETTINGS:
+        _FIRST_SETTINGS.append(digest)
     module = sys.modules.get("mypy_wsplugin")
     if module is not None:
         base = str(getattr(module, "__version__", "0")).split("+settings.")[0]
-        vars(module)["__version__"] = f"{base}+settings.{digest}"
+        changed = digest != _FIRST_SETTINGS[0]
+        vars(module)["__version__"] = f"{base}+settings.{digest}" if changed else base
 
 
 def plugin(version: str) -> type[Plugin]:

@@ -1,14 +1,44 @@
-"""Lets YAML cases depend on the mypy version: ``skip: os.environ["WSPLUGIN_POST_PASS"] == "0"``.
+"""Lets YAML cases depend on the mypy version: ``skip: os.environ["WSPLUGIN_POST_PASS"] == "0"``;
+keeps one mypy cache per configuration of the cases.
 
 The pass over unannotated code and unseen modules needs mypy >= 2.4 (see README).
 """
 
 from __future__ import annotations
 
+import configparser
+import hashlib
 import os
+from pathlib import Path
 
-from mypy_wsplugin.mypy_internals import CAPABILITIES
+import pytest
+from pytest_mypy_plugins.item import YamlTestItem
+
+from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY_VERSION
 
 HAS_POST_PASS = CAPABILITIES.post_pass
 
 os.environ["WSPLUGIN_POST_PASS"] = "1" if HAS_POST_PASS else "0"
+
+BASE_INI = Path(__file__).parent / "base.ini"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Give each YAML case a mypy cache shared only with cases of the same global options.
+
+    pytest-mypy-plugins keeps one cache per xdist worker; a case whose ``[mypy]`` options
+    differ from the previous case's makes mypy analyse the standard library's stubs again
+    (about 2 s a case).  Keyed by the mypy version and the merged ``[mypy]`` section, the
+    stubs stay cached across the cases of one configuration (the plugin's own section does
+    not invalidate them).  Every case still checks its own modules from scratch:
+    pytest-mypy-plugins removes them from the cache after each case.
+    """
+    if isinstance(item, YamlTestItem):
+        parser = configparser.RawConfigParser()
+        parser.read(BASE_INI)
+        text = item.additional_mypy_config
+        if text:
+            parser.read_string(text if "[mypy]" in text else f"[mypy]\n{text}")
+        options = sorted(parser.items("mypy")) if parser.has_section("mypy") else []
+        key = hashlib.sha256(repr((MYPY_VERSION, options)).encode()).hexdigest()[:16]
+        item.incremental_cache_dir = os.path.join(item.incremental_cache_dir, key)

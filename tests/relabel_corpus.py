@@ -428,9 +428,10 @@ def run_batch(batch: Batch, workdir: Path, tag: str) -> dict[str, dict[str, Outp
             files = [(f"{prefix}/__init__.py", "")]
             files += [(f"{prefix}/{p}", rewrite_imports(c, tops, prefix)) for p, c in case.files]
             write_files(root, files)
-        (root / "mypy.ini").write_text(config_text(parser, mode))
+        text = config_text(parser, mode)
+        (root / "mypy.ini").write_text(text)
         targets = [f"{case.package}/main.py" for case in batch.cases]
-        output = run_mypy(root, root / "mypy.ini", targets)
+        output = run_mypy(root, root / "mypy.ini", targets, _shared_cache(workdir, text))
         if output.crashed:
             return None
         by_prefix: dict[str, list[str]] = {c.package: [] for c in batch.cases}
@@ -443,6 +444,17 @@ def run_batch(batch: Batch, workdir: Path, tag: str) -> dict[str, dict[str, Outp
             lines = [_unprefix(line, prefix) for line in by_prefix[prefix]] + shared
             per_case[case.id][mode] = Output(output.status, lines)
     return per_case
+
+
+def _shared_cache(workdir: Path, config: str) -> Path:
+    """The cache of the runs whose ``[mypy]`` options are ``config``'s: the standard
+    library's stubs are analysed once for them (a batch's modules are its own, in its own
+    directory, so mypy checks them afresh; the plugin's section does not invalidate the
+    stubs' entries)."""
+    parser = configparser.RawConfigParser()
+    parser.read_string(config)
+    options = sorted(parser.items("mypy")) if parser.has_section("mypy") else []
+    return workdir / f"batch-cache-{hashlib.sha256(repr(options).encode()).hexdigest()[:16]}"
 
 
 def _unprefix(line: str, prefix: str) -> str:

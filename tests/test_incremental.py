@@ -230,3 +230,44 @@ def test_result_module_that_appears_and_disappears(tmp_path: Path) -> None:
     (app / "models.py").unlink()
     assert mypy(tmp_path, "--cache-dir", "cache") == missing
     assert mypy(tmp_path, "--no-incremental", "--cache-dir", "cold") == missing
+
+
+# Edits of the plugin's settings, each checked warm against a cold run.
+SETTINGS_EDITS = [
+    "[mypy_wsplugin]\nsync_factories = app.ws.get_manager\n",
+    "[mypy_wsplugin]\nsync_factories = app.ws.get_manager -> app.ws.Manager\n",
+    "[mypy_wsplugin]\nsync_factories = app.ws.get_manager -> app.ws.Manager\n"
+    "check_all_awaits = false\n",
+    "[mypy_wsplugin]\nsync_factories = app.ws.get_*\ncheck_all_awaits = false\n",
+    "[mypy_wsplugin]\nasync_factories = app.ws.get_manager\n",
+    "",
+]
+
+
+def _written(root: Path) -> set[str]:
+    """The modules a warm run writes to its cache (re-checked), from mypy's log."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "-v", "--cache-dir", "warm", "app"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    return {
+        line.split()[2] for line in result.stderr.splitlines() if line.startswith("LOG:  Writing ")
+    }
+
+
+def test_settings_edits_agree_cold_and_warm_and_keep_the_stdlib_cached(project: Path) -> None:
+    """A settings edit re-checks the program in a warm run (what each module reports to the
+    cache carries the settings) and leaves the standard library's cache entries as they
+    are: the plugin's version in mypy's snapshot does not carry the settings."""
+    config = project / "mypy.ini"
+    mypy(project, "--cache-dir", "warm")
+    for step, settings in enumerate(SETTINGS_EDITS):
+        config.write_text("[mypy]\nplugins = mypy_wsplugin\n" + settings)
+        written = _written(project)
+        assert "app.typed" in written and "builtins" not in written, (settings, written)
+        cold = mypy(project, "--no-incremental", "--cache-dir", f"cold{step}")
+        assert mypy(project, "--cache-dir", "warm") == cold, settings
