@@ -52,7 +52,11 @@ def misuse(options: Options, role: Role, attribute: str | None, declared: Type |
         return "a coroutine object cannot be unpacked"
     if role is Role.CONVERTED:
         return "the coroutine object is converted, not its result"
-    assert role is Role.RETURNED and declared is not None
+    if role is Role.ITERATED:
+        return "a coroutine object cannot be iterated"
+    assert role is Role.RETURNED
+    if declared is None:  # from an unannotated ``async def``
+        return "it is returned from an async def, so awaiting the call gives the coroutine"
     return f"it is returned from a function declared to return {format_type(declared, options)}"
 
 

@@ -35,6 +35,7 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.ATTRIBUTE_BASE: (ATTR_DEFINED, UNION_ATTR, CALL_ARG, MISC),
     Role.RETURNED: (RETURN_VALUE, MISC),
     Role.CONDITION: (TRUTHY_BOOL, MISC),
+    Role.ITERATED: (ATTR_DEFINED, MISC),
 }
 # Every code a finding may be filed under instead of its own.
 REPLACED_CODES: Final = {

@@ -12,7 +12,7 @@ from typing import Final
 from mypy.nodes import Context, FuncItem, MypyFile
 from mypy.options import Options
 from mypy.subtypes import is_subtype
-from mypy.types import AnyType, Type, TypeOfAny
+from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.facts.call_site import Site
@@ -55,17 +55,19 @@ def find_misuse(
         if not later:
             return None
         name, use_role, attribute = later[0]
-        # Stored and awaited (or handed on) later: the coroutine is held on purpose, so only
-        # a truth test, which is always wrong, is reported; ``coro.close()`` is not.
-        handed_on = any(r in (Role.AWAITED, Role.VALUE) for _, r, _ in later[1:])
-        if handed_on and use_role is not Role.CONDITION:
+        # Stored and awaited (or handed on) later: the coroutine may be held on purpose, so
+        # only a first use that fails on any coroutine object is reported (a truth test,
+        # unpacking, iterating, an attribute no coroutine has); ``coro.close()`` is not.
+        awaited_later = any(r is Role.AWAITED for _, r, _ in later[1:])
+        handed_on = awaited_later or any(r is Role.VALUE for _, r, _ in later[1:])
+        if handed_on and not judge.fails_on_any_coroutine(use_role, attribute):
             return None
         why = judge.why(use_role, attribute, direct=False)
         if why is None:
             return None
         line = role.assignment.line
         message = missing_await_assigned(what, name.name, line, why)
-        return Finding(message, name, use_role, attribute, retype=not handed_on)
+        return Finding(message, name, use_role, attribute, retype=not awaited_later)
     why = judge.why(role.role, role.attribute, direct=True)
     if why is None:
         return None
@@ -73,8 +75,10 @@ def find_misuse(
 
 
 # Uses of a coroutine object that are wrong whatever it is: its truth, its identity,
-# unpacking it, its text.
-_ALWAYS_WRONG: Final = frozenset({Role.CONDITION, Role.COMPARED, Role.UNPACKED, Role.CONVERTED})
+# unpacking or iterating it, its text.
+_ALWAYS_WRONG: Final = frozenset(
+    {Role.CONDITION, Role.COMPARED, Role.UNPACKED, Role.CONVERTED, Role.ITERATED}
+)
 
 
 class _Judge:
@@ -98,16 +102,25 @@ class _Judge:
             return misuse(self.options, role, attribute, None)
         if role is Role.ATTRIBUTE_BASE and attribute and self._means_result(attribute):
             return misuse(self.options, role, attribute, None)
-        declared = self.declared_return
-        if (
-            role is Role.RETURNED
-            and isinstance(self.scope, FuncItem)
-            and self.scope.is_coroutine
-            and declared is not None
-            and not self._coroutine_fits(declared)
-        ):
-            return misuse(self.options, role, None, declared)
+        if role is Role.RETURNED and isinstance(self.scope, FuncItem) and self.scope.is_coroutine:
+            # From an ``async def`` without a return annotation always: awaiting it gives
+            # the coroutine.
+            if _return_unannotated(self.scope):
+                return misuse(self.options, role, None, None)
+            declared = self.declared_return
+            if declared is not None and not self._coroutine_fits(declared):
+                return misuse(self.options, role, None, declared)
         return None
+
+    def fails_on_any_coroutine(self, role: Role, attribute: str | None) -> bool:
+        """Whether this use raises (or is always true) for every coroutine object."""
+        if role in (Role.CONDITION, Role.UNPACKED, Role.ITERATED):
+            return True
+        return (
+            role is Role.ATTRIBUTE_BASE
+            and bool(attribute)
+            and not _coroutine_has(self.modules, attribute or "")
+        )
 
     def _means_result(self, attribute: str) -> bool:
         """Whether ``coro.attribute`` evidently means the result's attribute.
@@ -125,6 +138,14 @@ class _Judge:
     def _coroutine_fits(self, declared: Type) -> bool:
         coroutine = find_class("typing.Coroutine", self.modules)
         return coroutine is None or is_subtype(coroutine, declared)
+
+
+def _return_unannotated(func: FuncItem) -> bool:
+    """Whether ``func`` has no return annotation (mypy: an unannotated ``Any``)."""
+    if not isinstance(func.type, CallableType):
+        return True
+    returned = get_proper_type(coroutine_result(func.type.ret_type) or func.type.ret_type)
+    return isinstance(returned, AnyType) and returned.type_of_any == TypeOfAny.unannotated
 
 
 # The uses that are wrong for an awaitable of any kind (one that is not a coroutine may be

@@ -76,7 +76,15 @@ class RoleEntry:
 
 
 _STATEMENT_ROLES: Final = frozenset(
-    {Role.STATEMENT, Role.RETURNED, Role.CONDITION, Role.ASSIGNED, Role.STORE, Role.UNPACKED}
+    {
+        Role.STATEMENT,
+        Role.RETURNED,
+        Role.CONDITION,
+        Role.ASSIGNED,
+        Role.STORE,
+        Role.UNPACKED,
+        Role.ITERATED,
+    }
 )
 
 
@@ -194,6 +202,8 @@ def _comprehension(
 ) -> None:
     for index in e.indices:
         _set(roles, kept, index, Role.STORE)
+    for sequence in e.sequences:
+        _set(roles, kept, sequence, Role.ITERATED)
     for conds in e.condlists:
         for cond in conds:
             _set(roles, kept, cond, Role.CONDITION)

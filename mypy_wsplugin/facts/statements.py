@@ -68,6 +68,7 @@ class Role(enum.Enum):
     COMPARED = "compared"  # an operand of ``==``, ``!=``, ``is``, ``is not``, left of ``in``
     UNPACKED = "unpacked"  # ``a, b = x``
     CONVERTED = "converted"  # ``bool(x)``, ``str(x)``, ``repr(x)``, an f-string part
+    ITERATED = "iterated"  # ``for _ in x``, ``async for _ in x``, ``[_ for _ in x]``
 
 
 # Statement kinds and the handler that visits each.
@@ -186,7 +187,7 @@ class StatementWalker:
 
     def visit_for(self, s: ForStmt) -> None:
         self.expr(s.index, Role.STORE)
-        self.expr(s.expr)
+        self.expr(s.expr, Role.ITERATED)
         self.block(s.body)
         self.block(s.else_body)
 
