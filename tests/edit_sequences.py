@@ -5,7 +5,9 @@ package ``app`` of 3-6 modules and a ``mypy.ini`` with ``plugins = mypy_wsplugin
 sometimes a ``[mypy_wsplugin]`` section -- and a sequence of edits that keep it valid Python.
 After every step the project's whole output is compared between
 
-* ``cold``: ``mypy --no-incremental`` with a fresh cache directory (the reference);
+* ``cold``: ``mypy`` on a cache that holds only the standard library's stubs (analysed once
+  per ``[mypy]`` section, in a project of its own), so every module of the project is checked
+  from scratch at every step (the reference);
 * ``warm``: ``mypy`` with one cache directory kept through the whole sequence;
 * ``daemon``: ``dmypy check`` on a daemon started at the beginning and kept alive;
 * ``parallel``: ``mypy -n 2`` (mypy >= 2.4) with its own cache kept through the sequence.
@@ -27,9 +29,11 @@ fuzz``); ``tests/test_edit_sequences.py`` runs a fixed set of seeds.
 from __future__ import annotations
 
 import argparse
+import atexit
 import copy
 import difflib
 import fnmatch
+import hashlib
 import os
 import random
 import re
@@ -1015,6 +1019,33 @@ class Tool:
             for k, v in os.environ.items()
             if k not in ("MYPYPATH", "MYPY_CACHE_DIR", "MYPY_NUM_WORKERS", "MYPY_FORCE_COLOR")
         }
+        self._stdlib_lock = threading.Lock()
+        self._stdlib_dir: Path | None = None
+
+    def stdlib_cache(self, config: str) -> Path:
+        """A mypy cache holding only the standard library's stubs for ``config``'s ``[mypy]``
+        section, made once per process (a cold run starts from a copy: analysing the stubs
+        again at every step would be most of its time, and none of the project's modules
+        is in it)."""
+        section = config.split("\n[", 1)[0].strip() + "\n"
+        key = hashlib.sha256(section.encode()).hexdigest()[:16]
+        with self._stdlib_lock:
+            if self._stdlib_dir is None:
+                self._stdlib_dir = Path(tempfile.mkdtemp(prefix="wsplugin-stdlib-"))
+                atexit.register(shutil.rmtree, self._stdlib_dir, ignore_errors=True)
+            cache = self._stdlib_dir / key
+            if not cache.exists():
+                project = self._stdlib_dir / f"{key}-project"
+                (project / "stdlib_seed").mkdir(parents=True)
+                (project / "stdlib_seed" / "__init__.py").write_text("import asyncio\n")
+                (project / CONFIG).write_text(section)
+                seeded = self.run(
+                    ["-m", "mypy", *MYPY_FLAGS, "--cache-dir", str(cache), "stdlib_seed"], project
+                )
+                if seeded.returncode != 0:  # no cache to start from: the run says why
+                    shutil.rmtree(cache, ignore_errors=True)
+                    cache.mkdir()
+            return cache
 
     def run(self, args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         try:
@@ -1141,10 +1172,9 @@ class ModeRun:
         mypy = ["-m", "mypy", *MYPY_FLAGS]
         if self.mode is Mode.COLD:
             shutil.rmtree(cache, ignore_errors=True)
+            shutil.copytree(self.tool.stdlib_cache(self.disk.get(CONFIG, "")), cache)
             try:
-                return self.tool.run(
-                    [*mypy, "--no-incremental", "--cache-dir", str(cache), PKG], self.root
-                )
+                return self.tool.run([*mypy, "--cache-dir", str(cache), PKG], self.root)
             finally:
                 shutil.rmtree(cache, ignore_errors=True)
         if self.mode is Mode.WARM:
