@@ -30,6 +30,7 @@ from mypy.nodes import (
     FloatExpr,
     FuncDef,
     GeneratorExpr,
+    IfStmt,
     IntExpr,
     ListComprehension,
     ListExpr,
@@ -42,6 +43,7 @@ from mypy.nodes import (
     ReturnStmt,
     SetComprehension,
     SetExpr,
+    Statement,
     StrExpr,
     SymbolNode,
     SymbolTable,
@@ -204,15 +206,12 @@ class Inference:
         collector = _ReturnCollector()
         collector.scope(func)
         if not collector.returns:
-            # Falls off the end: None -- unless it only raises, like a not-implemented hook.
-            if not collector.raises:
-                return StaticResult(False, NoneType())
-            # Ends in a raise (and never returns): NoReturn -- unless it is a
-            # not-implemented hook, which an override may well make async.
-            last = func.body.body[-1]
-            if isinstance(last, RaiseStmt) and not collector.not_implemented:
-                return StaticResult(False, UninhabitedType())
-            return None
+            # A not-implemented hook (or a re-raise): an override may well make it async.
+            if collector.not_implemented:
+                return None
+            # Every path ends in a raise: NoReturn; else it falls off the end: None.
+            never_returns = _always_raises(func.body.body)
+            return StaticResult(False, UninhabitedType() if never_returns else NoneType())
         items: list[Type] = []
         for expr in collector.returns:
             item = self._value(expr, func, home)
@@ -338,19 +337,32 @@ def _declared_result(func: FuncDef) -> Type | None:
 _NOT_IMPLEMENTED: Final = frozenset({"builtins.NotImplementedError", "builtins.NotImplemented"})
 
 
+def _always_raises(body: list[Statement]) -> bool:
+    """Whether every path through ``body`` ends in a ``raise`` (its last statement raises,
+    or is an ``if`` whose every branch, ``else`` included, always raises)."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, RaiseStmt):
+        return True
+    if isinstance(last, IfStmt) and last.else_body is not None:
+        branches = [*last.body, last.else_body]
+        return all(_always_raises(branch.body) for branch in branches)
+    return False
+
+
 class _ReturnCollector(StatementWalker):
-    """Collects a function's own ``return`` and ``raise`` statements (not nested ones)."""
+    """Collects a function's own ``return`` statements, and whether one of its ``raise``
+    statements is a not-implemented hook's or a re-raise (not nested ones)."""
 
     def __init__(self) -> None:
         self.returns: list[Expression | None] = []
-        self.raises = False
         self.not_implemented = False
 
     def visit_return(self, s: ReturnStmt) -> None:
         self.returns.append(s.expr)
 
     def visit_raise(self, s: RaiseStmt) -> None:
-        self.raises = True
         raised = s.expr.callee if isinstance(s.expr, CallExpr) else s.expr
         if not isinstance(raised, RefExpr) or raised.fullname in _NOT_IMPLEMENTED:
             self.not_implemented = True  # or a re-raise, or anything not plainly an error
