@@ -54,6 +54,10 @@ def misuse(options: Options, role: Role, attribute: str | None, declared: Type |
         return "the coroutine object is converted, not its result"
     if role is Role.ITERATED:
         return "a coroutine object cannot be iterated"
+    if role is Role.SUBSCRIPTED:
+        return "a coroutine object cannot be subscripted"
+    if role is Role.OPERAND:
+        return "the coroutine object is used in arithmetic, not its result"
     assert role is Role.RETURNED
     if declared is None:  # from an unannotated ``async def``
         return "it is returned from an async def, so awaiting the call gives the coroutine"

@@ -13,7 +13,9 @@ from mypy.errorcodes import (
     ATTR_DEFINED,
     CALL_ARG,
     FUNC_RETURNS_VALUE,
+    INDEX,
     MISC,
+    OPERATOR,
     RETURN_VALUE,
     TRUTHY_BOOL,
     UNION_ATTR,
@@ -36,6 +38,8 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.RETURNED: (RETURN_VALUE, MISC),
     Role.CONDITION: (TRUTHY_BOOL, MISC),
     Role.ITERATED: (ATTR_DEFINED, MISC),
+    Role.SUBSCRIPTED: (INDEX, MISC),
+    Role.OPERAND: (OPERATOR, MISC),
 }
 # Every code a finding may be filed under instead of its own.
 REPLACED_CODES: Final = {

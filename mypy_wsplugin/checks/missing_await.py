@@ -75,9 +75,21 @@ def find_misuse(
 
 
 # Uses of a coroutine object that are wrong whatever it is: its truth, its identity,
-# unpacking or iterating it, its text.
+# unpacking, iterating or subscripting it, arithmetic with it, its text.
 _ALWAYS_WRONG: Final = frozenset(
-    {Role.CONDITION, Role.COMPARED, Role.UNPACKED, Role.CONVERTED, Role.ITERATED}
+    {
+        Role.CONDITION,
+        Role.COMPARED,
+        Role.UNPACKED,
+        Role.CONVERTED,
+        Role.ITERATED,
+        Role.SUBSCRIPTED,
+        Role.OPERAND,
+    }
+)
+# Of those, the uses that raise for any coroutine object (or are always true).
+_FAILS_ON_ANY_COROUTINE: Final = frozenset(
+    {Role.CONDITION, Role.UNPACKED, Role.ITERATED, Role.SUBSCRIPTED, Role.OPERAND}
 )
 
 
@@ -114,7 +126,7 @@ class _Judge:
 
     def fails_on_any_coroutine(self, role: Role, attribute: str | None) -> bool:
         """Whether this use raises (or is always true) for every coroutine object."""
-        if role in (Role.CONDITION, Role.UNPACKED, Role.ITERATED):
+        if role in _FAILS_ON_ANY_COROUTINE:
             return True
         return (
             role is Role.ATTRIBUTE_BASE

@@ -28,6 +28,7 @@ from mypy.nodes import (
     DictionaryComprehension,
     Expression,
     GeneratorExpr,
+    IndexExpr,
     ListExpr,
     MemberExpr,
     MypyFile,
@@ -84,6 +85,7 @@ _STATEMENT_ROLES: Final = frozenset(
         Role.STORE,
         Role.UNPACKED,
         Role.ITERATED,
+        Role.OPERAND,
     }
 )
 
@@ -105,7 +107,7 @@ class _StatementRoles(StatementWalker):
 
 
 # The expressions whose role is looked up (calls and attribute accesses), or handed on.
-_KEPT: Final = frozenset({CallExpr, MemberExpr, ConditionalExpr, OpExpr, AssignmentExpr})
+_KEPT: Final = frozenset({CallExpr, MemberExpr, ConditionalExpr, OpExpr, AssignmentExpr, IndexExpr})
 # For uses of a name: names too, and what hands a store on to its items.
 _KEPT_FOR_NAMES: Final = _KEPT | {NameExpr, TupleExpr, ListExpr, StarExpr}
 
@@ -175,6 +177,13 @@ def _op(e: OpExpr, roles: _Roles, kept: frozenset[type]) -> None:
         parent = _role(roles, e)
         if parent is not None and parent.role is Role.CONDITION:
             _set(roles, kept, e.right, Role.CONDITION)
+    elif e.op != "%":  # ``"%s" % x`` formats any object
+        _set(roles, kept, e.left, Role.OPERAND)
+        _set(roles, kept, e.right, Role.OPERAND)
+
+
+def _index(e: IndexExpr, roles: _Roles, kept: frozenset[type]) -> None:
+    _set(roles, kept, e.base, Role.SUBSCRIPTED)
 
 
 def _conditional(e: ConditionalExpr, roles: _Roles, kept: frozenset[type]) -> None:
@@ -266,6 +275,7 @@ _HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], None]
     RevealExpr: _revealed,
     ComparisonExpr: _comparison,
     CallExpr: _call,
+    IndexExpr: _index,
 }
 
 

@@ -69,6 +69,8 @@ class Role(enum.Enum):
     UNPACKED = "unpacked"  # ``a, b = x``
     CONVERTED = "converted"  # ``bool(x)``, ``str(x)``, ``repr(x)``, an f-string part
     ITERATED = "iterated"  # ``for _ in x``, ``async for _ in x``, ``[_ for _ in x]``
+    SUBSCRIPTED = "subscripted"  # ``x[i]``
+    OPERAND = "operand"  # ``x + 1``, ``n -= x``: arithmetic (``%`` formats any object)
 
 
 # Statement kinds and the handler that visits each.
@@ -169,7 +171,7 @@ class StatementWalker:
 
     def visit_operator_assignment(self, s: OperatorAssignmentStmt) -> None:
         self.expr(s.lvalue, Role.STORE)
-        self.expr(s.rvalue)
+        self.expr(s.rvalue, Role.OPERAND if s.op != "%" else Role.VALUE)
 
     def visit_return(self, s: ReturnStmt) -> None:
         self.expr(s.expr, Role.RETURNED)
