@@ -11,6 +11,12 @@ value is a coroutine (mypy's message names a ``"Coroutine[...]"`` type).  mypy g
 same note for other awaitables (a ``Task`` assigned where its result type is expected);
 there awaiting is rarely the fix, and mypy's error stands.
 
+mypy gives no note where the coroutine's result is ``Any`` (``get_precise_awaitable_type``
+gives up on ``Any``), though awaiting would make the line type-check all the same: an
+argument, an assignment or a return whose given type is ``"Coroutine[Any, Any, Any]"`` and
+whose expected type is no awaitable is taken the same way, unless the line has a
+``# type: ignore`` (which then keeps applying to mypy's error).
+
 Nothing is re-computed: the verdict is mypy's, only the label changes.  An error that
 ``# type: ignore[<mypy's code>]`` silences is never recorded, so there is nothing to take
 back and the ignore keeps working; an error mypy drops inside an attempt (an overload item
@@ -19,13 +25,20 @@ being tried) never reaches this watcher.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
+from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, RETURN_VALUE
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
 
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.messages import missing_await_noted
-from mypy_wsplugin.mypy_internals import current_file, keep_bottom_watcher, recorded_errors
+from mypy_wsplugin.mypy_internals import (
+    current_file,
+    ignored_codes,
+    keep_bottom_watcher,
+    recorded_errors,
+)
 
 # mypy.messages.MessageBuilder.possible_missing_await (every supported version).
 AWAIT_NOTE: Final = 'Maybe you forgot to use "await"?'
@@ -33,6 +46,16 @@ AWAIT_NOTE: Final = 'Maybe you forgot to use "await"?'
 COROUTINE_TYPE: Final = '"Coroutine['
 # How far back the error a note follows can be: the notes mypy adds between them.
 _LOOKBACK: Final = 6
+# mypy's messages for an argument, an assignment and a return of a coroutine whose result
+# is Any (mypy.messages: incompatible_argument, message_registry.INCOMPATIBLE_TYPES_IN_
+# ASSIGNMENT, INCOMPATIBLE_RETURN_VALUE_TYPE), with the expected type.
+_ANY_RESULT_CODES: Final = (ARG_TYPE, ASSIGNMENT, RETURN_VALUE)
+_ANY_RESULT_MISUSE: Final = re.compile(
+    r'(?:has incompatible type|expression has type|got) "Coroutine\[Any, Any, Any\]"[;,] '
+    r'(?:expected|variable has type) "(?P<expected>[^"]*)"'
+)
+# An expected type that is itself awaitable: a Task or Future was meant, not the result.
+_AWAITABLE_EXPECTED: Final = re.compile(r"(?:^|\W)(?:Task|Future|Awaitable|Coroutine)\[")
 
 
 class AwaitNotes:
@@ -49,6 +72,8 @@ class AwaitNotes:
         )
 
     def _on_error(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        if info.severity == "error" and info.code in _ANY_RESULT_CODES:
+            return self._any_result(errors, file, info)
         if info.severity != "note" or info.message != AWAIT_NOTE:
             return False
         if file != current_file(errors) or not errors.is_error_code_enabled(MISSING_AWAIT):
@@ -61,15 +86,34 @@ class AwaitNotes:
         if COROUTINE_TYPE not in error.message:
             return False
         del recorded[index:]
-        errors.report(
-            error.line,
-            error.column,
-            missing_await_noted(error.message),
-            code=MISSING_AWAIT,
-            end_line=error.end_line,
-            end_column=error.end_column,
-        )
+        _report_instead(errors, error)
         return True
+
+    def _any_result(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        """mypy's error about a coroutine whose result is Any (no note follows it)."""
+        found = _ANY_RESULT_MISUSE.search(info.message)
+        if (
+            found is None
+            or _AWAITABLE_EXPECTED.search(found.group("expected"))
+            or file != current_file(errors)
+            or ignored_codes(errors, info.line) is not None
+            or not errors.is_error_code_enabled(MISSING_AWAIT)
+        ):
+            return False
+        _report_instead(errors, info)
+        return True
+
+
+def _report_instead(errors: Errors, error: ErrorInfo) -> None:
+    """One ``missing-await`` error in place of mypy's ``error``, with its explanation."""
+    errors.report(
+        error.line,
+        error.column,
+        missing_await_noted(error.message),
+        code=MISSING_AWAIT,
+        end_line=error.end_line,
+        end_column=error.end_column,
+    )
 
 
 def _noted_error(recorded: list[ErrorInfo], note: ErrorInfo) -> int | None:
