@@ -59,6 +59,9 @@ REPLACEABLE_CODES: Final = frozenset(
         # condition ("could always be true"): the same cause as the plugin's finding
         "func-returns-value",
         "truthy-bool",
+        # a coroutine subscripted, or used in arithmetic
+        "index",
+        "operator",
     }
 )
 REPLACEABLE_MISC: Final = re.compile(r'Incompatible types in "await"')
