@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Final
@@ -277,6 +278,14 @@ def rest_of_chain(api: object, owner: Plugin) -> list[Plugin] | None:
 
 def is_daemon(options: Options) -> bool:
     return options.fine_grained_incremental
+
+
+def in_daemon_process() -> bool:
+    """Whether this process is the mypy daemon's (``mypy.dmypy_server``, every version,
+    is imported there before any plugin is loaded, and by no ``mypy`` run).  Unlike
+    :func:`is_daemon`, also true where ``dmypy run`` loads the plugins again to compare
+    their snapshot, with options read afresh."""
+    return "mypy.dmypy_server" in sys.modules
 
 
 def typeshed_dir(options: Options) -> str:

@@ -43,6 +43,7 @@ from mypy_wsplugin.mypy_internals import (
     TESTED_RANGE,
     current_file,
     find_build_errors,
+    in_daemon_process,
     in_tested_range,
     is_daemon,
     parse_version,
@@ -257,23 +258,27 @@ class _HookTable(dict[str, _H]):
         return hook
 
 
-# The settings digest of the first plugin this process constructed (see _publish_settings).
+# The settings digest of the daemon's first plugin (see _publish_settings).
 _FIRST_SETTINGS: list[str] = []
 
 
 def _publish_settings(report: dict[str, Any]) -> None:
-    """Make a change of the plugin's settings part of the version mypy records for it.
+    """Make a change of the plugin's settings part of the version mypy records for it, in
+    the mypy daemon's process.
 
     mypy snapshots each plugin module's ``__version__`` when it loads plugins; ``dmypy run``
     loads them again (in the daemon's process, with the options read afresh) and restarts
-    the daemon when the snapshot differs.  So the version carries a digest of the settings
-    where they differ from those of the process's first plugin: editing ``[mypy_wsplugin]``
-    restarts the daemon at the next ``dmypy run``.  A process's first plugin keeps the plain
-    version, so the snapshot mypy writes to its cache does not depend on the settings:
-    a settings edit does not abandon the whole cache (the standard library's stubs stay
-    valid); what each module reports (``WsPlugin.report_config_data``) re-checks the
-    modules the settings can change.
+    the daemon when the snapshot differs.  So there the version carries a digest of the
+    settings once they differ from those the daemon started with: editing
+    ``[mypy_wsplugin]`` restarts the daemon at the next ``dmypy run``.  Elsewhere (a mypy
+    run, a tool running mypy in its own process again and again) the version stays plain,
+    so the snapshot mypy writes to its cache does not depend on the settings and a settings
+    edit does not abandon the whole cache (the standard library's stubs stay valid); what
+    each module reports (``WsPlugin.report_config_data``) re-checks the modules the
+    settings can change.
     """
+    if not in_daemon_process():
+        return
     digest = hashlib.sha256(json.dumps(report, sort_keys=True).encode()).hexdigest()[:12]
     if not _FIRST_SETTINGS:
         _FIRST_SETTINGS.append(digest)
