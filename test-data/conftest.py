@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from pytest_mypy_plugins.item import YamlTestItem
 
-import mypy_wsplugin.plugin  # noqa: F401  (loaded once: YAML cases run mypy in this process)
 from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY_VERSION
 
 HAS_POST_PASS = CAPABILITIES.post_pass
