@@ -6,6 +6,8 @@ change to make.  A wording change is made here and nowhere else.
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy.messages import format_type
 from mypy.options import Options
 from mypy.types import ProperType, Type, UnionType, get_proper_type
@@ -38,26 +40,26 @@ def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType])
     )
 
 
+# Why each use of an un-awaited coroutine is a bug, where the text depends on the role alone.
+_MISUSES: Final[dict[Role, str]] = {
+    Role.CONDITION: "a coroutine object is always true",
+    Role.STATEMENT: "it is dropped and never runs",
+    Role.COMPARED: "the coroutine object is compared, not its result",
+    Role.UNPACKED: "a coroutine object cannot be unpacked",
+    Role.CONVERTED: "the coroutine object is converted, not its result",
+    Role.ITERATED: "a coroutine object cannot be iterated",
+    Role.SUBSCRIPTED: "a coroutine object cannot be subscripted",
+    Role.OPERAND: "the coroutine object is used in arithmetic, not its result",
+}
+
+
 def misuse(options: Options, role: Role, attribute: str | None, declared: Type | None) -> str:
     """Why using an un-awaited coroutine this way is a bug (the part in parentheses)."""
     if role is Role.ATTRIBUTE_BASE:
         return f'attribute "{attribute}" is looked up on the coroutine, not on its result'
-    if role is Role.CONDITION:
-        return "a coroutine object is always true"
-    if role is Role.STATEMENT:
-        return "it is dropped and never runs"
-    if role is Role.COMPARED:
-        return "the coroutine object is compared, not its result"
-    if role is Role.UNPACKED:
-        return "a coroutine object cannot be unpacked"
-    if role is Role.CONVERTED:
-        return "the coroutine object is converted, not its result"
-    if role is Role.ITERATED:
-        return "a coroutine object cannot be iterated"
-    if role is Role.SUBSCRIPTED:
-        return "a coroutine object cannot be subscripted"
-    if role is Role.OPERAND:
-        return "the coroutine object is used in arithmetic, not its result"
+    fixed = _MISUSES.get(role)
+    if fixed is not None:
+        return fixed
     assert role is Role.RETURNED
     if declared is None:  # from an unannotated ``async def``
         return "it is returned from an async def, so awaiting the call gives the coroutine"
