@@ -191,7 +191,7 @@ class WsPlugin(Plugin):
 
     def _report_for(self, path: str) -> dict[str, Any]:
         """The settings a module's cache entry depends on (asked for every module: built
-        once).  None for the standard library's stubs: no setting changes what the plugin
+        once).  Nothing for the standard library's stubs: no setting changes what the plugin
         does there (no body to infer from, no call that runs), so a settings edit re-checks
         the program, not typeshed (the entries a stub answers for are still carried)."""
         if os.path.abspath(path).startswith(self._typeshed):
