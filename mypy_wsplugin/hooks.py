@@ -16,9 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Final, TypeVar
 
 from mypy.errors import Errors
-from mypy.nodes import CallExpr, Context, MemberExpr, MypyFile, SuperExpr, SymbolNode
+from mypy.lookup import lookup_fully_qualified
+from mypy.nodes import (
+    CallExpr,
+    Context,
+    FuncBase,
+    FuncItem,
+    MemberExpr,
+    MypyFile,
+    SuperExpr,
+    SymbolNode,
+)
 from mypy.plugin import (
     AttributeContext,
     FunctionContext,
@@ -44,6 +55,7 @@ from mypy_wsplugin.facts.hook_names import (
     cached_factory,
     super_target,
 )
+from mypy_wsplugin.facts.plain_callees import gives_plain_value, is_display
 from mypy_wsplugin.facts.roles import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_result, coroutine_result, is_any
 from mypy_wsplugin.messages import internal_error
@@ -52,8 +64,10 @@ from mypy_wsplugin.mypy_internals import (
     Checker,
     attempt_failed,
     contains_any,
+    errors_generation,
     errors_of,
     expression_type,
+    function_being_checked,
     in_async_function,
     is_daemon,
     module_being_checked,
@@ -65,6 +79,11 @@ from mypy_wsplugin.post_pass import UntypedPass
 from mypy_wsplugin.rest_of_chain import RestOfChain
 
 CallContext = FunctionContext | MethodContext
+_H = TypeVar("_H")
+# The answer to mypy's question for a hook, memoised per name (plugin.py): the hook, and
+# whether it is wanted only where the function mypy checks is an ``async def``.
+HookEntry = tuple[_H | None, bool]
+_NOT_YET: Final = object()
 
 
 class Engine:
@@ -99,6 +118,9 @@ class Engine:
         # errors, also where the update only removed modules (no graph is loaded then).
         self._refile_notes = entries.daemon and entries.wanted
         self.off = False  # after an internal error (see _failed)
+        self._kept_in: object = None  # see may_be_awaited
+        # The function the last gated lookup was in, its body, and what it awaits.
+        self._names_of: tuple[object, object, frozenset[str] | None] = (_NOT_YET, None, None)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -153,38 +175,83 @@ class Engine:
     # Where this plugin is not interested, it returns no hook, so mypy goes on to the next
     # plugin; where it is, its hook runs the next plugin's hook first (see chain.py).
 
-    def function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+    def function_hook(self, fullname: str) -> HookEntry[Callable[[FunctionContext], Type]]:
         if SUPER_CALL in fullname:
             # ``super().m()``: mypy names it "m of Base" (short class name); the callee
             # expression tells the defining class, so every such call is looked at.
             if not self.policy.active:
-                return None
-            return partial(self._on_super, fullname)
-        if not self.policy.hooked(fullname):
-            return None
-        return partial(self._on_function, fullname)
+                return None, False
+            return partial(self._on_super, fullname), False
+        if not self.policy.hooked(fullname) or is_display(fullname):
+            return None, False
+        node = None
+        if self._modules is not None:
+            sym = lookup_fully_qualified(fullname, self._modules, raise_on_missing=False)
+            node = sym.node if sym is not None else None
+        return partial(self._on_function, fullname), self._only_where_awaited(fullname, node)
 
-    def method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+    def method_hook(self, fullname: str) -> HookEntry[Callable[[MethodContext], Type]]:
         if fullname == LRU_CACHE_CALL:
-            return partial(self._on_method, fullname, fullname)
+            return partial(self._on_method, fullname, fullname), False
         if SUPER_CALL in fullname:  # bound through ``Self``: "m of Class", see _on_super
             if not self.policy.active:
-                return None
-            return partial(self._on_super, fullname)
-        defined = self._defining_name(fullname, self._modules)[0]
-        if not self.policy.hooked(defined):
-            return None
-        return partial(self._on_method, fullname, defined)
-
-    def attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        # An attribute only matters where it is awaited: every one with check_all_awaits,
-        # else the configured ones.
-        if not self.policy.active:
-            return None
+                return None, False
+            return partial(self._on_super, fullname), False
         defined, node = self._defining_name(fullname, self._modules)
         if not self.policy.hooked(defined):
-            return None
-        return partial(self._on_attribute, fullname, defined, node)
+            return None, False
+        hook = partial(self._on_method, fullname, defined)
+        return hook, self._only_where_awaited(defined, node)
+
+    def attribute_hook(self, fullname: str) -> HookEntry[Callable[[AttributeContext], Type]]:
+        # An attribute only matters where it is awaited: every one with check_all_awaits,
+        # else the configured ones; ``await`` stands only in an ``async def``.
+        if not self.policy.active:
+            return None, False
+        defined, node = self._defining_name(fullname, self._modules)
+        if not self.policy.hooked(defined):
+            return None, False
+        return partial(self._on_attribute, fullname, defined, node), True
+
+    def _only_where_awaited(self, fullname: str, node: SymbolNode | None) -> bool:
+        """Whether calls of ``fullname`` need their hook only where they may be awaited:
+        its calls always give a plain value, and no configuration entry names it.  (A call
+        of an instance, ``__call__``, is awaited under the instance's name: not gated.)"""
+        return (
+            not self.policy.has_factories
+            and not fullname.endswith(".__call__")
+            and gives_plain_value(node)
+        )
+
+    def may_be_awaited(self, fullname: str, errors: Errors) -> bool:
+        """At a hook lookup for a call or attribute wanted only where awaited: whether the
+        function mypy checks awaits a call or attribute named like ``fullname`` (``await``
+        stands only directly in an ``async def``).  Where the hook is not given, what each
+        hook call does besides its check still happens (the daemon's bookkeeping)."""
+        known, func, module = function_being_checked(errors)
+        if not known:
+            return True
+        body = func.body if isinstance(func, FuncItem) else None
+        if func is not self._names_of[0] or body is not self._names_of[1]:
+            self._names_of = (func, body, self._awaited_in(func, module))
+        names = self._names_of[2]
+        if names is None or (names and fullname.rpartition(".")[2] in names):
+            return True
+        generation = errors_generation(errors)
+        if generation is not self._kept_in:  # once after each reset of the errors
+            self._kept_in = generation
+            self.await_notes.watch(errors)
+            if self._refile_notes and self._modules is not None:
+                self.entries.refile(errors, self._modules)
+        return False
+
+    def _awaited_in(self, func: FuncBase | None, module: str | None) -> frozenset[str] | None:
+        """What ``func`` awaits (see ``RoleIndex.awaited_names``): empty where it cannot
+        await (not an ``async def``, module or class level); None where unknown."""
+        if not isinstance(func, FuncItem) or not func.is_coroutine:
+            return frozenset()
+        tree = self._modules.get(module) if self._modules is not None and module else None
+        return self.roles.awaited_names(tree, func) if tree is not None else None
 
     def _on_function(self, fullname: str, ctx: FunctionContext) -> Type:
         return self._on_call(fullname, False, self.chain.call_type(fullname, ctx), ctx)

@@ -24,7 +24,17 @@ from mypy.checker import TypeChecker
 from mypy.checkexpr import has_any_type
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
 from mypy.modulefinder import ModuleNotFoundReason
-from mypy.nodes import GDEF, Expression, FuncDef, FuncItem, MypyFile, Node, SymbolTableNode, Var
+from mypy.nodes import (
+    GDEF,
+    Expression,
+    FuncBase,
+    FuncDef,
+    FuncItem,
+    MypyFile,
+    Node,
+    SymbolTableNode,
+    Var,
+)
 from mypy.options import Options
 from mypy.plugin import Plugin
 from mypy.scope import Scope as TargetScope
@@ -117,6 +127,20 @@ def current_function(api: Checker) -> FuncItem | None:
 def in_async_function(api: Checker) -> bool:
     func = api.scope.current_function()
     return func is not None and func.is_coroutine
+
+
+def function_being_checked(errors: Errors) -> tuple[bool, FuncBase | None, str | None]:
+    """At a hook lookup, which has no checker: (whether it can be told, the innermost
+    function mypy is checking or None at module or class level, the module's name).
+
+    The build's ``Errors.scope`` is the checker's target scope (``mypy.scope.Scope``, set by
+    ``Errors.set_file``); its ``functions`` lists the functions entered, nested ones and
+    lambdas included (mypy >= 1.0); ``Errors.target_module`` names the module."""
+    scope = errors.scope
+    if scope is None:
+        return False, None, None
+    functions = scope.functions
+    return True, functions[-1] if functions else None, errors.target_module
 
 
 def module_being_checked(api: Checker) -> MypyFile:

@@ -52,9 +52,23 @@ from mypy_wsplugin.mypy_internals import (
 from mypy_wsplugin.notices import say_once
 
 if TYPE_CHECKING:
-    from mypy_wsplugin.hooks import Engine
+    from mypy_wsplugin.hooks import Engine, HookEntry
 
 _H = TypeVar("_H")
+_NO_HOOK: HookEntry[Any] = (None, False)
+_NO_HOOKS: dict[str, None] = {}
+_NEVER_GIVEN = (
+    "get_type_analyze_hook",
+    "get_function_signature_hook",
+    "get_method_signature_hook",
+    "get_class_attribute_hook",
+    "get_class_decorator_hook",
+    "get_class_decorator_hook_2",
+    "get_metaclass_hook",
+    "get_base_class_hook",
+    "get_customize_class_mro_hook",
+    "get_dynamic_class_hook",
+)
 
 # What the standard library's stubs report to the cache (WsPlugin._report_for).
 _NO_SETTINGS: dict[str, Any] = {}
@@ -84,24 +98,26 @@ class WsPlugin(Plugin):
         self._engine: Engine | None = None
         self._errors: Errors | None = None
         self.await_notes = AwaitNotes(self.config.check_all_awaits and self.capabilities.hooks)
-        # mypy asks for a hook at every call site; the answer depends only on the name.  The
-        # answers are memoised in dicts whose lookup mypy calls directly (a C call, no Python
-        # frame): these replace the get_*_hook methods on the instance.
+        # mypy asks for a hook at every call site.  The answer depends on the name, memoised
+        # per name as (hook, wanted only where awaited), and, for a callee whose calls always
+        # give a plain value (facts/plain_callees) and for an attribute, on whether the
+        # function mypy checks awaits something of that name: elsewhere such a call cannot
+        # be wrong, and a hook mypy runs costs it more than the hook itself.
         enabled = self.capabilities.hooks
         self._function_hooks = _HookTable(
-            lambda name: self.engine.function_hook(name) if enabled else None
+            lambda name: self.engine.function_hook(name) if enabled else _NO_HOOK
         )
         self._method_hooks = _HookTable(
-            lambda name: self.engine.method_hook(name) if enabled else None
+            lambda name: self.engine.method_hook(name) if enabled else _NO_HOOK
         )
         self._attribute_hooks = _HookTable(
-            lambda name: self.engine.attribute_hook(name) if enabled else None
+            lambda name: self.engine.attribute_hook(name) if enabled else _NO_HOOK
         )
         if self.config.check_all_awaits or not self.matcher.has_paths:
             vars(self).update(
-                get_function_hook=self._function_hooks.__getitem__,
-                get_method_hook=self._method_hooks.__getitem__,
-                get_attribute_hook=self._attribute_hooks.__getitem__,
+                get_function_hook=self._gated(self._function_hooks),
+                get_method_hook=self._gated(self._method_hooks),
+                get_attribute_hook=self._gated(self._attribute_hooks),
             )
         else:
             # Only configured factories get hooks, and a TARGET may be a path (a re-export)
@@ -113,13 +129,38 @@ class WsPlugin(Plugin):
                 get_method_hook=self._following_paths(self._method_hooks, seen),
                 get_attribute_hook=self._following_paths(self._attribute_hooks, seen),
             )
+        # The hooks this plugin never gives: a C call that answers None (mypy asks for each
+        # at every class, decorator and call; a method of this class would be a Python call).
+        never: Callable[[str], None] = _NO_HOOKS.get
+        vars(self).update(dict.fromkeys(_NEVER_GIVEN, never))
 
-    def _following_paths(self, table: _HookTable[_H], seen: list[object]) -> Callable[[str], _H]:
+    def _gated(self, table: _HookTable[HookEntry[_H]]) -> Callable[[str], _H | None]:
+        """``table``'s lookup: a hook wanted only where the call may be awaited is given
+        only there (see ``Engine.may_be_awaited``)."""
+
+        def lookup(name: str) -> _H | None:
+            hook, only_where_awaited = table[name]
+            errors = self._errors
+            engine = self._engine
+            if (
+                only_where_awaited
+                and errors is not None
+                and engine is not None
+                and not engine.may_be_awaited(name, errors)
+            ):
+                return None
+            return hook
+
+        return lookup
+
+    def _following_paths(
+        self, table: _HookTable[HookEntry[_H]], seen: list[object]
+    ) -> Callable[[str], _H | None]:
         """``table``'s lookup, preceded by a look for paths that resolved since the module
         mypy checks changed (about 1.2 µs a call, against 0.1 µs for the bare lookup)."""
         matcher = self.matcher
 
-        def lookup(name: str) -> _H:
+        def lookup(name: str) -> _H | None:
             errors = self._errors if self._errors is not None else self.build_errors()
             module = current_file(errors) if errors is not None else None
             if module != seen[0] and self._modules is not None:
@@ -130,7 +171,7 @@ class WsPlugin(Plugin):
                 self._function_hooks.clear()
                 self._method_hooks.clear()
                 self._attribute_hooks.clear()
-            return table[name]
+            return table[name][0]
 
         return lookup
 
@@ -213,7 +254,9 @@ class WsPlugin(Plugin):
         if is_daemon(self.options):
             self._check_settings_unchanged(file.fullname)
         deps = self.engine.get_additional_deps(file)
-        # A (re-)parsed module may change which class defines a method: decide afresh.
+        # A (re-)parsed module may change which class defines a method, or what a function
+        # gives (facts/plain_callees): decide afresh.
+        self._function_hooks.clear()
         self._method_hooks.clear()
         self._attribute_hooks.clear()
         return deps
@@ -234,16 +277,17 @@ class WsPlugin(Plugin):
                 [settings_changed(path, self.config.section)], module_with_blocker=module
             )
 
-    # Shadowed on the instance by the memo tables (see __init__); kept for the interface.
+    # Shadowed on the instance by the memo tables' lookups (see __init__); kept for the
+    # interface.
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return self._function_hooks[fullname]
+        return self._function_hooks[fullname][0]
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        return self._method_hooks[fullname]
+        return self._method_hooks[fullname][0]
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        return self._attribute_hooks[fullname]
+        return self._attribute_hooks[fullname][0]
 
 
 class _HookTable(dict[str, _H]):

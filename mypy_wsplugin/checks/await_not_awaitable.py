@@ -8,7 +8,7 @@ from mypy.types import NoneType, ProperType, Type, UnionType, get_proper_type
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
 from mypy_wsplugin.facts.call_site import Site
-from mypy_wsplugin.facts.roles import Role, RoleIndex
+from mypy_wsplugin.facts.roles import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_of, is_any, non_awaitable_members
 from mypy_wsplugin.messages import not_awaitable
 from mypy_wsplugin.mypy_internals import awaited_type, errors_of, modules
@@ -24,9 +24,8 @@ def check_awaited(site: Site, index: RoleIndex) -> Type:
     scope = site.scope()
     if not isinstance(scope, FuncItem) or not scope.is_coroutine:
         return site.typ  # ``await`` only stands in ``async def`` bodies
-    role = site.role(index, scope)
-    if role is None or role.role is not Role.AWAITED:
-        return site.typ
+    if not index.is_awaited(site.tree, scope, site.node):
+        return site.typ  # the role maps agree: nothing but ``AWAITED`` is judged here
     shown = site.typ
     if is_any(shown):
         # mypy sees Any (an unannotated callee); its definition may still tell.

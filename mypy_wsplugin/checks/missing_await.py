@@ -171,6 +171,8 @@ def check_coroutine(
     """Report a coroutine call used without ``await``; type it as ``result`` if reported.
     ``only``: the roles judged (all when None)."""
     scope = site.scope()
+    if index.is_awaited(site.tree, scope, site.node):
+        return site.typ
     role = site.role(index, scope)
     if role is None or role.role is Role.AWAITED:
         return site.typ

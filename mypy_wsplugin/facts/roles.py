@@ -40,6 +40,7 @@ from mypy.nodes import (
     StarExpr,
     StrExpr,
     TupleExpr,
+    TypeAlias,
     UnaryExpr,
 )
 
@@ -302,20 +303,88 @@ class RoleIndex:
     def __init__(self) -> None:
         self._tree: MypyFile | None = None
         self._scopes: dict[int, _ScopeRoles] = {}
+        self._awaited: dict[int, _Awaits] = {}
 
-    def role_of(self, tree: MypyFile, owner: Scope, node: Expression) -> RoleEntry | None:
+    def _scope(self, tree: MypyFile, owner: Scope) -> _ScopeRoles:
         if tree is not self._tree:
             self._tree = tree
             self._scopes = {}
+            self._awaited = {}
         scope = self._scopes.get(id(owner))
         body = _body_of(owner)
         if scope is None or scope.owner is not owner or scope.body is not body:
             scope = _ScopeRoles(owner, body, collect_roles(owner))
             self._scopes[id(owner)] = scope
-        entry = scope.roles.get(id(node))
+        return scope
+
+    def role_of(self, tree: MypyFile, owner: Scope, node: Expression) -> RoleEntry | None:
+        entry = self._scope(tree, owner).roles.get(id(node))
         if entry is None or entry.node is not node:
             return None
         return entry
+
+    def awaited_names(self, tree: MypyFile, owner: Scope) -> frozenset[str] | None:
+        """The names under which ``owner`` (or a function nested in it) awaits a call or an
+        attribute (``await f()``, ``await x.m()``, ``await x.attr``: ``f``, ``m``, ``attr``;
+        for a name bound by an import or an alias, the definition's name too); None where an
+        awaited callee has no name (``await f()()``)."""
+        return self._awaits(tree, owner).names
+
+    def is_awaited(self, tree: MypyFile, owner: Scope, node: Expression) -> bool:
+        """Whether ``node`` (a call or attribute of ``owner``) has the role ``AWAITED``:
+        answered without the role maps, which most awaited calls never need."""
+        return self._awaits(tree, owner).nodes.get(id(node)) is node
+
+    def _awaits(self, tree: MypyFile, owner: Scope) -> _Awaits:
+        if tree is not self._tree:
+            self._tree = tree
+            self._scopes = {}
+            self._awaited = {}
+        known = self._awaited.get(id(owner))
+        if known is None or known.body is not _body_of(owner):
+            known = self._awaited[id(owner)] = _Awaits(owner)
+        return known
+
+
+class _Awaits:
+    """What a scope awaits, from mypy's compiled list of its sub-expressions (nested
+    functions' included; a superset of the names, and exactly the nodes, whose role is
+    ``AWAITED``)."""
+
+    __slots__ = ("body", "names", "nodes")
+
+    def __init__(self, owner: Scope) -> None:
+        self.body = _body_of(owner)
+        self.nodes: dict[int, Expression] = {}
+        names: set[str] | None = set()
+        for e in get_subexpressions(owner):
+            if type(e) is AwaitExpr and not self._add(e.expr, names) and names is not None:
+                names = None
+        self.names = frozenset(names) if names is not None else None
+
+    def _add(self, e: Expression, names: set[str] | None) -> bool:
+        """Record ``e``, an awaited expression; add the names of what it calls or reads.
+        False if a callee has no name.  A conditional or a walrus hands the ``await`` on
+        (as ``_THROUGH_BRANCHES`` does for the role maps)."""
+        if isinstance(e, ConditionalExpr):
+            return self._add(e.if_expr, names) & self._add(e.else_expr, names)
+        if isinstance(e, AssignmentExpr):
+            return self._add(e.value, names)
+        self.nodes[id(e)] = e
+        if isinstance(e, MemberExpr):
+            if names is not None:
+                names.add(e.name)
+        elif isinstance(e, CallExpr):
+            callee = e.callee
+            if not isinstance(callee, (NameExpr, MemberExpr)) or isinstance(callee.node, TypeAlias):
+                return False
+            if names is not None:
+                names.add(callee.name)
+                if callee.node is not None:
+                    names.add(callee.node.name)
+                if callee.fullname:
+                    names.add(callee.fullname.rpartition(".")[2])
+        return True
 
 
 def _name(e: NameExpr, roles: _Roles, kept: frozenset[type]) -> None:

@@ -1,0 +1,93 @@
+"""Callees whose calls always give a plain value, decided from the definition alone.
+
+A call of such a callee can only be wrong where it is awaited, and ``await`` stands only in
+an ``async def``: elsewhere its call needs no hook at all.  Asking mypy for a hook costs
+little; a hook mypy runs costs it the building of the call's context and a copy of the
+callee's signature (``ExpressionChecker.apply_function_plugin``), on every call in the
+program, so skipping the calls that cannot matter is most of the plugin's speed.
+
+Plain means: a plain ``def`` (not ``async``; decorated only by decorators that keep its
+signature, such as ``abstractmethod`` or ``classmethod``; or overloaded with plain items only)
+whose return annotation is written and names a type that is not awaitable and not ``Any``
+(``None``, ``NoReturn``, a literal, a tuple, a ``TypedDict``, a callable, an instance of a
+class without ``__await__``, or a union of those), or a class without ``__await__`` (its
+constructor).  Anything else (an unannotated def, ``Any``, a type variable, another
+decorator) is not plain: its calls keep their hook everywhere.
+
+mypy also checks displays and comprehensions as calls of functions it names ``<list>``,
+``<dict>``, ``<generator>`` …: their value is a container, never an awaitable, and nothing
+is ever reported about them, so they get no hook at all (:func:`is_display`).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from mypy.nodes import Decorator, FuncDef, OverloadedFuncDef, RefExpr, SymbolNode, TypeInfo
+from mypy.types import (
+    CallableType,
+    Instance,
+    LiteralType,
+    NoneType,
+    ProperType,
+    TupleType,
+    TypedDictType,
+    UninhabitedType,
+    UnionType,
+    get_proper_type,
+)
+
+_PLAIN_RESULTS = (NoneType, UninhabitedType, LiteralType, TupleType, TypedDictType, CallableType)
+# Decorators that leave what a call of the function gives as its annotation says.
+_KEEPING_DECORATORS: Final = frozenset(
+    {
+        "abc.abstractmethod",
+        "builtins.classmethod",
+        "builtins.staticmethod",
+        "typing.overload",
+        "typing.final",
+        "typing_extensions.final",
+        "typing.override",
+        "typing_extensions.override",
+    }
+)
+
+
+def is_display(fullname: str) -> bool:
+    """mypy's name for a display or comprehension checked as a call (``<list>``)."""
+    return fullname.startswith("<")
+
+
+def gives_plain_value(node: SymbolNode | None) -> bool:
+    """Whether every call of the definition ``node`` gives a value that is never awaitable
+    (see the module's docstring); False where that is not certain."""
+    if isinstance(node, TypeInfo):
+        return _plain_class(node)
+    if isinstance(node, OverloadedFuncDef):
+        return bool(node.items) and all(gives_plain_value(item) for item in node.items)
+    if isinstance(node, Decorator):
+        if not all(
+            isinstance(d, RefExpr) and d.fullname in _KEEPING_DECORATORS for d in node.decorators
+        ):
+            return False
+        node = node.func
+    if not isinstance(node, FuncDef) or node.is_coroutine or node.is_generator:
+        return False
+    signature = node.type
+    if not isinstance(signature, CallableType) or signature.implicit:
+        return False
+    if node.unanalyzed_type is None:
+        return False  # no annotation written: mypy infers or assumes the result
+    return _plain_result(get_proper_type(signature.ret_type))
+
+
+def _plain_result(result: ProperType) -> bool:
+    if isinstance(result, Instance):
+        return _plain_class(result.type)
+    if isinstance(result, UnionType):
+        return all(_plain_result(get_proper_type(item)) for item in result.items)
+    return isinstance(result, _PLAIN_RESULTS)
+
+
+def _plain_class(info: TypeInfo) -> bool:
+    return info.get("__await__") is None
