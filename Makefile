@@ -24,25 +24,28 @@ FUZZ_OUT ?= fuzz-out
 FUZZ_ARGS ?=
 RECALL_ARGS ?=
 BIN := $(VENV)/bin
+# The editable installs and the build write mypy_wsplugin.egg-info into the source tree:
+# under `make -j` they run one at a time (scripts/serially.py).
+SERIALLY := $(PYTHON) scripts/serially.py .egg-info.lock
 FLOOR_BIN := $(VENV_FLOOR)/bin
 
-.PHONY: demo demo-run test lint typecheck pytest pytest-floor dist bench recall fuzz fuzz-floor clean
+.PHONY: demo demo-run test test-targets lint typecheck pytest pytest-floor dist bench recall fuzz fuzz-floor clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(SERIALLY) $(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
 $(VENV_FLOOR)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV_FLOOR)
-	$(FLOOR_BIN)/python -m pip install -q -e '.[dev]' 'mypy==$(MYPY_FLOOR)' 'libcst==$(LIBCST_FLOOR)'
+	$(SERIALLY) $(FLOOR_BIN)/python -m pip install -q -e '.[dev]' 'mypy==$(MYPY_FLOOR)' 'libcst==$(LIBCST_FLOOR)'
 	touch $@
 
 # A scratch venv per old mypy, with this plugin installed without its version pin.
 .venv-mypy-%/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-mypy-$*
 	.venv-mypy-$*/bin/python -m pip install -q 'mypy==$*'
-	.venv-mypy-$*/bin/python -m pip install -q --no-deps -e .
+	$(SERIALLY) .venv-mypy-$*/bin/python -m pip install -q --no-deps -e .
 	touch $@
 
 # What the example is, what mypy with the plugin finds in it, the diff `mypy-wsplugin fix`
@@ -74,11 +77,17 @@ pytest-floor: $(VENV_FLOOR)/.installed
 # (scripts/check_dist.py).
 dist: $(VENV)/.installed
 	rm -rf dist
-	$(BIN)/python -m build --outdir dist .
+	$(SERIALLY) $(BIN)/python -m build --outdir dist .
 	$(BIN)/twine check --strict dist/*
 	$(BIN)/python scripts/check_dist.py dist
 
-test: lint typecheck pytest pytest-floor dist
+# Two jobs at a time: the two suites share the two cores (JOBS xdist workers each) and the
+# installs, lint and the dist check fill the gaps; each target's output is printed whole
+# when it ends.
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-targets
+
+test-targets: pytest pytest-floor lint typecheck dist
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/realworld.py
@@ -102,4 +111,4 @@ fuzz-floor: $(VENV_FLOOR)/.installed
 		--length $(LENGTH) --jobs $(JOBS) --out $(FUZZ_OUT)-floor $(FUZZ_ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .mypy_cache .pytest_cache dist build $(FUZZ_OUT) $(FUZZ_OUT)-floor
+	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .egg-info.lock .mypy_cache .pytest_cache dist build $(FUZZ_OUT) $(FUZZ_OUT)-floor

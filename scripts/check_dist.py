@@ -45,6 +45,7 @@ SDIST_FILES = [
     "pyproject.toml",
     ".pre-commit-hooks.yaml",
     "Makefile",
+    "scripts/serially.py",
     "mypy.ini",
     "docs/rolling-out.md",
     "docs/error-codes.md",
