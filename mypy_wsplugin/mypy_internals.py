@@ -135,12 +135,13 @@ def function_being_checked(errors: Errors) -> tuple[bool, FuncBase | None, str |
 
     The build's ``Errors.scope`` is the checker's target scope (``mypy.scope.Scope``, set by
     ``Errors.set_file``); its ``functions`` lists the functions entered, nested ones and
-    lambdas included (mypy >= 1.0); ``Errors.target_module`` names the module."""
-    scope = errors.scope
-    if scope is None:
+    lambdas included; ``Errors.target_module`` names the module (all three in 1.14 - 2.4).
+    Where one is missing, nothing can be told (every hook is then given)."""
+    scope = getattr(errors, "scope", None)
+    functions = getattr(scope, "functions", None)
+    if functions is None:
         return False, None, None
-    functions = scope.functions
-    return True, functions[-1] if functions else None, errors.target_module
+    return True, functions[-1] if functions else None, getattr(errors, "target_module", None)
 
 
 def module_being_checked(api: Checker) -> MypyFile:
