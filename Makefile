@@ -41,11 +41,11 @@ $(VENV_FLOOR)/.installed: pyproject.toml
 	$(SERIALLY) $(FLOOR_BIN)/python -m pip install -q -e '.[dev]' 'mypy==$(MYPY_FLOOR)' 'libcst==$(LIBCST_FLOOR)'
 	touch $@
 
-# A scratch venv per old mypy, with this plugin installed without its version pin.
+# A scratch venv per old mypy (the plugin comes from the source tree, on PYTHONPATH in
+# tests/test_mypy_versions.py: no editable install, so it installs beside the others).
 .venv-mypy-%/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-mypy-$*
 	.venv-mypy-$*/bin/python -m pip install -q 'mypy==$*'
-	$(SERIALLY) .venv-mypy-$*/bin/python -m pip install -q --no-deps -e .
 	touch $@
 
 # What the example is, what mypy with the plugin finds in it, the diff `mypy-wsplugin fix`

@@ -462,7 +462,3 @@ def get_subexpressions(node: Node) -> list[Expression]:
 def tree_is_complete(tree: MypyFile) -> bool:
     """False for a tree a parallel worker holds in serialized form (mypy >= 2.4)."""
     return getattr(tree, "raw_data", None) is None
-
-
-def num_workers(options: Options) -> int:
-    return getattr(options, "num_workers", 0)

@@ -98,11 +98,17 @@ class WsPlugin(Plugin):
         self._engine: Engine | None = None
         self._errors: Errors | None = None
         self.await_notes = AwaitNotes(self.config.check_all_awaits and self.capabilities.hooks)
-        # mypy asks for a hook at every call site.  The answer depends on the name, memoised
-        # per name as (hook, wanted only where awaited), and, for a callee whose calls always
-        # give a plain value (facts/plain_callees) and for an attribute, on whether the
-        # function mypy checks awaits something of that name: elsewhere such a call cannot
-        # be wrong, and a hook mypy runs costs it more than the hook itself.
+        self._install_lookups()
+
+    def _install_lookups(self) -> None:
+        """Put mypy's hook questions' answers on the instance, in place of the methods.
+
+        mypy asks for a hook at every call site.  The answer depends on the name, memoised
+        per name as (hook, wanted only where awaited), and, for a callee whose calls always
+        give a plain value (facts/plain_callees) and for an attribute, on whether the
+        function mypy checks awaits something of that name: elsewhere such a call cannot be
+        wrong, and a hook mypy runs costs it more than the hook itself.
+        """
         enabled = self.capabilities.hooks
         self._function_hooks = _HookTable(
             lambda name: self.engine.function_hook(name) if enabled else _NO_HOOK

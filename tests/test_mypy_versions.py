@@ -1,8 +1,8 @@
 """mypy versions outside the tested range: one clear line, never a traceback.
 
 ``make test`` creates a scratch venv per version in ``OLD_MYPYS`` (the Makefile) with that
-mypy and this plugin (installed without its version pin) and names them in
-``WSPLUGIN_OLD_MYPY_VENVS``.
+mypy and names them in ``WSPLUGIN_OLD_MYPY_VENVS``; the plugin is this source tree's, put
+on ``PYTHONPATH`` (as an install without its version pin would be).
 """
 
 from __future__ import annotations
@@ -24,8 +24,12 @@ PROJECT = {
 }
 
 
+SOURCE_TREE = Path(__file__).resolve().parent.parent
+
+
 def run_mypy(venv: Path, root: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(SOURCE_TREE)
     return subprocess.run(
         [str(venv / "bin" / "python"), "-m", "mypy", "--no-error-summary", "app.py"],
         cwd=root,
