@@ -305,11 +305,15 @@ class RoleIndex:
         self._scopes: dict[int, _ScopeRoles] = {}
         self._awaited: dict[int, _Awaits] = {}
 
-    def _scope(self, tree: MypyFile, owner: Scope) -> _ScopeRoles:
+    def _module(self, tree: MypyFile) -> None:
+        """Forget the maps of the module checked before ``tree``."""
         if tree is not self._tree:
             self._tree = tree
             self._scopes = {}
             self._awaited = {}
+
+    def _scope(self, tree: MypyFile, owner: Scope) -> _ScopeRoles:
+        self._module(tree)
         scope = self._scopes.get(id(owner))
         body = _body_of(owner)
         if scope is None or scope.owner is not owner or scope.body is not body:
@@ -336,10 +340,7 @@ class RoleIndex:
         return self._awaits(tree, owner).nodes.get(id(node)) is node
 
     def _awaits(self, tree: MypyFile, owner: Scope) -> _Awaits:
-        if tree is not self._tree:
-            self._tree = tree
-            self._scopes = {}
-            self._awaited = {}
+        self._module(tree)
         known = self._awaited.get(id(owner))
         if known is None or known.body is not _body_of(owner):
             known = self._awaited[id(owner)] = _Awaits(owner)
