@@ -81,7 +81,7 @@ from mypy_wsplugin.rest_of_chain import RestOfChain
 CallContext = FunctionContext | MethodContext
 _H = TypeVar("_H")
 # The answer to mypy's question for a hook, memoised per name (plugin.py): the hook, and
-# whether it is wanted only where the function mypy checks is an ``async def``.
+# whether it is wanted only where the function mypy checks may await it (may_be_awaited).
 HookEntry = tuple[_H | None, bool]
 _NOT_YET: Final = object()
 
