@@ -1177,6 +1177,10 @@ class ModeRun:
                 return self.tool.run([*mypy, "--cache-dir", str(cache), PKG], self.root)
             finally:
                 shutil.rmtree(cache, ignore_errors=True)
+        if self.mode in (Mode.WARM, Mode.PARALLEL) and not cache.exists():
+            # A history starts where a user's cache does: the standard library's stubs in it
+            # (valid only for the same [mypy] section; mypy re-analyses them otherwise).
+            shutil.copytree(self.tool.stdlib_cache(self.disk.get(CONFIG, "")), cache)
         if self.mode is Mode.WARM:
             return self.tool.run([*mypy, "--cache-dir", str(cache), PKG], self.root)
         if self.mode is Mode.PARALLEL:

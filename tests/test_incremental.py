@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY
+from tests.edit_sequences import Tool
 
 HAS_POST_PASS = CAPABILITIES.post_pass
 
@@ -53,6 +55,16 @@ def mypy(root: Path, *args: str) -> list[str]:
     return sorted(result.stdout.splitlines())
 
 
+STUBS = Tool(sys.executable)  # a cache of the standard library's stubs per [mypy] section
+
+
+def with_stubs(root: Path, cache: str) -> str:
+    """``cache``, made to hold the standard library's stubs (as a user's cache does): none
+    of the project's modules is in it, and mypy analyses the stubs only once per session."""
+    shutil.copytree(STUBS.stdlib_cache((root / "mypy.ini").read_text()), root / cache)
+    return cache
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     for name, text in PROJECT.items():
@@ -62,7 +74,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_cold_warm_and_edited_runs_agree(project: Path) -> None:
-    cold = mypy(project, "--cache-dir", "cache")
+    cold = mypy(project, "--cache-dir", with_stubs(project, "cache"))
     expected_lines = {"app/typed.py:5:", "app/typed.py:6:", "app/typed.py:7:"}
     if HAS_POST_PASS:
         expected_lines |= {"app/legacy.py:9:", "app/legacy.py:10:", "app/legacy.py:11:"}
@@ -72,13 +84,13 @@ def test_cold_warm_and_edited_runs_agree(project: Path) -> None:
     legacy = project / "app" / "legacy.py"
     legacy.write_text(legacy.read_text() + "\n# edited\n")
     assert mypy(project, "--cache-dir", "cache") == cold
-    assert mypy(project, "--cache-dir", "fresh") == cold
+    assert mypy(project, "--cache-dir", with_stubs(project, "fresh")) == cold
 
 
 @pytest.mark.skipif(MYPY < (2, 4), reason="mypy -n (parallel workers) is checked on mypy >= 2.4")
 def test_parallel_workers_agree(project: Path) -> None:
-    sequential = mypy(project, "--cache-dir", "seq")
-    assert mypy(project, "-n", "2", "--cache-dir", "par") == sequential
+    sequential = mypy(project, "--cache-dir", with_stubs(project, "seq"))
+    assert mypy(project, "-n", "2", "--cache-dir", with_stubs(project, "par")) == sequential
     assert mypy(project, "-n", "2", "--cache-dir", "par") == sequential
 
 
@@ -99,7 +111,7 @@ def test_warm_run_after_a_dependency_changed_keeps_the_plugin_code(tmp_path: Pat
         'app/h.py:6: error: Cannot await "R.get()": it returns "int", which is not awaitable; '
         'remove the "await"  [await-not-awaitable]'
     ]
-    assert mypy(tmp_path, "--cache-dir", "cache") == expected
+    assert mypy(tmp_path, "--cache-dir", with_stubs(tmp_path, "cache")) == expected
     (app / "f.py").write_text('async def co() -> str:\n    return "1"\n')
     assert mypy(tmp_path, "--cache-dir", "cache") == expected
     assert mypy(tmp_path, "--no-incremental", "--cache-dir", "cold") == expected
@@ -138,7 +150,7 @@ def test_body_edits_in_other_modules_agree_cold_warm_uncached_and_parallel(
     for name, text in WHOLE_PROGRAM.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    first = mypy(tmp_path, "--cache-dir", "warm")
+    first = mypy(tmp_path, "--cache-dir", with_stubs(tmp_path, "warm"))
     assert len(first) == 4, first  # self.state() twice ({}), make() twice ([])
     for step, (name, old, new) in enumerate(BODY_EDITS):
         path = tmp_path / name
@@ -148,7 +160,8 @@ def test_body_edits_in_other_modules_agree_cold_warm_uncached_and_parallel(
         assert mypy(tmp_path, "--cache-dir", "warm") == cold, (step, new)
         assert mypy(tmp_path, "--cache-dir", os.devnull) == cold, (step, new)
         if MYPY >= (2, 4):
-            assert mypy(tmp_path, "-n", "2", "--cache-dir", f"par{step}") == cold, (step, new)
+            parallel = mypy(tmp_path, "-n", "2", "--cache-dir", with_stubs(tmp_path, f"p{step}"))
+            assert parallel == cold, (step, new)
 
 
 ENTRIES_PROJECT = {
@@ -189,7 +202,7 @@ def test_entry_notes_once_per_run_in_every_mode(tmp_path: Path) -> None:
     expected = sorted(ENTRY_NOTES + ([NAME_NOTE] if HAS_POST_PASS else []))
     cold = mypy(tmp_path, "--no-incremental", "--cache-dir", "cold")
     assert cold == expected
-    assert mypy(tmp_path, "--cache-dir", "cache") == expected
+    assert mypy(tmp_path, "--cache-dir", with_stubs(tmp_path, "cache")) == expected
     assert mypy(tmp_path, "--cache-dir", "cache") == expected  # nothing to check
     (tmp_path / "app" / "a.py").write_text(ENTRIES_PROJECT["app/a.py"] + "\n\nx = 1\n")
     assert mypy(tmp_path, "--cache-dir", "cache") == expected
@@ -197,7 +210,7 @@ def test_entry_notes_once_per_run_in_every_mode(tmp_path: Path) -> None:
     assert mypy(tmp_path, "--no-warn-unused-configs", "--cache-dir", "cache") == ENTRY_NOTES[:1]
     assert mypy(tmp_path, "--cache-dir", "cache") == expected
     if MYPY >= (2, 4):
-        assert mypy(tmp_path, "-n", "2", "--cache-dir", "par") == expected
+        assert mypy(tmp_path, "-n", "2", "--cache-dir", with_stubs(tmp_path, "par")) == expected
         assert mypy(tmp_path, "-n", "2", "--cache-dir", "par") == expected
 
 
@@ -217,7 +230,7 @@ def test_result_module_that_appears_and_disappears(tmp_path: Path) -> None:
         "from app.ws import get_manager\n\n\nasync def h() -> None:\n"
         "    m = get_manager(1)\n    m.nope()\n"
     )
-    missing = mypy(tmp_path, "--cache-dir", "cache")
+    missing = mypy(tmp_path, "--cache-dir", with_stubs(tmp_path, "cache"))
     assert missing == [
         'mypy.ini:4: note: [mypy_wsplugin] sync_factories entry "app.ws.get_manager -> '
         'app.models.Manager": module "app.models" of its RESULT cannot be found; what the '
@@ -264,7 +277,7 @@ def test_settings_edits_agree_cold_and_warm_and_keep_the_stdlib_cached(project: 
     cache carries the settings) and leaves the standard library's cache entries as they
     are: the plugin's version in mypy's snapshot does not carry the settings."""
     config = project / "mypy.ini"
-    mypy(project, "--cache-dir", "warm")
+    mypy(project, "--cache-dir", with_stubs(project, "warm"))
     for step, settings in enumerate(SETTINGS_EDITS):
         config.write_text("[mypy]\nplugins = mypy_wsplugin\n" + settings)
         written = _written(project)
