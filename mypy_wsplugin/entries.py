@@ -71,6 +71,7 @@ class EntryChecks:
         self._printed = False
         self._reported_in: object = None  # the daemon: the error generation last reported
         self._missing: list[str] | None = None
+        self._result_homes: dict[str, str | None] | None = None
         self._homes: dict[str, list[FactoryEntry]] | None = None
         self._homes_found_in: object = None
         self._lines: dict[str, int] = {}
@@ -109,6 +110,28 @@ class EntryChecks:
         if self._missing is None or self.daemon:
             self._missing = sorted(m for m in self._result_modules if not self.findable(m))
         return self._missing
+
+    def result_homes(self) -> dict[str, str | None]:
+        """For each entry with a RESULT (by its text): the module mypy loads that defines its
+        target (:meth:`home`), or None for a glob or a target in no module mypy loads.  The
+        RESULT's module becomes a dependency of that module alone (``get_additional_deps``):
+        every module that imports the target depends on it in turn, and on the RESULT's
+        module through the types the plugin gives there (mypy's indirect dependencies).
+        Once per run (the daemon asks again at each update)."""
+        if self._result_homes is None or self.daemon:
+            homes: dict[str, str | None] = {}
+            for entry in self.config.factories:
+                if entry.result is None or entry.text in homes:
+                    continue
+                home = None if entry.is_glob else self.home(entry.target)
+                if home is not None and self.options.clone_for_module(home).follow_imports in (
+                    "skip",
+                    "error",
+                ):
+                    home = None  # not loaded: its importers need the RESULT's module
+                homes[entry.text] = home
+            self._result_homes = homes
+        return self._result_homes
 
     def carried(self, module: str) -> list[FactoryEntry]:
         """With ``warn_unused_configs``: the exact entries whose module (:meth:`home`) is

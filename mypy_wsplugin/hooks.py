@@ -139,7 +139,8 @@ class Engine:
         self._defining_name.clear()
         self.matcher.clear()
         missing = self.entries.missing_result_modules()
-        return result_dependencies(file, self.config.factories, missing)
+        homes = self.entries.result_homes()
+        return result_dependencies(file, self.config.factories, missing, homes)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; keeps what its

@@ -258,6 +258,16 @@ def depend_on(api: Checker, trigger: str) -> None:
     deps.setdefault(trigger, set()).add(current_target(api))
 
 
+def refer_to_module(api: Checker, module: str) -> None:
+    """Record that what is being checked uses ``module`` though no type of it may stay in
+    the module's types (TypeChecker.module_refs; in mypy 1.14 and later at least): mypy
+    keeps it as an indirect dependency in the cache entry (State.finish_passes), so a
+    change there re-checks this module in a warm run."""
+    refs = getattr(api, "module_refs", None)
+    if isinstance(refs, set):
+        refs.add(module)
+
+
 # -- hidden symbols: facts kept in mypy's cache --------------------------------------------
 
 # A fact about a module's functions is kept as a Var the plugin adds to the module's symbol

@@ -122,6 +122,28 @@ def result_class_not_found_note() -> list[Snapshot]:
     )
 
 
+def result_class_defined_later() -> list[Snapshot]:
+    """The RESULT's module exists without the class, then the class is defined there, then
+    it gains a method: callers that are not edited follow (the factory's module alone
+    depends on the RESULT's module; each caller through what it looked up there)."""
+    ini = INI + "\n[mypy_wsplugin]\nsync_factories =\n    app.a.get -> app.models.Manager\n"
+    use = "from app.a import get\n\n\nasync def h() -> None:\n    m = get()\n    m.go()\n"
+    files = {
+        "mypy.ini": ini,
+        "app/__init__.py": "",
+        "app/a.py": "def get():\n    return 1\n",
+        "app/b.py": use,
+        "app/models.py": "x = 1\n",
+    }
+    manager = "class Manager:\n    pass\n"
+    return _steps(
+        ("no RESULT class", files),
+        ("the class defined", files | {"app/models.py": manager}),
+        ("a method added", files | {"app/models.py": manager + "\n    def go(self): ...\n"}),
+        ("the class removed", files),
+    )
+
+
 def unrelated_module_removed() -> list[Snapshot]:
     """A finding in unannotated code appears after an edit; then another module is removed."""
     before = "def load(x: int) -> bool:\n    return True\n\n\nasync def h():\n    print(load(1))\n"
@@ -167,6 +189,30 @@ def result_module_removed() -> list[Snapshot]:
     return _steps(("RESULT's module there", created), ("RESULT's module removed", files))
 
 
+def result_module_removed_with_an_importer_edited() -> list[Snapshot]:
+    """The package re-exports a factory whose RESULT's module the factory's module imports;
+    that module is removed while the factory's module, still importing it, is edited.  Plain
+    mypy's daemon crashes when another unchanged module also imports the removed one
+    (python/mypy#10539); the plugin's dependency on the RESULT's module must not be that
+    other import (it was, from every module importing the factory's: ``KeyError`` in
+    ``dmypy_server.direct_imports``, make fuzz seed 7013)."""
+    ini = INI + "\n[mypy_wsplugin]\nasync_factories =\n    app.m2.load -> app.m1.C\n"
+    m2 = "import app.m1\n\n\nasync def load(x):\n    return app.m1.C()\n"
+    use = "from app import load\n\n\nasync def h() -> None:\n    c = await load(1)\n    c.go()\n"
+    files = {
+        "mypy.ini": ini,
+        "app/__init__.py": "from app.m2 import load as load\n",
+        "app/m1.py": "class C:\n    def go(self) -> None: ...\n",
+        "app/m2.py": m2,
+        "app/use.py": use,
+    }
+    removed = {k: v for k, v in files.items() if k != "app/m1.py"}
+    return _steps(
+        ("RESULT's module there", files),
+        ("removed, the factory's module edited", removed | {"app/m2.py": m2 + "\n\nx = 1\n"}),
+    )
+
+
 def entries_matching_nothing() -> list[Snapshot]:
     """With warn_unused_configs: an entry whose package cannot be found, a glob no module
     fits, a name its module lacks (mypy >= 2.4); then the name is defined, and removed."""
@@ -210,24 +256,25 @@ SHAPES = {
         (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
     ),
     "unrelated_module_removed": (unrelated_module_removed, (Mode.DAEMON,)),
+    "result_class_defined_later": (
+        result_class_defined_later,
+        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+    ),
     "result_module_missing_then_created": (
         result_module_missing_then_created,
         (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
     ),
     "result_module_removed": (result_module_removed, (Mode.WARM, Mode.PARALLEL)),
     "result_module_removed_under_the_daemon": (result_module_removed, (Mode.DAEMON,)),
+    "result_module_removed_with_an_importer_edited": (
+        result_module_removed_with_an_importer_edited,
+        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+    ),
     "entries_matching_nothing": (entries_matching_nothing, (Mode.WARM, Mode.DAEMON, Mode.PARALLEL)),
 }
 
 
 def _shape(name: str) -> object:
-    if name == "result_module_removed_under_the_daemon":
-        reason = (
-            "known issue: the daemon keeps the dependency on a RESULT's module that a caller "
-            "got when it was parsed; when the module is removed, mypy reports its import "
-            "error there until the caller is edited or the daemon restarted"
-        )
-        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
     if name == "unrelated_module_removed" and CAPABILITIES.post_pass:
         reason = (
             "known issue: a daemon update that only drops a module gives the plugin no "
