@@ -1,0 +1,137 @@
+"""What the plugin needs from the build: the daemon, the ``BuildManager`` and its module
+finder, printing a file's lines, typeshed's place, and facts kept in mypy's cache as hidden
+symbols of a module's symbol table."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+
+from mypy.build import BuildManager, default_data_dir
+from mypy.errors import Errors
+from mypy.modulefinder import ModuleNotFoundReason
+from mypy.nodes import (
+    GDEF,
+    MypyFile,
+    SymbolTableNode,
+    Var,
+)
+from mypy.options import Options
+from mypy.types import Type
+
+# The build (mypy.build.BuildManager, every version): see find_manager.
+Manager = BuildManager
+
+
+def is_daemon(options: Options) -> bool:
+    return options.fine_grained_incremental
+
+
+def in_daemon_process() -> bool:
+    """Whether this process is the mypy daemon's (``mypy.dmypy_server``, every version,
+    is imported there before any plugin is loaded, and by no ``mypy`` run).  Unlike
+    :func:`is_daemon`, also true where ``dmypy run`` loads the plugins again to compare
+    their snapshot, with options read afresh."""
+    return "mypy.dmypy_server" in sys.modules
+
+
+def typeshed_dir(options: Options) -> str:
+    """The typeshed the build reads the standard library's stubs from, as an absolute path
+    ending in a separator: ``--custom-typeshed-dir``, or the one inside mypy
+    (``mypy.build.default_data_dir()``, every version; the path mypy's module finder uses).
+    """
+    found = options.custom_typeshed_dir or os.path.join(default_data_dir(), "typeshed")
+    return os.path.join(os.path.abspath(found), "")
+
+
+def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:
+    """The build's ``Errors``, for a plugin that has not been handed a checker.
+
+    The build manager holds both the module dict the plugin was given
+    (``Plugin.set_modules``) and the ``Errors``; it is found among the dict's referrers
+    (a scan of the heap: done once per process).
+    """
+    for owner in gc.get_referrers(build_modules):
+        errors = getattr(owner, "errors", None)
+        if isinstance(errors, Errors):
+            return errors
+    return None
+
+
+def find_manager(options: Options) -> BuildManager | None:
+    """The ``BuildManager`` of the build whose global ``options`` the plugin was given.
+
+    The plugin API has no door to it; it holds the options the plugin was constructed
+    with (``BuildManager.options``, every version), and is found among their referrers (a
+    scan of the heap: callers keep the answer for the process).  Needed for the module
+    finder and for printing a line about the configuration once per run.
+    """
+    for owner in gc.get_referrers(options):
+        if isinstance(owner, BuildManager) and owner.options is options:
+            return owner
+    return None
+
+
+def can_find_module(manager: BuildManager, module: str) -> bool:
+    """Whether mypy's module finder finds ``module`` (a file, a stub or a namespace
+    package), as it does for an import (``BuildManager.find_module_cache.find_module``,
+    mypy >= 1.0; the daemon clears its cache at each update)."""
+    found = manager.find_module_cache.find_module(module, fast_path=True)
+    return not isinstance(found, ModuleNotFoundReason)
+
+
+def is_parallel_worker(manager: BuildManager) -> bool:
+    """A ``mypy -n`` worker (``BuildManager.parallel_worker``, mypy >= 2.4): it prints
+    nothing; the coordinator does."""
+    return bool(getattr(manager, "parallel_worker", False))
+
+
+def flush_file(manager: BuildManager, path: str) -> None:
+    """Print what is filed under ``path`` now, as mypy prints a module's errors when it has
+    checked it (``Errors.file_messages``, ``Errors.format_messages`` with the build's
+    formatter, ``BuildManager.flush_errors``: the same in mypy 1.19 and 2.4), and as it
+    prints its own "unused section(s)" note: in any output format, counted like other
+    lines.  A parallel worker's flush prints nothing (the coordinator prints)."""
+    errors = manager.errors
+    formatted = errors.format_messages(
+        path, errors.file_messages(path), formatter=manager.error_formatter
+    )
+    manager.flush_errors(errors.simplify_path(path), formatted, False)
+
+
+def tree_is_complete(tree: MypyFile) -> bool:
+    """False for a tree a parallel worker holds in serialized form (mypy >= 2.4)."""
+    return getattr(tree, "raw_data", None) is None
+
+
+# -- hidden symbols: facts kept in mypy's cache --------------------------------------------
+
+# A fact about a module's functions is kept as a Var the plugin adds to the module's symbol
+# table: mypy serializes it into the module's cache entry (so it is part of the interface
+# hash: a changed fact makes every importer stale in a warm run) and the daemon compares
+# it in its symbol table snapshot (a changed fact fires the trigger "<mod.name>").
+# ``module_public=False`` keeps it out of ``from mod import *``; names carry no dots (a
+# dotted name would be taken for a cross-reference by mypy.server.astdiff).
+
+
+def hidden_symbols(tree: MypyFile, prefix: str) -> list[str]:
+    return [name for name in tree.names if name.startswith(prefix)]
+
+
+def put_hidden_symbol(tree: MypyFile, name: str, typ: Type | None) -> None:
+    """Set (``typ``) or remove (None) the hidden Var ``name`` of ``tree``."""
+    if typ is None:
+        tree.names.pop(name, None)
+        return
+    var = Var(name, typ)
+    var._fullname = f"{tree.fullname}.{name}"
+    var.is_ready = True
+    tree.names[name] = SymbolTableNode(
+        GDEF, var, module_public=False, plugin_generated=True, module_hidden=True
+    )
+
+
+def hidden_symbol_type(tree: MypyFile, name: str) -> Type | None:
+    sym = tree.names.get(name)
+    return sym.node.type if sym is not None and isinstance(sym.node, Var) else None

@@ -1,0 +1,116 @@
+"""What a hook needs from mypy's ``TypeChecker`` (``ctx.api``) beyond ``CheckerPluginInterface``:
+the function being checked, inferred types, the daemon's targets and dependencies."""
+
+from __future__ import annotations
+
+from mypy.checker import TypeChecker
+from mypy.checkexpr import has_any_type
+from mypy.nodes import (
+    Expression,
+    FuncItem,
+    MypyFile,
+    Node,
+)
+from mypy.plugin import Plugin
+from mypy.server.subexpr import get_subexpressions as _get_subexpressions
+from mypy.types import Type
+
+# ``ctx.api`` in function, method and attribute hooks is mypy's TypeChecker (every version).
+Checker = TypeChecker
+
+
+def current_function(api: Checker) -> FuncItem | None:
+    """The function being checked (None at module or class level).  mypy >= 1.15.
+
+    For a function with value-restricted type variables (``AnyStr``, a class's
+    ``TypeVar("T", str, bytes)``) mypy checks a copy of the body per value: the scope
+    holds the definition, ``FuncItem.expanded`` the copy being checked (its last item;
+    the definition itself when nothing is expanded).
+    """
+    func = api.scope.current_function()
+    if func is not None and func.expanded:
+        return func.expanded[-1]
+    return func
+
+
+def in_async_function(api: Checker) -> bool:
+    func = api.scope.current_function()
+    return func is not None and func.is_coroutine
+
+
+def module_being_checked(api: Checker) -> MypyFile:
+    """TypeChecker.tree: the module the hook fired in."""
+    return api.tree
+
+
+def modules(api: Checker) -> dict[str, MypyFile]:
+    """TypeChecker.modules: every loaded module (the build's dict)."""
+    return api.modules
+
+
+def expression_type(api: Checker, expr: Expression) -> Type | None:
+    """The type mypy already inferred for ``expr`` (TypeChecker.lookup_type_or_none)."""
+    return api.lookup_type_or_none(expr)
+
+
+def declared_return(api: Checker) -> Type | None:
+    """What a ``return`` in the function being checked must give (TypeChecker.return_types;
+    for an ``async def`` the full ``Coroutine[...]``)."""
+    return api.return_types[-1] if api.return_types else None
+
+
+def narrowed_attribute_type(api: Checker, expr: Expression, typ: Type) -> Type:
+    """The type the binder narrowed ``expr`` to on this line (ExpressionChecker)."""
+    return api.expr_checker.narrow_type_from_binder(expr, typ)
+
+
+def awaited_type(api: Checker, typ: Type, context: Expression) -> Type:
+    """What ``await`` of a ``typ`` gives, as mypy computes it (no error reported)."""
+    return api.expr_checker.check_awaitable_expr(typ, context, "", ignore_binder=True)
+
+
+def contains_any(typ: Type) -> bool:
+    """Whether ``typ`` has ``Any`` anywhere in it, as mypy's overload ambiguity check asks
+    (mypy.checkexpr.has_any_type)."""
+    return has_any_type(typ)
+
+
+def current_target(api: Checker) -> str:
+    """The daemon's name for what is being checked ("mod.func", "mod.Cls.method", "mod")
+    (TypeChecker.tscope, mypy >= 0.7)."""
+    return api.tscope.current_target()
+
+
+def depend_on(api: Checker, trigger: str) -> None:
+    """Make the daemon re-check what is being checked when ``trigger`` fires.
+
+    MypyFile.plugin_deps is what the semantic analyzer plugin API's
+    ``add_plugin_dependency`` fills; mypy.server.deps merges it into the fine-grained
+    dependency map when the module's dependencies are computed (State.finish_passes).
+    """
+    deps = module_being_checked(api).plugin_deps
+    deps.setdefault(trigger, set()).add(current_target(api))
+
+
+def refer_to_module(api: Checker, module: str) -> None:
+    """Record that what is being checked uses ``module`` though no type of it may stay in
+    the module's types (TypeChecker.module_refs; in mypy 1.14 and later at least): mypy
+    keeps it as an indirect dependency in the cache entry (State.finish_passes), so a
+    change there re-checks this module in a warm run."""
+    refs = getattr(api, "module_refs", None)
+    if isinstance(refs, set):
+        refs.add(module)
+
+
+def rest_of_chain(api: object, owner: Plugin) -> list[Plugin] | None:
+    """The plugins mypy asks after ``owner`` (ChainedPlugin._plugins), if visible."""
+    plugins = getattr(getattr(api, "plugin", None), "_plugins", None)
+    if isinstance(plugins, list) and owner in plugins:
+        return plugins[plugins.index(owner) + 1 :]
+    return None
+
+
+def get_subexpressions(node: Node) -> list[Expression]:
+    """Every expression below ``node``, parents first (mypy.server.subexpr, compiled: far
+    faster than a walk in Python; the daemon uses it, every version has it)."""
+    return _get_subexpressions(node)

@@ -1,0 +1,169 @@
+"""What the plugin needs from mypy's ``Errors``: reporting past mypy's error watchers, the
+errors recorded so far, reporting into another file or target, what mypy already printed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from mypy.errors import ErrorInfo, Errors, ErrorWatcher
+from mypy.nodes import (
+    FuncBase,
+    FuncDef,
+    MypyFile,
+)
+from mypy.options import Options
+from mypy.scope import Scope as TargetScope
+
+from mypy_wsplugin.mypy_internals.checker import Checker
+
+
+def errors_of(api: Checker) -> Errors:
+    """The build's ``Errors``, through the checker's MessageBuilder."""
+    return api.msg.errors
+
+
+def function_being_checked(errors: Errors) -> tuple[bool, FuncBase | None, str | None]:
+    """At a hook lookup, which has no checker: (whether it can be told, the innermost
+    function mypy is checking or None at module or class level, the module's name).
+
+    The build's ``Errors.scope`` is the checker's target scope (``mypy.scope.Scope``, set by
+    ``Errors.set_file``); its ``functions`` lists the functions entered, nested ones and
+    lambdas included; ``Errors.target_module`` names the module (all three in 1.14 - 2.4).
+    Where one is missing, nothing can be told (every hook is then given)."""
+    scope = getattr(errors, "scope", None)
+    functions = getattr(scope, "functions", None)
+    if functions is None:
+        return False, None, None
+    return True, functions[-1] if functions else None, getattr(errors, "target_module", None)
+
+
+@contextmanager
+def outside_attempts(errors: Errors) -> Iterator[None]:
+    """Report past mypy's error watchers.
+
+    mypy tries some calls more than once under an ``ErrorWatcher`` that drops the errors of
+    the attempt (each overload item, each member of a union, an argument in each item's
+    context), and judges an attempt by whether it had errors.  A finding about a call is
+    not part of such an attempt: reported through the watchers it would be dropped, or make
+    mypy reject an overload item.  Errors de-duplicates identical lines.
+    (Errors._watchers: mypy >= 1.0.)
+    """
+    saved = errors._watchers
+    errors._watchers = []
+    try:
+        yield
+    finally:
+        errors._watchers = saved
+
+
+def keep_bottom_watcher(
+    errors: Errors, watcher: ErrorWatcher | None, handler: Callable[[str, ErrorInfo], bool]
+) -> ErrorWatcher:
+    """Keep a watcher that calls ``handler`` for every error at the bottom of ``errors``'
+    watcher stack (Errors._watchers; ErrorWatcher with a callable filter: mypy >= 1.4).
+
+    mypy's own watchers (an overload item being tried, a union member) are pushed above it
+    and see each error first; one that drops an error drops it before this one sees it.
+    ``handler`` returning True drops the error.  The daemon's Errors.initialize() empties
+    the stack at each update, so this is asked again at each plugin callback (a few
+    identity checks when nothing changed).
+    """
+    stack = errors._watchers
+    if watcher is not None and watcher.errors is errors and stack and stack[0] is watcher:
+        return watcher
+    if watcher is None or watcher.errors is not errors:
+        watcher = ErrorWatcher(errors, filter_errors=handler)
+    if watcher in stack:
+        stack.remove(watcher)
+    stack.insert(0, watcher)
+    return watcher
+
+
+def recorded_errors(errors: Errors, file: str) -> list[ErrorInfo]:
+    """The errors and notes recorded so far for ``file``, in order (Errors.error_info_map);
+    the list itself, so that entries can be taken back."""
+    return errors.error_info_map.get(file, [])
+
+
+def attempt_failed(errors: Errors) -> bool:
+    """Whether the innermost attempt (an overload item being tried) already has errors:
+    mypy will not pick that item (ErrorWatcher.has_new_errors)."""
+    watchers = errors._watchers
+    return bool(watchers) and watchers[-1].has_new_errors()
+
+
+def report_notes(errors: Errors, path: str, options: Options, notes: list[tuple[int, str]]) -> None:
+    """File ``(line, message)`` notes under the config file ``path``, as mypy files a
+    module's errors (``Errors.set_file`` and ``Errors.report``; every version).  Restores
+    the error context.  The daemon prints them with the rest after an update (which resets
+    every error first, then prints what it has not printed: ``Errors.new_messages``)."""
+    saved = (errors.file, errors.target_module, errors.options, errors.scope)
+    try:
+        errors.set_file(path, None, options)
+        for line, message in notes:
+            errors.report(line, -1, message, severity="note")
+    finally:
+        errors.set_file(saved[0], saved[1], saved[2], saved[3])
+
+
+def errors_generation(errors: Errors) -> object:
+    """An object that changes when the daemon resets the build's errors (Errors.initialize
+    makes a new error map)."""
+    return errors.error_info_map
+
+
+def flushed_files(errors: Errors) -> object:
+    """The set of files whose errors mypy has printed; a new set after Errors.reset()."""
+    return errors.flushed_files
+
+
+def is_flushed(errors: Errors, path: str) -> bool:
+    """Whether mypy has already printed (and cached) ``path``'s errors: reporting more
+    there trips an assertion in ``Errors``."""
+    return path in errors.flushed_files
+
+
+def errors_ignored(errors: Errors, path: str) -> bool:
+    """Whether mypy drops every error of ``path`` (``follow_imports = silent``, ...)."""
+    return path in errors.ignored_files
+
+
+def shown_path(errors: Errors, path: str) -> str:
+    """``path`` as mypy shows a file's path (``Errors.simplify_path``: relative to the
+    working directory unless ``show_absolute_path``)."""
+    return errors.simplify_path(path)
+
+
+def current_file(errors: Errors) -> str:
+    return errors.file
+
+
+def ignored_codes(errors: Errors, line: int) -> list[str] | None:
+    """The codes of a ``# type: ignore[...]`` on ``line`` of the current file."""
+    return errors.ignored_lines.get(errors.file, {}).get(line)
+
+
+@contextmanager
+def reporting_in(
+    errors: Errors, tree: MypyFile, options: Options | None, target: str
+) -> Iterator[None]:
+    """Report into ``tree``'s file under the fine-grained target ``target``, then restore
+    the error context.  ``options`` None keeps the context of the module being finished."""
+    saved = (errors.file, errors.target_module, errors.options, errors.scope)
+    try:
+        if options is not None:
+            errors.set_file(tree.path, tree.fullname, options)
+            errors.set_file_ignored_lines(tree.path, tree.ignored_lines)
+            errors.set_skipped_lines(tree.path, tree.skipped_lines)
+        errors.scope = scope = TargetScope()
+        with scope.module_scope(tree.fullname), scope.function_scope(_target_node(target)):
+            yield
+    finally:
+        errors.set_file(saved[0], saved[1], saved[2], saved[3])
+
+
+def _target_node(fullname: str) -> FuncDef:
+    node = FuncDef(fullname.rpartition(".")[2])
+    node._fullname = fullname
+    return node
