@@ -24,21 +24,23 @@ FUZZ_OUT ?= fuzz-out
 FUZZ_ARGS ?=
 RECALL_ARGS ?=
 BIN := $(VENV)/bin
-# The editable installs and the build write mypy_wsplugin.egg-info into the source tree:
-# under `make -j` they run one at a time (scripts/serially.py).
-SERIALLY := $(PYTHON) scripts/serially.py .egg-info.lock
 FLOOR_BIN := $(VENV_FLOOR)/bin
+# An editable install into venv $(1): setuptools writes the package's egg-info into the venv
+# (DIST_EXTRA_CONFIG, an extra setup.cfg), not the source tree, so installs into several
+# venvs can run at once under `make -j`.
+EDITABLE = printf '[egg_info]\negg_base = %s\n' "$(abspath $(1))" > $(1)/egg-base.cfg && \
+	DIST_EXTRA_CONFIG="$(abspath $(1))/egg-base.cfg" $(1)/bin/python -m pip install -q -e
 
 .PHONY: demo demo-run test test-targets lint typecheck pytest pytest-floor dist bench recall fuzz fuzz-floor clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(SERIALLY) $(BIN)/python -m pip install -q -e '.[dev]'
+	$(call EDITABLE,$(VENV)) '.[dev]'
 	touch $@
 
 $(VENV_FLOOR)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV_FLOOR)
-	$(SERIALLY) $(FLOOR_BIN)/python -m pip install -q -e '.[dev]' 'mypy==$(MYPY_FLOOR)' 'libcst==$(LIBCST_FLOOR)'
+	$(call EDITABLE,$(VENV_FLOOR)) '.[dev]' 'mypy==$(MYPY_FLOOR)' 'libcst==$(LIBCST_FLOOR)'
 	touch $@
 
 # A scratch venv per old mypy (the plugin comes from the source tree, on PYTHONPATH in
@@ -77,7 +79,7 @@ pytest-floor: $(VENV_FLOOR)/.installed
 # (scripts/check_dist.py).
 dist: $(VENV)/.installed
 	rm -rf dist
-	$(SERIALLY) $(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m build --outdir dist .
 	$(BIN)/twine check --strict dist/*
 	$(BIN)/python scripts/check_dist.py dist
 
@@ -111,4 +113,4 @@ fuzz-floor: $(VENV_FLOOR)/.installed
 		--length $(LENGTH) --jobs $(JOBS) --out $(FUZZ_OUT)-floor $(FUZZ_ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .egg-info.lock .mypy_cache .pytest_cache dist build $(FUZZ_OUT) $(FUZZ_OUT)-floor
+	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .mypy_cache .pytest_cache dist build $(FUZZ_OUT) $(FUZZ_OUT)-floor

@@ -45,7 +45,7 @@ SDIST_FILES = [
     "pyproject.toml",
     ".pre-commit-hooks.yaml",
     "Makefile",
-    "scripts/serially.py",
+    "scripts/check_dist.py",
     "mypy.ini",
     "docs/rolling-out.md",
     "docs/error-codes.md",
