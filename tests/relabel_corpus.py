@@ -400,8 +400,9 @@ def write_files(root: Path, files: Iterable[tuple[str, str]]) -> None:
 
 def run_solo(case: Case, workdir: Path) -> dict[str, Output]:
     """Both modes on the case as it is, each in a directory of its own.  Runs with the same
-    configuration share a cache: the standard library's stubs are analysed once for it (the
-    case's own modules are in other directories: mypy checks them again)."""
+    ``[mypy]`` options share a cache (:func:`_shared_cache`): the standard library's stubs
+    are analysed once for them (the case's own modules are in other directories: mypy
+    checks them again)."""
     outputs = {}
     for mode in MODES:
         root = workdir / f"solo-{case.package}-{mode}"
@@ -409,9 +410,7 @@ def run_solo(case: Case, workdir: Path) -> dict[str, Output]:
         write_files(root, case.files)
         text = config_text(merged_config(case), mode)
         (root / "mypy.ini").write_text(text)
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        cache = workdir / f"solo-cache-{digest}"
-        outputs[mode] = run_mypy(root, root / "mypy.ini", ["main.py"], cache)
+        outputs[mode] = run_mypy(root, root / "mypy.ini", ["main.py"], _shared_cache(workdir, text))
     return outputs
 
 
