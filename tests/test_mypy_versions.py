@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from mypy_wsplugin.mypy_internals.versions import _instance_attribute
+
 VENVS = [Path(p) for p in os.environ.get("WSPLUGIN_OLD_MYPY_VENVS", "").split()]
 
 PROJECT = {
@@ -71,3 +73,20 @@ def test_old_mypy_gets_one_line_and_no_traceback(venv: Path, tmp_path: Path) -> 
         assert line.endswith("[misc]"), line
     else:
         assert line.endswith("[await-not-awaitable]"), line
+
+
+def test_probe_finds_attributes_an_interpreted_mypy_only_declares() -> None:
+    """A mypy installed from source runs interpreted: ``Errors.flushed_files`` is then only
+    an annotation of the class, not a descriptor as in the compiled wheels.  The probe took
+    that for a missing internal and switched the pass over unannotated code off (found with
+    mypy 2.4.1 built without mypyc)."""
+
+    class Interpreted:
+        flushed_files: set[str]
+
+    class Compiled:
+        flushed_files = property(lambda self: set())
+
+    assert _instance_attribute(Interpreted, "flushed_files")
+    assert _instance_attribute(Compiled, "flushed_files")
+    assert not _instance_attribute(Interpreted, "seen_files")

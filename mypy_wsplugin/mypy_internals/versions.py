@@ -46,7 +46,7 @@ class Capabilities:
         # with its error context active and before its errors are flushed and cached.
         self.post_pass = MYPY >= (2, 4) and hasattr(Plugin, "get_additional_indirect_deps")
         # The daemon's post-check re-run needs to know which files were already printed.
-        if not hasattr(Errors, "flushed_files"):
+        if not _instance_attribute(Errors, "flushed_files"):
             self.post_pass = False
 
     def missing(self) -> list[str]:
@@ -57,6 +57,13 @@ class Capabilities:
         if not self.post_pass:
             off.append("findings in unannotated functions and unseen modules (needs mypy >= 2.4)")
         return off
+
+
+def _instance_attribute(cls: type, name: str) -> bool:
+    """Whether instances of mypy's ``cls`` have ``name``: a descriptor on the class where
+    mypy is compiled, only an annotation where it runs interpreted (an install from source,
+    a platform without a compiled wheel)."""
+    return hasattr(cls, name) or name in getattr(cls, "__annotations__", {})
 
 
 def _checker_scope_type() -> type:
