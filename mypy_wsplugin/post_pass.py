@@ -219,7 +219,7 @@ class _Judge:
     def run(self) -> None:
         for entry in collect_roles(self.scope).values():
             if isinstance(entry.node, CallExpr):
-                callee = resolve_callee(entry.node, self.scope, self.tree)
+                callee = resolve_callee(entry.node, self.scope, self.tree, self.modules)
                 if callee is not None and (callee.unseen or not self.checked):
                     self.judge(entry, callee)
 

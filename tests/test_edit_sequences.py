@@ -144,6 +144,24 @@ def result_class_defined_later() -> list[Snapshot]:
     )
 
 
+def reexport_and_its_awaited_use_in_one_update() -> list[Snapshot]:
+    """The package re-exports a sync function, and an unannotated ``async def`` of another
+    module imports it from the package and awaits it, in one edit.  The daemon analysed
+    that module before the package's new version (its import failed then) and ran the pass
+    over unannotated code before re-analysing it (make fuzz seeds 7001 and 7016)."""
+    m5 = "class C:\n    pass\n\n\ndef load(x: int) -> C:\n    return C()\n"
+    m1 = "async def h(x):\n    return 1\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m5.py": m5, "app/m1.py": m1}
+    use = "from app import load\n\n\nasync def h(x):\n    v = await load(1)\n    return v\n"
+    return _steps(
+        ("nothing re-exported", files),
+        (
+            "re-exported and awaited",
+            files | {"app/__init__.py": "from app.m5 import load\n", "app/m1.py": use},
+        ),
+    )
+
+
 def unrelated_module_removed() -> list[Snapshot]:
     """A finding in unannotated code appears after an edit; then another module is removed."""
     before = "def load(x: int) -> bool:\n    return True\n\n\nasync def h():\n    print(load(1))\n"
@@ -256,6 +274,10 @@ SHAPES = {
         (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
     ),
     "unrelated_module_removed": (unrelated_module_removed, (Mode.DAEMON,)),
+    "reexport_and_its_awaited_use_in_one_update": (
+        reexport_and_its_awaited_use_in_one_update,
+        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+    ),
     "result_class_defined_later": (
         result_class_defined_later,
         (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),

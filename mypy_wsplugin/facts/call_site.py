@@ -63,10 +63,11 @@ class Site:
     def _resolve(self) -> StaticResult | None:
         if not isinstance(self.node, CallExpr):
             return None
-        callee = resolve_callee(self.node, self.scope(), self.tree)
+        loaded = modules(self.api)
+        callee = resolve_callee(self.node, self.scope(), self.tree, loaded)
         if callee is None:
             return None
-        inference = Inference(self.tree, modules(self.api))
+        inference = Inference(self.tree, loaded)
         known = inference.result(callee.node)
         if is_daemon(self.api.options):
             # Re-check this function when a fact it used changes (another module's body).

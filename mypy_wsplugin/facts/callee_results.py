@@ -252,7 +252,7 @@ class Inference:
         if isinstance(callee, RefExpr) and isinstance(callee.node, TypeInfo):
             info = callee.node
             return None if _maybe_awaitable_class(info) else fill_typevars_with_any(info)
-        target = resolve_callee(call, func, home)
+        target = resolve_callee(call, func, home, self.modules)
         if target is None or target.node is None:
             return None
         known = self.result(target.node)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     FUNC_NO_INFO,
     CallExpr,
@@ -52,10 +53,12 @@ class Callee:
     unseen: bool = False  # reached through a missing or skipped module
 
 
-def resolve_callee(call: CallExpr, scope: Scope, tree: MypyFile) -> Callee | None:
+def resolve_callee(
+    call: CallExpr, scope: Scope, tree: MypyFile, modules: dict[str, MypyFile]
+) -> Callee | None:
     callee = call.callee
     if isinstance(callee, NameExpr):
-        return _from_ref(callee, tree)
+        return _from_ref(callee, tree, modules)
     if isinstance(callee, MemberExpr):
         base = callee.expr
         if callee.fullname and callee.node is not None:  # module attribute: ``ws.get()``
@@ -138,13 +141,18 @@ def _unseen_member(callee: MemberExpr, tree: MypyFile) -> Callee | None:
     return Callee(full, callee.name, None, unseen=True)
 
 
-def _from_ref(ref: RefExpr, tree: MypyFile) -> Callee | None:
+def _from_ref(ref: RefExpr, tree: MypyFile, modules: dict[str, MypyFile]) -> Callee | None:
     node = ref.node
     if isinstance(node, Var):
         imported = imported_name(tree, node)
-        if imported is not None:
-            return Callee(imported, imported.rpartition(".")[2], None, unseen=True)
-        return None
+        if imported is None:
+            return None
+        # The import failed when ``tree`` was analysed, but the module has the name now:
+        # the daemon merged a newer version of it in the same update (re-analysing ``tree``
+        # comes later).  A cold run looks the same name up and finds the same (or nothing).
+        sym = lookup_fully_qualified(imported, modules, raise_on_missing=False)
+        found = _from_node(sym.node) if sym is not None and sym.node is not None else None
+        return found or Callee(imported, imported.rpartition(".")[2], None, unseen=True)
     if node is None:
         return None
     return _from_node(node)
