@@ -131,7 +131,8 @@ class DeclaredResults:
                 return site.typ
         # Whether the class is there, and what it is, decides the type: a change of it
         # re-checks the caller (a warm run: an indirect dependency; the daemon: a trigger).
-        refer_to_module(site.api, entry.result_module or entry.result)
+        if entry.result_module:
+            refer_to_module(site.api, entry.result_module)
         depend_on(site.api, make_trigger(entry.result))
         modules = build_modules(site.api)
         found = find_class(entry.result, modules)
