@@ -1047,6 +1047,12 @@ class Tool:
                     cache.mkdir()
             return cache
 
+    def seed_cache(self, config: str, cache: Path) -> Path:
+        """Make ``cache`` a copy of :meth:`stdlib_cache` for ``config``: where a user's cache
+        starts (the standard library's stubs, none of the project's modules)."""
+        shutil.copytree(self.stdlib_cache(config), cache)
+        return cache
+
     def run(self, args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         try:
             return subprocess.run(
@@ -1172,7 +1178,7 @@ class ModeRun:
         mypy = ["-m", "mypy", *MYPY_FLAGS]
         if self.mode is Mode.COLD:
             shutil.rmtree(cache, ignore_errors=True)
-            shutil.copytree(self.tool.stdlib_cache(self.disk.get(CONFIG, "")), cache)
+            self.tool.seed_cache(self.disk.get(CONFIG, ""), cache)
             try:
                 return self.tool.run([*mypy, "--cache-dir", str(cache), PKG], self.root)
             finally:
@@ -1180,7 +1186,7 @@ class ModeRun:
         if self.mode in (Mode.WARM, Mode.PARALLEL) and not cache.exists():
             # A history starts where a user's cache does: the standard library's stubs in it
             # (valid only for the same [mypy] section; mypy re-analyses them otherwise).
-            shutil.copytree(self.tool.stdlib_cache(self.disk.get(CONFIG, "")), cache)
+            self.tool.seed_cache(self.disk.get(CONFIG, ""), cache)
         if self.mode is Mode.WARM:
             return self.tool.run([*mypy, "--cache-dir", str(cache), PKG], self.root)
         if self.mode is Mode.PARALLEL:

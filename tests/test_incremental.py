@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +60,7 @@ STUBS = Tool(sys.executable)  # a cache of the standard library's stubs per [myp
 def with_stubs(root: Path, cache: str) -> str:
     """``cache``, made to hold the standard library's stubs (as a user's cache does): none
     of the project's modules is in it, and mypy analyses the stubs only once per session."""
-    shutil.copytree(STUBS.stdlib_cache((root / "mypy.ini").read_text()), root / cache)
+    STUBS.seed_cache((root / "mypy.ini").read_text(), root / cache)
     return cache
 
 
