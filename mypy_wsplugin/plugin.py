@@ -42,6 +42,7 @@ from mypy_wsplugin.mypy_internals import (
     MYPY_VERSION,
     TESTED_RANGE,
     current_file,
+    errors_of_manager,
     find_build_errors,
     in_daemon_process,
     in_tested_range,
@@ -97,6 +98,7 @@ class WsPlugin(Plugin):
         _publish_settings(self._report)
         self._engine: Engine | None = None
         self._errors: Errors | None = None
+        self._answers: list[_GatedAnswers] = []
         self.await_notes = AwaitNotes(self.config.check_all_awaits and self.capabilities.hooks)
         self._install_lookups()
 
@@ -141,23 +143,14 @@ class WsPlugin(Plugin):
         vars(self).update(dict.fromkeys(_NEVER_GIVEN, never))
 
     def _gated(self, table: _HookTable[HookEntry[_H]]) -> Callable[[str], _H | None]:
-        """``table``'s lookup: a hook wanted only where the call may be awaited is given
-        only there (see ``Engine.may_be_awaited``)."""
-
-        def lookup(name: str) -> _H | None:
-            hook, only_where_awaited = table[name]
-            errors = self._errors
-            engine = self._engine
-            if (
-                only_where_awaited
-                and errors is not None
-                and engine is not None
-                and not engine.may_be_awaited(name, errors)
-            ):
-                return None
-            return hook
-
-        return lookup
+        """``table``'s lookup as a C call (``dict.__getitem__``): an answer that depends on
+        the name only is kept in a dict; a hook wanted only where the call may be awaited is
+        not, and is given only there (``_GatedAnswers.__missing__``, asked at each lookup,
+        see ``Engine.may_be_awaited``).  mypy asks at every call and attribute; a Python
+        call per question was a quarter of the plugin's time on ``make bench``."""
+        answers = _GatedAnswers(table, self)
+        self._answers.append(answers)
+        return answers.__getitem__
 
     def _following_paths(
         self, table: _HookTable[HookEntry[_H]], seen: list[object]
@@ -174,12 +167,18 @@ class WsPlugin(Plugin):
                 matcher.refresh(self._modules)
             if matcher.generation != seen[1]:
                 seen[1] = matcher.generation
-                self._function_hooks.clear()
-                self._method_hooks.clear()
-                self._attribute_hooks.clear()
+                self._forget_hooks()
             return table[name][0]
 
         return lookup
+
+    def _forget_hooks(self) -> None:
+        """Decide every hook afresh (a module was parsed, or a path resolved)."""
+        self._function_hooks.clear()
+        self._method_hooks.clear()
+        self._attribute_hooks.clear()
+        for answers in self._answers:
+            answers.clear()
 
     def build_errors(self) -> Errors | None:
         """The build's ``Errors`` (found once per process, see mypy_internals)."""
@@ -220,8 +219,18 @@ class WsPlugin(Plugin):
             self._engine.set_modules(modules)
         self.entries.graph_loaded(modules)
 
+    def _find_errors_early(self) -> None:
+        """Find the build's ``Errors`` at the first callback of a run, through the build
+        manager (a scan of the heap's referrers of the options: cheap while the heap is
+        small, before the modules are parsed; set_modules falls back to a scan later)."""
+        if self._errors is None:
+            manager = self.entries.manager()
+            if manager is not None:
+                self._errors = errors_of_manager(manager)
+
     def report_config_data(self, ctx: ReportConfigContext) -> object:
         self._raise_config_error()
+        self._find_errors_early()
         self.entries.saw(ctx.id)
         if not ctx.is_check and self._modules is not None:
             # Asked just before mypy serializes the module into its cache entry.
@@ -255,6 +264,7 @@ class WsPlugin(Plugin):
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()
+        self._find_errors_early()
         self.await_notes.watch(self._errors)
         self.entries.saw(file.fullname)
         if is_daemon(self.options):
@@ -262,9 +272,7 @@ class WsPlugin(Plugin):
         deps = self.engine.get_additional_deps(file)
         # A (re-)parsed module may change which class defines a method, or what a function
         # gives (facts/plain_callees): decide afresh.
-        self._function_hooks.clear()
-        self._method_hooks.clear()
-        self._attribute_hooks.clear()
+        self._forget_hooks()
         return deps
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
@@ -294,6 +302,29 @@ class WsPlugin(Plugin):
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         return self._attribute_hooks[fullname][0]
+
+
+class _GatedAnswers(dict[str, Any]):
+    """name -> hook or None, for mypy's C-level lookup; see ``WsPlugin._gated``."""
+
+    __slots__ = ("_owner", "_table")
+
+    def __init__(self, table: _HookTable[HookEntry[Any]], owner: WsPlugin) -> None:
+        super().__init__()
+        self._table = table
+        self._owner = owner
+
+    def __missing__(self, name: str) -> Any:
+        hook, only_where_awaited = self._table[name]
+        if hook is None or not only_where_awaited:
+            self[name] = hook
+            return hook
+        owner = self._owner
+        errors = owner._errors
+        engine = owner._engine
+        if errors is None or engine is None or engine.may_be_awaited(name, errors):
+            return hook
+        return None
 
 
 class _HookTable(dict[str, _H]):

@@ -36,6 +36,7 @@ from mypy_wsplugin.messages import missing_await_noted
 from mypy_wsplugin.mypy_internals import (
     current_file,
     ignored_codes,
+    is_bottom_watcher,
     keep_bottom_watcher,
     recorded_errors,
 )
@@ -65,7 +66,7 @@ class AwaitNotes:
 
     def watch(self, errors: Errors | None) -> None:
         """Make sure the build's ``errors`` are watched (asked at each plugin callback)."""
-        if not self.active or errors is None:
+        if not self.active or errors is None or is_bottom_watcher(errors, self._watcher):
             return
         self._watcher = keep_bottom_watcher(
             errors, self._watcher, lambda file, info: self._on_error(errors, file, info)

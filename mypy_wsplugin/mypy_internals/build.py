@@ -50,13 +50,19 @@ def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:
 
     The build manager holds both the module dict the plugin was given
     (``Plugin.set_modules``) and the ``Errors``; it is found among the dict's referrers
-    (a scan of the heap: done once per process).
+    (a scan of the heap: done once per process, where the plugin could not find it
+    earlier through :func:`find_manager`).
     """
     for owner in gc.get_referrers(build_modules):
         errors = getattr(owner, "errors", None)
         if isinstance(errors, Errors):
             return errors
     return None
+
+
+def errors_of_manager(manager: BuildManager) -> Errors:
+    """The build's ``Errors`` (BuildManager.errors, every version)."""
+    return manager.errors
 
 
 def find_manager(options: Options) -> BuildManager | None:

@@ -57,6 +57,13 @@ def outside_attempts(errors: Errors) -> Iterator[None]:
         errors._watchers = saved
 
 
+def is_bottom_watcher(errors: Errors, watcher: ErrorWatcher | None) -> bool:
+    """Whether ``watcher`` is already at the bottom of ``errors``' watcher stack (see
+    keep_bottom_watcher; asked at every hook, so kept to identity checks)."""
+    stack = errors._watchers
+    return watcher is not None and bool(stack) and stack[0] is watcher
+
+
 def keep_bottom_watcher(
     errors: Errors, watcher: ErrorWatcher | None, handler: Callable[[str, ErrorInfo], bool]
 ) -> ErrorWatcher:
