@@ -65,6 +65,7 @@ class EntryChecks:
         self.options = options
         self.path = config.path or options.config_file or "config"
         self._manager: Manager | None = None
+        self._looked_for_manager = False
         # Modules of the build mypy named to the plugin while loading its graph (a module
         # with a valid cache entry: report_config_data; a parsed one: get_additional_deps).
         self._seen: set[str] = set()
@@ -94,7 +95,9 @@ class EntryChecks:
         self._seen.add(module)
 
     def manager(self) -> Manager | None:
-        if self._manager is None:
+        """The build manager, looked for once (a look scans the heap)."""
+        if not self._looked_for_manager:
+            self._looked_for_manager = True
             self._manager = find_manager(self.options)
         return self._manager
 

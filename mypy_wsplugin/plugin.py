@@ -146,8 +146,8 @@ class WsPlugin(Plugin):
         """``table``'s lookup as a C call (``dict.__getitem__``): an answer that depends on
         the name only is kept in a dict; a hook wanted only where the call may be awaited is
         not, and is given only there (``_GatedAnswers.__missing__``, asked at each lookup,
-        see ``Engine.may_be_awaited``).  mypy asks at every call and attribute; a Python
-        call per question was a quarter of the plugin's time on ``make bench``."""
+        see ``Engine.may_be_awaited``).  mypy asks at every call and attribute (152k
+        questions on ``make bench``'s ALL target, benchmarks/findings.md)."""
         answers = _GatedAnswers(table, self)
         self._answers.append(answers)
         return answers.__getitem__
