@@ -118,6 +118,7 @@ class Engine:
         # errors, also where the update only removed modules (no graph is loaded then).
         self._refile_notes = entries.daemon and entries.wanted
         self.off = False  # after an internal error (see _failed)
+        self._daemon = is_daemon(options)
         self._kept_in: object = None  # see may_be_awaited
         # The function the last gated lookup was in, its body, and what it awaits.
         self._names_of: tuple[object, object, frozenset[str] | None] = (_NOT_YET, None, None)
@@ -356,6 +357,12 @@ class Engine:
 
     def _check(self, site: Site) -> Type:
         entry = site.entry
+        if self._daemon:
+            # The daemon re-checks a caller when the callee's snapshot changes, and an
+            # unannotated def's ``async`` is not part of it; its kept result is
+            # (facts/stored_results).  Resolving the callee registers that dependency
+            # whatever type mypy gave the call.
+            site.known()
         result = coroutine_result(site.typ)
         if result is None and is_any(site.typ):
             if entry is not None and entry.is_async:

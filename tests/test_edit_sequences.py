@@ -162,6 +162,23 @@ def reexport_and_its_awaited_use_in_one_update() -> list[Snapshot]:
     )
 
 
+def unannotated_callee_turns_sync() -> list[Snapshot]:
+    """An unannotated ``async def`` awaited in checked code of another module (through a
+    package re-export) turns sync, then async again.  mypy's daemon snapshot of an
+    unannotated def does not say ``async``, so the caller was not re-checked and the
+    finding was missing (make fuzz seed 10007)."""
+    use = "from app import load\n\n\nasync def h(x) -> None:\n    await load(1)\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "from app.m1 import load\n", "app/m2.py": use}
+    coroutine = "async def load(x):\n    return 1\n"
+    plain = "def load(x):\n    return 1\n"
+    return _steps(
+        ("async", files | {"app/m1.py": coroutine}),
+        ("sync", files | {"app/m1.py": plain}),
+        ("async again", files | {"app/m1.py": coroutine}),
+        ("raises", files | {"app/m1.py": "def load(x):\n    raise ValueError()\n"}),
+    )
+
+
 def unrelated_module_removed() -> list[Snapshot]:
     """A finding in unannotated code appears after an edit; then another module is removed."""
     before = "def load(x: int) -> bool:\n    return True\n\n\nasync def h():\n    print(load(1))\n"
@@ -271,6 +288,10 @@ SHAPES = {
     ),
     "result_class_not_found_note": (
         result_class_not_found_note,
+        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+    ),
+    "unannotated_callee_turns_sync": (
+        unannotated_callee_turns_sync,
         (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
     ),
     "unrelated_module_removed": (unrelated_module_removed, (Mode.DAEMON,)),

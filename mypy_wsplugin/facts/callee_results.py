@@ -153,11 +153,14 @@ class Inference:
         if isinstance(node, FuncDef):
             signed = _from_signature_of(node)
             if signed is not None:
+                if node.type is None:
+                    # An unannotated ``async def``: the daemon's snapshot of it does not
+                    # say ``async``; the result kept for it appears when it turns sync.
+                    self._consult(func)
                 return signed
-        home = self._home(func)
+        home = self._consult(func)
         if home is None:
             return None
-        self.consulted.add(f"{home.fullname}.{result_key(func)}")
         if has_body(func, home):
             if id(func) in self._visiting:
                 return None  # a recursive chain: unknown
@@ -167,6 +170,14 @@ class Inference:
             finally:
                 self._visiting.discard(id(func))
         return _as_result(stored) if (stored := stored_type(home, func)) is not None else None
+
+    def _consult(self, func: FuncDef) -> MypyFile | None:
+        """``func``'s module, if its facts may be used here; its kept result is noted as
+        consulted."""
+        home = self._home(func)
+        if home is not None:
+            self.consulted.add(f"{home.fullname}.{result_key(func)}")
+        return home
 
     def _home(self, func: FuncDef) -> MypyFile | None:
         """The module ``func`` is defined in, if its facts may be used here."""
