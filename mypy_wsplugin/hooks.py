@@ -149,7 +149,7 @@ class Engine:
         pass."""
         if self.capabilities.post_pass and self._modules is not None:
             self.await_notes.watch(self._build_errors())
-            self.keep_results(file, again=is_daemon(self.options))
+            self.keep_results(file, again=self._daemon)
             self.untyped.finish(file, self._modules, self._build_errors)
         return set()
 

@@ -76,9 +76,9 @@ def keep_bottom_watcher(
     the stack at each update, so this is asked again at each plugin callback (a few
     identity checks when nothing changed).
     """
-    stack = errors._watchers
-    if watcher is not None and watcher.errors is errors and stack and stack[0] is watcher:
+    if watcher is not None and is_bottom_watcher(errors, watcher):
         return watcher
+    stack = errors._watchers
     if watcher is None or watcher.errors is not errors:
         watcher = ErrorWatcher(errors, filter_errors=handler)
     if watcher in stack:
