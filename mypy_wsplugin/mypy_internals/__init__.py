@@ -49,6 +49,7 @@ from mypy_wsplugin.mypy_internals.checker import (
     rest_of_chain,
 )
 from mypy_wsplugin.mypy_internals.errors import (
+    UNKNOWN_FUNCTION,
     attempt_failed,
     current_file,
     errors_generation,
@@ -60,6 +61,7 @@ from mypy_wsplugin.mypy_internals.errors import (
     is_bottom_watcher,
     is_flushed,
     keep_bottom_watcher,
+    module_being_reported,
     outside_attempts,
     recorded_errors,
     report_notes,
@@ -81,6 +83,7 @@ __all__ = [
     "MYPY",
     "MYPY_VERSION",
     "TESTED_RANGE",
+    "UNKNOWN_FUNCTION",
     "Capabilities",
     "Checker",
     "Manager",
@@ -116,6 +119,7 @@ __all__ = [
     "is_parallel_worker",
     "keep_bottom_watcher",
     "module_being_checked",
+    "module_being_reported",
     "modules",
     "narrowed_attribute_type",
     "outside_attempts",
