@@ -42,6 +42,7 @@ from mypy_wsplugin.mypy_internals import (
     MYPY_VERSION,
     TESTED_RANGE,
     current_file,
+    errors_made_for,
     errors_of_manager,
     find_build_errors,
     in_daemon_process,
@@ -97,7 +98,8 @@ class WsPlugin(Plugin):
         self._typeshed = typeshed_dir(options)
         _publish_settings(self._report)
         self._engine: Engine | None = None
-        self._errors: Errors | None = None
+        # The build's Errors: found now, while a look is cheap (or at the first callback).
+        self._errors: Errors | None = errors_made_for(options)
         self._answers: list[_GatedAnswers] = []
         self.await_notes = AwaitNotes(self.config.check_all_awaits and self.capabilities.hooks)
         self._install_lookups()

@@ -187,6 +187,8 @@ class UntypedPass:
         findings: list[_Finding],
     ) -> None:
         scan_checked = self.policy.has_factories and _imports_unseen(tree, modules)
+        if options.check_untyped_defs and not scan_checked:
+            return  # mypy checks every function here: the hooks have judged them all
         finder = _ScopeFinder()
         finder.stmts(tree.defs)
         if scan_checked:

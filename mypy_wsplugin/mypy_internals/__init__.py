@@ -18,6 +18,7 @@ from __future__ import annotations
 from mypy_wsplugin.mypy_internals.build import (
     Manager,
     can_find_module,
+    errors_made_for,
     errors_of_manager,
     find_build_errors,
     find_manager,
@@ -98,6 +99,7 @@ __all__ = [
     "depend_on",
     "errors_generation",
     "errors_ignored",
+    "errors_made_for",
     "errors_of",
     "errors_of_manager",
     "expression_type",
