@@ -8,11 +8,14 @@ tables resolve (:mod:`.facts.targets`).  A glob matches definition full names on
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from mypy.nodes import MypyFile
 
 from mypy_wsplugin.config import FactoryEntry, PluginConfig
-from mypy_wsplugin.facts.targets import ImportClosures, Resolved, resolve_path
+
+if TYPE_CHECKING:
+    from mypy_wsplugin.facts.targets import ImportClosures, Resolved
 
 
 class FactoryMatcher:
@@ -21,6 +24,9 @@ class FactoryMatcher:
     Names are matched literally and against the globs once per full name (mypy asks for
     hooks once per call site).  Paths are resolved once their module has been analysed;
     an entry not resolved yet is tried again when the module being checked changes.
+
+    :mod:`.facts.targets` is imported on the first path to resolve: a run that finds
+    everything in its cache, or has no exact entry, does not pay for it.
     """
 
     def __init__(self, config: PluginConfig) -> None:
@@ -32,7 +38,7 @@ class FactoryMatcher:
             else:
                 self._exact.setdefault(entry.target, entry)
         self._memo: dict[str, FactoryEntry | None] = {}
-        self.closures = ImportClosures()
+        self._closures: ImportClosures | None = None
         self._resolved: dict[str, list[tuple[FactoryEntry, Resolved]]] = {}
         self._unresolved: list[FactoryEntry] = []
         self._last_caller: MypyFile | None = None
@@ -54,12 +60,15 @@ class FactoryMatcher:
         self._resolved = {}
         self._unresolved = list(self._exact.values())
         self._last_caller = None
-        self.closures.clear()
+        if self._closures is not None:
+            self._closures.clear()
         self.generation += 1
 
     def refresh(self, modules: dict[str, MypyFile]) -> list[str]:
         """Resolve the entries whose paths were not resolved yet; returns the definitions
         they now name (hook decisions for them must be made again: ``generation``)."""
+        from mypy_wsplugin.facts.targets import resolve_path
+
         reached: list[str] = []
         waiting: list[FactoryEntry] = []
         for entry in self._unresolved:
@@ -118,4 +127,10 @@ class FactoryMatcher:
     def _admissible(self, where: str, caller: MypyFile | None) -> bool:
         """Whether the module ``where`` a path was resolved in is analysed whenever
         ``caller`` is checked: ``caller`` itself, or a module it imports."""
-        return caller is not None and where in self.closures(caller)
+        if caller is None:
+            return False
+        if self._closures is None:
+            from mypy_wsplugin.facts.targets import ImportClosures
+
+            self._closures = ImportClosures()
+        return where in self._closures(caller)

@@ -12,7 +12,7 @@ from mypy.messages import format_type
 from mypy.options import Options
 from mypy.types import ProperType, Type, UnionType, get_proper_type
 
-from mypy_wsplugin.facts.roles import Role
+from mypy_wsplugin.facts.statements import Role
 
 
 def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType]) -> str:

@@ -252,7 +252,8 @@ class WsPlugin(Plugin):
         once).  Nothing for the standard library's stubs: no setting changes what the plugin
         does there (no body to infer from, no call that runs), so a settings edit re-checks
         the program, not typeshed (the entries a stub answers for are still carried)."""
-        if os.path.abspath(path).startswith(self._typeshed):
+        # mypy names the standard library's stubs by absolute paths: no normpath for them.
+        if (path if os.path.isabs(path) else os.path.abspath(path)).startswith(self._typeshed):
             return _NO_SETTINGS
         report = self._report
         if self.entries.has_results:
