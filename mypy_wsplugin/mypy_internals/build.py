@@ -60,7 +60,7 @@ def errors_made_for(options: Options) -> Errors | None:
     if in_daemon_process():
         return None
     for owner in gc.get_referrers(options):
-        if isinstance(owner, Errors) and owner.options is options:
+        if isinstance(owner, Errors) and getattr(owner, "options", None) is options:
             return owner
     return None
 
