@@ -222,9 +222,10 @@ class WsPlugin(Plugin):
         self.entries.graph_loaded(modules)
 
     def _find_errors_early(self) -> None:
-        """Find the build's ``Errors`` at the first callback of a run, through the build
-        manager (a scan of the heap's referrers of the options: cheap while the heap is
-        small, before the modules are parsed; set_modules falls back to a scan later)."""
+        """Where the constructor did not find the build's ``Errors`` (the daemon's process,
+        where ``dmypy run`` also constructs plugins that get no callback): find them at the
+        first callback of a run, through the build manager, while the heap is still small;
+        set_modules falls back to a scan later."""
         if self._errors is None:
             manager = self.entries.manager()
             if manager is not None:

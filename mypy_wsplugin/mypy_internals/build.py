@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from typing import TypeVar
 
 from mypy.build import BuildManager, default_data_dir
 from mypy.errors import Errors
@@ -57,12 +58,7 @@ def errors_made_for(options: Options) -> Errors | None:
     same scan at the plugin's first callback).  Not in the daemon's process, where ``dmypy
     run`` loads the plugins again for each run, with the heap full of the program's trees.
     """
-    if in_daemon_process():
-        return None
-    for owner in gc.get_referrers(options):
-        if isinstance(owner, Errors) and getattr(owner, "options", None) is options:
-            return owner
-    return None
+    return None if in_daemon_process() else _holder_of(options, Errors)
 
 
 def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:
@@ -93,10 +89,7 @@ def find_manager(options: Options) -> BuildManager | None:
     scan of the heap: callers keep the answer for the process).  Needed for the module
     finder and for printing a line about the configuration once per run.
     """
-    for owner in gc.get_referrers(options):
-        if isinstance(owner, BuildManager) and owner.options is options:
-            return owner
-    return None
+    return _holder_of(options, BuildManager)
 
 
 def can_find_module(manager: BuildManager, module: str) -> bool:
@@ -161,3 +154,15 @@ def put_hidden_symbol(tree: MypyFile, name: str, typ: Type | None) -> None:
 def hidden_symbol_type(tree: MypyFile, name: str) -> Type | None:
     sym = tree.names.get(name)
     return sym.node.type if sym is not None and isinstance(sym.node, Var) else None
+
+
+_Holder = TypeVar("_Holder", BuildManager, Errors)
+
+
+def _holder_of(options: Options, kind: type[_Holder]) -> _Holder | None:
+    """The object of ``kind`` whose ``options`` are ``options``, among their referrers (a
+    scan of the heap; ``getattr``: a mypy whose class lacks the attribute finds nothing)."""
+    for owner in gc.get_referrers(options):
+        if isinstance(owner, kind) and getattr(owner, "options", None) is options:
+            return owner
+    return None
