@@ -40,7 +40,7 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV_FLOOR)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV_FLOOR)
-	$(call EDITABLE,$(VENV_FLOOR)) '.[dev]' 'mypy==$(MYPY_FLOOR)' 'libcst==$(LIBCST_FLOOR)'
+	$(call EDITABLE,$(VENV_FLOOR)) '.[test]' 'mypy==$(MYPY_FLOOR)' 'libcst==$(LIBCST_FLOOR)'
 	touch $@
 
 # A scratch venv per old mypy (the plugin comes from the source tree, on PYTHONPATH in
@@ -83,11 +83,11 @@ dist: $(VENV)/.installed
 	$(BIN)/twine check --strict dist/*
 	$(BIN)/python scripts/check_dist.py dist
 
-# Two jobs at a time: the two suites share the two cores (JOBS xdist workers each) and the
-# installs, lint and the dist check fill the gaps; each target's output is printed whole
-# when it ends.
+# Three jobs at a time: the two suites (JOBS xdist workers each) and, beside them, lint,
+# mypy --strict and the dist check one after the other, so neither suite waits for a free
+# job to start; each target's output is printed whole when it ends.
 test:
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-targets
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-targets
 
 test-targets: pytest pytest-floor lint typecheck dist
 

@@ -266,7 +266,7 @@ def test_daemon_on_the_example_prints_what_mypy_prints(tmp_path: Path) -> None:
 def test_body_edits_in_other_modules_agree_with_a_cold_run(tmp_path: Path) -> None:
     """An edit of another module's unannotated body changes no signature: the daemon still
     re-checks the annotated and unannotated callers that used what it gives."""
-    from tests.test_incremental import BODY_EDITS, WHOLE_PROGRAM, mypy
+    from tests.test_incremental import BODY_EDITS, WHOLE_PROGRAM, mypy, with_stubs
 
     for name, text in WHOLE_PROGRAM.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -279,7 +279,7 @@ def test_body_edits_in_other_modules_agree_with_a_cold_run(tmp_path: Path) -> No
         for step, (name, old, new) in enumerate(BODY_EDITS):
             path = tmp_path / name
             path.write_text(path.read_text().replace(old, new, 1))
-            cold = mypy(tmp_path, "--no-incremental", "--cache-dir", f"cold{step}")
+            cold = mypy(tmp_path, "--cache-dir", with_stubs(tmp_path, f"cold{step}"))
             assert sorted(d.check()) == [line for line in cold if ": error:" in line], step
     finally:
         d.run("kill")
