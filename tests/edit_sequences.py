@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Final
 
@@ -1080,6 +1080,13 @@ class Tool:
 
     def modes(self) -> tuple[Mode, ...]:
         return HISTORY_MODES if self.has_workers else (Mode.WARM, Mode.DAEMON)
+
+
+@cache
+def running_tool() -> Tool:
+    """The :class:`Tool` of the running interpreter, one per process: the tests of a worker
+    share its caches of the standard library's stubs (each made once per ``[mypy]`` section)."""
+    return Tool(sys.executable)
 
 
 @dataclass

@@ -13,15 +13,14 @@ runs many more seeds.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES
-from tests.edit_sequences import Mode, SequenceRun, Snapshot, Tool, run_seed
+from tests.edit_sequences import Mode, SequenceRun, Snapshot, run_seed, running_tool
 
-TOOL = Tool(sys.executable)
+TOOL = running_tool()
 
 # Chosen for the edits they cover (flips of functions, methods and handlers, awaits, return
 # and parameter annotations, config entries and check_all_awaits, module removal, re-exports,

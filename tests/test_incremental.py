@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY
-from tests.edit_sequences import Tool
+from tests.edit_sequences import running_tool
 
 HAS_POST_PASS = CAPABILITIES.post_pass
 
@@ -54,7 +54,7 @@ def mypy(root: Path, *args: str) -> list[str]:
     return sorted(result.stdout.splitlines())
 
 
-STUBS = Tool(sys.executable)  # a cache of the standard library's stubs per [mypy] section
+STUBS = running_tool()  # a cache of the standard library's stubs per [mypy] section
 
 
 def with_stubs(root: Path, cache: str) -> str:
