@@ -32,9 +32,15 @@ class Site:
     typ: Type  # the type mypy (and the default plugin) gave it
     entry: FactoryEntry | None  # the configuration entry it matches, if any
     # For an attribute: its definition (a Var, a property), when known.
-    definition: SymbolNode | None = field(default=None, init=False)
+    definition: SymbolNode | None = field(init=False)
     # known(), once resolved: the declared-result step and both checks may ask for it.
-    _known: tuple[StaticResult | None] | None = field(default=None, init=False, repr=False)
+    _known: tuple[StaticResult | None] | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Set here, not as class-level defaults: compiled with mypyc, a dataclass field
+        # with init=False has no value until assigned.
+        self.definition = None
+        self._known = None
 
     @property
     def what(self) -> str:
