@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 _H = TypeVar("_H")
 _NO_HOOK: HookEntry[Any] = (None, False)
+_GATED: HookEntry[Any] = (None, True)  # a hook wanted only where awaited (_GatedAnswers)
 _NO_HOOKS: dict[str, None] = {}
 _NEVER_GIVEN = (
     "get_type_analyze_hook",
@@ -180,7 +181,7 @@ class WsPlugin(Plugin):
         self._method_hooks.clear()
         self._attribute_hooks.clear()
         for answers in self._answers:
-            answers.clear()
+            answers.forget()
 
     def build_errors(self) -> Errors | None:
         """The build's ``Errors`` (found once per process, see mypy_internals)."""
@@ -309,37 +310,58 @@ class WsPlugin(Plugin):
 
 
 class _GatedAnswers(dict[str, Any]):
-    """name -> hook or None, for mypy's C-level lookup; see ``WsPlugin._gated``."""
+    """name -> hook or None, for mypy's C-level lookup; see ``WsPlugin._gated``.
 
-    __slots__ = ("_owner", "_table")
+    For a name whose hook is wanted only where the call may be awaited, the table keeps
+    only a mark (``_GATED``), and the hook is made again the first time it is given: most
+    such names are never awaited, and a hook object per name (a partial and a bound
+    method: 10k names on ``make bench``'s ALL target) is what the plugin would otherwise
+    keep alive, which brings mypy's garbage collector round sooner (benchmarks/findings.md).
+    """
+
+    __slots__ = ("_given", "_owner", "_table")
 
     def __init__(self, table: _HookTable[HookEntry[Any]], owner: WsPlugin) -> None:
         super().__init__()
         self._table = table
         self._owner = owner
+        self._given: dict[str, Any] = {}  # name -> hook, for gated names once given
 
     def __missing__(self, name: str) -> Any:
-        hook, only_where_awaited = self._table[name]
-        if hook is None or not only_where_awaited:
+        table = self._table
+        hook, only_where_awaited = table[name]
+        if not only_where_awaited:
             self[name] = hook
             return hook
+        if hook is not None:
+            table[name] = _GATED
         owner = self._owner
         errors = owner._errors
         engine = owner._engine
         if errors is None or engine is None or engine.may_be_awaited(name, errors):
-            return hook
+            return self._given_hook(name)
         return None
+
+    def _given_hook(self, name: str) -> Any:
+        hook = self._given.get(name)
+        if hook is None:
+            hook = self._given[name] = self._table.decide(name)[0]
+        return hook
+
+    def forget(self) -> None:
+        self.clear()
+        self._given.clear()
 
 
 class _HookTable(dict[str, _H]):
-    """name -> hook, computed on first lookup."""
+    """name -> hook, decided on first lookup."""
 
-    def __init__(self, compute: Callable[[str], _H]) -> None:
+    def __init__(self, decide: Callable[[str], _H]) -> None:
         super().__init__()
-        self._compute = compute
+        self.decide = decide
 
     def __missing__(self, name: str) -> _H:
-        hook = self[name] = self._compute(name)
+        hook = self[name] = self.decide(name)
         return hook
 
 
