@@ -1,0 +1,67 @@
+"""``plugin._GatedAnswers``: what the answers to mypy's hook questions keep alive.
+
+A hook wanted only where a call may be awaited is kept in the table as a shared mark, and
+made when the gate first gives it: a large program asks about some 10k such names, and a
+hook object per name kept mypy's garbage collector busy (benchmarks/findings.md).  The
+findings themselves are the YAML cases' and the edit sequences' business.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+from mypy.errors import Errors
+
+from mypy_wsplugin.plugin import _GATED, WsPlugin, _GatedAnswers, _HookTable
+
+
+class _Gate:
+    def __init__(self, awaited: set[str]) -> None:
+        self.awaited = awaited
+        self.asked: list[str] = []
+
+    def may_be_awaited(self, fullname: str, errors: Errors) -> bool:
+        self.asked.append(fullname)
+        return fullname in self.awaited
+
+
+def _answers(gated: bool, awaited: set[str]) -> tuple[_GatedAnswers, _HookTable[Any], _Gate]:
+    def decide(name: str) -> tuple[object, bool]:
+        return (lambda ctx: name), gated
+
+    table: _HookTable[Any] = _HookTable(decide)
+    gate = _Gate(awaited)
+    owner = cast(WsPlugin, SimpleNamespace(_errors=object(), _engine=gate))
+    return _GatedAnswers(table, owner), table, gate
+
+
+def test_a_gated_name_keeps_only_the_mark_where_the_gate_gives_no_hook() -> None:
+    answers, table, gate = _answers(gated=True, awaited=set())
+    assert answers["m.f"] is None
+    assert answers["m.f"] is None
+    assert table["m.f"] is _GATED
+    assert "m.f" not in answers  # the answer depends on the function checked: asked again
+    assert gate.asked == ["m.f", "m.f"]
+
+
+def test_a_gated_hook_is_made_once_where_given_and_again_after_forget() -> None:
+    answers, table, _ = _answers(gated=True, awaited={"m.f"})
+    hook = answers["m.f"]
+    assert hook is not None and hook(None) == "m.f"
+    assert answers["m.f"] is hook
+    assert table["m.f"] is _GATED
+    answers.forget()
+    table.clear()
+    again = answers["m.f"]
+    assert again is not None and again is not hook
+
+
+def test_a_hook_wanted_everywhere_is_kept_and_answered_without_the_gate() -> None:
+    answers, table, gate = _answers(gated=False, awaited=set())
+    hook = answers["m.f"]
+    assert hook is not None
+    assert answers["m.f"] is hook
+    assert dict.get(answers, "m.f") is hook  # kept for mypy's C-level lookup
+    assert table["m.f"] == (hook, False)
+    assert gate.asked == []
