@@ -313,7 +313,7 @@ class _GatedAnswers(dict[str, Any]):
     """name -> hook or None, for mypy's C-level lookup; see ``WsPlugin._gated``.
 
     For a name whose hook is wanted only where the call may be awaited, the table keeps
-    only a mark (``_GATED``), and the hook is made again the first time it is given: most
+    only a mark (``_GATED``), and the hook is kept only once the gate has given it: most
     such names are never awaited, and a hook object per name (a partial and a bound
     method: 10k names on ``make bench``'s ALL target) is what the plugin would otherwise
     keep alive, which brings mypy's garbage collector round sooner (benchmarks/findings.md).
@@ -333,19 +333,22 @@ class _GatedAnswers(dict[str, Any]):
         if not only_where_awaited:
             self[name] = hook
             return hook
-        if hook is not None:
+        if hook is not None:  # just decided: the table keeps the mark, not the hook
             table[name] = _GATED
         owner = self._owner
         errors = owner._errors
         engine = owner._engine
         if errors is None or engine is None or engine.may_be_awaited(name, errors):
-            return self._given_hook(name)
+            return self._given_hook(name, hook)
         return None
 
-    def _given_hook(self, name: str) -> Any:
+    def _given_hook(self, name: str, decided: Any) -> Any:
+        """The hook for a gated name where the gate gives it: the one just decided, or
+        decided again (once: then kept, for the few names awaited somewhere)."""
         hook = self._given.get(name)
         if hook is None:
-            hook = self._given[name] = self._table.decide(name)[0]
+            hook = decided if decided is not None else self._table.decide(name)[0]
+            self._given[name] = hook
         return hook
 
     def forget(self) -> None:

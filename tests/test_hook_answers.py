@@ -20,6 +20,7 @@ class _Gate:
     def __init__(self, awaited: set[str]) -> None:
         self.awaited = awaited
         self.asked: list[str] = []
+        self.decided: list[str] = []
 
     def may_be_awaited(self, fullname: str, errors: Errors) -> bool:
         self.asked.append(fullname)
@@ -27,11 +28,13 @@ class _Gate:
 
 
 def _answers(gated: bool, awaited: set[str]) -> tuple[_GatedAnswers, _HookTable[Any], _Gate]:
+    gate = _Gate(awaited)
+
     def decide(name: str) -> tuple[object, bool]:
+        gate.decided.append(name)
         return (lambda ctx: name), gated
 
     table: _HookTable[Any] = _HookTable(decide)
-    gate = _Gate(awaited)
     owner = cast(WsPlugin, SimpleNamespace(_errors=object(), _engine=gate))
     return _GatedAnswers(table, owner), table, gate
 
@@ -46,15 +49,17 @@ def test_a_gated_name_keeps_only_the_mark_where_the_gate_gives_no_hook() -> None
 
 
 def test_a_gated_hook_is_made_once_where_given_and_again_after_forget() -> None:
-    answers, table, _ = _answers(gated=True, awaited={"m.f"})
+    answers, table, gate = _answers(gated=True, awaited={"m.f"})
     hook = answers["m.f"]
     assert hook is not None and hook(None) == "m.f"
     assert answers["m.f"] is hook
     assert table["m.f"] is _GATED
+    assert gate.decided == ["m.f"]
     answers.forget()
     table.clear()
     again = answers["m.f"]
     assert again is not None and again is not hook
+    assert gate.decided == ["m.f", "m.f"]
 
 
 def test_a_hook_wanted_everywhere_is_kept_and_answered_without_the_gate() -> None:
