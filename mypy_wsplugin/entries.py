@@ -107,6 +107,13 @@ class EntryChecks:
         manager = self.manager()
         return manager is None or can_find_module(manager, module)
 
+    def loads(self, module: str) -> bool | None:
+        """Whether mypy loads ``module``: None where its finder does not find it, False
+        where ``follow_imports`` skips it."""
+        if not self.findable(module):
+            return None
+        return self.options.clone_for_module(module).follow_imports not in ("skip", "error")
+
     def missing_result_modules(self) -> list[str]:
         """The modules of RESULT classes that mypy cannot find: once per run (the daemon
         asks again at each update: files come and go)."""
@@ -127,10 +134,7 @@ class EntryChecks:
                 if entry.result is None or entry.text in homes:
                     continue
                 home = None if entry.is_glob else self.home(entry.target)
-                if home is not None and self.options.clone_for_module(home).follow_imports in (
-                    "skip",
-                    "error",
-                ):
+                if home is not None and not self.loads(home):
                     home = None  # not loaded: its importers need the RESULT's module
                 homes[entry.text] = home
             self._result_homes = homes

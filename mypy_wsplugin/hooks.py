@@ -142,7 +142,7 @@ class Engine:
         self.matcher.clear()
         missing = self.entries.missing_result_modules()
         homes = self.entries.result_homes()
-        return result_dependencies(file, self.config.factories, missing, homes)
+        return result_dependencies(file, self.config.factories, missing, homes, self.entries.loads)
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; keeps what its

@@ -341,3 +341,43 @@ def test_entry_notes_once_after_every_update(tmp_path: Path) -> None:
         assert notes(d.run("check", "app")) == expected
     finally:
         d.run("kill")
+
+
+# -- a module removed under the daemon -----------------------------------------------------
+
+GLOB_RESULT_CONFIG = (
+    "[mypy]\nplugins = mypy_wsplugin\n\n"
+    "[mypy_wsplugin]\nasync_factories =\n    app.*.make -> app.m1.C\n"
+)
+
+
+@pytest.mark.parametrize("edit_importer", [False, True])
+def test_removed_result_module_of_a_glob(tmp_path: Path, edit_importer: bool) -> None:
+    """Removing the module of a glob entry's RESULT while a module that imports it stays:
+    the daemon says what a cold run says.  (The RESULT's module was a dependency of every
+    module under the glob's prefix; the daemon then reported the missing import in an
+    untouched module, or, with the importer edited in the same step, dropped the module
+    from its graph through an untouched module and crashed with ``KeyError`` in
+    ``dmypy_server.direct_imports``.)"""
+    from tests.test_incremental import mypy
+
+    (tmp_path / "mypy.ini").write_text(GLOB_RESULT_CONFIG)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "m0.py").write_text("x = 1\n")
+    (app / "m1.py").write_text("class C:\n    pass\n")
+    (app / "m2.py").write_text("import app.m1\n\n\nasync def make():\n    return 1\n")
+    d = Daemon(tmp_path)
+    started = d.run("start", "--", "--cache-dir", str(tmp_path / ".mypy_cache"))
+    assert started.returncode == 0, started.stdout + started.stderr
+    try:
+        assert d.check() == []
+        (app / "m1.py").unlink()
+        if edit_importer:
+            write(d, "m2.py", "import app.m1\n\n\nasync def make():\n    return 2\n")
+        cold = mypy(tmp_path, "--no-incremental")
+        assert d.check() == [line for line in cold if ": error:" in line]
+        assert any("import-not-found" in line for line in cold)
+    finally:
+        d.run("kill")

@@ -247,6 +247,19 @@ def result_module_removed_with_an_importer_edited() -> list[Snapshot]:
     )
 
 
+def glob_result_module_removed_with_an_importer_edited() -> list[Snapshot]:
+    """The same with a glob entry and a module under its prefix that has nothing to do with
+    the factory: the RESULT's module was a dependency of every module under the prefix, so
+    the daemon reported the missing import in untouched modules, or crashed (``KeyError`` in
+    ``dmypy_server.direct_imports``, make fuzz seeds 15409 and 15417)."""
+    ini = INI + "\n[mypy_wsplugin]\nasync_factories =\n    app.*.load -> app.m1.C\n"
+    extra = {"mypy.ini": ini, "app/m0.py": "x = 1\n"}
+    return [
+        Snapshot(step.files | extra, step.note)
+        for step in result_module_removed_with_an_importer_edited()
+    ]
+
+
 def entries_matching_nothing() -> list[Snapshot]:
     """With warn_unused_configs: an entry whose package cannot be found, a glob no module
     fits, a name its module lacks (mypy >= 2.4); then the name is defined, and removed."""
@@ -310,6 +323,10 @@ SHAPES = {
     "result_module_removed_under_the_daemon": (result_module_removed, (Mode.DAEMON,)),
     "result_module_removed_with_an_importer_edited": (
         result_module_removed_with_an_importer_edited,
+        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+    ),
+    "glob_result_module_removed_with_an_importer_edited": (
+        glob_result_module_removed_with_an_importer_edited,
         (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
     ),
     "entries_matching_nothing": (entries_matching_nothing, (Mode.WARM, Mode.DAEMON, Mode.PARALLEL)),

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from fnmatch import fnmatchcase
 
-from mypy.nodes import ImportFrom, MypyFile
+from mypy.nodes import (
+    ClassDef,
+    Decorator,
+    FuncDef,
+    IfStmt,
+    ImportFrom,
+    MypyFile,
+    OverloadedFuncDef,
+    Statement,
+    TryStmt,
+)
 from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
@@ -37,6 +48,7 @@ def result_dependencies(
     entries: Sequence[FactoryEntry],
     missing: Collection[str],
     homes: Mapping[str, str | None],
+    loaded: Callable[[str], bool | None],
 ) -> list[tuple[int, str, int]]:
     """The modules of declared RESULT classes, as dependencies of ``file`` where it may call
     the factory (``Plugin.get_additional_deps``): that makes the classes loadable.
@@ -48,8 +60,9 @@ def result_dependencies(
     module an (indirect) dependency of the caller in mypy's cache.  Fewer edges than one per
     caller: fewer import cycles, and under the daemon a removed RESULT module is not reached
     through modules that never import it (mypy's daemon stumbles over a module removed while
-    an edited module still imports it, python/mypy#10539).  A glob, or a factory in a module
-    mypy does not load, gives the dependency to every module that may call it.
+    an edited module still imports it, python/mypy#10539, and crashed on such an edge).  A
+    glob is treated the same way by what each module defines (:func:`_may_use`); a factory
+    in a module mypy does not load gives the dependency to every module that may call it.
 
     A module mypy cannot find (``missing``) is said once per run (:mod:`..entries`), not as
     an import error in every module that may call the factory.  Whether it can be found is
@@ -62,32 +75,48 @@ def result_dependencies(
         if module is None or module in missing or module == file.fullname:
             continue
         home = homes.get(entry.text)
-        if file.fullname == home if home is not None else _may_use(file, entry):
+        if file.fullname == home if home is not None else _may_use(file, entry, loaded):
             deps.append((PRI_MED, module, -1))
     return deps
 
 
-def _may_use(file: MypyFile, entry: FactoryEntry) -> bool:
-    """Whether ``file`` imports the module (or a package above it) that defines ``entry``'s
-    target, or is that module.
+def _may_use(file: MypyFile, entry: FactoryEntry, loaded: Callable[[str], bool | None]) -> bool:
+    """Whether ``file`` may call ``entry``'s target, seen before semantic analysis (only the
+    definitions and import statements are known).
 
-    Seen before semantic analysis, so only the import statements are known.  Adding the
-    dependency nowhere else keeps unrelated modules, the standard library and the RESULT
-    module's own imports from depending on it (which would form import cycles).  A glob
-    target counts by its literal prefix; one that starts with a wildcard adds no dependency.
+    An exact target: ``file`` is, or imports, the module (or a package above it) that
+    defines it.  A glob: ``file`` defines a function, class or method the glob matches (its
+    importers depend on it in turn, as for an exact target's home), or imports a module
+    under the glob's literal prefix that mypy does not load.  Adding the dependency nowhere
+    else keeps unrelated modules, the standard library and the RESULT module's own imports
+    from depending on it (which would form import cycles).  A glob that starts with a
+    wildcard adds a dependency only where a match is defined.
     """
+    if entry.is_glob and any(fnmatchcase(name, entry.target) for name in _defined(file)):
+        return True
     target = re.split(r"[*?\[]", entry.target, maxsplit=1)[0]
     if entry.is_glob:
         target = target.rpartition(".")[0]
         if not target:
             return False
-    if _covers(file.fullname, target, entry.is_glob):
+    if not entry.is_glob and _covers(file.fullname, target, False):
         return True
     for module, imp in imported_modules(file):
         names = [f"{module}.{name}" for name, _ in imp.names] if isinstance(imp, ImportFrom) else []
-        if any(_covers(m, target, entry.is_glob) for m in [module, *names]):
-            return True
+        for name in (module, *names):
+            if _covers(name, target, entry.is_glob) and (
+                not entry.is_glob or _unseen(name, name == module, loaded)
+            ):
+                return True
     return False
+
+
+def _unseen(name: str, is_module: bool, loaded: Callable[[str], bool | None]) -> bool:
+    """Whether ``name``, imported, is a module whose definitions mypy does not see: not
+    found, or skipped (``follow_imports``).  A name imported from a module may be a
+    definition there (its module then counts) or a submodule."""
+    state = loaded(name)
+    return state is False or (is_module and state is None)
 
 
 def _covers(module: str, target: str, is_glob: bool) -> bool:
@@ -95,6 +124,27 @@ def _covers(module: str, target: str, is_glob: bool) -> bool:
     if target.startswith(module + "."):
         return True
     return is_glob and (module == target or module.startswith(target + "."))
+
+
+def _defined(file: MypyFile) -> Iterator[str]:
+    """The full names of the functions, classes and methods ``file`` defines, also under
+    ``if``/``try`` at module or class level (before semantic analysis)."""
+    todo: list[tuple[str, list[Statement]]] = [(file.fullname, file.defs)]
+    while todo:
+        prefix, body = todo.pop()
+        for stmt in body:
+            if isinstance(stmt, (FuncDef, OverloadedFuncDef, Decorator)):
+                yield f"{prefix}.{stmt.name}"
+            elif isinstance(stmt, ClassDef):
+                yield f"{prefix}.{stmt.name}"
+                todo.append((f"{prefix}.{stmt.name}", stmt.defs.body))
+            elif isinstance(stmt, IfStmt):
+                todo.extend((prefix, block.body) for block in stmt.body)
+                if stmt.else_body is not None:
+                    todo.append((prefix, stmt.else_body.body))
+            elif isinstance(stmt, TryStmt):
+                blocks = [stmt.body, *stmt.handlers, stmt.else_body, stmt.finally_body]
+                todo.extend((prefix, block.body) for block in blocks if block is not None)
 
 
 class DeclaredResults:
