@@ -260,6 +260,26 @@ def glob_result_module_removed_with_an_importer_edited() -> list[Snapshot]:
     ]
 
 
+def glob_result_for_callers_in_another_module() -> list[Snapshot]:
+    """A glob's RESULT class in a module nothing imports, the factory awaited in another
+    module: typed as the RESULT everywhere.  (With the dependency given only where the
+    glob's names are defined, ``mypy -n`` lost it: its coordinator sees only the imports,
+    so the RESULT's module was never loaded, make fuzz seed 16003.)"""
+    ini = INI + "\n[mypy_wsplugin]\nsync_factories =\n    app.ws.* -> app.models.Manager\n"
+    use = "from app.ws import get\n\n\nasync def h() -> None:\n    await get(1)\n"
+    files = {
+        "mypy.ini": ini,
+        "app/__init__.py": "",
+        "app/ws.py": "def get(x):\n    return x\n",
+        "app/use.py": use,
+        "app/models.py": "class Manager:\n    pass\n",
+    }
+    return _steps(
+        ("RESULT's module imported by nobody", files),
+        ("the caller edited", files | {"app/use.py": use + "\n\nx = 1\n"}),
+    )
+
+
 def entries_matching_nothing() -> list[Snapshot]:
     """With warn_unused_configs: an entry whose package cannot be found, a glob no module
     fits, a name its module lacks (mypy >= 2.4); then the name is defined, and removed."""
@@ -327,6 +347,10 @@ SHAPES = {
     ),
     "glob_result_module_removed_with_an_importer_edited": (
         glob_result_module_removed_with_an_importer_edited,
+        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+    ),
+    "glob_result_for_callers_in_another_module": (
+        glob_result_for_callers_in_another_module,
         (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
     ),
     "entries_matching_nothing": (entries_matching_nothing, (Mode.WARM, Mode.DAEMON, Mode.PARALLEL)),

@@ -36,6 +36,7 @@ from mypy_wsplugin.mypy_internals import (
     errors_generation,
     errors_of,
     refer_to_module,
+    tree_is_complete,
 )
 from mypy_wsplugin.mypy_internals import modules as build_modules
 from mypy_wsplugin.reporting import note
@@ -87,25 +88,29 @@ def _may_use(file: MypyFile, entry: FactoryEntry, loaded: Callable[[str], bool |
     An exact target: ``file`` is, or imports, the module (or a package above it) that
     defines it.  A glob: ``file`` defines a function, class or method the glob matches (its
     importers depend on it in turn, as for an exact target's home), or imports a module
-    under the glob's literal prefix that mypy does not load.  Adding the dependency nowhere
-    else keeps unrelated modules, the standard library and the RESULT module's own imports
-    from depending on it (which would form import cycles).  A glob that starts with a
-    wildcard adds a dependency only where a match is defined.
+    under the glob's literal prefix that mypy does not load; where the definitions are not
+    parsed yet (``mypy -n``), every module under the prefix and their importers.  Adding the
+    dependency nowhere else keeps unrelated modules, the standard library and the RESULT
+    module's own imports from depending on it (which would form import cycles).  A glob
+    that starts with a wildcard adds a dependency only where a match is defined.
     """
-    if entry.is_glob and any(fnmatchcase(name, entry.target) for name in _defined(file)):
+    # A parallel worker parses (mypy -n): the coordinator sees only the imports; a glob is
+    # then a dependency of every module under its prefix and of their importers.
+    by_definitions = entry.is_glob and tree_is_complete(file)
+    if by_definitions and any(fnmatchcase(name, entry.target) for name in _defined(file)):
         return True
     target = re.split(r"[*?\[]", entry.target, maxsplit=1)[0]
     if entry.is_glob:
         target = target.rpartition(".")[0]
         if not target:
             return False
-    if not entry.is_glob and _covers(file.fullname, target, False):
+    if not by_definitions and _covers(file.fullname, target, entry.is_glob):
         return True
     for module, imp in imported_modules(file):
         names = [f"{module}.{name}" for name, _ in imp.names] if isinstance(imp, ImportFrom) else []
         for name in (module, *names):
             if _covers(name, target, entry.is_glob) and (
-                not entry.is_glob or _unseen(name, name == module, loaded)
+                not by_definitions or _unseen(name, name == module, loaded)
             ):
                 return True
     return False
