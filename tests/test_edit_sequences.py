@@ -307,6 +307,8 @@ def entries_matching_nothing() -> list[Snapshot]:
     )
 
 
+EVERY_MODE = (Mode.WARM, Mode.DAEMON, Mode.PARALLEL)
+
 SHAPES = {
     "unannotated_finding_in_an_imported_module": (
         unannotated_finding_in_an_imported_module,
@@ -320,40 +322,40 @@ SHAPES = {
     ),
     "result_class_not_found_note": (
         result_class_not_found_note,
-        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+        EVERY_MODE,
     ),
     "unannotated_callee_turns_sync": (
         unannotated_callee_turns_sync,
-        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+        EVERY_MODE,
     ),
     "unrelated_module_removed": (unrelated_module_removed, (Mode.DAEMON,)),
     "reexport_and_its_awaited_use_in_one_update": (
         reexport_and_its_awaited_use_in_one_update,
-        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+        EVERY_MODE,
     ),
     "result_class_defined_later": (
         result_class_defined_later,
-        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+        EVERY_MODE,
     ),
     "result_module_missing_then_created": (
         result_module_missing_then_created,
-        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+        EVERY_MODE,
     ),
     "result_module_removed": (result_module_removed, (Mode.WARM, Mode.PARALLEL)),
     "result_module_removed_under_the_daemon": (result_module_removed, (Mode.DAEMON,)),
     "result_module_removed_with_an_importer_edited": (
         result_module_removed_with_an_importer_edited,
-        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+        EVERY_MODE,
     ),
     "glob_result_module_removed_with_an_importer_edited": (
         glob_result_module_removed_with_an_importer_edited,
-        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+        EVERY_MODE,
     ),
     "glob_result_for_callers_in_another_module": (
         glob_result_for_callers_in_another_module,
-        (Mode.WARM, Mode.DAEMON, Mode.PARALLEL),
+        EVERY_MODE,
     ),
-    "entries_matching_nothing": (entries_matching_nothing, (Mode.WARM, Mode.DAEMON, Mode.PARALLEL)),
+    "entries_matching_nothing": (entries_matching_nothing, EVERY_MODE),
 }
 
 

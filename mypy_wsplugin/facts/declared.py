@@ -71,17 +71,23 @@ def result_dependencies(
     parsed (and asked here) again when that changes.
     """
     deps = []
+    defined: list[str] = []  # what ``file`` defines, listed for the first glob that asks
     for entry in entries:
         module = entry.result_module
         if module is None or module in missing or module == file.fullname:
             continue
         home = homes.get(entry.text)
-        if file.fullname == home if home is not None else _may_use(file, entry, loaded):
+        if file.fullname == home if home is not None else _may_use(file, entry, loaded, defined):
             deps.append((PRI_MED, module, -1))
     return deps
 
 
-def _may_use(file: MypyFile, entry: FactoryEntry, loaded: Callable[[str], bool | None]) -> bool:
+def _may_use(
+    file: MypyFile,
+    entry: FactoryEntry,
+    loaded: Callable[[str], bool | None],
+    defined: list[str],
+) -> bool:
     """Whether ``file`` may call ``entry``'s target, seen before semantic analysis (only the
     definitions and import statements are known).
 
@@ -97,8 +103,11 @@ def _may_use(file: MypyFile, entry: FactoryEntry, loaded: Callable[[str], bool |
     # A parallel worker parses (mypy -n): the coordinator sees only the imports; a glob is
     # then a dependency of every module under its prefix and of their importers.
     by_definitions = entry.is_glob and tree_is_complete(file)
-    if by_definitions and any(fnmatchcase(name, entry.target) for name in _defined(file)):
-        return True
+    if by_definitions:
+        if not defined:
+            defined.extend(_defined(file))
+        if any(fnmatchcase(name, entry.target) for name in defined):
+            return True
     target = re.split(r"[*?\[]", entry.target, maxsplit=1)[0]
     if entry.is_glob:
         target = target.rpartition(".")[0]
