@@ -97,6 +97,7 @@ class WsPlugin(Plugin):
         self._report = self.config.to_report()
         self._report_missing: tuple[list[str], dict[str, Any]] = ([], self._report)
         self._typeshed = typeshed_dir(options)
+        self._typeshed_folders: dict[str, bool] = {}
         _publish_settings(self._report)
         self._engine: Engine | None = None
         # The build's Errors: found now, while a look is cheap (or at the first callback).
@@ -254,8 +255,7 @@ class WsPlugin(Plugin):
         once).  Nothing for the standard library's stubs: no setting changes what the plugin
         does there (no body to infer from, no call that runs), so a settings edit re-checks
         the program, not typeshed (the entries a stub answers for are still carried)."""
-        # mypy names the standard library's stubs by absolute paths: no normpath for them.
-        if (path if os.path.isabs(path) else os.path.abspath(path)).startswith(self._typeshed):
+        if self._in_typeshed(path):
             return _NO_SETTINGS
         report = self._report
         if self.entries.has_results:
@@ -266,6 +266,17 @@ class WsPlugin(Plugin):
                 self._report_missing = (missing, {**report, "result_modules_missing": missing})
             report = self._report_missing[1] if missing else report
         return report
+
+    def _in_typeshed(self, path: str) -> bool:
+        """Whether ``path`` is one of the standard library's stubs; decided once per folder
+        (an absolute path for each relative one costs a ``getcwd`` per module)."""
+        folder = path.rpartition(os.sep)[0]
+        inside = self._typeshed_folders.get(folder)
+        if inside is None:
+            absolute = folder if os.path.isabs(folder) else os.path.abspath(folder)
+            inside = os.path.join(absolute, "").startswith(self._typeshed)
+            self._typeshed_folders[folder] = inside
+        return inside
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()
