@@ -154,6 +154,17 @@ class Engine:
             self.untyped.finish(file, self._modules, self._build_errors)
         return set()
 
+    def type_analysis(self) -> None:
+        """The daemon, at a type-analyze hook lookup: findings of the pass after type
+        checking that mypy dropped for a module it analyses again are filed again."""
+        errors = self._build_errors()
+        if self.off or self._modules is None or errors is None:
+            return
+        try:
+            self.untyped.refile(errors, self._modules)
+        except Exception as error:
+            self._failed(error, AnyType(TypeOfAny.special_form), Context())
+
     def keep_results(self, tree: MypyFile, again: bool = True) -> None:
         """Keep what ``tree``'s functions give in its symbol table (facts/stored_results);
         asked when mypy writes its cache entry and when it finishes it.  ``again``: also

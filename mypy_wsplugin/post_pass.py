@@ -20,16 +20,19 @@ Under the mypy daemon this pass is also run again after each update, for every m
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import NamedTuple
 
 from mypy.errorcodes import ErrorCode
 from mypy.errors import Errors
 from mypy.nodes import (
+    AwaitExpr,
     CallExpr,
     Context,
     FuncDef,
     FuncItem,
+    MemberExpr,
     MypyFile,
+    NameExpr,
 )
 from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
@@ -48,10 +51,14 @@ from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_
 from mypy_wsplugin.messages import not_awaitable
 from mypy_wsplugin.mypy_internals import (
     current_file,
+    errors_generation,
     errors_ignored,
+    errors_in_file,
+    filed_messages,
     flushed_files,
     is_daemon,
     is_flushed,
+    module_being_reported,
     reporting_in,
     shown_path,
     tree_is_complete,
@@ -78,11 +85,22 @@ class _ScopeFinder(StatementWalker):
 
 _Finding = tuple[ErrorCode, str, Context, "Role | None"]
 
-# The daemon target findings of this pass are filed under.  The daemon re-checks every
-# target that has errors after each update, but re-checking a function does not run this
-# pass; a target it cannot look up is not re-checked, so its errors are not dropped there.
-# They are made afresh after every update instead (see UntypedPass.finish).
-PASS_TARGET: Final = "__mypy_wsplugin__"
+# Under the daemon, findings of this pass are filed under their module's own fine-grained
+# target (the module's top level).  The daemon re-checks every target that has errors
+# after each update; re-checking a top level does not run this pass, but it analyses the
+# module's implicit attributes (``__name__: str``, ...) first, which asks the plugin for a
+# type-analyze hook (see UntypedPass.refile).  An update that changes no module (one only
+# removes a module) gives the plugin no other callback.
+
+
+class _Filed(NamedTuple):
+    """What the pass last filed for a module, and the tree it was made from (the daemon
+    keeps a module's ``MypyFile`` through its updates; a module parsed again is a new one
+    until mypy merges it into the old, and then the pass runs for it)."""
+
+    tree: MypyFile
+    findings: list[_Finding]
+    notes: list[str]
 
 
 class UntypedPass:
@@ -98,6 +116,13 @@ class UntypedPass:
         # mypy replaces it when an update resets the errors (Errors.initialize), which is
         # how an update is told from the initial build.
         self._first_flushed: object = None
+        # The daemon: what was last filed for each module (see refile), and the list of the
+        # file's errors it went into (mypy makes a new one when it clears a target).
+        self._filed: dict[str, _Filed] = {}
+        self._filed_into: dict[str, object] = {}
+        # The daemon: the build's error map when a module was last finished (mypy makes a
+        # new one when an update resets the errors).
+        self._fresh_in: object = None
 
     def finish(
         self, tree: MypyFile, modules: dict[str, MypyFile], errors: Callable[[], Errors | None]
@@ -122,6 +147,7 @@ class UntypedPass:
         if not self.daemon:
             return
         self._contexts[tree.fullname] = (options, silent)
+        self._fresh_in = errors_generation(build_errors)
         flushed = flushed_files(build_errors)
         if self._first_flushed is None:
             self._first_flushed = flushed
@@ -169,15 +195,51 @@ class UntypedPass:
             if why is not None:
                 shown = shown_path(errors, self.entries.path)
                 notes.append(self.entries.unmatched_note(entry, why, shown))
+        if self.daemon:
+            self._filed.pop(tree.fullname, None)
         if not findings and not notes:
             return
-        target = f"{tree.fullname}.{PASS_TARGET}"
-        with reporting_in(errors, tree, None if own else options, target):
-            for code, message, context, role in findings:
-                if is_enabled(errors, code):
-                    report_to(errors, code, message, context, role)
-            for note in notes:
-                note_to(errors, note)
+        with reporting_in(errors, tree, None if own else options, tree.fullname):
+            _file(errors, findings, notes)
+        if self.daemon:
+            self._filed[tree.fullname] = _Filed(tree, findings, notes)
+            self._filed_into[tree.fullname] = errors_in_file(errors, tree.path)
+
+    def refile(self, errors: Errors, modules: dict[str, MypyFile]) -> None:
+        """The daemon: mypy analyses a module's top level again (asked at a type-analyze
+        hook lookup): file again what the pass last filed there, if it is gone.
+
+        mypy has just cleared the errors of that target (or reset every error at the start
+        of the update), and the module is the same tree, so what was found in it stands:
+        refiled as it was, since the pass cannot run here (the module's top level is half
+        analysed).  Where this update changed a module, the pass has just run for every
+        module (:meth:`finish`).  Where it only removed one, a finding in a function mypy
+        analyses again in this update (its names are cleared now) is left out: what it
+        depended on may have gone with the removed module; it is dropped until the next
+        update that changes a module.
+        """
+        module = module_being_reported(errors)
+        filed = self._filed.get(module) if module is not None else None
+        if filed is None or module is None:
+            return
+        tree = modules.get(module)
+        if tree is None:
+            del self._filed[module]  # removed from the build
+            return
+        if tree is not filed.tree or is_flushed(errors, tree.path):
+            return
+        now = errors_in_file(errors, tree.path)
+        if now is not None and now is self._filed_into.get(module):
+            return  # still there
+        kept = filed_messages(errors, tree.path, module)
+        messages = [message for _, message, _, _ in filed.findings] + filed.notes
+        if not any(message in kept for message in messages):
+            if errors_generation(errors) is not self._fresh_in:
+                findings = [f for f in filed.findings if not _reanalysed(f[2])]
+                filed = self._filed[module] = filed._replace(findings=findings)
+            with reporting_in(errors, tree, None, module):
+                _file(errors, filed.findings, filed.notes)
+        self._filed_into[module] = errors_in_file(errors, tree.path)
 
     def _judge(
         self,
@@ -284,3 +346,28 @@ def _is_checked(func: FuncItem, options: Options) -> bool:
 def _imports_unseen(tree: MypyFile, modules: dict[str, MypyFile]) -> bool:
     """Whether ``tree`` imports anything from a module mypy has not loaded."""
     return any(module not in modules for module, _ in imported_modules(tree))
+
+
+def _file(errors: Errors, findings: list[_Finding], notes: list[str]) -> None:
+    for code, message, context, role in findings:
+        if is_enabled(errors, code):
+            report_to(errors, code, message, context, role)
+    for note in notes:
+        note_to(errors, note)
+
+
+def _reanalysed(context: Context) -> bool:
+    """Whether the function around a finding is being analysed again: mypy clears the
+    names in a fine-grained target before it analyses it again (``mypy.server.aststrip``),
+    seen on the name the finding's expression starts from."""
+    node: Context = context
+    while not isinstance(node, NameExpr):
+        if isinstance(node, AwaitExpr):
+            node = node.expr
+        elif isinstance(node, CallExpr):
+            node = node.callee
+        elif isinstance(node, MemberExpr):
+            node = node.expr
+        else:
+            return False  # no name to tell by
+    return node.node is None

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from mypy_wsplugin.mypy_internals import CAPABILITIES
 from tests.edit_sequences import Mode, SequenceRun, Snapshot, run_seed, running_tool
 
 TOOL = running_tool()
@@ -191,6 +190,19 @@ def unrelated_module_removed() -> list[Snapshot]:
     )
 
 
+def imported_module_removed() -> list[Snapshot]:
+    """Findings in unannotated code of a module whose import of another module breaks
+    when that module is removed (and of a module that does not import it)."""
+    helper = "def helper() -> int:\n    return 1\n"
+    uses = "from app.m2 import helper\n\n\nasync def h():\n    await helper()\n"
+    other = "def load() -> int:\n    return 1\n\n\nasync def g():\n    await load()\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m1.py": uses, "app/m3.py": other}
+    return _steps(
+        ("the helper's module there", files | {"app/m2.py": helper}),
+        ("the helper's module removed", files),
+    )
+
+
 def _result_project() -> tuple[dict[str, str], dict[str, str]]:
     """A factory with a RESULT, two callers; without and with the RESULT's module."""
     ini = INI + "\n[mypy_wsplugin]\nsync_factories =\n    app.a.get -> app.models.Manager\n"
@@ -329,6 +341,7 @@ SHAPES = {
         EVERY_MODE,
     ),
     "unrelated_module_removed": (unrelated_module_removed, (Mode.DAEMON,)),
+    "imported_module_removed": (imported_module_removed, EVERY_MODE),
     "reexport_and_its_awaited_use_in_one_update": (
         reexport_and_its_awaited_use_in_one_update,
         EVERY_MODE,
@@ -359,17 +372,7 @@ SHAPES = {
 }
 
 
-def _shape(name: str) -> object:
-    if name == "unrelated_module_removed" and CAPABILITIES.post_pass:
-        reason = (
-            "known issue: a daemon update that only drops a module gives the plugin no "
-            "callback, so findings in unannotated code vanish until the next update"
-        )
-        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
-    return name
-
-
-@pytest.mark.parametrize("name", [_shape(name) for name in sorted(SHAPES)])
+@pytest.mark.parametrize("name", sorted(SHAPES))
 def test_known_shape(name: str, tmp_path: Path) -> None:
     make, wanted = SHAPES[name]
     modes = tuple(m for m in wanted if m in TOOL.modes())  # the floor has no -n

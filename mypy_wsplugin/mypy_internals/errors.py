@@ -139,6 +139,19 @@ def flushed_files(errors: Errors) -> object:
     return errors.flushed_files
 
 
+def errors_in_file(errors: Errors, path: str) -> object:
+    """The list holding ``path``'s errors (``Errors.error_info_map``, 1.14 - 2.4): mypy
+    appends to it, and makes a new one when it clears a fine-grained target's errors
+    (``clear_errors_in_targets``) or resets them all."""
+    return errors.error_info_map.get(path)
+
+
+def filed_messages(errors: Errors, path: str, target: str) -> set[str]:
+    """The messages filed for ``path`` under the fine-grained ``target`` (``ErrorInfo.target``
+    and ``message``, 1.14 - 2.4)."""
+    return {info.message for info in errors.error_info_map.get(path, ()) if info.target == target}
+
+
 def is_flushed(errors: Errors, path: str) -> bool:
     """Whether mypy has already printed (and cached) ``path``'s errors: reporting more
     there trips an assertion in ``Errors``."""
