@@ -196,7 +196,7 @@ class UntypedPass:
                 shown = shown_path(errors, self.entries.path)
                 notes.append(self.entries.unmatched_note(entry, why, shown))
         if self.daemon:
-            self._filed.pop(tree.fullname, None)
+            self._forget(tree.fullname)
         if not findings and not notes:
             return
         with reporting_in(errors, tree, None if own else options, tree.fullname):
@@ -224,7 +224,7 @@ class UntypedPass:
             return
         tree = modules.get(module)
         if tree is None:
-            del self._filed[module]  # removed from the build
+            self._forget(module)  # removed from the build
             return
         if tree is not filed.tree or is_flushed(errors, tree.path):
             return
@@ -240,6 +240,10 @@ class UntypedPass:
             with reporting_in(errors, tree, None, module):
                 _file(errors, filed.findings, filed.notes)
         self._filed_into[module] = errors_in_file(errors, tree.path)
+
+    def _forget(self, module: str) -> None:
+        self._filed.pop(module, None)
+        self._filed_into.pop(module, None)
 
     def _judge(
         self,
