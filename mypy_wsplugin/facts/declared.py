@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from fnmatch import fnmatchcase
 
-from mypy.nodes import (
-    ClassDef,
-    Decorator,
-    FuncDef,
-    IfStmt,
-    ImportFrom,
-    MypyFile,
-    OverloadedFuncDef,
-    Statement,
-    TryStmt,
-)
+from mypy.nodes import ClassDef, ImportFrom, MypyFile
 from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.resolve import imported_modules
+from mypy_wsplugin.facts.statements import DEFINITION_HOLDERS, Definition, StatementWalker
 from mypy_wsplugin.facts.types import (
     coroutine_of,
     coroutine_result,
@@ -140,25 +131,33 @@ def _covers(module: str, target: str, is_glob: bool) -> bool:
     return is_glob and (module == target or module.startswith(target + "."))
 
 
-def _defined(file: MypyFile) -> Iterator[str]:
+def _defined(file: MypyFile) -> list[str]:
     """The full names of the functions, classes and methods ``file`` defines, also under
-    ``if``/``try`` at module or class level (before semantic analysis)."""
-    todo: list[tuple[str, list[Statement]]] = [(file.fullname, file.defs)]
-    while todo:
-        prefix, body = todo.pop()
-        for stmt in body:
-            if isinstance(stmt, (FuncDef, OverloadedFuncDef, Decorator)):
-                yield f"{prefix}.{stmt.name}"
-            elif isinstance(stmt, ClassDef):
-                yield f"{prefix}.{stmt.name}"
-                todo.append((f"{prefix}.{stmt.name}", stmt.defs.body))
-            elif isinstance(stmt, IfStmt):
-                todo.extend((prefix, block.body) for block in stmt.body)
-                if stmt.else_body is not None:
-                    todo.append((prefix, stmt.else_body.body))
-            elif isinstance(stmt, TryStmt):
-                blocks = [stmt.body, *stmt.handlers, stmt.else_body, stmt.finally_body]
-                todo.extend((prefix, block.body) for block in blocks if block is not None)
+    ``if``/``try``/``with``/... at module or class level (before semantic analysis)."""
+    walker = _DefinedNames(file.fullname)
+    walker.stmts(file.defs)
+    return walker.names
+
+
+class _DefinedNames(StatementWalker):
+    """Definitions by full name; only the statements that can hold one are entered, and
+    functions are not (what they define is local)."""
+
+    VISITED = DEFINITION_HOLDERS
+
+    def __init__(self, module: str) -> None:
+        self.prefix = module
+        self.names: list[str] = []
+
+    def definition(self, s: Definition) -> None:
+        self.names.append(f"{self.prefix}.{s.name}")
+
+    def visit_class(self, s: ClassDef) -> None:
+        outer = self.prefix
+        self.prefix = f"{outer}.{s.name}"
+        self.names.append(self.prefix)
+        self.block(s.defs)
+        self.prefix = outer
 
 
 class DeclaredResults:
