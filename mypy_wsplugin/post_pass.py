@@ -159,6 +159,7 @@ class UntypedPass:
             tree = modules.get(name)
             if tree is None:  # removed from the build
                 del self._contexts[name]
+                self._forget(name)
                 continue
             options, silent = self._contexts[name]
             if name == done or silent or is_flushed(errors, tree.path):
