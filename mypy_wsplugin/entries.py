@@ -26,7 +26,7 @@ mypy check it again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from mypy.errors import Errors
 from mypy.nodes import MypyFile
@@ -46,7 +46,10 @@ from mypy_wsplugin.messages import (
 from mypy_wsplugin.mypy_internals import (
     CAPABILITIES,
     Manager,
+    ModuleState,
     can_find_module,
+    daemon_graph,
+    drop_added_dependency,
     errors_generation,
     find_manager,
     flush_file,
@@ -77,6 +80,8 @@ class EntryChecks:
         self._homes_found_in: object = None
         self._lines: dict[str, int] = {}
         self._result_modules = {e.result_module for e in config.factories if e.result_module}
+        self._forgotten: set[str] = set()  # the daemon: see forget_removed_results
+        self._graph: dict[str, ModuleState] | None = None
         self.daemon = is_daemon(options)
 
     @property
@@ -120,6 +125,26 @@ class EntryChecks:
         if self._missing is None or self.daemon:
             self._missing = sorted(m for m in self._result_modules if not self.findable(m))
         return self._missing
+
+    def forget_removed_results(self, modules: Mapping[str, MypyFile]) -> None:
+        """The daemon, when it analyses a module's top level again: a RESULT module it can no
+        longer find stops being a dependency of the modules the plugin made depend on it, as
+        a cold run would not add it (:func:`.facts.declared.result_dependencies`); else mypy
+        reports it missing, without a line, in each of them it analyses again
+        (``State.verify_dependencies``).  Once per removal: a module that comes back is a
+        dependency again where a module is parsed again, as in a cold run."""
+        gone = {module for module in self._result_modules if module not in modules}
+        self._forgotten &= gone
+        fresh = [module for module in gone - self._forgotten if not self.findable(module)]
+        if not fresh:
+            return
+        self._forgotten.update(fresh)
+        manager = self.manager()
+        if self._graph is None and manager is not None:
+            self._graph = daemon_graph(manager)
+        for state in (self._graph or {}).values():
+            for module in fresh:
+                drop_added_dependency(state, module)
 
     def result_homes(self) -> dict[str, str | None]:
         """For each entry with a RESULT (by its text): the module mypy loads that defines its

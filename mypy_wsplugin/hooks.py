@@ -155,13 +155,19 @@ class Engine:
         return set()
 
     def type_analysis(self) -> None:
-        """The daemon, at a type-analyze hook lookup: findings of the pass after type
-        checking that mypy dropped for a module it analyses again are filed again."""
+        """The daemon, at a type-analyze hook lookup (it analyses a module's top level
+        again): findings of the pass after type checking that mypy dropped are filed again,
+        and a removed RESULT module stops being a dependency."""
         errors = self._build_errors()
-        if self.off or self._modules is None or errors is None:
+        if self.off or self._modules is None:
             return
         try:
-            self.untyped.refile(errors, self._modules)
+            if self.entries.has_results:
+                self.entries.forget_removed_results(self._modules)
+            if errors is not None:
+                self._in_update(errors)
+                if self.capabilities.post_pass:
+                    self.untyped.refile(errors, self._modules)
         except Exception as error:
             self._failed(error, AnyType(TypeOfAny.special_form), Context())
 
@@ -258,18 +264,24 @@ class Engine:
         if names is None or (names and fullname.rpartition(".")[2] in names):
             return True
         if self._daemon:
-            self._after_reset(errors)
+            self._in_update(errors)
         return False
 
-    def _after_reset(self, errors: Errors) -> None:
-        """Once after each reset of the errors (only the daemon resets them), file again
-        what a hook would have filed."""
+    def _in_update(self, errors: Errors) -> None:
+        """The daemon, at a hook or a gated lookup: file again what a hook would have filed
+        (the notes about entries, once after each reset of the errors), and judge again what
+        the pass after type checking could not (``UntypedPass.rejudge``)."""
+        modules = self._modules
+        if modules is None:
+            return
+        if self.untyped.has_stale:
+            self.untyped.rejudge(errors, modules)
+        if self._refile_notes:
+            self.entries.refile(errors, modules)
         generation = errors_generation(errors)
         if generation is not self._kept_in:
             self._kept_in = generation
             self.await_notes.watch(errors)
-            if self._refile_notes and self._modules is not None:
-                self.entries.refile(errors, self._modules)
 
     def _awaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
         """What ``func`` awaits (see ``RoleIndex.awaited_names``): empty where it cannot
@@ -307,8 +319,8 @@ class Engine:
     def _on_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
         if self.off:
             return typ
-        if self._refile_notes and isinstance(ctx.api, Checker):
-            self.entries.refile(errors_of(ctx.api), build_modules(ctx.api))
+        if self._daemon and isinstance(ctx.api, Checker):
+            self._in_update(errors_of(ctx.api))
         try:
             return self._judge_call(fullname, is_method, typ, ctx)
         except Exception as error:
@@ -347,8 +359,8 @@ class Engine:
         typ = self.chain.attribute_type(fullname, ctx)
         if self.off:
             return typ
-        if self._refile_notes and isinstance(ctx.api, Checker):
-            self.entries.refile(errors_of(ctx.api), build_modules(ctx.api))
+        if self._daemon and isinstance(ctx.api, Checker):
+            self._in_update(errors_of(ctx.api))
         try:
             return self._judge_attribute(defined, node, typ, ctx)
         except Exception as error:

@@ -145,13 +145,13 @@ class WsPlugin(Plugin):
         # at every class, decorator and call; a method of this class would be a Python call).
         never: Callable[[str], None] = _NO_HOOKS.get
         vars(self).update(dict.fromkeys(_NEVER_GIVEN, never))
-        if self.capabilities.post_pass and is_daemon(self.options):
+        if is_daemon(self.options) and (self.capabilities.post_pass or self.entries.has_results):
             # The daemon's only callback when it analyses a module's top level again.
             vars(self)["get_type_analyze_hook"] = self._on_type_analysis
 
     def _on_type_analysis(self, fullname: str) -> None:
         """The daemon: mypy asks for a type-analyze hook (it never gets one); see
-        ``UntypedPass.refile``."""
+        ``Engine.type_analysis``."""
         if self._engine is not None:
             self._engine.type_analysis()
 

@@ -123,6 +123,8 @@ class UntypedPass:
         # The daemon: the build's error map when a module was last finished (mypy makes a
         # new one when an update resets the errors).
         self._fresh_in: object = None
+        # The daemon: the places of findings refile left out, by module (see rejudge).
+        self._stale: dict[str, list[Context]] = {}
 
     def finish(
         self, tree: MypyFile, modules: dict[str, MypyFile], errors: Callable[[], Errors | None]
@@ -236,15 +238,49 @@ class UntypedPass:
         messages = [message for _, message, _, _ in filed.findings] + filed.notes
         if not any(message in kept for message in messages):
             if errors_generation(errors) is not self._fresh_in:
+                stale = [f[2] for f in filed.findings if _reanalysed(f[2])]
+                if stale:
+                    self._stale[module] = stale
                 findings = [f for f in filed.findings if not _reanalysed(f[2])]
                 filed = self._filed[module] = filed._replace(findings=findings)
             with reporting_in(errors, tree, None, module):
                 _file(errors, filed.findings, filed.notes)
         self._filed_into[module] = errors_in_file(errors, tree.path)
 
+    def rejudge(self, errors: Errors, modules: dict[str, MypyFile]) -> None:
+        """The daemon, at any later callback: judge again a module whose findings
+        :meth:`refile` left out, once mypy has analysed their functions again (in the
+        same update it type-checks them, and asks for hooks there), and file what is new.
+        """
+        for module, stale in list(self._stale.items()):
+            if any(_reanalysed(context) for context in stale):
+                continue  # not analysed yet
+            del self._stale[module]
+            tree = modules.get(module)
+            filed = self._filed.get(module)
+            if tree is None or filed is None or tree is not filed.tree:
+                continue
+            if module not in self._contexts or is_flushed(errors, tree.path):
+                continue
+            options = self._contexts[module][0]
+            findings: list[_Finding] = []
+            self._judge(tree, modules, options, findings)
+            had = {_key(f) for f in filed.findings}
+            new = [f for f in findings if _key(f) not in had]
+            if new:
+                with reporting_in(errors, tree, options, module):
+                    _file(errors, new, [])
+            self._filed[module] = filed._replace(findings=findings)
+            self._filed_into[module] = errors_in_file(errors, tree.path)
+
+    @property
+    def has_stale(self) -> bool:
+        return bool(self._stale)
+
     def _forget(self, module: str) -> None:
         self._filed.pop(module, None)
         self._filed_into.pop(module, None)
+        self._stale.pop(module, None)
 
     def _judge(
         self,
@@ -359,6 +395,11 @@ def _file(errors: Errors, findings: list[_Finding], notes: list[str]) -> None:
             report_to(errors, code, message, context, role)
     for note in notes:
         note_to(errors, note)
+
+
+def _key(finding: _Finding) -> tuple[str, str, int, int]:
+    code, message, context, _ = finding
+    return code.code, message, context.line, context.column
 
 
 def _reanalysed(context: Context) -> bool:

@@ -190,6 +190,26 @@ def unrelated_module_removed() -> list[Snapshot]:
     )
 
 
+def finding_beside_a_use_of_a_removed_module() -> list[Snapshot]:
+    """An unannotated function awaits a sync function and also uses a module that is then
+    removed: the daemon analyses the function again in an update that finishes no module,
+    so the pass's finding there was dropped; it is judged again once the function is
+    analysed (make fuzz seeds 18009, 19009, 15307)."""
+    use = (
+        "from app import m2\nfrom app.m1 import fetch\n\n\n"
+        "async def h(x):\n    v = await m2.make(1)\n    return fetch()\n"
+    )
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/m1.py": "def fetch():\n    return 1\n",
+        "app/m2.py": "def make(x: int) -> None:\n    pass\n",
+        "app/m3.py": use,
+    }
+    removed = {k: v for k, v in files.items() if k != "app/m1.py"}
+    return _steps(("all there", files), ("the used module removed", removed))
+
+
 def imported_module_removed() -> list[Snapshot]:
     """Findings in unannotated code of a module whose import of another module breaks
     when that module is removed (and of a module that does not import it)."""
@@ -257,6 +277,23 @@ def result_module_removed_with_an_importer_edited() -> list[Snapshot]:
         ("RESULT's module there", files),
         ("removed, the factory's module edited", removed | {"app/m2.py": m2 + "\n\nx = 1\n"}),
     )
+
+
+def result_module_removed_under_a_caller_in_the_factorys_module() -> list[Snapshot]:
+    """A RESULT's module is removed while the module that defines the factory (the one the
+    plugin made depend on it) awaits the factory: the daemon analyses that module again and
+    said the removed module was missing there, without a line, where a cold run adds no
+    such dependency (make fuzz seeds 17035, 18002, 18039)."""
+    ini = INI + "\n[mypy_wsplugin]\nasync_factories =\n    app.*.fetch_* -> app.m2.C\n"
+    m1 = "def fetch_1(x):\n    pass\n\n\nasync def h(x):\n    print(fetch_1(1))\n"
+    files = {
+        "mypy.ini": ini,
+        "app/__init__.py": "",
+        "app/m1.py": m1,
+        "app/m2.py": "class C:\n    value = 0\n",
+    }
+    removed = {k: v for k, v in files.items() if k != "app/m2.py"}
+    return _steps(("RESULT's module there", files), ("RESULT's module removed", removed))
 
 
 def glob_result_module_removed_with_an_importer_edited() -> list[Snapshot]:
@@ -358,6 +395,14 @@ SHAPES = {
     "result_module_removed_under_the_daemon": (result_module_removed, (Mode.DAEMON,)),
     "result_module_removed_with_an_importer_edited": (
         result_module_removed_with_an_importer_edited,
+        EVERY_MODE,
+    ),
+    "finding_beside_a_use_of_a_removed_module": (
+        finding_beside_a_use_of_a_removed_module,
+        EVERY_MODE,
+    ),
+    "result_module_removed_under_a_caller_in_the_factorys_module": (
+        result_module_removed_under_a_caller_in_the_factorys_module,
         EVERY_MODE,
     ),
     "glob_result_module_removed_with_an_importer_edited": (

@@ -26,6 +26,7 @@ from mypy_wsplugin.mypy_internals import (
     depend_on,
     errors_generation,
     errors_of,
+    reanalyse_when_module_changes,
     refer_to_module,
     tree_is_complete,
 )
@@ -70,6 +71,9 @@ def result_dependencies(
         home = homes.get(entry.text)
         if file.fullname == home if home is not None else _may_use(file, entry, loaded, defined):
             deps.append((PRI_MED, module, -1))
+            # The daemon: if the module goes, ``file`` stops depending on it (as in a cold
+            # run), at its next analysis: EntryChecks.forget_removed_results.
+            reanalyse_when_module_changes(file, module)
     return deps
 
 

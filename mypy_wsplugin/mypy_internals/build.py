@@ -9,7 +9,7 @@ import os
 import sys
 from typing import TypeVar
 
-from mypy.build import BuildManager, default_data_dir
+from mypy.build import BuildManager, State, default_data_dir
 from mypy.errors import Errors
 from mypy.modulefinder import ModuleNotFoundReason
 from mypy.nodes import (
@@ -19,10 +19,13 @@ from mypy.nodes import (
     Var,
 )
 from mypy.options import Options
+from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
 # The build (mypy.build.BuildManager, every version): see find_manager.
 Manager = BuildManager
+# What the build knows of one module (mypy.build.State, every version): see daemon_graph.
+ModuleState = State
 
 
 def is_daemon(options: Options) -> bool:
@@ -98,6 +101,47 @@ def can_find_module(manager: BuildManager, module: str) -> bool:
     mypy >= 1.0; the daemon clears its cache at each update)."""
     found = manager.find_module_cache.find_module(module, fast_path=True)
     return not isinstance(found, ModuleNotFoundReason)
+
+
+def daemon_graph(manager: BuildManager) -> dict[str, State] | None:
+    """The daemon's graph of modules (``FineGrainedBuildManager.graph``, every version: set
+    once, then changed in place at each update), found among the referrers of its build
+    manager (a scan of the heap: callers keep the answer for the process).  None outside
+    the daemon."""
+    from mypy.server.update import FineGrainedBuildManager
+
+    for owner in gc.get_referrers(manager):
+        if isinstance(owner, FineGrainedBuildManager) and owner.manager is manager:
+            return owner.graph
+    return None
+
+
+def drop_added_dependency(state: State, module: str) -> bool:
+    """Make ``module`` no dependency of ``state``'s module where only a plugin made it one
+    (``get_additional_deps`` with line -1: an import statement records its own line first,
+    ``State.parse_file``); True if it was.  ``State.dependencies``, ``suppressed`` and their
+    sets, ``priorities`` and ``dep_line_map``: the same in mypy 1.19 and 2.4, read by
+    ``State.verify_dependencies``."""
+    if state.dep_line_map.get(module) != -1:
+        return False
+    for names, name_set in (
+        (state.dependencies, state.dependencies_set),
+        (state.suppressed, state.suppressed_set),
+    ):
+        if module in name_set:
+            names.remove(module)
+            name_set.discard(module)
+    del state.dep_line_map[module]
+    state.priorities.pop(module, None)
+    return True
+
+
+def reanalyse_when_module_changes(tree: MypyFile, module: str) -> None:
+    """Make the daemon analyse ``tree``'s top level again when ``module`` comes or goes
+    (its trigger ``<module>``): ``MypyFile.plugin_deps``, what the semantic analyzer
+    plugin API's ``add_plugin_dependency`` fills, merged into the fine-grained dependency
+    map when the module's dependencies are computed (``State.finish_passes``)."""
+    tree.plugin_deps.setdefault(make_trigger(module), set()).add(tree.fullname)
 
 
 def is_parallel_worker(manager: BuildManager) -> bool:
