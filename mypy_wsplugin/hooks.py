@@ -35,10 +35,10 @@ from mypy.plugin import (
     MethodContext,
     Plugin,
 )
-from mypy.types import AnyType, Overloaded, Type, TypeOfAny, UnionType, get_proper_type
+from mypy.types import AnyType, Type, TypeOfAny, get_proper_type
 
 from mypy_wsplugin.checks.await_not_awaitable import check_awaited
-from mypy_wsplugin.checks.missing_await import DROPPED_OR_TESTED, check_coroutine
+from mypy_wsplugin.checks.dispatch import CallContext, check_call_site, decided, implicit_dunder
 from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import PluginConfig
@@ -55,18 +55,15 @@ from mypy_wsplugin.facts.hook_names import (
     super_target,
 )
 from mypy_wsplugin.facts.plain_callees import gives_plain_value, is_display
-from mypy_wsplugin.facts.roles import RoleIndex
-from mypy_wsplugin.facts.types import awaitable_result, coroutine_result, is_any
+from mypy_wsplugin.facts.role_index import RoleIndex
+from mypy_wsplugin.facts.types import coroutine_result
 from mypy_wsplugin.messages import internal_error
 from mypy_wsplugin.mypy_internals import (
     UNKNOWN_FUNCTION,
     Capabilities,
     Checker,
-    attempt_failed,
-    contains_any,
     errors_generation,
     errors_of,
-    expression_type,
     function_being_checked,
     in_async_function,
     is_daemon,
@@ -79,7 +76,6 @@ from mypy_wsplugin.notices import say_once
 from mypy_wsplugin.post_pass import UntypedPass
 from mypy_wsplugin.rest_of_chain import RestOfChain
 
-CallContext = FunctionContext | MethodContext
 _H = TypeVar("_H")
 # The answer to mypy's question for a hook, memoised per name (plugin.py): the hook, and
 # whether it is wanted only where the function mypy checks may await it (may_be_awaited).
@@ -339,7 +335,7 @@ class Engine:
             and not in_async_function(api)
         ):
             return typ  # the common case: a plain value outside ``async def`` is never awaited
-        if not _decided(ctx, api, ctx.context, errors) or _implicit(fullname, ctx.context):
+        if not decided(ctx, api, ctx.context, errors) or implicit_dunder(fullname, ctx.context):
             return typ
         if fullname == LRU_CACHE_CALL:
             mapped = cached_factory(api, ctx.context)
@@ -351,7 +347,7 @@ class Engine:
             return typ
         site = Site(api, ctx.context, fullname, is_method, typ, entry)
         site.typ = self.declared.apply(site)
-        return self._check(site)
+        return check_call_site(site, self.policy, self.roles, self._daemon)
 
     def _on_attribute(
         self, fullname: str, defined: str, node: SymbolNode | None, ctx: AttributeContext
@@ -391,63 +387,3 @@ class Engine:
         site.definition = node
         checked = check_awaited(site, self.roles)
         return typ if checked is narrowed else checked
-
-    def _check(self, site: Site) -> Type:
-        entry = site.entry
-        if self._daemon:
-            # The daemon re-checks a caller when the callee's snapshot changes, and an
-            # unannotated def's ``async`` is not part of it; its kept result is
-            # (facts/stored_results).  Resolving the callee registers that dependency
-            # whatever type mypy gave the call.
-            site.known()
-        result = coroutine_result(site.typ)
-        if result is None and is_any(site.typ):
-            if entry is not None and entry.is_async:
-                result = site.typ
-            elif self.policy.infers_any():
-                # mypy < 2.0 types a call of an unannotated ``async def`` as Any.
-                known = site.known()
-                result = known.result if known is not None and known.is_async else None
-        if result is not None:
-            if self.policy.misuse_check(entry, True):
-                return check_coroutine(site, result, self.roles)
-            return site.typ
-        promised = awaitable_result(site.typ)
-        if promised is not None and self.policy.misuse_check(entry, True):
-            # A callable typed as returning ``Awaitable[T]`` (a callback): dropping or
-            # testing what it gives is wrong for any awaitable it may be.
-            return check_coroutine(site, promised, self.roles, only=DROPPED_OR_TESTED)
-        if self.policy.await_check(entry, False):
-            return check_awaited(site, self.roles)
-        return site.typ
-
-
-def _decided(ctx: CallContext, api: Checker, call: CallExpr, errors: Errors) -> bool:
-    """Whether the hook's type is the call's: not one of several tries whose outcome mypy
-    has yet to choose from.
-
-    * A union of callables (``Union[SyncCallback, AsyncCallback]``): mypy asks each
-      member's hook, but the code dispatches at run time (``iscoroutinefunction``).  mypy's
-      own verdict on the call stands.
-    * An overloaded callee: mypy checks the call once per item, each under an error filter,
-      and picks the first item without errors (unless an argument is ``Any``, when it may
-      give up and answer ``Any``).  The hook acts only in an item with no errors so far.
-    """
-    callee = get_proper_type(expression_type(api, call.callee))
-    if isinstance(callee, UnionType):
-        return False
-    if isinstance(callee, Overloaded):
-        return not attempt_failed(errors) and not any(
-            contains_any(typ) for types in ctx.arg_types for typ in types
-        )
-    return True
-
-
-def _implicit(fullname: str, call: CallExpr) -> bool:
-    """A dunder method mypy calls on its own while checking ``call`` (``__await__`` for
-    an ``await``, an operator, ``__enter__``): not the call written there."""
-    name = fullname.rpartition(".")[2]
-    if not (name.startswith("__") and name.endswith("__")) or name == "__call__":
-        return False
-    callee = call.callee
-    return not (isinstance(callee, MemberExpr) and callee.name == name)

@@ -36,6 +36,7 @@ from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
 from mypy_wsplugin.config import ConfigError, PluginConfig, load_config
 from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.factories import FactoryMatcher
+from mypy_wsplugin.hook_tables import GatedAnswers, HookTable
 from mypy_wsplugin.messages import outside_tested_range, settings_changed
 from mypy_wsplugin.mypy_internals import (
     CAPABILITIES,
@@ -58,7 +59,6 @@ if TYPE_CHECKING:
 
 _H = TypeVar("_H")
 _NO_HOOK: HookEntry[Any] = (None, False)
-_GATED: HookEntry[Any] = (None, True)  # a hook wanted only where awaited (_GatedAnswers)
 _NO_HOOKS: dict[str, None] = {}
 _NEVER_GIVEN = (
     "get_type_analyze_hook",
@@ -102,7 +102,7 @@ class WsPlugin(Plugin):
         self._engine: Engine | None = None
         # The build's Errors: found now, while a look is cheap (or at the first callback).
         self._errors: Errors | None = errors_made_for(options)
-        self._answers: list[_GatedAnswers] = []
+        self._answers: list[GatedAnswers] = []
         self.await_notes = AwaitNotes(self.config.check_all_awaits and self.capabilities.hooks)
         self._install_lookups()
 
@@ -116,13 +116,13 @@ class WsPlugin(Plugin):
         wrong, and a hook mypy runs costs it more than the hook itself.
         """
         enabled = self.capabilities.hooks
-        self._function_hooks = _HookTable(
+        self._function_hooks = HookTable(
             lambda name: self.engine.function_hook(name) if enabled else _NO_HOOK
         )
-        self._method_hooks = _HookTable(
+        self._method_hooks = HookTable(
             lambda name: self.engine.method_hook(name) if enabled else _NO_HOOK
         )
-        self._attribute_hooks = _HookTable(
+        self._attribute_hooks = HookTable(
             lambda name: self.engine.attribute_hook(name) if enabled else _NO_HOOK
         )
         if self.config.check_all_awaits or not self.matcher.has_paths:
@@ -155,18 +155,18 @@ class WsPlugin(Plugin):
         if self._engine is not None:
             self._engine.type_analysis()
 
-    def _gated(self, table: _HookTable[HookEntry[_H]]) -> Callable[[str], _H | None]:
+    def _gated(self, table: HookTable[HookEntry[_H]]) -> Callable[[str], _H | None]:
         """``table``'s lookup as a C call (``dict.__getitem__``): an answer that depends on
         the name only is kept in a dict; a hook wanted only where the call may be awaited is
-        not, and is given only there (``_GatedAnswers.__missing__``, asked at each lookup,
+        not, and is given only there (``GatedAnswers.__missing__``, asked at each lookup,
         see ``Engine.may_be_awaited``).  mypy asks at every call and attribute (152k
         questions on ``make bench``'s ALL target, benchmarks/findings.md)."""
-        answers = _GatedAnswers(table, self)
+        answers = GatedAnswers(table, self)
         self._answers.append(answers)
         return answers.__getitem__
 
     def _following_paths(
-        self, table: _HookTable[HookEntry[_H]], seen: list[object]
+        self, table: HookTable[HookEntry[_H]], seen: list[object]
     ) -> Callable[[str], _H | None]:
         """``table``'s lookup, preceded by a look for paths that resolved since the module
         mypy checks changed (about 1.2 µs a call, against 0.1 µs for the bare lookup)."""
@@ -327,65 +327,6 @@ class WsPlugin(Plugin):
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         return self._attribute_hooks[fullname][0]
-
-
-class _GatedAnswers(dict[str, Any]):
-    """name -> hook or None, for mypy's C-level lookup; see ``WsPlugin._gated``.
-
-    For a name whose hook is wanted only where the call may be awaited, the table keeps
-    only a mark (``_GATED``), and the hook is kept only once the gate has given it: most
-    such names are never awaited, and a hook object per name (a partial and a bound
-    method: 10k names on ``make bench``'s ALL target) is what the plugin would otherwise
-    keep alive, which brings mypy's garbage collector round sooner (benchmarks/findings.md).
-    """
-
-    __slots__ = ("_given", "_owner", "_table")
-
-    def __init__(self, table: _HookTable[HookEntry[Any]], owner: WsPlugin) -> None:
-        super().__init__()
-        self._table = table
-        self._owner = owner
-        self._given: dict[str, Any] = {}  # name -> hook, for gated names once given
-
-    def __missing__(self, name: str) -> Any:
-        table = self._table
-        hook, only_where_awaited = table[name]
-        if not only_where_awaited:
-            self[name] = hook
-            return hook
-        if hook is not None:  # just decided: the table keeps the mark, not the hook
-            table[name] = _GATED
-        owner = self._owner
-        errors = owner._errors
-        engine = owner._engine
-        if errors is None or engine is None or engine.may_be_awaited(name, errors):
-            return self._given_hook(name, hook)
-        return None
-
-    def _given_hook(self, name: str, decided: Any) -> Any:
-        """The hook for a gated name where the gate gives it: the one just decided, or
-        decided again (once: then kept, for the few names awaited somewhere)."""
-        hook = self._given.get(name)
-        if hook is None:
-            hook = decided if decided is not None else self._table.decide(name)[0]
-            self._given[name] = hook
-        return hook
-
-    def forget(self) -> None:
-        self.clear()
-        self._given.clear()
-
-
-class _HookTable(dict[str, _H]):
-    """name -> hook, decided on first lookup."""
-
-    def __init__(self, decide: Callable[[str], _H]) -> None:
-        super().__init__()
-        self.decide = decide
-
-    def __missing__(self, name: str) -> _H:
-        hook = self[name] = self.decide(name)
-        return hook
 
 
 # The settings digest of the daemon's first plugin (see _publish_settings).

@@ -22,33 +22,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from mypy.errorcodes import ErrorCode
 from mypy.errors import Errors
 from mypy.nodes import (
     AwaitExpr,
     CallExpr,
     Context,
-    FuncDef,
-    FuncItem,
     MemberExpr,
     MypyFile,
     NameExpr,
 )
 from mypy.options import Options
-from mypy.types import AnyType, Type, TypeOfAny
 
-from mypy_wsplugin.checks.missing_await import find_misuse
+from mypy_wsplugin.checks.calls_without_hooks import Finding, judge_module
 from mypy_wsplugin.checks.policy import CheckPolicy
-from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.entries import EntryChecks
-from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
-from mypy_wsplugin.facts.callee_results import static_result
-from mypy_wsplugin.facts.resolve import Callee, imported_modules, resolve_callee
-from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
-from mypy_wsplugin.facts.statements import DEFINITION_HOLDERS, Definition, StatementWalker
 from mypy_wsplugin.facts.targets import why_unmatched
-from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
-from mypy_wsplugin.messages import not_awaitable
 from mypy_wsplugin.mypy_internals import (
     current_file,
     errors_generation,
@@ -65,26 +53,6 @@ from mypy_wsplugin.mypy_internals import (
 )
 from mypy_wsplugin.reporting import is_enabled, note_to, report_to
 
-
-class _ScopeFinder(StatementWalker):
-    """Every function of a module, nested ones included; only the statements that can
-    hold a definition are entered (lambdas cannot hold these findings)."""
-
-    VISITED = DEFINITION_HOLDERS
-
-    def __init__(self) -> None:
-        self.functions: list[FuncDef] = []
-
-    def definition(self, s: Definition) -> None:
-        self.enter(s)
-
-    def function(self, s: FuncDef) -> None:
-        self.functions.append(s)
-        self.scope(s)
-
-
-_Finding = tuple[ErrorCode, str, Context, "Role | None"]
-
 # Under the daemon, findings of this pass are filed under their module's own fine-grained
 # target (the module's top level).  The daemon re-checks every target that has errors
 # after each update; re-checking a top level does not run this pass, but it analyses the
@@ -99,7 +67,7 @@ class _Filed(NamedTuple):
     until mypy merges it into the old, and then the pass runs for it)."""
 
     tree: MypyFile
-    findings: list[_Finding]
+    findings: list[Finding]
     notes: list[str]
 
 
@@ -187,9 +155,9 @@ class UntypedPass:
     ) -> None:
         """Check ``tree`` and report its findings; ``own``: ``tree`` is the module mypy is
         finishing (its error context is active), else it is set for the report."""
-        findings: list[_Finding] = []
+        findings: list[Finding] = []
         if self._checks(tree):
-            self._judge(tree, modules, options, findings)
+            judge_module(self.policy, tree, modules, options, findings)
         # The configuration's entries whose module this is, but which name nothing in it
         # (with warn_unused_configs): said here, so that mypy caches them with the module.
         notes = []
@@ -263,8 +231,8 @@ class UntypedPass:
             if module not in self._contexts or is_flushed(errors, tree.path):
                 continue
             options = self._contexts[module][0]
-            findings: list[_Finding] = []
-            self._judge(tree, modules, options, findings)
+            findings: list[Finding] = []
+            judge_module(self.policy, tree, modules, options, findings)
             had = {_key(f) for f in filed.findings}
             new = [f for f in findings if _key(f) not in had]
             if new:
@@ -282,114 +250,8 @@ class UntypedPass:
         self._filed_into.pop(module, None)
         self._stale.pop(module, None)
 
-    def _judge(
-        self,
-        tree: MypyFile,
-        modules: dict[str, MypyFile],
-        options: Options,
-        findings: list[_Finding],
-    ) -> None:
-        scan_checked = self.policy.has_factories and _imports_unseen(tree, modules)
-        if options.check_untyped_defs and not scan_checked:
-            return  # mypy checks every function here: the hooks have judged them all
-        finder = _ScopeFinder()
-        finder.stmts(tree.defs)
-        if scan_checked:
-            _Judge(self, tree, tree, True, options, modules, findings).run()
-        for func in finder.functions:
-            checked = _is_checked(func, options)
-            if not checked or scan_checked:
-                _Judge(self, tree, func, checked, options, modules, findings).run()
 
-
-class _Judge:
-    def __init__(
-        self,
-        owner: UntypedPass,
-        tree: MypyFile,
-        scope: Scope,
-        checked: bool,
-        options: Options,
-        modules: dict[str, MypyFile],
-        findings: list[_Finding],
-    ) -> None:
-        self.owner = owner
-        self.tree = tree
-        self.scope = scope
-        self.checked = checked
-        self.options = options
-        self.modules = modules
-        self.findings = findings
-
-    def run(self) -> None:
-        for entry in collect_roles(self.scope).values():
-            if isinstance(entry.node, CallExpr):
-                callee = resolve_callee(entry.node, self.scope, self.tree, self.modules)
-                if callee is not None and (callee.unseen or not self.checked):
-                    self.judge(entry, callee)
-
-    def judge(self, role: RoleEntry, callee: Callee) -> None:
-        policy = self.owner.policy
-        factory = policy.entry(callee.fullname, self.tree, self.modules)
-        if not policy.judged(factory, callee.unseen):
-            return  # an unconfigured name mypy cannot see is Any: never guessed
-        known = (
-            static_result(callee.node, self.tree, self.modules) if callee.node is not None else None
-        )
-        is_async = known.is_async if known is not None else factory is not None and factory.is_async
-        if known is None and factory is None:
-            return
-        what = callee.display + "()"
-        if role.role is Role.AWAITED:
-            if policy.await_check(factory, is_async):
-                self._awaited(role, what, known.result if known else None, factory)
-        elif policy.misuse_check(factory, is_async):
-            result = known.result if known is not None else self._declared(factory)
-            self._misused(role, what, result)
-
-    def _awaited(
-        self, role: RoleEntry, what: str, result: Type | None, factory: FactoryEntry | None
-    ) -> None:
-        if result is None or is_any(result):
-            result = self._declared(factory)
-        bad = non_awaitable_members(self.modules, result)
-        configured_sync = factory is not None and not factory.is_async and is_any(result)
-        if bad or configured_sync:
-            message = not_awaitable(self.options, what, result, bad)
-            self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node, None))
-
-    def _declared(self, factory: FactoryEntry | None) -> Type:
-        if factory is not None and factory.result is not None:
-            found = find_class(factory.result, self.modules)
-            if found is not None:
-                return found
-        return AnyType(TypeOfAny.special_form)
-
-    def _misused(self, role: RoleEntry, what: str, result: Type) -> None:
-        declared = _declared_return(self.scope)
-        finding = find_misuse(self.options, self.modules, what, role, self.scope, result, declared)
-        if finding is not None:
-            self.findings.append((MISSING_AWAIT, finding.message, finding.context, finding.role))
-
-
-def _declared_return(scope: Scope) -> Type | None:
-    if isinstance(scope, FuncItem) and scope.type is not None and not scope.is_dynamic():
-        ret = getattr(scope.type, "ret_type", None)
-        if ret is not None:
-            return coroutine_result(ret) if scope.is_coroutine else ret
-    return None
-
-
-def _is_checked(func: FuncItem, options: Options) -> bool:
-    return not func.is_dynamic() or options.check_untyped_defs
-
-
-def _imports_unseen(tree: MypyFile, modules: dict[str, MypyFile]) -> bool:
-    """Whether ``tree`` imports anything from a module mypy has not loaded."""
-    return any(module not in modules for module, _ in imported_modules(tree))
-
-
-def _file(errors: Errors, findings: list[_Finding], notes: list[str]) -> None:
+def _file(errors: Errors, findings: list[Finding], notes: list[str]) -> None:
     for code, message, context, role in findings:
         if is_enabled(errors, code):
             report_to(errors, code, message, context, role)
@@ -397,7 +259,7 @@ def _file(errors: Errors, findings: list[_Finding], notes: list[str]) -> None:
         note_to(errors, note)
 
 
-def _key(finding: _Finding) -> tuple[str, str, int, int]:
+def _key(finding: Finding) -> tuple[str, str, int, int]:
     code, message, context, _ = finding
     return code.code, message, context.line, context.column
 

@@ -1,4 +1,4 @@
-"""``plugin._GatedAnswers``: what the answers to mypy's hook questions keep alive.
+"""``hook_tables.GatedAnswers``: what the answers to mypy's hook questions keep alive.
 
 A hook wanted only where a call may be awaited is kept in the table as a shared mark, and
 made when the gate first gives it: a large program asks about some 10k such names, and a
@@ -13,7 +13,8 @@ from typing import Any, cast
 
 from mypy.errors import Errors
 
-from mypy_wsplugin.plugin import _GATED, WsPlugin, _GatedAnswers, _HookTable
+from mypy_wsplugin.hook_tables import _GATED, GatedAnswers, HookTable
+from mypy_wsplugin.plugin import WsPlugin
 
 
 class _Gate:
@@ -27,16 +28,16 @@ class _Gate:
         return fullname in self.awaited
 
 
-def _answers(gated: bool, awaited: set[str]) -> tuple[_GatedAnswers, _HookTable[Any], _Gate]:
+def _answers(gated: bool, awaited: set[str]) -> tuple[GatedAnswers, HookTable[Any], _Gate]:
     gate = _Gate(awaited)
 
     def decide(name: str) -> tuple[object, bool]:
         gate.decided.append(name)
         return (lambda ctx: name), gated
 
-    table: _HookTable[Any] = _HookTable(decide)
+    table: HookTable[Any] = HookTable(decide)
     owner = cast(WsPlugin, SimpleNamespace(_errors=object(), _engine=gate))
-    return _GatedAnswers(table, owner), table, gate
+    return GatedAnswers(table, owner), table, gate
 
 
 def test_a_gated_name_keeps_only_the_mark_where_the_gate_gives_no_hook() -> None:

@@ -8,7 +8,7 @@ from mypy.types import NoneType, ProperType, Type, UnionType, get_proper_type
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
 from mypy_wsplugin.facts.call_site import Site
-from mypy_wsplugin.facts.roles import RoleIndex
+from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_of, is_any, non_awaitable_members
 from mypy_wsplugin.messages import not_awaitable
 from mypy_wsplugin.mypy_internals import awaited_type, errors_of, modules

@@ -16,7 +16,8 @@ from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.facts.call_site import Site
-from mypy_wsplugin.facts.roles import Role, RoleEntry, RoleIndex, Scope, uses_after
+from mypy_wsplugin.facts.role_index import RoleIndex
+from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, uses_after
 from mypy_wsplugin.facts.types import coroutine_result, find_class, has_member, is_any
 from mypy_wsplugin.messages import missing_await, missing_await_assigned, misuse
 from mypy_wsplugin.mypy_internals import declared_return, errors_of, modules

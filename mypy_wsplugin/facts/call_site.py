@@ -12,7 +12,8 @@ from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.facts.callee_results import Inference, StaticResult
 from mypy_wsplugin.facts.hook_names import display
 from mypy_wsplugin.facts.resolve import resolve_callee
-from mypy_wsplugin.facts.roles import RoleEntry, RoleIndex, Scope
+from mypy_wsplugin.facts.role_index import RoleIndex
+from mypy_wsplugin.facts.roles import RoleEntry, Scope
 from mypy_wsplugin.mypy_internals import (
     Checker,
     current_function,

@@ -1,0 +1,153 @@
+"""The calls no hook sees, judged from the analysed tree: the bodies of unannotated
+functions (mypy does not check them), and calls of names from modules mypy cannot load
+(``Any``, no hook).  Each call's callee is resolved, and the check the policy applies to
+it is made from what calling it gives (:mod:`..facts.callee_results`).  Run by the pass
+after type checking (:mod:`..post_pass`), which files the findings."""
+
+from __future__ import annotations
+
+from mypy.errorcodes import ErrorCode
+from mypy.nodes import CallExpr, Context, FuncDef, FuncItem, MypyFile
+from mypy.options import Options
+from mypy.types import AnyType, Type, TypeOfAny
+
+from mypy_wsplugin.checks.missing_await import find_misuse
+from mypy_wsplugin.checks.policy import CheckPolicy
+from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.facts.callee_results import static_result
+from mypy_wsplugin.facts.resolve import Callee, imported_modules, resolve_callee
+from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
+from mypy_wsplugin.facts.statements import DEFINITION_HOLDERS, Definition, StatementWalker
+from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
+from mypy_wsplugin.messages import not_awaitable
+
+# A finding: its code, message, where, and (missing-await) the role that makes it one.
+Finding = tuple[ErrorCode, str, Context, "Role | None"]
+
+
+def judge_module(
+    policy: CheckPolicy,
+    tree: MypyFile,
+    modules: dict[str, MypyFile],
+    options: Options,
+    findings: list[Finding],
+) -> None:
+    """Add to ``findings`` what the calls of ``tree`` that no hook saw give: those in
+    unannotated functions (unless mypy checks them), and, where a factory is configured and
+    ``tree`` imports a module mypy does not load, those in checked code too."""
+    scan_checked = policy.has_factories and _imports_unseen(tree, modules)
+    if options.check_untyped_defs and not scan_checked:
+        return  # mypy checks every function here: the hooks have judged them all
+    finder = _ScopeFinder()
+    finder.stmts(tree.defs)
+    if scan_checked:
+        _Judge(policy, tree, tree, True, options, modules, findings).run()
+    for func in finder.functions:
+        checked = _is_checked(func, options)
+        if not checked or scan_checked:
+            _Judge(policy, tree, func, checked, options, modules, findings).run()
+
+
+class _ScopeFinder(StatementWalker):
+    """Every function of a module, nested ones included; only the statements that can
+    hold a definition are entered (lambdas cannot hold these findings)."""
+
+    VISITED = DEFINITION_HOLDERS
+
+    def __init__(self) -> None:
+        self.functions: list[FuncDef] = []
+
+    def definition(self, s: Definition) -> None:
+        self.enter(s)
+
+    def function(self, s: FuncDef) -> None:
+        self.functions.append(s)
+        self.scope(s)
+
+
+class _Judge:
+    def __init__(
+        self,
+        policy: CheckPolicy,
+        tree: MypyFile,
+        scope: Scope,
+        checked: bool,
+        options: Options,
+        modules: dict[str, MypyFile],
+        findings: list[Finding],
+    ) -> None:
+        self.policy = policy
+        self.tree = tree
+        self.scope = scope
+        self.checked = checked
+        self.options = options
+        self.modules = modules
+        self.findings = findings
+
+    def run(self) -> None:
+        for entry in collect_roles(self.scope).values():
+            if isinstance(entry.node, CallExpr):
+                callee = resolve_callee(entry.node, self.scope, self.tree, self.modules)
+                if callee is not None and (callee.unseen or not self.checked):
+                    self.judge(entry, callee)
+
+    def judge(self, role: RoleEntry, callee: Callee) -> None:
+        policy = self.policy
+        factory = policy.entry(callee.fullname, self.tree, self.modules)
+        if not policy.judged(factory, callee.unseen):
+            return  # an unconfigured name mypy cannot see is Any: never guessed
+        known = (
+            static_result(callee.node, self.tree, self.modules) if callee.node is not None else None
+        )
+        is_async = known.is_async if known is not None else factory is not None and factory.is_async
+        if known is None and factory is None:
+            return
+        what = callee.display + "()"
+        if role.role is Role.AWAITED:
+            if policy.await_check(factory, is_async):
+                self._awaited(role, what, known.result if known else None, factory)
+        elif policy.misuse_check(factory, is_async):
+            result = known.result if known is not None else self._declared(factory)
+            self._misused(role, what, result)
+
+    def _awaited(
+        self, role: RoleEntry, what: str, result: Type | None, factory: FactoryEntry | None
+    ) -> None:
+        if result is None or is_any(result):
+            result = self._declared(factory)
+        bad = non_awaitable_members(self.modules, result)
+        configured_sync = factory is not None and not factory.is_async and is_any(result)
+        if bad or configured_sync:
+            message = not_awaitable(self.options, what, result, bad)
+            self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node, None))
+
+    def _declared(self, factory: FactoryEntry | None) -> Type:
+        if factory is not None and factory.result is not None:
+            found = find_class(factory.result, self.modules)
+            if found is not None:
+                return found
+        return AnyType(TypeOfAny.special_form)
+
+    def _misused(self, role: RoleEntry, what: str, result: Type) -> None:
+        declared = _declared_return(self.scope)
+        finding = find_misuse(self.options, self.modules, what, role, self.scope, result, declared)
+        if finding is not None:
+            self.findings.append((MISSING_AWAIT, finding.message, finding.context, finding.role))
+
+
+def _declared_return(scope: Scope) -> Type | None:
+    if isinstance(scope, FuncItem) and scope.type is not None and not scope.is_dynamic():
+        ret = getattr(scope.type, "ret_type", None)
+        if ret is not None:
+            return coroutine_result(ret) if scope.is_coroutine else ret
+    return None
+
+
+def _is_checked(func: FuncItem, options: Options) -> bool:
+    return not func.is_dynamic() or options.check_untyped_defs
+
+
+def _imports_unseen(tree: MypyFile, modules: dict[str, MypyFile]) -> bool:
+    """Whether ``tree`` imports anything from a module mypy has not loaded."""
+    return any(module not in modules for module, _ in imported_modules(tree))
