@@ -1,7 +1,8 @@
-"""What the plugin does once mypy asks for a hook: hook selection and dispatch.
+"""What the plugin does once mypy asks for a hook: which names get one, what each does
+(the check itself is chosen in :mod:`.checks.dispatch`), and the mypy daemon's callbacks.
 
-Loaded on the first hook mypy asks for (see :mod:`.main`, which also maps the modules), so
-that a run with nothing to check (a warm cache) does not pay for importing the checks.
+Loaded on the first hook mypy asks for (see :mod:`.plugin`, which also maps the modules),
+so that a run with nothing to check (a warm cache) does not pay for importing the checks.
 
 Which names get a hook depends on the name and the configuration only, never on what was
 seen earlier in the run: a module that mypy re-checks from a warm cache, in the daemon or in
@@ -9,7 +10,7 @@ a parallel worker is parsed without any plugin call, so a fact gathered at parse
 be missing there (docs/design.md).  With ``check_all_awaits`` every call and attribute gets
 a hook; the hook returns at once where nothing can be wrong (outside ``async def`` for a
 plain value, inside a speculative overload attempt).  A hook runs the hook the rest of
-mypy's plugin chain would have given first (:mod:`.chain`).
+mypy's plugin chain would have given first (:mod:`.rest_of_chain`).
 """
 
 from __future__ import annotations
@@ -136,9 +137,16 @@ class Engine:
         # configured path names (the daemon).
         self._defining_name.clear()
         self.matcher.clear()
-        missing = self.entries.missing_result_modules()
-        homes = self.entries.result_homes()
-        return result_dependencies(file, self.config.factories, missing, homes, self.entries.loads)
+        if self.off:
+            return []
+        try:
+            missing = self.entries.missing_result_modules()
+            homes = self.entries.result_homes()
+            entries = self.config.factories
+            return result_dependencies(file, entries, missing, homes, self.entries.loads)
+        except Exception as error:
+            self._failed(error, AnyType(TypeOfAny.special_form), file)
+            return []
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; keeps what its
@@ -147,7 +155,11 @@ class Engine:
         if self.capabilities.post_pass and self._modules is not None:
             self.await_notes.watch(self._build_errors())
             self.keep_results(file, again=self._daemon)
-            self.untyped.finish(file, self._modules, self._build_errors)
+            if not self.off:
+                try:
+                    self.untyped.finish(file, self._modules, self._build_errors)
+                except Exception as error:
+                    self._failed(error, AnyType(TypeOfAny.special_form), file)
         return set()
 
     def type_analysis(self) -> None:
@@ -161,7 +173,7 @@ class Engine:
             if self.entries.has_results:
                 self.entries.forget_removed_results(self._modules)
             if errors is not None:
-                self._in_update(errors)
+                self._in_update(errors, analysing=True)
                 if self.capabilities.post_pass:
                     self.untyped.refile(errors, self._modules)
         except Exception as error:
@@ -263,21 +275,25 @@ class Engine:
             self._in_update(errors)
         return False
 
-    def _in_update(self, errors: Errors) -> None:
-        """The daemon, at a hook or a gated lookup: file again what a hook would have filed
-        (the notes about entries, once after each reset of the errors), and judge again what
-        the pass after type checking could not (``UntypedPass.rejudge``)."""
+    def _in_update(self, errors: Errors, analysing: bool = False) -> None:
+        """The daemon, at a hook, a gated lookup or the type-analyze lookup (``analysing``):
+        file again what a hook would have filed (the notes about entries, once after each
+        reset of the errors), and judge again what the pass after type checking could not
+        (``UntypedPass.rejudge``)."""
         modules = self._modules
-        if modules is None:
+        if modules is None or self.off:
             return
-        if self.untyped.has_stale:
-            self.untyped.rejudge(errors, modules)
-        if self._refile_notes:
-            self.entries.refile(errors, modules)
-        generation = errors_generation(errors)
-        if generation is not self._kept_in:
-            self._kept_in = generation
-            self.await_notes.watch(errors)
+        try:
+            if self.untyped.has_stale:
+                self.untyped.rejudge(errors, modules, analysing)
+            if self._refile_notes:
+                self.entries.refile(errors, modules)
+            generation = errors_generation(errors)
+            if generation is not self._kept_in:
+                self._kept_in = generation
+                self.await_notes.watch(errors)
+        except Exception as error:
+            self._failed(error, AnyType(TypeOfAny.special_form), Context())
 
     def _awaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
         """What ``func`` awaits (see ``RoleIndex.awaited_names``): empty where it cannot

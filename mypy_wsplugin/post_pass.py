@@ -47,6 +47,7 @@ from mypy_wsplugin.mypy_internals import (
     is_daemon,
     is_flushed,
     module_being_reported,
+    outside_attempts,
     reporting_in,
     shown_path,
     tree_is_complete,
@@ -57,8 +58,10 @@ from mypy_wsplugin.reporting import is_enabled, note_to, report_to
 # target (the module's top level).  The daemon re-checks every target that has errors
 # after each update; re-checking a top level does not run this pass, but it analyses the
 # module's implicit attributes (``__name__: str``, ...) first, which asks the plugin for a
-# type-analyze hook (see UntypedPass.refile).  An update that changes no module (one only
-# removes a module) gives the plugin no other callback.
+# type-analyze hook (see UntypedPass.refile).  In an update that changes no module (one
+# only removes a module) those lookups, which go on after the module's functions are
+# analysed, and the hooks of checked code are the plugin's only callbacks
+# (UntypedPass.rejudge).
 
 
 class _Filed(NamedTuple):
@@ -92,7 +95,7 @@ class UntypedPass:
         # new one when an update resets the errors).
         self._fresh_in: object = None
         # The daemon: the places of findings refile left out, by module (see rejudge).
-        self._stale: dict[str, list[Context]] = {}
+        self._stale: dict[str, tuple[object, list[Context]]] = {}
 
     def finish(
         self, tree: MypyFile, modules: dict[str, MypyFile], errors: Callable[[], Errors | None]
@@ -185,9 +188,9 @@ class UntypedPass:
         refiled as it was, since the pass cannot run here (the module's top level is half
         analysed).  Where this update changed a module, the pass has just run for every
         module (:meth:`finish`).  Where it only removed one, a finding in a function mypy
-        analyses again in this update (its names are cleared now) is left out: what it
-        depended on may have gone with the removed module; it is dropped until the next
-        update that changes a module.
+        analyses again in this update (its names are cleared now) is left out, since what
+        it depended on may have gone with the removed module, and judged again once the
+        function is analysed (:meth:`rejudge`).
         """
         module = module_being_reported(errors)
         filed = self._filed.get(module) if module is not None else None
@@ -205,23 +208,37 @@ class UntypedPass:
         kept = filed_messages(errors, tree.path, module)
         messages = [message for _, message, _, _ in filed.findings] + filed.notes
         if not any(message in kept for message in messages):
-            if errors_generation(errors) is not self._fresh_in:
+            generation = errors_generation(errors)
+            if generation is not self._fresh_in:
                 stale = [f[2] for f in filed.findings if _reanalysed(f[2])]
                 if stale:
-                    self._stale[module] = stale
+                    self._stale[module] = (generation, stale)
                 findings = [f for f in filed.findings if not _reanalysed(f[2])]
                 filed = self._filed[module] = filed._replace(findings=findings)
             with reporting_in(errors, tree, None, module):
                 _file(errors, filed.findings, filed.notes)
         self._filed_into[module] = errors_in_file(errors, tree.path)
 
-    def rejudge(self, errors: Errors, modules: dict[str, MypyFile]) -> None:
-        """The daemon, at any later callback: judge again a module whose findings
-        :meth:`refile` left out, once mypy has analysed their functions again (in the
-        same update it type-checks them, and asks for hooks there), and file what is new.
-        """
-        for module, stale in list(self._stale.items()):
-            if any(_reanalysed(context) for context in stale):
+    def rejudge(self, errors: Errors, modules: dict[str, MypyFile], analysing: bool) -> None:
+        """The daemon: judge again a module whose findings :meth:`refile` left out, once
+        mypy has analysed their functions again, and file what is new.
+
+        Asked at hooks and gated lookups while mypy type-checks (a module it type-checks
+        is analysed; mypy asks for no hook inside an unannotated function, though), and at
+        the type-analyze lookups of the module's own analysis (``analysing``), which go on
+        after its functions are analysed; there only for that module and only once the
+        findings' names are bound again, since another module may be half analysed.  Given
+        up when the update ends (the next one refiles or runs the pass again)."""
+        generation = errors_generation(errors)
+        current = module_being_reported(errors)
+        for module, (marked_in, stale) in list(self._stale.items()):
+            if marked_in is not generation:
+                del self._stale[module]
+                continue
+            if analysing and module != current:
+                continue
+            bound = not any(_reanalysed(context) for context in stale)
+            if not bound and (analysing or module != current):
                 continue  # not analysed yet
             del self._stale[module]
             tree = modules.get(module)
@@ -230,13 +247,15 @@ class UntypedPass:
                 continue
             if module not in self._contexts or is_flushed(errors, tree.path):
                 continue
+            if not tree_is_complete(tree):
+                continue
             options = self._contexts[module][0]
             findings: list[Finding] = []
             judge_module(self.policy, tree, modules, options, findings)
             had = {_key(f) for f in filed.findings}
             new = [f for f in findings if _key(f) not in had]
             if new:
-                with reporting_in(errors, tree, options, module):
+                with outside_attempts(errors), reporting_in(errors, tree, options, module):
                     _file(errors, new, [])
             self._filed[module] = filed._replace(findings=findings)
             self._filed_into[module] = errors_in_file(errors, tree.path)

@@ -1,0 +1,75 @@
+"""A bug in the plugin must not crash mypy: each entry point that mypy calls turns it into
+one line on stderr (checks off for the rest of the run) and mypy ends normally.
+
+The bug is simulated by replacing one of the plugin's functions with one that raises, in a
+separate process that runs mypy through ``mypy.api``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mypy_wsplugin.mypy_internals import CAPABILITIES
+
+_RUN_WITH_A_BUG = """
+import sys
+import importlib
+
+module, name = sys.argv[1], sys.argv[2]
+
+
+def bug(*args, **kwargs):
+    raise RuntimeError("simulated bug")
+
+
+setattr(importlib.import_module(module), name, bug)
+from mypy import api
+
+out, err, status = api.run(sys.argv[3:])
+sys.stdout.write(out)
+sys.stderr.write(err)
+sys.exit(status)
+"""
+
+_PROJECT = "def make():\n    return 1\n\n\nasync def caller():\n    await make()\n"
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "needs_post_pass"),
+    [
+        # get_additional_deps (every mypy version)
+        ("mypy_wsplugin.hooks", "result_dependencies", False),
+        # the pass after type checking (get_additional_indirect_deps, mypy >= 2.4)
+        ("mypy_wsplugin.post_pass", "judge_module", True),
+        # a hook (mypy asks while checking ``await make()``)
+        ("mypy_wsplugin.hooks", "check_call_site", False),
+    ],
+)
+def test_a_bug_is_one_line_not_a_crash(
+    tmp_path: Path, module: str, name: str, needs_post_pass: bool
+) -> None:
+    if needs_post_pass and not CAPABILITIES.post_pass:
+        pytest.skip("the pass after type checking needs mypy >= 2.4")
+    (tmp_path / "mypy.ini").write_text(
+        "[mypy]\nplugins = mypy_wsplugin\ncheck_untyped_defs = "
+        + ("false" if needs_post_pass else "true")
+        + "\n\n[mypy_wsplugin]\nsync_factories = a.make -> a.Missing\n"
+    )
+    (tmp_path / "a.py").write_text(_PROJECT)
+    args = ["--config-file", "mypy.ini", "--cache-dir", str(tmp_path / "cache"), "a.py"]
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_WITH_A_BUG, module, name, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "INTERNAL ERROR" not in done.stdout + done.stderr
+    said = [line for line in done.stderr.splitlines() if "mypy_wsplugin: internal error" in line]
+    assert len(said) == 1, done.stderr
+    assert "RuntimeError: simulated bug" in said[0]
