@@ -116,14 +116,14 @@ def daemon_graph(manager: BuildManager) -> dict[str, State] | None:
     return None
 
 
-def drop_added_dependency(state: State, module: str) -> bool:
+def drop_added_dependency(state: State, module: str) -> None:
     """Make ``module`` no dependency of ``state``'s module where only a plugin made it one
     (``get_additional_deps`` with line -1: an import statement records its own line first,
-    ``State.parse_file``); True if it was.  ``State.dependencies``, ``suppressed`` and their
+    ``State.parse_file``).  ``State.dependencies``, ``suppressed`` and their
     sets, ``priorities`` and ``dep_line_map``: the same in mypy 1.19 and 2.4, read by
     ``State.verify_dependencies``."""
     if state.dep_line_map.get(module) != -1:
-        return False
+        return
     for names, name_set in (
         (state.dependencies, state.dependencies_set),
         (state.suppressed, state.suppressed_set),
@@ -133,7 +133,6 @@ def drop_added_dependency(state: State, module: str) -> bool:
             name_set.discard(module)
     del state.dep_line_map[module]
     state.priorities.pop(module, None)
-    return True
 
 
 def reanalyse_when_module_changes(tree: MypyFile, module: str) -> None:
