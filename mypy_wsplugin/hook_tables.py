@@ -25,13 +25,14 @@ class GatedAnswers(dict[str, Any]):
     keep alive, which brings mypy's garbage collector round sooner (benchmarks/findings.md).
     """
 
-    __slots__ = ("_given", "_owner", "_table")
+    __slots__ = ("_asked", "_given", "_owner", "_table")
 
     def __init__(self, table: HookTable[HookEntry[Any]], owner: WsPlugin) -> None:
         super().__init__()
         self._table = table
         self._owner = owner
         self._given: dict[str, Any] = {}  # name -> hook, for gated names once given
+        self._asked: set[str] = set()  # gated names already asked Engine.never_awaited
 
     def __missing__(self, name: str) -> Any:
         table = self._table
@@ -44,6 +45,11 @@ class GatedAnswers(dict[str, Any]):
         owner = self._owner
         errors = owner._errors
         engine = owner._engine
+        if engine is not None and name not in self._asked:
+            self._asked.add(name)
+            if engine.never_awaited(name):
+                self[name] = None  # awaited nowhere: asked again, answered at C speed
+                return None
         if errors is None or engine is None or engine.may_be_awaited(name, errors):
             return self._given_hook(name, hook)
         return None
@@ -60,6 +66,7 @@ class GatedAnswers(dict[str, Any]):
     def forget(self) -> None:
         self.clear()
         self._given.clear()
+        self._asked.clear()
 
 
 class HookTable(dict[str, _H]):

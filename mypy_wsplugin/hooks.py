@@ -7,10 +7,12 @@ so that a run with nothing to check (a warm cache) does not pay for importing th
 Which names get a hook depends on the name and the configuration only, never on what was
 seen earlier in the run: a module that mypy re-checks from a warm cache, in the daemon or in
 a parallel worker is parsed without any plugin call, so a fact gathered at parse time would
-be missing there (docs/design.md).  With ``check_all_awaits`` every call and attribute gets
-a hook; the hook returns at once where nothing can be wrong (outside ``async def`` for a
-plain value, inside a speculative overload attempt).  A hook runs the hook the rest of
-mypy's plugin chain would have given first (:mod:`.rest_of_chain`).
+be missing there (docs/design.md).  (One shortcut reads the parsed modules, only where every
+module of the run was parsed in it: ``never_awaited``; the findings do not change.)  With
+``check_all_awaits`` every call and attribute gets a hook; the hook returns at once where
+nothing can be wrong (outside ``async def`` for a plain value, inside a speculative overload
+attempt).  A hook runs the hook the rest of mypy's plugin chain would have given first
+(:mod:`.rest_of_chain`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from mypy.nodes import (
     MypyFile,
     SuperExpr,
     SymbolNode,
+    TypeInfo,
 )
 from mypy.plugin import (
     AttributeContext,
@@ -45,6 +48,7 @@ from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import PluginConfig
 from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.factories import FactoryMatcher
+from mypy_wsplugin.facts.awaited_names import AwaitedAnywhere
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.callee_results import store_results
 from mypy_wsplugin.facts.declared import DeclaredResults, result_dependencies
@@ -120,6 +124,8 @@ class Engine:
         self._kept_in: object = None  # see may_be_awaited
         # The function the last gated lookup was in, its body, and what it awaits.
         self._names_of: tuple[object, object, frozenset[str] | None] = (_NOT_YET, None, None)
+        self.awaited_anywhere = AwaitedAnywhere()
+        self._gated_classes: set[str] = set()  # see never_awaited
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -135,6 +141,7 @@ class Engine:
         """
         # A (re-)parsed module may have moved a method between classes, or changed what a
         # configured path names (the daemon).
+        self.awaited_anywhere.parsed(file)
         self._defining_name.clear()
         self.matcher.clear()
         if self.off:
@@ -245,11 +252,29 @@ class Engine:
         """Whether calls of ``fullname`` need their hook only where they may be awaited:
         its calls always give a plain value, and no configuration entry names it.  (A call
         of an instance, ``__call__``, is awaited under the instance's name: not gated.)"""
-        return (
+        gated = (
             not self.policy.has_factories
             and not fullname.endswith(".__call__")
             and gives_plain_value(node)
         )
+        if gated and isinstance(node, TypeInfo):
+            self._gated_classes.add(fullname)
+        return gated
+
+    def never_awaited(self, fullname: str) -> bool:
+        """At the first hook lookup of a name wanted only where awaited: whether nothing in
+        the run awaits anything of that name (facts/awaited_names), so that the answer is
+        None wherever it is asked.  Never for a class (``await Alias()`` through a type
+        alias names the class nowhere) or in the daemon (a module it re-parses is not seen
+        here)."""
+        if self._daemon or self.off or self._modules is None or fullname in self._gated_classes:
+            return False
+        try:
+            names = self.awaited_anywhere.names(self._modules)
+        except Exception as error:
+            self._failed(error, AnyType(TypeOfAny.special_form), Context())
+            return False
+        return names is not None and fullname.rpartition(".")[2] not in names
 
     def may_be_awaited(self, fullname: str, errors: Errors) -> bool:
         """At a hook lookup for a call or attribute wanted only where awaited: whether the

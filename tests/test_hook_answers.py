@@ -18,18 +18,26 @@ from mypy_wsplugin.plugin import WsPlugin
 
 
 class _Gate:
-    def __init__(self, awaited: set[str]) -> None:
+    def __init__(self, awaited: set[str], anywhere: set[str] | None = None) -> None:
         self.awaited = awaited
+        self.anywhere = anywhere  # the names awaited in the program; None: not known
         self.asked: list[str] = []
+        self.asked_anywhere: list[str] = []
         self.decided: list[str] = []
+
+    def never_awaited(self, fullname: str) -> bool:
+        self.asked_anywhere.append(fullname)
+        return self.anywhere is not None and fullname not in self.anywhere
 
     def may_be_awaited(self, fullname: str, errors: Errors) -> bool:
         self.asked.append(fullname)
         return fullname in self.awaited
 
 
-def _answers(gated: bool, awaited: set[str]) -> tuple[GatedAnswers, HookTable[Any], _Gate]:
-    gate = _Gate(awaited)
+def _answers(
+    gated: bool, awaited: set[str], anywhere: set[str] | None = None
+) -> tuple[GatedAnswers, HookTable[Any], _Gate]:
+    gate = _Gate(awaited, anywhere)
 
     def decide(name: str) -> tuple[object, bool]:
         gate.decided.append(name)
@@ -71,3 +79,32 @@ def test_a_hook_wanted_everywhere_is_kept_and_answered_without_the_gate() -> Non
     assert dict.get(answers, "m.f") is hook  # kept for mypy's C-level lookup
     assert table["m.f"] == (hook, False)
     assert gate.asked == []
+
+
+def test_a_gated_name_awaited_nowhere_is_answered_none_at_c_speed_until_forget() -> None:
+    answers, _, gate = _answers(gated=True, awaited=set(), anywhere={"m.g"})
+    assert answers["m.f"] is None
+    assert answers["m.f"] is None
+    assert dict.get(answers, "m.f", "absent") is None  # kept: mypy's lookup stays in C
+    assert gate.asked == []  # the gate is never consulted for it
+    assert gate.asked_anywhere == ["m.f"]
+    answers.forget()
+    assert answers["m.f"] is None
+    assert gate.asked_anywhere == ["m.f", "m.f"]  # a module was parsed: asked again
+
+
+def test_a_gated_name_awaited_somewhere_goes_to_the_gate_at_each_lookup() -> None:
+    answers, _, gate = _answers(gated=True, awaited=set(), anywhere={"m.f"})
+    assert answers["m.f"] is None
+    assert answers["m.f"] is None
+    assert "m.f" not in answers
+    assert gate.asked == ["m.f", "m.f"]
+    assert gate.asked_anywhere == ["m.f"]  # asked once per name
+
+
+def test_where_the_program_is_not_known_every_lookup_goes_to_the_gate() -> None:
+    answers, _, gate = _answers(gated=True, awaited={"m.f"}, anywhere=None)
+    assert answers["m.f"] is not None
+    assert answers["m.g"] is None
+    assert answers["m.g"] is None
+    assert gate.asked == ["m.f", "m.g", "m.g"]

@@ -8,17 +8,12 @@ built from and is rebuilt when that body changes.
 from __future__ import annotations
 
 from mypy.nodes import (
-    AssignmentExpr,
     AwaitExpr,
-    CallExpr,
-    ConditionalExpr,
     Expression,
-    MemberExpr,
     MypyFile,
-    NameExpr,
-    TypeAlias,
 )
 
+from mypy_wsplugin.facts.awaited_names import add_awaited
 from mypy_wsplugin.facts.roles import RoleEntry, Scope, collect_roles
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
@@ -102,30 +97,6 @@ class _Awaits:
         self.nodes: dict[int, Expression] = {}
         names: set[str] | None = set()
         for e in get_subexpressions(owner):
-            if type(e) is AwaitExpr and not self._add(e.expr, names) and names is not None:
+            if type(e) is AwaitExpr and not add_awaited(e.expr, names, self.nodes):
                 names = None
         self.names = frozenset(names) if names is not None else None
-
-    def _add(self, e: Expression, names: set[str] | None) -> bool:
-        """Record ``e``, an awaited expression; add the names of what it calls or reads.
-        False if a callee has no name.  A conditional or a walrus hands the ``await`` on
-        (as ``roles._THROUGH_BRANCHES`` does for the role maps)."""
-        if isinstance(e, ConditionalExpr):
-            return self._add(e.if_expr, names) & self._add(e.else_expr, names)
-        if isinstance(e, AssignmentExpr):
-            return self._add(e.value, names)
-        self.nodes[id(e)] = e
-        if isinstance(e, MemberExpr):
-            if names is not None:
-                names.add(e.name)
-        elif isinstance(e, CallExpr):
-            callee = e.callee
-            if not isinstance(callee, (NameExpr, MemberExpr)) or isinstance(callee.node, TypeAlias):
-                return False
-            if names is not None:
-                names.add(callee.name)
-                if callee.node is not None:
-                    names.add(callee.node.name)
-                if callee.fullname:
-                    names.add(callee.fullname.rpartition(".")[2])
-        return True

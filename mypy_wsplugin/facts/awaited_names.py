@@ -1,0 +1,138 @@
+"""Under which names an ``await`` reaches a call or an attribute: the rule behind the gate on
+mypy's hook questions (``Engine.may_be_awaited``), for one scope (:mod:`.role_index`) and for
+every module of the run at once (``AwaitedAnywhere``).
+
+A callee whose calls always give a plain value, and every attribute, need their hook only
+where they are awaited; mypy asks for a hook by the callee's full name at every call site
+(about 100k questions for such names on ``make bench``'s ALL target), and a question that
+needs Python to answer costs far more than mypy's own dict lookup.  A name that nothing in the
+program awaits is answered None once, at C speed, for the rest of the run
+(``hook_tables.GatedAnswers``).  Which findings come out does not depend on it: the set is
+used only where it covers every module mypy will check in this process (see
+``AwaitedAnywhere.names``), and elsewhere each question goes to the gate as before.
+"""
+
+from __future__ import annotations
+
+from mypy.nodes import (
+    AssignmentExpr,
+    AwaitExpr,
+    CallExpr,
+    ConditionalExpr,
+    Expression,
+    ImportFrom,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    SuperExpr,
+    TypeAlias,
+)
+
+from mypy_wsplugin.mypy_internals import get_subexpressions, tree_is_complete
+
+
+def add_awaited(e: Expression, names: set[str] | None, nodes: dict[int, Expression]) -> bool:
+    """Record ``e``, an awaited expression, in ``nodes``; add to ``names`` the names of what
+    it calls or reads (``await f()``, ``await x.m()``, ``await super().m()``,
+    ``await x.attr``: ``f``, ``m``, ``m``, ``attr``; for a name bound by an import or an
+    alias, the definition's name too, once mypy has bound it).  False if a callee has no
+    name (``await f()()``, a type alias).  A conditional or a walrus hands the ``await`` on
+    (as ``roles._THROUGH_BRANCHES`` does for the role maps)."""
+    if isinstance(e, ConditionalExpr):
+        return add_awaited(e.if_expr, names, nodes) & add_awaited(e.else_expr, names, nodes)
+    if isinstance(e, AssignmentExpr):
+        return add_awaited(e.value, names, nodes)
+    nodes[id(e)] = e
+    if isinstance(e, MemberExpr):
+        if names is not None:
+            names.add(e.name)
+    elif isinstance(e, CallExpr):
+        callee = e.callee
+        if isinstance(callee, SuperExpr):
+            if names is not None:
+                names.add(callee.name)
+            return True
+        if not isinstance(callee, (NameExpr, MemberExpr)) or isinstance(callee.node, TypeAlias):
+            return False
+        if names is not None:
+            names.add(callee.name)
+            if callee.node is not None:
+                names.add(callee.node.name)
+            if callee.fullname:
+                names.add(callee.fullname.rpartition(".")[2])
+    return True
+
+
+class AwaitedAnywhere:
+    """The names under which anything is awaited in the modules of this run.
+
+    Only where every module of the run's graph was parsed in this process (each one passed
+    through ``get_additional_deps``) and is held whole: that holds for a run without a
+    usable cache, and then mypy parses every module before it checks any.  A module that a
+    warm run or the daemon re-checks is parsed later and without a plugin call, and a
+    parallel worker holds most trees in serialized form, so there the set is not known
+    (None) and every question goes to the gate.  Parsed trees
+    are read as they are: a module not yet analysed gives its awaited names as written, and
+    the original names of its ``from ... import x as y`` (mypy asks for ``x``'s full name
+    where ``y`` is awaited); a class reached through a type alias is not covered, and
+    ``Engine.never_awaited`` leaves classes to the gate.
+    """
+
+    __slots__ = ("_known", "_names", "_parsed", "_per_module")
+
+    def __init__(self) -> None:
+        self._parsed: set[str] = set()
+        # module -> (the statements read, the names awaited there)
+        self._per_module: dict[str, tuple[object, frozenset[str]]] = {}
+        self._names: frozenset[str] | None = None
+        self._known = False
+
+    def parsed(self, tree: MypyFile) -> None:
+        """``tree`` was just parsed (``get_additional_deps``): the set is made again."""
+        self._parsed.add(tree.fullname)
+        self._known = False
+
+    def names(self, modules: dict[str, MypyFile]) -> frozenset[str] | None:
+        """Every name awaited in ``modules``; None where that cannot be known."""
+        if not self._known:
+            self._names = self._collect(modules)
+            self._known = True
+        return self._names
+
+    def _collect(self, modules: dict[str, MypyFile]) -> frozenset[str] | None:
+        parsed = self._parsed
+        if any(
+            module not in parsed or not tree_is_complete(tree) for module, tree in modules.items()
+        ):
+            return None
+        names: set[str] = set()
+        for tree in modules.values():
+            names |= self._of(tree)
+        return frozenset(names)
+
+    def _of(self, tree: MypyFile) -> frozenset[str]:
+        known = self._per_module.get(tree.fullname)
+        if known is not None and known[0] is tree.defs:
+            return known[1]
+        found = _awaited_in_module(tree)
+        self._per_module[tree.fullname] = (tree.defs, found)
+        return found
+
+
+def _awaited_in_module(tree: MypyFile) -> frozenset[str]:
+    if tree.is_stub:
+        return frozenset()  # no bodies
+    names: set[str] = set()
+    nodes: dict[int, Expression] = {}
+    for e in get_subexpressions(tree):
+        if type(e) is AwaitExpr:
+            # A callee with no name (``await wrap(app)(scope)``) adds nothing: mypy asks
+            # for a hook for such a call by the callee type's short name (not a full name,
+            # so never one wanted only where awaited), by its class where it is one (which
+            # never_awaited leaves to the gate), or as ``__call__`` (always hooked).
+            add_awaited(e.expr, names, nodes)
+            nodes.clear()
+    for imported in tree.imports:
+        if isinstance(imported, ImportFrom):
+            names.update(name for name, alias in imported.names if alias is not None)
+    return frozenset(names)

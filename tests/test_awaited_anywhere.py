@@ -1,0 +1,81 @@
+"""``facts.awaited_names.AwaitedAnywhere``: the names under which anything is awaited in the
+run, from parsed trees (before semantic analysis), and where that set is not known.
+
+The findings themselves are the YAML cases' business (``test-data/await_not_awaitable``);
+here, what the set holds for each shape of ``await`` the gate distinguishes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+from mypy.errors import Errors
+from mypy.nodes import MypyFile
+from mypy.options import Options
+from mypy.parse import parse
+
+from mypy_wsplugin.facts.awaited_names import AwaitedAnywhere
+
+
+def _tree(module: str, source: str, is_stub: bool = False) -> MypyFile:
+    options = Options()
+    path = f"{module.replace('.', '/')}.py{'i' if is_stub else ''}"
+    # mypy >= 2.4 parses into a serialized form unless asked for the whole tree.
+    eager = {"eager": True} if "eager" in inspect.signature(parse).parameters else {}
+    tree = parse(textwrap.dedent(source).encode(), path, module, Errors(options), options, **eager)
+    tree._fullname = module
+    return tree
+
+
+SOURCE = """
+    from lib import make as build, other
+    import lib as alias
+
+    class C(Base):
+        async def run(self, flag):
+            await super().close()
+            await (self.first() if flag else alias.second())
+            await (value := self.third())
+            await wrap(self.app)(1)
+            await self.attr
+            other()
+
+    async def top():
+        await build()
+"""
+
+
+def test_the_names_of_every_awaited_call_and_attribute_and_the_originals_of_import_aliases() -> (
+    None
+):
+    anywhere = AwaitedAnywhere()
+    tree = _tree("app", SOURCE)
+    anywhere.parsed(tree)
+    names = anywhere.names({"app": tree})
+    assert names == frozenset(
+        {"close", "first", "second", "third", "attr", "build", "make"}
+    )  # not "wrap": a call of a call is asked under the callee type's short name
+
+
+def test_not_known_where_a_module_of_the_run_was_not_parsed_in_this_process() -> None:
+    anywhere = AwaitedAnywhere()
+    tree = _tree("app", SOURCE)
+    cached = _tree("lib", "def make(): ...\n")
+    anywhere.parsed(tree)
+    assert anywhere.names({"app": tree, "lib": cached}) is None
+    anywhere.parsed(cached)
+    names = anywhere.names({"app": tree, "lib": cached})
+    assert names is not None and "make" in names
+
+
+def test_made_again_after_a_parse_and_stubs_add_nothing() -> None:
+    anywhere = AwaitedAnywhere()
+    first = _tree("app", "async def f():\n    await g()\n")
+    stub = _tree("typing_ish", "async def h() -> None: ...\n", is_stub=True)
+    anywhere.parsed(first)
+    anywhere.parsed(stub)
+    assert anywhere.names({"app": first, "typing_ish": stub}) == frozenset({"g"})
+    second = _tree("app", "async def f():\n    await k()\n")
+    anywhere.parsed(second)
+    assert anywhere.names({"app": second, "typing_ish": stub}) == frozenset({"k"})
