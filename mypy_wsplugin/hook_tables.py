@@ -5,54 +5,98 @@ mypy asks at every call and attribute, so each answer is a C-level dict lookup o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 if TYPE_CHECKING:
-    from mypy_wsplugin.hooks import HookEntry
+    from mypy_wsplugin.hooks import Engine, HookEntry
     from mypy_wsplugin.plugin import WsPlugin
 
 _H = TypeVar("_H")
-_GATED: HookEntry[Any] = (None, True)  # a hook wanted only where awaited (GatedAnswers)
+
+# Where a name's hook is wanted (the second item of a HookEntry): everywhere, or only in a
+# function that may await a call or attribute of that name (a callee that always gives a
+# plain value, an attribute), or only in one that may call it without awaiting it at once
+# (a callee that always gives a coroutine).
+EVERYWHERE: Final = 0
+WHERE_AWAITED: Final = 1
+WHERE_NOT_AWAITED: Final = 2
+# The table's entry for a gated name once decided: its gate, no hook (GatedAnswers).
+_MARKS: Final[dict[int, HookEntry[Any]]] = {
+    WHERE_AWAITED: (None, WHERE_AWAITED),
+    WHERE_NOT_AWAITED: (None, WHERE_NOT_AWAITED),
+}
 
 
 class GatedAnswers(dict[str, Any]):
     """name -> hook or None, for mypy's C-level lookup; see ``WsPlugin._gated``.
 
-    For a name whose hook is wanted only where the call may be awaited, the table keeps
-    only a mark (``_GATED``), and the hook is kept only once the gate has given it: most
-    such names are never awaited, and a hook object per name (a partial and a bound
-    method: 10k names on ``make bench``'s ALL target) is what the plugin would otherwise
-    keep alive, which brings mypy's garbage collector round sooner (benchmarks/findings.md).
+    For a name whose hook is wanted only where the call may be awaited (or only where it
+    may be left unawaited), the table keeps only a mark (``_MARKS``), and the hook is kept
+    only once the gate has given it: most such names are never awaited, and a hook object
+    per name (a partial and a bound method: 10k names on ``make bench``'s ALL target) is
+    what the plugin would otherwise keep alive, which brings mypy's garbage collector round
+    sooner (benchmarks/findings.md).
     """
 
-    __slots__ = ("_asked", "_given", "_owner", "_table")
+    __slots__ = ("_asked", "_given", "_owner", "_sticky", "_table", "_where_awaited")
 
-    def __init__(self, table: HookTable[HookEntry[Any]], owner: WsPlugin) -> None:
+    def __init__(
+        self, table: HookTable[HookEntry[Any]], owner: WsPlugin, where_awaited: bool = False
+    ) -> None:
         super().__init__()
         self._table = table
         self._owner = owner
+        # Every hook of this table is wanted only where awaited (attributes): a name that
+        # nothing in the run awaits needs no decision at all.
+        self._where_awaited = where_awaited
         self._given: dict[str, Any] = {}  # name -> hook, for gated names once given
         self._asked: set[str] = set()  # gated names already asked Engine.never_awaited
+        # The gated name whose hook the last lookup gave, kept in the dict until the next
+        # lookup that reaches Python: mypy asks twice for each hook it runs (to know there
+        # is one, then to run it), and often at the next call of the same name.
+        self._sticky: str | None = None
 
     def __missing__(self, name: str) -> Any:
+        sticky = self._sticky
+        if sticky is not None:
+            self._sticky = None
+            self.pop(sticky, None)
+        if self._where_awaited and name not in self._asked:
+            engine = self._owner._engine
+            if engine is not None and self._never_awaited(engine, name):
+                return None
         table = self._table
-        hook, only_where_awaited = table[name]
-        if not only_where_awaited:
+        hook, gate = table[name]
+        if not gate:
             self[name] = hook
             return hook
         if hook is not None:  # just decided: the table keeps the mark, not the hook
-            table[name] = _GATED
+            table[name] = _MARKS[gate]
         owner = self._owner
         errors = owner._errors
         engine = owner._engine
-        if engine is not None and name not in self._asked:
-            self._asked.add(name)
-            if engine.never_awaited(name):
-                self[name] = None  # awaited nowhere: asked again, answered at C speed
-                return None
-        if errors is None or engine is None or engine.may_be_awaited(name, errors):
+        if errors is None or engine is None:
             return self._given_hook(name, hook)
-        return None
+        if gate == WHERE_NOT_AWAITED:
+            wanted = engine.may_be_left_unawaited(name, errors)
+        else:
+            if name not in self._asked and self._never_awaited(engine, name):
+                return None
+            wanted = engine.may_be_awaited(name, errors)
+        if not wanted:
+            return None
+        given = self[name] = self._given_hook(name, hook)
+        self._sticky = name
+        return given
+
+    def _never_awaited(self, engine: Engine, name: str) -> bool:
+        """Whether nothing in the run awaits ``name`` (asked once per name): then its
+        answer is None, kept in the dict, and mypy's lookups of it never reach Python."""
+        self._asked.add(name)
+        if not engine.never_awaited(name):
+            return False
+        self[name] = None
+        return True
 
     def _given_hook(self, name: str, decided: Any) -> Any:
         """The hook for a gated name where the gate gives it: the one just decided, or
@@ -67,6 +111,7 @@ class GatedAnswers(dict[str, Any]):
         self.clear()
         self._given.clear()
         self._asked.clear()
+        self._sticky = None
 
 
 class HookTable(dict[str, _H]):

@@ -59,9 +59,10 @@ from mypy_wsplugin.facts.hook_names import (
     cached_factory,
     super_target,
 )
-from mypy_wsplugin.facts.plain_callees import gives_plain_value, is_display
+from mypy_wsplugin.facts.plain_callees import gives_coroutine, gives_plain_value, is_display
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import coroutine_result
+from mypy_wsplugin.hook_tables import EVERYWHERE, WHERE_AWAITED, WHERE_NOT_AWAITED
 from mypy_wsplugin.messages import internal_error
 from mypy_wsplugin.mypy_internals import (
     UNKNOWN_FUNCTION,
@@ -83,8 +84,9 @@ from mypy_wsplugin.rest_of_chain import RestOfChain
 
 _H = TypeVar("_H")
 # The answer to mypy's question for a hook, memoised per name (plugin.py): the hook, and
-# whether it is wanted only where the function mypy checks may await it (may_be_awaited).
-HookEntry = tuple[_H | None, bool]
+# where it is wanted (hook_tables: everywhere, or where the function mypy checks may await
+# it, may_be_awaited, or may call it without awaiting it, may_be_left_unawaited).
+HookEntry = tuple[_H | None, int]
 _NOT_YET: Final = object()
 
 
@@ -124,6 +126,8 @@ class Engine:
         self._kept_in: object = None  # see may_be_awaited
         # The function the last gated lookup was in, its body, and what it awaits.
         self._names_of: tuple[object, object, frozenset[str] | None] = (_NOT_YET, None, None)
+        # The same for may_be_left_unawaited: the function, what it calls unawaited.
+        self._calls_of: tuple[object, frozenset[str] | None] = (_NOT_YET, None)
         self.awaited_anywhere = AwaitedAnywhere()
         self._gated_classes: set[str] = set()  # see never_awaited
 
@@ -215,51 +219,56 @@ class Engine:
             # ``super().m()``: mypy names it "m of Base" (short class name); the callee
             # expression tells the defining class, so every such call is looked at.
             if not self.policy.active:
-                return None, False
-            return partial(self._on_super, fullname), False
+                return None, EVERYWHERE
+            return partial(self._on_super, fullname), EVERYWHERE
         if not self.policy.hooked(fullname) or is_display(fullname):
-            return None, False
+            return None, EVERYWHERE
         node = None
         if self._modules is not None:
             sym = lookup_fully_qualified(fullname, self._modules, raise_on_missing=False)
             node = sym.node if sym is not None else None
-        return partial(self._on_function, fullname), self._only_where_awaited(fullname, node)
+        return partial(self._on_function, fullname), self._gate(fullname, node)
 
     def method_hook(self, fullname: str) -> HookEntry[Callable[[MethodContext], Type]]:
         if fullname == LRU_CACHE_CALL:
-            return partial(self._on_method, fullname, fullname), False
+            return partial(self._on_method, fullname, fullname), EVERYWHERE
         if SUPER_CALL in fullname:  # bound through ``Self``: "m of Class", see _on_super
             if not self.policy.active:
-                return None, False
-            return partial(self._on_super, fullname), False
+                return None, EVERYWHERE
+            return partial(self._on_super, fullname), EVERYWHERE
         defined, node = self._defining_name(fullname, self._modules)
         if not self.policy.hooked(defined):
-            return None, False
+            return None, EVERYWHERE
         hook = partial(self._on_method, fullname, defined)
-        return hook, self._only_where_awaited(defined, node)
+        return hook, self._gate(defined, node)
 
     def attribute_hook(self, fullname: str) -> HookEntry[Callable[[AttributeContext], Type]]:
         # An attribute only matters where it is awaited: every one with check_all_awaits,
         # else the configured ones; ``await`` stands only in an ``async def``.
         if not self.policy.active:
-            return None, False
+            return None, EVERYWHERE
         defined, node = self._defining_name(fullname, self._modules)
         if not self.policy.hooked(defined):
-            return None, False
-        return partial(self._on_attribute, fullname, defined, node), True
+            return None, EVERYWHERE
+        return partial(self._on_attribute, fullname, defined, node), WHERE_AWAITED
 
-    def _only_where_awaited(self, fullname: str, node: SymbolNode | None) -> bool:
-        """Whether calls of ``fullname`` need their hook only where they may be awaited:
-        its calls always give a plain value, and no configuration entry names it.  (A call
-        of an instance, ``__call__``, is awaited under the instance's name: not gated.)"""
-        gated = (
-            not self.policy.has_factories
-            and not fullname.endswith(".__call__")
-            and gives_plain_value(node)
-        )
-        if gated and isinstance(node, TypeInfo):
-            self._gated_classes.add(fullname)
-        return gated
+    def _gate(self, fullname: str, node: SymbolNode | None) -> int:
+        """Where calls of ``fullname`` need their hook, when no configuration entry names
+        it: only where they may be awaited if its calls always give a plain value (a call
+        can only be wrong there), only where they may be left unawaited if its calls always
+        give a coroutine (an ``await`` at once is always right: the hook would return at
+        ``check_coroutine``'s first test).  Everywhere else, and in the daemon for a
+        coroutine (a hook there also records what the caller depends on).  (A call of an
+        instance, ``__call__``, is awaited under the instance's name: not gated.)"""
+        if self.policy.has_factories or fullname.endswith(".__call__"):
+            return EVERYWHERE
+        if gives_plain_value(node):
+            if isinstance(node, TypeInfo):
+                self._gated_classes.add(fullname)
+            return WHERE_AWAITED
+        if not self._daemon and gives_coroutine(node):
+            return WHERE_NOT_AWAITED
+        return EVERYWHERE
 
     def never_awaited(self, fullname: str) -> bool:
         """At the first hook lookup of a name wanted only where awaited: whether nothing in
@@ -299,6 +308,28 @@ class Engine:
         if self._daemon:
             self._in_update(errors)
         return False
+
+    def may_be_left_unawaited(self, fullname: str, errors: Errors) -> bool:
+        """At a hook lookup for a call wanted only where it may be left unawaited: whether
+        the function mypy checks calls something named like ``fullname`` without awaiting
+        the call at once (always, outside an ``async def``).  Not asked in the daemon."""
+        func = function_being_checked(errors)
+        known = self._calls_of
+        if func is not known[0]:
+            if func is UNKNOWN_FUNCTION:
+                return True
+            known = self._calls_of = (func, self._unawaited_in(func, errors))
+        names = known[1]
+        return names is None or fullname.rpartition(".")[2] in names
+
+    def _unawaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
+        """What ``func`` calls without awaiting at once (``RoleIndex.unawaited_call_names``);
+        None (anything) where it cannot await: not an ``async def``, module or class level."""
+        if not isinstance(func, FuncItem) or not func.is_coroutine:
+            return None
+        module = module_being_reported(errors)
+        tree = self._modules.get(module) if self._modules is not None and module else None
+        return self.roles.unawaited_call_names(tree, func) if tree is not None else None
 
     def _in_update(self, errors: Errors, analysing: bool = False) -> None:
         """The daemon, at a hook, a gated lookup or the type-analyze lookup (``analysing``):

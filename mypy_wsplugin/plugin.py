@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from mypy_wsplugin.hooks import Engine, HookEntry
 
 _H = TypeVar("_H")
-_NO_HOOK: HookEntry[Any] = (None, False)
+_NO_HOOK: HookEntry[Any] = (None, 0)  # no hook, everywhere (hook_tables.EVERYWHERE)
 _NO_HOOKS: dict[str, None] = {}
 _NEVER_GIVEN = (
     "get_type_analyze_hook",
@@ -129,7 +129,7 @@ class WsPlugin(Plugin):
             vars(self).update(
                 get_function_hook=self._gated(self._function_hooks),
                 get_method_hook=self._gated(self._method_hooks),
-                get_attribute_hook=self._gated(self._attribute_hooks),
+                get_attribute_hook=self._gated(self._attribute_hooks, where_awaited=True),
             )
         else:
             # Only configured factories get hooks, and a TARGET may be a path (a re-export)
@@ -155,13 +155,15 @@ class WsPlugin(Plugin):
         if self._engine is not None:
             self._engine.type_analysis()
 
-    def _gated(self, table: HookTable[HookEntry[_H]]) -> Callable[[str], _H | None]:
+    def _gated(
+        self, table: HookTable[HookEntry[_H]], where_awaited: bool = False
+    ) -> Callable[[str], _H | None]:
         """``table``'s lookup as a C call (``dict.__getitem__``): an answer that depends on
         the name only is kept in a dict; a hook wanted only where the call may be awaited is
         not, and is given only there (``GatedAnswers.__missing__``, asked at each lookup,
         see ``Engine.may_be_awaited``).  mypy asks at every call and attribute (152k
         questions on ``make bench``'s ALL target, benchmarks/findings.md)."""
-        answers = GatedAnswers(table, self)
+        answers = GatedAnswers(table, self, where_awaited)
         self._answers.append(answers)
         return answers.__getitem__
 

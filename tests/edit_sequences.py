@@ -10,7 +10,10 @@ After every step the project's whole output is compared between
   from scratch at every step (the reference);
 * ``warm``: ``mypy`` with one cache directory kept through the whole sequence;
 * ``daemon``: ``dmypy check`` on a daemon started at the beginning and kept alive;
-* ``parallel``: ``mypy -n 2`` (mypy >= 2.4) with its own cache kept through the sequence.
+* ``parallel``: ``mypy -n 2`` (mypy >= 2.4) with its own cache kept through the sequence;
+* ``fresh``: ``mypy`` with no cache at all at every step (a project's first run: mypy
+  parses every module, the standard library's stubs included, before it checks any, and
+  the plugin then answers its hook questions from the whole parsed program).
 
 Lines that differ between ``cold`` and another mode fail the step, unless plain mypy (the
 same runs with the plugin removed from the config) shows the same difference on the same
@@ -997,9 +1000,16 @@ class Mode(Enum):
     WARM = "warm"
     DAEMON = "daemon"
     PARALLEL = "parallel"
+    # A run with no cache at all (a project's first run): mypy parses every module, the
+    # standard library's stubs included, before it checks any, so the plugin reads the
+    # whole program up front (facts/awaited_names); the cold reference starts from a cache
+    # of those stubs, as every other mode does.
+    FRESH = "fresh"
 
 
 HISTORY_MODES: Final = (Mode.WARM, Mode.DAEMON, Mode.PARALLEL)
+# Modes that depend on the files alone, not on the runs before (memoised by content).
+STATELESS: Final = (Mode.COLD, Mode.FRESH)
 SUMMARY: Final = re.compile(r"^(Found \d+ errors? in \d+ files?|Success: no issues found)")
 # mypy prints this hint once per run, after the first missing import it reports: which module
 # gets it depends on what the run re-checked, so it is not compared.
@@ -1079,7 +1089,8 @@ class Tool:
         return "--num-workers" in self.run(["-m", "mypy", "--help"], Path.cwd()).stdout
 
     def modes(self) -> tuple[Mode, ...]:
-        return HISTORY_MODES if self.has_workers else (Mode.WARM, Mode.DAEMON)
+        history = HISTORY_MODES if self.has_workers else (Mode.WARM, Mode.DAEMON)
+        return (*history, Mode.FRESH)
 
 
 @cache
@@ -1144,7 +1155,7 @@ class ModeRun:
 
     @property
     def has_history(self) -> bool:
-        return self.mode is not Mode.COLD
+        return self.mode not in STATELESS
 
     def sync(self, snap: Snapshot, step: int) -> None:
         files = dict(snap.files)
@@ -1165,7 +1176,7 @@ class ModeRun:
         self.step = step
 
     def check(self, step: int, config_edit: bool) -> Output:
-        if self.mode is Mode.COLD:
+        if self.mode in STATELESS:
             key = tuple(sorted(self.disk.items()))
             known = self.memo.get(key)
             if known is not None:
@@ -1176,16 +1187,17 @@ class ModeRun:
         seconds = time.perf_counter() - start
         self.seconds += seconds
         self.last = parse_output(result, seconds)
-        if self.mode is Mode.COLD:
+        if self.mode in STATELESS:
             self.memo[tuple(sorted(self.disk.items()))] = self.last
         return self.last
 
     def _check(self, step: int, config_edit: bool) -> subprocess.CompletedProcess[str]:
         cache = self.root / ".cache"
         mypy = ["-m", "mypy", *MYPY_FLAGS]
-        if self.mode is Mode.COLD:
+        if self.mode in STATELESS:
             shutil.rmtree(cache, ignore_errors=True)
-            self.tool.seed_cache(self.disk.get(CONFIG, ""), cache)
+            if self.mode is Mode.COLD:
+                self.tool.seed_cache(self.disk.get(CONFIG, ""), cache)
             try:
                 return self.tool.run([*mypy, "--cache-dir", str(cache), PKG], self.root)
             finally:
@@ -1749,7 +1761,9 @@ def shrink(
     """A smaller project and edit sequence failing the same way (same modes, same kind of
     crash or the same error codes differing), within ``budget`` seconds."""
     wanted = set(failure.signature())
-    modes = tuple(m for m in HISTORY_MODES if any(d.mode is m for d in failure.divergences))
+    modes = tuple(
+        m for m in Mode if m is not Mode.COLD and any(d.mode is m for d in failure.divergences)
+    )
     deadline = time.monotonic() + budget
     best = failure
     best_edits = list(edits)
@@ -1827,7 +1841,10 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m tests.edit_sequences",
-        description="Differential edit-sequence runs: cold mypy against warm, daemon and -n 2.",
+        description=(
+            "Differential edit-sequence runs: cold mypy against warm, daemon, -n 2 and a "
+            "first run with no cache."
+        ),
     )
     ap.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
     ap.add_argument(
@@ -1846,7 +1863,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--length", type=int, default=DEFAULT_LENGTH, help="edits per seed")
     ap.add_argument("--jobs", type=int, default=1, help="seeds run at once")
-    ap.add_argument("--modes", default="warm,daemon,parallel", help="compared with cold")
+    ap.add_argument("--modes", default="warm,daemon,parallel,fresh", help="compared with cold")
     ap.add_argument("--python", default=sys.executable, help="the interpreter whose mypy runs")
     ap.add_argument("--out", type=Path, help="write each failing sequence's steps and report here")
     ap.add_argument("--shrink", action="store_true", help="minimize each failing sequence")

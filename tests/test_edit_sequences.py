@@ -1,8 +1,10 @@
-"""The plugin gives the same findings however mypy runs: cold, warm, daemon, ``-n 2``.
+"""The plugin gives the same findings however mypy runs: cold, warm, daemon, ``-n 2``, and
+a first run with no cache.
 
 Each case replays a sequence of edits (see :mod:`tests.edit_sequences`) and compares, after
-every step, a cold ``mypy --no-incremental`` with a warm ``mypy`` whose cache is kept, a
-``dmypy`` daemon kept alive and, on mypy >= 2.4, ``mypy -n 2``.  A difference fails unless
+every step, a cold ``mypy`` (the standard library's stubs from a cache, the project checked
+from scratch) with a warm ``mypy`` whose cache is kept, a ``dmypy`` daemon kept alive, on
+mypy >= 2.4 ``mypy -n 2``, and ``mypy`` with no cache at all.  A difference fails unless
 plain mypy (the plugin removed from the config) shows it too; a crash always fails.
 
 The seeds are fixed (the generator draws from ``random.Random(seed)`` only).  A failure
@@ -32,6 +34,16 @@ LENGTH = 6
 def test_generated_edit_sequence(seed: int, tmp_path: Path) -> None:
     result = run_seed(TOOL, seed, LENGTH, tmp_path)
     assert result.steps == LENGTH + 1
+    assert not result.failures, result.report()
+
+
+def test_first_run_without_a_cache_reads_the_whole_program(tmp_path: Path) -> None:
+    """A run with no cache answers the hook questions of names nothing awaits from the whole
+    parsed program (facts/awaited_names); this seed awaits a plain function imported under
+    an alias, with no factory configured, at its first step: a set that missed the
+    original names of ``import ... as`` lost that finding in the ``fresh`` mode only."""
+    result = run_seed(TOOL, 24059, 3, tmp_path, modes=(Mode.FRESH,))
+    assert result.steps == 4
     assert not result.failures, result.report()
 
 

@@ -1,6 +1,7 @@
-"""Under which names an ``await`` reaches a call or an attribute: the rule behind the gate on
-mypy's hook questions (``Engine.may_be_awaited``), for one scope (:mod:`.role_index`) and for
-every module of the run at once (``AwaitedAnywhere``).
+"""Under which names an ``await`` reaches a call or an attribute (and under which names a
+call is made without one): the rule behind the gates on mypy's hook questions
+(``Engine.may_be_awaited``, ``Engine.may_be_left_unawaited``), for one scope
+(:mod:`.role_index`) and for every module of the run at once (``AwaitedAnywhere``).
 
 A callee whose calls always give a plain value, and every attribute, need their hook only
 where they are awaited; mypy asks for a hook by the callee's full name at every call site
@@ -47,19 +48,26 @@ def add_awaited(e: Expression, names: set[str] | None, nodes: dict[int, Expressi
         if names is not None:
             names.add(e.name)
     elif isinstance(e, CallExpr):
-        callee = e.callee
-        if isinstance(callee, SuperExpr):
-            if names is not None:
-                names.add(callee.name)
-            return True
-        if not isinstance(callee, (NameExpr, MemberExpr)) or isinstance(callee.node, TypeAlias):
-            return False
+        return add_callee_names(e.callee, names)
+    return True
+
+
+def add_callee_names(callee: Expression, names: set[str] | None) -> bool:
+    """Add to ``names`` the names under which mypy may ask for the hook of a call of
+    ``callee``: its name as written and, once mypy has bound it, its definition's.  False
+    for a callee with no name (a call, a subscript, a type alias)."""
+    if isinstance(callee, SuperExpr):
         if names is not None:
             names.add(callee.name)
-            if callee.node is not None:
-                names.add(callee.node.name)
-            if callee.fullname:
-                names.add(callee.fullname.rpartition(".")[2])
+        return True
+    if not isinstance(callee, (NameExpr, MemberExpr)) or isinstance(callee.node, TypeAlias):
+        return False
+    if names is not None:
+        names.add(callee.name)
+        if callee.node is not None:
+            names.add(callee.node.name)
+        if callee.fullname:
+            names.add(callee.fullname.rpartition(".")[2])
     return True
 
 

@@ -14,6 +14,11 @@ class without ``__await__``, or a union of those), or a class without ``__await_
 constructor).  Anything else (an unannotated def, ``Any``, a type variable, another
 decorator) is not plain: its calls keep their hook everywhere.
 
+The other way round, a callee whose calls always give a coroutine (:func:`gives_coroutine`:
+an ``async def``) can only be wrong where a call of it is not awaited at once: in an
+``async def`` that awaits every call of that name directly, its calls need no hook either
+(``Engine.may_be_left_unawaited``).
+
 mypy also checks displays and comprehensions as calls of functions it names ``<list>``,
 ``<dict>``, ``<generator>`` …: their value is a container, never an awaitable, and nothing
 is ever reported about them, so they get no hook at all (:func:`is_display`).
@@ -66,9 +71,7 @@ def gives_plain_value(node: SymbolNode | None) -> bool:
     if isinstance(node, OverloadedFuncDef):
         return bool(node.items) and all(gives_plain_value(item) for item in node.items)
     if isinstance(node, Decorator):
-        if not all(
-            isinstance(d, RefExpr) and d.fullname in _KEEPING_DECORATORS for d in node.decorators
-        ):
+        if not _keeps_signature(node):
             return False
         node = node.func
     if not isinstance(node, FuncDef) or node.is_coroutine or node.is_generator:
@@ -79,6 +82,29 @@ def gives_plain_value(node: SymbolNode | None) -> bool:
     if node.unanalyzed_type is None:
         return False  # no annotation written: mypy infers or assumes the result
     return _plain_result(get_proper_type(signature.ret_type))
+
+
+def gives_coroutine(node: SymbolNode | None) -> bool:
+    """Whether every call of the definition ``node`` gives a coroutine: an ``async def``
+    that is not an async generator, undecorated or decorated only by decorators that keep
+    its signature (mypy types its calls ``Coroutine[Any, Any, T]``; mypy < 2.0 types the
+    calls of an unannotated one ``Any``, which the checks read the same way)."""
+    if isinstance(node, Decorator):
+        if not _keeps_signature(node):
+            return False
+        node = node.func
+    return (
+        isinstance(node, FuncDef)
+        and node.is_coroutine
+        and not node.is_async_generator
+        and not node.is_generator
+    )
+
+
+def _keeps_signature(node: Decorator) -> bool:
+    return all(
+        isinstance(d, RefExpr) and d.fullname in _KEEPING_DECORATORS for d in node.decorators
+    )
 
 
 def _plain_result(result: ProperType) -> bool:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from mypy.nodes import (
     AwaitExpr,
+    CallExpr,
     Expression,
     MypyFile,
 )
 
-from mypy_wsplugin.facts.awaited_names import add_awaited
+from mypy_wsplugin.facts.awaited_names import add_awaited, add_callee_names
 from mypy_wsplugin.facts.roles import RoleEntry, Scope, collect_roles
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
@@ -72,6 +73,14 @@ class RoleIndex:
         awaited callee has no name (``await f()()``)."""
         return self._awaits(tree, owner).names
 
+    def unawaited_call_names(self, tree: MypyFile, owner: Scope) -> frozenset[str]:
+        """The names under which ``owner`` (or a function nested in it) calls something
+        without awaiting the call at once (``f()``, ``x.m()`` not under ``await``; for a
+        name bound by an import or an alias, the definition's name too).  A callee with no
+        name adds nothing: mypy asks for such a call's hook by its type's short name, its
+        class or ``__call__``, none of them gated (``Engine._gate``)."""
+        return self._awaits(tree, owner).unawaited
+
     def is_awaited(self, tree: MypyFile, owner: Scope, node: Expression) -> bool:
         """Whether ``node`` (a call or attribute of ``owner``) has the role ``AWAITED``:
         answered without the role maps, which most awaited calls never need."""
@@ -90,13 +99,20 @@ class _Awaits:
     functions' included; a superset of the names, and exactly the nodes, whose role is
     ``AWAITED``)."""
 
-    __slots__ = ("body", "names", "nodes")
+    __slots__ = ("body", "names", "nodes", "unawaited")
 
     def __init__(self, owner: Scope) -> None:
         self.body = _body_of(owner)
-        self.nodes: dict[int, Expression] = {}
+        nodes: dict[int, Expression] = {}
+        self.nodes = nodes
         names: set[str] | None = set()
+        unawaited: set[str] = set()
+        # Parents come first: an awaited call is recorded before it is reached itself.
         for e in get_subexpressions(owner):
-            if type(e) is AwaitExpr and not add_awaited(e.expr, names, self.nodes):
-                names = None
+            if type(e) is AwaitExpr:
+                if not add_awaited(e.expr, names, nodes):
+                    names = None
+            elif type(e) is CallExpr and nodes.get(id(e)) is not e:
+                add_callee_names(e.callee, unawaited)
         self.names = frozenset(names) if names is not None else None
+        self.unawaited = frozenset(unawaited)
