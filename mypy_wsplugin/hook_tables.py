@@ -50,7 +50,7 @@ class GatedAnswers(dict[str, Any]):
         # nothing in the run awaits needs no decision at all.
         self._where_awaited = where_awaited
         self._given: dict[str, Any] = {}  # name -> hook, for gated names once given
-        self._asked: set[str] = set()  # gated names already asked Engine.never_awaited
+        self._asked: set[str] = set()  # gated names already asked never_awaited
         # The gated name whose hook the last lookup gave, kept in the dict until the next
         # lookup that reaches Python: mypy asks twice for each hook it runs (to know there
         # is one, then to run it), and often at the next call of the same name.
@@ -78,11 +78,11 @@ class GatedAnswers(dict[str, Any]):
         if errors is None or engine is None:
             return self._given_hook(name, hook)
         if gate == WHERE_NOT_AWAITED:
-            wanted = engine.may_be_left_unawaited(name, errors)
+            wanted = engine.gates.may_be_left_unawaited(name, errors)
         else:
             if name not in self._asked and self._never_awaited(engine, name):
                 return None
-            wanted = engine.may_be_awaited(name, errors)
+            wanted = engine.gates.may_be_awaited(name, errors)
         if not wanted:
             return None
         given = self[name] = self._given_hook(name, hook)

@@ -8,7 +8,7 @@ Which names get a hook depends on the name and the configuration only, never on 
 seen earlier in the run: a module that mypy re-checks from a warm cache, in the daemon or in
 a parallel worker is parsed without any plugin call, so a fact gathered at parse time would
 be missing there (docs/design.md).  (One shortcut reads the parsed modules, only where every
-module of the run was parsed in it: ``never_awaited``; the findings do not change.)  With
+module of the run was parsed in it: :mod:`.hook_gates`; the findings do not change.)  With
 ``check_all_awaits`` every call and attribute gets a hook; the hook returns at once where
 nothing can be wrong (outside ``async def`` for a plain value, inside a speculative overload
 attempt).  A hook runs the hook the rest of mypy's plugin chain would have given first
@@ -19,19 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Final, TypeVar
+from typing import TypeVar
 
 from mypy.errors import Errors
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     CallExpr,
     Context,
-    FuncItem,
     MemberExpr,
     MypyFile,
     SuperExpr,
     SymbolNode,
-    TypeInfo,
 )
 from mypy.plugin import (
     AttributeContext,
@@ -48,7 +46,6 @@ from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import PluginConfig
 from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.factories import FactoryMatcher
-from mypy_wsplugin.facts.awaited_names import AwaitedAnywhere
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.callee_results import store_results
 from mypy_wsplugin.facts.declared import DeclaredResults, result_dependencies
@@ -59,22 +56,20 @@ from mypy_wsplugin.facts.hook_names import (
     cached_factory,
     super_target,
 )
-from mypy_wsplugin.facts.plain_callees import gives_coroutine, gives_plain_value, is_display
+from mypy_wsplugin.facts.plain_callees import is_display
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import coroutine_result
-from mypy_wsplugin.hook_tables import EVERYWHERE, WHERE_AWAITED, WHERE_NOT_AWAITED
+from mypy_wsplugin.hook_gates import HookGates
+from mypy_wsplugin.hook_tables import EVERYWHERE, WHERE_AWAITED
 from mypy_wsplugin.messages import internal_error
 from mypy_wsplugin.mypy_internals import (
-    UNKNOWN_FUNCTION,
     Capabilities,
     Checker,
     errors_generation,
     errors_of,
-    function_being_checked,
     in_async_function,
     is_daemon,
     module_being_checked,
-    module_being_reported,
     narrowed_attribute_type,
 )
 from mypy_wsplugin.mypy_internals import modules as build_modules
@@ -85,9 +80,8 @@ from mypy_wsplugin.rest_of_chain import RestOfChain
 _H = TypeVar("_H")
 # The answer to mypy's question for a hook, memoised per name (plugin.py): the hook, and
 # where it is wanted (hook_tables: everywhere, or where the function mypy checks may await
-# it, may_be_awaited, or may call it without awaiting it, may_be_left_unawaited).
+# it, or may call it without awaiting it; see hook_gates).
 HookEntry = tuple[_H | None, int]
-_NOT_YET: Final = object()
 
 
 class Engine:
@@ -123,19 +117,15 @@ class Engine:
         self._refile_notes = entries.daemon and entries.wanted
         self.off = False  # after an internal error (see _failed)
         self._daemon = is_daemon(options)
-        self._kept_in: object = None  # see may_be_awaited
-        # The function the last gated lookup was in, its body, and what it awaits.
-        self._names_of: tuple[object, object, frozenset[str] | None] = (_NOT_YET, None, None)
-        # The same for may_be_left_unawaited: the function, what it calls unawaited.
-        self._calls_of: tuple[object, frozenset[str] | None] = (_NOT_YET, None)
-        self.awaited_anywhere = AwaitedAnywhere()
-        self._gated_classes: set[str] = set()  # see never_awaited
+        self._kept_in: object = None  # see _in_update
+        self.gates = HookGates(self.policy, self.roles, self._daemon, self._in_update)
 
     # -- plumbing -------------------------------------------------------------------------
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         self._modules = modules
         self.chain.set_modules(modules)
+        self.gates.set_modules(modules)
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         """Make the modules of declared RESULT classes loadable where a factory is used.
@@ -145,7 +135,7 @@ class Engine:
         """
         # A (re-)parsed module may have moved a method between classes, or changed what a
         # configured path names (the daemon).
-        self.awaited_anywhere.parsed(file)
+        self.gates.parsed(file)
         self._defining_name.clear()
         self.matcher.clear()
         if self.off:
@@ -227,7 +217,7 @@ class Engine:
         if self._modules is not None:
             sym = lookup_fully_qualified(fullname, self._modules, raise_on_missing=False)
             node = sym.node if sym is not None else None
-        return partial(self._on_function, fullname), self._gate(fullname, node)
+        return partial(self._on_function, fullname), self.gates.gate(fullname, node)
 
     def method_hook(self, fullname: str) -> HookEntry[Callable[[MethodContext], Type]]:
         if fullname == LRU_CACHE_CALL:
@@ -240,7 +230,7 @@ class Engine:
         if not self.policy.hooked(defined):
             return None, EVERYWHERE
         hook = partial(self._on_method, fullname, defined)
-        return hook, self._gate(defined, node)
+        return hook, self.gates.gate(defined, node)
 
     def attribute_hook(self, fullname: str) -> HookEntry[Callable[[AttributeContext], Type]]:
         # An attribute only matters where it is awaited: every one with check_all_awaits,
@@ -252,84 +242,15 @@ class Engine:
             return None, EVERYWHERE
         return partial(self._on_attribute, fullname, defined, node), WHERE_AWAITED
 
-    def _gate(self, fullname: str, node: SymbolNode | None) -> int:
-        """Where calls of ``fullname`` need their hook, when no configuration entry names
-        it: only where they may be awaited if its calls always give a plain value (a call
-        can only be wrong there), only where they may be left unawaited if its calls always
-        give a coroutine (an ``await`` at once is always right: the hook would return at
-        ``check_coroutine``'s first test).  Everywhere else, and in the daemon for a
-        coroutine (a hook there also records what the caller depends on).  (A call of an
-        instance, ``__call__``, is awaited under the instance's name: not gated.)"""
-        if self.policy.has_factories or fullname.endswith(".__call__"):
-            return EVERYWHERE
-        if gives_plain_value(node):
-            if isinstance(node, TypeInfo):
-                self._gated_classes.add(fullname)
-            return WHERE_AWAITED
-        if not self._daemon and gives_coroutine(node):
-            return WHERE_NOT_AWAITED
-        return EVERYWHERE
-
     def never_awaited(self, fullname: str) -> bool:
-        """At the first hook lookup of a name wanted only where awaited: whether nothing in
-        the run awaits anything of that name (facts/awaited_names), so that the answer is
-        None wherever it is asked.  Never for a class (``await Alias()`` through a type
-        alias names the class nowhere) or in the daemon (a module it re-parses is not seen
-        here)."""
-        if self._daemon or self.off or self._modules is None or fullname in self._gated_classes:
+        """``HookGates.never_awaited``, asked once per name, under the plugin's guard."""
+        if self.off or self._modules is None:
             return False
         try:
-            names = self.awaited_anywhere.names(self._modules)
+            return self.gates.never_awaited(fullname, self._modules)
         except Exception as error:
             self._failed(error, AnyType(TypeOfAny.special_form), Context())
             return False
-        return names is not None and fullname.rpartition(".")[2] not in names
-
-    def may_be_awaited(self, fullname: str, errors: Errors) -> bool:
-        """At a hook lookup for a call or attribute wanted only where awaited: whether the
-        function mypy checks awaits a call or attribute named like ``fullname`` (``await``
-        stands only directly in an ``async def``).  Where the hook is not given, what each
-        hook call does besides its check still happens (the daemon's bookkeeping).
-
-        Asked at about 100k lookups on ``make bench``'s ALL target, three in five of them
-        outside any ``async def``: what the last function awaits is remembered, and that
-        case is a few identity tests."""
-        func = function_being_checked(errors)
-        known = self._names_of
-        # The daemon may give a function a new body (mypy.server.astmerge).
-        if func is not known[0] or (self._daemon and getattr(func, "body", None) is not known[1]):
-            if func is UNKNOWN_FUNCTION:
-                return True
-            body = getattr(func, "body", None)
-            known = self._names_of = (func, body, self._awaited_in(func, errors))
-        names = known[2]
-        if names is None or (names and fullname.rpartition(".")[2] in names):
-            return True
-        if self._daemon:
-            self._in_update(errors)
-        return False
-
-    def may_be_left_unawaited(self, fullname: str, errors: Errors) -> bool:
-        """At a hook lookup for a call wanted only where it may be left unawaited: whether
-        the function mypy checks calls something named like ``fullname`` without awaiting
-        the call at once (always, outside an ``async def``).  Not asked in the daemon."""
-        func = function_being_checked(errors)
-        known = self._calls_of
-        if func is not known[0]:
-            if func is UNKNOWN_FUNCTION:
-                return True
-            known = self._calls_of = (func, self._unawaited_in(func, errors))
-        names = known[1]
-        return names is None or fullname.rpartition(".")[2] in names
-
-    def _unawaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
-        """What ``func`` calls without awaiting at once (``RoleIndex.unawaited_call_names``);
-        None (anything) where it cannot await: not an ``async def``, module or class level."""
-        if not isinstance(func, FuncItem) or not func.is_coroutine:
-            return None
-        module = module_being_reported(errors)
-        tree = self._modules.get(module) if self._modules is not None and module else None
-        return self.roles.unawaited_call_names(tree, func) if tree is not None else None
 
     def _in_update(self, errors: Errors, analysing: bool = False) -> None:
         """The daemon, at a hook, a gated lookup or the type-analyze lookup (``analysing``):
@@ -350,15 +271,6 @@ class Engine:
                 self.await_notes.watch(errors)
         except Exception as error:
             self._failed(error, AnyType(TypeOfAny.special_form), Context())
-
-    def _awaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
-        """What ``func`` awaits (see ``RoleIndex.awaited_names``): empty where it cannot
-        await (not an ``async def``, module or class level); None where unknown."""
-        if not isinstance(func, FuncItem) or not func.is_coroutine:
-            return frozenset()
-        module = module_being_reported(errors)
-        tree = self._modules.get(module) if self._modules is not None and module else None
-        return self.roles.awaited_names(tree, func) if tree is not None else None
 
     def _on_function(self, fullname: str, ctx: FunctionContext) -> Type:
         return self._on_call(fullname, False, self.chain.call_type(fullname, ctx), ctx)

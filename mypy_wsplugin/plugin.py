@@ -161,7 +161,7 @@ class WsPlugin(Plugin):
         """``table``'s lookup as a C call (``dict.__getitem__``): an answer that depends on
         the name only is kept in a dict; a hook wanted only where the call may be awaited is
         not, and is given only there (``GatedAnswers.__missing__``, asked at each lookup,
-        see ``Engine.may_be_awaited``).  mypy asks at every call and attribute (152k
+        see ``HookGates.may_be_awaited``).  mypy asks at every call and attribute (152k
         questions on ``make bench``'s ALL target, benchmarks/findings.md)."""
         answers = GatedAnswers(table, self, where_awaited)
         self._answers.append(answers)

@@ -29,6 +29,7 @@ class _Gate:
         self.anywhere = anywhere  # the names awaited in the program; None: not known
         self.asked: list[str] = []
         self.asked_anywhere: list[str] = []
+        self.gates = self  # the engine's gates: this fake answers for both
         self.unawaited: set[str] = set()  # names the function calls without await
         self.asked_unawaited: list[str] = []
         self.decided: list[str] = []

@@ -1,6 +1,6 @@
 """Under which names an ``await`` reaches a call or an attribute (and under which names a
 call is made without one): the rule behind the gates on mypy's hook questions
-(``Engine.may_be_awaited``, ``Engine.may_be_left_unawaited``), for one scope
+(``HookGates.may_be_awaited``, ``HookGates.may_be_left_unawaited``), for one scope
 (:mod:`.role_index`) and for every module of the run at once (``AwaitedAnywhere``).
 
 A callee whose calls always give a plain value, and every attribute, need their hook only
@@ -83,7 +83,7 @@ class AwaitedAnywhere:
     are read as they are: a module not yet analysed gives its awaited names as written, and
     the original names of its ``from ... import x as y`` (mypy asks for ``x``'s full name
     where ``y`` is awaited); a class reached through a type alias is not covered, and
-    ``Engine.never_awaited`` leaves classes to the gate.
+    ``HookGates.never_awaited`` leaves classes to the gate.
     """
 
     __slots__ = ("_known", "_names", "_parsed", "_per_module")

@@ -17,7 +17,7 @@ decorator) is not plain: its calls keep their hook everywhere.
 The other way round, a callee whose calls always give a coroutine (:func:`gives_coroutine`:
 an ``async def``) can only be wrong where a call of it is not awaited at once: in an
 ``async def`` that awaits every call of that name directly, its calls need no hook either
-(``Engine.may_be_left_unawaited``).
+(``HookGates.may_be_left_unawaited``).
 
 mypy also checks displays and comprehensions as calls of functions it names ``<list>``,
 ``<dict>``, ``<generator>`` …: their value is a container, never an awaitable, and nothing

@@ -78,7 +78,7 @@ class RoleIndex:
         without awaiting the call at once (``f()``, ``x.m()`` not under ``await``; for a
         name bound by an import or an alias, the definition's name too).  A callee with no
         name adds nothing: mypy asks for such a call's hook by its type's short name, its
-        class or ``__call__``, none of them gated (``Engine._gate``)."""
+        class or ``__call__``, none of them gated (``HookGates.gate``)."""
         return self._awaits(tree, owner).unawaited
 
     def is_awaited(self, tree: MypyFile, owner: Scope, node: Expression) -> bool:
