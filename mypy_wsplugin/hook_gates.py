@@ -41,11 +41,13 @@ class HookGates:
         roles: RoleIndex,
         daemon: bool,
         in_update: Callable[[Errors], None],
+        failed: Callable[[Exception], object],
     ) -> None:
         self.policy = policy
         self.roles = roles
         self._daemon = daemon
         self._in_update = in_update  # the daemon's bookkeeping where no hook is given
+        self._failed = failed  # a bug here: one line, the checks off (Engine._failed)
         self._modules: dict[str, MypyFile] | None = None
         self.awaited_anywhere = AwaitedAnywhere()
         self._gated_classes: set[str] = set()  # see never_awaited
@@ -95,7 +97,7 @@ class HookGates:
             if func is UNKNOWN_FUNCTION:
                 return True
             body = getattr(func, "body", None)
-            known = self._names_of = (func, body, self._awaited_in(func, errors))
+            known = self._names_of = (func, body, self._guarded(self._awaited_in, func, errors))
         names = known[2]
         if names is None or (names and fullname.rpartition(".")[2] in names):
             return True
@@ -112,9 +114,23 @@ class HookGates:
         if func is not known[0]:
             if func is UNKNOWN_FUNCTION:
                 return True
-            known = self._calls_of = (func, self._unawaited_in(func, errors))
+            known = self._calls_of = (func, self._guarded(self._unawaited_in, func, errors))
         names = known[1]
         return names is None or fullname.rpartition(".")[2] in names
+
+    def _guarded(
+        self,
+        names: Callable[[object, Errors], frozenset[str] | None],
+        func: object,
+        errors: Errors,
+    ) -> frozenset[str] | None:
+        """``names(func, errors)``; None (every hook given) after a bug in it, which must
+        not reach mypy (asked from its hook lookups)."""
+        try:
+            return names(func, errors)
+        except Exception as error:
+            self._failed(error)
+            return None
 
     def _unawaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
         """What ``func`` calls without awaiting at once (``RoleIndex.unawaited_call_names``);

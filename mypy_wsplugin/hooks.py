@@ -118,7 +118,13 @@ class Engine:
         self.off = False  # after an internal error (see _failed)
         self._daemon = is_daemon(options)
         self._kept_in: object = None  # see _in_update
-        self.gates = HookGates(self.policy, self.roles, self._daemon, self._in_update)
+        self.gates = HookGates(
+            self.policy,
+            self.roles,
+            self._daemon,
+            self._in_update,
+            lambda error: self._failed(error, AnyType(TypeOfAny.special_form), Context()),
+        )
 
     # -- plumbing -------------------------------------------------------------------------
 

@@ -110,7 +110,7 @@ class WsPlugin(Plugin):
         """Put mypy's hook questions' answers on the instance, in place of the methods.
 
         mypy asks for a hook at every call site.  The answer depends on the name, memoised
-        per name as (hook, wanted only where awaited), and, for a callee whose calls always
+        per name as (hook, where it is wanted: hook_gates), and, for a callee whose calls always
         give a plain value (facts/plain_callees) and for an attribute, on whether the
         function mypy checks awaits something of that name: elsewhere such a call cannot be
         wrong, and a hook mypy runs costs it more than the hook itself.
@@ -159,10 +159,12 @@ class WsPlugin(Plugin):
         self, table: HookTable[HookEntry[_H]], where_awaited: bool = False
     ) -> Callable[[str], _H | None]:
         """``table``'s lookup as a C call (``dict.__getitem__``): an answer that depends on
-        the name only is kept in a dict; a hook wanted only where the call may be awaited is
-        not, and is given only there (``GatedAnswers.__missing__``, asked at each lookup,
-        see ``HookGates.may_be_awaited``).  mypy asks at every call and attribute (152k
-        questions on ``make bench``'s ALL target, benchmarks/findings.md)."""
+        the name only is kept in a dict; a hook wanted only where the call may be awaited
+        (or left unawaited) is not, and is given only there (``GatedAnswers.__missing__``,
+        asked at each lookup, see :mod:`.hook_gates`), except a None for a name nothing in
+        the run awaits and the hook just given, kept until the next lookup in Python.
+        mypy asks at every call and attribute (152k questions on ``make bench``'s ALL
+        target, benchmarks/findings.md)."""
         answers = GatedAnswers(table, self, where_awaited)
         self._answers.append(answers)
         return answers.__getitem__

@@ -69,13 +69,26 @@ def test_not_known_where_a_module_of_the_run_was_not_parsed_in_this_process() ->
     assert names is not None and "make" in names
 
 
-def test_made_again_after_a_parse_and_stubs_add_nothing() -> None:
+def test_made_again_after_a_parse_and_a_stub_adds_only_its_renamed_imports() -> None:
     anywhere = AwaitedAnywhere()
     first = _tree("app", "async def f():\n    await g()\n")
-    stub = _tree("typing_ish", "async def h() -> None: ...\n", is_stub=True)
+    stub = _tree(
+        "pkg",
+        "from pkg._impl import load_sync as load, same as same\nasync def h() -> None: ...\n",
+        is_stub=True,
+    )
     anywhere.parsed(first)
     anywhere.parsed(stub)
-    assert anywhere.names({"app": first, "typing_ish": stub}) == frozenset({"g"})
+    assert anywhere.names({"app": first, "pkg": stub}) == frozenset({"g", "load_sync"})
     second = _tree("app", "async def f():\n    await k()\n")
     anywhere.parsed(second)
-    assert anywhere.names({"app": second, "typing_ish": stub}) == frozenset({"k"})
+    assert anywhere.names({"app": second, "pkg": stub}) == frozenset({"k", "load_sync"})
+
+
+def test_made_again_when_the_module_dict_changes_size_without_a_parse() -> None:
+    anywhere = AwaitedAnywhere()
+    first = _tree("app", "async def f():\n    await g()\n")
+    anywhere.parsed(first)
+    assert anywhere.names({"app": first}) == frozenset({"g"})
+    cached = _tree("lib", "def make(): ...\n")
+    assert anywhere.names({"app": first, "lib": cached}) is None  # not parsed here

@@ -26,7 +26,11 @@ def bug(*args, **kwargs):
     raise RuntimeError("simulated bug")
 
 
-setattr(importlib.import_module(module), name, bug)
+owner = importlib.import_module(module)
+*path, last = name.split(".")
+for part in path:
+    owner = getattr(owner, part)
+setattr(owner, last, bug)
 from mypy import api
 
 out, err, status = api.run(sys.argv[3:])
@@ -60,6 +64,45 @@ def test_a_bug_is_one_line_not_a_crash(
         + "\n\n[mypy_wsplugin]\nsync_factories = a.make -> a.Missing\n"
     )
     (tmp_path / "a.py").write_text(_PROJECT)
+    args = ["--config-file", "mypy.ini", "--cache-dir", str(tmp_path / "cache"), "a.py"]
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_WITH_A_BUG, module, name, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "INTERNAL ERROR" not in done.stdout + done.stderr
+    said = [line for line in done.stderr.splitlines() if "mypy_wsplugin: internal error" in line]
+    assert len(said) == 1, done.stderr
+    assert "RuntimeError: simulated bug" in said[0]
+
+
+_GATED_PROJECT = (
+    "def make() -> int:\n    return 1\n\n\n"
+    "async def fetch() -> int:\n    return 1\n\n\n"
+    "async def caller() -> None:\n    await make()\n    fetch()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        # the gate of a plain callee (what the function being checked awaits)
+        ("mypy_wsplugin.facts.role_index", "RoleIndex.awaited_names"),
+        # the gate of a coroutine callee (what it calls without awaiting)
+        ("mypy_wsplugin.facts.role_index", "RoleIndex.unawaited_call_names"),
+        # the names awaited anywhere in the run (a run with no cache)
+        ("mypy_wsplugin.facts.awaited_names", "AwaitedAnywhere._collect"),
+    ],
+)
+def test_a_bug_in_a_hook_gate_is_one_line_not_a_crash(
+    tmp_path: Path, module: str, name: str
+) -> None:
+    """mypy asks the gates from its hook lookups (no factory configured: the gates on)."""
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
+    (tmp_path / "a.py").write_text(_GATED_PROJECT)
     args = ["--config-file", "mypy.ini", "--cache-dir", str(tmp_path / "cache"), "a.py"]
     done = subprocess.run(
         [sys.executable, "-c", _RUN_WITH_A_BUG, module, name, *args],

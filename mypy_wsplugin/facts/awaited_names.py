@@ -81,12 +81,13 @@ class AwaitedAnywhere:
     parallel worker holds most trees in serialized form, so there the set is not known
     (None) and every question goes to the gate.  Parsed trees
     are read as they are: a module not yet analysed gives its awaited names as written, and
-    the original names of its ``from ... import x as y`` (mypy asks for ``x``'s full name
-    where ``y`` is awaited); a class reached through a type alias is not covered, and
+    every module (stubs included, which hold no ``await``) the original names of its ``from
+    ... import x as y`` (mypy asks for ``x``'s full name where ``y`` is awaited, wherever
+    ``y`` was imported from); a class reached through a type alias is not covered, and
     ``HookGates.never_awaited`` leaves classes to the gate.
     """
 
-    __slots__ = ("_known", "_names", "_parsed", "_per_module")
+    __slots__ = ("_known", "_names", "_parsed", "_per_module", "_size")
 
     def __init__(self) -> None:
         self._parsed: set[str] = set()
@@ -94,6 +95,7 @@ class AwaitedAnywhere:
         self._per_module: dict[str, tuple[object, frozenset[str]]] = {}
         self._names: frozenset[str] | None = None
         self._known = False
+        self._size = 0  # how many modules the set was made from
 
     def parsed(self, tree: MypyFile) -> None:
         """``tree`` was just parsed (``get_additional_deps``): the set is made again."""
@@ -101,10 +103,12 @@ class AwaitedAnywhere:
         self._known = False
 
     def names(self, modules: dict[str, MypyFile]) -> frozenset[str] | None:
-        """Every name awaited in ``modules``; None where that cannot be known."""
-        if not self._known:
+        """Every name awaited in ``modules``; None where that cannot be known.  Made again
+        when a module is parsed, or when mypy's module dict grew or shrank without one."""
+        if not self._known or len(modules) != self._size:
             self._names = self._collect(modules)
             self._known = True
+            self._size = len(modules)
         return self._names
 
     def _collect(self, modules: dict[str, MypyFile]) -> frozenset[str] | None:
@@ -128,9 +132,17 @@ class AwaitedAnywhere:
 
 
 def _awaited_in_module(tree: MypyFile) -> frozenset[str]:
+    # The original names of ``from m import x as y``: mypy asks for ``m.x``'s hook where
+    # ``y`` is awaited, in any module that imports ``y`` (a stub's re-export included).
+    names = {
+        name
+        for imported in tree.imports
+        if isinstance(imported, ImportFrom)
+        for name, alias in imported.names
+        if alias is not None and alias != name
+    }
     if tree.is_stub:
-        return frozenset()  # no bodies
-    names: set[str] = set()
+        return frozenset(names)  # no bodies, so no await
     nodes: dict[int, Expression] = {}
     for e in get_subexpressions(tree):
         if type(e) is AwaitExpr:
@@ -140,7 +152,4 @@ def _awaited_in_module(tree: MypyFile) -> frozenset[str]:
             # never_awaited leaves to the gate), or as ``__call__`` (always hooked).
             add_awaited(e.expr, names, nodes)
             nodes.clear()
-    for imported in tree.imports:
-        if isinstance(imported, ImportFrom):
-            names.update(name for name, alias in imported.names if alias is not None)
     return frozenset(names)
