@@ -39,6 +39,25 @@ sys.stderr.write(err)
 sys.exit(status)
 """
 
+
+def _assert_one_line_not_a_crash(tmp_path: Path, module: str, name: str) -> None:
+    """mypy on ``tmp_path/a.py`` with ``module.name`` raising: exit status 0 or 1, no
+    traceback, and one "internal error" line naming the simulated bug."""
+    args = ["--config-file", "mypy.ini", "--cache-dir", str(tmp_path / "cache"), "a.py"]
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_WITH_A_BUG, module, name, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "INTERNAL ERROR" not in done.stdout + done.stderr
+    said = [line for line in done.stderr.splitlines() if "mypy_wsplugin: internal error" in line]
+    assert len(said) == 1, done.stderr
+    assert "RuntimeError: simulated bug" in said[0]
+
+
 _PROJECT = "def make():\n    return 1\n\n\nasync def caller():\n    await make()\n"
 
 
@@ -64,19 +83,7 @@ def test_a_bug_is_one_line_not_a_crash(
         + "\n\n[mypy_wsplugin]\nsync_factories = a.make -> a.Missing\n"
     )
     (tmp_path / "a.py").write_text(_PROJECT)
-    args = ["--config-file", "mypy.ini", "--cache-dir", str(tmp_path / "cache"), "a.py"]
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN_WITH_A_BUG, module, name, *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode in (0, 1), done.stdout + done.stderr
-    assert "Traceback" not in done.stderr and "INTERNAL ERROR" not in done.stdout + done.stderr
-    said = [line for line in done.stderr.splitlines() if "mypy_wsplugin: internal error" in line]
-    assert len(said) == 1, done.stderr
-    assert "RuntimeError: simulated bug" in said[0]
+    _assert_one_line_not_a_crash(tmp_path, module, name)
 
 
 _GATED_PROJECT = (
@@ -103,16 +110,4 @@ def test_a_bug_in_a_hook_gate_is_one_line_not_a_crash(
     """mypy asks the gates from its hook lookups (no factory configured: the gates on)."""
     (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
     (tmp_path / "a.py").write_text(_GATED_PROJECT)
-    args = ["--config-file", "mypy.ini", "--cache-dir", str(tmp_path / "cache"), "a.py"]
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN_WITH_A_BUG, module, name, *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode in (0, 1), done.stdout + done.stderr
-    assert "Traceback" not in done.stderr and "INTERNAL ERROR" not in done.stdout + done.stderr
-    said = [line for line in done.stderr.splitlines() if "mypy_wsplugin: internal error" in line]
-    assert len(said) == 1, done.stderr
-    assert "RuntimeError: simulated bug" in said[0]
+    _assert_one_line_not_a_crash(tmp_path, module, name)
