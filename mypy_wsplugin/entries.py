@@ -59,7 +59,8 @@ from mypy_wsplugin.mypy_internals import (
     report_notes,
 )
 
-_GLOB_TOKEN = re.compile(r"\*|\?|\[!?\]?[^\]]*\]|.", re.DOTALL)
+# Compiled at its first use (re's own cache), as config's patterns are.
+_GLOB_TOKEN = r"\*|\?|\[!?\]?[^\]]*\]|."
 
 
 class EntryChecks:
@@ -288,7 +289,7 @@ class EntryChecks:
 
 def glob_fits_module(pattern: str, module: str) -> bool:
     """Whether some full name in ``module`` (``module.<name>``) could match the glob."""
-    tokens = _GLOB_TOKEN.findall(pattern)
+    tokens = re.findall(_GLOB_TOKEN, pattern, re.DOTALL)
     states = _closure(tokens, {0})
     for ch in module + ".":
         states = _closure(tokens, {n for i in states for n in _step(tokens, i, ch)})

@@ -6,13 +6,14 @@ change to make.  A wording change is made here and nowhere else.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from mypy.messages import format_type
 from mypy.options import Options
 from mypy.types import ProperType, Type, UnionType, get_proper_type
 
-from mypy_wsplugin.facts.statements import Role
+if TYPE_CHECKING:
+    from mypy_wsplugin.facts.statements import Role
 
 
 def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType]) -> str:
@@ -40,27 +41,29 @@ def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType])
     )
 
 
-# Why each use of an un-awaited coroutine is a bug, where the text depends on the role alone.
-_MISUSES: Final[dict[Role, str]] = {
-    Role.CONDITION: "a coroutine object is always true",
-    Role.STATEMENT: "it is dropped and never runs",
-    Role.COMPARED: "the coroutine object is compared, not its result",
-    Role.UNPACKED: "a coroutine object cannot be unpacked",
-    Role.CONVERTED: "the coroutine object is converted, not its result",
-    Role.ITERATED: "a coroutine object cannot be iterated",
-    Role.SUBSCRIPTED: "a coroutine object cannot be subscripted",
-    Role.OPERAND: "the coroutine object is used in arithmetic, not its result",
+# Why each use of an un-awaited coroutine is a bug, where the text depends on the role alone
+# (by the role's name: the plugin imports this module at start-up, the roles only when it
+# checks a module).
+_MISUSES: Final[dict[str, str]] = {
+    "CONDITION": "a coroutine object is always true",
+    "STATEMENT": "it is dropped and never runs",
+    "COMPARED": "the coroutine object is compared, not its result",
+    "UNPACKED": "a coroutine object cannot be unpacked",
+    "CONVERTED": "the coroutine object is converted, not its result",
+    "ITERATED": "a coroutine object cannot be iterated",
+    "SUBSCRIPTED": "a coroutine object cannot be subscripted",
+    "OPERAND": "the coroutine object is used in arithmetic, not its result",
 }
 
 
 def misuse(options: Options, role: Role, attribute: str | None, declared: Type | None) -> str:
     """Why using an un-awaited coroutine this way is a bug (the part in parentheses)."""
-    if role is Role.ATTRIBUTE_BASE:
+    if role.name == "ATTRIBUTE_BASE":
         return f'attribute "{attribute}" is looked up on the coroutine, not on its result'
-    fixed = _MISUSES.get(role)
+    fixed = _MISUSES.get(role.name)
     if fixed is not None:
         return fixed
-    assert role is Role.RETURNED
+    assert role.name == "RETURNED"
     if declared is None:  # from an unannotated ``async def``
         return "it is returned from an async def, so awaiting the call gives the coroutine"
     return f"it is returned from a function declared to return {format_type(declared, options)}"

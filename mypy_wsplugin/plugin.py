@@ -3,7 +3,8 @@
 * configuration: :mod:`.config`; factory matching: :mod:`.factories`
 * what the running mypy offers: :mod:`.mypy_internals` (probed once, at start-up)
 * hook selection and dispatch: :mod:`.hooks`, which is imported on the first hook mypy asks
-  for (a run that finds everything in its cache never needs it)
+  for; so is what re-labels mypy's own errors (:mod:`.checks.mypy_await_notes`): a run that
+  finds everything in its cache needs neither (see :meth:`WsPlugin.report_config_data`)
 * the checks: :mod:`.checks` (one module per error code; ``policy`` says which applies;
   ``mypy_await_notes`` re-labels mypy's own coroutine-misuse errors), and the pass over
   unannotated code, :mod:`.post_pass`
@@ -32,18 +33,15 @@ from mypy.plugin import (
 from mypy.types import Type
 
 from mypy_wsplugin import errorcodes  # noqa: F401  (registers the codes for mypy's options)
-from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
 from mypy_wsplugin.config import ConfigError, PluginConfig, load_config
 from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.factories import FactoryMatcher
 from mypy_wsplugin.hook_tables import GatedAnswers, HookTable
-from mypy_wsplugin.messages import outside_tested_range, settings_changed
 from mypy_wsplugin.mypy_internals import (
     CAPABILITIES,
     MYPY_VERSION,
     TESTED_RANGE,
     current_file,
-    errors_made_for,
     errors_of_manager,
     find_build_errors,
     in_daemon_process,
@@ -55,6 +53,7 @@ from mypy_wsplugin.mypy_internals import (
 from mypy_wsplugin.notices import say_once
 
 if TYPE_CHECKING:
+    from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
     from mypy_wsplugin.hooks import Engine, HookEntry
 
 _H = TypeVar("_H")
@@ -77,6 +76,12 @@ _NEVER_GIVEN = (
 _NO_SETTINGS: dict[str, Any] = {}
 
 
+def _settings_text(report: dict[str, Any]) -> str:
+    """The settings as a module's cache entry keeps them: one JSON string (mypy round-trips
+    each module's report through JSON at every run, and a string costs it least)."""
+    return json.dumps(report, sort_keys=True, separators=(",", ":"))
+
+
 class WsPlugin(Plugin):
     capabilities = CAPABILITIES
 
@@ -95,15 +100,22 @@ class WsPlugin(Plugin):
         self.matcher = FactoryMatcher(self.config)
         self.entries = EntryChecks(self.config, options)
         self._report = self.config.to_report()
-        self._report_missing: tuple[list[str], dict[str, Any]] = ([], self._report)
+        self._settings = _settings_text(self._report)
+        self._settings_missing: tuple[list[str], str] = ([], self._settings)
         self._typeshed = typeshed_dir(options)
         self._typeshed_folders: dict[str, bool] = {}
+        # Whether a module's report can carry entries (EntryChecks.carried).
+        self._may_carry = bool(
+            self.config.factories and options.warn_unused_configs and CAPABILITIES.post_pass
+        )
+        self._in_daemon = in_daemon_process()
         _publish_settings(self._report)
         self._engine: Engine | None = None
-        # The build's Errors: found now, while a look is cheap (or at the first callback).
-        self._errors: Errors | None = errors_made_for(options)
+        self._await_notes: AwaitNotes | None = None
+        # The build's Errors: found at the first module mypy parses (get_additional_deps),
+        # or, in the daemon's process, at its first callback (_find_errors_early).
+        self._errors: Errors | None = None
         self._answers: list[GatedAnswers] = []
-        self.await_notes = AwaitNotes(self.config.check_all_awaits and self.capabilities.hooks)
         self._install_lookups()
 
     def _install_lookups(self) -> None:
@@ -207,6 +219,16 @@ class WsPlugin(Plugin):
     def engine(self) -> Engine:
         return self._engine or self._load_engine()
 
+    @property
+    def await_notes(self) -> AwaitNotes:
+        """What re-labels mypy's own coroutine-misuse errors (made at the first need)."""
+        if self._await_notes is None:
+            from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
+
+            active = self.config.check_all_awaits and self.capabilities.hooks
+            self._await_notes = AwaitNotes(active)
+        return self._await_notes
+
     def _load_engine(self) -> Engine:
         from mypy_wsplugin.hooks import Engine
 
@@ -231,24 +253,31 @@ class WsPlugin(Plugin):
         """Called when mypy has loaded its module graph, before it checks anything (in the
         daemon, at each update that re-reads a module; and by a parallel worker)."""
         super().set_modules(modules)
-        self.await_notes.watch(self.build_errors())
+        if self._errors is not None:
+            # Found at the first module parsed; a run that parsed none checks none.
+            self.await_notes.watch(self._errors)
         if self._engine is not None:
             self._engine.set_modules(modules)
         self.entries.graph_loaded(modules)
 
     def _find_errors_early(self) -> None:
-        """Where the constructor did not find the build's ``Errors`` (the daemon's process,
-        where ``dmypy run`` also constructs plugins that get no callback): find them at the
-        first callback of a run, through the build manager, while the heap is still small;
-        set_modules falls back to a scan later."""
+        """Find the build's ``Errors`` through the build manager (a scan of the heap, so
+        while it is still small): at the first module mypy parses, before it checks any
+        (and before the daemon's first build, at its first callback; ``dmypy run`` also
+        constructs plugins that get no callback); the hooks fall back to a scan later.
+        A run that finds every module in its cache parses none and never looks."""
         if self._errors is None:
             manager = self.entries.manager()
             if manager is not None:
                 self._errors = errors_of_manager(manager)
 
     def report_config_data(self, ctx: ReportConfigContext) -> object:
+        """Asked for every module of the build, with a valid cache entry or not: the one
+        callback of a run that finds everything in its cache, so it stays cheap (mypy
+        round-trips the answer through JSON for each module)."""
         self._raise_config_error()
-        self._find_errors_early()
+        if self._in_daemon:
+            self._find_errors_early()
         self.entries.saw(ctx.id)
         if not ctx.is_check and self._modules is not None:
             # Asked just before mypy serializes the module into its cache entry.
@@ -256,29 +285,32 @@ class WsPlugin(Plugin):
             if tree is not None:
                 self.engine.keep_results(tree, again=False)
         report = self._report_for(ctx.path)
-        carried = self.entries.carried(ctx.id)
-        if carried:
-            # The module says which entries name nothing in it (with warn_unused_configs):
-            # it is checked again when that set of entries changes.
-            report = {**report, "carries": [entry.text for entry in carried]}
+        if self._may_carry:
+            carried = self.entries.carried(ctx.id)
+            if carried:
+                # The module says which entries name nothing in it (with
+                # warn_unused_configs): it is checked again when that set changes.
+                return {"settings": report, "carries": [entry.text for entry in carried]}
         return report
 
-    def _report_for(self, path: str) -> dict[str, Any]:
+    def _report_for(self, path: str) -> object:
         """The settings a module's cache entry depends on (asked for every module: built
         once).  Nothing for the standard library's stubs: no setting changes what the plugin
         does there (no body to infer from, no call that runs), so a settings edit re-checks
         the program, not typeshed (the entries a stub answers for are still carried)."""
         if self._in_typeshed(path):
             return _NO_SETTINGS
-        report = self._report
-        if self.entries.has_results:
-            # Whether each RESULT's module can be found changes what every module depends
-            # on (get_additional_deps): a change makes mypy parse them all again.
-            missing = self.entries.missing_result_modules()
-            if missing and self._report_missing[0] != missing:
-                self._report_missing = (missing, {**report, "result_modules_missing": missing})
-            report = self._report_missing[1] if missing else report
-        return report
+        if not self.entries.has_results:
+            return self._settings
+        # Whether each RESULT's module can be found changes what every module depends on
+        # (get_additional_deps): a change makes mypy parse them all again.
+        missing = self.entries.missing_result_modules()
+        if not missing:
+            return self._settings
+        if self._settings_missing[0] != missing:
+            report = {**self._report, "result_modules_missing": missing}
+            self._settings_missing = (missing, _settings_text(report))
+        return self._settings_missing[1]
 
     def _in_typeshed(self, path: str) -> bool:
         """Whether ``path`` is one of the standard library's stubs; decided once per folder
@@ -315,6 +347,8 @@ class WsPlugin(Plugin):
         except ConfigError as error:
             raise CompileError([error.render()], module_with_blocker=module) from None
         if current != self._report:
+            from mypy_wsplugin.messages import settings_changed
+
             path = self.config.path or self.options.config_file or "config"
             raise CompileError(
                 [settings_changed(path, self.config.section)], module_with_blocker=module
@@ -369,6 +403,8 @@ def plugin(version: str) -> type[Plugin]:
     running = parse_version(version or MYPY_VERSION)
     off = CAPABILITIES.missing() if not in_tested_range(running) else []
     if not in_tested_range(running):
+        from mypy_wsplugin.messages import outside_tested_range
+
         (low_major, low_minor), (high_major, high_minor) = TESTED_RANGE
         low, high = f"{low_major}.{low_minor}", f"{high_major}.{high_minor}"
         say_once(outside_tested_range(version, low, high, off))

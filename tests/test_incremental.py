@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -285,3 +287,53 @@ def test_settings_edits_agree_cold_and_warm_and_keep_the_stdlib_cached(project: 
         assert "app.typed" in written and "builtins" not in written, (settings, written)
         cold = mypy(project, "--cache-dir", with_stubs(project, f"cold{step}"))
         assert mypy(project, "--cache-dir", "warm") == cold, settings
+
+
+# Runs mypy in this process and then says which of the plugin's modules it imported and how
+# often the plugin scanned the heap (gc.get_referrers: how it finds mypy's build objects).
+_OBSERVED_RUN = """
+import gc, json, sys
+scans = []
+real = gc.get_referrers
+gc.get_referrers = lambda *objs: (scans.append(1), real(*objs))[1]
+from mypy.main import main
+try:
+    main(args=sys.argv[1:], clean_exit=True)
+except SystemExit:
+    pass
+modules = sorted(name for name in sys.modules if name.startswith("mypy_wsplugin"))
+print(json.dumps({"modules": modules, "scans": len(scans)}))
+"""
+
+
+def _observed(root: Path, *args: str) -> tuple[list[str], dict[str, object]]:
+    result = subprocess.run(
+        [sys.executable, "-c", _OBSERVED_RUN, "--no-error-summary", *args, "app"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    *lines, observed = result.stdout.splitlines()
+    return sorted(lines), json.loads(observed)
+
+
+def test_a_run_that_finds_everything_in_its_cache_does_only_the_cheap_part(
+    project: Path,
+) -> None:
+    """A warm run with nothing changed asks the plugin only for each module's settings
+    (``report_config_data``): it imports neither the hooks nor what re-labels mypy's errors,
+    and looks for none of mypy's build objects (a heap scan), yet replays the same lines.
+    The cold run before it does all three.  (A RESULT in the settings makes every run look
+    for mypy's module finder: whether its module can be found is part of the settings.)"""
+    (project / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
+    cache = with_stubs(project, "cache")
+    cold, cold_seen = _observed(project, "--cache-dir", cache)
+    warm, warm_seen = _observed(project, "--cache-dir", cache)
+    assert cold and warm == cold
+    lazy = {"mypy_wsplugin.hooks", "mypy_wsplugin.checks.mypy_await_notes"}
+    assert lazy <= set(cast("list[str]", cold_seen["modules"]))
+    assert cast(int, cold_seen["scans"]) >= 1
+    assert not lazy & set(cast("list[str]", warm_seen["modules"]))
+    assert warm_seen["scans"] == 0
