@@ -42,6 +42,7 @@ from mypy_wsplugin.mypy_internals import (
     MYPY_VERSION,
     TESTED_RANGE,
     current_file,
+    errors_made_for,
     errors_of_manager,
     find_build_errors,
     in_daemon_process,
@@ -49,6 +50,7 @@ from mypy_wsplugin.mypy_internals import (
     is_daemon,
     parse_version,
     typeshed_dir,
+    will_parse,
 )
 from mypy_wsplugin.notices import say_once
 
@@ -112,9 +114,11 @@ class WsPlugin(Plugin):
         _publish_settings(self._report)
         self._engine: Engine | None = None
         self._await_notes: AwaitNotes | None = None
-        # The build's Errors: found at the first module mypy parses (get_additional_deps),
-        # or, in the daemon's process, at its first callback (_find_errors_early).
-        self._errors: Errors | None = None
+        # The build's Errors, found by one scan of the heap: now, while it holds little more
+        # than mypy, where the build is sure to parse modules; else at the first module it
+        # parses, which a warm run with nothing to check never reaches (or, in the daemon's
+        # process, at its first callback): see _find_errors_early.
+        self._errors: Errors | None = errors_made_for(options) if will_parse(options) else None
         self._answers: list[GatedAnswers] = []
         self._install_lookups()
 
@@ -261,11 +265,12 @@ class WsPlugin(Plugin):
         self.entries.graph_loaded(modules)
 
     def _find_errors_early(self) -> None:
-        """Find the build's ``Errors`` through the build manager (a scan of the heap, so
-        while it is still small): at the first module mypy parses, before it checks any
-        (and before the daemon's first build, at its first callback; ``dmypy run`` also
-        constructs plugins that get no callback); the hooks fall back to a scan later.
-        A run that finds every module in its cache parses none and never looks."""
+        """Where the constructor did not find the build's ``Errors`` (a build with a cache,
+        and the daemon's process, where ``dmypy run`` also constructs plugins that get no
+        callback): find them through the build manager (a scan of the heap, so while it is
+        still small) at the first module mypy parses, before it checks any, or in the
+        daemon before its first build, at its first callback; the hooks fall back to a
+        scan later.  A warm run that finds every module in its cache never looks."""
         if self._errors is None:
             manager = self.entries.manager()
             if manager is not None:

@@ -21,6 +21,7 @@ from mypy_wsplugin.mypy_internals.build import (
     can_find_module,
     daemon_graph,
     drop_added_dependency,
+    errors_made_for,
     errors_of_manager,
     find_build_errors,
     find_manager,
@@ -34,6 +35,7 @@ from mypy_wsplugin.mypy_internals.build import (
     reanalyse_when_module_changes,
     tree_is_complete,
     typeshed_dir,
+    will_parse,
 )
 from mypy_wsplugin.mypy_internals.checker import (
     Checker,
@@ -108,6 +110,7 @@ __all__ = [
     "errors_generation",
     "errors_ignored",
     "errors_in_file",
+    "errors_made_for",
     "errors_of",
     "errors_of_manager",
     "expression_type",
@@ -145,4 +148,5 @@ __all__ = [
     "shown_path",
     "tree_is_complete",
     "typeshed_dir",
+    "will_parse",
 ]
