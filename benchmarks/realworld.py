@@ -46,8 +46,9 @@ What it does
    in the timed runs, so the plugin's pass over unannotated functions is exercised on the
    legacy libraries; the diff is also made with it on (step 5).
 4. Timing: each pair runs both modes cold (``--no-incremental`` with a fresh cache
-   directory) and then warm (a second run on the cache the cold run wrote, nothing changed),
-   interleaved A/B with the order alternating from pair to pair.  One untimed warm-up run per
+   directory), the order alternating from pair to pair, and then warm (more runs on the
+   cache each cold run wrote, nothing changed), the two modes alternating run by run, so
+   that a slow spell of the machine falls on both alike.  One untimed warm-up run per
    mode comes first (OS file cache, ``.pyc`` files).  Each mypy is a subprocess; its wall
    time is measured around it and its peak RSS is taken from ``os.wait4`` (the rusage of that
    one child).  Reported: median wall time per mode, the median of the per-pair ratios
@@ -125,8 +126,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--warm-repeats",
         type=int,
-        default=3,
-        help="warm runs per mode and pair; their median is the pair's warm time (default 3)",
+        default=5,
+        help="warm runs per mode and pair; their median is the pair's warm time (default 5)",
     )
     parser.add_argument("--quick", action="store_true", help="one pair: a smoke run")
     parser.add_argument(

@@ -153,23 +153,33 @@ def warm_up(runner: Runner, packages: Sequence[str], workdir: Path) -> None:
 
 
 def measure(target: Target, runner: Runner, pairs: int, warm_repeats: int, workdir: Path) -> None:
+    """Each pair: one cold run per mode (the order alternating from pair to pair), then the
+    warm runs on the caches they wrote, the two modes alternating run by run, so a slow
+    spell of the machine (a few seconds, often) falls on both modes' warm runs alike."""
     for pair in range(pairs):
         order = MODES if pair % 2 == 0 else MODES[::-1]
+        caches = {mode: workdir / f"cache-{target.name}-{mode}-{pair}" for mode in order}
         for mode in order:
-            cache_dir = workdir / f"cache-{target.name}-{mode}-{pair}"
-            shutil.rmtree(cache_dir, ignore_errors=True)
-            cold = runner.run(runner.command(mode, target.packages, cache_dir, True))
-            warm_cmd = runner.command(mode, target.packages, cache_dir, False)
-            warms = [runner.run(warm_cmd) for _ in range(warm_repeats)]
-            shutil.rmtree(cache_dir, ignore_errors=True)
-            warm = sorted(warms, key=lambda r: r.wall)[len(warms) // 2]
+            shutil.rmtree(caches[mode], ignore_errors=True)
+            cold = runner.run(runner.command(mode, target.packages, caches[mode], True))
             target.cold[mode].append(cold)
-            target.warm[mode].append(warm)
-            target.all_warm[mode].extend(warms)
             log(
                 f"  {target.name:<11} pair {pair + 1}/{pairs} {mode:<6} "
                 f"cold {cold.wall:6.2f}s {cold.rss_kib / 1024:6.0f} MiB (exit {cold.status})"
-                f"  warm {warm.wall:5.2f}s (exit {warm.status})"
+            )
+        warm_cmds = {m: runner.command(m, target.packages, caches[m], False) for m in order}
+        warms: dict[str, list[Run]] = {mode: [] for mode in order}
+        for _ in range(warm_repeats):
+            for mode in order:
+                warms[mode].append(runner.run(warm_cmds[mode]))
+        for mode in order:
+            shutil.rmtree(caches[mode], ignore_errors=True)
+            warm = sorted(warms[mode], key=lambda r: r.wall)[len(warms[mode]) // 2]
+            target.warm[mode].append(warm)
+            target.all_warm[mode].extend(warms[mode])
+            log(
+                f"  {target.name:<11} pair {pair + 1}/{pairs} {mode:<6} "
+                f"warm {warm.wall:5.2f}s (median of {len(warms[mode])}, exit {warm.status})"
             )
 
 

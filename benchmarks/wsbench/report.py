@@ -145,7 +145,8 @@ def render(
 def _runs_and_options(targets: Sequence[Target], pairs: int, warm_repeats: int) -> list[str]:
     return [
         f"- runs: {pairs} interleaved pair(s) per target, cold (`--no-incremental`, fresh cache)"
-        f" and warm ({warm_repeats} more run(s) on that cache), after one untimed warm-up per"
+        f" and warm ({warm_repeats} more run(s) on that cache, the modes alternating run by"
+        f" run), after one untimed warm-up per"
         " mode",
         "- options (both modes): `ignore_missing_imports = true`, `follow_imports = silent`,"
         " `mypy_path` = all unpacked libraries; plugin mode adds `plugins = mypy_wsplugin`,"
