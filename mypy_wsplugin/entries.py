@@ -84,6 +84,10 @@ class EntryChecks:
         self._forgotten: set[str] = set()  # the daemon: see forget_removed_results
         self._graph: dict[str, ModuleState] | None = None
         self.daemon = is_daemon(options)
+        # Whether a module can carry entries (see carried): asked for every module.
+        self.may_carry = bool(
+            config.factories and options.warn_unused_configs and CAPABILITIES.post_pass
+        )
 
     @property
     def wanted(self) -> bool:
@@ -170,7 +174,7 @@ class EntryChecks:
         """With ``warn_unused_configs``: the exact entries whose module (:meth:`home`) is
         ``module``; whether they name something there is decided when mypy has checked it
         (:func:`why_unmatched`, from the pass after type checking, mypy >= 2.4)."""
-        if not (self.options.warn_unused_configs and CAPABILITIES.post_pass):
+        if not self.may_carry:
             return []
         if self._homes is None or (self.daemon and self._stale_in_daemon()):
             homes: dict[str, list[FactoryEntry]] = {}

@@ -137,19 +137,18 @@ class HookGates:
         None (anything) where it cannot await: not an ``async def``, module or class level."""
         if not isinstance(func, FuncItem) or not func.is_coroutine:
             return None
-        module = module_being_reported(errors)
-        tree = self._modules.get(module) if self._modules is not None and module else None
+        tree = self._tree_reported(errors)
         return self.roles.unawaited_call_names(tree, func) if tree is not None else None
 
-    def never_awaited(self, fullname: str, modules: dict[str, MypyFile]) -> bool:
+    def never_awaited(self, fullname: str) -> bool:
         """At the first hook lookup of a name wanted only where awaited: whether nothing in
         the run awaits anything of that name (facts/awaited_names), so that the answer is
         None wherever it is asked.  Never for a class (``await Alias()`` through a type
         alias names the class nowhere) or in the daemon (a module it re-parses is not seen
         here)."""
-        if self._daemon or fullname in self._gated_classes:
+        if self._daemon or self._modules is None or fullname in self._gated_classes:
             return False
-        names = self.awaited_anywhere.names(modules)
+        names = self.awaited_anywhere.names(self._modules)
         return names is not None and fullname.rpartition(".")[2] not in names
 
     def _awaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
@@ -157,6 +156,10 @@ class HookGates:
         await (not an ``async def``, module or class level); None where unknown."""
         if not isinstance(func, FuncItem) or not func.is_coroutine:
             return frozenset()
-        module = module_being_reported(errors)
-        tree = self._modules.get(module) if self._modules is not None and module else None
+        tree = self._tree_reported(errors)
         return self.roles.awaited_names(tree, func) if tree is not None else None
+
+    def _tree_reported(self, errors: Errors) -> MypyFile | None:
+        """The tree of the module whose errors mypy is reporting (the one it checks)."""
+        module = module_being_reported(errors)
+        return self._modules.get(module) if self._modules is not None and module else None

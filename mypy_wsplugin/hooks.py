@@ -250,10 +250,10 @@ class Engine:
 
     def never_awaited(self, fullname: str) -> bool:
         """``HookGates.never_awaited``, asked once per name, under the plugin's guard."""
-        if self.off or self._modules is None:
+        if self.off:
             return False
         try:
-            return self.gates.never_awaited(fullname, self._modules)
+            return self.gates.never_awaited(fullname)
         except Exception as error:
             self._failed(error, AnyType(TypeOfAny.special_form), Context())
             return False

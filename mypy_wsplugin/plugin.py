@@ -106,12 +106,8 @@ class WsPlugin(Plugin):
         self._settings_missing: tuple[list[str], str] = ([], self._settings)
         self._typeshed = typeshed_dir(options)
         self._typeshed_folders: dict[str, bool] = {}
-        # Whether a module's report can carry entries (EntryChecks.carried).
-        self._may_carry = bool(
-            self.config.factories and options.warn_unused_configs and CAPABILITIES.post_pass
-        )
         self._in_daemon = in_daemon_process()
-        _publish_settings(self._report)
+        _publish_settings(self._settings)
         self._engine: Engine | None = None
         self._await_notes: AwaitNotes | None = None
         # The build's Errors, found by one scan of the heap: now, while it holds little more
@@ -290,7 +286,7 @@ class WsPlugin(Plugin):
             if tree is not None:
                 self.engine.keep_results(tree, again=False)
         report = self._report_for(ctx.path)
-        if self._may_carry:
+        if self.entries.may_carry:
             carried = self.entries.carried(ctx.id)
             if carried:
                 # The module says which entries name nothing in it (with
@@ -376,7 +372,7 @@ class WsPlugin(Plugin):
 _FIRST_SETTINGS: list[str] = []
 
 
-def _publish_settings(report: dict[str, Any]) -> None:
+def _publish_settings(settings: str) -> None:
     """Make a change of the plugin's settings part of the version mypy records for it, in
     the mypy daemon's process.
 
@@ -389,11 +385,12 @@ def _publish_settings(report: dict[str, Any]) -> None:
     so the snapshot mypy writes to its cache does not depend on the settings and a settings
     edit does not abandon the whole cache (the standard library's stubs stay valid); what
     each module reports (``WsPlugin.report_config_data``) re-checks the modules the
-    settings can change.
+    settings can change.  ``settings``: the settings as the cache keeps them
+    (:func:`_settings_text`).
     """
     if not in_daemon_process():
         return
-    digest = hashlib.sha256(json.dumps(report, sort_keys=True).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(settings.encode()).hexdigest()[:12]
     if not _FIRST_SETTINGS:
         _FIRST_SETTINGS.append(digest)
     module = sys.modules.get("mypy_wsplugin")
