@@ -34,14 +34,10 @@ from mypy.types import Type
 
 from mypy_wsplugin import errorcodes  # noqa: F401  (registers the codes for mypy's options)
 from mypy_wsplugin.config import ConfigError, PluginConfig, load_config
-from mypy_wsplugin.entries import EntryChecks
-from mypy_wsplugin.factories import FactoryMatcher
-from mypy_wsplugin.hook_tables import GatedAnswers, HookTable
 from mypy_wsplugin.mypy_internals import (
     CAPABILITIES,
     MYPY_VERSION,
     TESTED_RANGE,
-    current_file,
     errors_made_for,
     errors_of_manager,
     find_build_errors,
@@ -56,6 +52,9 @@ from mypy_wsplugin.notices import say_once
 
 if TYPE_CHECKING:
     from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
+    from mypy_wsplugin.entries import EntryChecks
+    from mypy_wsplugin.factories import FactoryMatcher
+    from mypy_wsplugin.hook_tables import GatedAnswers, HookTable
     from mypy_wsplugin.hooks import Engine, HookEntry
 
 _H = TypeVar("_H")
@@ -74,7 +73,7 @@ _NEVER_GIVEN = (
     "get_dynamic_class_hook",
 )
 
-# What the standard library's stubs report to the cache (WsPlugin._report_for).
+# What the standard library's stubs report to the cache (WsPlugin.report_config_data).
 _NO_SETTINGS: dict[str, Any] = {}
 
 
@@ -99,8 +98,13 @@ class WsPlugin(Plugin):
         except ConfigError as error:
             self._config_error = CompileError([error.render()])
             self.config = PluginConfig()
-        self.matcher = FactoryMatcher(self.config)
-        self.entries = EntryChecks(self.config, options)
+        self._matcher: FactoryMatcher | None = None
+        # Without factory entries there is nothing to say of them (see .entries): made only
+        # if the checks need it, so that a run that finds everything in its cache does not
+        # load it.
+        self._entries: EntryChecks | None = None
+        if self.config.factories:
+            self._entries = self.entries
         self._report = self.config.to_report()
         self._settings = _settings_text(self._report)
         self._settings_missing: tuple[list[str], str] = ([], self._settings)
@@ -116,10 +120,36 @@ class WsPlugin(Plugin):
         # process, at its first callback): see _find_errors_early.
         self._errors: Errors | None = errors_made_for(options) if will_parse(options) else None
         self._answers: list[GatedAnswers] = []
-        self._install_lookups()
+        self._lookups_installed = False
+        # The hooks this plugin never gives: a C call that answers None (mypy asks for each
+        # at every class, decorator and call; a method of this class would be a Python call).
+        never: Callable[[str], None] = _NO_HOOKS.get
+        vars(self).update(dict.fromkeys(_NEVER_GIVEN, never))
+        has_results = self._entries is not None and self._entries.has_results
+        if is_daemon(options) and (self.capabilities.post_pass or has_results):
+            # The daemon's only callback when it analyses a module's top level again.
+            vars(self)["get_type_analyze_hook"] = self._on_type_analysis
+
+    @property
+    def entries(self) -> EntryChecks:
+        """What is said of the configuration's entries (:mod:`.entries`)."""
+        if self._entries is None:
+            from mypy_wsplugin.entries import EntryChecks
+
+            self._entries = EntryChecks(self.config, self.options)
+        return self._entries
+
+    @property
+    def matcher(self) -> FactoryMatcher:
+        if self._matcher is None:
+            from mypy_wsplugin.factories import FactoryMatcher
+
+            self._matcher = FactoryMatcher(self.config)
+        return self._matcher
 
     def _install_lookups(self) -> None:
-        """Put mypy's hook questions' answers on the instance, in place of the methods.
+        """Put mypy's hook questions' answers on the instance, in place of the methods
+        (at the first question: a run that finds everything in its cache asks none).
 
         mypy asks for a hook at every call site.  The answer depends on the name, memoised
         per name as (hook, where it is wanted: hook_gates), and, for a callee whose calls always
@@ -127,6 +157,11 @@ class WsPlugin(Plugin):
         function mypy checks awaits something of that name: elsewhere such a call cannot be
         wrong, and a hook mypy runs costs it more than the hook itself.
         """
+        if self._lookups_installed:
+            return
+        from mypy_wsplugin.hook_tables import HookTable
+
+        self._lookups_installed = True
         enabled = self.capabilities.hooks
         self._function_hooks = HookTable(
             lambda name: self.engine.function_hook(name) if enabled else _NO_HOOK
@@ -153,13 +188,6 @@ class WsPlugin(Plugin):
                 get_method_hook=self._following_paths(self._method_hooks, seen),
                 get_attribute_hook=self._following_paths(self._attribute_hooks, seen),
             )
-        # The hooks this plugin never gives: a C call that answers None (mypy asks for each
-        # at every class, decorator and call; a method of this class would be a Python call).
-        never: Callable[[str], None] = _NO_HOOKS.get
-        vars(self).update(dict.fromkeys(_NEVER_GIVEN, never))
-        if is_daemon(self.options) and (self.capabilities.post_pass or self.entries.has_results):
-            # The daemon's only callback when it analyses a module's top level again.
-            vars(self)["get_type_analyze_hook"] = self._on_type_analysis
 
     def _on_type_analysis(self, fullname: str) -> None:
         """The daemon: mypy asks for a type-analyze hook (it never gets one); see
@@ -177,6 +205,8 @@ class WsPlugin(Plugin):
         the run awaits and the hook just given, kept until the next lookup in Python.
         mypy asks at every call and attribute (152k questions on ``make bench``'s ALL
         target, benchmarks/findings.md)."""
+        from mypy_wsplugin.hook_tables import GatedAnswers
+
         answers = GatedAnswers(table, self, where_awaited)
         self._answers.append(answers)
         return answers.__getitem__
@@ -186,6 +216,8 @@ class WsPlugin(Plugin):
     ) -> Callable[[str], _H | None]:
         """``table``'s lookup, preceded by a look for paths that resolved since the module
         mypy checks changed (about 1.2 µs a call, against 0.1 µs for the bare lookup)."""
+        from mypy_wsplugin.mypy_internals import current_file
+
         matcher = self.matcher
 
         def lookup(name: str) -> _H | None:
@@ -203,6 +235,8 @@ class WsPlugin(Plugin):
 
     def _forget_hooks(self) -> None:
         """Decide every hook afresh (a module was parsed, or a path resolved)."""
+        if not self._lookups_installed:
+            return
         self._function_hooks.clear()
         self._method_hooks.clear()
         self._attribute_hooks.clear()
@@ -258,7 +292,8 @@ class WsPlugin(Plugin):
             self.await_notes.watch(self._errors)
         if self._engine is not None:
             self._engine.set_modules(modules)
-        self.entries.graph_loaded(modules)
+        if self._entries is not None:
+            self._entries.graph_loaded(modules)
 
     def _find_errors_early(self) -> None:
         """Where the constructor did not find the build's ``Errors`` (a build with a cache,
@@ -275,37 +310,46 @@ class WsPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> object:
         """Asked for every module of the build, with a valid cache entry or not: the one
         callback of a run that finds everything in its cache, so it stays cheap (mypy
-        round-trips the answer through JSON for each module)."""
-        self._raise_config_error()
+        round-trips the answer through JSON for each module): no call it can spare."""
+        if self._config_error is not None:
+            raise self._config_error
         if self._in_daemon:
             self._find_errors_early()
-        self.entries.saw(ctx.id)
+        entries = self._entries
+        if entries is not None:
+            entries.saw(ctx.id)
         if not ctx.is_check and self._modules is not None:
             # Asked just before mypy serializes the module into its cache entry.
             tree = self._modules.get(ctx.id)
             if tree is not None:
                 self.engine.keep_results(tree, again=False)
-        report = self._report_for(ctx.path)
-        if self.entries.may_carry:
-            carried = self.entries.carried(ctx.id)
+        # The settings a module's cache entry depends on.  Nothing for the standard
+        # library's stubs: no setting changes what the plugin does there (no body to infer
+        # from, no call that runs), so a settings edit re-checks the program, not typeshed
+        # (the entries a stub answers for are still carried).
+        folder = ctx.path.rpartition(os.sep)[0]
+        in_typeshed = self._typeshed_folders.get(folder)
+        if in_typeshed is None:
+            in_typeshed = self._in_typeshed(folder)
+        if in_typeshed:
+            report: object = _NO_SETTINGS
+        elif entries is None or not entries.has_results:
+            report = self._settings
+        else:
+            report = self._settings_with_missing_results(entries)
+        if entries is not None and entries.may_carry:
+            carried = entries.carried(ctx.id)
             if carried:
                 # The module says which entries name nothing in it (with
                 # warn_unused_configs): it is checked again when that set changes.
                 return {"settings": report, "carries": [entry.text for entry in carried]}
         return report
 
-    def _report_for(self, path: str) -> object:
-        """The settings a module's cache entry depends on (asked for every module: built
-        once).  Nothing for the standard library's stubs: no setting changes what the plugin
-        does there (no body to infer from, no call that runs), so a settings edit re-checks
-        the program, not typeshed (the entries a stub answers for are still carried)."""
-        if self._in_typeshed(path):
-            return _NO_SETTINGS
-        if not self.entries.has_results:
-            return self._settings
-        # Whether each RESULT's module can be found changes what every module depends on
-        # (get_additional_deps): a change makes mypy parse them all again.
-        missing = self.entries.missing_result_modules()
+    def _settings_with_missing_results(self, entries: EntryChecks) -> str:
+        """The settings, and which RESULTs' modules cannot be found: that changes what every
+        module depends on (get_additional_deps), so a change makes mypy parse them all
+        again."""
+        missing = entries.missing_result_modules()
         if not missing:
             return self._settings
         if self._settings_missing[0] != missing:
@@ -313,22 +357,20 @@ class WsPlugin(Plugin):
             self._settings_missing = (missing, _settings_text(report))
         return self._settings_missing[1]
 
-    def _in_typeshed(self, path: str) -> bool:
-        """Whether ``path`` is one of the standard library's stubs; decided once per folder
-        (an absolute path for each relative one costs a ``getcwd`` per module)."""
-        folder = path.rpartition(os.sep)[0]
-        inside = self._typeshed_folders.get(folder)
-        if inside is None:
-            absolute = folder if os.path.isabs(folder) else os.path.abspath(folder)
-            inside = os.path.join(absolute, "").startswith(self._typeshed)
-            self._typeshed_folders[folder] = inside
+    def _in_typeshed(self, folder: str) -> bool:
+        """Whether ``folder`` holds standard library stubs; decided once per folder (an
+        absolute path for each relative one costs a ``getcwd`` per module)."""
+        absolute = folder if os.path.isabs(folder) else os.path.abspath(folder)
+        inside = os.path.join(absolute, "").startswith(self._typeshed)
+        self._typeshed_folders[folder] = inside
         return inside
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         self._raise_config_error()
         self._find_errors_early()
         self.await_notes.watch(self._errors)
-        self.entries.saw(file.fullname)
+        if self._entries is not None:
+            self._entries.saw(file.fullname)
         if is_daemon(self.options):
             self._check_settings_unchanged(file.fullname)
         deps = self.engine.get_additional_deps(file)
@@ -355,17 +397,20 @@ class WsPlugin(Plugin):
                 [settings_changed(path, self.config.section)], module_with_blocker=module
             )
 
-    # Shadowed on the instance by the memo tables' lookups (see __init__); kept for the
-    # interface.
+    # mypy's first hook question installs the memo tables' lookups on the instance, which
+    # shadow these methods from then on (see _install_lookups).
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return self._function_hooks[fullname][0]
+        self._install_lookups()
+        return self.get_function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        return self._method_hooks[fullname][0]
+        self._install_lookups()
+        return self.get_method_hook(fullname)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        return self._attribute_hooks[fullname][0]
+        self._install_lookups()
+        return self.get_attribute_hook(fullname)
 
 
 # The settings digest of the daemon's first plugin (see _publish_settings).

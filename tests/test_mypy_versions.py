@@ -7,12 +7,14 @@ on ``PYTHONPATH`` (as an install without its version pin would be).
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+import mypy_wsplugin.mypy_internals as door
 from mypy_wsplugin.mypy_internals.versions import _instance_attribute
 
 VENVS = [Path(p) for p in os.environ.get("WSPLUGIN_OLD_MYPY_VENVS", "").split()]
@@ -90,3 +92,15 @@ def test_probe_finds_attributes_an_interpreted_mypy_only_declares() -> None:
     assert _instance_attribute(Interpreted, "flushed_files")
     assert _instance_attribute(Compiled, "flushed_files")
     assert not _instance_attribute(Interpreted, "seen_files")
+
+
+def test_every_name_behind_the_door_is_its_home_module_s() -> None:
+    """``mypy_internals`` loads a submodule at the first use of one of its names: each name
+    it exports has a home, and is that home's object."""
+    assert set(door._HOMES) == set(door.__all__)
+    for name, home in door._HOMES.items():
+        module = importlib.import_module(f"mypy_wsplugin.mypy_internals.{home}")
+        assert getattr(door, name) is getattr(module, name), name
+    missing = "no_such_internal"
+    with pytest.raises(AttributeError):
+        getattr(door, missing)

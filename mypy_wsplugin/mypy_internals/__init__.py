@@ -15,76 +15,163 @@ Tested range: see :data:`TESTED_RANGE` (``make test`` runs both ends).
 
 from __future__ import annotations
 
-from mypy_wsplugin.mypy_internals.build import (
-    Manager,
-    ModuleState,
-    can_find_module,
-    daemon_graph,
-    drop_added_dependency,
-    errors_made_for,
-    errors_of_manager,
-    find_build_errors,
-    find_manager,
-    flush_file,
-    hidden_symbol_type,
-    hidden_symbols,
-    in_daemon_process,
-    is_daemon,
-    is_parallel_worker,
-    put_hidden_symbol,
-    reanalyse_when_module_changes,
-    tree_is_complete,
-    typeshed_dir,
-    will_parse,
-)
-from mypy_wsplugin.mypy_internals.checker import (
-    Checker,
-    awaited_type,
-    contains_any,
-    current_function,
-    current_target,
-    declared_return,
-    depend_on,
-    expression_type,
-    get_subexpressions,
-    in_async_function,
-    module_being_checked,
-    modules,
-    narrowed_attribute_type,
-    refer_to_module,
-    rest_of_chain,
-)
-from mypy_wsplugin.mypy_internals.errors import (
-    UNKNOWN_FUNCTION,
-    attempt_failed,
-    current_file,
-    errors_generation,
-    errors_ignored,
-    errors_in_file,
-    errors_of,
-    filed_messages,
-    flushed_files,
-    function_being_checked,
-    ignored_codes,
-    is_bottom_watcher,
-    is_flushed,
-    keep_bottom_watcher,
-    module_being_reported,
-    outside_attempts,
-    recorded_errors,
-    report_notes,
-    reporting_in,
-    shown_path,
-)
-from mypy_wsplugin.mypy_internals.versions import (
-    CAPABILITIES,
-    MYPY,
-    MYPY_VERSION,
-    TESTED_RANGE,
-    Capabilities,
-    in_tested_range,
-    parse_version,
-)
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_wsplugin.mypy_internals.build import (
+        Manager,
+        ModuleState,
+        can_find_module,
+        daemon_graph,
+        drop_added_dependency,
+        errors_made_for,
+        errors_of_manager,
+        find_build_errors,
+        find_manager,
+        flush_file,
+        hidden_symbol_type,
+        hidden_symbols,
+        in_daemon_process,
+        is_daemon,
+        is_parallel_worker,
+        put_hidden_symbol,
+        reanalyse_when_module_changes,
+        tree_is_complete,
+        typeshed_dir,
+        will_parse,
+    )
+    from mypy_wsplugin.mypy_internals.checker import (
+        Checker,
+        awaited_type,
+        contains_any,
+        current_function,
+        current_target,
+        declared_return,
+        depend_on,
+        expression_type,
+        get_subexpressions,
+        in_async_function,
+        module_being_checked,
+        modules,
+        narrowed_attribute_type,
+        refer_to_module,
+        rest_of_chain,
+    )
+    from mypy_wsplugin.mypy_internals.errors import (
+        UNKNOWN_FUNCTION,
+        attempt_failed,
+        current_file,
+        errors_generation,
+        errors_ignored,
+        errors_in_file,
+        errors_of,
+        filed_messages,
+        flushed_files,
+        function_being_checked,
+        ignored_codes,
+        is_bottom_watcher,
+        is_flushed,
+        keep_bottom_watcher,
+        module_being_reported,
+        outside_attempts,
+        recorded_errors,
+        report_notes,
+        reporting_in,
+        shown_path,
+    )
+    from mypy_wsplugin.mypy_internals.versions import (
+        CAPABILITIES,
+        MYPY,
+        MYPY_VERSION,
+        TESTED_RANGE,
+        Capabilities,
+        in_tested_range,
+        parse_version,
+    )
+
+# Where each name lives.  A submodule is imported at the first use of one of its names, so
+# that a run that finds everything in its cache loads only what start-up needs (``build``,
+# ``versions``): not the wrappers of the checker and of mypy's ``Errors``.
+_HOMES: dict[str, str] = {
+    # build
+    "Manager": "build",
+    "ModuleState": "build",
+    "can_find_module": "build",
+    "daemon_graph": "build",
+    "drop_added_dependency": "build",
+    "errors_made_for": "build",
+    "errors_of_manager": "build",
+    "find_build_errors": "build",
+    "find_manager": "build",
+    "flush_file": "build",
+    "hidden_symbol_type": "build",
+    "hidden_symbols": "build",
+    "in_daemon_process": "build",
+    "is_daemon": "build",
+    "is_parallel_worker": "build",
+    "put_hidden_symbol": "build",
+    "reanalyse_when_module_changes": "build",
+    "tree_is_complete": "build",
+    "typeshed_dir": "build",
+    "will_parse": "build",
+    # checker
+    "Checker": "checker",
+    "awaited_type": "checker",
+    "contains_any": "checker",
+    "current_function": "checker",
+    "current_target": "checker",
+    "declared_return": "checker",
+    "depend_on": "checker",
+    "expression_type": "checker",
+    "get_subexpressions": "checker",
+    "in_async_function": "checker",
+    "module_being_checked": "checker",
+    "modules": "checker",
+    "narrowed_attribute_type": "checker",
+    "refer_to_module": "checker",
+    "rest_of_chain": "checker",
+    # errors
+    "UNKNOWN_FUNCTION": "errors",
+    "attempt_failed": "errors",
+    "current_file": "errors",
+    "errors_generation": "errors",
+    "errors_ignored": "errors",
+    "errors_in_file": "errors",
+    "errors_of": "errors",
+    "filed_messages": "errors",
+    "flushed_files": "errors",
+    "function_being_checked": "errors",
+    "ignored_codes": "errors",
+    "is_bottom_watcher": "errors",
+    "is_flushed": "errors",
+    "keep_bottom_watcher": "errors",
+    "module_being_reported": "errors",
+    "outside_attempts": "errors",
+    "recorded_errors": "errors",
+    "report_notes": "errors",
+    "reporting_in": "errors",
+    "shown_path": "errors",
+    # versions
+    "CAPABILITIES": "versions",
+    "Capabilities": "versions",
+    "MYPY": "versions",
+    "MYPY_VERSION": "versions",
+    "TESTED_RANGE": "versions",
+    "in_tested_range": "versions",
+    "parse_version": "versions",
+}
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value
+        return value
+
 
 __all__ = [
     "CAPABILITIES",
