@@ -99,9 +99,9 @@ class WsPlugin(Plugin):
             self._config_error = CompileError([error.render()])
             self.config = PluginConfig()
         self._matcher: FactoryMatcher | None = None
-        # Without factory entries there is nothing to say of them (see .entries): made only
-        # if the checks need it, so that a run that finds everything in its cache does not
-        # load it.
+        # What is said of the factory entries (.entries): made now where there are any;
+        # without any there is nothing to say, and it is made only if the checks need it (a
+        # run that finds everything in its cache does not even load it).
         self._entries: EntryChecks | None = None
         if self.config.factories:
             self._entries = self.entries
