@@ -7,6 +7,7 @@ on ``PYTHONPATH`` (as an install without its version pin would be).
 
 from __future__ import annotations
 
+import ast
 import importlib
 import os
 import subprocess
@@ -96,8 +97,19 @@ def test_probe_finds_attributes_an_interpreted_mypy_only_declares() -> None:
 
 def test_every_name_behind_the_door_is_its_home_module_s() -> None:
     """``mypy_internals`` loads a submodule at the first use of one of its names: each name
-    it exports has a home, and is that home's object."""
+    it exports has a home, and is that home's object; and the imports mypy reads (under
+    ``TYPE_CHECKING``) name the same names from the same homes."""
     assert set(door._HOMES) == set(door.__all__)
+    tree = ast.parse(Path(door.__file__).read_text())
+    typed = {
+        alias.name: node.module.rpartition(".")[2]
+        for block in tree.body
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for node in block.body
+        if isinstance(node, ast.ImportFrom) and node.module is not None
+        for alias in node.names
+    }
+    assert typed == door._HOMES
     for name, home in door._HOMES.items():
         module = importlib.import_module(f"mypy_wsplugin.mypy_internals.{home}")
         assert getattr(door, name) is getattr(module, name), name
