@@ -358,8 +358,9 @@ class WsPlugin(Plugin):
         return self._settings_missing[1]
 
     def _in_typeshed(self, folder: str) -> bool:
-        """Whether ``folder`` holds standard library stubs; decided once per folder (an
-        absolute path for each relative one costs a ``getcwd`` per module)."""
+        """Whether ``folder`` holds standard library stubs, decided and kept for the folder
+        (report_config_data reads what is kept first: an absolute path for each relative
+        one costs a ``getcwd`` per module)."""
         absolute = folder if os.path.isabs(folder) else os.path.abspath(folder)
         inside = os.path.join(absolute, "").startswith(self._typeshed)
         self._typeshed_folders[folder] = inside
