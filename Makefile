@@ -8,6 +8,7 @@
 #                 make recall RECALL_ARGS="--per-library 20 --only aiomysql"
 #   make fuzz   - differential edit sequences (cold/warm/daemon/-n 2/no cache), e.g.
 #                 make fuzz STEPS=2000 SEED=1000 [LENGTH=20 JOBS=2 FUZZ_ARGS="--shrink --minutes 60"]
+#   make test-versions - the whole suite on each mypy release between the floor and the newest
 PYTHON ?= python3
 VENV ?= .venv
 VENV_FLOOR ?= .venv-floor
@@ -16,6 +17,9 @@ LIBCST_FLOOR ?= 1.1.0
 # Versions below the supported range: the plugin must say one line, never crash.
 OLD_MYPYS ?= 1.14.1 1.18.2
 OLD_VENVS := $(foreach v,$(OLD_MYPYS),.venv-mypy-$(v))
+# The releases between the floor and the newest (make test runs those two): make test-versions.
+MID_MYPYS ?= 1.20.2 2.0.0 2.1.0 2.2.0 2.3.1
+MID_VENVS := $(foreach v,$(MID_MYPYS),.venv-range-$(v))
 JOBS ?= 2
 STEPS ?= 200
 SEED ?= 1000
@@ -31,7 +35,7 @@ FLOOR_BIN := $(VENV_FLOOR)/bin
 EDITABLE = printf '[egg_info]\negg_base = %s\n' "$(abspath $(1))" > $(1)/egg-base.cfg && \
 	DIST_EXTRA_CONFIG="$(abspath $(1))/egg-base.cfg" $(1)/bin/python -m pip install -q -e
 
-.PHONY: demo demo-run test test-targets lint typecheck pytest pytest-floor dist bench recall fuzz fuzz-floor clean
+.PHONY: demo demo-run test test-targets test-versions lint typecheck pytest pytest-floor dist bench recall fuzz fuzz-floor clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +52,12 @@ $(VENV_FLOOR)/.installed: pyproject.toml
 .venv-mypy-%/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-mypy-$*
 	.venv-mypy-$*/bin/python -m pip install -q 'mypy==$*'
+	touch $@
+
+# A venv per release of the supported range, with the plugin installed as in the floor's.
+.venv-range-%/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-range-$*
+	$(call EDITABLE,.venv-range-$*) '.[test]' 'mypy==$*'
 	touch $@
 
 # What the example is, what mypy with the plugin finds in it, the diff `mypy-wsplugin fix`
@@ -91,6 +101,19 @@ test:
 
 test-targets: pytest pytest-floor lint typecheck dist
 
+# The whole suite on each release in MID_MYPYS, one after the other (about 3.5 minutes each
+# on 2 cores): before a release, or when the supported range or mypy's internals the plugin
+# uses change.  Not part of `make test` (its budget is 10 minutes).  Every version runs;
+# the last line names those that failed.
+test-versions: $(foreach v,$(MID_VENVS),$(v)/.installed)
+	@failed=""; for v in $(MID_MYPYS); do \
+		echo "== mypy $$v"; \
+		PATH="$(CURDIR)/.venv-range-$$v/bin:$$PATH" .venv-range-$$v/bin/pytest -n $(JOBS) -q \
+			|| failed="$$failed $$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-versions: failed on mypy$$failed"; exit 1; fi; \
+	echo "test-versions: passed on mypy $(MID_MYPYS)"
+
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/realworld.py
 
@@ -113,4 +136,4 @@ fuzz-floor: $(VENV_FLOOR)/.installed
 		--length $(LENGTH) --jobs $(JOBS) --out $(FUZZ_OUT)-floor $(FUZZ_ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) .mypy_cache .pytest_cache dist build $(FUZZ_OUT) $(FUZZ_OUT)-floor
+	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) $(MID_VENVS) .mypy_cache .pytest_cache dist build $(FUZZ_OUT) $(FUZZ_OUT)-floor

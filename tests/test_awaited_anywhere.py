@@ -21,9 +21,12 @@ from mypy_wsplugin.facts.awaited_names import AwaitedAnywhere
 def _tree(module: str, source: str, is_stub: bool = False) -> MypyFile:
     options = Options()
     path = f"{module.replace('.', '/')}.py{'i' if is_stub else ''}"
-    # mypy >= 2.4 parses into a serialized form unless asked for the whole tree.
-    eager = {"eager": True} if "eager" in inspect.signature(parse).parameters else {}
-    tree = parse(textwrap.dedent(source).encode(), path, module, Errors(options), options, **eager)
+    # parse()'s signature changed across the supported range: from 2.0 it may give a
+    # serialized form unless asked for the whole tree (eager); 2.0 and 2.1 also require
+    # file_exists (False: the source is in memory, so mypy's own Python parser reads it).
+    accepted = inspect.signature(parse).parameters
+    extra = {k: v for k, v in {"eager": True, "file_exists": False}.items() if k in accepted}
+    tree = parse(textwrap.dedent(source).encode(), path, module, Errors(options), options, **extra)
     tree._fullname = module
     return tree
 
