@@ -49,6 +49,8 @@ SDIST_FILES = [
     "mypy.ini",
     "docs/rolling-out.md",
     "docs/error-codes.md",
+    "docs/error-codes/await-not-awaitable.md",
+    "docs/error-codes/missing-await.md",
     "docs/configuration.md",
     "examples/demo.sh",
     "examples/chat_service/README.md",
