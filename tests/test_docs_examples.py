@@ -40,7 +40,8 @@ class Example:
 
 
 def split_files(source: str) -> dict[str, str]:
-    """The project a ``python`` block shows: ``# path.py`` lines start its files."""
+    """The project a ``python`` block shows: ``# path.py`` lines start its files, and a
+    file's line 1 is the line after its mark (or the block's first line)."""
     files: dict[str, list[str]] = {}
     current = "main.py"
     for line in source.splitlines():
@@ -50,7 +51,7 @@ def split_files(source: str) -> dict[str, str]:
             files[current] = []
         else:
             files.setdefault(current, []).append(line)
-    return {path: "\n".join(lines).strip("\n") + "\n" for path, lines in files.items()}
+    return {path: "\n".join(lines).rstrip("\n") + "\n" for path, lines in files.items()}
 
 
 def examples_of(page: Path) -> list[Example]:
