@@ -19,6 +19,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.conftest import RunMypy
+from tests.relabel_corpus import write_files
 
 PAGES = sorted((Path(__file__).resolve().parent.parent / "docs" / "error-codes").glob("*.md"))
 DEFAULT_INI = "[mypy]\nplugins = mypy_wsplugin\n"
@@ -104,13 +105,9 @@ def test_each_code_has_a_page_with_failing_and_fixed_examples() -> None:
 def test_the_page_shows_what_mypy_prints(
     example: Example, tmp_path: Path, run_mypy: RunMypy
 ) -> None:
-    (tmp_path / "mypy.ini").write_text(example.config)
-    for path, text in example.files.items():
-        target = tmp_path / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-        for package in target.relative_to(tmp_path).parents[:-1]:
-            (tmp_path / package / "__init__.py").touch()
+    packages = {str(p / "__init__.py") for path in example.files for p in Path(path).parents[:-1]}
+    implied = [(init, "") for init in sorted(packages - set(example.files))]
+    write_files(tmp_path, [("mypy.ini", example.config), *example.files.items(), *implied])
     tops = sorted({Path(path).parts[0] for path in example.files})
     result = run_mypy("--config-file", "mypy.ini", *tops)
     assert result.stderr == ""
