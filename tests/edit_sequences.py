@@ -17,8 +17,10 @@ After every step the project's whole output is compared between
 
 Lines that differ between ``cold`` and another mode fail the step, unless plain mypy (the
 same runs with the plugin removed from the config) shows the same difference on the same
-step.  Plain runs are made only when the plugin runs disagree: a plain twin of each mode is
-then brought up to the step by replaying the sequence, and kept in step from then on.  Any
+step (for a finding that replaces mypy's error, a difference in that error:
+:func:`in_the_plugins_words`).  Plain runs are made only when the plugin runs disagree: a
+plain twin of each mode is then brought up to the step by replaying the sequence, and kept
+in step from then on.  Any
 crash (exit status 2, a traceback, ``INTERNAL ERROR``) fails the step.
 
 Every mode works in a directory of its own (``<workdir>/<variant>-<mode>``), every file
@@ -54,6 +56,8 @@ from enum import Enum
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Final
+
+from tests.relabel import classify
 
 # The daemon reads the plugin's settings when it starts (docs/configuration.md): after a
 # step that edits mypy.ini it is restarted, and the restart is recorded in the report.
@@ -1327,6 +1331,28 @@ def line_diff(cold: list[str], other: list[str]) -> tuple[Counter[str], Counter[
     return c - o, o - c
 
 
+def in_the_plugins_words(
+    plain_diff: tuple[Counter[str], Counter[str]],
+    plain: tuple[list[str], list[str]],
+    plugin: tuple[list[str], list[str]],
+) -> tuple[Counter[str], Counter[str]]:
+    """Plain mypy's difference between cold and a mode (``plain_diff``: lines missing,
+    lines extra), with the plugin's findings that replace mypy's errors added where those
+    errors differ: when plain mypy's mode lacks an error that the plugin's cold run
+    replaces by its finding (``tests/relabel.py``), the plugin's mode lacking that finding
+    is the same difference (mypy's daemon misses the error whatever its code); likewise
+    for an extra error and the plugin's mode.  ``plain`` and ``plugin`` are the (cold,
+    mode) outputs of each variant."""
+    missing, extra = Counter(plain_diff[0]), Counter(plain_diff[1])
+    for (mypy_lines, findings), differ, counter in (
+        *((pair, plain_diff[0], missing) for pair in classify(plain[0], plugin[0]).replaced),
+        *((pair, plain_diff[1], extra) for pair in classify(plain[1], plugin[1]).replaced),
+    ):
+        if mypy_lines and all(differ[line] > 0 for line in mypy_lines):
+            counter.update(findings)
+    return missing, extra
+
+
 @dataclass
 class Failure:
     seed: int | None
@@ -1645,7 +1671,11 @@ class SequenceRun:
                 d.plain_note = "crashes, so nothing is subtracted"
                 divergences.append(d)
                 continue
-            plain_missing, plain_extra = line_diff(plain_cold.lines, twin.lines)
+            plain_missing, plain_extra = in_the_plugins_words(
+                line_diff(plain_cold.lines, twin.lines),
+                (plain_cold.lines, twin.lines),
+                (cold, outs[m].lines),
+            )
             left_missing, left_extra = missing - plain_missing, extra - plain_extra
             if not (left_missing or left_extra):
                 codes = Divergence(

@@ -15,11 +15,20 @@ runs many more seeds.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.edit_sequences import Mode, SequenceRun, Snapshot, run_seed, running_tool
+from tests.edit_sequences import (
+    Mode,
+    SequenceRun,
+    Snapshot,
+    in_the_plugins_words,
+    line_diff,
+    run_seed,
+    running_tool,
+)
 
 TOOL = running_tool()
 
@@ -435,3 +444,35 @@ def test_known_shape(name: str, tmp_path: Path) -> None:
     modes = tuple(m for m in wanted if m in TOOL.modes())  # the floor has no -n
     result = SequenceRun(TOOL, tmp_path, make(), modes=modes).run()
     assert not result.failures, result.report()
+
+
+MYPY_ERROR = (
+    'app/m3.py:41: error: "Coroutine[Any, Any, Any]" has no attribute "value"  [attr-defined]'
+)
+FINDING = (
+    'app/m3.py:41: error: Coroutine "make_11()" assigned to "v28" on line 40 is used without '
+    '"await" (attribute "value" is looked up on the coroutine, not on its result); add "await" '
+    "on line 40  [missing-await]"
+)
+OTHER = (
+    'app/m3.py:9: error: Incompatible return value type (got "int", expected "C20")  [return-value]'
+)
+
+
+def test_a_finding_missing_where_plain_mypy_misses_the_error_it_replaces_is_mypys() -> None:
+    """mypy 2.3's daemon does not re-check a caller when an unannotated def turns ``async``
+    (seed 44003, step 3): plain mypy's daemon lacks its ``[attr-defined]`` there, so the
+    plugin's daemon lacking the finding that replaces it is the same difference."""
+    plain = ([OTHER, MYPY_ERROR], [OTHER])
+    missing, extra = in_the_plugins_words(line_diff(*plain), plain, ([OTHER, FINDING], [OTHER]))
+    assert missing == Counter({MYPY_ERROR: 1, FINDING: 1}) and not extra
+    # An extra error in plain mypy's mode, replaced in the plugin's mode: the same.
+    plain = ([OTHER], [OTHER, MYPY_ERROR])
+    missing, extra = in_the_plugins_words(line_diff(*plain), plain, ([OTHER], [OTHER, FINDING]))
+    assert extra == Counter({MYPY_ERROR: 1, FINDING: 1}) and not missing
+
+
+def test_a_finding_missing_where_plain_mypy_agrees_with_cold_stays_the_plugins() -> None:
+    plain = ([OTHER, MYPY_ERROR], [OTHER, MYPY_ERROR])
+    missing, extra = in_the_plugins_words(line_diff(*plain), plain, ([OTHER, FINDING], [OTHER]))
+    assert not missing and not extra
