@@ -20,8 +20,8 @@ same runs with the plugin removed from the config) shows the same difference on 
 step (for a finding that replaces mypy's error, a difference in that error:
 :func:`in_the_plugins_words`).  Plain runs are made only when the plugin runs disagree: a
 plain twin of each mode is then brought up to the step by replaying the sequence, and kept
-in step from then on.  Any
-crash (exit status 2, a traceback, ``INTERNAL ERROR``) fails the step.
+in step from then on.  Any crash (exit status 2, a traceback, ``INTERNAL ERROR``) fails the
+step.
 
 Every mode works in a directory of its own (``<workdir>/<variant>-<mode>``), every file
 written at step N gets the modification time ``MTIME0 + 10 * N``, so caches and the daemon
@@ -1332,24 +1332,20 @@ def line_diff(cold: list[str], other: list[str]) -> tuple[Counter[str], Counter[
 
 
 def in_the_plugins_words(
-    plain_diff: tuple[Counter[str], Counter[str]],
-    plain: tuple[list[str], list[str]],
-    plugin: tuple[list[str], list[str]],
+    plain: tuple[list[str], list[str]], plugin: tuple[list[str], list[str]]
 ) -> tuple[Counter[str], Counter[str]]:
-    """Plain mypy's difference between cold and a mode (``plain_diff``: lines missing,
-    lines extra), with the plugin's findings that replace mypy's errors added where those
-    errors differ: when plain mypy's mode lacks an error that the plugin's cold run
-    replaces by its finding (``tests/relabel.py``), the plugin's mode lacking that finding
-    is the same difference (mypy's daemon misses the error whatever its code); likewise
-    for an extra error and the plugin's mode.  ``plain`` and ``plugin`` are the (cold,
-    mode) outputs of each variant."""
-    missing, extra = Counter(plain_diff[0]), Counter(plain_diff[1])
-    for (mypy_lines, findings), differ, counter in (
-        *((pair, plain_diff[0], missing) for pair in classify(plain[0], plugin[0]).replaced),
-        *((pair, plain_diff[1], extra) for pair in classify(plain[1], plugin[1]).replaced),
-    ):
-        if mypy_lines and all(differ[line] > 0 for line in mypy_lines):
-            counter.update(findings)
+    """Plain mypy's difference between cold and a mode (lines missing, lines extra), with
+    the plugin's findings that replace mypy's errors added where those errors differ: when
+    plain mypy's mode lacks an error that the plugin's cold run replaces by its finding
+    (``tests/relabel.py``), the plugin's mode lacking that finding is the same difference
+    (mypy's daemon misses the error whatever its code); likewise for an extra error and
+    the plugin's mode.  ``plain`` and ``plugin`` are the (cold, mode) outputs of each
+    variant."""
+    missing, extra = line_diff(*plain)
+    for index, differ in ((0, missing), (1, extra)):
+        for mypy_lines, findings in classify(plain[index], plugin[index]).replaced:
+            if mypy_lines and all(differ[line] > 0 for line in mypy_lines):
+                differ.update(findings)
     return missing, extra
 
 
@@ -1672,9 +1668,7 @@ class SequenceRun:
                 divergences.append(d)
                 continue
             plain_missing, plain_extra = in_the_plugins_words(
-                line_diff(plain_cold.lines, twin.lines),
-                (plain_cold.lines, twin.lines),
-                (cold, outs[m].lines),
+                (plain_cold.lines, twin.lines), (cold, outs[m].lines)
             )
             left_missing, left_extra = missing - plain_missing, extra - plain_extra
             if not (left_missing or left_extra):

@@ -25,7 +25,6 @@ from tests.edit_sequences import (
     SequenceRun,
     Snapshot,
     in_the_plugins_words,
-    line_diff,
     run_seed,
     running_tool,
 )
@@ -464,15 +463,15 @@ def test_a_finding_missing_where_plain_mypy_misses_the_error_it_replaces_is_mypy
     (seed 44003, step 3): plain mypy's daemon lacks its ``[attr-defined]`` there, so the
     plugin's daemon lacking the finding that replaces it is the same difference."""
     plain = ([OTHER, MYPY_ERROR], [OTHER])
-    missing, extra = in_the_plugins_words(line_diff(*plain), plain, ([OTHER, FINDING], [OTHER]))
+    missing, extra = in_the_plugins_words(plain, ([OTHER, FINDING], [OTHER]))
     assert missing == Counter({MYPY_ERROR: 1, FINDING: 1}) and not extra
     # An extra error in plain mypy's mode, replaced in the plugin's mode: the same.
     plain = ([OTHER], [OTHER, MYPY_ERROR])
-    missing, extra = in_the_plugins_words(line_diff(*plain), plain, ([OTHER], [OTHER, FINDING]))
+    missing, extra = in_the_plugins_words(plain, ([OTHER], [OTHER, FINDING]))
     assert extra == Counter({MYPY_ERROR: 1, FINDING: 1}) and not missing
 
 
 def test_a_finding_missing_where_plain_mypy_agrees_with_cold_stays_the_plugins() -> None:
     plain = ([OTHER, MYPY_ERROR], [OTHER, MYPY_ERROR])
-    missing, extra = in_the_plugins_words(line_diff(*plain), plain, ([OTHER, FINDING], [OTHER]))
+    missing, extra = in_the_plugins_words(plain, ([OTHER, FINDING], [OTHER]))
     assert not missing and not extra
