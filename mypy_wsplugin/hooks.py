@@ -58,6 +58,7 @@ from mypy_wsplugin.facts.hook_names import (
 )
 from mypy_wsplugin.facts.plain_callees import is_display
 from mypy_wsplugin.facts.role_index import RoleIndex
+from mypy_wsplugin.facts.stored_results import mark_async_defs
 from mypy_wsplugin.facts.types import coroutine_result
 from mypy_wsplugin.hook_gates import HookGates
 from mypy_wsplugin.hook_tables import EVERYWHERE, WHERE_AWAITED
@@ -134,7 +135,9 @@ class Engine:
         self.gates.set_modules(modules)
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
-        """Make the modules of declared RESULT classes loadable where a factory is used.
+        """Make the modules of declared RESULT classes loadable where a factory is used,
+        and, in the daemon, mark the module's unannotated ``async def``s
+        (facts/stored_results).
 
         Called only for a module parsed without an up-to-date cache entry; what it returns
         is kept in the module's cache entry, so warm runs see the same dependencies.
@@ -147,6 +150,8 @@ class Engine:
         if self.off:
             return []
         try:
+            if self._daemon:
+                mark_async_defs(file)
             missing = self.entries.missing_result_modules()
             homes = self.entries.result_homes()
             entries = self.config.factories

@@ -1458,6 +1458,7 @@ class SequenceResult:
     mypy_own: list[str]  # crashes and differences plain mypy shows too (not failures)
     dropped: list[str]  # modes no longer run (CRASHES_BEFORE_DROPPING)
     known: list[str]  # divergences matching --known patterns
+    cold: list[list[str]]  # what the cold run printed at each step (its error lines)
 
     def report(self) -> str:
         return "\n\n".join([*(f.report() for f in self.failures), *self.dropped])
@@ -1503,6 +1504,7 @@ class SequenceRun:
         self.crashes: Counter[tuple[Mode, str]] = Counter()
         self.dropped: list[str] = []  # modes not run any more, and why
         self.broken: set[Mode] = set()  # modes to restart: mypy's own crash
+        self.cold: list[list[str]] = []  # the cold run's lines at each step
 
     def _new(self, mode: Mode, plain: bool, origin: int) -> ModeRun:
         name = f"{'plain' if plain else 'plugin'}-{mode.value}"
@@ -1570,6 +1572,7 @@ class SequenceRun:
             self.mypy_own,
             self.dropped,
             self.known_hits,
+            self.cold,
         )
 
     def is_known(self, d: Divergence, step: int) -> bool:
@@ -1612,6 +1615,7 @@ class SequenceRun:
         for m, r in self.plugin.items():
             r.sync(snap, step)
             outs[m] = r.check(step, config_edit(self.snaps, step))
+        self.cold.append(outs[Mode.COLD].lines)
         for r in self.plain.values():  # twins already started stay in step
             r.catch_up(self.snaps, step)
         divergences: list[Divergence] = []

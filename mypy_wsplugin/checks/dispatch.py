@@ -27,9 +27,9 @@ def check_call_site(site: Site, policy: CheckPolicy, roles: RoleIndex, daemon: b
     entry = site.entry
     if daemon:
         # The daemon re-checks a caller when the callee's snapshot changes, and an
-        # unannotated def's ``async`` is not part of it; its kept result is
-        # (facts/stored_results).  Resolving the callee registers that dependency
-        # whatever type mypy gave the call.
+        # unannotated def's ``async`` is not part of it; its kept result and its
+        # ``async`` mark are (facts/stored_results).  Resolving the callee registers
+        # those dependencies whatever type mypy gave the call.
         site.known()
     result = coroutine_result(site.typ)
     if result is None and is_any(site.typ):

@@ -65,6 +65,7 @@ from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
 from mypy_wsplugin.facts.statements import StatementWalker
 from mypy_wsplugin.facts.stored_results import (
+    async_key,
     body_available,
     has_body,
     module_of,
@@ -172,19 +173,20 @@ class Inference:
         return _as_result(stored) if (stored := stored_type(home, func)) is not None else None
 
     def _consult(self, func: FuncDef) -> MypyFile | None:
-        """``func``'s module, if its facts may be used here; its kept result is noted as
-        consulted."""
-        home = self._home(func)
-        if home is not None:
-            self.consulted.add(f"{home.fullname}.{result_key(func)}")
-        return home
-
-    def _home(self, func: FuncDef) -> MypyFile | None:
-        """The module ``func`` is defined in, if its facts may be used here."""
+        """``func``'s module, if its facts may be used here.  Its kept result, and for an
+        unannotated def its ``async`` mark, are noted as consulted, also where its facts
+        are not used (mypy < 2.4, another module): whether calling it gives a coroutine is
+        in its definition, and the caller must be checked again when that changes."""
         name = module_of(func)
+        home = self.modules.get(name)
+        if home is None:
+            return None
+        self.consulted.add(f"{name}.{result_key(func)}")
+        if func.type is None and not func.is_decorated:
+            self.consulted.add(f"{name}.{async_key(func)}")
         if name != self.tree.fullname and not WHOLE_PROGRAM:
             return None
-        return self.modules.get(name)
+        return home
 
     def from_definition(self, node: Decorator | FuncDef, home: MypyFile) -> StaticResult | None:
         """From the definition, its body and decorators included (``home`` is its module,

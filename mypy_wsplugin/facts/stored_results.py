@@ -12,14 +12,35 @@ re-checked in a warm run) and fires the daemon's trigger for that symbol.
 Only what the body decides is kept: an unannotated sync def's result (an ``async def``'s
 or an annotated one's is in its signature), and a decorated function's (the decorators
 are not kept in the cache).  A coroutine result is kept as ``Coroutine[Any, Any, T]``.
+
+In the daemon, an unannotated ``async def`` gets a mark of its own when its module is
+parsed (:func:`mark_async_defs`).  mypy keeps its ``async`` in the cache (a warm run
+re-checks its importers when it changes), but the daemon's snapshot of a def without a
+signature has only its parameters: without the mark, a def that turns ``async`` (or back)
+with no result kept either way re-checks none of its callers.  The mark is set at parse
+time, on every mypy (mypy < 2.4 has no pass after type checking).  Its name has an ``@``:
+when the daemon analyses a module's top level again without parsing it, it deletes all its
+names but those (``mypy.server.aststrip``: local classes' names have one), so the marks
+stay and no caller is checked again for nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final
 
-from mypy.nodes import FUNC_NO_INFO, FuncDef, MypyFile
-from mypy.types import Type
+from mypy.nodes import (
+    FUNC_NO_INFO,
+    Block,
+    ClassDef,
+    FuncDef,
+    IfStmt,
+    MypyFile,
+    Statement,
+    TryStmt,
+    WithStmt,
+)
+from mypy.types import AnyType, Type, TypeOfAny
 
 from mypy_wsplugin.mypy_internals import (
     hidden_symbol_type,
@@ -29,6 +50,7 @@ from mypy_wsplugin.mypy_internals import (
 )
 
 PREFIX: Final = "__mypy_wsplugin_result__"
+ASYNC_PREFIX: Final = "__mypy_wsplugin_async__@"
 
 
 def module_of(func: FuncDef) -> str:
@@ -41,6 +63,47 @@ def result_key(func: FuncDef) -> str:
     """The hidden symbol for ``func`` ("Cls.method" becomes "...Cls-method": no dots)."""
     qualname = func.fullname[len(module_of(func)) + 1 :]
     return PREFIX + qualname.replace(".", "-")
+
+
+def async_key(func: FuncDef) -> str:
+    """The mark of ``func`` as an unannotated ``async def`` (see :func:`mark_async_defs`)."""
+    return ASYNC_PREFIX + func.fullname[len(module_of(func)) + 1 :].replace(".", "-")
+
+
+def mark_async_defs(tree: MypyFile) -> None:
+    """Mark each unannotated, undecorated ``async def`` of ``tree`` (module level and in
+    classes, conditional ones included), just parsed: its callers in other modules depend
+    on the mark (``Inference.consulted``), so the daemon re-checks them when it comes or
+    goes.  (A decorated one's result is kept after checking, by the rules of the body.)"""
+    for name in hidden_symbols(tree, ASYNC_PREFIX):
+        put_hidden_symbol(tree, name, None)
+    for qualname in _unannotated_async_defs(tree.defs, ""):
+        put_hidden_symbol(tree, ASYNC_PREFIX + qualname, AnyType(TypeOfAny.special_form))
+
+
+def _unannotated_async_defs(body: list[Statement], prefix: str) -> Iterator[str]:
+    """The qualified names ("Cls-method") of the unannotated ``async def``s in ``body``, a
+    parsed module's (or class's) statements, through ``if``, ``try`` and ``with`` blocks."""
+    for stmt in body:
+        if isinstance(stmt, FuncDef):
+            if stmt.is_coroutine and stmt.type is None:
+                yield prefix + stmt.name
+        elif isinstance(stmt, ClassDef):
+            yield from _unannotated_async_defs(stmt.defs.body, f"{prefix}{stmt.name}-")
+        else:
+            for block in _blocks(stmt):
+                yield from _unannotated_async_defs(block.body, prefix)
+
+
+def _blocks(stmt: Statement) -> list[Block]:
+    if isinstance(stmt, IfStmt):
+        return [*stmt.body, *([stmt.else_body] if stmt.else_body else [])]
+    if isinstance(stmt, TryStmt):
+        optional = (stmt.else_body, stmt.finally_body)
+        return [stmt.body, *stmt.handlers, *(block for block in optional if block)]
+    if isinstance(stmt, WithStmt):
+        return [stmt.body]
+    return []
 
 
 def has_body(func: FuncDef, home: MypyFile) -> bool:
