@@ -14,6 +14,7 @@ from mypy_wsplugin.facts.hook_names import display
 from mypy_wsplugin.facts.resolve import resolve_callee
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.roles import RoleEntry, Scope
+from mypy_wsplugin.facts.stored_results import hidden_symbols_of, module_of
 from mypy_wsplugin.mypy_internals import (
     Checker,
     current_function,
@@ -78,8 +79,9 @@ class Site:
         known = inference.result(callee.node)
         if is_daemon(self.api.options):
             # Re-check this function when a fact it used changes (another module's body).
-            own = self.tree.fullname + "."
-            for name in inference.consulted:
-                if not name.startswith(own):
-                    depend_on(self.api, make_trigger(name))
+            own = self.tree.fullname
+            for func in inference.consulted:
+                if module_of(func) != own:
+                    for name in hidden_symbols_of(func):
+                        depend_on(self.api, make_trigger(name))
         return known

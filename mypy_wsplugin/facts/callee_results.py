@@ -65,7 +65,6 @@ from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
 from mypy_wsplugin.facts.statements import StatementWalker
 from mypy_wsplugin.facts.stored_results import (
-    async_key,
     body_available,
     has_body,
     module_of,
@@ -131,14 +130,14 @@ class Inference:
     callee's module came from the cache.  Without the pass after type checking (mypy < 2.4)
     facts are not kept, and bodies are only read in the module being checked.
 
-    ``consulted`` collects the hidden symbols (``mod.name``) of the facts read, so that
-    the daemon re-checks the caller when one of them changes.
+    ``consulted`` collects the definitions whose facts were asked for, so that the daemon
+    re-checks the caller when one of their hidden symbols changes (``hidden_symbols_of``).
     """
 
     def __init__(self, tree: MypyFile, modules: dict[str, MypyFile]) -> None:
         self.tree = tree
         self.modules = modules
-        self.consulted: set[str] = set()
+        self.consulted: set[FuncDef] = set()
         self._visiting: set[int] = set()
 
     def result(self, node: SymbolNode | None) -> StaticResult | None:
@@ -173,17 +172,15 @@ class Inference:
         return _as_result(stored) if (stored := stored_type(home, func)) is not None else None
 
     def _consult(self, func: FuncDef) -> MypyFile | None:
-        """``func``'s module, if its facts may be used here.  Its kept result, and for an
-        unannotated def its ``async`` mark, are noted as consulted, also where its facts
-        are not used (mypy < 2.4, another module): whether calling it gives a coroutine is
-        in its definition, and the caller must be checked again when that changes."""
+        """``func``'s module, if its facts may be used here.  ``func`` is noted as
+        consulted also where its facts are not used (mypy < 2.4, another module): whether
+        calling it gives a coroutine is in its definition, and the caller must be checked
+        again when that changes."""
         name = module_of(func)
         home = self.modules.get(name)
         if home is None:
             return None
-        self.consulted.add(f"{name}.{result_key(func)}")
-        if func.type is None and not func.is_decorated:
-            self.consulted.add(f"{name}.{async_key(func)}")
+        self.consulted.add(func)
         if name != self.tree.fullname and not WHOLE_PROGRAM:
             return None
         return home

@@ -59,15 +59,27 @@ def module_of(func: FuncDef) -> str:
     return func.fullname.rpartition(".")[0]
 
 
+def _key(func: FuncDef, module: str) -> str:
+    """``func``'s name in ``module``, as hidden symbols carry it ("Cls.method" becomes
+    "Cls-method": no dots)."""
+    return func.fullname[len(module) + 1 :].replace(".", "-")
+
+
 def result_key(func: FuncDef) -> str:
-    """The hidden symbol for ``func`` ("Cls.method" becomes "...Cls-method": no dots)."""
-    qualname = func.fullname[len(module_of(func)) + 1 :]
-    return PREFIX + qualname.replace(".", "-")
+    """The hidden symbol for ``func``'s kept result."""
+    return PREFIX + _key(func, module_of(func))
 
 
-def async_key(func: FuncDef) -> str:
-    """The mark of ``func`` as an unannotated ``async def`` (see :func:`mark_async_defs`)."""
-    return ASYNC_PREFIX + func.fullname[len(module_of(func)) + 1 :].replace(".", "-")
+def hidden_symbols_of(func: FuncDef) -> list[str]:
+    """The full names of the hidden symbols that may say what calling ``func`` gives: its
+    kept result, and for an unannotated, undecorated def its ``async`` mark (see
+    :func:`mark_async_defs`).  A caller depends on them in the daemon."""
+    module = module_of(func)
+    key = _key(func, module)
+    names = [f"{module}.{PREFIX}{key}"]
+    if func.type is None and not func.is_decorated:
+        names.append(f"{module}.{ASYNC_PREFIX}{key}")
+    return names
 
 
 def mark_async_defs(tree: MypyFile) -> None:
