@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import CallExpr, Expression, MypyFile, SymbolNode
 from mypy.server.trigger import make_trigger
 from mypy.types import Type
@@ -73,10 +74,18 @@ class Site:
             return None
         loaded = modules(self.api)
         callee = resolve_callee(self.node, self.scope(), self.tree, loaded)
-        if callee is None:
-            return None
         inference = Inference(self.tree, loaded)
-        known = inference.result(callee.node)
+        if callee is not None:
+            known = inference.result(callee.node)
+        else:
+            # A receiver the tree does not tell (``K().m()``, a local, a parameter): the
+            # definition mypy named the hook after, if calling it gives a coroutine, as
+            # mypy >= 2.3 types it (before, an unannotated ``async def`` method gives
+            # ``Any``).  A plain result there is not used: an override may be async.
+            sym = lookup_fully_qualified(self.fullname, loaded, raise_on_missing=False)
+            known = inference.result(sym.node) if sym is not None else None
+            if known is not None and not known.is_async:
+                known = None
         if is_daemon(self.api.options):
             # Re-check this function when a fact it used changes (another module's body).
             own = self.tree.fullname
