@@ -6,14 +6,14 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from fnmatch import fnmatchcase
 
-from mypy.nodes import ClassDef, ImportFrom, MypyFile
+from mypy.nodes import ImportFrom, MypyFile
 from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.resolve import imported_modules
-from mypy_wsplugin.facts.statements import DEFINITION_HOLDERS, Definition, StatementWalker
+from mypy_wsplugin.facts.statements import module_definitions
 from mypy_wsplugin.facts.types import (
     coroutine_of,
     coroutine_result,
@@ -138,30 +138,7 @@ def _covers(module: str, target: str, is_glob: bool) -> bool:
 def _defined(file: MypyFile) -> list[str]:
     """The full names of the functions, classes and methods ``file`` defines, also under
     ``if``/``try``/``with``/... at module or class level (before semantic analysis)."""
-    walker = _DefinedNames(file.fullname)
-    walker.stmts(file.defs)
-    return walker.names
-
-
-class _DefinedNames(StatementWalker):
-    """Definitions by full name; only the statements that can hold one are entered, and
-    functions are not (what they define is local)."""
-
-    VISITED = DEFINITION_HOLDERS
-
-    def __init__(self, module: str) -> None:
-        self.prefix = module
-        self.names: list[str] = []
-
-    def definition(self, s: Definition) -> None:
-        self.names.append(f"{self.prefix}.{s.name}")
-
-    def visit_class(self, s: ClassDef) -> None:
-        outer = self.prefix
-        self.prefix = f"{outer}.{s.name}"
-        self.names.append(self.prefix)
-        self.block(s.defs)
-        self.prefix = outer
+    return [f"{file.fullname}.{name}" for name, _ in module_definitions(file)]
 
 
 class DeclaredResults:

@@ -236,3 +236,30 @@ class StatementWalker:
 
 
 StatementWalker.__init_subclass__()  # the base class's own table
+
+
+def module_definitions(file: MypyFile) -> list[tuple[str, Definition | ClassDef]]:
+    """The functions, classes and methods ``file`` defines, each with its name in the module
+    ("Cls.method"), also under ``if``/``try``/``with``/... at module or class level; what
+    functions define is local and not listed.  Works on a tree not yet analysed."""
+    walker = _ModuleDefinitions()
+    walker.stmts(file.defs)
+    return walker.found
+
+
+class _ModuleDefinitions(StatementWalker):
+    VISITED = DEFINITION_HOLDERS
+
+    def __init__(self) -> None:
+        self.prefix = ""
+        self.found: list[tuple[str, Definition | ClassDef]] = []
+
+    def definition(self, s: Definition) -> None:
+        self.found.append((self.prefix + s.name, s))
+
+    def visit_class(self, s: ClassDef) -> None:
+        outer = self.prefix
+        self.found.append((outer + s.name, s))
+        self.prefix = f"{outer}{s.name}."
+        self.block(s.defs)
+        self.prefix = outer

@@ -26,22 +26,16 @@ stay and no caller is checked again for nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Final
 
 from mypy.nodes import (
     FUNC_NO_INFO,
-    Block,
-    ClassDef,
     FuncDef,
-    IfStmt,
     MypyFile,
-    Statement,
-    TryStmt,
-    WithStmt,
 )
 from mypy.types import AnyType, Type, TypeOfAny
 
+from mypy_wsplugin.facts.statements import module_definitions
 from mypy_wsplugin.mypy_internals import (
     hidden_symbol_type,
     hidden_symbols,
@@ -89,33 +83,10 @@ def mark_async_defs(tree: MypyFile) -> None:
     goes.  (A decorated one's result is kept after checking, by the rules of the body.)"""
     for name in hidden_symbols(tree, ASYNC_PREFIX):
         put_hidden_symbol(tree, name, None)
-    for qualname in _unannotated_async_defs(tree.defs, ""):
-        put_hidden_symbol(tree, ASYNC_PREFIX + qualname, AnyType(TypeOfAny.special_form))
-
-
-def _unannotated_async_defs(body: list[Statement], prefix: str) -> Iterator[str]:
-    """The qualified names ("Cls-method") of the unannotated ``async def``s in ``body``, a
-    parsed module's (or class's) statements, through ``if``, ``try`` and ``with`` blocks."""
-    for stmt in body:
-        if isinstance(stmt, FuncDef):
-            if stmt.is_coroutine and stmt.type is None:
-                yield prefix + stmt.name
-        elif isinstance(stmt, ClassDef):
-            yield from _unannotated_async_defs(stmt.defs.body, f"{prefix}{stmt.name}-")
-        else:
-            for block in _blocks(stmt):
-                yield from _unannotated_async_defs(block.body, prefix)
-
-
-def _blocks(stmt: Statement) -> list[Block]:
-    if isinstance(stmt, IfStmt):
-        return [*stmt.body, *([stmt.else_body] if stmt.else_body else [])]
-    if isinstance(stmt, TryStmt):
-        optional = (stmt.else_body, stmt.finally_body)
-        return [stmt.body, *stmt.handlers, *(block for block in optional if block)]
-    if isinstance(stmt, WithStmt):
-        return [stmt.body]
-    return []
+    for name, node in module_definitions(tree):
+        if isinstance(node, FuncDef) and node.is_coroutine and node.type is None:
+            mark = ASYNC_PREFIX + name.replace(".", "-")
+            put_hidden_symbol(tree, mark, AnyType(TypeOfAny.special_form))
 
 
 def has_body(func: FuncDef, home: MypyFile) -> bool:
