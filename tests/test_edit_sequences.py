@@ -225,14 +225,15 @@ def unannotated_callees_with_unknown_results_turn_async() -> list[Snapshot]:
     )
 
 
-def test_unannotated_callees_with_unknown_results_turn_async_in_every_mode(
+def test_unannotated_callees_with_unknown_results_turn_async_under_the_daemon(
     tmp_path: Path,
 ) -> None:
-    """Every mode agrees with the cold run (where mypy's own daemon does not), and the cold
-    run reports both dropped calls at each ``async`` step and nothing at the ``sync``
-    ones."""
+    """The daemon agrees with the cold run (where mypy's own daemon does not), and the cold
+    run reports both dropped calls at each ``async`` step and nothing at the ``sync`` ones.
+    (A warm run sees ``async`` in the cached definition; ``make fuzz`` compares every mode
+    on such edits.)"""
     snaps = unannotated_callees_with_unknown_results_turn_async()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=(Mode.DAEMON,)).run()
     assert not result.failures, result.report()
     # mypy's own daemon misses its [unused-coroutine] here (2.4.1 too): the harness would
     # call the plugin's missing finding mypy's difference; the plugin has none.
