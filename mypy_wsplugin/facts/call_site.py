@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mypy.lookup import lookup_fully_qualified
-from mypy.nodes import CallExpr, Expression, MypyFile, SymbolNode
+from mypy.nodes import CallExpr, Expression, FuncDef, MypyFile, SymbolNode
 from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
@@ -79,13 +79,13 @@ class Site:
             known = inference.result(callee.node)
         else:
             # A receiver the tree does not tell (``K().m()``, a local, a parameter): the
-            # definition mypy named the hook after, if calling it gives a coroutine, as
-            # mypy >= 2.3 types it (before, an unannotated ``async def`` method gives
-            # ``Any``).  A plain result there is not used: an override may be async.
+            # ``async def`` mypy named the hook after, as mypy >= 2.3 types it (before, an
+            # unannotated one's call gives ``Any``).  Nothing else is looked into there: a
+            # plain result would not be used (an override may be async).
             sym = lookup_fully_qualified(self.fullname, loaded, raise_on_missing=False)
-            known = inference.result(sym.node) if sym is not None else None
-            if known is not None and not known.is_async:
-                known = None
+            node = sym.node if sym is not None else None
+            coroutine = isinstance(node, FuncDef) and node.is_coroutine
+            known = inference.result(node) if coroutine else None
         if is_daemon(self.api.options):
             # Re-check this function when a fact it used changes (another module's body).
             own = self.tree.fullname
