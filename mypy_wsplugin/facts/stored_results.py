@@ -28,11 +28,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from mypy.nodes import (
-    FUNC_NO_INFO,
-    FuncDef,
-    MypyFile,
-)
+from mypy.nodes import FUNC_NO_INFO, FuncDef, MypyFile
 from mypy.types import AnyType, Type, TypeOfAny
 
 from mypy_wsplugin.facts.statements import module_definitions
@@ -54,9 +50,14 @@ def module_of(func: FuncDef) -> str:
 
 
 def _key(func: FuncDef, module: str) -> str:
-    """``func``'s name in ``module``, as hidden symbols carry it ("Cls.method" becomes
-    "Cls-method": no dots)."""
-    return func.fullname[len(module) + 1 :].replace(".", "-")
+    """``func``'s name in ``module``, as hidden symbols carry it (:func:`_dashed`)."""
+    return _dashed(func.fullname[len(module) + 1 :])
+
+
+def _dashed(qualname: str) -> str:
+    """A name in a module as hidden symbols carry it: "Cls.method" becomes "Cls-method"
+    (no dots: mypy.server.astdiff would take a dotted name for a cross-reference)."""
+    return qualname.replace(".", "-")
 
 
 def result_key(func: FuncDef) -> str:
@@ -85,8 +86,7 @@ def mark_async_defs(tree: MypyFile) -> None:
         put_hidden_symbol(tree, name, None)
     for name, node in module_definitions(tree):
         if isinstance(node, FuncDef) and node.is_coroutine and node.type is None:
-            mark = ASYNC_PREFIX + name.replace(".", "-")
-            put_hidden_symbol(tree, mark, AnyType(TypeOfAny.special_form))
+            put_hidden_symbol(tree, ASYNC_PREFIX + _dashed(name), AnyType(TypeOfAny.special_form))
 
 
 def has_body(func: FuncDef, home: MypyFile) -> bool:
