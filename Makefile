@@ -14,8 +14,9 @@ VENV ?= .venv
 VENV_FLOOR ?= .venv-floor
 MYPY_FLOOR ?= 1.19.1
 LIBCST_FLOOR ?= 1.1.0
-# Versions below the supported range: the plugin must say one line, never crash.
-OLD_MYPYS ?= 1.14.1 1.18.2
+# Versions below the supported range: the plugin must say one line, never crash (1.0.0: the
+# oldest 1.x, before error codes could be sub-codes of another).
+OLD_MYPYS ?= 1.0.0 1.14.1 1.18.2
 OLD_VENVS := $(foreach v,$(OLD_MYPYS),.venv-mypy-$(v))
 # The releases between the floor and the newest (make test runs those two): make test-versions.
 MID_MYPYS ?= 1.20.2 2.0.0 2.1.0 2.2.0 2.3.1

@@ -11,17 +11,24 @@ from typing import Final
 
 from mypy.errorcodes import MISC, ErrorCode
 
-AWAIT_NOT_AWAITABLE: Final = ErrorCode(
+
+def _sub_code_of_misc(code: str, description: str) -> ErrorCode:
+    """A code under ``misc``.  mypy < 1.1 (far below the tested range, where the plugin says
+    so and switches its checks off) has no ``sub_code_of``: the code then stands alone
+    instead of the import failing inside mypy."""
+    try:
+        return ErrorCode(code, description, "General", sub_code_of=MISC)
+    except TypeError:
+        return ErrorCode(code, description, "General")
+
+
+AWAIT_NOT_AWAITABLE: Final = _sub_code_of_misc(
     "await-not-awaitable",
     "Check that an awaited expression is awaitable (a plain function's result is not)",
-    "General",
-    sub_code_of=MISC,
 )
-MISSING_AWAIT: Final = ErrorCode(
+MISSING_AWAIT: Final = _sub_code_of_misc(
     "missing-await",
     "Check that a coroutine is awaited before its result is used",
-    "General",
-    sub_code_of=MISC,
 )
 
 # Every code the plugin reports, for whatever lists or matches them (the CLI, reports).
