@@ -9,6 +9,7 @@ mypy is run with the project's own configuration and the caller's arguments, plu
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -16,6 +17,7 @@ from typing import Final
 import mypy.api
 
 from mypy_wsplugin.cli.codes import plugin_code_names
+from mypy_wsplugin.mypy_internals import ERRORS_CACHED_AS_PRINTED
 
 BLOCKING_STATUS: Final = 2  # mypy's exit status for a crash, a usage error or a blocker
 
@@ -53,8 +55,14 @@ class MypyRun:
 
 
 def run(mypy_args: Sequence[str]) -> MypyRun:
-    """Run mypy in this process with ``mypy_args`` and JSON output."""
-    stdout, stderr, status = mypy.api.run([*mypy_args, "--output", "json"])
+    """Run mypy in this process with ``mypy_args`` and JSON output.
+
+    mypy 1.19.0 prints a module it finds in its cache in the output format of the run that
+    wrote the cache: after a plain ``mypy .``, ``-O json`` gets text lines, which read as
+    no finding at all.  There the run uses no cache (a full check; nothing written either,
+    so the project's next text run is not handed JSON lines in turn)."""
+    extra = ["--cache-dir", os.devnull] if ERRORS_CACHED_AS_PRINTED else []
+    stdout, stderr, status = mypy.api.run([*mypy_args, *extra, "--output", "json"])
     return parse_output(stdout, stderr, status)
 
 

@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     )
     from mypy_wsplugin.mypy_internals.versions import (
         CAPABILITIES,
+        ERRORS_CACHED_AS_PRINTED,
         MYPY,
         MYPY_VERSION,
         TESTED_RANGE,
@@ -154,6 +155,7 @@ _HOMES: dict[str, str] = {
     "shown_path": "errors",
     # versions
     "CAPABILITIES": "versions",
+    "ERRORS_CACHED_AS_PRINTED": "versions",
     "Capabilities": "versions",
     "MYPY": "versions",
     "MYPY_VERSION": "versions",
@@ -175,6 +177,7 @@ if not TYPE_CHECKING:
 
 __all__ = [
     "CAPABILITIES",
+    "ERRORS_CACHED_AS_PRINTED",
     "MYPY",
     "MYPY_VERSION",
     "TESTED_RANGE",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from mypy.build import BuildManager, State, default_data_dir
 from mypy.errors import Errors
@@ -21,6 +21,8 @@ from mypy.nodes import (
 from mypy.options import Options
 from mypy.server.trigger import make_trigger
 from mypy.types import Type
+
+from mypy_wsplugin.mypy_internals.versions import ERRORS_CACHED_AS_PRINTED
 
 # The build (mypy.build.BuildManager, every version): see find_manager.
 Manager = BuildManager
@@ -160,13 +162,17 @@ def is_parallel_worker(manager: BuildManager) -> bool:
 def flush_file(manager: BuildManager, path: str) -> None:
     """Print what is filed under ``path`` now, as mypy prints a module's errors when it has
     checked it (``Errors.file_messages``, ``Errors.format_messages`` with the build's
-    formatter, ``BuildManager.flush_errors``: the same in mypy 1.19 and 2.4), and as it
-    prints its own "unused section(s)" note: in any output format, counted like other
-    lines.  A parallel worker's flush prints nothing (the coordinator prints)."""
+    formatter, ``BuildManager.flush_errors``: the same from mypy 1.19.1 to 2.4; 1.19.0
+    formats in ``file_messages`` itself), and as it prints its own "unused section(s)"
+    note: in any output format, counted like other lines.  A parallel worker's flush prints
+    nothing (the coordinator prints)."""
     errors = manager.errors
-    formatted = errors.format_messages(
-        path, errors.file_messages(path), formatter=manager.error_formatter
-    )
+    if ERRORS_CACHED_AS_PRINTED:
+        formatted: list[str] = cast(Any, errors).file_messages(path, manager.error_formatter)
+    else:
+        formatted = errors.format_messages(
+            path, errors.file_messages(path), formatter=manager.error_formatter
+        )
     manager.flush_errors(errors.simplify_path(path), formatted, False)
 
 

@@ -34,6 +34,14 @@ def in_tested_range(version: tuple[int, int]) -> bool:
     return low <= version <= high
 
 
+# mypy 1.19.0 keeps a module's errors in its cache as printed lines, in the output format of
+# the run that wrote the cache (text, or JSON with ``-O json``), and formats them in
+# ``Errors.file_messages``; from 1.19.1 the cache keeps them unformatted and
+# ``Errors.format_messages`` formats them for the run that prints them (the old
+# ``format_messages`` became ``format_messages_default``).
+ERRORS_CACHED_AS_PRINTED: Final = not hasattr(Errors, "format_messages_default")
+
+
 class Capabilities:
     """What the running mypy offers, probed once at start-up."""
 
