@@ -12,14 +12,15 @@
 PYTHON ?= python3
 VENV ?= .venv
 VENV_FLOOR ?= .venv-floor
-MYPY_FLOOR ?= 1.19.1
+# The oldest release pyproject admits (a patch release can change an internal: 1.19.0 did).
+MYPY_FLOOR ?= 1.19.0
 LIBCST_FLOOR ?= 1.1.0
 # Versions below the supported range: the plugin must say one line, never crash (1.0.0: the
 # oldest 1.x, before error codes could be sub-codes of another).
 OLD_MYPYS ?= 1.0.0 1.14.1 1.18.2
 OLD_VENVS := $(foreach v,$(OLD_MYPYS),.venv-mypy-$(v))
 # The releases between the floor and the newest (make test runs those two): make test-versions.
-MID_MYPYS ?= 1.20.2 2.0.0 2.1.0 2.2.0 2.3.1
+MID_MYPYS ?= 1.19.1 1.20.2 2.0.0 2.1.0 2.2.0 2.3.1 2.4.0
 MID_VENVS := $(foreach v,$(MID_MYPYS),.venv-range-$(v))
 JOBS ?= 2
 STEPS ?= 200
