@@ -18,6 +18,7 @@ import pytest
 from pytest_mypy_plugins.item import YamlTestItem
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY_VERSION
+from tests.forked_mypy import use_for_yaml_cases
 
 HAS_POST_PASS = CAPABILITIES.post_pass
 
@@ -46,3 +47,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         options = sorted(parser.items("mypy")) if parser.has_section("mypy") else []
         key = hashlib.sha256(repr((MYPY_VERSION, options)).encode()).hexdigest()[:16]
         item.incremental_cache_dir = os.path.join(item.incremental_cache_dir, key)
+
+
+# Each case's mypy run forked from a process that has imported mypy (tests/forked_mypy.py).
+use_for_yaml_cases()

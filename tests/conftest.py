@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.forked_mypy import run_python
+
 RunMypy = Callable[..., subprocess.CompletedProcess[str]]
 
 
@@ -18,11 +20,10 @@ def run_mypy(tmp_path: Path) -> RunMypy:
     def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ)
         env.pop("MYPYPATH", None)
-        return subprocess.run(
-            [sys.executable, "-m", "mypy", "--no-error-summary", *args],
+        return run_python(
+            sys.executable,
+            ["-m", "mypy", "--no-error-summary", *args],
             cwd=cwd or tmp_path,
-            capture_output=True,
-            text=True,
             env=env,
             timeout=300,
         )

@@ -57,6 +57,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Final
 
+from tests.forked_mypy import run_python
 from tests.relabel import classify
 
 # The daemon reads the plugin's settings when it starts (docs/configuration.md): after a
@@ -1069,14 +1070,12 @@ class Tool:
 
     def run(self, args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         try:
-            return subprocess.run(
-                [self.python, *args],
+            return run_python(
+                self.python,
+                args,
                 cwd=cwd,
-                capture_output=True,
-                text=True,
                 env=self.env,
                 timeout=TIMEOUT,
-                check=False,
                 start_new_session=True,  # Ctrl-C stops the harness, not a mypy mid-run
             )
         except subprocess.TimeoutExpired as e:

@@ -36,7 +36,6 @@ import itertools
 import os
 import platform
 import re
-import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ import yaml
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES
 
+from .forked_mypy import run_python
 from .relabel import PLUGIN_CODES, Relabel, classify, ignore_comments
 
 HAS_POST_PASS = CAPABILITIES.post_pass
@@ -376,11 +376,9 @@ def run_mypy(cwd: Path, config: Path, targets: Sequence[str], cache: Path | None
     env = dict(os.environ)
     for name in ("MYPYPATH", "MYPY_CACHE_DIR", "MYPY_FORCE_COLOR"):
         env.pop(name, None)
-    cmd = [sys.executable, "-m", "mypy", *MYPY_FLAGS, f"--config-file={config}"]
-    cmd += ["--cache-dir", str(cache or cwd / ".mypy_cache"), *targets]
-    done = subprocess.run(
-        cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT, check=False
-    )
+    args = ["-m", "mypy", *MYPY_FLAGS, f"--config-file={config}"]
+    args += ["--cache-dir", str(cache or cwd / ".mypy_cache"), *targets]
+    done = run_python(sys.executable, args, cwd=cwd, env=env, timeout=RUN_TIMEOUT)
     return Output(done.returncode, (done.stdout + done.stderr).splitlines())
 
 

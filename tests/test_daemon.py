@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES
+from tests.forked_mypy import run_python
 
 HAS_POST_PASS = CAPABILITIES.post_pass
 
@@ -38,11 +39,10 @@ class Daemon:
         self.status = root / ".dmypy.json"
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "mypy.dmypy", "--status-file", str(self.status), *args],
+        return run_python(
+            sys.executable,
+            ["-m", "mypy.dmypy", "--status-file", str(self.status), *args],
             cwd=self.root,
-            capture_output=True,
-            text=True,
             timeout=300,
         )
 

@@ -13,6 +13,7 @@ import pytest
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY
 from tests.edit_sequences import running_tool
+from tests.forked_mypy import run_python
 
 HAS_POST_PASS = CAPABILITIES.post_pass
 
@@ -44,12 +45,8 @@ PROJECT = {
 
 
 def mypy(root: Path, *args: str) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-error-summary", *args, "app"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    result = run_python(
+        sys.executable, ["-m", "mypy", "--no-error-summary", *args, "app"], cwd=root, timeout=300
     )
     assert result.returncode in (0, 1), result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
