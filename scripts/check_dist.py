@@ -59,6 +59,8 @@ SDIST_FILES = [
     "benchmarks/results/latest.md",
     "tests/__init__.py",
     "tests/conftest.py",
+    "tests/forked_mypy.py",
+    "tests/mypy_zygote.py",
     "test-data/conftest.py",
     "test-data/base.ini",
     "test-data/missing_await/test_conditions.yml",
