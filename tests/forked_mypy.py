@@ -154,8 +154,10 @@ def _forked(
         zygote = _POOL.take(python, environment)
         try:
             status, timed_out = zygote.run(request, timeout, session)
-        finally:
-            _POOL.give_back(zygote)
+        except BaseException:
+            zygote.close()  # not back to the pool: its answers may be out of step
+            raise
+        _POOL.give_back(zygote)
         stdout, stderr = Path(out).read_bytes(), Path(err).read_bytes()
     if timed_out:
         raise subprocess.TimeoutExpired(command, timeout or 0, output=stdout, stderr=stderr)
