@@ -153,7 +153,7 @@ def _forked(
         }
         zygote = _POOL.take(python, environment)
         try:
-            status, timed_out = zygote.run(request, timeout, session)
+            status, timed_out = zygote.run(request, timeout)
         except BaseException:
             zygote.close()  # not back to the pool: its answers may be out of step
             raise
@@ -202,15 +202,20 @@ def _startup_environment(env: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+# A zygote's interpreter and the start-up variables it was started with.
+_Key = tuple[str, tuple[tuple[str, str], ...]]
+
+
 class _Zygote:
-    def __init__(self, python: str, startup: dict[str, str]) -> None:
-        self.key = (python, tuple(sorted(startup.items())))
+    def __init__(self, key: _Key) -> None:
+        self.key = key
         self.runs = 0
+        python, startup = key
         self.process = subprocess.Popen(
             [python, ZYGOTE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env=startup,
+            env=dict(startup),
             start_new_session=True,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -221,9 +226,7 @@ class _Zygote:
         if ready is None or not ready.get("ready"):
             raise RuntimeError(f"the mypy zygote of {python} did not start")
 
-    def run(
-        self, request: dict[str, Any], timeout: float | None, session: bool
-    ) -> tuple[int, bool]:
+    def run(self, request: dict[str, Any], timeout: float | None) -> tuple[int, bool]:
         """The child's wait status, and whether it was killed after ``timeout`` seconds."""
         self.runs += 1
         self._in.write((json.dumps(request) + "\n").encode())
@@ -237,7 +240,7 @@ class _Zygote:
         timed_out = ended is None
         if ended is None:
             try:
-                if session:
+                if request["session"]:
                     os.killpg(pid, signal.SIGKILL)
                 else:
                     os.kill(pid, signal.SIGKILL)
@@ -283,17 +286,16 @@ class _Pool:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle: dict[tuple[str, tuple[tuple[str, str], ...]], list[_Zygote]] = {}
+        self._idle: dict[_Key, list[_Zygote]] = {}
         atexit.register(self.close)
 
     def take(self, python: str, env: Mapping[str, str]) -> _Zygote:
-        startup = _startup_environment(env)
-        key = (python, tuple(sorted(startup.items())))
+        key = (python, tuple(sorted(_startup_environment(env).items())))
         with self._lock:
             idle = self._idle.get(key)
             if idle:
                 return idle.pop()
-        return _Zygote(python, startup)
+        return _Zygote(key)
 
     def give_back(self, zygote: _Zygote) -> None:
         if zygote.worn_out:
