@@ -31,6 +31,13 @@ FUZZ_ARGS ?=
 RECALL_ARGS ?=
 BIN := $(VENV)/bin
 FLOOR_BIN := $(VENV_FLOOR)/bin
+# The compiled build (setup.py with MYPY_WSPLUGIN_USE_MYPYC=1): a copy of the package with
+# its modules compiled in place by the newest venv's mypyc.  make pytest runs the whole suite
+# on it (WSPLUGIN_COMPILED: conftest.py puts it before the source tree); make pytest-floor runs
+# it on the pure-Python source, so each build meets the whole suite.
+COMPILED ?= .compiled
+PACKAGE_SOURCES := $(shell find mypy_wsplugin -name '*.py')
+BUILD_FILES := setup.py pyproject.toml README.md LICENSE
 # An editable install into venv $(1): setuptools writes the package's egg-info into the venv
 # (DIST_EXTRA_CONFIG, an extra setup.cfg), not the source tree, so installs into several
 # venvs can run at once under `make -j`.
@@ -42,7 +49,7 @@ EDITABLE = printf '[egg_info]\negg_base = %s\n' "$(abspath $(1))" > $(1)/egg-bas
 # suite's CPU time).  Only what changed since the last run is compiled again.
 BYTECODE = $(1)/bin/python -m compileall -q mypy_wsplugin tests
 
-.PHONY: demo demo-run test test-targets test-versions lint typecheck pytest pytest-floor dist bench recall fuzz fuzz-floor clean
+.PHONY: compiled demo demo-run test test-targets test-versions lint typecheck pytest pytest-floor dist bench recall fuzz fuzz-floor clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +83,16 @@ demo: $(VENV)/.installed
 demo-run:
 	@sh examples/demo.sh "$(abspath $(BIN))" "$(if $(filter /%,$(BIN)),$(BIN),../../$(BIN))"
 
+$(COMPILED)/.built: $(VENV)/.installed $(PACKAGE_SOURCES) $(BUILD_FILES)
+	rm -rf $(COMPILED) && mkdir -p $(COMPILED)
+	cp -r mypy_wsplugin $(BUILD_FILES) $(COMPILED)/
+	cd $(COMPILED) && MYPY_WSPLUGIN_USE_MYPYC=1 $(abspath $(BIN))/python setup.py -q build_ext --inplace > build.log 2>&1 \
+		|| { cat build.log; exit 1; }
+	$(BIN)/python -m compileall -q $(COMPILED)/mypy_wsplugin
+	touch $@
+
+compiled: $(COMPILED)/.built
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -83,11 +100,11 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy --strict
 
-pytest: $(VENV)/.installed $(foreach v,$(OLD_VENVS),$(v)/.installed)
+pytest: $(VENV)/.installed $(COMPILED)/.built $(foreach v,$(OLD_VENVS),$(v)/.installed)
 	$(BIN)/python -m mypy --version
 	$(call BYTECODE,$(VENV))
-	PATH="$(CURDIR)/$(BIN):$$PATH" WSPLUGIN_OLD_MYPY_VENVS="$(addprefix $(CURDIR)/,$(OLD_VENVS))" \
-		$(BIN)/pytest -n $(JOBS) -q
+	WSPLUGIN_COMPILED="$(CURDIR)/$(COMPILED)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		WSPLUGIN_OLD_MYPY_VENVS="$(addprefix $(CURDIR)/,$(OLD_VENVS))" $(BIN)/pytest -n $(JOBS) -q
 
 pytest-floor: $(VENV_FLOOR)/.installed
 	$(FLOOR_BIN)/python -m mypy --version
@@ -153,4 +170,4 @@ fuzz-floor: $(VENV_FLOOR)/.installed
 		--length $(LENGTH) --jobs $(JOBS) --out $(FUZZ_OUT)-floor $(FUZZ_ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) $(MID_VENVS) .mypy_cache .pytest_cache dist build $(FUZZ_OUT) $(FUZZ_OUT)-floor
+	rm -rf $(VENV) $(VENV_FLOOR) $(OLD_VENVS) $(MID_VENVS) $(COMPILED) .mypy_cache .pytest_cache dist build $(FUZZ_OUT) $(FUZZ_OUT)-floor

@@ -5,7 +5,7 @@ Run from the repository root (``make bench``)::
     .venv/bin/python benchmarks/realworld.py            # full run, 5 interleaved pairs
     .venv/bin/python benchmarks/realworld.py --quick    # 1 pair, a smoke run
     .venv/bin/python benchmarks/realworld.py --only aiohttp --only anyio --pairs 3
-    .venv/bin/python benchmarks/realworld.py --profile  # also cProfile the plugin run
+    .venv/bin/python benchmarks/realworld.py --build pure --profile  # also cProfile the plugin run
     .venv/bin/python benchmarks/realworld.py --git-rev HEAD  # the committed plugin, not the tree
     .venv/bin/python benchmarks/realworld.py --quick --no-check-untyped-defs  # timed runs only
 
@@ -36,7 +36,10 @@ What it does
    (``mypy_wsplugin/``) into its temporary directory and puts the copy first on ``PYTHONPATH``
    for every mypy it starts, so an edit of the working tree during a run cannot mix two
    versions of the plugin in one report; the report names the copy's sha256.  With
-   ``--git-rev REV`` the copy is taken from that commit instead of the working tree.
+   ``--git-rev REV`` the copy is taken from that commit instead of the working tree.  The
+   copy is compiled with mypyc by the repository's ``setup.py`` (``MYPY_WSPLUGIN_USE_MYPYC=1``,
+   what a compiled wheel holds; about a minute); ``--build pure`` measures the pure-Python
+   package instead (the fallback wheel).  The report names the build.
 3. Type-checks each library's package (``mypy -p PACKAGE``), and all of them together, in
    two modes with otherwise identical options: plain mypy, and mypy with ``plugins =
    mypy_wsplugin`` and ``check_all_awaits = true``.  The unpacked source roots of all
@@ -153,6 +156,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.pairs = 1
     if args.pairs < 1 or args.warm_repeats < 1:
         parser.error("--pairs and --warm-repeats must be at least 1")
+    if args.profile and args.build != "pure":
+        parser.error("--profile needs --build pure (cProfile does not see compiled modules)")
     return args
 
 
@@ -164,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="run-", dir=ready.cache) as tmp:
         workdir = Path(tmp)
         try:
-            plugin = prepare_plugin(workdir, ready.python, ready.cache, args.git_rev)
+            plugin = prepare_plugin(workdir, ready.python, ready.cache, args.git_rev, args.build)
         except SETUP_ERRORS as error:
             log(f"setup failed: {error}")
             return 2

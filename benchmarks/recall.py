@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="recall-", dir=ready.cache) as tmp:
         workdir = Path(tmp)
         try:
-            plugin = prepare_plugin(workdir, ready.python, ready.cache, args.git_rev)
+            plugin = prepare_plugin(workdir, ready.python, ready.cache, args.git_rev, args.build)
         except SETUP_ERRORS as error:
             log(f"setup failed: {error}")
             return 2

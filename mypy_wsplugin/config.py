@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, Final, cast
+from typing import Any, ClassVar, Final, cast
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,12 +67,15 @@ class ConfigError(Exception):
 
 class _Value:
     """A small immutable value class (plain: this module is imported on every mypy run,
-    and dataclass or NamedTuple creation costs more than the whole of the rest)."""
+    and dataclass or NamedTuple creation costs more than the whole of the rest).  Its
+    fields are named twice, in ``__slots__`` and ``FIELDS``: compiled by mypyc, a class
+    keeps no ``__slots__`` attribute."""
 
     __slots__: tuple[str, ...] = ()
+    FIELDS: ClassVar[tuple[str, ...]] = ()
 
     def _fields(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
+        return tuple(getattr(self, name) for name in self.FIELDS)
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -85,7 +88,7 @@ class _Value:
         return hash(self._fields())
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
         return f"{type(self).__name__}({args})"
 
 
@@ -93,6 +96,7 @@ class FactoryEntry(_Value):
     """One ``TARGET`` or ``TARGET -> RESULT`` entry of ``sync_factories``/``async_factories``."""
 
     __slots__ = ("is_async", "result", "target", "text")
+    FIELDS = ("is_async", "result", "target", "text")
 
     def __init__(self, target: str, result: str | None, is_async: bool, text: str) -> None:
         self.target = target
@@ -229,6 +233,7 @@ class PluginConfig(_Value):
     uses them."""
 
     __slots__ = ("path", "section", "values")
+    FIELDS = ("path", "section", "values")
 
     def __init__(
         self,

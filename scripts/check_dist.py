@@ -1,7 +1,9 @@
 """``make dist``'s check of the built wheel and sdist (after ``twine check``).
 
-* the wheel holds the package with its ``cli`` subpackage, ``py.typed``, the license and
-  the ``mypy-wsplugin`` entry point, and declares the MIT license expression;
+* the wheel is the pure-Python one (``py3-none-any``, no compiled module: the default build,
+  without ``MYPY_WSPLUGIN_USE_MYPYC=1``), holds the package with its ``cli`` subpackage,
+  ``py.typed``, the license and the ``mypy-wsplugin`` entry point, and declares the MIT
+  license expression;
 * the sdist holds the license, changelog, docs, example, tests and test data, and no caches;
 * the sdist's tests run: unpacked into a temporary directory, ``python -m pytest`` collects
   the whole suite there and runs its fast part (the whole suite runs in ``make pytest``;
@@ -43,6 +45,8 @@ SDIST_FILES = [
     "CHANGELOG.md",
     "README.md",
     "pyproject.toml",
+    "setup.py",
+    "conftest.py",
     ".pre-commit-hooks.yaml",
     "Makefile",
     "scripts/check_dist.py",
@@ -90,6 +94,9 @@ def check_wheel(wheel: Path) -> None:
         fail(f"{wheel.name} lacks {missing}")
     if "License-Expression: MIT" not in metadata or "Requires-Dist: libcst" not in metadata:
         fail(f"{wheel.name}: METADATA lacks the MIT license expression or libcst")
+    compiled = sorted(n for n in names if n.endswith((".so", ".pyd")))
+    if compiled or not wheel.name.endswith("-py3-none-any.whl"):
+        fail(f"{wheel.name}: not the pure-Python wheel (compiled: {compiled[:3]})")
     if "mypy-wsplugin = mypy_wsplugin.cli:main" not in entry_points:
         fail(f"{wheel.name}: no mypy-wsplugin entry point")
     print(f"check_dist: {wheel.name}: {len(names)} files, license, entry point: ok")

@@ -254,3 +254,12 @@ def test_glob_fits_module(pattern: str, module: str, fits: bool) -> None:
     from mypy_wsplugin.entries import glob_fits_module
 
     assert glob_fits_module(pattern, module) is fits
+
+
+def test_value_classes_name_their_fields_twice_alike() -> None:
+    """``_Value.FIELDS`` (what equality, hashing and repr use) is each class's ``__slots__``
+    (which a class compiled by mypyc does not keep, so only the source build can check)."""
+    for cls in (FactoryEntry, PluginConfig):
+        assert cls.FIELDS
+        if "__slots__" in vars(cls):
+            assert cls.__slots__ == cls.FIELDS

@@ -31,6 +31,10 @@ from wsbench.setup import Plugin
 COLD_TARGET = 1.05
 WARM_TARGET = 1.02
 MEMORY_TARGET = 1.05
+BUILD_NAMES = {
+    "compiled": "compiled with mypyc (`--build compiled`, what a compiled wheel installs)",
+    "pure": "pure Python (`--build pure`, the fallback wheel)",
+}
 
 Crash = tuple[str, str, str, Run]  # target, mode, kind of run, the run
 Relabels = dict[tuple[str, str], Relabel | None]  # by (target, check)
@@ -94,7 +98,7 @@ def header(plugin: Plugin, libs: Sequence[Library]) -> dict[str, str]:
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "mypy": plugin.mypy_version,
         "mypy_wsplugin": f"{plugin.plugin_version}, {plugin.origin}; source snapshot sha256 "
-        f"{plugin.fingerprint}",
+        f"{plugin.fingerprint}; {BUILD_NAMES[plugin.build]}",
         "Python": f"{platform.python_version()} ({platform.python_implementation()})",
         "machine": machine_description(),
         "libraries": ", ".join(f"{lib.dist} {lib.version}" for lib in libs),

@@ -2,9 +2,10 @@
 
 The pinned sdists downloaded (``pip download``, sha256-checked) and unpacked; the benchmark
 venv (mypy, the typed dependencies, the plugin installed editable); and, for each run, a
-snapshot of the plugin's source that every mypy of the run imports (``PYTHONPATH``),
-checked to be the one the venv's mypy loads.  Also what the entry scripts share: their
-common options and the preparation of all that.
+snapshot of the plugin's source that every mypy of the run imports (``PYTHONPATH``), built
+as ``--build`` says (compiled with mypyc by the repository's ``setup.py``, as a compiled
+wheel is, or pure Python) and checked to be the one, and the build, the venv's mypy loads.
+Also what the entry scripts share: their common options and the preparation of all that.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ from wsbench.libraries import (
 CACHE_ENV = "MYPY_WSPLUGIN_BENCH_CACHE"
 DEFAULT_CACHE = Path.home() / ".cache" / "mypy_wsplugin_bench"
 FALLBACK_MYPY = "2.4.1"
+# The repository's files a build of the plugin reads besides the package (setup.py reads
+# pyproject.toml, which names the readme and the license).
+BUILD_FILES = ("setup.py", "pyproject.toml", "README.md", "LICENSE")
+# What the compiled build needs of the venv (pyproject's [build-system]; mypyc comes with mypy).
+BUILD_REQUIREMENTS = ("setuptools>=77",)
+BUILDS = ("compiled", "pure")
 # What a setup step raises: exit status 2.
 SETUP_ERRORS = (SetupError, subprocess.TimeoutExpired, OSError)
 
@@ -148,6 +155,7 @@ def prepare_venv(cache: Path, mypy_version: str) -> Path:
         "python": sys.version,
         "mypy": mypy_version,
         "deps": deps,
+        "build": list(BUILD_REQUIREMENTS),
         "repo": str(REPO),
     }
     stamp_file = venv / "bench-stamp.json"
@@ -162,30 +170,37 @@ def prepare_venv(cache: Path, mypy_version: str) -> Path:
     shutil.rmtree(venv, ignore_errors=True)
     run_checked([sys.executable, "-m", "venv", str(venv)], "python -m venv")
     pip = [str(python), "-m", "pip", "--disable-pip-version-check", "install", "--quiet"]
-    run_checked([*pip, f"mypy=={mypy_version}"], "pip install mypy")
+    run_checked([*pip, f"mypy=={mypy_version}", *BUILD_REQUIREMENTS], "pip install mypy")
     run_checked([*pip, "--no-deps", "--only-binary", ":all:", *deps], "pip install deps")
     run_checked([*pip, "--no-deps", "--editable", str(REPO)], "pip install the plugin")
     stamp_file.write_text(json.dumps(stamp, indent=1) + "\n")
     return python
 
 
-def snapshot_plugin(workdir: Path, rev: str | None) -> tuple[Path, str]:
-    """Copy the plugin's source for this run; return the copy's parent and a fingerprint.
+def snapshot_plugin(workdir: Path, rev: str | None, build: str, python: Path) -> tuple[Path, str]:
+    """Copy the plugin's source for this run and build it; return the copy's parent and a
+    fingerprint of the source.
 
     Every mypy of the run imports the plugin from this copy (``PYTHONPATH``), so an edit of the
     working tree while the benchmark runs cannot mix two versions of the plugin in one report.
-    The copy is of the working tree, or with ``rev`` of that git revision.
+    The copy is of the working tree, or with ``rev`` of that git revision.  ``build``
+    ``compiled``: the copy's modules are compiled in place by its ``setup.py`` with
+    ``MYPY_WSPLUGIN_USE_MYPYC=1`` and the venv's mypyc (what a compiled wheel holds);
+    ``pure``: byte-compiled only.
     """
     parent = workdir / "plugin"
+    paths = ["mypy_wsplugin", *BUILD_FILES]
     if rev is None:
         shutil.copytree(
             REPO / "mypy_wsplugin",
             parent / "mypy_wsplugin",
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.so"),
         )
+        for name in BUILD_FILES:
+            shutil.copy2(REPO / name, parent / name)
     else:
         archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", "--format=tar", rev, "mypy_wsplugin"],
+            ["git", "-C", str(REPO), "archive", "--format=tar", rev, *paths],
             capture_output=True,
             check=False,
         )
@@ -198,10 +213,23 @@ def snapshot_plugin(workdir: Path, rev: str | None) -> tuple[Path, str]:
             else:  # pragma: no cover - Python without PEP 706 backports
                 tar.extractall(parent)  # our own repository's files
     digest = hashlib.sha256()
-    for path in sorted((parent / "mypy_wsplugin").rglob("*")):
+    for path in sorted([*(parent / "mypy_wsplugin").rglob("*"), parent / "setup.py"]):
         if path.is_file():
             digest.update(path.relative_to(parent).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
+    if build == "compiled":
+        log("  compiling the plugin with mypyc (setup.py, MYPY_WSPLUGIN_USE_MYPYC=1)")
+        result = subprocess.run(
+            [str(python), "setup.py", "-q", "build_ext", "--inplace"],
+            cwd=parent,
+            env={**os.environ, "MYPY_WSPLUGIN_USE_MYPYC": "1"},
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise SetupError(f"compiling the plugin failed:\n{result.stdout}{result.stderr}")
     # Byte-compile the copy, as pip does on install: otherwise, where the environment sets
     # PYTHONDONTWRITEBYTECODE, every mypy run would compile the plugin's source again and
     # the timings would measure that instead of the plugin.
@@ -209,16 +237,18 @@ def snapshot_plugin(workdir: Path, rev: str | None) -> tuple[Path, str]:
     return parent, digest.hexdigest()[:12]
 
 
-def check_venv(python: Path, env: dict[str, str], cwd: Path, snapshot: Path) -> tuple[str, str]:
+def check_venv(
+    python: Path, env: dict[str, str], cwd: Path, snapshot: Path, build: str
+) -> tuple[str, str]:
     """The mypy version and plugin version that the runs will use; the plugin must be the
-    snapshot of this repository's."""
+    snapshot of this repository's, in the build asked for."""
     result = subprocess.run(
         [
             str(python),
             "-c",
-            "import mypy.version, mypy_wsplugin; "
+            "import mypy.version, mypy_wsplugin, mypy_wsplugin.hooks; "
             "print(mypy.version.__version__); print(mypy_wsplugin.__version__); "
-            "print(mypy_wsplugin.__file__)",
+            "print(mypy_wsplugin.__file__); print(mypy_wsplugin.hooks.__file__)",
         ],
         capture_output=True,
         text=True,
@@ -229,9 +259,11 @@ def check_venv(python: Path, env: dict[str, str], cwd: Path, snapshot: Path) -> 
     )
     if result.returncode != 0:
         raise SetupError(f"cannot import mypy and the plugin:\n{result.stdout}{result.stderr}")
-    mypy_version, plugin_version, plugin_file = result.stdout.strip().splitlines()[-3:]
+    mypy_version, plugin_version, plugin_file, hooks_file = result.stdout.strip().splitlines()[-4:]
     if not Path(plugin_file).resolve().is_relative_to(snapshot.resolve()):
         raise SetupError(f"the runs would use the plugin at {plugin_file}, not {snapshot}")
+    if hooks_file.endswith(".py") != (build == "pure"):
+        raise SetupError(f"the {build} build was asked for, but mypy imports {hooks_file}")
     return mypy_version, plugin_version
 
 
@@ -306,6 +338,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         help="benchmark the plugin as committed at this git revision (e.g. HEAD) instead of "
         "the working tree",
     )
+    parser.add_argument(
+        "--build",
+        choices=BUILDS,
+        default="compiled",
+        help="the plugin compiled with mypyc by its setup.py, as a compiled wheel is "
+        "(default), or pure Python, as the fallback wheel is",
+    )
     parser.add_argument("--list", action="store_true", help="list the pinned libraries and exit")
 
 
@@ -354,25 +393,28 @@ def source_roots(unpacked: dict[str, Path]) -> list[Path]:
 
 @dataclass(frozen=True)
 class Plugin:
-    """The plugin every mypy of a run imports: a snapshot of its source."""
+    """The plugin every mypy of a run imports: a snapshot of its source, built."""
 
     snapshot: Path  # the parent directory of the copy of ``mypy_wsplugin/``
-    fingerprint: str  # sha256 of the copy (12 hex digits)
+    fingerprint: str  # sha256 of the copy's source (12 hex digits)
     origin: str  # the working tree or a commit, for the report
+    build: str  # "compiled" (mypyc) or "pure"
     env: dict[str, str]  # the environment of every mypy: the snapshot first on PYTHONPATH
     mypy_version: str
     plugin_version: str
 
 
-def prepare_plugin(workdir: Path, python: Path, cache: Path, git_rev: str | None) -> Plugin:
-    """Snapshot the plugin (working tree, or ``git_rev``) into ``workdir`` and check that
-    the venv's mypy imports the snapshot."""
+def prepare_plugin(
+    workdir: Path, python: Path, cache: Path, git_rev: str | None, build: str
+) -> Plugin:
+    """Snapshot the plugin (working tree, or ``git_rev``) into ``workdir``, build it
+    (``build``) and check that the venv's mypy imports the snapshot."""
     env = mypy_env(workdir / "plugin")
     rev = None if git_rev is None else resolve_revision(git_rev)
     origin = plugin_origin(rev)
-    snapshot, fingerprint = snapshot_plugin(workdir, rev)
-    mypy_version, plugin_version = check_venv(python, env, cache / "src", snapshot)
-    return Plugin(snapshot, fingerprint, origin, env, mypy_version, plugin_version)
+    snapshot, fingerprint = snapshot_plugin(workdir, rev, build, python)
+    mypy_version, plugin_version = check_venv(python, env, cache / "src", snapshot, build)
+    return Plugin(snapshot, fingerprint, origin, build, env, mypy_version, plugin_version)
 
 
 def list_or_prepare(args: argparse.Namespace) -> Prepared | int:

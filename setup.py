@@ -1,0 +1,63 @@
+"""The build: pure Python by default; compiled with mypyc where ``MYPY_WSPLUGIN_USE_MYPYC=1``.
+
+The metadata lives in ``pyproject.toml``; this file only adds the compiled modules, the way
+mypy builds itself (``MYPY_USE_MYPYC``).  A compiled build needs mypy (it brings mypyc) and
+setuptools >= 77 in the building environment::
+
+    MYPY_WSPLUGIN_USE_MYPYC=1 pip install --no-build-isolation .
+
+The wheel holds every module's source beside the compiled ones, and Python imports the
+compiled module where both are present.  Without the variable the wheel is the pure-Python
+one, which runs wherever mypy runs (docs/design.md, "A compiled build").
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from setuptools import setup
+
+HERE = Path(__file__).resolve().parent
+PACKAGE = HERE / "mypy_wsplugin"
+
+# What stays Python: the package's entry points (``__init__``: the plugin's entry point,
+# ``__main__``), the command line (``cli/``: runs once per command, not inside mypy), the
+# plugin class (a subclass of mypy's compiled ``Plugin``, which mypyc cannot subclass from
+# another build) and ``hook_tables`` (subclasses of ``dict``).  Everything else is what runs
+# inside mypy's checks, and is compiled.
+PURE_PYTHON = {"__init__.py", "__main__.py", "plugin.py", "hook_tables.py"}
+PURE_PYTHON_PACKAGES = {"cli"}
+
+
+def compiled_sources() -> list[str]:
+    """The modules a compiled build compiles, as paths relative to this directory."""
+    return sorted(
+        path.relative_to(HERE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if path.name not in PURE_PYTHON
+        and not PURE_PYTHON_PACKAGES.intersection(path.relative_to(PACKAGE).parts[:-1])
+    )
+
+
+def extensions() -> list[Any]:
+    """The compiled modules' extensions; none without ``MYPY_WSPLUGIN_USE_MYPYC=1``."""
+    if os.environ.get("MYPY_WSPLUGIN_USE_MYPYC") != "1":
+        return []
+    try:
+        from mypyc.build import mypycify
+    except ImportError:
+        sys.exit(
+            "MYPY_WSPLUGIN_USE_MYPYC=1: mypyc cannot be imported; build where mypy is "
+            "installed (pip install --no-build-isolation .)"
+        )
+    return mypycify(
+        compiled_sources(),
+        opt_level=os.environ.get("MYPYC_OPT_LEVEL", "3"),
+        debug_level="1",
+    )
+
+
+setup(ext_modules=extensions())

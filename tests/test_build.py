@@ -1,0 +1,68 @@
+"""The suite runs on the build it was given: ``make pytest`` on the compiled one (mypyc,
+``setup.py`` with ``MYPY_WSPLUGIN_USE_MYPYC=1``, named by ``WSPLUGIN_COMPILED``: see the root
+``conftest.py``), ``make pytest-floor`` on the pure-Python source.  A compiled build that
+silently fell back to the source, or a source tree that picked up stray compiled modules,
+would test the other build."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import mypy_wsplugin
+
+# What setup.py leaves pure in every build (its PURE_PYTHON and PURE_PYTHON_PACKAGES), besides
+# the packages' __init__ modules.
+_ALWAYS_PURE = {"mypy_wsplugin.__main__", "mypy_wsplugin.plugin", "mypy_wsplugin.hook_tables"}
+_PURE_PACKAGE = "mypy_wsplugin.cli"
+
+
+def _modules() -> dict[str, str]:
+    """Every module of the imported package, by name: the file it is loaded from."""
+    found = {"mypy_wsplugin": str(mypy_wsplugin.__file__)}
+    for info in pkgutil.walk_packages(mypy_wsplugin.__path__, "mypy_wsplugin."):
+        spec = importlib.util.find_spec(info.name)
+        assert spec is not None and spec.origin is not None, info.name
+        found[info.name] = spec.origin
+    return found
+
+
+def test_the_suite_runs_the_build_it_was_given() -> None:
+    modules = _modules()
+    compiled = {name for name, origin in modules.items() if not origin.endswith(".py")}
+    directory = os.environ.get("WSPLUGIN_COMPILED")
+    if not directory:
+        assert compiled == set()
+        assert Path(mypy_wsplugin.__file__ or "").parent.parent == Path(__file__).parent.parent
+        return
+    assert Path(mypy_wsplugin.__file__ or "").parent.parent == Path(directory)
+    # Every module that runs inside mypy's checks is compiled; the entry points, the package
+    # inits and the command line are source.
+    pure = {
+        name
+        for name, origin in modules.items()
+        if name in _ALWAYS_PURE
+        or name.startswith(_PURE_PACKAGE)
+        or Path(origin).name == "__init__.py"
+    }
+    assert compiled == set(modules) - pure
+    assert {"mypy_wsplugin.hooks", "mypy_wsplugin.post_pass"} <= compiled
+
+
+def test_a_python_the_tests_start_loads_the_same_build() -> None:
+    """What mypy's subprocesses (and the daemon) import: the same build as this process."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import mypy_wsplugin.hooks as m; print(m.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,
+    ).stdout.strip()
+    here = importlib.util.find_spec("mypy_wsplugin.hooks")
+    assert here is not None and here.origin is not None
+    assert Path(loaded).parent == Path(here.origin).parent
+    assert loaded.endswith(".py") == (not os.environ.get("WSPLUGIN_COMPILED"))
