@@ -6,6 +6,7 @@ would test the other build."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import pkgutil
@@ -15,10 +16,19 @@ from pathlib import Path
 
 import mypy_wsplugin
 
-# What setup.py leaves pure in every build (its PURE_PYTHON and PURE_PYTHON_PACKAGES), besides
-# the packages' __init__ modules.
-_ALWAYS_PURE = {"mypy_wsplugin.__main__", "mypy_wsplugin.plugin", "mypy_wsplugin.hook_tables"}
-_PURE_PACKAGE = "mypy_wsplugin.cli"
+SETUP = Path(__file__).resolve().parent.parent / "setup.py"
+
+
+def _setup_constant(name: str) -> set[str]:
+    """A set literal of setup.py (which cannot be imported: it runs the build)."""
+    for node in ast.parse(SETUP.read_text()).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
+            name
+        ]:
+            value = ast.literal_eval(node.value)
+            assert isinstance(value, set)
+            return {str(item) for item in value}
+    raise AssertionError(f"setup.py assigns no {name}")
 
 
 def _modules() -> dict[str, str]:
@@ -40,14 +50,15 @@ def test_the_suite_runs_the_build_it_was_given() -> None:
         assert Path(mypy_wsplugin.__file__ or "").parent.parent == Path(__file__).parent.parent
         return
     assert Path(mypy_wsplugin.__file__ or "").parent.parent == Path(directory)
-    # Every module that runs inside mypy's checks is compiled; the entry points, the package
-    # inits and the command line are source.
+    # Every module is compiled but those setup.py keeps pure (by file name, or package).
+    pure_files = _setup_constant("PURE_PYTHON")
+    pure_packages = {f"mypy_wsplugin.{name}" for name in _setup_constant("PURE_PYTHON_PACKAGES")}
     pure = {
         name
         for name, origin in modules.items()
-        if name in _ALWAYS_PURE
-        or name.startswith(_PURE_PACKAGE)
-        or Path(origin).name == "__init__.py"
+        if Path(origin).name.split(".")[0] + ".py" in pure_files
+        or name.rpartition(".")[0] in pure_packages
+        or name in pure_packages
     }
     assert compiled == set(modules) - pure
     assert {"mypy_wsplugin.hooks", "mypy_wsplugin.post_pass"} <= compiled
