@@ -83,12 +83,19 @@ demo: $(VENV)/.installed
 demo-run:
 	@sh examples/demo.sh "$(abspath $(BIN))" "$(if $(filter /%,$(BIN)),$(BIN),../../$(BIN))"
 
-$(COMPILED)/.built: $(VENV)/.installed $(PACKAGE_SOURCES) $(BUILD_FILES)
+# Without a C compiler or Python's headers (scripts/check_compiler.py) the build is marked
+# unavailable (.unavailable says why) and make pytest runs on the source tree, saying so.
+$(COMPILED)/.built: $(VENV)/.installed $(PACKAGE_SOURCES) $(BUILD_FILES) scripts/check_compiler.py
 	rm -rf $(COMPILED) && mkdir -p $(COMPILED)
-	cp -r mypy_wsplugin $(BUILD_FILES) $(COMPILED)/
-	cd $(COMPILED) && MYPY_WSPLUGIN_USE_MYPYC=1 $(abspath $(BIN))/python setup.py -q build_ext --inplace > build.log 2>&1 \
-		|| { cat build.log; exit 1; }
-	$(BIN)/python -m compileall -q $(COMPILED)/mypy_wsplugin
+	@if $(BIN)/python scripts/check_compiler.py > $(COMPILED)/.unavailable; then \
+		rm $(COMPILED)/.unavailable && cp -r mypy_wsplugin $(BUILD_FILES) $(COMPILED)/ && \
+		echo "compiled build: mypyc compiles the package in $(COMPILED)" && \
+		(cd $(COMPILED) && MYPY_WSPLUGIN_USE_MYPYC=1 $(abspath $(BIN))/python setup.py -q \
+			build_ext --inplace > build.log 2>&1 || { cat build.log; exit 1; }) && \
+		$(BIN)/python -m compileall -q $(COMPILED)/mypy_wsplugin; \
+	else \
+		echo "compiled build: $$(cat $(COMPILED)/.unavailable); the suite runs on the source tree only"; \
+	fi
 	touch $@
 
 compiled: $(COMPILED)/.built
@@ -103,7 +110,8 @@ typecheck: $(VENV)/.installed
 pytest: $(VENV)/.installed $(COMPILED)/.built $(foreach v,$(OLD_VENVS),$(v)/.installed)
 	$(BIN)/python -m mypy --version
 	$(call BYTECODE,$(VENV))
-	WSPLUGIN_COMPILED="$(CURDIR)/$(COMPILED)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+	@test ! -f $(COMPILED)/.unavailable || echo "make pytest: no compiled build ($$(cat $(COMPILED)/.unavailable)): the suite runs on the source tree"
+	WSPLUGIN_COMPILED="$$(test -f $(COMPILED)/.unavailable || echo $(abspath $(COMPILED)))" PATH="$(CURDIR)/$(BIN):$$PATH" \
 		WSPLUGIN_OLD_MYPY_VENVS="$(addprefix $(CURDIR)/,$(OLD_VENVS))" $(BIN)/pytest -n $(JOBS) -q
 
 pytest-floor: $(VENV_FLOOR)/.installed

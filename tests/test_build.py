@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import mypy_wsplugin
 
 SETUP = Path(__file__).resolve().parent.parent / "setup.py"
@@ -77,3 +79,26 @@ def test_a_python_the_tests_start_loads_the_same_build() -> None:
     assert here is not None and here.origin is not None
     assert Path(loaded).parent == Path(here.origin).parent
     assert loaded.endswith(".py") == (not os.environ.get("WSPLUGIN_COMPILED"))
+
+
+def test_the_compiler_probe_names_what_is_missing() -> None:
+    """``make compiled`` asks scripts/check_compiler.py whether this Python can build C
+    extensions: without a compiler it says why in one line, and make pytest runs the source."""
+    # make compiled runs it in the newest venv (setuptools from the dev extras); a venv of
+    # Python 3.12 or later has no setuptools of its own (the floor's: only the test extras).
+    pytest.importorskip("setuptools")
+    probe = [sys.executable, str(SETUP.parent / "scripts" / "check_compiler.py")]
+    missing = subprocess.run(
+        probe,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CC": "no-such-compiler-wsplugin"},
+    )
+    assert missing.returncode == 1
+    # One line; its wording after the error's class is setuptools' (it varies by version).
+    [line] = missing.stdout.splitlines()
+    assert line.startswith("cannot build C extensions here (CompileError: "), line
+    assert "no-such-compiler-wsplugin" in line and "No such file or directory" in line, line
+    if os.environ.get("WSPLUGIN_COMPILED"):  # this machine built the compiled package
+        found = subprocess.run(probe, capture_output=True, text=True)
+        assert (found.returncode, found.stdout) == (0, "")

@@ -229,7 +229,10 @@ def snapshot_plugin(workdir: Path, rev: str | None, build: str, python: Path) ->
             check=False,
         )
         if result.returncode != 0:
-            raise SetupError(f"compiling the plugin failed:\n{result.stdout}{result.stderr}")
+            raise SetupError(
+                "compiling the plugin failed (without a C compiler and Python's headers, "
+                f"--build pure measures the source):\n{result.stdout}{result.stderr}"
+            )
     # Byte-compile the copy, as pip does on install: otherwise, where the environment sets
     # PYTHONDONTWRITEBYTECODE, every mypy run would compile the plugin's source again and
     # the timings would measure that instead of the plugin.
