@@ -71,4 +71,5 @@ def extensions() -> list[Any]:
     )
 
 
-setup(ext_modules=extensions())
+if __name__ == "__main__":  # as setuptools runs it; tests/test_build.py imports it
+    setup(ext_modules=extensions())
