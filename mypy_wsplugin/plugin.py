@@ -39,8 +39,6 @@ from mypy_wsplugin.mypy_internals import (
     MYPY_VERSION,
     TESTED_RANGE,
     errors_made_for,
-    errors_of_manager,
-    find_build_errors,
     in_daemon_process,
     in_tested_range,
     is_daemon,
@@ -246,6 +244,8 @@ class WsPlugin(Plugin):
     def build_errors(self) -> Errors | None:
         """The build's ``Errors`` (found once per process, see mypy_internals)."""
         if self._errors is None and self._modules is not None:
+            from mypy_wsplugin.mypy_internals import find_build_errors
+
             self._errors = find_build_errors(self._modules)
         return self._errors
 
@@ -305,6 +305,8 @@ class WsPlugin(Plugin):
         if self._errors is None:
             manager = self.entries.manager()
             if manager is not None:
+                from mypy_wsplugin.mypy_internals import errors_of_manager
+
                 self._errors = errors_of_manager(manager)
 
     def report_config_data(self, ctx: ReportConfigContext) -> object:

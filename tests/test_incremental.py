@@ -299,7 +299,10 @@ try:
 except SystemExit:
     pass
 modules = sorted(name for name in sys.modules if name.startswith("mypy_wsplugin"))
-print(json.dumps({"modules": modules, "scans": len(scans)}))
+compiled = sorted(
+    name for name in modules if not getattr(sys.modules[name], "__file__", ".py").endswith(".py")
+)
+print(json.dumps({"modules": modules, "compiled": compiled, "scans": len(scans)}))
 """
 
 
@@ -322,7 +325,8 @@ def test_a_run_that_finds_everything_in_its_cache_does_only_the_cheap_part(
     """A warm run with nothing changed asks the plugin only for each module's settings
     (``report_config_data``): it imports only what start-up needs (not the hooks, their
     tables, the factory matching, what is said of entries, what re-labels mypy's errors, or
-    the wrappers of mypy's checker and ``Errors``), and looks for none of mypy's build
+    the wrappers of mypy's build, checker and ``Errors``; on the compiled build, no compiled
+    module), and looks for none of mypy's build
     objects (a heap scan), yet replays the same lines.  The cold run before it does all
     that.  (A RESULT in the settings makes every run look for mypy's module finder: whether
     its module can be found is part of the settings.)"""
@@ -336,7 +340,7 @@ def test_a_run_that_finds_everything_in_its_cache_does_only_the_cheap_part(
         "mypy_wsplugin.config",
         "mypy_wsplugin.errorcodes",
         "mypy_wsplugin.mypy_internals",
-        "mypy_wsplugin.mypy_internals.build",
+        "mypy_wsplugin.mypy_internals.startup",
         "mypy_wsplugin.mypy_internals.versions",
         "mypy_wsplugin.notices",
         "mypy_wsplugin.plugin",
@@ -348,10 +352,16 @@ def test_a_run_that_finds_everything_in_its_cache_does_only_the_cheap_part(
         "mypy_wsplugin.hook_tables",
         "mypy_wsplugin.hooks",
         "mypy_wsplugin.messages",
+        "mypy_wsplugin.mypy_internals.build",
         "mypy_wsplugin.mypy_internals.checker",
         "mypy_wsplugin.mypy_internals.errors",
     }
     assert start_up | lazy <= set(cast("list[str]", cold_seen["modules"]))
     assert cast(int, cold_seen["scans"]) >= 1
     assert set(cast("list[str]", warm_seen["modules"])) == start_up
+    # On the compiled build (make pytest), the start-up modules stay Python: the compiled
+    # library is never loaded (on the source tree, nothing is compiled either way).
+    assert warm_seen["compiled"] == []
+    if os.environ.get("WSPLUGIN_COMPILED"):
+        assert "mypy_wsplugin.hooks" in cast("list[str]", cold_seen["compiled"])
     assert warm_seen["scans"] == 0

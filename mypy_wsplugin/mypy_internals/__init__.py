@@ -4,8 +4,9 @@ mypy's plugin API (``mypy.plugin``) gives hooks a ``ctx.api`` typed as
 ``CheckerPluginInterface``; the plugin needs a few things that interface does not offer.
 Each is wrapped in this package, with what it needs and since which version it is known to
 work: ``versions`` (the running mypy, the tested range, the start-up probes),
-``checker`` (the ``TypeChecker`` a hook gets), ``errors`` (mypy's ``Errors``), ``build``
-(the build manager, the daemon, facts kept in mypy's cache).  At start-up the probes check
+``startup`` (what the plugin's constructor reads of the run), ``checker`` (the
+``TypeChecker`` a hook gets), ``errors`` (mypy's ``Errors``), ``build`` (the build manager,
+the daemon, facts kept in mypy's cache).  At start-up the probes check
 that each is present on the running mypy; a feature whose internal is missing is switched
 off (see :data:`Capabilities`), and the plugin says so in one line instead of failing
 inside mypy.
@@ -25,21 +26,16 @@ if TYPE_CHECKING:
         can_find_module,
         daemon_graph,
         drop_added_dependency,
-        errors_made_for,
         errors_of_manager,
         find_build_errors,
         find_manager,
         flush_file,
         hidden_symbol_type,
         hidden_symbols,
-        in_daemon_process,
-        is_daemon,
         is_parallel_worker,
         put_hidden_symbol,
         reanalyse_when_module_changes,
         tree_is_complete,
-        typeshed_dir,
-        will_parse,
     )
     from mypy_wsplugin.mypy_internals.checker import (
         Checker,
@@ -80,6 +76,13 @@ if TYPE_CHECKING:
         reporting_in,
         shown_path,
     )
+    from mypy_wsplugin.mypy_internals.startup import (
+        errors_made_for,
+        in_daemon_process,
+        is_daemon,
+        typeshed_dir,
+        will_parse,
+    )
     from mypy_wsplugin.mypy_internals.versions import (
         CAPABILITIES,
         ERRORS_CACHED_AS_PRINTED,
@@ -92,8 +95,9 @@ if TYPE_CHECKING:
     )
 
 # Where each name lives.  A submodule is imported at the first use of one of its names, so
-# that a run that finds everything in its cache loads only what start-up needs (``build``,
-# ``versions``): not the wrappers of the checker and of mypy's ``Errors``.
+# that a run that finds everything in its cache loads only what start-up needs (``startup``,
+# ``versions``, both kept Python): not the wrappers of the build, of the checker and of
+# mypy's ``Errors``, nor the compiled library that holds them in a compiled build.
 _HOMES: dict[str, str] = {
     # build
     "Manager": "build",
@@ -101,21 +105,22 @@ _HOMES: dict[str, str] = {
     "can_find_module": "build",
     "daemon_graph": "build",
     "drop_added_dependency": "build",
-    "errors_made_for": "build",
     "errors_of_manager": "build",
     "find_build_errors": "build",
     "find_manager": "build",
     "flush_file": "build",
     "hidden_symbol_type": "build",
     "hidden_symbols": "build",
-    "in_daemon_process": "build",
-    "is_daemon": "build",
     "is_parallel_worker": "build",
     "put_hidden_symbol": "build",
     "reanalyse_when_module_changes": "build",
     "tree_is_complete": "build",
-    "typeshed_dir": "build",
-    "will_parse": "build",
+    # startup
+    "errors_made_for": "startup",
+    "in_daemon_process": "startup",
+    "is_daemon": "startup",
+    "typeshed_dir": "startup",
+    "will_parse": "startup",
     # checker
     "Checker": "checker",
     "awaited_type": "checker",

@@ -1,15 +1,14 @@
-"""What the plugin needs from the build: the daemon, the ``BuildManager`` and its module
-finder, printing a file's lines, typeshed's place, and facts kept in mypy's cache as hidden
-symbols of a module's symbol table."""
+"""What the plugin needs from the build once it runs: the ``BuildManager`` and its module
+finder, the daemon's graph, printing a file's lines, and facts kept in mypy's cache as
+hidden symbols of a module's symbol table.  (What the plugin's constructor reads of the
+run is in :mod:`.startup`, which stays Python.)"""
 
 from __future__ import annotations
 
 import gc
-import os
-import sys
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
-from mypy.build import BuildManager, State, default_data_dir
+from mypy.build import BuildManager, State
 from mypy.errors import Errors
 from mypy.modulefinder import ModuleNotFoundReason
 from mypy.nodes import (
@@ -22,56 +21,13 @@ from mypy.options import Options
 from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
+from mypy_wsplugin.mypy_internals.startup import holder_of
 from mypy_wsplugin.mypy_internals.versions import ERRORS_CACHED_AS_PRINTED
 
 # The build (mypy.build.BuildManager, every version): see find_manager.
 Manager = BuildManager
 # What the build knows of one module (mypy.build.State, every version): see daemon_graph.
 ModuleState = State
-
-
-def is_daemon(options: Options) -> bool:
-    return options.fine_grained_incremental
-
-
-def in_daemon_process() -> bool:
-    """Whether this process is the mypy daemon's (``mypy.dmypy_server``, every version,
-    is imported there before any plugin is loaded, and by no ``mypy`` run).  Unlike
-    :func:`is_daemon`, also true where ``dmypy run`` loads the plugins again to compare
-    their snapshot, with options read afresh."""
-    return "mypy.dmypy_server" in sys.modules
-
-
-def typeshed_dir(options: Options) -> str:
-    """The typeshed the build reads the standard library's stubs from, as an absolute path
-    ending in a separator: ``--custom-typeshed-dir``, or the one inside mypy
-    (``mypy.build.default_data_dir()``, every version; the path mypy's module finder uses).
-    """
-    found = options.custom_typeshed_dir or os.path.join(default_data_dir(), "typeshed")
-    return os.path.join(os.path.abspath(found), "")
-
-
-def errors_made_for(options: Options) -> Errors | None:
-    """The ``Errors`` of the build whose global ``options`` a plugin is being constructed
-    with, found from the plugin's constructor.
-
-    mypy makes the build's ``Errors`` just before it loads the plugins, with the same
-    options (``mypy.build._build`` and a ``mypy -n`` worker's ``setup_worker_manager``:
-    ``Errors(options, ...)``, then ``load_plugins(options, errors, ...)``; 1.14 - 2.4).  It
-    is found among the options' referrers: a scan of the heap, which then holds little
-    more than mypy's own modules (about 2 ms, against 10 ms checking aiohttp and 29 ms
-    checking ``make bench``'s ALL for the same scan at the first module mypy parses).
-    Not in the daemon's process, where ``dmypy run`` loads the plugins again for each run,
-    with the heap full of the program's trees.
-    """
-    return None if in_daemon_process() else _holder_of(options, Errors)
-
-
-def will_parse(options: Options) -> bool:
-    """Whether the build is sure to parse modules: no incremental mode, or no cache yet
-    (``Options.incremental``, ``Options.cache_dir``, every version).  A build with a cache
-    may find every module in it and parse none."""
-    return not options.incremental or not os.path.isdir(options.cache_dir)
 
 
 def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:
@@ -102,7 +58,7 @@ def find_manager(options: Options) -> BuildManager | None:
     scan of the heap: callers keep the answer for the process).  Needed for the module
     finder and for printing a line about the configuration once per run.
     """
-    return _holder_of(options, BuildManager)
+    return holder_of(options, BuildManager)
 
 
 def can_find_module(manager: BuildManager, module: str) -> bool:
@@ -211,15 +167,3 @@ def put_hidden_symbol(tree: MypyFile, name: str, typ: Type | None) -> None:
 def hidden_symbol_type(tree: MypyFile, name: str) -> Type | None:
     sym = tree.names.get(name)
     return sym.node.type if sym is not None and isinstance(sym.node, Var) else None
-
-
-_Holder = TypeVar("_Holder", BuildManager, Errors)
-
-
-def _holder_of(options: Options, kind: type[_Holder]) -> _Holder | None:
-    """The object of ``kind`` whose ``options`` are ``options``, among their referrers (a
-    scan of the heap; ``getattr``: a mypy whose class lacks the attribute finds nothing)."""
-    for owner in gc.get_referrers(options):
-        if isinstance(owner, kind) and getattr(owner, "options", None) is options:
-            return owner
-    return None
