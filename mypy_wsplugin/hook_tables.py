@@ -1,15 +1,51 @@
 """The memo tables behind mypy's hook questions (``get_function_hook`` and the like):
 mypy asks at every call and attribute, so each answer is a C-level dict lookup once known
-(``WsPlugin._gated`` in :mod:`.plugin` installs them)."""
+(``WsPlugin._gated`` in :mod:`.plugin` installs them).
+
+Compiled in a compiled build (``__missing__`` answers about 40k of the questions on
+``make bench``'s ALL target).  The plugin, its engine and the engine's gates are reached
+through the protocols below: a compiled module checks a value typed as a class at each
+read, a protocol it does not (``tests/test_hook_answers.py`` hands in stand-ins).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
+
+from mypy.errors import Errors
 
 if TYPE_CHECKING:
-    from mypy_wsplugin.hooks import Engine, HookEntry
-    from mypy_wsplugin.plugin import WsPlugin
+    from mypy_wsplugin.hooks import HookEntry
+
+
+class _Gates(Protocol):
+    """``hook_gates.HookGates``, as these tables ask it."""
+
+    def may_be_awaited(self, fullname: str, errors: Errors) -> bool: ...
+
+    def may_be_left_unawaited(self, fullname: str, errors: Errors) -> bool: ...
+
+
+class _Engine(Protocol):
+    """``hooks.Engine``, as these tables ask it."""
+
+    @property
+    def gates(self) -> _Gates: ...
+
+    def never_awaited(self, name: str) -> bool: ...
+
+
+class _Owner(Protocol):
+    """``plugin.WsPlugin``, as these tables read it: the build's errors and the engine,
+    once known."""
+
+    @property
+    def _errors(self) -> Errors | None: ...
+
+    @property
+    def _engine(self) -> _Engine | None: ...
+
 
 _H = TypeVar("_H")
 
@@ -41,7 +77,7 @@ class GatedAnswers(dict[str, Any]):
     __slots__ = ("_asked", "_given", "_owner", "_sticky", "_table", "_where_awaited")
 
     def __init__(
-        self, table: HookTable[HookEntry[Any]], owner: WsPlugin, where_awaited: bool = False
+        self, table: HookTable[HookEntry[Any]], owner: _Owner, where_awaited: bool = False
     ) -> None:
         super().__init__()
         self._table = table
@@ -89,7 +125,7 @@ class GatedAnswers(dict[str, Any]):
         self._sticky = name
         return given
 
-    def _never_awaited(self, engine: Engine, name: str) -> bool:
+    def _never_awaited(self, engine: _Engine, name: str) -> bool:
         """Whether nothing in the run awaits ``name`` (asked once per name): then its
         answer is None, kept in the dict, and mypy's lookups of it never reach Python."""
         self._asked.add(name)

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from mypy.errors import Errors
+from mypy.options import Options
 
 from mypy_wsplugin.hook_tables import (
     EVERYWHERE,
@@ -60,7 +61,7 @@ def _answers(
         return (lambda ctx: name), int(gated)
 
     table: HookTable[Any] = HookTable(decide)
-    owner = cast(WsPlugin, SimpleNamespace(_errors=object(), _engine=gate))
+    owner = cast(WsPlugin, SimpleNamespace(_errors=Errors(Options()), _engine=gate))
     return GatedAnswers(table, owner, where_awaited), table, gate
 
 
