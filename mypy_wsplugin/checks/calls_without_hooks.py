@@ -7,7 +7,7 @@ after type checking (:mod:`..post_pass`), which files the findings."""
 from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import CallExpr, Context, FuncDef, FuncItem, MypyFile
+from mypy.nodes import CallExpr, Context, FuncItem, MypyFile
 from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
 
@@ -18,7 +18,7 @@ from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.callee_results import static_result
 from mypy_wsplugin.facts.resolve import Callee, imported_modules, resolve_callee
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
-from mypy_wsplugin.facts.statements import DEFINITION_HOLDERS, Definition, StatementWalker
+from mypy_wsplugin.facts.statements import functions_in
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
 from mypy_wsplugin.messages import not_awaitable
 
@@ -39,31 +39,12 @@ def judge_module(
     scan_checked = policy.has_factories and _imports_unseen(tree, modules)
     if options.check_untyped_defs and not scan_checked:
         return  # mypy checks every function here: the hooks have judged them all
-    finder = _ScopeFinder()
-    finder.stmts(tree.defs)
     if scan_checked:
         _Judge(policy, tree, tree, True, options, modules, findings).run()
-    for func in finder.functions:
+    for func in functions_in(tree.defs):
         checked = _is_checked(func, options)
         if not checked or scan_checked:
             _Judge(policy, tree, func, checked, options, modules, findings).run()
-
-
-class _ScopeFinder(StatementWalker):
-    """Every function of a module, nested ones included; only the statements that can
-    hold a definition are entered (lambdas cannot hold these findings)."""
-
-    VISITED = DEFINITION_HOLDERS
-
-    def __init__(self) -> None:
-        self.functions: list[FuncDef] = []
-
-    def definition(self, s: Definition) -> None:
-        self.enter(s)
-
-    def function(self, s: FuncDef) -> None:
-        self.functions.append(s)
-        self.scope(s)
 
 
 class _Judge:

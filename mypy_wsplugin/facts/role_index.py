@@ -7,6 +7,8 @@ built from and is rebuilt when that body changes.
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy.nodes import (
     AwaitExpr,
     CallExpr,
@@ -17,6 +19,10 @@ from mypy.nodes import (
 from mypy_wsplugin.facts.awaited_names import add_awaited, add_callee_names
 from mypy_wsplugin.facts.roles import RoleEntry, Scope, collect_roles
 from mypy_wsplugin.mypy_internals import get_subexpressions
+
+# C statics in a compiled build (else a lookup in the module's globals at each expression).
+_AWAIT: Final = AwaitExpr
+_CALL: Final = CallExpr
 
 
 class _ScopeRoles:
@@ -109,10 +115,10 @@ class _Awaits:
         unawaited: set[str] = set()
         # Parents come first: an awaited call is recorded before it is reached itself.
         for e in get_subexpressions(owner):
-            if type(e) is AwaitExpr:
+            if type(e) is _AWAIT:
                 if not add_awaited(e.expr, names, nodes):
                     names = None
-            elif type(e) is CallExpr and nodes.get(id(e)) is not e:
+            elif type(e) is _CALL and nodes.get(id(e)) is not e:
                 add_callee_names(e.callee, unawaited)
         self.names = frozenset(names) if names is not None else None
         self.unawaited = frozenset(unawaited)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar, Final
 
 from mypy.nodes import (
     AssertStmt,
@@ -236,6 +236,77 @@ class StatementWalker:
 
 
 StatementWalker.__init_subclass__()  # the base class's own table
+
+
+# The statement classes as C statics in a compiled build (a ``Final`` name; a class imported
+# from mypy is otherwise looked up in the module's globals at each use).
+_FUNC_DEF: Final = FuncDef
+_DECORATOR: Final = Decorator
+_OVERLOADED: Final = OverloadedFuncDef
+_CLASS_DEF: Final = ClassDef
+_IF: Final = IfStmt
+_WHILE: Final = WhileStmt
+_FOR: Final = ForStmt
+_TRY: Final = TryStmt
+_WITH: Final = WithStmt
+_MATCH: Final = MatchStmt
+_BLOCK: Final = Block
+
+
+def functions_in(body: Sequence[Statement]) -> list[FuncDef]:
+    """Every function ``body`` defines, nested ones included (in classes, in functions,
+    under ``if``/``while``/``for``/``try``/``with``/``match``), each before those it holds:
+    what a ``StatementWalker`` limited to ``DEFINITION_HOLDERS`` reaches when it enters
+    every definition, as one loop on the statement's class (the pass after type checking
+    asks it for every module; ``tests/test_statements.py`` holds the two to the same
+    answer)."""
+    found: list[Any] = []
+    _add_functions(body, found)
+    return found
+
+
+def _add_functions(body: Sequence[Statement], found: list[Any]) -> None:
+    # ``Any``: each statement's class is tested once, by identity; a compiled build would
+    # check it again at each narrowing and each typed store (mypy's classes are not native
+    # to the plugin's build, so every attribute read is a Python one either way).
+    statements: Sequence[Any] = body
+    for s in statements:
+        kind = type(s)
+        if kind is _FUNC_DEF:
+            found.append(s)
+            _add_functions(s.body.body, found)
+        elif kind is _DECORATOR:
+            found.append(s.func)
+            _add_functions(s.func.body.body, found)
+        elif kind is _OVERLOADED:
+            _add_functions([*s.items, *([s.impl] if s.impl is not None else [])], found)
+        elif kind is _CLASS_DEF:
+            _add_functions(s.defs.body, found)
+        elif kind is _IF:
+            for block in s.body:
+                _add_functions(block.body, found)
+            _add_block(s.else_body, found)
+        elif kind is _WHILE or kind is _FOR:
+            _add_functions(s.body.body, found)
+            _add_block(s.else_body, found)
+        elif kind is _TRY:
+            _add_functions(s.body.body, found)
+            for handler in s.handlers:
+                _add_functions(handler.body, found)
+            _add_block(s.else_body, found)
+            _add_block(s.finally_body, found)
+        elif kind is _WITH:
+            _add_functions(s.body.body, found)
+        elif kind is _MATCH:
+            for block in s.bodies:
+                _add_functions(block.body, found)
+        elif kind is _BLOCK:
+            _add_functions(s.body, found)
+
+
+def _add_block(block: Any, found: list[Any]) -> None:
+    if block is not None:
+        _add_functions(block.body, found)
 
 
 def module_definitions(file: MypyFile) -> list[tuple[str, Definition | ClassDef]]:
