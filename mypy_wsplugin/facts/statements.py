@@ -15,14 +15,16 @@ of a full traversal.
 A subclass overrides :meth:`StatementWalker.expr` (each top expression of a statement,
 with its role), :meth:`StatementWalker.definition` (a nested ``def``/decorated
 ``def``/overload: not entered unless it calls :meth:`StatementWalker.enter`), and any
-``visit_*`` handler; ``VISITED`` limits the walk to some statement kinds.  The dispatch
-table is built once per subclass (``__init_subclass__``).
+``visit_*`` handler; ``VISITED`` limits the walk to some statement kinds.  The dispatch is
+one chain of identity tests on the statement's class, each calling its handler as a method
+(in a compiled build, a C call through the class's vtable, which a subclass's override
+takes).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar, Final
 
 from mypy.nodes import (
@@ -76,27 +78,6 @@ class Role(enum.Enum):
     OPERAND = "operand"  # ``x + 1``, ``n -= x``: arithmetic (``%`` formats any object)
 
 
-# Statement kinds and the handler that visits each.
-_HANDLERS: dict[type[Node], str] = {
-    ExpressionStmt: "visit_expression_stmt",
-    AssignmentStmt: "visit_assignment",
-    OperatorAssignmentStmt: "visit_operator_assignment",
-    ReturnStmt: "visit_return",
-    IfStmt: "visit_if",
-    WhileStmt: "visit_while",
-    ForStmt: "visit_for",
-    AssertStmt: "visit_assert",
-    RaiseStmt: "visit_raise",
-    DelStmt: "visit_del",
-    TryStmt: "visit_try",
-    WithStmt: "visit_with",
-    MatchStmt: "visit_match",
-    ClassDef: "visit_class",
-    Block: "visit_block",
-    FuncDef: "definition",
-    Decorator: "definition",
-    OverloadedFuncDef: "definition",
-}
 # The statements that can hold a definition, for walkers that only look for definitions.
 DEFINITION_HOLDERS: frozenset[type[Node]] = frozenset(
     {ClassDef, IfStmt, WhileStmt, ForStmt, TryStmt, WithStmt, MatchStmt, Block}
@@ -104,20 +85,32 @@ DEFINITION_HOLDERS: frozenset[type[Node]] = frozenset(
 )
 
 
+# The statement classes as C statics in a compiled build (a ``Final`` name; a class imported
+# from mypy is otherwise looked up in the module's globals at each use).
+_EXPRESSION: Final = ExpressionStmt
+_ASSIGNMENT: Final = AssignmentStmt
+_OPERATOR_ASSIGNMENT: Final = OperatorAssignmentStmt
+_RETURN: Final = ReturnStmt
+_RAISE: Final = RaiseStmt
+_ASSERT: Final = AssertStmt
+_DEL: Final = DelStmt
+_FUNC_DEF: Final = FuncDef
+_DECORATOR: Final = Decorator
+_OVERLOADED: Final = OverloadedFuncDef
+_CLASS_DEF: Final = ClassDef
+_IF: Final = IfStmt
+_WHILE: Final = WhileStmt
+_FOR: Final = ForStmt
+_TRY: Final = TryStmt
+_WITH: Final = WithStmt
+_MATCH: Final = MatchStmt
+_BLOCK: Final = Block
+
+
 class StatementWalker:
     VISITED: ClassVar[frozenset[type[Node]] | None] = None  # None: every kind
-    _table: ClassVar[dict[type[Node], Callable[[StatementWalker, Node], None]]] = {}
     # The assignment whose right-hand side is being visited (for Role.ASSIGNED).
     assigned_by: AssignmentStmt | None = None
-
-    def __init_subclass__(cls) -> None:
-        super().__init_subclass__()
-        visited = cls.VISITED
-        cls._table = {
-            kind: getattr(cls, name)
-            for kind, name in _HANDLERS.items()
-            if visited is None or kind in visited
-        }
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         """A top expression of a statement, with the role the statement gives it."""
@@ -149,11 +142,45 @@ class StatementWalker:
         self.stmts(owner.defs if isinstance(owner, MypyFile) else owner.body.body)
 
     def stmts(self, body: Sequence[Statement]) -> None:
-        table = self._table
-        for s in body:
-            visit = table.get(type(s))
-            if visit is not None:
-                visit(self, s)
+        visited = self.VISITED
+        # ``Any``: each statement's class is tested once, by identity (see _add_functions).
+        statements: Sequence[Any] = body
+        for s in statements:
+            kind = type(s)
+            if visited is not None and kind not in visited:
+                continue
+            if kind is _EXPRESSION:
+                self.visit_expression_stmt(s)
+            elif kind is _ASSIGNMENT:
+                self.visit_assignment(s)
+            elif kind is _FUNC_DEF or kind is _DECORATOR or kind is _OVERLOADED:
+                self.definition(s)
+            elif kind is _IF:
+                self.visit_if(s)
+            elif kind is _RETURN:
+                self.visit_return(s)
+            elif kind is _FOR:
+                self.visit_for(s)
+            elif kind is _CLASS_DEF:
+                self.visit_class(s)
+            elif kind is _TRY:
+                self.visit_try(s)
+            elif kind is _WITH:
+                self.visit_with(s)
+            elif kind is _RAISE:
+                self.visit_raise(s)
+            elif kind is _OPERATOR_ASSIGNMENT:
+                self.visit_operator_assignment(s)
+            elif kind is _WHILE:
+                self.visit_while(s)
+            elif kind is _ASSERT:
+                self.visit_assert(s)
+            elif kind is _DEL:
+                self.visit_del(s)
+            elif kind is _MATCH:
+                self.visit_match(s)
+            elif kind is _BLOCK:
+                self.visit_block(s)
 
     def block(self, b: Block | None) -> None:
         if b is not None:
@@ -233,24 +260,6 @@ class StatementWalker:
 
     def visit_block(self, s: Block) -> None:
         self.block(s)
-
-
-StatementWalker.__init_subclass__()  # the base class's own table
-
-
-# The statement classes as C statics in a compiled build (a ``Final`` name; a class imported
-# from mypy is otherwise looked up in the module's globals at each use).
-_FUNC_DEF: Final = FuncDef
-_DECORATOR: Final = Decorator
-_OVERLOADED: Final = OverloadedFuncDef
-_CLASS_DEF: Final = ClassDef
-_IF: Final = IfStmt
-_WHILE: Final = WhileStmt
-_FOR: Final = ForStmt
-_TRY: Final = TryStmt
-_WITH: Final = WithStmt
-_MATCH: Final = MatchStmt
-_BLOCK: Final = Block
 
 
 def functions_in(body: Sequence[Statement]) -> list[FuncDef]:
