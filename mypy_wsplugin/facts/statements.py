@@ -267,8 +267,8 @@ def functions_in(body: Sequence[Statement]) -> list[FuncDef]:
     under ``if``/``while``/``for``/``try``/``with``/``match``), each before those it holds:
     what a ``StatementWalker`` limited to ``DEFINITION_HOLDERS`` reaches when it enters
     every definition, as one loop on the statement's class (the pass after type checking
-    asks it for every module; ``tests/test_statements.py`` holds the two to the same
-    answer)."""
+    asks it for every module; ``tests/test_statements.py`` holds it to Python's own parser,
+    ``ast``)."""
     found: list[Any] = []
     _add_functions(body, found)
     return found
