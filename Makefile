@@ -62,10 +62,12 @@ $(VENV_FLOOR)/.installed: pyproject.toml
 	touch $@
 
 # A scratch venv per old mypy (the plugin comes from the source tree, on PYTHONPATH in
-# tests/test_mypy_versions.py: no editable install, so it installs beside the others).
-.venv-mypy-%/.installed: pyproject.toml
-	$(PYTHON) -m venv .venv-mypy-$*
-	.venv-mypy-$*/bin/python -m pip install -q 'mypy==$*'
+# tests/test_mypy_versions.py: no editable install, so it installs beside the others).  No
+# pip of its own (ensurepip costs about 4 s of CPU a venv): the main venv's pip installs
+# into it (pip --python).
+.venv-mypy-%/.installed: pyproject.toml $(VENV)/.installed
+	$(PYTHON) -m venv --without-pip .venv-mypy-$*
+	$(BIN)/python -m pip --python .venv-mypy-$*/bin/python install -q 'mypy==$*'
 	touch $@
 
 # A venv per release of the supported range, with the plugin installed as in the floor's.
