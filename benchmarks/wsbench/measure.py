@@ -130,6 +130,8 @@ class Target:
     cold: dict[str, list[Run]] = field(default_factory=lambda: {m: [] for m in MODES})
     # per pair: the warm run of median wall time among the repeats
     warm: dict[str, list[Run]] = field(default_factory=lambda: {m: [] for m in MODES})
+    # every warm run, in order: the i-th run of each mode ran right before or after the
+    # other mode's i-th run (adjacent_warm_ratios)
     all_warm: dict[str, list[Run]] = field(default_factory=lambda: {m: [] for m in MODES})
     # one cold run per mode with --check-untyped-defs (untimed), if made
     untyped: dict[str, Run] = field(default_factory=dict)
@@ -142,6 +144,17 @@ class Target:
                 yield mode, "warm", run
             if mode in self.untyped:
                 yield mode, f"cold, {UNTYPED}", self.untyped[mode]
+
+
+def adjacent_warm_ratios(target: Target, cpu: bool = False) -> list[float]:
+    """plugin / plain for each two warm runs made one right after the other.  A warm run
+    over the whole set takes about 0.3 s, and this machine's speed drifts by 10 to 30 %
+    from one minute to the next: a ratio of two adjacent runs cancels that drift, where a
+    ratio of medians over a pair's runs keeps part of it."""
+    plain, plugin = target.all_warm[PLAIN], target.all_warm[PLUGIN]
+    return [
+        (b.cpu / a.cpu) if cpu else (b.wall / a.wall) for a, b in zip(plain, plugin, strict=True)
+    ]
 
 
 def warm_up(runner: Runner, packages: Sequence[str], workdir: Path) -> None:

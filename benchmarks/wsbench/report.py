@@ -25,6 +25,7 @@ from wsbench.measure import (
     SUMMARY,
     Run,
     Target,
+    adjacent_warm_ratios,
 )
 from wsbench.setup import Plugin
 
@@ -42,6 +43,11 @@ Relabels = dict[tuple[str, str], Relabel | None]  # by (target, check)
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def warm_ratio(target: Target, cpu: bool = False) -> float:
+    """The median of the ratios of adjacent warm runs (measure.adjacent_warm_ratios)."""
+    return median(adjacent_warm_ratios(target, cpu))
 
 
 def pair_ratio(target: Target, kind: str) -> float:
@@ -122,7 +128,7 @@ def render(
     targets: Sequence[Target],
     header: dict[str, str],
     pairs: int,
-    warm_repeats: int,
+    warm_repeats: tuple[int, int],
     profile: list[str] | None,
 ) -> str:
     crashes = [
@@ -146,12 +152,15 @@ def render(
     return "\n".join(out) + "\n"
 
 
-def _runs_and_options(targets: Sequence[Target], pairs: int, warm_repeats: int) -> list[str]:
+def _runs_and_options(
+    targets: Sequence[Target], pairs: int, warm_repeats: tuple[int, int]
+) -> list[str]:
+    each, judged = warm_repeats
     return [
         f"- runs: {pairs} interleaved pair(s) per target, cold (`--no-incremental`, fresh cache)"
-        f" and warm ({warm_repeats} more run(s) on that cache, the modes alternating run by"
-        f" run), after one untimed warm-up per"
-        " mode",
+        f" and warm ({each} more run(s) on that cache per library, {judged} on"
+        f" `{targets[-1].name}`, the modes alternating run by run), after one untimed warm-up"
+        " per mode",
         "- options (both modes): `ignore_missing_imports = true`, `follow_imports = silent`,"
         " `mypy_path` = all unpacked libraries; plugin mode adds `plugins = mypy_wsplugin`,"
         " `[mypy_wsplugin] check_all_awaits = true`"
@@ -166,7 +175,8 @@ def _runs_and_options(targets: Sequence[Target], pairs: int, warm_repeats: int) 
 
 def _targets(targets: Sequence[Target], crashes: list[Crash], relabels: Relabels) -> list[str]:
     main = targets[-1]
-    cold, warm, mem = pair_ratio(main, "cold"), pair_ratio(main, "warm"), rss_ratio(main)
+    cold, warm, mem = pair_ratio(main, "cold"), warm_ratio(main), rss_ratio(main)
+    adjacent = len(adjacent_warm_ratios(main))
     out = [
         "",
         f"## Targets (judged on `{main.name}`)",
@@ -175,7 +185,8 @@ def _targets(targets: Sequence[Target], crashes: list[Crash], relabels: Relabels
         "|---|---:|---:|---|",
         f"| cold time ratio (median of per-pair ratios) | {fmt(cold, 3)} | <= {COLD_TARGET} "
         f"| {verdict(cold, COLD_TARGET)} |",
-        f"| warm time ratio (median of per-pair ratios) | {fmt(warm, 3)} | <= {WARM_TARGET} "
+        f"| warm time ratio (median of the ratios of {adjacent} adjacent runs) | {fmt(warm, 3)} "
+        f"| <= {WARM_TARGET} "
         f"| {verdict(warm, WARM_TARGET)} |",
         f"| peak memory ratio (cold, median of per-pair ratios) | {fmt(mem, 3)} "
         f"| <= {MEMORY_TARGET} | {verdict(mem, MEMORY_TARGET)} |",
@@ -196,18 +207,28 @@ def _targets(targets: Sequence[Target], crashes: list[Crash], relabels: Relabels
     return out
 
 
-def _timing(targets: Sequence[Target], relabels: Relabels, warm_repeats: int) -> list[str]:
-    cpu = fmt(cpu_ratio(targets[-1]), 3)
+def _timing(
+    targets: Sequence[Target], relabels: Relabels, warm_repeats: tuple[int, int]
+) -> list[str]:
+    main = targets[-1]
+    cpu = fmt(cpu_ratio(main), 3)
+    warm_cpu = fmt(warm_ratio(main, cpu=True), 3)
+    per_pair = fmt(pair_ratio(main, "warm"), 3)
     out = [
         "",
-        f"For reference, the cold CPU time ratio (user + system, median of per-pair ratios; less"
-        f" sensitive to other load on the machine than wall time): {cpu}.",
+        f"For reference, on `{main.name}`: the cold CPU time ratio (user + system, median of"
+        f" per-pair ratios; less sensitive to other load on the machine than wall time): {cpu};"
+        f" the warm CPU time ratio (adjacent runs): {warm_cpu}; the warm time ratio as the"
+        f" median of per-pair ratios of each pair's median warm run (the estimator before"
+        f" 2026-12-03, which keeps part of the machine's drift): {per_pair}.",
         "",
         "## Timing and memory",
         "",
         "Times are medians in seconds; ratios are plugin / plain, the median of the per-pair"
         " ratios (cold CPU: user + system time); a pair's warm time is the median of"
-        f" {warm_repeats} warm run(s); RSS is the median peak resident set of the cold runs."
+        f" {warm_repeats[0]} warm run(s) ({warm_repeats[1]} on `{main.name}`), the warm ratio"
+        " the median of the ratios of adjacent warm runs; RSS is the median peak resident set"
+        " of the cold runs."
         " The last columns classify the first cold runs' outputs (mypy's defaults; see below).",
         "",
         "| target | kind | files | lines | async defs (unannotated) | plain cold | plugin cold"
@@ -236,7 +257,7 @@ def _timing_row(t: Target, found: Relabel) -> str:
         f"| {fmt(median([r.wall for r in t.cold[PLUGIN]]))} | {fmt(pair_ratio(t, 'cold'), 3)} "
         f"| {fmt(cpu_ratio(t), 3)} "
         f"| {fmt(median([r.wall for r in t.warm[PLAIN]]))} "
-        f"| {fmt(median([r.wall for r in t.warm[PLUGIN]]))} | {fmt(pair_ratio(t, 'warm'), 3)} "
+        f"| {fmt(median([r.wall for r in t.warm[PLUGIN]]))} | {fmt(warm_ratio(t), 3)} "
         f"| {fmt(median([r.rss_kib / 1024 for r in t.cold[PLAIN]]), 0)} "
         f"| {fmt(median([r.rss_kib / 1024 for r in t.cold[PLUGIN]]), 0)} "
         f"| {fmt(rss_ratio(t), 3)} | {errors_in(plain_lines)} | {len(found.replaced)} "
