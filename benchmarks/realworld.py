@@ -56,7 +56,7 @@ What it does
    time is measured around it and its peak RSS is taken from ``os.wait4`` (the rusage of that
    one child).  Reported: median wall time per mode, the median of the per-pair ratios
    (plugin / plain) for cold runs, and peak RSS.  A warm run takes about 0.3 s over all
-   libraries and this machine's speed drifts by 10 to 30 % from minute to minute, so the
+   libraries and this machine's speed drifts by 10 to 65 % from minute to minute, so the
    warm ratio is the median of the ratios of adjacent warm runs (each plugin run against
    the plain run right before or after it), over 20 warm runs per mode and pair on the
    judged target (``--judged-warm-repeats``) and 5 on each library (``--warm-repeats``).

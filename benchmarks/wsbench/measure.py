@@ -148,7 +148,7 @@ class Target:
 
 def adjacent_warm_ratios(target: Target, cpu: bool = False) -> list[float]:
     """plugin / plain for each two warm runs made one right after the other.  A warm run
-    over the whole set takes about 0.3 s, and this machine's speed drifts by 10 to 30 %
+    over the whole set takes about 0.3 s, and this machine's speed drifts by 10 to 65 %
     from one minute to the next: a ratio of two adjacent runs cancels that drift, where a
     ratio of medians over a pair's runs keeps part of it."""
     plain, plugin = target.all_warm[PLAIN], target.all_warm[PLUGIN]
