@@ -27,8 +27,8 @@ PACKAGE = HERE / "mypy_wsplugin"
 # entry point, ``mypy_internals/__init__`` probes mypy at start-up; ``__main__``), the plugin
 # class (a subclass of mypy's compiled ``Plugin``, which mypyc cannot subclass from another
 # build), what a run that finds everything in its cache imports (``config``, ``errorcodes``,
-# ``notices``, ``mypy_internals/startup`` and ``versions``: such a run then never loads the
-# compiled library, about 1.2 ms, 0.4 % of a warm run over 610 files) and the command line
+# ``mypy_internals/startup`` and ``versions``: such a run then never loads the compiled
+# library, about 1.2 ms, 0.4 % of a warm run over 610 files) and the command line
 # (``cli/``: runs once per command, not inside mypy).  Everything else runs inside mypy's
 # checks, and is compiled.
 PURE_PYTHON = {
@@ -37,7 +37,6 @@ PURE_PYTHON = {
     "plugin.py",
     "config.py",
     "errorcodes.py",
-    "notices.py",
     "startup.py",
     "versions.py",
 }

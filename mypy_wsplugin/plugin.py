@@ -46,7 +46,6 @@ from mypy_wsplugin.mypy_internals import (
     typeshed_dir,
     will_parse,
 )
-from mypy_wsplugin.notices import say_once
 
 if TYPE_CHECKING:
     from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
@@ -127,6 +126,8 @@ class WsPlugin(Plugin):
         if is_daemon(options) and (self.capabilities.post_pass or has_results):
             # The daemon's only callback when it analyses a module's top level again.
             vars(self)["get_type_analyze_hook"] = self._on_type_analysis
+        if self._config_error is None and not self._in_daemon and not self.config.factories:
+            vars(self)["report_config_data"] = self._path_only_report()
 
     @property
     def entries(self) -> EntryChecks:
@@ -347,6 +348,27 @@ class WsPlugin(Plugin):
                 return {"settings": report, "carries": [entry.text for entry in carried]}
         return report
 
+    def _path_only_report(self) -> Callable[[ReportConfigContext], object]:
+        """:meth:`report_config_data` where only a module's path decides the answer (no
+        factory entries, no configuration error, not the daemon's process): a warm run's
+        one callback, asked for every module, so a stub's or an absolute path's answer is
+        one ``startswith`` (an absolute path is inside typeshed exactly when it starts with
+        its folder, which ends with a separator); anything else goes to the method."""
+        typeshed, settings = self._typeshed, self._settings
+        method = self.report_config_data  # the class's, bound: the instance's is this one
+        absolute = "/" if os.sep == "/" else None  # POSIX; elsewhere, the method decides
+
+        def report(ctx: ReportConfigContext) -> object:
+            if ctx.is_check:
+                path = ctx.path
+                if path.startswith(typeshed):
+                    return _NO_SETTINGS
+                if absolute is not None and path.startswith(absolute):
+                    return settings
+            return method(ctx)
+
+        return report
+
     def _settings_with_missing_results(self, entries: EntryChecks) -> str:
         """The settings, and which RESULTs' modules cannot be found: that changes what every
         module depends on (get_additional_deps), so a change makes mypy parse them all
@@ -454,6 +476,7 @@ def plugin(version: str) -> type[Plugin]:
     off = CAPABILITIES.missing() if not in_tested_range(running) else []
     if not in_tested_range(running):
         from mypy_wsplugin.messages import outside_tested_range
+        from mypy_wsplugin.notices import say_once
 
         (low_major, low_minor), (high_major, high_minor) = TESTED_RANGE
         low, high = f"{low_major}.{low_minor}", f"{high_major}.{high_minor}"

@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from mypy.options import Options
+from mypy.plugin import ReportConfigContext
 
-from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY
+from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY, typeshed_dir
+from mypy_wsplugin.plugin import WsPlugin
 from tests.edit_sequences import running_tool
 from tests.forked_mypy import run_python
 
@@ -286,6 +289,44 @@ def test_settings_edits_agree_cold_and_warm_and_keep_the_stdlib_cached(project: 
         assert mypy(project, "--cache-dir", "warm") == cold, settings
 
 
+@pytest.mark.parametrize("settings", ["", "[mypy_wsplugin]\ncheck_all_awaits = false\n"])
+def test_the_answer_for_each_module_from_its_path_alone_is_the_methods(
+    tmp_path: Path, settings: str
+) -> None:
+    """Where only a module's path decides what it reports to the cache (no factory entries),
+    a run's answers come from a quick form of ``report_config_data`` (a warm run's one
+    callback): for stubs, absolute and relative paths and names next to typeshed's folder,
+    it answers as the method does."""
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\nplugins = mypy_wsplugin\n" + settings)
+    options = Options()
+    options.config_file = str(config)
+    options.cache_dir = str(tmp_path)  # a cache exists: no scan of the heap
+    plugin = WsPlugin(options)
+    assert "report_config_data" in vars(plugin)
+    typeshed = typeshed_dir(options)
+    paths = [
+        typeshed + "stdlib/builtins.pyi",
+        typeshed + "stdlib/os/__init__.pyi",
+        typeshed.rstrip(os.sep) + "2/x.pyi",
+        typeshed.rstrip(os.sep) + ".pyi",
+        str(tmp_path / "app" / "m.py"),
+        os.path.relpath(typeshed + "stdlib/abc.pyi"),
+        "app/m.py",
+        "./app/../m.py",
+        "",
+    ]
+    answers = [plugin.report_config_data(ReportConfigContext("m", path, True)) for path in paths]
+    # The settings, and nothing for the standard library's stubs.
+    assert answers[:2] == [{}, {}] and answers[2] != {} and len(set(map(str, answers))) == 2
+    for path in paths:
+        ctx = ReportConfigContext("m", path, True)
+        assert plugin.report_config_data(ctx) == WsPlugin.report_config_data(plugin, ctx), path
+    factories = "[mypy_wsplugin]\nsync_factories = app.get\n"
+    config.write_text("[mypy]\nplugins = mypy_wsplugin\n" + factories)
+    assert "report_config_data" not in vars(WsPlugin(options))
+
+
 # Runs mypy in this process and then says which of the plugin's modules it imported and how
 # often the plugin scanned the heap (gc.get_referrers: how it finds mypy's build objects).
 _OBSERVED_RUN = """
@@ -342,7 +383,6 @@ def test_a_run_that_finds_everything_in_its_cache_does_only_the_cheap_part(
         "mypy_wsplugin.mypy_internals",
         "mypy_wsplugin.mypy_internals.startup",
         "mypy_wsplugin.mypy_internals.versions",
-        "mypy_wsplugin.notices",
         "mypy_wsplugin.plugin",
     }
     lazy = {
@@ -355,6 +395,7 @@ def test_a_run_that_finds_everything_in_its_cache_does_only_the_cheap_part(
         "mypy_wsplugin.mypy_internals.build",
         "mypy_wsplugin.mypy_internals.checker",
         "mypy_wsplugin.mypy_internals.errors",
+        "mypy_wsplugin.notices",
     }
     assert start_up | lazy <= set(cast("list[str]", cold_seen["modules"]))
     assert cast(int, cold_seen["scans"]) >= 1
