@@ -313,7 +313,8 @@ class WsPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> object:
         """Asked for every module of the build, with a valid cache entry or not: the one
         callback of a run that finds everything in its cache, so it stays cheap (mypy
-        round-trips the answer through JSON for each module): no call it can spare."""
+        round-trips the answer through JSON for each module): no call it can spare.  Where
+        the path alone decides, the instance answers first (:meth:`_path_only_report`)."""
         if self._config_error is not None:
             raise self._config_error
         if self._in_daemon:
