@@ -48,6 +48,8 @@ class _Owner(Protocol):
 
 
 _H = TypeVar("_H")
+# The build's errors, HookGates.may_be_awaited and HookGates.may_be_left_unawaited.
+_Ready = tuple[Errors, Callable[[str, Errors], bool], Callable[[str, Errors], bool]]
 
 # Where a name's hook is wanted (the second item of a HookEntry): everywhere, or only in a
 # function that may await a call or attribute of that name (a callee that always gives a
@@ -74,7 +76,7 @@ class GatedAnswers(dict[str, Any]):
     sooner (benchmarks/findings.md).
     """
 
-    __slots__ = ("_asked", "_given", "_owner", "_sticky", "_table", "_where_awaited")
+    __slots__ = ("_asked", "_gates", "_given", "_owner", "_sticky", "_table", "_where_awaited")
 
     def __init__(
         self, table: HookTable[HookEntry[Any]], owner: _Owner, where_awaited: bool = False
@@ -91,6 +93,10 @@ class GatedAnswers(dict[str, Any]):
         # lookup that reaches Python: mypy asks twice for each hook it runs (to know there
         # is one, then to run it), and often at the next call of the same name.
         self._sticky: str | None = None
+        # The build's errors and the gates' two questions, once the plugin knows both (it
+        # finds each once per process): read here at each gated lookup, they would be five
+        # lookups by name on the plugin, the engine and the gates.
+        self._gates: _Ready | None = None
 
     def __missing__(self, name: str) -> Any:
         sticky = self._sticky
@@ -108,17 +114,24 @@ class GatedAnswers(dict[str, Any]):
             return hook
         if hook is not None:  # just decided: the table keeps the mark, not the hook
             table[name] = _MARKS[gate]
-        owner = self._owner
-        errors = owner._errors
-        engine = owner._engine
-        if errors is None or engine is None:
-            return self._given_hook(name, hook)
+        ready = self._gates
+        if ready is None:
+            owner = self._owner
+            errors = owner._errors
+            engine = owner._engine
+            if errors is None or engine is None:
+                return self._given_hook(name, hook)
+            gates = engine.gates
+            ready = self._gates = (errors, gates.may_be_awaited, gates.may_be_left_unawaited)
+        errors, may_be_awaited, may_be_left_unawaited = ready
         if gate == WHERE_NOT_AWAITED:
-            wanted = engine.gates.may_be_left_unawaited(name, errors)
+            wanted = may_be_left_unawaited(name, errors)
         else:
-            if name not in self._asked and self._never_awaited(engine, name):
-                return None
-            wanted = engine.gates.may_be_awaited(name, errors)
+            if name not in self._asked:
+                engine = self._owner._engine
+                if engine is not None and self._never_awaited(engine, name):
+                    return None
+            wanted = may_be_awaited(name, errors)
         if not wanted:
             return None
         given = self[name] = self._given_hook(name, hook)
