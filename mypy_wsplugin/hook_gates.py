@@ -8,8 +8,10 @@ may await something of that name (a callee whose calls always give a plain value
 attribute), or only where that function may call it without awaiting the call at once (a
 callee whose calls always give a coroutine).  The tables in :mod:`.hook_tables` keep the
 decision and ask the gate at each lookup of a gated name; where every module of the run was
-parsed in it, a name that nothing awaits is answered None once (:meth:`never_awaited`).  The
-gates only save work: a hook given where it is not needed finds nothing.
+parsed in it, a name that nothing awaits is answered None once (:meth:`never_awaited`), and
+a dunder that mypy calls on its own and no code calls by name gets no hook at all
+(:meth:`never_called`).  The gates only save work: a hook given where it is not needed
+finds nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from mypy.nodes import FuncItem, MypyFile, SymbolNode, TypeInfo
 
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.facts.awaited_names import AwaitedAnywhere
+from mypy_wsplugin.facts.hook_names import called_implicitly
 from mypy_wsplugin.facts.plain_callees import gives_coroutine, gives_plain_value
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.hook_tables import EVERYWHERE, WHERE_AWAITED, WHERE_NOT_AWAITED
@@ -150,6 +153,21 @@ class HookGates:
             return False
         names = self.awaited_anywhere.names(self._modules)
         return names is not None and fullname.rpartition(".")[2] not in names
+
+    def never_called(self, fullname: str) -> bool:
+        """At the decision for a function or method: whether its calls need no hook
+        anywhere in the run.  So for a dunder mypy calls on its own
+        (``facts.hook_names.called_implicitly``: an operator, a subscript, ``for``,
+        ``with``, a descriptor) that no code of the run calls by name: each of its hooks
+        would see only mypy's own calls, which the checks leave alone
+        (``checks.dispatch.implicit_dunder``).  Not in the daemon, nor where the run's
+        modules were not all parsed in this process (``AwaitedAnywhere``): there every
+        such hook is given, and finds nothing."""
+        method = fullname.rpartition(".")[2]
+        if self._daemon or self._modules is None or not called_implicitly(method):
+            return False
+        called = self.awaited_anywhere.dunders_called(self._modules)
+        return called is not None and method not in called
 
     def _awaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
         """What ``func`` awaits (see ``RoleIndex.awaited_names``): empty where it cannot

@@ -222,7 +222,11 @@ class Engine:
             if not self.policy.active:
                 return None, EVERYWHERE
             return partial(self._on_super, fullname), EVERYWHERE
-        if not self.policy.hooked(fullname) or is_display(fullname):
+        if (
+            not self.policy.hooked(fullname)
+            or is_display(fullname)
+            or self._no_hook_needed(self.gates.never_called, fullname)
+        ):
             return None, EVERYWHERE
         node = None
         if self._modules is not None:
@@ -238,7 +242,9 @@ class Engine:
                 return None, EVERYWHERE
             return partial(self._on_super, fullname), EVERYWHERE
         defined, node = self._defining_name(fullname, self._modules)
-        if not self.policy.hooked(defined):
+        if not self.policy.hooked(defined) or self._no_hook_needed(
+            self.gates.never_called, defined
+        ):
             return None, EVERYWHERE
         hook = partial(self._on_method, fullname, defined)
         return hook, self.gates.gate(defined, node)
@@ -255,10 +261,15 @@ class Engine:
 
     def never_awaited(self, fullname: str) -> bool:
         """``HookGates.never_awaited``, asked once per name, under the plugin's guard."""
+        return self._no_hook_needed(self.gates.never_awaited, fullname)
+
+    def _no_hook_needed(self, question: Callable[[str], bool], fullname: str) -> bool:
+        """A gate's ``question`` about ``fullname`` that, answered True, means no hook
+        anywhere in the run; False after a bug in it (every hook is then given)."""
         if self.off:
             return False
         try:
-            return self.gates.never_awaited(fullname)
+            return question(fullname)
         except Exception as error:
             self._failed(error, AnyType(TypeOfAny.special_form), Context())
             return False

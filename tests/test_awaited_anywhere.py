@@ -95,3 +95,39 @@ def test_made_again_when_the_module_dict_changes_size_without_a_parse() -> None:
     assert anywhere.names({"app": first}) == frozenset({"g"})
     cached = _tree("lib", "def make(): ...\n")
     assert anywhere.names({"app": first, "lib": cached}) is None  # not parsed here
+
+
+def test_the_dunders_called_by_name_and_not_those_mypy_calls_on_its_own() -> None:
+    anywhere = AwaitedAnywhere()
+    tree = _tree(
+        "app",
+        """
+        class Box(Base):
+            def __getitem__(self, key):
+                return dict.__getitem__(self, key)
+
+            async def run(self, pool):
+                async with pool:
+                    pass
+                for item in self:
+                    pass
+                with pool:
+                    pool.__aexit__(None, None, None)
+                super().__enter__()
+                self.__call__()
+                self.__len__
+                return self[0] + len(self) + (await pool.__anext__())
+        """,
+    )
+    stub = _tree("lib", "def f() -> None: ...\n", is_stub=True)
+    anywhere.parsed(tree)
+    assert anywhere.dunders_called({"app": tree, "lib": stub}) is None  # lib not parsed here
+    anywhere.parsed(stub)
+    # Written as a call on an attribute of that name: ``dict.__getitem__(...)``,
+    # ``pool.__aexit__(...)``, ``pool.__anext__()``.  Not ``super().__enter__()`` (mypy
+    # names that hook "__enter__ of Base"), ``__call__`` (always hooked), nor what mypy
+    # calls for ``async with``, ``for``, ``with``, a subscript or ``len``.
+    assert anywhere.dunders_called({"app": tree, "lib": stub}) == frozenset(
+        {"__getitem__", "__aexit__", "__anext__"}
+    )
+    assert anywhere.names({"app": tree, "lib": stub}) == frozenset({"__anext__"})

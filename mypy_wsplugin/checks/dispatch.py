@@ -13,6 +13,7 @@ from mypy_wsplugin.checks.await_not_awaitable import check_awaited
 from mypy_wsplugin.checks.missing_await import DROPPED_OR_TESTED, check_coroutine
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.facts.call_site import Site
+from mypy_wsplugin.facts.hook_names import called_implicitly
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_result, coroutine_result, is_any
 from mypy_wsplugin.mypy_internals import Checker, attempt_failed, contains_any, expression_type
@@ -78,7 +79,7 @@ def implicit_dunder(fullname: str, call: CallExpr) -> bool:
     """A dunder method mypy calls on its own while checking ``call`` (``__await__`` for
     an ``await``, an operator, ``__enter__``): not the call written there."""
     name = fullname.rpartition(".")[2]
-    if not (name.startswith("__") and name.endswith("__")) or name == "__call__":
+    if not called_implicitly(name):
         return False
     callee = call.callee
     return not (isinstance(callee, MemberExpr) and callee.name == name)

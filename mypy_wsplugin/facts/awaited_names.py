@@ -31,11 +31,14 @@ from mypy.nodes import (
     TypeAlias,
 )
 
+from mypy_wsplugin.facts.hook_names import called_implicitly
 from mypy_wsplugin.mypy_internals import get_subexpressions, tree_is_complete
 
-# A C static in a compiled build (else a lookup in the module's globals at each of the
+# C statics in a compiled build (else a lookup in the module's globals at each of the
 # run's 345k expressions on ``make bench``'s ALL target).
 _AWAIT: Final = AwaitExpr
+_CALL: Final = CallExpr
+_MEMBER: Final = MemberExpr
 
 
 def add_awaited(e: Expression, names: set[str] | None, nodes: dict[int, Expression]) -> bool:
@@ -78,13 +81,14 @@ def add_callee_names(callee: Expression, names: set[str] | None) -> bool:
 
 
 class AwaitedAnywhere:
-    """The names under which anything is awaited in the modules of this run.
+    """The names under which anything is awaited in the modules of this run, and the
+    dunders its code calls by name (``cm.__aenter__()``: ``called_implicitly``).
 
     Only where every module of the run's graph was parsed in this process (each one passed
     through ``get_additional_deps``) and is held whole: that holds for a run without a
     usable cache, and then mypy parses every module before it checks any.  A module that a
     warm run or the daemon re-checks is parsed later and without a plugin call, and a
-    parallel worker holds most trees in serialized form, so there the set is not known
+    parallel worker holds most trees in serialized form, so there the sets are not known
     (None) and every question goes to the gate.  Parsed trees
     are read as they are: a module not yet analysed gives its awaited names as written, and
     every module (stubs included, which hold no ``await``) the original names of its ``from
@@ -93,51 +97,78 @@ class AwaitedAnywhere:
     ``HookGates.never_awaited`` leaves classes to the gate.
     """
 
-    __slots__ = ("_known", "_names", "_parsed", "_per_module", "_size")
+    __slots__ = ("_found", "_known", "_parsed", "_per_module", "_size")
 
     def __init__(self) -> None:
         self._parsed: set[str] = set()
-        # module -> (the statements read, the names awaited there)
-        self._per_module: dict[str, tuple[object, frozenset[str]]] = {}
-        self._names: frozenset[str] | None = None
+        # module -> (the statements read, what was found there)
+        self._per_module: dict[str, tuple[object, _Found]] = {}
+        self._found: _Found | None = None
         self._known = False
-        self._size = 0  # how many modules the set was made from
+        self._size = 0  # how many modules the sets were made from
 
     def parsed(self, tree: MypyFile) -> None:
-        """``tree`` was just parsed (``get_additional_deps``): the set is made again."""
+        """``tree`` was just parsed (``get_additional_deps``): the sets are made again."""
         self._parsed.add(tree.fullname)
         self._known = False
 
     def names(self, modules: dict[str, MypyFile]) -> frozenset[str] | None:
-        """Every name awaited in ``modules``; None where that cannot be known.  Made again
-        when a module is parsed, or when mypy's module dict grew or shrank without one."""
+        """Every name awaited in ``modules``; None where that cannot be known."""
+        found = self._made(modules)
+        return found.awaited if found is not None else None
+
+    def dunders_called(self, modules: dict[str, MypyFile]) -> frozenset[str] | None:
+        """Every dunder that ``modules`` call by name (``x.__enter__()``: ``__enter__``);
+        None where that cannot be known."""
+        found = self._made(modules)
+        return found.dunders if found is not None else None
+
+    def _made(self, modules: dict[str, MypyFile]) -> _Found | None:
+        """Made again when a module is parsed, or when mypy's module dict grew or shrank
+        without one."""
         if not self._known or len(modules) != self._size:
-            self._names = self._collect(modules)
+            self._found = self._collect(modules)
             self._known = True
             self._size = len(modules)
-        return self._names
+        return self._found
 
-    def _collect(self, modules: dict[str, MypyFile]) -> frozenset[str] | None:
+    def _collect(self, modules: dict[str, MypyFile]) -> _Found | None:
         parsed = self._parsed
         if any(
             module not in parsed or not tree_is_complete(tree) for module, tree in modules.items()
         ):
             return None
         names: set[str] = set()
+        dunders: set[str] = set()
         for tree in modules.values():
-            names |= self._of(tree)
-        return frozenset(names)
+            found = self._of(tree)
+            names |= found.awaited
+            dunders |= found.dunders
+        return _Found(frozenset(names), frozenset(dunders))
 
-    def _of(self, tree: MypyFile) -> frozenset[str]:
+    def _of(self, tree: MypyFile) -> _Found:
         known = self._per_module.get(tree.fullname)
         if known is not None and known[0] is tree.defs:
             return known[1]
-        found = _awaited_in_module(tree)
+        found = _found_in_module(tree)
         self._per_module[tree.fullname] = (tree.defs, found)
         return found
 
 
-def _awaited_in_module(tree: MypyFile) -> frozenset[str]:
+class _Found:
+    """What one module (or the whole run) awaits, and the dunders it calls by name."""
+
+    __slots__ = ("awaited", "dunders")
+
+    def __init__(self, awaited: frozenset[str], dunders: frozenset[str]) -> None:
+        self.awaited = awaited
+        self.dunders = dunders
+
+
+_NOTHING: Final[frozenset[str]] = frozenset()
+
+
+def _found_in_module(tree: MypyFile) -> _Found:
     # The original names of ``from m import x as y``: mypy asks for ``m.x``'s hook where
     # ``y`` is awaited, in any module that imports ``y`` (a stub's re-export included).
     names = {
@@ -148,8 +179,9 @@ def _awaited_in_module(tree: MypyFile) -> frozenset[str]:
         if alias is not None and alias != name
     }
     if tree.is_stub:
-        return frozenset(names)  # no bodies, so no await
+        return _Found(frozenset(names), _NOTHING)  # no bodies, so no await and no call
     nodes: dict[int, Expression] = {}
+    dunders: set[str] = set()
     for e in get_subexpressions(tree):
         if type(e) is _AWAIT:
             # A callee with no name (``await wrap(app)(scope)``) adds nothing: mypy asks
@@ -158,4 +190,8 @@ def _awaited_in_module(tree: MypyFile) -> frozenset[str]:
             # never_awaited leaves to the gate), or as ``__call__`` (always hooked).
             add_awaited(e.expr, names, nodes)
             nodes.clear()
-    return frozenset(names)
+        elif type(e) is _CALL:
+            callee = e.callee
+            if type(callee) is _MEMBER and called_implicitly(callee.name):
+                dunders.add(callee.name)
+    return _Found(frozenset(names), frozenset(dunders) if dunders else _NOTHING)

@@ -31,6 +31,15 @@ LRU_CACHE_CALL = "functools._lru_cache_wrapper.__call__"
 SUPER_CALL = " of "
 
 
+def called_implicitly(method: str) -> bool:
+    """Whether mypy also calls a method of this (short) name on its own, and asks for its
+    hook there: a dunder other than ``__call__`` (an operator, a subscript, ``for``,
+    ``with``, ``await``, a descriptor's ``__get__``).  Such a hook sees the call written in
+    the code only where the callee is an attribute of that name (``cm.__aenter__()``,
+    ``checks.dispatch.implicit_dunder``); elsewhere the call is mypy's own."""
+    return method.startswith("__") and method.endswith("__") and method != "__call__"
+
+
 class DefiningNames:
     """``pkg.Base.get`` for ``pkg.Sub.get`` (and the definition, if found), memoised."""
 
