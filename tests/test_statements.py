@@ -1,6 +1,7 @@
 """``facts.statements.functions_in``: every function a body defines, as one loop on the
 statement's class, against Python's own parser (``ast``: every ``def`` and ``async def``,
-each before those it holds).
+each before those it holds); and ``pattern_captures``, the names a ``case`` binds, against
+``ast``'s ``MatchAs``/``MatchStar``/``MatchMapping`` names.
 
 The findings themselves are the YAML cases' business; here, that both find the same
 functions in the same order, on every statement that can hold one and on real modules.
@@ -17,9 +18,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from mypy.nodes import MatchStmt
 
 import mypy_wsplugin
-from mypy_wsplugin.facts.statements import functions_in
+from mypy_wsplugin.facts.statements import functions_in, pattern_captures
 from tests.test_awaited_anywhere import _tree
 
 Found = list[tuple[str, int]]
@@ -136,3 +138,47 @@ def _real_modules() -> list[Path]:
 def test_real_modules_give_the_reference_answer(path: Path) -> None:
     found, reference = _reference(path.read_text(encoding="utf-8"), "real")
     assert found == reference
+
+
+CASES = """
+    match subject:
+        case Pool() as p:
+            pass
+        case [first, *rest] | (first, *rest):
+            pass
+        case {"k": value, "n": [inner, 1], **others}:
+            pass
+        case Point(x, y=[a, b], z=Point(w=c)):
+            pass
+        case 1 | "s" | None | Color.RED:
+            pass
+        case [_, *_]:
+            pass
+        case _:
+            pass
+"""
+
+
+def _python_captures(case: ast.match_case) -> list[str]:
+    names = []
+    for node in ast.walk(case.pattern):
+        if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name is not None:
+            names.append(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest is not None:
+            names.append(node.rest)
+    return sorted(names)
+
+
+def test_the_names_a_case_pattern_binds() -> None:
+    (match,) = _tree("m", CASES).defs
+    assert isinstance(match, MatchStmt)
+    found = [sorted(name.name for name in pattern_captures(p)) for p in match.patterns]
+    (reference,) = ast.parse(textwrap.dedent(CASES)).body
+    assert isinstance(reference, ast.Match)
+    assert found == [_python_captures(case) for case in reference.cases]
+    assert found[:4] == [
+        ["p"],
+        ["first", "first", "rest", "rest"],
+        ["inner", "others", "value"],
+        ["a", "b", "c", "x"],
+    ]

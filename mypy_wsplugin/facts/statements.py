@@ -55,6 +55,15 @@ from mypy.nodes import (
     WhileStmt,
     WithStmt,
 )
+from mypy.patterns import (
+    AsPattern,
+    ClassPattern,
+    MappingPattern,
+    OrPattern,
+    Pattern,
+    SequencePattern,
+    StarredPattern,
+)
 
 Scope = FuncItem | MypyFile
 Definition = FuncDef | Decorator | OverloadedFuncDef
@@ -250,6 +259,8 @@ class StatementWalker:
 
     def visit_match(self, s: MatchStmt) -> None:
         self.expr(s.subject)
+        for pattern in s.patterns:
+            self.exprs(pattern_captures(pattern), Role.STORE)
         for guard, body in zip(s.guards, s.bodies, strict=False):
             self.expr(guard, Role.CONDITION)
             self.block(body)
@@ -260,6 +271,33 @@ class StatementWalker:
 
     def visit_block(self, s: Block) -> None:
         self.block(s)
+
+
+def pattern_captures(pattern: Pattern) -> list[NameExpr]:
+    """The names a ``case`` pattern binds (``case Pool() as p``, ``case [first, *rest]``,
+    ``case {"k": v, **others}``, ``case Point(x=x)``)."""
+    found: list[NameExpr] = []
+    pending = [pattern]
+    while pending:
+        p = pending.pop()
+        if isinstance(p, AsPattern):
+            if p.name is not None:
+                found.append(p.name)
+            if p.pattern is not None:
+                pending.append(p.pattern)
+        elif isinstance(p, (OrPattern, SequencePattern)):
+            pending.extend(p.patterns)
+        elif isinstance(p, StarredPattern):
+            if p.capture is not None:
+                found.append(p.capture)
+        elif isinstance(p, MappingPattern):
+            pending.extend(p.values)
+            if p.rest is not None:
+                found.append(p.rest)
+        elif isinstance(p, ClassPattern):
+            pending.extend(p.positionals)
+            pending.extend(p.keyword_values)
+    return found
 
 
 def functions_in(body: Sequence[Statement]) -> list[FuncDef]:
