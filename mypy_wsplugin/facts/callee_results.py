@@ -61,6 +61,7 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
+from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
 from mypy_wsplugin.facts.statements import StatementWalker
@@ -235,7 +236,7 @@ class Inference:
         if expr is None:
             return NoneType()
         if isinstance(expr, NameExpr):
-            return self._name(expr)
+            return self._name(expr, func)
         name = _LITERAL_TYPES.get(type(expr))
         if name is not None:
             return find_class(name, self.modules)
@@ -249,19 +250,22 @@ class Inference:
             return declared_attribute(expr, func)
         return None
 
-    def _name(self, expr: NameExpr) -> Type | None:
+    def _name(self, expr: NameExpr, func: FuncDef) -> Type | None:
         if expr.fullname == "builtins.None":
             return NoneType()
         constant = _NAMED_CONSTANTS.get(expr.fullname)
         if constant is not None:
             return find_class(constant, self.modules)
-        return declared_type(expr.node)
+        declared = declared_type(expr.node)
+        if declared is not None:
+            return declared
+        made = local_class(expr, func)  # ``p = Pool()`` ... ``return p``
+        return _instance(made) if made is not None else None
 
     def _call(self, call: CallExpr, func: FuncDef, home: MypyFile) -> Type | None:
         callee = call.callee
         if isinstance(callee, RefExpr) and isinstance(callee.node, TypeInfo):
-            info = callee.node
-            return None if _maybe_awaitable_class(info) else fill_typevars_with_any(info)
+            return _instance(callee.node)
         target = resolve_callee(call, func, home, self.modules)
         if target is None or target.node is None:
             return None
@@ -376,6 +380,11 @@ class _ReturnCollector(StatementWalker):
         raised = s.expr.callee if isinstance(s.expr, CallExpr) else s.expr
         if not isinstance(raised, RefExpr) or raised.fullname in _NOT_IMPLEMENTED:
             self.not_implemented = True  # or a re-raise, or anything not plainly an error
+
+
+def _instance(info: TypeInfo) -> Type | None:
+    """What a call of the class ``info`` gives, if plainly not awaitable."""
+    return None if _maybe_awaitable_class(info) else fill_typevars_with_any(info)
 
 
 def _maybe_awaitable_class(info: TypeInfo) -> bool:

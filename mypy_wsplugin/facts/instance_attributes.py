@@ -78,14 +78,14 @@ class _SelfStores(StatementWalker):
                 and isinstance(lvalue.expr, NameExpr)
                 and lvalue.expr.name == self.receiver
             ):
-                cls = _new_instance_of(s.rvalue) if len(s.lvalues) == 1 else None
+                cls = new_instance_of(s.rvalue) if len(s.lvalues) == 1 else None
                 if lvalue.name in self.assigned and self.assigned[lvalue.name] is not cls:
                     cls = None
                 self.assigned[lvalue.name] = cls
         super().visit_assignment(s)
 
 
-def _new_instance_of(value: object) -> TypeInfo | None:
+def new_instance_of(value: object) -> TypeInfo | None:
     if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
         node = value.callee.node
         if isinstance(node, TypeInfo) and not node.fallback_to_any:

@@ -1,0 +1,100 @@
+"""What a function's local name plainly holds: an instance the function made itself.
+
+``p = Pool()`` then ``await p.size()`` in an unannotated function: mypy types neither, yet
+``p`` can only be a ``Pool`` (a constructor call gives an instance of exactly that class, so
+no override in a subclass is in question).  That holds when the assignment is the name's
+one binding in the function: the first definition (not a parameter, not ``nonlocal`` or
+``global``), and no other store anywhere (another assignment, a loop or ``with`` or
+``except`` target, ``del``, a walrus, a ``match`` capture, a nested function's ``nonlocal``
+rebinding).  A local with a declared type (``p: Pool = make()``) holds what it declares.
+Anything else is not claimed: which binding a use sees would be a matter of control flow.
+"""
+
+from __future__ import annotations
+
+from mypy.nodes import LDEF, AssignmentStmt, FuncItem, NameExpr, TypeInfo, Var
+from mypy.types import Instance, get_proper_type
+
+from mypy_wsplugin.facts.instance_attributes import new_instance_of
+from mypy_wsplugin.facts.roles import Role, collect_roles
+from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
+
+_Made = dict[Var, TypeInfo]
+# A local's first definition and its Var when the function was read (None: it has none).
+_Token = tuple[NameExpr, Var] | None
+_MEMO: dict[int, tuple[FuncItem, object, _Token, _Made]] = {}
+
+
+def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
+    """The class a local ``name`` of ``scope`` is plainly an instance of, if any."""
+    var = name.node
+    if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
+        return None
+    if var.type is not None and not var.is_inferred:
+        declared = get_proper_type(var.type)
+        return declared.type if isinstance(declared, Instance) else None
+    return _made_in(scope).get(var)
+
+
+def _made_in(func: FuncItem) -> _Made:
+    """Each local of ``func`` bound once, by a constructor call, with its class, kept per
+    function.  The daemon replaces a function's body in place after an edit of its module,
+    and analyses an unchanged body again after an edit elsewhere: its names keep their
+    nodes' objects but get new ``Var``s (and may name another class).  So the body is
+    compared, and the ``Var`` of one first definition."""
+    body = func.body
+    cached = _MEMO.get(id(func))
+    if cached is not None and cached[0] is func and cached[1] is body:
+        token = cached[2]
+        if token is None or token[0].node is token[1]:
+            return cached[3]
+    token, made = _find_made(func)
+    _MEMO[id(func)] = (func, body, token, made)
+    return made
+
+
+def _find_made(func: FuncItem) -> tuple[_Token, _Made]:
+    constructed = _Constructed()
+    constructed.scope(func)
+    token, made = constructed.token, constructed.made
+    if not made:
+        return token, made  # most functions: no walk of their expressions needed
+    stores: dict[Var, int] = {}
+    for entry in collect_roles(func, names=True).values():
+        node = entry.node
+        if entry.role is Role.STORE and isinstance(node, NameExpr):
+            var = node.node
+            if isinstance(var, Var) and var in made:
+                stores[var] = stores.get(var, 0) + 1
+    once = {var: info for var, info in made.items() if stores.get(var) == 1}
+    if once:  # a nested function's store of one of them: a ``nonlocal`` rebinding
+        for nested in functions_in(func.body.body):
+            for entry in collect_roles(nested, names=True).values():
+                node = entry.node
+                var = node.node if isinstance(node, NameExpr) else None
+                if entry.role is Role.STORE and isinstance(var, Var):
+                    once.pop(var, None)
+    return token, once
+
+
+class _Constructed(StatementWalker):
+    """``name = Class(...)``, the first definition of a local: the name and the class."""
+
+    def __init__(self) -> None:
+        self.made: _Made = {}
+        self.token: _Token = None
+
+    def visit_assignment(self, s: AssignmentStmt) -> None:
+        if len(s.lvalues) == 1:
+            target = s.lvalues[0]
+            if (
+                isinstance(target, NameExpr)
+                and target.is_new_def
+                and target.kind == LDEF
+                and isinstance(target.node, Var)
+            ):
+                if self.token is None:
+                    self.token = (target, target.node)
+                info = new_instance_of(s.rvalue)
+                if info is not None:
+                    self.made[target.node] = info
