@@ -130,6 +130,9 @@ class Use:
     role: str  # one of ROLES
     awaited: bool
     attr: str = "value"  # the attribute looked up ("attr" and "assign" roles)
+    # A method's receiver: "new" calls ``name().method()``, "local" binds ``objN = name()``
+    # first and calls ``objN.method()`` (an instance made in the handler, facts/local_instances).
+    receiver: str = "new"
 
 
 @dataclass
@@ -414,11 +417,22 @@ def render_handler(
 def render_use(p: Project, m: Module, u: Use, role: str, imports: set[str]) -> list[str]:
     callee = p.callee(u)
     args = "1" if callee is not None and callee.param != "none" else ""
+    made: list[str] = []
     if u.form == "self":
         call = f"self.{u.method}({args})"
     else:
         ref = reference(m.name, u.module, u.name, u.form, imports)
-        call = f"{ref}({args})" if u.method is None else f"{ref}().{u.method}({args})"
+        if u.method is None:
+            call = f"{ref}({args})"
+        elif u.receiver == "local":
+            made = [f"obj{u.uid} = {ref}()"]
+            call = f"obj{u.uid}.{u.method}({args})"
+        else:
+            call = f"{ref}().{u.method}({args})"
+    return made + render_role(u, role, call)
+
+
+def render_role(u: Use, role: str, call: str) -> list[str]:
     value = f"await {call}" if u.awaited else call
     var = f"v{u.uid}"
     if role == "attr":
@@ -689,8 +703,11 @@ EDIT_WEIGHTS: Final = (
 
 
 class Generator:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, receivers: random.Random | None = None) -> None:
         self.rng = rng
+        # A stream of its own for how a method's receiver is written, so that the draws of
+        # ``rng`` (and with them the programs of seeds recorded before it) stay the same.
+        self.receivers = receivers or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -824,6 +841,8 @@ class Generator:
         use = Use(self.next_uid(p), module, name, method, form, role, False)
         if role in ("attr", "assign") and rng.random() < 0.25:
             use.attr = rng.choice(("close", "send", "cr_frame"))  # also the coroutine's own
+        if method is not None and form != "self" and self.receivers.random() < 0.4:
+            use.receiver = "local"
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
@@ -950,7 +969,7 @@ class Generator:
 
 def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
     """The initial project and ``length`` edits, each changing a file or touching one."""
-    gen = Generator(random.Random(seed))
+    gen = Generator(random.Random(seed), random.Random(f"receivers-{seed}"))
     initial = gen.project()
     p = copy.deepcopy(initial)
     files = render(p)

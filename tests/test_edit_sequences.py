@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from mypy_wsplugin.mypy_internals import CAPABILITIES
 from tests.edit_sequences import (
     Mode,
     SequenceRun,
@@ -30,6 +31,7 @@ from tests.edit_sequences import (
 )
 
 TOOL = running_tool()
+HAS_POST_PASS = CAPABILITIES.post_pass
 
 # Chosen for the edits they cover (flips of functions, methods and handlers, awaits, return
 # and parameter annotations, config entries and check_all_awaits, module removal, re-exports,
@@ -251,6 +253,38 @@ def test_unannotated_callees_with_unknown_results_turn_async_under_the_daemon(
         [],
         both,
     ]
+
+
+def local_instance_when_the_caller_is_analysed_again() -> list[Snapshot]:
+    """A method of a local the function made (``obj = K()``) is awaited in checked code and
+    in an unannotated function; then a module both functions use changes, and the daemon
+    analyses them again (new ``Var``s in the same body: a map kept by body alone went stale,
+    and the findings fell back to mypy's or vanished; make fuzz seeds 27001 and 27017)."""
+    k = "class K:\n    def close(self):\n        return 1\n"
+    use = (
+        "from app.c import LIMIT\nfrom app.k import K\n\n\n"
+        "async def h() -> None:\n    obj = K()\n    print(LIMIT)\n    await obj.close()\n\n\n"
+        "async def u(x):\n    obj = K()\n    print(LIMIT)\n    await obj.close()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/k.py": k, "app/m2.py": use}
+    return _steps(
+        ("an int", files | {"app/c.py": "LIMIT = 1\n"}),
+        ("a str", files | {"app/c.py": "LIMIT = 's'\n"}),
+    )
+
+
+def test_local_instance_when_the_caller_is_analysed_again(tmp_path: Path) -> None:
+    snaps = local_instance_when_the_caller_is_analysed_again()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=(Mode.DAEMON, Mode.WARM)).run()
+    assert not result.failures, result.report()
+    awaited = (
+        'app/m2.py:{}: error: Cannot await "K.close()": it returns "int", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+    )
+    # mypy < 2.4 reads no body of another module (whole-program facts): both stay silent.
+    expected = [awaited.format(8), awaited.format(14)] if HAS_POST_PASS else []
+    found = [sorted(line for line in lines if "await-not" in line) for lines in result.cold]
+    assert found == [sorted(expected)] * 2
 
 
 def unrelated_module_removed() -> list[Snapshot]:
