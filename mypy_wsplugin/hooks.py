@@ -341,7 +341,7 @@ class Engine:
             and not in_async_function(api)
         ):
             return typ  # the common case: a plain value outside ``async def`` is never awaited
-        if not decided(ctx, api, ctx.context, errors) or implicit_dunder(fullname, ctx.context):
+        if implicit_dunder(fullname, ctx.context) or not decided(ctx, api, ctx.context, errors):
             return typ
         if fullname == LRU_CACHE_CALL:
             mapped = cached_factory(api, ctx.context)
