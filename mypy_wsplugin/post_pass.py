@@ -36,6 +36,7 @@ from mypy.options import Options
 from mypy_wsplugin.checks.calls_without_hooks import Finding, judge_module
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.entries import EntryChecks
+from mypy_wsplugin.facts.bindings import names_rebound
 from mypy_wsplugin.facts.targets import why_unmatched
 from mypy_wsplugin.mypy_internals import (
     current_file,
@@ -138,7 +139,10 @@ class UntypedPass:
             if name == done or silent or is_flushed(errors, tree.path):
                 continue
             if tree_is_complete(tree) and self._needed(tree):
-                self._run(tree, modules, errors, options, own=False)
+                # mypy analyses ``tree`` again later in this update, if the edit touched
+                # what it imports: judged by what its names name now, as that will bind.
+                with names_rebound(modules):
+                    self._run(tree, modules, errors, options, own=False)
 
     def _needed(self, tree: MypyFile) -> bool:
         """Whether ``tree`` can have findings or notes for this pass at all."""

@@ -287,6 +287,51 @@ def test_local_instance_when_the_caller_is_analysed_again(tmp_path: Path) -> Non
     assert found == [sorted(expected)] * 2
 
 
+def imported_names_change_kind() -> list[Snapshot]:
+    """Names another module imports turn from a class into a function and back, under
+    unannotated code that awaits a call of one, keeps an instance of the other in an
+    attribute and in a local, and drops a coroutine method of each.  The daemon judged the
+    importing module again before analysing it again, by the nodes its names held before
+    the edit: findings invented, then missed (fixed by ``facts.bindings``)."""
+    use = (
+        "from app.b import Client, load\n\n\n"
+        "async def u(x):\n    await load(1)\n    p = Client()\n    p.drop(1)\n\n\n"
+        "class T:\n    def setUp(self):\n        self.cx = Client()\n\n"
+        "    async def test(self):\n        self.cx.drop(2)\n"
+    )
+    classes = (
+        "class Client:\n    async def drop(self, n):\n        pass\n\n\n"
+        "def load(x):\n    return 1\n"
+    )
+    functions = (
+        "class Other:\n    def drop(self, n):\n        pass\n\n\n"
+        "def Client():\n    return Other()\n\n\n"
+        "class load:\n    def __init__(self, x):\n        pass\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/a.py": use}
+    return _steps(
+        ("a class and a function", files | {"app/b.py": classes}),
+        ("a function and a class", files | {"app/b.py": functions}),
+        ("a class and a function again", files | {"app/b.py": classes}),
+    )
+
+
+def test_imported_names_change_kind(tmp_path: Path) -> None:
+    snaps = imported_names_change_kind()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=(Mode.DAEMON,)).run()
+    assert not result.failures, result.report()
+    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    dropped = 'Coroutine "Client.drop()" is used without "await" (it is dropped and never runs)'
+    dropped += '; add "await"  [missing-await]'
+    awaited = 'Cannot await "load()": it returns "{}", which is not awaitable; remove the "await"'
+    awaited += "  [await-not-awaitable]"
+    if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
+        classes = sorted([awaited.format("int"), dropped, dropped])
+        assert found == [classes, [awaited.format("load")], classes]
+    else:
+        assert found == [[], [], []]
+
+
 def unrelated_module_removed() -> list[Snapshot]:
     """A finding in unannotated code appears after an edit; then another module is removed."""
     before = "def load(x: int) -> bool:\n    return True\n\n\nasync def h():\n    print(load(1))\n"

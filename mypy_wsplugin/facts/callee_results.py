@@ -61,6 +61,7 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
+from mypy_wsplugin.facts.bindings import bound
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
@@ -264,8 +265,10 @@ class Inference:
 
     def _call(self, call: CallExpr, func: FuncDef, home: MypyFile) -> Type | None:
         callee = call.callee
-        if isinstance(callee, RefExpr) and isinstance(callee.node, TypeInfo):
-            return _instance(callee.node)
+        if isinstance(callee, RefExpr):
+            info = bound(callee)
+            if isinstance(info, TypeInfo):
+                return _instance(info)
         target = resolve_callee(call, func, home, self.modules)
         if target is None or target.node is None:
             return None

@@ -18,15 +18,19 @@ from mypy.nodes import (
     MemberExpr,
     NameExpr,
     RefExpr,
+    SymbolNode,
     TypeInfo,
 )
 from mypy.types import Instance, Type
 from mypy.typevars import fill_typevars_with_any
 
+from mypy_wsplugin.facts.bindings import bound
 from mypy_wsplugin.facts.statements import StatementWalker
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
-_MEMO: dict[int, tuple[TypeInfo, object, _Assigned]] = {}
+# What each assigned call's callee named when the class was read (see _assigned).
+_Callees = list[tuple[RefExpr, "SymbolNode | None"]]
+_MEMO: dict[int, tuple[TypeInfo, object, _Callees, _Assigned]] = {}
 
 
 def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None:
@@ -49,10 +53,19 @@ def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None
 
 
 def _assigned(info: TypeInfo) -> _Assigned:
+    """Kept per class.  The daemon replaces a class body in place after an edit of its
+    module, and analyses an unchanged body again after an edit elsewhere, where a callee may
+    name another node (``Client`` turned from a class into a function): so the body is
+    compared, and what each callee names (:func:`.bindings.bound`)."""
     body = info.defn.defs.body
     cached = _MEMO.get(id(info))
-    if cached is not None and cached[0] is info and cached[1] is body:
-        return cached[2]
+    if (
+        cached is not None
+        and cached[0] is info
+        and cached[1] is body
+        and all(bound(ref) is node for ref, node in cached[2])
+    ):
+        return cached[3]
     walker = _SelfStores()
     for sym in info.names.values():
         node = sym.node
@@ -60,7 +73,7 @@ def _assigned(info: TypeInfo) -> _Assigned:
         if isinstance(func, FuncDef) and func.arguments:
             walker.receiver = func.arguments[0].variable.name
             walker.scope(func)
-    _MEMO[id(info)] = (info, body, walker.assigned)
+    _MEMO[id(info)] = (info, body, walker.callees, walker.assigned)
     return walker.assigned
 
 
@@ -69,6 +82,7 @@ class _SelfStores(StatementWalker):
 
     def __init__(self) -> None:
         self.assigned: _Assigned = {}
+        self.callees: _Callees = []
         self.receiver = "self"
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
@@ -78,7 +92,10 @@ class _SelfStores(StatementWalker):
                 and isinstance(lvalue.expr, NameExpr)
                 and lvalue.expr.name == self.receiver
             ):
-                cls = new_instance_of(s.rvalue) if len(s.lvalues) == 1 else None
+                value = s.rvalue
+                if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
+                    self.callees.append((value.callee, bound(value.callee)))
+                cls = new_instance_of(value) if len(s.lvalues) == 1 else None
                 if lvalue.name in self.assigned and self.assigned[lvalue.name] is not cls:
                     cls = None
                 self.assigned[lvalue.name] = cls
@@ -86,8 +103,9 @@ class _SelfStores(StatementWalker):
 
 
 def new_instance_of(value: object) -> TypeInfo | None:
+    """The class ``value`` makes a new instance of, if it is a plain class call."""
     if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
-        node = value.callee.node
+        node = bound(value.callee)
         if isinstance(node, TypeInfo) and not node.fallback_to_any:
             return node
     return None

@@ -12,9 +12,20 @@ Anything else is not claimed: which binding a use sees would be a matter of cont
 
 from __future__ import annotations
 
-from mypy.nodes import LDEF, AssignmentStmt, FuncItem, NameExpr, TypeInfo, Var
+from mypy.nodes import (
+    LDEF,
+    AssignmentStmt,
+    CallExpr,
+    FuncItem,
+    NameExpr,
+    RefExpr,
+    SymbolNode,
+    TypeInfo,
+    Var,
+)
 from mypy.types import Instance, get_proper_type
 
+from mypy_wsplugin.facts.bindings import bound
 from mypy_wsplugin.facts.instance_attributes import new_instance_of
 from mypy_wsplugin.facts.roles import Role, collect_roles
 from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
@@ -22,7 +33,9 @@ from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
 _Token = tuple[NameExpr, Var] | None
-_MEMO: dict[int, tuple[FuncItem, object, _Token, _Made]] = {}
+# What each first definition's callee named then (``p = Pool()``: ``Pool``).
+_Callees = list[tuple[RefExpr, "SymbolNode | None"]]
+_MEMO: dict[int, tuple[FuncItem, object, _Token, _Callees, _Made]] = {}
 
 
 def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
@@ -40,25 +53,28 @@ def _made_in(func: FuncItem) -> _Made:
     """Each local of ``func`` bound once, by a constructor call, with its class, kept per
     function.  The daemon replaces a function's body in place after an edit of its module,
     and analyses an unchanged body again after an edit elsewhere: its names keep their
-    nodes' objects but get new ``Var``s (and may name another class).  So the body is
-    compared, and the ``Var`` of one first definition."""
+    nodes' objects but get new ``Var``s, and a callee may name another node (``Pool``
+    turned into a function).  So the body is compared, the ``Var`` of one first
+    definition, and what each callee names (:func:`.bindings.bound`)."""
     body = func.body
     cached = _MEMO.get(id(func))
     if cached is not None and cached[0] is func and cached[1] is body:
-        token = cached[2]
-        if token is None or token[0].node is token[1]:
-            return cached[3]
-    token, made = _find_made(func)
-    _MEMO[id(func)] = (func, body, token, made)
+        token, callees = cached[2], cached[3]
+        if (token is None or token[0].node is token[1]) and all(
+            bound(ref) is node for ref, node in callees
+        ):
+            return cached[4]
+    constructed = _Constructed()
+    constructed.scope(func)
+    made = _bound_once(func, constructed.made)
+    _MEMO[id(func)] = (func, body, constructed.token, constructed.callees, made)
     return made
 
 
-def _find_made(func: FuncItem) -> tuple[_Token, _Made]:
-    constructed = _Constructed()
-    constructed.scope(func)
-    token, made = constructed.token, constructed.made
+def _bound_once(func: FuncItem, made: _Made) -> _Made:
+    """Those of ``made`` that no other store in ``func`` (or a nested function) binds."""
     if not made:
-        return token, made  # most functions: no walk of their expressions needed
+        return made  # most functions: no walk of their expressions needed
     stores: dict[Var, int] = {}
     for entry in collect_roles(func, names=True).values():
         node = entry.node
@@ -74,7 +90,7 @@ def _find_made(func: FuncItem) -> tuple[_Token, _Made]:
                 var = node.node if isinstance(node, NameExpr) else None
                 if entry.role is Role.STORE and isinstance(var, Var):
                     once.pop(var, None)
-    return token, once
+    return once
 
 
 class _Constructed(StatementWalker):
@@ -83,6 +99,7 @@ class _Constructed(StatementWalker):
     def __init__(self) -> None:
         self.made: _Made = {}
         self.token: _Token = None
+        self.callees: _Callees = []
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
         if len(s.lvalues) == 1:
@@ -95,6 +112,9 @@ class _Constructed(StatementWalker):
             ):
                 if self.token is None:
                     self.token = (target, target.node)
-                info = new_instance_of(s.rvalue)
+                value = s.rvalue
+                if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
+                    self.callees.append((value.callee, bound(value.callee)))
+                info = new_instance_of(value)
                 if info is not None:
                     self.made[target.node] = info

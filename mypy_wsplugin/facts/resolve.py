@@ -41,6 +41,7 @@ from mypy.nodes import (
 from mypy.types import AnyType, Instance, Type, get_proper_type
 from mypy.util import correct_relative_import
 
+from mypy_wsplugin.facts.bindings import bound
 from mypy_wsplugin.facts.instance_attributes import constructed_attribute
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.roles import Scope
@@ -63,9 +64,11 @@ def resolve_callee(
     if isinstance(callee, MemberExpr):
         base = callee.expr
         if callee.fullname and callee.node is not None:  # module attribute: ``ws.get()``
-            return _from_node(callee.node)
-        if isinstance(base, RefExpr) and isinstance(base.node, TypeInfo):  # ``Class.m()``
-            return _member_of(base.node, callee.name)
+            node = bound(callee)
+            return _from_node(node) if node is not None else None
+        info = bound(base) if isinstance(base, RefExpr) else None
+        if isinstance(info, TypeInfo):  # ``Class.m()``
+            return _member_of(info, callee.name)
         info = receiver_class(base, scope)
         if info is not None:  # ``self.m()``, ``cls.m()``, ``self.core.api.m()``
             return _member_of(info, callee.name)
@@ -144,7 +147,7 @@ def _unseen_member(callee: MemberExpr, tree: MypyFile) -> Callee | None:
 
 
 def _from_ref(ref: RefExpr, tree: MypyFile, modules: dict[str, MypyFile]) -> Callee | None:
-    node = ref.node
+    node = bound(ref)
     if isinstance(node, Var):
         imported = imported_name(tree, node)
         if imported is None:
