@@ -46,6 +46,7 @@ from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import PluginConfig
 from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.factories import FactoryMatcher
+from mypy_wsplugin.facts.bindings import set_program
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.callee_results import store_results
 from mypy_wsplugin.facts.declared import DeclaredResults, result_dependencies
@@ -131,6 +132,7 @@ class Engine:
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         self._modules = modules
+        set_program(modules)  # facts.bindings: names whose import failed, mapped through them
         self.chain.set_modules(modules)
         self.gates.set_modules(modules)
 

@@ -164,6 +164,23 @@ def result_class_defined_later() -> list[Snapshot]:
     )
 
 
+def reexport_and_a_local_instance_in_one_update() -> list[Snapshot]:
+    """As above, with a class: a new module makes an instance of a class the package
+    re-exports in the same edit, and awaits its sync method in unannotated code.  The
+    failed import left the class's name a ``Var`` where the instance was looked for
+    (make fuzz seed 28072; ``facts.bindings.bound`` maps it through the import)."""
+    m1 = "class C7:\n    def get(self) -> int:\n        raise ValueError()\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m1.py": m1}
+    use = "from app import C7\n\n\nasync def h(x):\n    obj = C7()\n    await obj.get()\n"
+    return _steps(
+        ("nothing re-exported", files),
+        (
+            "re-exported and used",
+            files | {"app/__init__.py": "from app.m1 import C7\n", "app/m6.py": use},
+        ),
+    )
+
+
 def reexport_and_its_awaited_use_in_one_update() -> list[Snapshot]:
     """The package re-exports a sync function, and an unannotated ``async def`` of another
     module imports it from the package and awaits it, in one edit.  The daemon analysed
@@ -536,6 +553,10 @@ SHAPES = {
     "imported_module_removed": (imported_module_removed, EVERY_MODE),
     "reexport_and_its_awaited_use_in_one_update": (
         reexport_and_its_awaited_use_in_one_update,
+        EVERY_MODE,
+    ),
+    "reexport_and_a_local_instance_in_one_update": (
+        reexport_and_a_local_instance_in_one_update,
         EVERY_MODE,
     ),
     "result_class_defined_later": (

@@ -15,8 +15,9 @@ from mypy_wsplugin.checks.missing_await import find_misuse
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.facts.callee_results import static_result
-from mypy_wsplugin.facts.resolve import Callee, imported_modules, resolve_callee
+from mypy_wsplugin.facts.resolve import Callee, resolve_callee
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
 from mypy_wsplugin.facts.statements import functions_in
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members

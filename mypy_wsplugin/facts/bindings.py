@@ -1,13 +1,21 @@
 """What a module-level name in an analysed tree names now.
 
-A name's node is bound when mypy analyses the tree.  In a daemon update, the pass over
-unannotated code runs again for every module (:mod:`mypy_wsplugin.post_pass`) right after
-the edited module was merged, before mypy analyses the modules that import it again: a name
-there may still hold a node the edit replaced (``load`` turned from a ``def`` into a
-class, or back), where a cold run, analysing everything once, sees the new one.  While
-such a module is judged (:func:`names_rebound`), :func:`bound` looks a global name up again
-by its full name, as the analysis about to come will bind it; everywhere else it is the
-node mypy bound.
+A name's node is bound when mypy analyses the tree, and two daemon updates leave it behind
+what a cold run binds:
+
+* An edit turns an imported name from a ``def`` into a class (or back): the pass over
+  unannotated code runs again for every module (:mod:`mypy_wsplugin.post_pass`) right
+  after the edited module was merged, before mypy analyses the modules that import it
+  again, so a name there still holds the replaced node.  While such a module is judged
+  (:func:`names_rebound`), :func:`bound` looks a global name up again by its full name, as
+  the analysis about to come will bind it.
+* A module and the package it imports a name from change in one update, and mypy analyses
+  the module first: the import fails there (a ``Var`` of type ``Any``), and the pass runs
+  before the module is analysed again.  :func:`bound` maps such a name through the
+  module's import statement to the definition the package has now; a module mypy cannot
+  see at all has none, and the ``Var`` stays (nothing is guessed).
+
+Everywhere else it is the node mypy bound.
 """
 
 from __future__ import annotations
@@ -16,26 +24,102 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mypy.lookup import lookup_fully_qualified
-from mypy.nodes import GDEF, MypyFile, RefExpr, SymbolNode
+from mypy.nodes import (
+    GDEF,
+    Import,
+    ImportAll,
+    ImportBase,
+    ImportFrom,
+    MypyFile,
+    RefExpr,
+    SymbolNode,
+    Var,
+)
+from mypy.util import correct_relative_import
 
-_modules: list[dict[str, MypyFile]] = []  # while names are rebound: the program's modules
+# The program's modules (Engine.set_modules), and while names are rebound, the same again.
+_program: list[dict[str, MypyFile]] = []
+_rebinding: list[dict[str, MypyFile]] = []
+
+
+def set_program(modules: dict[str, MypyFile]) -> None:
+    """The modules mypy has loaded (a failed import is mapped through them)."""
+    _program[:] = [modules]
 
 
 @contextmanager
 def names_rebound(modules: dict[str, MypyFile]) -> Iterator[None]:
     """Judge a tree whose global names may still hold the nodes an edit replaced."""
-    _modules.append(modules)
+    _rebinding.append(modules)
     try:
         yield
     finally:
-        _modules.pop()
+        _rebinding.pop()
 
 
-def bound(ref: RefExpr) -> SymbolNode | None:
-    """The node ``ref`` names: mypy's binding, or while names are rebound, its full name's
-    node now (None where the name is gone)."""
+def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNode | None:
+    """The node ``ref`` names (see the module's docstring); ``modules``: the program's,
+    where the caller has them."""
     node = ref.node
-    if not _modules or node is None or ref.kind != GDEF or isinstance(node, MypyFile):
+    if isinstance(node, Var):
+        if node.is_suppressed_import:
+            program = modules or (_program[0] if _program else None)
+            found = imported_node(node, program) if program is not None else None
+            return found if found is not None else node
+        if not _rebinding:
+            return node
+    elif not _rebinding or node is None or isinstance(node, MypyFile):
         return node
-    sym = lookup_fully_qualified(ref.fullname, _modules[-1], raise_on_missing=False)
+    if ref.kind != GDEF:
+        return node
+    sym = lookup_fully_qualified(ref.fullname, _rebinding[-1], raise_on_missing=False)
     return sym.node if sym is not None else None
+
+
+def imported_node(var: Var, modules: dict[str, MypyFile]) -> SymbolNode | None:
+    """What the import that failed into ``var`` names in ``modules`` now, if anything."""
+    home = modules.get(var.fullname.rpartition(".")[0])
+    imported = imported_name(home, var) if home is not None else None
+    if imported is None:
+        return None
+    sym = lookup_fully_qualified(imported, modules, raise_on_missing=False)
+    return sym.node if sym is not None else None
+
+
+def imported_modules(tree: MypyFile) -> Iterator[tuple[str, ImportBase]]:
+    """Every module ``tree`` imports (relative imports resolved), with its statement."""
+    for imp in tree.imports:
+        if isinstance(imp, (ImportFrom, ImportAll)):
+            module, _ = correct_relative_import(
+                tree.fullname, imp.relative, imp.id, tree.is_package_init_file()
+            )
+            yield module, imp
+        elif isinstance(imp, Import):
+            for module, _ in imp.ids:
+                yield module, imp
+
+
+def imported_name(tree: MypyFile, var: Var) -> str | None:
+    """The full name a missing import bound to ``var``, mapped through the import statement.
+
+    mypy gives a name imported from a module it cannot see (missing, or skipped with
+    ``follow_imports = skip``) a ``Var`` of type ``Any`` named after the *importing* module
+    (``app.use.ext_factory``); the import statements say what it really is
+    (``extlib.ext_factory``).
+    """
+    local_prefix = tree.fullname + "."
+    if not var.fullname.startswith(local_prefix):
+        return None
+    local = var.fullname[len(local_prefix) :]
+    for module, imp in imported_modules(tree):
+        if isinstance(imp, ImportFrom):
+            for name, alias in imp.names:
+                if (alias or name) == local:
+                    return f"{module}.{name}"
+        elif isinstance(imp, Import):
+            alias = dict(imp.ids).get(module)
+            if alias == local:
+                return module
+            if alias is None and module.split(".")[0] == local:
+                return local
+    return None

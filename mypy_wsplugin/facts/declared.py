@@ -11,8 +11,8 @@ from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
 from mypy_wsplugin.config import FactoryEntry
+from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.facts.call_site import Site
-from mypy_wsplugin.facts.resolve import imported_modules
 from mypy_wsplugin.facts.statements import module_definitions
 from mypy_wsplugin.facts.types import (
     coroutine_of,

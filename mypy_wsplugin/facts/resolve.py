@@ -13,10 +13,8 @@ receiver is statically known to be: an override in a subclass is not seen.  Anyt
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     FUNC_NO_INFO,
     CallExpr,
@@ -24,10 +22,6 @@ from mypy.nodes import (
     Expression,
     FuncDef,
     FuncItem,
-    Import,
-    ImportAll,
-    ImportBase,
-    ImportFrom,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -39,9 +33,8 @@ from mypy.nodes import (
     Var,
 )
 from mypy.types import AnyType, Instance, Type, get_proper_type
-from mypy.util import correct_relative_import
 
-from mypy_wsplugin.facts.bindings import bound
+from mypy_wsplugin.facts.bindings import bound, imported_name
 from mypy_wsplugin.facts.instance_attributes import constructed_attribute
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.roles import Scope
@@ -147,17 +140,13 @@ def _unseen_member(callee: MemberExpr, tree: MypyFile) -> Callee | None:
 
 
 def _from_ref(ref: RefExpr, tree: MypyFile, modules: dict[str, MypyFile]) -> Callee | None:
-    node = bound(ref)
+    node = bound(ref, modules)
     if isinstance(node, Var):
+        # A module mypy cannot see (or a variable): what the import statement names.
         imported = imported_name(tree, node)
         if imported is None:
             return None
-        # The import failed when ``tree`` was analysed, but the module has the name now:
-        # the daemon merged a newer version of it in the same update (re-analysing ``tree``
-        # comes later).  A cold run looks the same name up and finds the same (or nothing).
-        sym = lookup_fully_qualified(imported, modules, raise_on_missing=False)
-        found = _from_node(sym.node) if sym is not None and sym.node is not None else None
-        return found or Callee(imported, imported.rpartition(".")[2], None, unseen=True)
+        return Callee(imported, imported.rpartition(".")[2], None, unseen=True)
     if node is None:
         return None
     return _from_node(node)
@@ -196,42 +185,3 @@ def _self_class(scope: Scope, var: Var) -> TypeInfo | None:
         return None
     info = scope.info
     return None if is_outside_class(info) else info
-
-
-def imported_modules(tree: MypyFile) -> Iterator[tuple[str, ImportBase]]:
-    """Every module ``tree`` imports (relative imports resolved), with its statement."""
-    for imp in tree.imports:
-        if isinstance(imp, (ImportFrom, ImportAll)):
-            module, _ = correct_relative_import(
-                tree.fullname, imp.relative, imp.id, tree.is_package_init_file()
-            )
-            yield module, imp
-        elif isinstance(imp, Import):
-            for module, _ in imp.ids:
-                yield module, imp
-
-
-def imported_name(tree: MypyFile, var: Var) -> str | None:
-    """The full name a missing import bound to ``var``, mapped through the import statement.
-
-    mypy gives a name imported from a module it cannot see (missing, or skipped with
-    ``follow_imports = skip``) a ``Var`` of type ``Any`` named after the *importing* module
-    (``app.use.ext_factory``); the import statements say what it really is
-    (``extlib.ext_factory``).
-    """
-    local_prefix = tree.fullname + "."
-    if not var.fullname.startswith(local_prefix):
-        return None
-    local = var.fullname[len(local_prefix) :]
-    for module, imp in imported_modules(tree):
-        if isinstance(imp, ImportFrom):
-            for name, alias in imp.names:
-                if (alias or name) == local:
-                    return f"{module}.{name}"
-        elif isinstance(imp, Import):
-            alias = dict(imp.ids).get(module)
-            if alias == local:
-                return module
-            if alias is None and module.split(".")[0] == local:
-                return local
-    return None

@@ -34,7 +34,7 @@ from mypy.nodes import (
     TypeInfo,
 )
 
-from mypy_wsplugin.facts.resolve import imported_modules
+from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.messages import is_a_module, not_defined_in
 
 
