@@ -1,6 +1,7 @@
 """Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
 
-A generator (``random.Random(seed)``, nothing else random) builds a small async project -- a
+A generator (``random.Random(seed)``, and a second stream seeded from it for how method
+receivers are written; nothing else random) builds a small async project -- a
 package ``app`` of 3-6 modules and a ``mypy.ini`` with ``plugins = mypy_wsplugin`` and
 sometimes a ``[mypy_wsplugin]`` section -- and a sequence of edits that keep it valid Python.
 After every step the project's whole output is compared between

@@ -7,7 +7,7 @@ from scratch) with a warm ``mypy`` whose cache is kept, a ``dmypy`` daemon kept 
 mypy >= 2.4 ``mypy -n 2``, and ``mypy`` with no cache at all.  A difference fails unless
 plain mypy (the plugin removed from the config) shows it too; a crash always fails.
 
-The seeds are fixed (the generator draws from ``random.Random(seed)`` only).  A failure
+The seeds are fixed (the generator draws only from random streams seeded by them).  A failure
 prints the seed, the step, the edits, the files and the differing lines; ``python -m
 tests.edit_sequences --seed N -v`` replays it, ``--shrink`` minimizes it, and ``make fuzz``
 runs many more seeds.

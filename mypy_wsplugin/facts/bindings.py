@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     GDEF,
+    CallExpr,
+    Expression,
     Import,
     ImportAll,
     ImportBase,
@@ -61,19 +63,30 @@ def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNod
     """The node ``ref`` names (see the module's docstring); ``modules``: the program's,
     where the caller has them."""
     node = ref.node
-    if isinstance(node, Var):
-        if node.is_suppressed_import:
-            program = modules or (_program[0] if _program else None)
-            found = imported_node(node, program) if program is not None else None
-            return found if found is not None else node
-        if not _rebinding:
-            return node
-    elif not _rebinding or node is None or isinstance(node, MypyFile):
-        return node
-    if ref.kind != GDEF:
+    if isinstance(node, Var) and node.is_suppressed_import:
+        program = modules or (_program[0] if _program else None)
+        found = imported_node(node, program) if program is not None else None
+        return found if found is not None else node
+    if not _rebinding or node is None or ref.kind != GDEF or isinstance(node, MypyFile):
         return node
     sym = lookup_fully_qualified(ref.fullname, _rebinding[-1], raise_on_missing=False)
     return sym.node if sym is not None else None
+
+
+# Calls' callees and what each named when a tree was read (to keep a fact drawn from them).
+Callees = list[tuple[RefExpr, "SymbolNode | None"]]
+
+
+def note_callee(seen: Callees, value: Expression) -> None:
+    """Keep what the callee of ``value``, if a call of a name, names now."""
+    if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
+        seen.append((value.callee, bound(value.callee)))
+
+
+def still_bound(seen: Callees) -> bool:
+    """Whether every callee kept by :func:`note_callee` still names what it named then (the
+    daemon analyses a tree again in place, and a name may come to name another node)."""
+    return all(bound(ref) is node for ref, node in seen)
 
 
 def imported_node(var: Var, modules: dict[str, MypyFile]) -> SymbolNode | None:

@@ -18,19 +18,16 @@ from mypy.nodes import (
     MemberExpr,
     NameExpr,
     RefExpr,
-    SymbolNode,
     TypeInfo,
 )
 from mypy.types import Instance, Type
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.facts.bindings import bound
+from mypy_wsplugin.facts.bindings import Callees, bound, note_callee, still_bound
 from mypy_wsplugin.facts.statements import StatementWalker
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
-# What each assigned call's callee named when the class was read (see _assigned).
-_Callees = list[tuple[RefExpr, "SymbolNode | None"]]
-_MEMO: dict[int, tuple[TypeInfo, object, _Callees, _Assigned]] = {}
+_MEMO: dict[int, tuple[TypeInfo, object, Callees, _Assigned]] = {}
 
 
 def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None:
@@ -59,12 +56,7 @@ def _assigned(info: TypeInfo) -> _Assigned:
     compared, and what each callee names (:func:`.bindings.bound`)."""
     body = info.defn.defs.body
     cached = _MEMO.get(id(info))
-    if (
-        cached is not None
-        and cached[0] is info
-        and cached[1] is body
-        and all(bound(ref) is node for ref, node in cached[2])
-    ):
+    if cached is not None and cached[0] is info and cached[1] is body and still_bound(cached[2]):
         return cached[3]
     walker = _SelfStores()
     for sym in info.names.values():
@@ -82,7 +74,7 @@ class _SelfStores(StatementWalker):
 
     def __init__(self) -> None:
         self.assigned: _Assigned = {}
-        self.callees: _Callees = []
+        self.callees: Callees = []
         self.receiver = "self"
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
@@ -92,10 +84,8 @@ class _SelfStores(StatementWalker):
                 and isinstance(lvalue.expr, NameExpr)
                 and lvalue.expr.name == self.receiver
             ):
-                value = s.rvalue
-                if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
-                    self.callees.append((value.callee, bound(value.callee)))
-                cls = new_instance_of(value) if len(s.lvalues) == 1 else None
+                note_callee(self.callees, s.rvalue)
+                cls = new_instance_of(s.rvalue) if len(s.lvalues) == 1 else None
                 if lvalue.name in self.assigned and self.assigned[lvalue.name] is not cls:
                     cls = None
                 self.assigned[lvalue.name] = cls

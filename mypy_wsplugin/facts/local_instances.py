@@ -15,17 +15,14 @@ from __future__ import annotations
 from mypy.nodes import (
     LDEF,
     AssignmentStmt,
-    CallExpr,
     FuncItem,
     NameExpr,
-    RefExpr,
-    SymbolNode,
     TypeInfo,
     Var,
 )
 from mypy.types import Instance, get_proper_type
 
-from mypy_wsplugin.facts.bindings import bound
+from mypy_wsplugin.facts.bindings import Callees, note_callee, still_bound
 from mypy_wsplugin.facts.instance_attributes import new_instance_of
 from mypy_wsplugin.facts.roles import Role, collect_roles
 from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
@@ -33,9 +30,7 @@ from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
 _Token = tuple[NameExpr, Var] | None
-# What each first definition's callee named then (``p = Pool()``: ``Pool``).
-_Callees = list[tuple[RefExpr, "SymbolNode | None"]]
-_MEMO: dict[int, tuple[FuncItem, object, _Token, _Callees, _Made]] = {}
+_MEMO: dict[int, tuple[FuncItem, object, _Token, Callees, _Made]] = {}
 
 
 def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
@@ -60,9 +55,7 @@ def _made_in(func: FuncItem) -> _Made:
     cached = _MEMO.get(id(func))
     if cached is not None and cached[0] is func and cached[1] is body:
         token, callees = cached[2], cached[3]
-        if (token is None or token[0].node is token[1]) and all(
-            bound(ref) is node for ref, node in callees
-        ):
+        if (token is None or token[0].node is token[1]) and still_bound(callees):
             return cached[4]
     constructed = _Constructed()
     constructed.scope(func)
@@ -99,7 +92,7 @@ class _Constructed(StatementWalker):
     def __init__(self) -> None:
         self.made: _Made = {}
         self.token: _Token = None
-        self.callees: _Callees = []
+        self.callees: Callees = []
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
         if len(s.lvalues) == 1:
@@ -112,9 +105,7 @@ class _Constructed(StatementWalker):
             ):
                 if self.token is None:
                     self.token = (target, target.node)
-                value = s.rvalue
-                if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
-                    self.callees.append((value.callee, bound(value.callee)))
-                info = new_instance_of(value)
+                note_callee(self.callees, s.rvalue)
+                info = new_instance_of(s.rvalue)
                 if info is not None:
                     self.made[target.node] = info
