@@ -1,7 +1,8 @@
 """Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
 
-A generator (``random.Random(seed)``, and a second stream seeded from it for how method
-receivers are written; nothing else random) builds a small async project -- a
+A generator (``random.Random(seed)``, and two more streams seeded from it, for how method
+receivers are written and for edits that turn a function into a class or back; nothing
+else random) builds a small async project -- a
 package ``app`` of 3-6 modules and a ``mypy.ini`` with ``plugins = mypy_wsplugin`` and
 sometimes a ``[mypy_wsplugin]`` section -- and a sequence of edits that keep it valid Python.
 After every step the project's whole output is compared between
@@ -117,6 +118,9 @@ class Func(Sig):
     """A callee: a module-level function or a method."""
 
     body: str = "int"  # one of BODIES; "inst:<class>" and "call:<function>" name their target
+    # A module-level function rendered as a class of the same name (``SetKind``): its calls
+    # make an instance (``__init__`` takes its parameter), which is not awaitable.
+    is_class: bool = False
 
 
 @dataclass
@@ -383,6 +387,12 @@ def render_sig(s: Sig, method: bool) -> str:
 
 
 def render_func(p: Project, m: Module, f: Func, indent: str, method: bool) -> list[str]:
+    if f.is_class and not method:
+        lines = [f"class {f.name}:", "    value = 0"]
+        if f.param != "none":
+            lines += ["", "    " + render_sig(Sig("__init__", False, f.param, "None"), method=True)]
+            lines.append("        self.value = 1")
+        return lines
     kind, _, target = f.body.partition(":")
     simple = {
         "int": "return 1",
@@ -478,6 +488,24 @@ class FlipAsync(Edit):
 
 def _awaits(h: Handler) -> bool:
     return any(u.awaited for u in h.uses)
+
+
+@dataclass
+class SetKind(Edit):
+    """A module-level function becomes a class of the same name, or back: every module
+    that imports it sees a name change kind (``facts/bindings.bound``)."""
+
+    module: str
+    name: str
+    is_class: bool
+
+    def apply(self, p: Project) -> str | None:
+        f = p.func(self.module, self.name)
+        if f is None or f.is_class == self.is_class:
+            return None
+        f.is_class = self.is_class
+        what = "def -> class" if self.is_class else "class -> def"
+        return f"{what}: {PKG}.{self.module}.{self.name}"
 
 
 @dataclass
@@ -703,12 +731,24 @@ EDIT_WEIGHTS: Final = (
 )
 
 
+# The share of edits that turn a module-level function into a class or back (``SetKind``),
+# drawn from a stream of their own.
+KIND_EDIT_SHARE: Final = 0.06
+
+
 class Generator:
-    def __init__(self, rng: random.Random, receivers: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        receivers: random.Random | None = None,
+        kinds: random.Random | None = None,
+    ) -> None:
         self.rng = rng
-        # A stream of its own for how a method's receiver is written, so that the draws of
-        # ``rng`` (and with them the programs of seeds recorded before it) stay the same.
+        # Streams of their own for how a method's receiver is written and for the edits
+        # that change a name's kind, so that the draws of ``rng`` (and with them the
+        # programs of seeds recorded before each) stay the same until such an edit.
         self.receivers = receivers or random.Random(0)
+        self.kinds = kinds or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -889,6 +929,11 @@ class Generator:
     # -- edits --------------------------------------------------------------------------
 
     def edit(self, p: Project, files: Sequence[str]) -> Edit | None:
+        if self.kinds.random() < KIND_EDIT_SHARE:
+            defined = [(m.name, d.name, d.is_class) for m in p.modules for d in m.funcs]
+            if defined:
+                module, func_name, is_class = self.kinds.choice(defined)
+                return SetKind(module, func_name, not is_class)
         rng = self.rng
         kinds = [k for k, _ in EDIT_WEIGHTS]
         kind = rng.choices(kinds, weights=[w for _, w in EDIT_WEIGHTS])[0]
@@ -970,7 +1015,9 @@ class Generator:
 
 def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
     """The initial project and ``length`` edits, each changing a file or touching one."""
-    gen = Generator(random.Random(seed), random.Random(f"receivers-{seed}"))
+    gen = Generator(
+        random.Random(seed), random.Random(f"receivers-{seed}"), random.Random(f"kinds-{seed}")
+    )
     initial = gen.project()
     p = copy.deepcopy(initial)
     files = render(p)

@@ -15,6 +15,7 @@ runs many more seeds.
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from pathlib import Path
 
@@ -24,10 +25,13 @@ from mypy_wsplugin.mypy_internals import CAPABILITIES
 from tests.edit_sequences import (
     Mode,
     SequenceRun,
+    SetKind,
     Snapshot,
+    generate,
     in_the_plugins_words,
     run_seed,
     running_tool,
+    snapshots,
 )
 
 TOOL = running_tool()
@@ -302,6 +306,26 @@ def test_local_instance_when_the_caller_is_analysed_again(tmp_path: Path) -> Non
     expected = [awaited.format(8), awaited.format(14)] if HAS_POST_PASS else []
     found = [sorted(line for line in lines if "await-not" in line) for lines in result.cold]
     assert found == [sorted(expected)] * 2
+
+
+def test_generated_names_change_kind() -> None:
+    """``make fuzz`` turns module-level functions into classes and back (``SetKind``, about
+    one edit in thirteen): each such step renders the name as a class, or as a def again,
+    in valid Python, and so does every other step of those sequences."""
+    changed = 0
+    for seed in range(30000, 30040):
+        initial, edits = generate(seed, 8)
+        snaps = snapshots(initial, edits)
+        for edit, snap in zip(edits, snaps[1:], strict=True):
+            for path, text in snap.files.items():
+                if path.endswith(".py"):
+                    ast.parse(text, path)
+            if isinstance(edit, SetKind):
+                changed += 1
+                text = snap.files[f"app/{edit.module}.py"]
+                assert (f"class {edit.name}:" in text) == edit.is_class, (seed, snap.note)
+                assert (f"def {edit.name}(" in text) != edit.is_class, (seed, snap.note)
+    assert changed >= 10
 
 
 def imported_names_change_kind() -> list[Snapshot]:
