@@ -78,7 +78,7 @@ class Site:
         if callee is not None:
             known = inference.result(callee.node)
         else:
-            # A receiver the tree does not tell (``K().m()``, a local, a parameter): the
+            # A receiver the tree does not tell (``make().m()``, a parameter): the
             # ``async def`` mypy named the hook after, as mypy >= 2.3 types it (before, an
             # unannotated one's call gives ``Any``).  Nothing else is looked into there: a
             # plain result would not be used (an override may be async).
