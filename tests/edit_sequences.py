@@ -1,7 +1,8 @@
 """Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
 
-A generator (``random.Random(seed)``, and two more streams seeded from it, for how method
-receivers are written and for edits that turn a function into a class or back; nothing
+A generator (``random.Random(seed)``, and three more streams seeded from it, for how method
+receivers are written, for edits that turn a function into a class or back, and for
+receivers made by a class's factory and edits of that factory's declared result; nothing
 else random) builds a small async project -- a
 package ``app`` of 3-6 modules and a ``mypy.ini`` with ``plugins = mypy_wsplugin`` and
 sometimes a ``[mypy_wsplugin]`` section -- and a sequence of edits that keep it valid Python.
@@ -138,6 +139,9 @@ class Use:
     # A method's receiver: "new" calls ``name().method()``, "local" binds ``objN = name()``
     # first and calls ``objN.method()`` (an instance made in the handler, facts/local_instances).
     receiver: str = "new"
+    # The receiver is made by the class's factory, ``make_<name>()`` (rendered after the
+    # class, its result declared or not: ``Klass.factory_declared``), not by ``name()``.
+    factory: bool = False
 
 
 @dataclass
@@ -153,6 +157,9 @@ class Klass:
     base: tuple[str, str] | None  # (module, class)
     methods: list[Func] = field(default_factory=list)
     handlers: list[Handler] = field(default_factory=list)
+    # ``def make_<name>() -> <name>`` (True) or without the annotation (False), rendered
+    # where a use's receiver is made by it (``Use.factory``; ``SetFactoryResult``).
+    factory_declared: bool = True
 
 
 @dataclass
@@ -305,7 +312,7 @@ def plain_config(text: str) -> str:
 
 def render_init(p: Project) -> str:
     names = set(p.reexports)
-    names |= {(u.module, u.name) for _, _, u in all_uses(p) if u.form == "reexport"}
+    names |= {(u.module, _receiver_name(u)) for _, _, u in all_uses(p) if u.form == "reexport"}
     return "".join(f"from {PKG}.{module} import {name}\n" for module, name in sorted(names))
 
 
@@ -325,6 +332,11 @@ def render_module(p: Project, m: Module) -> str:
         for h in k.handlers:
             body.append("")
             body += render_handler(p, m, h, "    ", imports, method=True)
+    made_by_factories = {u.name for _, _, u in all_uses(p) if u.factory and u.module == m.name}
+    for k in m.classes:
+        if k.name in made_by_factories:
+            ret = f" -> {k.name}" if k.factory_declared else ""
+            body += ["", "", f"def make_{k.name}(){ret}:", f"    return {k.name}()"]
     for f in m.funcs:
         body += ["", ""]
         body += render_func(p, m, f, "", method=False)
@@ -432,7 +444,7 @@ def render_use(p: Project, m: Module, u: Use, role: str, imports: set[str]) -> l
     if u.form == "self":
         call = f"self.{u.method}({args})"
     else:
-        ref = reference(m.name, u.module, u.name, u.form, imports)
+        ref = reference(m.name, u.module, _receiver_name(u), u.form, imports)
         if u.method is None:
             call = f"{ref}({args})"
         elif u.receiver == "local":
@@ -441,6 +453,11 @@ def render_use(p: Project, m: Module, u: Use, role: str, imports: set[str]) -> l
         else:
             call = f"{ref}().{u.method}({args})"
     return made + render_role(u, role, call)
+
+
+def _receiver_name(u: Use) -> str:
+    """The name a use calls: its function or class, or the class's factory."""
+    return f"make_{u.name}" if u.factory else u.name
 
 
 def render_role(u: Use, role: str, call: str) -> list[str]:
@@ -506,6 +523,24 @@ class SetKind(Edit):
         f.is_class = self.is_class
         what = "def -> class" if self.is_class else "class -> def"
         return f"{what}: {PKG}.{self.module}.{self.name}"
+
+
+@dataclass
+class SetFactoryResult(Edit):
+    """A class's factory (``make_<name>``, see ``Use.factory``) gets its declared result,
+    or loses it: a receiver made by it is then known, or not (``facts/instance_attributes``)."""
+
+    module: str
+    name: str
+    declared: bool
+
+    def apply(self, p: Project) -> str | None:
+        k = p.klass(self.module, self.name)
+        if k is None or k.factory_declared == self.declared:
+            return None
+        k.factory_declared = self.declared
+        what = "declared" if self.declared else "undeclared"
+        return f"factory result {what}: {PKG}.{self.module}.make_{self.name}"
 
 
 @dataclass
@@ -734,6 +769,11 @@ EDIT_WEIGHTS: Final = (
 # The share of edits that turn a module-level function into a class or back (``SetKind``),
 # drawn from a stream of their own.
 KIND_EDIT_SHARE: Final = 0.06
+# The share of method uses whose receiver a class's factory makes (``Use.factory``), and of
+# edits that declare a factory's result or take it away (``SetFactoryResult``), drawn from
+# a stream of their own.
+FACTORY_USE_SHARE: Final = 0.3
+FACTORY_EDIT_SHARE: Final = 0.06
 
 
 class Generator:
@@ -742,6 +782,7 @@ class Generator:
         rng: random.Random,
         receivers: random.Random | None = None,
         kinds: random.Random | None = None,
+        factories: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -749,6 +790,7 @@ class Generator:
         # programs of seeds recorded before each) stay the same until such an edit.
         self.receivers = receivers or random.Random(0)
         self.kinds = kinds or random.Random(0)
+        self.factories = factories or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -884,6 +926,8 @@ class Generator:
             use.attr = rng.choice(("close", "send", "cr_frame"))  # also the coroutine's own
         if method is not None and form != "self" and self.receivers.random() < 0.4:
             use.receiver = "local"
+        if method is not None and form != "self":
+            use.factory = self.factories.random() < FACTORY_USE_SHARE
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
@@ -934,6 +978,12 @@ class Generator:
             if defined:
                 module, func_name, is_class = self.kinds.choice(defined)
                 return SetKind(module, func_name, not is_class)
+        if self.factories.random() < FACTORY_EDIT_SHARE:
+            made = sorted({(u.module, u.name) for _, _, u in all_uses(p) if u.factory})
+            classes = [(m, n, k) for m, n in made if (k := p.klass(m, n)) is not None]
+            if classes:
+                module, name, k = self.factories.choice(classes)
+                return SetFactoryResult(module, name, not k.factory_declared)
         rng = self.rng
         kinds = [k for k, _ in EDIT_WEIGHTS]
         kind = rng.choices(kinds, weights=[w for _, w in EDIT_WEIGHTS])[0]
@@ -1016,7 +1066,10 @@ class Generator:
 def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
     """The initial project and ``length`` edits, each changing a file or touching one."""
     gen = Generator(
-        random.Random(seed), random.Random(f"receivers-{seed}"), random.Random(f"kinds-{seed}")
+        random.Random(seed),
+        random.Random(f"receivers-{seed}"),
+        random.Random(f"kinds-{seed}"),
+        random.Random(f"factories-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)

@@ -27,16 +27,21 @@ from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     GDEF,
     CallExpr,
+    Decorator,
     Expression,
+    FuncDef,
     Import,
     ImportAll,
     ImportBase,
     ImportFrom,
+    MemberExpr,
     MypyFile,
     RefExpr,
     SymbolNode,
+    TypeInfo,
     Var,
 )
+from mypy.types import Type
 from mypy.util import correct_relative_import
 
 # The program's modules (Engine.set_modules), and while names are rebound, the same again.
@@ -73,20 +78,43 @@ def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNod
     return sym.node if sym is not None else None
 
 
-# Calls' callees and what each named when a tree was read (to keep a fact drawn from them).
-Callees = list[tuple[RefExpr, "SymbolNode | None"]]
+def callee_definition(ref: RefExpr) -> SymbolNode | None:
+    """What a callee written as ``ref`` names: :func:`bound`, and for ``Class.method``
+    (which mypy's analysis leaves unbound) the class's member."""
+    node = bound(ref)
+    if node is None and isinstance(ref, MemberExpr) and isinstance(ref.expr, RefExpr):
+        owner = bound(ref.expr)
+        if isinstance(owner, TypeInfo):
+            sym = owner.get(ref.name)
+            return sym.node if sym is not None else None
+    return node
+
+
+# Calls' callees and what each named when a tree was read, with its declared type (to keep
+# a fact drawn from them).
+Callees = list[tuple[RefExpr, tuple["SymbolNode | None", "Type | None"]]]
 
 
 def note_callee(seen: Callees, value: Expression) -> None:
     """Keep what the callee of ``value``, if a call of a name, names now."""
     if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
-        seen.append((value.callee, bound(value.callee)))
+        seen.append((value.callee, _callee_state(value.callee)))
 
 
 def still_bound(seen: Callees) -> bool:
-    """Whether every callee kept by :func:`note_callee` still names what it named then (the
-    daemon analyses a tree again in place, and a name may come to name another node)."""
-    return all(bound(ref) is node for ref, node in seen)
+    """Whether every callee kept by :func:`note_callee` still names what it named then, with
+    the same declared type (the daemon analyses a tree again in place: a name may come to
+    name another node, and a definition kept in place may get another signature)."""
+    return all(_callee_state(ref) == state for ref, state in seen)
+
+
+def _callee_state(ref: RefExpr) -> tuple[SymbolNode | None, Type | None]:
+    node = callee_definition(ref)
+    if isinstance(node, FuncDef):
+        return node, node.type
+    if isinstance(node, Decorator):
+        return node, node.var.type
+    return node, None
 
 
 def imported_node(var: Var, modules: dict[str, MypyFile]) -> SymbolNode | None:

@@ -20,10 +20,10 @@ from mypy.nodes import (
     RefExpr,
     TypeInfo,
 )
-from mypy.types import Instance, Type
+from mypy.types import CallableType, Instance, Type, get_proper_type
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.facts.bindings import Callees, bound, note_callee, still_bound
+from mypy_wsplugin.facts.bindings import Callees, callee_definition, note_callee, still_bound
 from mypy_wsplugin.facts.statements import StatementWalker
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
@@ -85,17 +85,37 @@ class _SelfStores(StatementWalker):
                 and lvalue.expr.name == self.receiver
             ):
                 note_callee(self.callees, s.rvalue)
-                cls = new_instance_of(s.rvalue) if len(s.lvalues) == 1 else None
+                cls = instance_class(s.rvalue) if len(s.lvalues) == 1 else None
                 if lvalue.name in self.assigned and self.assigned[lvalue.name] is not cls:
                     cls = None
                 self.assigned[lvalue.name] = cls
         super().visit_assignment(s)
 
 
-def new_instance_of(value: object) -> TypeInfo | None:
-    """The class ``value`` makes a new instance of, if it is a plain class call."""
-    if isinstance(value, CallExpr) and isinstance(value.callee, RefExpr):
-        node = bound(value.callee)
-        if isinstance(node, TypeInfo) and not node.fallback_to_any:
-            return node
+def instance_class(value: object) -> TypeInfo | None:
+    """The class of the instance ``value`` plainly gives, if it is a call of: a class (one
+    that does not fall back to ``Any``: a new instance of exactly that class), or a sync
+    function, or a method of a class called on the class (``Pool.create()``), whose declared
+    result is an instance of a class (``def make_pool() -> Pool``: as mypy types the call
+    wherever it checks the caller; a subclass's override is not seen, as for an attribute
+    declared ``Pool``).  Nothing is drawn from an unannotated def's body here: mypy types
+    such a call ``Any`` where it checks the caller, so no hook could agree."""
+    if not isinstance(value, CallExpr) or not isinstance(value.callee, RefExpr):
+        return None
+    node = callee_definition(value.callee)
+    if isinstance(node, TypeInfo):
+        return None if node.fallback_to_any else node
+    if isinstance(node, Decorator):
+        # The type mypy gives the decorated function (its decorators are not in the cache).
+        signature = None if node.var.is_property else node.var.type
+    elif isinstance(node, FuncDef):
+        signature = node.type
+    else:
+        return None
+    func = node.func if isinstance(node, Decorator) else node
+    if func.is_coroutine or not isinstance(signature, CallableType) or signature.implicit:
+        return None
+    result = get_proper_type(signature.ret_type)
+    if isinstance(result, Instance) and not result.type.fallback_to_any:
+        return result.type
     return None

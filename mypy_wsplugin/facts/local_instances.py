@@ -23,7 +23,7 @@ from mypy.nodes import (
 from mypy.types import Instance, get_proper_type
 
 from mypy_wsplugin.facts.bindings import Callees, note_callee, still_bound
-from mypy_wsplugin.facts.instance_attributes import new_instance_of
+from mypy_wsplugin.facts.instance_attributes import instance_class
 from mypy_wsplugin.facts.roles import Role, collect_roles
 from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
 
@@ -106,6 +106,6 @@ class _Constructed(StatementWalker):
                 if self.token is None:
                     self.token = (target, target.node)
                 note_callee(self.callees, s.rvalue)
-                info = new_instance_of(s.rvalue)
+                info = instance_class(s.rvalue)
                 if info is not None:
                     self.made[target.node] = info

@@ -36,7 +36,7 @@ from mypy.nodes import (
 from mypy.types import AnyType, Instance, Type, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound, imported_name
-from mypy_wsplugin.facts.instance_attributes import constructed_attribute, new_instance_of
+from mypy_wsplugin.facts.instance_attributes import constructed_attribute, instance_class
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.roles import Scope
 
@@ -82,7 +82,7 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
         return _self_class(scope, expr.node) or local_class(expr, scope)
     if isinstance(expr, CallExpr):
-        return new_instance_of(expr)
+        return instance_class(expr)
     if isinstance(expr, MemberExpr):
         typ = get_proper_type(declared_attribute(expr, scope))
         if isinstance(typ, Instance):
