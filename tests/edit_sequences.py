@@ -1039,9 +1039,9 @@ class Generator:
         if kind == "reexport":
             if p.reexports and rng.random() < 0.4:
                 return SetReexport(rng.choice(p.reexports), False)
-            name = self.definition(p)
-            if name is not None:
-                return SetReexport(name, True)
+            definition = self.definition(p)
+            if definition is not None:
+                return SetReexport(definition, True)
         if kind == "add_module":
             trial = copy.deepcopy(p)
             m = self.module(trial)

@@ -309,6 +309,44 @@ def declared_factory_results_change() -> list[Snapshot]:
     )
 
 
+def declared_factory_result_behind_an_inferred_result() -> list[Snapshot]:
+    """An unannotated method returns what a method of an attribute gives, the attribute set
+    by a factory whose result is declared (``self.k = make()``, ``return self.k.close()``),
+    in a module of its own; a caller awaits that method.  The factory's declared result
+    changes to a class whose ``close`` is ``async def`` and back: the inferred result kept
+    for ``get`` must change with it, in the daemon too."""
+    k = (
+        "class K:\n    def close(self) -> int:\n        return 1\n\n\n"
+        "class A:\n    async def close(self) -> None:\n        pass\n\n\n"
+        "def make() -> {made}:\n    return {made}()\n"
+    )
+    holder = (
+        "from app.k import make\n\n\n"
+        "class Holder:\n    def __init__(self):\n        self.k = make()\n\n"
+        "    def get(self):\n        return self.k.close()\n"
+    )
+    use = "from app.x import Holder\n\n\nasync def u(x):\n    await Holder().get()\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/x.py": holder, "app/m2.py": use}
+    return _steps(
+        ("make() -> K", files | {"app/k.py": k.format(made="K")}),
+        ("make() -> A", files | {"app/k.py": k.format(made="A")}),
+        ("back to K", files | {"app/k.py": k.format(made="K")}),
+    )
+
+
+def test_declared_factory_result_behind_an_inferred_result(tmp_path: Path) -> None:
+    snaps = declared_factory_result_behind_an_inferred_result()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    awaited = (
+        'app/m2.py:5: error: Cannot await "Holder.get()": it returns "int", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+    )
+    expected = [[awaited], [], [awaited]] if HAS_POST_PASS else [[]] * 3
+    found = [[line for line in lines if "await-not" in line] for lines in result.cold]
+    assert found == expected
+
+
 def test_declared_factory_results_change(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run reports each awaited
     ``K.close()`` exactly while the declared result is ``K``."""

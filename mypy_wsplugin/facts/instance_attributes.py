@@ -107,7 +107,7 @@ def instance_class(value: object) -> TypeInfo | None:
         return None if node.fallback_to_any else node
     if isinstance(node, Decorator):
         # The type mypy gives the decorated function (its decorators are not in the cache).
-        signature = None if node.var.is_property else node.var.type
+        signature = None if node.var.is_property else get_proper_type(node.var.type)
     elif isinstance(node, FuncDef):
         signature = node.type
     else:

@@ -4,12 +4,14 @@ Used where mypy gives no types: inside unannotated functions (whose bodies mypy 
 check) and for names imported from modules mypy cannot see.  Names are resolved as mypy's
 semantic analysis resolved them (aliases and re-exports arrive as the definition's node),
 plus ``self.method()`` / ``cls.method()`` inside a class, ``super().method()``,
-``Class.method()``, ``Pool().method()`` on an instance made there, ``p.method()`` on a
-local the function made (``p = Pool()``) and chains of attributes whose types are declared
-(``self.core.api.check()`` where ``core: Core`` and ``Core.api: Api``).  A method is found
-through the MRO of what the receiver is statically known to be: an override in a subclass
-is not seen.  Anything else (a call on a parameter or any other local, a method of a
-function's result, ``f()()``) is not resolved: nothing is guessed.
+``Class.method()``, ``Pool().method()`` on an instance made there, ``make_pool().method()``
+on the result of a sync def that declares an instance result (``-> Pool``), ``p.method()``
+on a local the function made either way (``p = Pool()``, ``p = make_pool()``) and chains of
+attributes whose types are declared (``self.core.api.check()`` where ``core: Core`` and
+``Core.api: Api``).  A method is found through the MRO of what the receiver is statically
+known to be: an override in a subclass is not seen.  Anything else (a call on a parameter
+or any other local, a method of an unannotated function's result, ``f()()``) is not
+resolved: nothing is guessed.
 """
 
 from __future__ import annotations
@@ -76,9 +78,10 @@ def resolve_callee(
 
 def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     """The class ``expr`` is statically known to be an instance (or the class) of:
-    ``self``/``cls`` in a method, an instance made right there (``Pool().size()``) or by
-    the function (``p = Pool()``, see :mod:`.local_instances`), or an attribute of such a
-    receiver with a declared type."""
+    ``self``/``cls`` in a method, an instance made right there (``Pool().size()``,
+    ``make_pool().size()`` where ``make_pool`` declares ``-> Pool``) or by the function
+    (``p = Pool()``, see :mod:`.local_instances`), or an attribute of such a receiver with
+    a declared type."""
     if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
         return _self_class(scope, expr.node) or local_class(expr, scope)
     if isinstance(expr, CallExpr):
