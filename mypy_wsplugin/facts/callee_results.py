@@ -74,7 +74,13 @@ from mypy_wsplugin.facts.stored_results import (
     result_key,
     stored_type,
 )
-from mypy_wsplugin.facts.types import coroutine_result, coroutine_type, find_class, union_of
+from mypy_wsplugin.facts.types import (
+    awaitability_is_generic,
+    coroutine_result,
+    coroutine_type,
+    find_class,
+    union_of,
+)
 from mypy_wsplugin.mypy_internals import CAPABILITIES
 
 # Decorators that keep a function's call behaviour (sync stays sync, async stays async).
@@ -159,7 +165,7 @@ class Inference:
                     # An unannotated ``async def``: the daemon's snapshot of it does not
                     # say ``async``; the result kept for it appears when it turns sync.
                     self._consult(func)
-                return signed
+                return _known(signed)
         home = self._consult(func)
         if home is None:
             return None
@@ -195,7 +201,7 @@ class Inference:
         func = node.func if isinstance(node, Decorator) else node
         signed = _from_signature_of(func)
         if signed is not None:
-            return signed
+            return _known(signed)
         if func.is_coroutine:
             return StaticResult(True, AnyType(TypeOfAny.unannotated))
         if func.info is FUNC_NO_INFO and _rebound(func, home):
@@ -317,7 +323,17 @@ def _from_signature(typ: Type | None) -> StaticResult | None:
     if isinstance(ret, AnyType):
         return None
     awaited = coroutine_result(ret)
-    return StaticResult(True, awaited) if awaited is not None else StaticResult(False, ret)
+    return StaticResult(True, awaited) if awaited is not None else _known(StaticResult(False, ret))
+
+
+def _known(signed: StaticResult) -> StaticResult | None:
+    """``signed``, unless it is a sync result whose awaitability a type variable decides
+    (``def get(self) -> T`` of a ``Box[T]``, ``def first(xs: list[T]) -> T``): what a call
+    gives then depends on the receiver's or the arguments' types, which are not known here
+    (mypy sees ``Any`` for them in an unannotated caller).  Unknown, so never reported."""
+    if not signed.is_async and awaitability_is_generic(signed.result):
+        return None
+    return signed
 
 
 def _rebound(func: FuncDef, tree: MypyFile) -> bool:

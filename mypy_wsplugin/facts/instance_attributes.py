@@ -2,10 +2,11 @@
 
 Unannotated code sets attributes mypy never types (``self.cx = Client()`` in ``setUp``).
 When every assignment to ``self.<name>`` in the methods of the receiver's class (and of its
-bases defined in the same module) is a new instance of one class, the attribute holds an
-instance of that class.  Only classes of the module being read are looked into (their
-bodies are there in every mode: it is the module being checked or inferred), so the
-answer does not depend on the cache.
+bases defined in the same module) plainly gives one class (a new instance, or a call of a
+callee that declares an instance result: ``self.pool = make_pool()`` where ``-> Pool``), the
+attribute holds an instance of that class. Only classes of the module being read are looked
+into (their bodies are there in every mode: it is the module being checked or inferred), so
+the answer does not depend on the cache.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def _assigned(info: TypeInfo) -> _Assigned:
     """Kept per class.  The daemon replaces a class body in place after an edit of its
     module, and analyses an unchanged body again after an edit elsewhere, where a callee may
     name another node (``Client`` turned from a class into a function): so the body is
-    compared, and what each callee names (:func:`.bindings.bound`)."""
+    compared, and what each callee names and its declared type
+    (:func:`.bindings.still_bound`)."""
     body = info.defn.defs.body
     cached = _MEMO.get(id(info))
     if cached is not None and cached[0] is info and cached[1] is body and still_bound(cached[2]):
@@ -70,7 +72,8 @@ def _assigned(info: TypeInfo) -> _Assigned:
 
 
 class _SelfStores(StatementWalker):
-    """``self.<name> = <value>`` in a method: the class of each value, if a new instance."""
+    """``self.<name> = <value>`` in a method: the class of each value, if it plainly
+    gives one (:func:`instance_class`)."""
 
     def __init__(self) -> None:
         self.assigned: _Assigned = {}

@@ -1,13 +1,16 @@
 """What a function's local name plainly holds: an instance the function made itself.
 
 ``p = Pool()`` then ``await p.size()`` in an unannotated function: mypy types neither, yet
-``p`` can only be a ``Pool`` (a constructor call gives an instance of exactly that class, so
-no override in a subclass is in question).  That holds when the assignment is the name's
-one binding in the function: the first definition (not a parameter, not ``nonlocal`` or
-``global``), and no other store anywhere (another assignment, a loop or ``with`` or
-``except`` target, ``del``, a walrus, a ``match`` capture, a nested function's ``nonlocal``
-rebinding).  A local with a declared type (``p: Pool = make()``) holds what it declares.
-Anything else is not claimed: which binding a use sees would be a matter of control flow.
+``p`` can only be a ``Pool`` (a constructor call gives an instance of exactly that class).
+``p = make_pool()`` where ``make_pool`` declares ``-> Pool`` is judged as a ``Pool`` too, as
+mypy types it wherever it checks the caller (a subclass's override is not seen, as for an
+attribute declared ``Pool``; see :func:`.instance_attributes.instance_class`). That holds
+when the assignment is the name's one binding in the function: the first definition (not a
+parameter, not ``nonlocal`` or ``global``), and no other store anywhere (another assignment,
+a loop or ``with`` or ``except`` target, ``del``, a walrus, a ``match`` capture, a nested
+function's ``nonlocal`` rebinding). A local with a declared type (``p: Pool = make()``)
+holds what it declares. Anything else is not claimed: which binding a use sees would be a
+matter of control flow.
 """
 
 from __future__ import annotations
@@ -45,12 +48,14 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
 
 
 def _made_in(func: FuncItem) -> _Made:
-    """Each local of ``func`` bound once, by a constructor call, with its class, kept per
+    """Each local of ``func`` bound once, by a call that plainly gives one class (a
+    constructor, or a callee declaring an instance result), with its class, kept per
     function.  The daemon replaces a function's body in place after an edit of its module,
     and analyses an unchanged body again after an edit elsewhere: its names keep their
     nodes' objects but get new ``Var``s, and a callee may name another node (``Pool``
     turned into a function).  So the body is compared, the ``Var`` of one first
-    definition, and what each callee names (:func:`.bindings.bound`)."""
+    definition, and what each callee names and its declared type
+    (:func:`.bindings.still_bound`)."""
     body = func.body
     cached = _MEMO.get(id(func))
     if cached is not None and cached[0] is func and cached[1] is body:
@@ -87,7 +92,8 @@ def _bound_once(func: FuncItem, made: _Made) -> _Made:
 
 
 class _Constructed(StatementWalker):
-    """``name = Class(...)``, the first definition of a local: the name and the class."""
+    """``name = Class(...)`` or ``name = make()`` (``-> Class``), the first definition of
+    a local: the name and the class."""
 
     def __init__(self) -> None:
         self.made: _Made = {}

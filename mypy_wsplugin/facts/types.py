@@ -18,6 +18,7 @@ from mypy.types import (
     Type,
     TypedDictType,
     TypeOfAny,
+    TypeVarLikeType,
     TypeVarType,
     UninhabitedType,
     UnionType,
@@ -89,6 +90,15 @@ def coroutine_type(result: Type, modules: dict[str, MypyFile]) -> Instance | Non
         return None
     anything = AnyType(TypeOfAny.special_form)
     return Instance(sym.node, [anything, anything, result])
+
+
+def awaitability_is_generic(typ: Type) -> bool:
+    """Whether a type variable decides if a value of ``typ`` can be awaited: ``T``, or a
+    union with one (``T | None``).  ``list[T]`` is never awaitable, whatever ``T`` is."""
+    proper = get_proper_type(typ)
+    if isinstance(proper, UnionType):
+        return any(awaitability_is_generic(item) for item in proper.items)
+    return isinstance(proper, TypeVarLikeType)
 
 
 def is_any(typ: Type) -> bool:
