@@ -26,6 +26,7 @@ from mypy.typevars import fill_typevars_with_any
 
 from mypy_wsplugin.facts.bindings import Callees, callee_definition, note_callee, still_bound
 from mypy_wsplugin.facts.statements import StatementWalker
+from mypy_wsplugin.facts.types import call_signature
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
 _MEMO: dict[int, tuple[TypeInfo, object, Callees, _Assigned]] = {}
@@ -109,10 +110,11 @@ def instance_class(value: object) -> TypeInfo | None:
     if isinstance(node, TypeInfo):
         return None if node.fallback_to_any else node
     if isinstance(node, Decorator):
-        # The type mypy gives the decorated function (its decorators are not in the cache).
-        signature = None if node.var.is_property else get_proper_type(node.var.type)
+        # The type mypy gives the decorated function (its decorators are not in the cache);
+        # an object with ``__call__`` (``@functools.lru_cache``) is called through it.
+        signature = None if node.var.is_property else call_signature(node.var.type)
     elif isinstance(node, FuncDef):
-        signature = node.type
+        signature = call_signature(node.type)
     else:
         return None
     func = node.func if isinstance(node, Decorator) else node

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import MypyFile, TypeInfo
-from mypy.subtypes import is_subtype
+from mypy.subtypes import find_member, is_subtype
 from mypy.typeops import make_simplified_union
 from mypy.types import (
     AnyType,
@@ -99,6 +99,17 @@ def awaitability_is_generic(typ: Type) -> bool:
     if isinstance(proper, UnionType):
         return any(awaitability_is_generic(item) for item in proper.items)
     return isinstance(proper, TypeVarLikeType)
+
+
+def call_signature(typ: Type | None) -> CallableType | None:
+    """What calling a value of ``typ`` does: ``typ`` itself if it is a callable type; for an
+    instance of a class with ``__call__`` (``functools._lru_cache_wrapper[Pool]``, what
+    ``@functools.lru_cache`` makes of a def), that method's signature on the instance, its
+    type arguments filled in (``-> Pool``), as mypy types the call."""
+    proper = get_proper_type(typ) if typ is not None else None
+    if isinstance(proper, Instance) and proper.type.get("__call__") is not None:
+        proper = get_proper_type(find_member("__call__", proper, proper, is_operator=True))
+    return proper if isinstance(proper, CallableType) else None
 
 
 def is_any(typ: Type) -> bool:
