@@ -76,6 +76,7 @@ from mypy_wsplugin.facts.stored_results import (
 )
 from mypy_wsplugin.facts.types import (
     awaitability_is_generic,
+    call_signature,
     coroutine_result,
     coroutine_type,
     find_class,
@@ -315,9 +316,10 @@ def _transparent(node: Decorator) -> bool:
 
 
 def _from_signature(typ: Type | None) -> StaticResult | None:
-    """From the type mypy inferred for a decorated function (kept in the cache)."""
-    sig = get_proper_type(typ)
-    if not isinstance(sig, CallableType) or sig.implicit:
+    """From the type mypy inferred for a decorated function (kept in the cache); a
+    decorator that gives an object is called through its ``__call__``."""
+    sig = call_signature(typ)
+    if sig is None or sig.implicit:
         return None
     ret = get_proper_type(sig.ret_type)
     if isinstance(ret, AnyType):
