@@ -419,6 +419,58 @@ def test_declared_result_changed_through_another_module(tmp_path: Path) -> None:
     assert found == expected
 
 
+def callable_object_changes_in_another_module() -> list[Snapshot]:
+    """A factory decorated by a typed decorator that gives an object (``@job`` makes a
+    ``Job[K]``); the object's class, in a third module, changes what its ``__call__`` gives
+    (``-> R``, then ``-> A`` whose ``close`` is ``async def``), and back.  The decorated
+    type stays ``Job[K]``: the kept maps of locals and ``setUp`` attributes must follow
+    what the call gives, not only that type (a review found them stuck in the daemon)."""
+    wrap = (
+        "from typing import Callable, Generic, TypeVar\n\nR = TypeVar('R')\n\n\n"
+        "class A:\n    async def close(self) -> None:\n        pass\n\n\n"
+        "class Job(Generic[R]):\n    def __init__(self, f: Callable[[], R]) -> None:\n"
+        "        self.f = f\n\n    def __call__(self) -> {result}:\n        return {made}\n\n\n"
+        "def job(f: Callable[[], R]) -> Job[R]:\n    return Job(f)\n"
+    )
+    factory = (
+        "from app.wrap import job\n\n\nclass K:\n    def close(self) -> int:\n"
+        "        return 1\n\n\n@job\ndef make() -> K:\n    return K()\n"
+    )
+    use = (
+        "from app.k import make\n\n\n"
+        "async def u(x):\n    obj = make()\n    await obj.close()\n    make().close()\n\n\n"
+        "class T:\n    def setUp(self):\n        self.k = make()\n\n"
+        "    async def test_close(self):\n        await self.k.close()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/k.py": factory, "app/m2.py": use}
+    generic = {"app/wrap.py": wrap.format(result="R", made="self.f()")}
+    fixed = {"app/wrap.py": wrap.format(result="A", made="A()")}
+    return _steps(
+        ("__call__ -> R", files | generic),
+        ("__call__ -> A", files | fixed),
+        ("back to R", files | generic),
+    )
+
+
+def test_callable_object_changes_in_another_module(tmp_path: Path) -> None:
+    """Every mode agrees with the cold run, and the cold run follows ``__call__``."""
+    snaps = callable_object_changes_in_another_module()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    awaited = (
+        'app/m2.py:{}: error: Cannot await "K.close()": it returns "int", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+    )
+    dropped = (
+        'app/m2.py:7: error: Coroutine "A.close()" is used without "await" (it is dropped '
+        'and never runs); add "await"  [missing-await]'
+    )
+    every = sorted(awaited.format(line) for line in (6, 15))
+    expected = [every, [dropped], every] if HAS_POST_PASS else [[]] * 3
+    found = [sorted(line for line in lines if "-await" in line) for lines in result.cold]
+    assert found == expected
+
+
 def local_instance_when_the_caller_is_analysed_again() -> list[Snapshot]:
     """A method of a local the function made (``obj = K()``) is awaited in checked code and
     in an unannotated function; then a module both functions use changes, and the daemon

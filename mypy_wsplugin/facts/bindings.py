@@ -41,8 +41,9 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.types import Type
 from mypy.util import correct_relative_import
+
+from mypy_wsplugin.facts.types import call_signature
 
 # The program's modules (Engine.set_modules), and while names are rebound, the same again.
 _program: list[dict[str, MypyFile]] = []
@@ -92,7 +93,7 @@ def callee_definition(ref: RefExpr) -> SymbolNode | None:
 
 # Calls' callees and what each named when a tree was read, with its declared type (to keep
 # a fact drawn from them).
-Callees = list[tuple[RefExpr, tuple["SymbolNode | None", "Type | None"]]]
+Callees = list[tuple[RefExpr, tuple["SymbolNode | None", object]]]
 
 
 def note_callee(seen: Callees, value: Expression) -> None:
@@ -108,12 +109,15 @@ def still_bound(seen: Callees) -> bool:
     return all(_callee_state(ref) == state for ref, state in seen)
 
 
-def _callee_state(ref: RefExpr) -> tuple[SymbolNode | None, Type | None]:
+def _callee_state(ref: RefExpr) -> tuple[SymbolNode | None, object]:
     node = callee_definition(ref)
     if isinstance(node, FuncDef):
         return node, node.type
     if isinstance(node, Decorator):
-        return node, node.var.type
+        # A callable object's ``__call__`` (``Job[Pool]``, defined in another module) may
+        # change what a call gives while the decorated type stays the same: kept too.
+        signature = call_signature(node.var.type)
+        return node, (node.var.type, signature.ret_type if signature is not None else None)
     return node, None
 
 

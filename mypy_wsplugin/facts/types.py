@@ -93,11 +93,18 @@ def coroutine_type(result: Type, modules: dict[str, MypyFile]) -> Instance | Non
 
 
 def awaitability_is_generic(typ: Type) -> bool:
-    """Whether a type variable decides if a value of ``typ`` can be awaited: ``T``, or a
-    union with one (``T | None``).  ``list[T]`` is never awaitable, whatever ``T`` is."""
+    """Whether a type variable decides if a value of ``typ`` can be awaited: an unbounded
+    ``T`` (or a union with one: ``T | None``), or one constrained to types of which one may
+    be awaitable.  A bounded one (``Self``, ``bound=int``) is judged by its bound, as mypy
+    does; ``list[T]`` is never awaitable, whatever ``T`` is."""
     proper = get_proper_type(typ)
     if isinstance(proper, UnionType):
         return any(awaitability_is_generic(item) for item in proper.items)
+    if isinstance(proper, TypeVarType):
+        if proper.values:
+            return any(has_member(value, "__await__") for value in proper.values)
+        bound = get_proper_type(proper.upper_bound)
+        return isinstance(bound, Instance) and bound.type.fullname == "builtins.object"
     return isinstance(proper, TypeVarLikeType)
 
 
@@ -105,9 +112,12 @@ def call_signature(typ: Type | None) -> CallableType | None:
     """What calling a value of ``typ`` does: ``typ`` itself if it is a callable type; for an
     instance of a class with ``__call__`` (``functools._lru_cache_wrapper[Pool]``, what
     ``@functools.lru_cache`` makes of a def), that method's signature on the instance, its
-    type arguments filled in (``-> Pool``), as mypy types the call."""
+    type arguments filled in (``-> Pool``), as mypy types the call.  None for anything
+    else (a descriptor object included)."""
     proper = get_proper_type(typ) if typ is not None else None
     if isinstance(proper, Instance) and proper.type.get("__call__") is not None:
+        if proper.type.get("__get__") is not None:
+            return None  # a descriptor: read on a class or an instance, it gives another thing
         proper = get_proper_type(find_member("__call__", proper, proper, is_operator=True))
     return proper if isinstance(proper, CallableType) else None
 
