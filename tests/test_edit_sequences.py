@@ -471,6 +471,60 @@ def test_callable_object_changes_in_another_module(tmp_path: Path) -> None:
     assert found == expected
 
 
+def self_results_change() -> list[Snapshot]:
+    """A method declared ``-> Self`` gives the receiver's class to a chained call in an
+    unannotated function; then it is declared ``-> Other`` (whose ``size`` is ``async
+    def``), a subclass's ``size`` turns ``async``, and back: the findings follow the
+    declaration in every mode."""
+    pools = (
+        "from typing_extensions import Self\n\n\n"
+        "class Other:\n    async def size(self) -> int:\n        return 1\n\n\n"
+        "class Pool:\n    def clone(self) -> {clone}:\n        return {made}\n\n"
+        "    def size(self) -> int:\n        return 1\n\n\n"
+        "class Sub(Pool):\n    {sub}def size(self) -> int:  # type: ignore[override]\n"
+        "        return 2\n"
+    )
+    use = (
+        "from app.pools import Pool, Sub\n\n\n"
+        "async def u(x):\n    await Pool().clone().size()\n    Sub().clone().size()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": use}
+
+    def state(clone: str, sub: str) -> dict[str, str]:
+        made = "self" if clone == "Self" else "Other()"
+        return files | {"app/pools.py": pools.format(clone=clone, made=made, sub=sub)}
+
+    return _steps(
+        ("-> Self", state("Self", "")),
+        ("Sub.size async", state("Self", "async ")),
+        ("-> Other", state("Other", "async ")),
+        ("back", state("Self", "")),
+    )
+
+
+def test_self_results_change(tmp_path: Path) -> None:
+    """Every mode agrees with the cold run, and the cold run follows the declarations."""
+    snaps = self_results_change()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    awaited = (
+        'app/m2.py:5: error: Cannot await "Pool.size()": it returns "int", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+    )
+    dropped = (
+        'app/m2.py:{}: error: Coroutine "{}.size()" is used without "await" (it is dropped '
+        'and never runs); add "await"  [missing-await]'
+    )
+    expected = [
+        [awaited],
+        [awaited, dropped.format(6, "Sub")],
+        [dropped.format(6, "Other")],
+        [awaited],
+    ]
+    found = [sorted(line for line in lines if "-await" in line) for lines in result.cold]
+    assert found == (expected if HAS_POST_PASS else [[]] * 4)
+
+
 def local_instance_when_the_caller_is_analysed_again() -> list[Snapshot]:
     """A method of a local the function made (``obj = K()``) is awaited in checked code and
     in an unannotated function; then a module both functions use changes, and the daemon

@@ -80,7 +80,9 @@ class _Judge:
         if not policy.judged(factory, callee.unseen):
             return  # an unconfigured name mypy cannot see is Any: never guessed
         known = (
-            static_result(callee.node, self.tree, self.modules) if callee.node is not None else None
+            static_result(callee.node, self.tree, self.modules, callee.receiver)
+            if callee.node is not None
+            else None
         )
         is_async = known.is_async if known is not None else factory is not None and factory.is_async
         if known is None and factory is None:

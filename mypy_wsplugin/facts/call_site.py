@@ -76,7 +76,7 @@ class Site:
         callee = resolve_callee(self.node, self.scope(), self.tree, loaded)
         inference = Inference(self.tree, loaded)
         if callee is not None:
-            known = inference.result(callee.node)
+            known = inference.result(callee.node, callee.receiver)
         else:
             # A receiver the tree does not tell (``make().m()``, a parameter): the
             # ``async def`` mypy named the hook after, as mypy >= 2.3 types it (before, an

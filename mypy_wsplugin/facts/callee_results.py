@@ -76,10 +76,13 @@ from mypy_wsplugin.facts.stored_results import (
 )
 from mypy_wsplugin.facts.types import (
     awaitability_is_generic,
+    binds_self,
+    by_bounds,
     call_signature,
     coroutine_result,
     coroutine_type,
     find_class,
+    on_receiver,
     union_of,
 )
 from mypy_wsplugin.mypy_internals import CAPABILITIES
@@ -119,13 +122,17 @@ class StaticResult:
 
 
 def static_result(
-    node: SymbolNode | None, tree: MypyFile, modules: dict[str, MypyFile]
+    node: SymbolNode | None,
+    tree: MypyFile,
+    modules: dict[str, MypyFile],
+    receiver: TypeInfo | None = None,
 ) -> StaticResult | None:
-    """What calling ``node`` gives, or None when that cannot be known without guessing.
+    """What calling ``node`` gives (on an instance of ``receiver``, if known), or None when
+    that cannot be known without guessing.
 
     ``tree`` is the module being checked.  See :class:`Inference`.
     """
-    return Inference(tree, modules).result(node)
+    return Inference(tree, modules).result(node, receiver)
 
 
 class Inference:
@@ -149,7 +156,12 @@ class Inference:
         self.consulted: set[FuncDef] = set()
         self._visiting: set[int] = set()
 
-    def result(self, node: SymbolNode | None) -> StaticResult | None:
+    def result(
+        self, node: SymbolNode | None, receiver: TypeInfo | None = None
+    ) -> StaticResult | None:
+        """``receiver``: the class of the instance (or the class) a method is called on,
+        where the caller knows it (:attr:`.resolve.Callee.receiver`): a result declared
+        ``Self`` is an instance of it (:func:`.types.on_receiver`)."""
         if isinstance(node, TypeInfo):
             return StaticResult(False, fill_typevars_with_any(node))
         if isinstance(node, Decorator) and (node.var.is_property or node.func.is_property):
@@ -160,7 +172,7 @@ class Inference:
         if func.is_generator or func.is_async_generator:
             return None
         if isinstance(node, FuncDef):
-            signed = _from_signature_of(node)
+            signed = _from_signature_of(node, receiver)
             if signed is not None:
                 if node.type is None:
                     # An unannotated ``async def``: the daemon's snapshot of it does not
@@ -175,7 +187,7 @@ class Inference:
                 return None  # a recursive chain: unknown
             self._visiting.add(id(func))
             try:
-                return self.from_definition(node, home)
+                return self.from_definition(node, home, receiver)
             finally:
                 self._visiting.discard(id(func))
         return _as_result(stored) if (stored := stored_type(home, func)) is not None else None
@@ -194,13 +206,21 @@ class Inference:
             return None
         return home
 
-    def from_definition(self, node: Decorator | FuncDef, home: MypyFile) -> StaticResult | None:
+    def from_definition(
+        self, node: Decorator | FuncDef, home: MypyFile, receiver: TypeInfo | None = None
+    ) -> StaticResult | None:
         """From the definition, its body and decorators included (``home`` is its module,
         parsed in this run)."""
         if isinstance(node, Decorator) and not _transparent(node):
+            if receiver is not None and not node.decorators and not node.var.is_property:
+                # Only decorators mypy's analysis takes off (``@classmethod``): the
+                # function's own signature, bound to the receiver.
+                signed = _from_signature_of(node.func, receiver)
+                if signed is not None:
+                    return _known(signed)
             return _from_signature(node.var.type)
         func = node.func if isinstance(node, Decorator) else node
-        signed = _from_signature_of(func)
+        signed = _from_signature_of(func, receiver)
         if signed is not None:
             return _known(signed)
         if func.is_coroutine:
@@ -279,7 +299,7 @@ class Inference:
         target = resolve_callee(call, func, home, self.modules)
         if target is None or target.node is None:
             return None
-        known = self.result(target.node)
+        known = self.result(target.node, target.receiver)
         if known is None:
             return None
         return coroutine_type(known.result, self.modules) if known.is_async else known.result
@@ -294,9 +314,13 @@ def _as_result(value: Type) -> StaticResult | None:
     return StaticResult(True, awaited) if awaited is not None else StaticResult(False, value)
 
 
-def _from_signature_of(func: FuncDef) -> StaticResult | None:
-    """What the signature says (annotated, or an ``async def``): kept in the cache."""
+def _from_signature_of(func: FuncDef, receiver: TypeInfo | None = None) -> StaticResult | None:
+    """What the signature says (annotated, or an ``async def``): kept in the cache.  Called
+    on an instance of ``receiver`` (or on that class), if given."""
     declared = _declared_result(func)
+    if declared is not None and receiver is not None and binds_self(func):
+        assert isinstance(func.type, CallableType)  # _declared_result: a written signature
+        declared = on_receiver(func.type, receiver)
     if func.is_coroutine:
         if declared is None:
             return StaticResult(True, AnyType(TypeOfAny.unannotated))
@@ -332,10 +356,13 @@ def _known(signed: StaticResult) -> StaticResult | None:
     """``signed``, unless it is a sync result whose awaitability a type variable decides
     (``def get(self) -> T`` of a ``Box[T]``, ``def first(xs: list[T]) -> T``): what a call
     gives then depends on the receiver's or the arguments' types, which are not known here
-    (mypy sees ``Any`` for them in an unannotated caller).  Unknown, so never reported."""
+    (mypy sees ``Any`` for them in an unannotated caller).  Unknown, so never reported.  A
+    bounded or constrained type variable left in it (``Self`` on a receiver not known,
+    ``bound=int``) is read by its bound (:func:`.types.by_bounds`)."""
     if not signed.is_async and awaitability_is_generic(signed.result):
         return None
-    return signed
+    result = by_bounds(signed.result)
+    return signed if result is signed.result else StaticResult(signed.is_async, result)
 
 
 def _rebound(func: FuncDef, tree: MypyFile) -> bool:

@@ -24,9 +24,15 @@ from mypy.nodes import (
 from mypy.types import CallableType, Instance, Type, get_proper_type
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.facts.bindings import Callees, callee_definition, note_callee, still_bound
+from mypy_wsplugin.facts.bindings import (
+    Callees,
+    bound,
+    callee_definition,
+    note_callee,
+    still_bound,
+)
 from mypy_wsplugin.facts.statements import StatementWalker
-from mypy_wsplugin.facts.types import call_signature
+from mypy_wsplugin.facts.types import binds_self, call_signature, on_receiver
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
 _MEMO: dict[int, tuple[TypeInfo, object, Callees, _Assigned]] = {}
@@ -109,6 +115,22 @@ def instance_class(value: object) -> TypeInfo | None:
     node = callee_definition(value.callee)
     if isinstance(node, TypeInfo):
         return None if node.fallback_to_any else node
+    owner = value.callee.expr if isinstance(value.callee, MemberExpr) else None
+    cls = bound(owner) if isinstance(owner, RefExpr) else None
+    return declared_instance(node, cls if isinstance(cls, TypeInfo) else None)
+
+
+def declared_instance(node: object, receiver: TypeInfo | None = None) -> TypeInfo | None:
+    """The class of the instance a call of ``node``, a sync function or method, gives by
+    its declared result (on an instance of ``receiver``, or on that class, where known: a
+    result declared ``Self`` is then an instance of it)."""
+    if (
+        isinstance(node, Decorator)
+        and receiver is not None
+        and not node.decorators
+        and not node.var.is_property
+    ):
+        node = node.func  # only decorators mypy's analysis takes off (``@classmethod``)
     if isinstance(node, Decorator):
         # The type mypy gives the decorated function (its decorators are not in the cache);
         # an object with ``__call__`` (``@functools.lru_cache``) is called through it.
@@ -120,7 +142,10 @@ def instance_class(value: object) -> TypeInfo | None:
     func = node.func if isinstance(node, Decorator) else node
     if func.is_coroutine or not isinstance(signature, CallableType) or signature.implicit:
         return None
-    result = get_proper_type(signature.ret_type)
+    declared = signature.ret_type
+    if receiver is not None and isinstance(node, FuncDef) and binds_self(node):
+        declared = on_receiver(signature, receiver)
+    result = get_proper_type(declared)
     if isinstance(result, Instance) and not result.type.fallback_to_any:
         return result.type
     return None

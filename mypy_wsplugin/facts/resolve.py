@@ -5,7 +5,8 @@ check) and for names imported from modules mypy cannot see.  Names are resolved 
 semantic analysis resolved them (aliases and re-exports arrive as the definition's node),
 plus ``self.method()`` / ``cls.method()`` inside a class, ``super().method()``,
 ``Class.method()``, ``Pool().method()`` on an instance made there, ``make_pool().method()``
-on the result of a sync def that declares an instance result (``-> Pool``), ``p.method()``
+on the result of a sync def that declares an instance result (``-> Pool``, or a method's
+``-> Self`` bound to its known receiver: ``Pool().clone().method()``), ``p.method()``
 on a local the function made either way (``p = Pool()``, ``p = make_pool()``) and chains of
 attributes whose types are declared (``self.core.api.check()`` where ``core: Core`` and
 ``Core.api: Api``).  A method is found through the MRO of what the receiver is statically
@@ -38,7 +39,11 @@ from mypy.nodes import (
 from mypy.types import AnyType, Instance, Type, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound, imported_name
-from mypy_wsplugin.facts.instance_attributes import constructed_attribute, instance_class
+from mypy_wsplugin.facts.instance_attributes import (
+    constructed_attribute,
+    declared_instance,
+    instance_class,
+)
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.roles import Scope
 
@@ -49,6 +54,9 @@ class Callee:
     display: str  # how messages name it: "get_manager" or "Registry.get"
     node: SymbolNode | None  # the definition; None when it lives in a module mypy cannot see
     unseen: bool = False  # reached through a missing or skipped module
+    # For a method: the class of the instance it is called on (or the class it is called
+    # on), as far as statically known; a result declared ``Self`` is an instance of it.
+    receiver: TypeInfo | None = None
 
 
 def resolve_callee(
@@ -62,18 +70,22 @@ def resolve_callee(
         if callee.fullname and callee.node is not None:  # module attribute: ``ws.get()``
             node = bound(callee)
             return _from_node(node) if node is not None else None
-        info = bound(base) if isinstance(base, RefExpr) else None
-        if isinstance(info, TypeInfo):  # ``Class.m()``
-            return _member_of(info, callee.name)
-        info = receiver_class(base, scope)
-        if info is not None:  # ``self.m()``, ``cls.m()``, ``self.core.api.m()``
-            return _member_of(info, callee.name)
+        info = _receiver(base, scope)
+        if info is not None:  # ``Class.m()``, ``self.m()``, ``cls.m()``, ``self.core.api.m()``
+            return _member_of(info, callee.name, info)
         return _unseen_member(callee, tree)
     if isinstance(callee, SuperExpr) and callee.info is not None:  # ``super().m()``
         for info in callee.info.mro[1:]:
             if callee.name in info.names:
-                return _member_of(info, callee.name)
+                return _member_of(info, callee.name, callee.info)
     return None
+
+
+def _receiver(base: Expression, scope: Scope) -> TypeInfo | None:
+    """The class that ``base.m()`` looks ``m`` up in: ``base`` names it, or is statically
+    known to be an instance of it (:func:`receiver_class`)."""
+    info = bound(base) if isinstance(base, RefExpr) else None
+    return info if isinstance(info, TypeInfo) else receiver_class(base, scope)
 
 
 def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
@@ -85,7 +97,16 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
         return _self_class(scope, expr.node) or local_class(expr, scope)
     if isinstance(expr, CallExpr):
-        return instance_class(expr)
+        made = instance_class(expr)
+        callee = expr.callee
+        if made is None and isinstance(callee, MemberExpr) and callee.node is None:
+            # A method of a known receiver that declares an instance result, ``Self``
+            # included (``Pool().clone().size()``).
+            info = _receiver(callee.expr, scope)
+            sym = info.get(callee.name) if info is not None else None
+            if info is not None and sym is not None:
+                made = declared_instance(sym.node, info)
+        return made
     if isinstance(expr, MemberExpr):
         typ = get_proper_type(declared_attribute(expr, scope))
         if isinstance(typ, Instance):
@@ -159,22 +180,22 @@ def _from_ref(ref: RefExpr, tree: MypyFile, modules: dict[str, MypyFile]) -> Cal
     return _from_node(node)
 
 
-def _from_node(node: SymbolNode) -> Callee | None:
+def _from_node(node: SymbolNode, receiver: TypeInfo | None = None) -> Callee | None:
     if isinstance(node, (FuncDef, Decorator, OverloadedFuncDef)):
         func = node.func if isinstance(node, Decorator) else node
         info = func.info if isinstance(func, FuncDef) else None
         owner = info.name + "." if info is not None and not is_outside_class(info) else ""
-        return Callee(node.fullname, owner + node.name, node)
+        return Callee(node.fullname, owner + node.name, node, receiver=receiver)
     if isinstance(node, TypeInfo):
         return Callee(node.fullname, node.name, node)
     return None
 
 
-def _member_of(info: TypeInfo, name: str) -> Callee | None:
+def _member_of(info: TypeInfo, name: str, receiver: TypeInfo) -> Callee | None:
     sym = info.get(name)
     if sym is None or sym.node is None:
         return None
-    return _from_node(sym.node)
+    return _from_node(sym.node, receiver)
 
 
 def is_outside_class(info: TypeInfo) -> bool:

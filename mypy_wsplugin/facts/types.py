@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from mypy.expandtype import expand_type
 from mypy.lookup import lookup_fully_qualified
-from mypy.nodes import MypyFile, TypeInfo
+from mypy.nodes import FUNC_NO_INFO, FuncDef, MypyFile, TypeInfo
 from mypy.subtypes import find_member, is_subtype
 from mypy.typeops import make_simplified_union
 from mypy.types import (
@@ -18,6 +19,7 @@ from mypy.types import (
     Type,
     TypedDictType,
     TypeOfAny,
+    TypeType,
     TypeVarLikeType,
     TypeVarType,
     UninhabitedType,
@@ -106,6 +108,42 @@ def awaitability_is_generic(typ: Type) -> bool:
         bound = get_proper_type(proper.upper_bound)
         return isinstance(bound, Instance) and bound.type.fullname == "builtins.object"
     return isinstance(proper, TypeVarLikeType)
+
+
+def binds_self(func: FuncDef) -> bool:
+    """Whether ``func``'s first parameter is its receiver (a method, not a static one).
+    (``arg_names``: a definition loaded from the cache has no ``arguments``.)"""
+    return func.info is not FUNC_NO_INFO and not func.is_static and bool(func.arg_names)
+
+
+def on_receiver(signature: CallableType, receiver: TypeInfo) -> Type:
+    """What ``signature`` (a method's, not a static one's) gives when called on an instance
+    of ``receiver`` (or on the class itself): its self type variable (``-> Self``,
+    ``def m(self: T) -> T``, ``cls: type[Self]``) is that instance, as mypy binds it."""
+    if not signature.arg_types:
+        return signature.ret_type
+    first = get_proper_type(signature.arg_types[0])
+    if isinstance(first, TypeType):
+        first = first.item
+    if not isinstance(first, TypeVarType):
+        return signature.ret_type
+    return expand_type(signature.ret_type, {first.id: fill_typevars_with_any(receiver)})
+
+
+def by_bounds(typ: Type) -> Type:
+    """``typ`` with a type variable at its top (or as a member of a union at its top) read
+    as what it stands for: a bounded one (``Self``, ``bound=int``) as its bound, a
+    constrained one as the union of its values.  For a result whose awaitability no type
+    variable decides (:func:`awaitability_is_generic`), so that messages name a type, as
+    mypy does where it infers the call."""
+    proper = get_proper_type(typ)
+    if isinstance(proper, TypeVarType):
+        return make_simplified_union(proper.values) if proper.values else proper.upper_bound
+    if isinstance(proper, UnionType) and any(
+        isinstance(get_proper_type(item), TypeVarType) for item in proper.items
+    ):
+        return make_simplified_union([by_bounds(item) for item in proper.items])
+    return typ
 
 
 def call_signature(typ: Type | None) -> CallableType | None:
