@@ -51,10 +51,11 @@ from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.callee_results import store_results
 from mypy_wsplugin.facts.declared import DeclaredResults, result_dependencies
 from mypy_wsplugin.facts.hook_names import (
+    CALL_SUFFIX,
     LRU_CACHE_CALL,
     SUPER_CALL,
     DefiningNames,
-    cached_factory,
+    called_definition,
     super_target,
 )
 from mypy_wsplugin.facts.plain_callees import is_display
@@ -244,7 +245,10 @@ class Engine:
                 return None, EVERYWHERE
             return partial(self._on_super, fullname), EVERYWHERE
         defined, node = self._defining_name(fullname, self._modules)
-        if not self.policy.hooked(defined) or self._no_hook_needed(
+        # A call of an object's ``__call__`` may call a configured factory that a decorator
+        # made into that object (see _judge_call).
+        decorated = self.policy.has_factories and defined.endswith(CALL_SUFFIX)
+        if not (decorated or self.policy.hooked(defined)) or self._no_hook_needed(
             self.gates.never_called, defined
         ):
             return None, EVERYWHERE
@@ -313,7 +317,7 @@ class Engine:
         if isinstance(call.callee, SuperExpr):
             defined = super_target(call.callee)
         else:  # a method bound through ``Self`` is also named "m of Class"
-            mapped = cached_factory(api, call)
+            mapped = called_definition(api, call)
             defined = mapped[0] if mapped is not None and mapped[1] else None
         return typ if defined is None else self._on_call(defined, True, typ, ctx)
 
@@ -345,11 +349,15 @@ class Engine:
             return typ  # the common case: a plain value outside ``async def`` is never awaited
         if implicit_dunder(fullname, ctx.context) or not decided(ctx, api, ctx.context, errors):
             return typ
-        if fullname == LRU_CACHE_CALL:
-            mapped = cached_factory(api, ctx.context)
-            if mapped is None:
+        if fullname.endswith(CALL_SUFFIX):
+            # A decorated factory (``@functools.lru_cache``, ``@job``): named, configured
+            # and judged as the function the call names, as in unannotated code.
+            cached = fullname == LRU_CACHE_CALL
+            mapped = called_definition(api, ctx.context, decorated_only=not cached)
+            if mapped is not None:
+                fullname, is_method = mapped
+            elif cached:
                 return typ
-            fullname, is_method = mapped
         entry = self.policy.entry(fullname, module_being_checked(api), build_modules(api))
         if not self.policy.judged(entry):
             return typ

@@ -525,6 +525,39 @@ def test_self_results_change(tmp_path: Path) -> None:
     assert found == (expected if HAS_POST_PASS else [[]] * 4)
 
 
+def configured_factory_decorated_into_a_callable_object() -> list[Snapshot]:
+    """A configured sync factory, awaited in checked code, gets a decorator that makes it
+    a callable object (mypy then names the call ``Job.__call__``), and loses it again: the
+    entry keeps matching, and every mode agrees."""
+    jobs = (
+        "from typing import Callable, Generic, TypeVar\n\nR = TypeVar('R')\n\n\n"
+        "class Job(Generic[R]):\n    def __init__(self, f: Callable[[], R]) -> None:\n"
+        "        self.f = f\n\n    def __call__(self) -> R:\n        return self.f()\n\n\n"
+        "def job(f: Callable[[], R]) -> Job[R]:\n    return Job(f)\n\n\n"
+        "class Pool:\n    pass\n\n\n{decorator}def make_pool() -> Pool:\n    return Pool()\n"
+    )
+    use = "from app.jobs import make_pool\n\n\nasync def h() -> None:\n    await make_pool()\n"
+    ini = INI + "[mypy_wsplugin]\ncheck_all_awaits = false\nsync_factories = app.jobs.make_pool\n"
+    files = {"mypy.ini": ini, "app/__init__.py": "", "app/m2.py": use}
+    return _steps(
+        ("plain", files | {"app/jobs.py": jobs.format(decorator="")}),
+        ("@job", files | {"app/jobs.py": jobs.format(decorator="@job\n")}),
+        ("plain again", files | {"app/jobs.py": jobs.format(decorator="")}),
+    )
+
+
+def test_configured_factory_decorated_into_a_callable_object(tmp_path: Path) -> None:
+    snaps = configured_factory_decorated_into_a_callable_object()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    awaited = (
+        'app/m2.py:5: error: Cannot await "make_pool()": it returns "Pool", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+    )
+    found = [[line for line in lines if "await" in line] for lines in result.cold]
+    assert found == [[awaited]] * 3
+
+
 def local_instance_when_the_caller_is_analysed_again() -> list[Snapshot]:
     """A method of a local the function made (``obj = K()``) is awaited in checked code and
     in an unannotated function; then a module both functions use changes, and the daemon

@@ -1,9 +1,10 @@
 """Which definition a hook fired for: mypy's hook names mapped to the configuration's.
 
 mypy names a method hook after the receiver's class (``pkg.Sub.get`` for a method defined
-in ``pkg.Base``), a ``super()`` call ``"get of Base"``, and a ``functools.lru_cache``/``cache``
-factory ``functools._lru_cache_wrapper.__call__``.  The configuration (and the messages)
-name the definition.
+in ``pkg.Base``), a ``super()`` call ``"get of Base"``, a ``functools.lru_cache``/``cache``
+factory ``functools._lru_cache_wrapper.__call__``, and any function that a decorator turned
+into an object with ``__call__`` after that method (``pkg.Job.__call__``).  The
+configuration (and the messages) name the definition.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     CallExpr,
+    Decorator,
     Expression,
     MemberExpr,
     MypyFile,
@@ -25,7 +27,8 @@ from mypy.types import CallableType, Instance, TypeType, TypeVarType, get_proper
 
 from mypy_wsplugin.mypy_internals import Checker, expression_type
 
-LRU_CACHE_CALL = "functools._lru_cache_wrapper.__call__"
+CALL_SUFFIX = ".__call__"
+LRU_CACHE_CALL = "functools._lru_cache_wrapper" + CALL_SUFFIX
 # In mypy's name for a method called through ``super()`` or bound through ``Self``:
 # "method of Class".
 SUPER_CALL = " of "
@@ -84,11 +87,18 @@ def display(fullname: str, is_method: bool) -> str:
     return ".".join(parts[-2:]) if is_method and len(parts) > 1 else parts[-1]
 
 
-def cached_factory(api: Checker, call: CallExpr) -> tuple[str, bool] | None:
-    """The full name of the ``functools.lru_cache``/``cache`` factory ``call`` calls.
+def called_definition(
+    api: Checker, call: CallExpr, decorated_only: bool = False
+) -> tuple[str, bool] | None:
+    """The full name of the ``functools.lru_cache``/``cache`` factory ``call`` calls, and
+    whether it is a method.
 
     mypy types such factories as ``_lru_cache_wrapper``, so the hook that fires is the
-    wrapper's ``__call__``; the callee expression tells which factory it wraps.
+    wrapper's ``__call__``; the callee expression tells which factory it wraps.  The same
+    holds for any decorator that makes an object with ``__call__`` (``@job`` giving a
+    ``Job[Pool]``): with ``decorated_only``, the name of the decorated function or method
+    the callee names, and None for any other callee (an instance held in a variable, whose
+    ``__call__`` is what the call calls).
     """
     callee: Expression = call.callee
     if isinstance(callee, MemberExpr):
@@ -102,7 +112,11 @@ def cached_factory(api: Checker, call: CallExpr) -> tuple[str, bool] | None:
         if isinstance(owner, Instance):
             info = owner.type.get_containing_type_info(callee.name)
             if info is not None:
+                if decorated_only and not isinstance(info.names[callee.name].node, Decorator):
+                    return None
                 return f"{info.fullname}.{callee.name}", True
     if isinstance(callee, RefExpr) and callee.fullname:
+        if decorated_only and not isinstance(callee.node, Decorator):
+            return None
         return callee.fullname, False
     return None
