@@ -56,6 +56,7 @@ from mypy_wsplugin.facts.hook_names import (
     SUPER_CALL,
     DefiningNames,
     called_definition,
+    constructor_name,
     super_target,
 )
 from mypy_wsplugin.facts.plain_callees import is_display
@@ -358,6 +359,8 @@ class Engine:
                 fullname, is_method = mapped
             elif cached:
                 return typ
+        elif not is_method:
+            fullname = constructor_name(ctx.context, fullname)
         entry = self.policy.entry(fullname, module_being_checked(api), build_modules(api))
         if not self.policy.judged(entry):
             return typ

@@ -558,6 +558,44 @@ def test_configured_factory_decorated_into_a_callable_object(tmp_path: Path) -> 
     assert found == [[awaited]] * 3
 
 
+def constructor_new_changes() -> list[Snapshot]:
+    """A class's ``__new__`` comes to declare a subclass whose ``close`` is ``async def``,
+    and goes again: a local made by the constructor, a ``setUp`` attribute and the call
+    itself follow it in every mode."""
+    conns = (
+        "class Conn:\n{new}    def close(self) -> int:\n        return 1\n\n\n"
+        "class AsyncConn(Conn):\n    async def close(self) -> int:  # type: ignore[override]\n"
+        "        return 2\n"
+    )
+    new = "    def __new__(cls) -> 'AsyncConn':\n        return object.__new__(AsyncConn)\n\n"
+    use = (
+        "from app.conns import Conn\n\n\n"
+        "async def u(x):\n    c = Conn()\n    await c.close()\n    await Conn().close()\n\n\n"
+        "class T:\n    def setUp(self):\n        self.c = Conn()\n\n"
+        "    async def test_close(self):\n        await self.c.close()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": use}
+    return _steps(
+        ("no __new__", files | {"app/conns.py": conns.format(new="")}),
+        ("__new__ -> AsyncConn", files | {"app/conns.py": conns.format(new=new)}),
+        ("no __new__ again", files | {"app/conns.py": conns.format(new="")}),
+    )
+
+
+def test_constructor_new_changes(tmp_path: Path) -> None:
+    snaps = constructor_new_changes()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    awaited = (
+        'app/m2.py:{}: error: Cannot await "Conn.close()": it returns "int", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+    )
+    every = sorted(awaited.format(line) for line in (6, 7, 15))
+    found = [sorted(line for line in lines if "-await" in line) for lines in result.cold]
+    # mypy < 2.4 runs no pass over unannotated code.
+    assert found == ([every, [], every] if HAS_POST_PASS else [[]] * 3)
+
+
 def local_instance_when_the_caller_is_analysed_again() -> list[Snapshot]:
     """A method of a local the function made (``obj = K()``) is awaited in checked code and
     in an unannotated function; then a module both functions use changes, and the daemon

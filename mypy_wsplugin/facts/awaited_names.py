@@ -29,9 +29,11 @@ from mypy.nodes import (
     NameExpr,
     SuperExpr,
     TypeAlias,
+    TypeInfo,
 )
 
 from mypy_wsplugin.facts.hook_names import called_implicitly
+from mypy_wsplugin.facts.types import constructed_class
 from mypy_wsplugin.mypy_internals import get_subexpressions, tree_is_complete
 
 # C statics in a compiled build (else a lookup in the module's globals at each of the
@@ -73,8 +75,15 @@ def add_callee_names(callee: Expression, names: set[str] | None) -> bool:
         return False
     if names is not None:
         names.add(callee.name)
-        if callee.node is not None:
-            names.add(callee.node.name)
+        node = callee.node
+        if node is not None:
+            names.add(node.name)
+            if isinstance(node, TypeInfo):
+                # mypy < 2 names the hook of ``Conn()`` after the class its ``__new__``
+                # declares (``-> AsyncConn``).
+                made = constructed_class(node)
+                if made is not None:
+                    names.add(made.name)
         if callee.fullname:
             names.add(callee.fullname.rpartition(".")[2])
     return True

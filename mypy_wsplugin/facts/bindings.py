@@ -43,7 +43,7 @@ from mypy.nodes import (
 )
 from mypy.util import correct_relative_import
 
-from mypy_wsplugin.facts.types import call_signature
+from mypy_wsplugin.facts.types import call_signature, constructed_class
 
 # The program's modules (Engine.set_modules), and while names are rebound, the same again.
 _program: list[dict[str, MypyFile]] = []
@@ -118,6 +118,9 @@ def _callee_state(ref: RefExpr) -> tuple[SymbolNode | None, object]:
         # change what a call gives while the decorated type stays the same: kept too.
         signature = call_signature(node.var.type)
         return node, (node.var.type, signature.ret_type if signature is not None else None)
+    if isinstance(node, TypeInfo):
+        # A ``__new__`` (of the class or a base, in any module) may declare another class.
+        return node, constructed_class(node)
     return node, None
 
 

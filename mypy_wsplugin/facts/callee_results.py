@@ -79,6 +79,7 @@ from mypy_wsplugin.facts.types import (
     binds_self,
     by_bounds,
     call_signature,
+    constructed_class,
     coroutine_result,
     coroutine_type,
     find_class,
@@ -163,7 +164,8 @@ class Inference:
         where the caller knows it (:attr:`.resolve.Callee.receiver`): a result declared
         ``Self`` is an instance of it (:func:`.types.on_receiver`)."""
         if isinstance(node, TypeInfo):
-            return StaticResult(False, fill_typevars_with_any(node))
+            made = constructed_class(node)
+            return StaticResult(False, fill_typevars_with_any(made)) if made is not None else None
         if isinstance(node, Decorator) and (node.var.is_property or node.func.is_property):
             return None  # calling a property calls what the getter returns
         if not isinstance(node, (FuncDef, Decorator)):
@@ -295,7 +297,8 @@ class Inference:
         if isinstance(callee, RefExpr):
             info = bound(callee)
             if isinstance(info, TypeInfo):
-                return _instance(info)
+                made = constructed_class(info)
+                return _instance(made) if made is not None else None
         target = resolve_callee(call, func, home, self.modules)
         if target is None or target.node is None:
             return None

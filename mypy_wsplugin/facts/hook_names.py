@@ -120,3 +120,14 @@ def called_definition(
             return None
         return callee.fullname, False
     return None
+
+
+def constructor_name(call: CallExpr, fullname: str) -> str:
+    """The class ``call`` names, where mypy named its hook after another class: mypy < 2
+    names ``Conn()`` after the class that ``Conn.__new__`` declares (``AsyncConn``)."""
+    callee = call.callee
+    if isinstance(callee, RefExpr) and callee.fullname != fullname:
+        node = callee.node
+        if isinstance(node, TypeInfo):
+            return node.fullname
+    return fullname

@@ -32,7 +32,12 @@ from mypy_wsplugin.facts.bindings import (
     still_bound,
 )
 from mypy_wsplugin.facts.statements import StatementWalker
-from mypy_wsplugin.facts.types import binds_self, call_signature, on_receiver
+from mypy_wsplugin.facts.types import (
+    binds_self,
+    call_signature,
+    constructed_class,
+    on_receiver,
+)
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
 _MEMO: dict[int, tuple[TypeInfo, object, Callees, _Assigned]] = {}
@@ -114,7 +119,8 @@ def instance_class(value: object) -> TypeInfo | None:
         return None
     node = callee_definition(value.callee)
     if isinstance(node, TypeInfo):
-        return None if node.fallback_to_any else node
+        made = constructed_class(node)
+        return None if made is None or made.fallback_to_any else made
     owner = value.callee.expr if isinstance(value.callee, MemberExpr) else None
     cls = bound(owner) if isinstance(owner, RefExpr) else None
     return declared_instance(node, cls if isinstance(cls, TypeInfo) else None)

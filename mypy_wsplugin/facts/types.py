@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mypy.expandtype import expand_type
 from mypy.lookup import lookup_fully_qualified
-from mypy.nodes import FUNC_NO_INFO, FuncDef, MypyFile, TypeInfo
+from mypy.nodes import FUNC_NO_INFO, Decorator, FuncDef, MypyFile, TypeInfo
 from mypy.subtypes import find_member, is_subtype
 from mypy.typeops import make_simplified_union
 from mypy.types import (
@@ -108,6 +108,27 @@ def awaitability_is_generic(typ: Type) -> bool:
         bound = get_proper_type(proper.upper_bound)
         return isinstance(bound, Instance) and bound.type.fullname == "builtins.object"
     return isinstance(proper, TypeVarLikeType)
+
+
+def constructed_class(info: TypeInfo) -> TypeInfo | None:
+    """The class of the instance a call of the class ``info`` gives, as mypy types it:
+    ``info`` itself, unless a ``__new__`` of it or of a base declares another class
+    (``def __new__(cls) -> AsyncConn``: that class).  None where mypy does not type it as
+    one class: ``__new__`` declared ``-> Any``, overloaded or decorated, or returning
+    something else than an instance."""
+    new = info.get_method("__new__")
+    if isinstance(new, Decorator):
+        return None
+    if new is None or new.info.fullname == "builtins.object" or new.type is None:
+        return info
+    if not isinstance(new.type, CallableType):
+        return None  # overloaded
+    ret = get_proper_type(new.type.ret_type)
+    if isinstance(ret, TypeVarType):
+        return info  # ``cls: type[T]) -> T``, ``-> Self``
+    if isinstance(ret, AnyType):
+        return info if ret.type_of_any == TypeOfAny.unannotated else None
+    return ret.type if isinstance(ret, Instance) else None
 
 
 def binds_self(func: FuncDef) -> bool:
