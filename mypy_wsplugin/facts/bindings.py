@@ -91,6 +91,13 @@ def callee_definition(ref: RefExpr) -> SymbolNode | None:
     return node
 
 
+def bare_method(node: Decorator) -> FuncDef | None:
+    """``node``'s function where mypy's analysis took every decorator off (``@classmethod``,
+    ``@staticmethod``): its own signature is what a call on a receiver binds.  None for any
+    other decorator, and for a property (calling it calls what the getter returns)."""
+    return node.func if not node.decorators and not node.var.is_property else None
+
+
 # Calls' callees and what each named when a tree was read, with its declared type (to keep
 # a fact drawn from them).
 Callees = list[tuple[RefExpr, tuple["SymbolNode | None", object]]]

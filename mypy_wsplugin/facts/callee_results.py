@@ -61,7 +61,7 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.facts.bindings import bound
+from mypy_wsplugin.facts.bindings import bare_method, bound
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
@@ -214,12 +214,10 @@ class Inference:
         """From the definition, its body and decorators included (``home`` is its module,
         parsed in this run)."""
         if isinstance(node, Decorator) and not _transparent(node):
-            if receiver is not None and not node.decorators and not node.var.is_property:
-                # Only decorators mypy's analysis takes off (``@classmethod``): the
-                # function's own signature, bound to the receiver.
-                signed = _from_signature_of(node.func, receiver)
-                if signed is not None:
-                    return _known(signed)
+            bare = bare_method(node) if receiver is not None else None
+            signed = _from_signature_of(bare, receiver) if bare is not None else None
+            if signed is not None:
+                return _known(signed)
             return _from_signature(node.var.type)
         func = node.func if isinstance(node, Decorator) else node
         signed = _from_signature_of(func, receiver)

@@ -26,6 +26,7 @@ from mypy.typevars import fill_typevars_with_any
 
 from mypy_wsplugin.facts.bindings import (
     Callees,
+    bare_method,
     bound,
     callee_definition,
     note_callee,
@@ -130,13 +131,8 @@ def declared_instance(node: object, receiver: TypeInfo | None = None) -> TypeInf
     """The class of the instance a call of ``node``, a sync function or method, gives by
     its declared result (on an instance of ``receiver``, or on that class, where known: a
     result declared ``Self`` is then an instance of it)."""
-    if (
-        isinstance(node, Decorator)
-        and receiver is not None
-        and not node.decorators
-        and not node.var.is_property
-    ):
-        node = node.func  # only decorators mypy's analysis takes off (``@classmethod``)
+    if isinstance(node, Decorator) and receiver is not None:
+        node = bare_method(node) or node
     if isinstance(node, Decorator):
         # The type mypy gives the decorated function (its decorators are not in the cache);
         # an object with ``__call__`` (``@functools.lru_cache``) is called through it.
