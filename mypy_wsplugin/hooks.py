@@ -75,10 +75,12 @@ from mypy_wsplugin.mypy_internals import (
     is_daemon,
     module_being_checked,
     narrowed_attribute_type,
+    outside_attempts,
 )
 from mypy_wsplugin.mypy_internals import modules as build_modules
 from mypy_wsplugin.notices import say_once
 from mypy_wsplugin.post_pass import UntypedPass
+from mypy_wsplugin.reporting import note_to
 from mypy_wsplugin.rest_of_chain import RestOfChain
 
 _H = TypeVar("_H")
@@ -384,11 +386,23 @@ class Engine:
     def _failed(self, error: Exception, typ: Type, context: Context) -> Type:
         """A bug in the plugin must not crash mypy (or the daemon): say so in one line, turn
         the checks off for the rest of the run, and keep mypy's own type.  With
-        ``--show-traceback`` the exception propagates, as mypy's own would."""
-        if self.options.show_traceback:
+        ``--show-traceback`` the exception propagates, as mypy's own would, except in the
+        daemon, which sets that option for itself: there the line is also a note in the
+        output of the update (the daemon's own stderr reaches no one), and the checks stay
+        off until it restarts."""
+        if self.options.show_traceback and not self._daemon:
             raise error
         self.off = True
-        say_once(internal_error(context.line, error))
+        line = internal_error(context.line, error, self._daemon)
+        say_once(line)
+        if self._daemon:
+            errors = self._build_errors()
+            if errors is not None:
+                try:
+                    with outside_attempts(errors):
+                        note_to(errors, line, context.line)
+                except Exception:
+                    pass  # the note only shows the line; nothing here may crash the daemon
         return typ
 
     def _judge_attribute(

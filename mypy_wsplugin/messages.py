@@ -142,10 +142,11 @@ def outside_tested_range(version: str, low: str, high: str, off: list[str]) -> s
     return f"mypy_wsplugin: mypy {version} is outside the tested range {low} to {high}; off: {what}"
 
 
-def internal_error(line: int, error: Exception) -> str:
+def internal_error(line: int, error: Exception, daemon: bool = False) -> str:
+    until = "until the daemon restarts" if daemon else "for the rest of this run"
     return (
         f"mypy_wsplugin: internal error at line {line} ({type(error).__name__}: {error}); the "
-        "plugin's checks are off for the rest of this run. Please report this line to "
+        f"plugin's checks are off {until}. Please report this line to "
         "mypy_wsplugin's maintainers."
     )
 

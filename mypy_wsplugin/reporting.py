@@ -103,10 +103,11 @@ def report_to(
     )
 
 
-def note_to(errors: Errors, message: str) -> None:
-    """A note about the configuration, in the module ``errors`` is set to, on its first
-    line (where mypy reports what concerns a whole module)."""
-    errors.report(1, -1, message, severity="note")
+def note_to(errors: Errors, message: str, line: int = 1) -> None:
+    """A note about the configuration (or the plugin itself), in the module ``errors`` is
+    set to, on its first line (where mypy reports what concerns a whole module) unless
+    ``line`` says otherwise."""
+    errors.report(max(line, 1), -1, message, severity="note")
 
 
 def is_enabled(errors: Errors, code: ErrorCode) -> bool:

@@ -46,6 +46,22 @@ sys.exit(status)
 """
 
 
+# The same bug under the mypy daemon, run in this process (``dmypy run`` serves it from
+# another): the daemon sets ``show_traceback`` for itself, and its stderr reaches no one.
+_RUN_DAEMON_WITH_A_BUG = _RUN_WITH_A_BUG.split("from mypy import api")[0] + """
+from mypy.dmypy_server import Server, process_start_options
+from mypy.version import __version__
+
+options = process_start_options(["--config-file", "mypy.ini"], allow_sources=False)
+server = Server(options, status_file="status.json")
+for _ in range(2):  # the first run, then an update with nothing changed
+    answer = server.cmd_run(__version__, sys.argv[3:], False, False, 80)
+    sys.stdout.write(str(answer.get("out", "")) + "\\n--\\n")
+    sys.stderr.write(str(answer.get("err", "")))
+sys.exit(int(str(answer.get("status", 3))))
+"""
+
+
 def _assert_one_line_not_a_crash(tmp_path: Path, module: str, name: str) -> None:
     """mypy on ``tmp_path/a.py`` with ``module.name`` raising: exit status 0 or 1, no
     traceback, and one "internal error" line naming the simulated bug."""
@@ -118,3 +134,28 @@ def test_a_bug_in_a_hook_gate_is_one_line_not_a_crash(
     (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
     (tmp_path / "a.py").write_text(_GATED_PROJECT)
     _assert_one_line_not_a_crash(tmp_path, module, name)
+
+
+def test_a_bug_under_the_daemon_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    """``dmypy``: the bug is one note in the daemon's answer (its stderr reaches no one),
+    not a traceback that ends the daemon; mypy's own findings stay."""
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
+    (tmp_path / "a.py").write_text(_GATED_PROJECT)
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_DAEMON_WITH_A_BUG, "mypy_wsplugin.hooks", "check_call_site"]
+        + ["a.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(SOURCE_TREE)},
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode in (0, 1), output
+    assert "Traceback" not in output and "INTERNAL ERROR" not in output, output
+    first = done.stdout.split("\n--\n")[0]
+    said = [line for line in first.splitlines() if "mypy_wsplugin: internal error" in line]
+    assert len(said) == 1, output
+    assert said[0].startswith("a.py:10: note: ") and "RuntimeError: simulated bug" in said[0]
+    assert "until the daemon restarts" in said[0]
+    assert "[unused-coroutine]" in first  # mypy's own finding, the plugin's checks off
