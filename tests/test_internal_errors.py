@@ -48,7 +48,9 @@ sys.exit(status)
 
 # The same bug under the mypy daemon, run in this process (``dmypy run`` serves it from
 # another): the daemon sets ``show_traceback`` for itself, and its stderr reaches no one.
-_RUN_DAEMON_WITH_A_BUG = _RUN_WITH_A_BUG.split("from mypy import api")[0] + """
+_RUN_DAEMON_WITH_A_BUG = (
+    _RUN_WITH_A_BUG.split("from mypy import api")[0]
+    + """
 from mypy.dmypy_server import Server, process_start_options
 from mypy.version import __version__
 
@@ -60,6 +62,7 @@ for _ in range(2):  # the first run, then an update with nothing changed
     sys.stderr.write(str(answer.get("err", "")))
 sys.exit(int(str(answer.get("status", 3))))
 """
+)
 
 
 def _assert_one_line_not_a_crash(tmp_path: Path, module: str, name: str) -> None:
@@ -141,9 +144,9 @@ def test_a_bug_under_the_daemon_is_a_note_not_a_crash(tmp_path: Path) -> None:
     not a traceback that ends the daemon; mypy's own findings stay."""
     (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
     (tmp_path / "a.py").write_text(_GATED_PROJECT)
+    bug = ["mypy_wsplugin.hooks", "check_call_site"]
     done = subprocess.run(
-        [sys.executable, "-c", _RUN_DAEMON_WITH_A_BUG, "mypy_wsplugin.hooks", "check_call_site"]
-        + ["a.py"],
+        [sys.executable, "-c", _RUN_DAEMON_WITH_A_BUG, *bug, "a.py"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
