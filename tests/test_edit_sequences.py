@@ -596,6 +596,45 @@ def test_constructor_new_changes(tmp_path: Path) -> None:
     assert found == ([every, [], every] if HAS_POST_PASS else [[]] * 3)
 
 
+def method_on_a_receiver_mypy_typed_changes() -> list[Snapshot]:
+    """In checked code, an unannotated method called on an attribute mypy typed from a
+    declared parameter (``self._r = r``, ``r: R``) returns a coroutine, then a plain
+    value, then a coroutine again: every mode follows its body."""
+    streams = (
+        "class R:\n    async def readany(self) -> bytes:\n        return b''\n\n"
+        "    def at_eof(self):\n        return {result}\n"
+    )
+    use = (
+        "from app.streams import R\n\n\nclass U:\n    def __init__(self, r: R) -> None:\n"
+        "        self._r = r\n\n    async def h(self) -> None:\n        self._r.at_eof()\n"
+        "        await self._r.at_eof()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": use}
+    coroutine = files | {"app/streams.py": streams.format(result="self.readany()")}
+    return _steps(
+        ("a coroutine", coroutine),
+        ("a bool", files | {"app/streams.py": streams.format(result="False")}),
+        ("a coroutine again", coroutine),
+    )
+
+
+def test_method_on_a_receiver_mypy_typed_changes(tmp_path: Path) -> None:
+    snaps = method_on_a_receiver_mypy_typed_changes()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    dropped = (
+        'app/m2.py:9: error: Coroutine "R.at_eof()" is used without "await" (it is dropped '
+        'and never runs); add "await"  [missing-await]'
+    )
+    awaited = (
+        'app/m2.py:10: error: Cannot await "R.at_eof()": it returns "bool", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+    )
+    found = [sorted(line for line in lines if "-await" in line) for lines in result.cold]
+    # mypy < 2.4 reads no body of another module.
+    assert found == ([[dropped], [awaited], [dropped]] if HAS_POST_PASS else [[]] * 3)
+
+
 def local_instance_when_the_caller_is_analysed_again() -> list[Snapshot]:
     """A method of a local the function made (``obj = K()``) is awaited in checked code and
     in an unannotated function; then a module both functions use changes, and the daemon

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mypy.lookup import lookup_fully_qualified
-from mypy.nodes import CallExpr, Expression, FuncDef, MypyFile, SymbolNode
+from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr, MypyFile, SymbolNode, TypeInfo
 from mypy.server.trigger import make_trigger
-from mypy.types import Type
+from mypy.types import Instance, Type, TypeType, get_proper_type
 
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.facts.callee_results import Inference, StaticResult
@@ -20,6 +20,7 @@ from mypy_wsplugin.mypy_internals import (
     Checker,
     current_function,
     depend_on,
+    expression_type,
     is_daemon,
     module_being_checked,
     modules,
@@ -69,6 +70,23 @@ class Site:
             self._known = (self._resolve(),)
         return self._known[0]
 
+    def _typed_receiver(self) -> TypeInfo | None:
+        """For a method call in checked code, the class mypy typed the receiver as (an
+        instance of it, or the class), where that class defines or inherits the method
+        mypy named the hook after."""
+        call = self.node
+        if not self.is_method or not isinstance(call, CallExpr):
+            return None
+        if not isinstance(call.callee, MemberExpr):
+            return None
+        typ = get_proper_type(expression_type(self.api, call.callee.expr))
+        if isinstance(typ, TypeType):
+            typ = typ.item
+        if not isinstance(typ, Instance):
+            return None
+        owner = self.fullname.rpartition(".")[0]
+        return typ.type if typ.type.has_base(owner) else None
+
     def _resolve(self) -> StaticResult | None:
         if not isinstance(self.node, CallExpr):
             return None
@@ -78,14 +96,21 @@ class Site:
         if callee is not None:
             known = inference.result(callee.node, callee.receiver)
         else:
-            # A receiver the tree does not tell (``make().m()``, a parameter): the
-            # ``async def`` mypy named the hook after, as mypy >= 2.3 types it (before, an
-            # unannotated one's call gives ``Any``).  Nothing else is looked into there: a
-            # plain result would not be used (an override may be async).
+            # A receiver the tree does not tell (``self._r.at_eof()`` where ``__init__``
+            # stores a parameter declared ``R``, ``make().m()``): the definition mypy named
+            # the hook after.  An ``async def`` gives a coroutine, as mypy >= 2.3 types it
+            # (before, an unannotated one's call gives ``Any``); any other method is read
+            # on the class mypy typed the receiver as, as mypy would judge the method were
+            # it annotated (its subclasses' overrides are not seen, as for a declared one).
             sym = lookup_fully_qualified(self.fullname, loaded, raise_on_missing=False)
             node = sym.node if sym is not None else None
-            coroutine = isinstance(node, FuncDef) and node.is_coroutine
-            known = inference.result(node) if coroutine else None
+            receiver = self._typed_receiver()
+            if isinstance(node, FuncDef) and node.is_coroutine:
+                known = inference.result(node)
+            elif receiver is not None:
+                known = inference.result(node, receiver)
+            else:
+                known = None
         if is_daemon(self.api.options):
             # Re-check this function when a fact it used changes (another module's body).
             own = self.tree.fullname
