@@ -104,13 +104,11 @@ class Site:
             # it annotated (its subclasses' overrides are not seen, as for a declared one).
             sym = lookup_fully_qualified(self.fullname, loaded, raise_on_missing=False)
             node = sym.node if sym is not None else None
-            receiver = self._typed_receiver()
             if isinstance(node, FuncDef) and node.is_coroutine:
                 known = inference.result(node)
-            elif receiver is not None:
-                known = inference.result(node, receiver)
             else:
-                known = None
+                receiver = self._typed_receiver()
+                known = inference.result(node, receiver) if receiver is not None else None
         if is_daemon(self.api.options):
             # Re-check this function when a fact it used changes (another module's body).
             own = self.tree.fullname

@@ -76,14 +76,13 @@ from mypy_wsplugin.facts.stored_results import (
 )
 from mypy_wsplugin.facts.types import (
     awaitability_is_generic,
-    binds_self,
     by_bounds,
     call_signature,
     constructed_class,
     coroutine_result,
     coroutine_type,
     find_class,
-    on_receiver,
+    result_on,
     union_of,
 )
 from mypy_wsplugin.mypy_internals import CAPABILITIES
@@ -162,7 +161,7 @@ class Inference:
     ) -> StaticResult | None:
         """``receiver``: the class of the instance (or the class) a method is called on,
         where the caller knows it (:attr:`.resolve.Callee.receiver`): a result declared
-        ``Self`` is an instance of it (:func:`.types.on_receiver`)."""
+        ``Self`` is an instance of it (:func:`.types.result_on`)."""
         if isinstance(node, TypeInfo):
             made = constructed_class(node)
             return StaticResult(False, fill_typevars_with_any(made)) if made is not None else None
@@ -319,9 +318,8 @@ def _from_signature_of(func: FuncDef, receiver: TypeInfo | None = None) -> Stati
     """What the signature says (annotated, or an ``async def``): kept in the cache.  Called
     on an instance of ``receiver`` (or on that class), if given."""
     declared = _declared_result(func)
-    if declared is not None and receiver is not None and binds_self(func):
-        assert isinstance(func.type, CallableType)  # _declared_result: a written signature
-        declared = on_receiver(func.type, receiver)
+    if declared is not None and isinstance(func.type, CallableType):
+        declared = result_on(func, func.type, receiver)
     if func.is_coroutine:
         if declared is None:
             return StaticResult(True, AnyType(TypeOfAny.unannotated))

@@ -33,12 +33,7 @@ from mypy_wsplugin.facts.bindings import (
     still_bound,
 )
 from mypy_wsplugin.facts.statements import StatementWalker
-from mypy_wsplugin.facts.types import (
-    binds_self,
-    call_signature,
-    constructed_class,
-    on_receiver,
-)
+from mypy_wsplugin.facts.types import call_signature, constructed_class, result_on
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
 _MEMO: dict[int, tuple[TypeInfo, object, Callees, _Assigned]] = {}
@@ -144,10 +139,10 @@ def declared_instance(node: object, receiver: TypeInfo | None = None) -> TypeInf
     func = node.func if isinstance(node, Decorator) else node
     if func.is_coroutine or not isinstance(signature, CallableType) or signature.implicit:
         return None
-    declared = signature.ret_type
-    if receiver is not None and isinstance(node, FuncDef) and binds_self(node):
-        declared = on_receiver(signature, receiver)
-    result = get_proper_type(declared)
+    if isinstance(node, FuncDef):
+        result = get_proper_type(result_on(node, signature, receiver))
+    else:
+        result = get_proper_type(signature.ret_type)
     if isinstance(result, Instance) and not result.type.fallback_to_any:
         return result.type
     return None

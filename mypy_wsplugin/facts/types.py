@@ -131,16 +131,14 @@ def constructed_class(info: TypeInfo) -> TypeInfo | None:
     return ret.type if isinstance(ret, Instance) else None
 
 
-def binds_self(func: FuncDef) -> bool:
-    """Whether ``func``'s first parameter is its receiver (a method, not a static one).
-    (``arg_names``: a definition loaded from the cache has no ``arguments``.)"""
-    return func.info is not FUNC_NO_INFO and not func.is_static and bool(func.arg_names)
-
-
-def on_receiver(signature: CallableType, receiver: TypeInfo) -> Type:
-    """What ``signature`` (a method's, not a static one's) gives when called on an instance
-    of ``receiver`` (or on the class itself): its self type variable (``-> Self``,
-    ``def m(self: T) -> T``, ``cls: type[Self]``) is that instance, as mypy binds it."""
+def result_on(func: FuncDef, signature: CallableType, receiver: TypeInfo | None) -> Type:
+    """What ``signature``, ``func``'s, gives when called on an instance of ``receiver`` (or
+    on the class itself), where known: for a method (not a static one) its self type
+    variable (``-> Self``, ``def m(self: T) -> T``, ``cls: type[Self]``) is that instance,
+    as mypy binds it.  (``arg_names``: a definition loaded from the cache has no
+    ``arguments``.)"""
+    if receiver is None or func.info is FUNC_NO_INFO or func.is_static or not func.arg_names:
+        return signature.ret_type
     if not signature.arg_types:
         return signature.ret_type
     first = get_proper_type(signature.arg_types[0])
