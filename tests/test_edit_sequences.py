@@ -472,10 +472,10 @@ def test_callable_object_changes_in_another_module(tmp_path: Path) -> None:
 
 
 def self_results_change() -> list[Snapshot]:
-    """A method declared ``-> Self`` gives the receiver's class to a chained call in an
-    unannotated function; then it is declared ``-> Other`` (whose ``size`` is ``async
-    def``), a subclass's ``size`` turns ``async``, and back: the findings follow the
-    declaration in every mode."""
+    """A method declared ``-> Self`` gives the receiver's class to a chained call, and to a
+    local bound to such a call, in an unannotated function; then it is declared ``-> Other``
+    (whose ``size`` is ``async def``), a subclass's ``size`` turns ``async``, and back: the
+    findings follow the declaration in every mode (the caller's module is never edited)."""
     pools = (
         "from typing_extensions import Self\n\n\n"
         "class Other:\n    async def size(self) -> int:\n        return 1\n\n\n"
@@ -486,7 +486,9 @@ def self_results_change() -> list[Snapshot]:
     )
     use = (
         "from app.pools import Pool, Sub\n\n\n"
-        "async def u(x):\n    await Pool().clone().size()\n    Sub().clone().size()\n"
+        "async def u(x):\n    await Pool().clone().size()\n    Sub().clone().size()\n\n\n"
+        "async def v(x):\n    p = Pool().clone()\n    await p.size()\n"
+        "    s = Sub().clone()\n    s.size()\n"
     )
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": use}
 
@@ -507,19 +509,20 @@ def test_self_results_change(tmp_path: Path) -> None:
     snaps = self_results_change()
     result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
     assert not result.failures, result.report()
-    awaited = (
-        'app/m2.py:5: error: Cannot await "Pool.size()": it returns "int", which is not '
+    awaited = sorted(
+        f'app/m2.py:{line}: error: Cannot await "Pool.size()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
+        for line in (5, 11)
     )
     dropped = (
         'app/m2.py:{}: error: Coroutine "{}.size()" is used without "await" (it is dropped '
         'and never runs); add "await"  [missing-await]'
     )
     expected = [
-        [awaited],
-        [awaited, dropped.format(6, "Sub")],
-        [dropped.format(6, "Other")],
-        [awaited],
+        awaited,
+        sorted([*awaited, dropped.format(6, "Sub"), dropped.format(13, "Sub")]),
+        sorted([dropped.format(6, "Other"), dropped.format(13, "Other")]),
+        awaited,
     ]
     found = [sorted(line for line in lines if "-await" in line) for lines in result.cold]
     assert found == (expected if HAS_POST_PASS else [[]] * 4)

@@ -449,8 +449,8 @@ def example(tmp_path: Path) -> Path:
 
 def test_example_modules(example: Path, start_editor: Callable[[Path], Editor]) -> None:
     editor = start_editor(example)
-    # The legacy handlers first: their findings are in unannotated code (mypy >= 2.4), which
-    # today are missing for a module opened after another one (see the xfail test below).
+    # The legacy handlers first: their findings are in unannotated code (mypy >= 2.4); a
+    # module opened after another one has them too (the test below).
     legacy = editor.open(example / "chat_service" / "legacy" / "handlers.py")
     assert editor.client.diagnostics(legacy) == (
         [

@@ -25,11 +25,13 @@ from contextlib import contextmanager
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
+    FUNC_NO_INFO,
     GDEF,
     CallExpr,
     Decorator,
     Expression,
     FuncDef,
+    FuncItem,
     Import,
     ImportAll,
     ImportBase,
@@ -117,7 +119,34 @@ def still_bound(seen: Callees) -> bool:
 
 
 def _callee_state(ref: RefExpr) -> tuple[SymbolNode | None, object]:
-    node = callee_definition(ref)
+    return definition_state(callee_definition(ref))
+
+
+# Methods looked up on a class a call's receiver was known to be, and what each named then
+# (``p.clone()``, where no name of the tree names the method).
+Members = list[tuple[TypeInfo, str, tuple["SymbolNode | None", object]]]
+
+
+def note_member(seen: Members, info: TypeInfo, name: str) -> SymbolNode | None:
+    """Keep what ``info``'s member ``name`` is now, with its declared type; return it."""
+    sym = info.get(name)
+    node = sym.node if sym is not None else None
+    seen.append((info, name, definition_state(node)))
+    return node
+
+
+def members_unchanged(seen: Members) -> bool:
+    """Whether every member kept by :func:`note_member` is still what it was then."""
+    return all(definition_state(_member(info, name)) == state for info, name, state in seen)
+
+
+def _member(info: TypeInfo, name: str) -> SymbolNode | None:
+    sym = info.get(name)
+    return sym.node if sym is not None else None
+
+
+def definition_state(node: SymbolNode | None) -> tuple[SymbolNode | None, object]:
+    """A definition and what a call of it gives by its declaration, to compare later."""
     if isinstance(node, FuncDef):
         return node, node.type
     if isinstance(node, Decorator):
@@ -129,6 +158,21 @@ def _callee_state(ref: RefExpr) -> tuple[SymbolNode | None, object]:
         # A ``__new__`` (of the class or a base, in any module) may declare another class.
         return node, constructed_class(node)
     return node, None
+
+
+def self_class(func: FuncItem, var: Var) -> TypeInfo | None:
+    """The class of ``var`` if it is the first argument of a method (``self``/``cls``)."""
+    if not func.arguments or func.arguments[0].variable is not var:
+        return None
+    if not isinstance(func, FuncDef) or func.is_static:
+        return None
+    info = func.info
+    return None if is_outside_class(info) else info
+
+
+def is_outside_class(info: TypeInfo) -> bool:
+    """FuncDef.info is the sentinel FUNC_NO_INFO for functions outside classes."""
+    return info is FUNC_NO_INFO
 
 
 def imported_node(var: Var, modules: dict[str, MypyFile]) -> SymbolNode | None:

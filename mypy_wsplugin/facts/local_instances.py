@@ -4,7 +4,9 @@
 ``p`` can only be a ``Pool`` (a constructor call gives an instance of exactly that class).
 ``p = make_pool()`` where ``make_pool`` declares ``-> Pool`` is judged as a ``Pool`` too, as
 mypy types it wherever it checks the caller (a subclass's override is not seen, as for an
-attribute declared ``Pool``; see :func:`.instance_attributes.instance_class`). That holds
+attribute declared ``Pool``; see :func:`.instance_attributes.instance_class`), and so is
+``q = p.clone()``, ``q = Pool().clone()`` or ``q = self.clone()`` where ``clone`` declares
+an instance result (``-> Self`` bound to the receiver, ``-> Pool``). That holds
 when the assignment is the name's one binding in the function: the first definition (not a
 parameter, not ``nonlocal`` or ``global``), and no other store anywhere (another assignment,
 a loop or ``with`` or ``except`` target, ``del``, a walrus, a ``match`` capture, a nested
@@ -18,22 +20,33 @@ from __future__ import annotations
 from mypy.nodes import (
     LDEF,
     AssignmentStmt,
+    CallExpr,
+    Expression,
     FuncItem,
+    MemberExpr,
     NameExpr,
     TypeInfo,
     Var,
 )
 from mypy.types import Instance, get_proper_type
 
-from mypy_wsplugin.facts.bindings import Callees, note_callee, still_bound
-from mypy_wsplugin.facts.instance_attributes import instance_class
+from mypy_wsplugin.facts.bindings import (
+    Callees,
+    Members,
+    members_unchanged,
+    note_callee,
+    note_member,
+    self_class,
+    still_bound,
+)
+from mypy_wsplugin.facts.instance_attributes import declared_instance, instance_class
 from mypy_wsplugin.facts.roles import Role, collect_roles
 from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
 
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
 _Token = tuple[NameExpr, Var] | None
-_MEMO: dict[int, tuple[FuncItem, object, _Token, Callees, _Made]] = {}
+_MEMO: dict[int, tuple[FuncItem, object, _Token, Callees, Members, _Made]] = {}
 
 
 def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
@@ -54,18 +67,30 @@ def _made_in(func: FuncItem) -> _Made:
     and analyses an unchanged body again after an edit elsewhere: its names keep their
     nodes' objects but get new ``Var``s, and a callee may name another node (``Pool``
     turned into a function).  So the body is compared, the ``Var`` of one first
-    definition, and what each callee names and its declared type
-    (:func:`.bindings.still_bound`)."""
+    definition, what each callee names and its declared type
+    (:func:`.bindings.still_bound`), and each method looked up on a known receiver
+    (:func:`.bindings.members_unchanged`)."""
     body = func.body
     cached = _MEMO.get(id(func))
     if cached is not None and cached[0] is func and cached[1] is body:
-        token, callees = cached[2], cached[3]
-        if (token is None or token[0].node is token[1]) and still_bound(callees):
-            return cached[4]
-    constructed = _Constructed()
+        token, callees, members = cached[2], cached[3], cached[4]
+        if (
+            (token is None or token[0].node is token[1])
+            and still_bound(callees)
+            and members_unchanged(members)
+        ):
+            return cached[5]
+    constructed = _Constructed(func)
     constructed.scope(func)
     made = _bound_once(func, constructed.made)
-    _MEMO[id(func)] = (func, body, constructed.token, constructed.callees, made)
+    for var in list(made):  # ``q = p.clone()`` holds only while ``p`` is bound once
+        base = constructed.made_from.get(var)
+        while base is not None and base in made:
+            base = constructed.made_from.get(base)
+        if var in constructed.made_from and base is not None:
+            del made[var]
+    token, callees, members = constructed.token, constructed.callees, constructed.members
+    _MEMO[id(func)] = (func, body, token, callees, members, made)
     return made
 
 
@@ -92,13 +117,18 @@ def _bound_once(func: FuncItem, made: _Made) -> _Made:
 
 
 class _Constructed(StatementWalker):
-    """``name = Class(...)`` or ``name = make()`` (``-> Class``), the first definition of
-    a local: the name and the class."""
+    """``name = Class(...)``, ``name = make()`` (``-> Class``) or ``name = p.clone()`` (a
+    method of a known receiver declaring an instance result), the first definition of a
+    local: the name and the class."""
 
-    def __init__(self) -> None:
+    def __init__(self, func: FuncItem) -> None:
+        self.func = func
         self.made: _Made = {}
         self.token: _Token = None
         self.callees: Callees = []
+        self.members: Members = []
+        # A local made by a method called on another local (``q = p.clone()``): that one.
+        self.made_from: dict[Var, Var] = {}
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
         if len(s.lvalues) == 1:
@@ -112,6 +142,32 @@ class _Constructed(StatementWalker):
                 if self.token is None:
                     self.token = (target, target.node)
                 note_callee(self.callees, s.rvalue)
-                info = instance_class(s.rvalue)
+                info = instance_class(s.rvalue) or self._method_result(s.rvalue, target.node)
                 if info is not None:
                     self.made[target.node] = info
+
+    def _method_result(self, value: Expression, var: Var) -> TypeInfo | None:
+        """The class a call of a method on a known receiver gives by its declared result
+        (``Pool().clone()``, ``p.clone()``, ``self.clone()``; ``-> Self`` bound to it)."""
+        if not isinstance(value, CallExpr):
+            return None
+        callee = value.callee
+        if not isinstance(callee, MemberExpr) or callee.node is not None:
+            return None  # not a method call (a module's attribute)
+        receiver = self._receiver(callee.expr, var)
+        if receiver is None:
+            return None
+        return declared_instance(note_member(self.members, receiver, callee.name), receiver)
+
+    def _receiver(self, expr: Expression, var: Var) -> TypeInfo | None:
+        """The class ``expr`` is known to be an instance of, by what the function read so
+        far: a local it made, ``self``/``cls``, or a call that gives one class."""
+        if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
+            if expr.kind == LDEF and expr.node in self.made:
+                self.made_from[var] = expr.node
+                return self.made[expr.node]
+            return self_class(self.func, expr.node)
+        if isinstance(expr, CallExpr):
+            note_callee(self.callees, expr)
+            return instance_class(expr) or self._method_result(expr, var)
+        return None

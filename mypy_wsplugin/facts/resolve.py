@@ -7,7 +7,8 @@ plus ``self.method()`` / ``cls.method()`` inside a class, ``super().method()``,
 ``Class.method()``, ``Pool().method()`` on an instance made there, ``make_pool().method()``
 on the result of a sync def that declares an instance result (``-> Pool``, or a method's
 ``-> Self`` bound to its known receiver: ``Pool().clone().method()``), ``p.method()``
-on a local the function made either way (``p = Pool()``, ``p = make_pool()``) and chains of
+on a local the function made either way (``p = Pool()``, ``p = make_pool()``, ``p =
+Pool().clone()``) and chains of
 attributes whose types are declared (``self.core.api.check()`` where ``core: Core`` and
 ``Core.api: Api``).  A method is found through the MRO of what the receiver is statically
 known to be: an override in a subclass is not seen.  Anything else (a call on a parameter
@@ -20,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mypy.nodes import (
-    FUNC_NO_INFO,
     CallExpr,
     Decorator,
     Expression,
@@ -38,7 +38,7 @@ from mypy.nodes import (
 )
 from mypy.types import AnyType, Instance, Type, get_proper_type
 
-from mypy_wsplugin.facts.bindings import bound, imported_name
+from mypy_wsplugin.facts.bindings import bound, imported_name, is_outside_class, self_class
 from mypy_wsplugin.facts.instance_attributes import (
     constructed_attribute,
     declared_instance,
@@ -95,7 +95,8 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     (``p = Pool()``, see :mod:`.local_instances`), or an attribute of such a receiver with
     a declared type."""
     if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
-        return _self_class(scope, expr.node) or local_class(expr, scope)
+        own = self_class(scope, expr.node) if isinstance(scope, FuncItem) else None
+        return own or local_class(expr, scope)
     if isinstance(expr, CallExpr):
         made = instance_class(expr)
         callee = expr.callee
@@ -196,20 +197,3 @@ def _member_of(info: TypeInfo, name: str, receiver: TypeInfo) -> Callee | None:
     if sym is None or sym.node is None:
         return None
     return _from_node(sym.node, receiver)
-
-
-def is_outside_class(info: TypeInfo) -> bool:
-    """FuncDef.info is the sentinel FUNC_NO_INFO for functions outside classes."""
-    return info is FUNC_NO_INFO
-
-
-def _self_class(scope: Scope, var: Var) -> TypeInfo | None:
-    """The class of ``var`` if it is the first argument of a method (``self``/``cls``)."""
-    if not isinstance(scope, FuncItem) or not scope.arguments:
-        return None
-    if scope.arguments[0].variable is not var or not isinstance(scope, FuncDef):
-        return None
-    if scope.is_static:
-        return None
-    info = scope.info
-    return None if is_outside_class(info) else info
