@@ -1,11 +1,12 @@
 """Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
 
-A generator (``random.Random(seed)``, and three more streams seeded from it, for how method
-receivers are written, for edits that turn a function into a class or back, and for
-receivers made by a class's factory and edits of that factory's declared result; nothing
-else random) builds a small async project -- a
-package ``app`` of 3-6 modules and a ``mypy.ini`` with ``plugins = mypy_wsplugin`` and
-sometimes a ``[mypy_wsplugin]`` section -- and a sequence of edits that keep it valid Python.
+A generator (``random.Random(seed)``, and four more streams seeded from it, for how method
+receivers are written, for edits that turn a function into a class or back, for receivers
+made by a class's factory and edits of that factory's declared result, and for receivers
+bound to a method's ``Self`` result and edits of that result; nothing else random) builds
+a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` with
+``plugins = mypy_wsplugin`` and sometimes a ``[mypy_wsplugin]`` section -- and a sequence of
+edits that keep it valid Python.
 After every step the project's whole output is compared between
 
 * ``cold``: ``mypy`` on a cache that holds only the standard library's stubs (analysed once
@@ -142,6 +143,9 @@ class Use:
     # The receiver is made by the class's factory, ``make_<name>()`` (rendered after the
     # class, its result declared or not: ``Klass.factory_declared``), not by ``name()``.
     factory: bool = False
+    # A "local" receiver is bound to the class's ``again()`` on the new instance, ``objN =
+    # name().again()`` (declared ``-> Self`` or not: ``Klass.again_declared``).
+    chained: bool = False
 
 
 @dataclass
@@ -160,6 +164,9 @@ class Klass:
     # ``def make_<name>() -> <name>`` (True) or without the annotation (False), rendered
     # where a use's receiver is made by it (``Use.factory``; ``SetFactoryResult``).
     factory_declared: bool = True
+    # ``def again(self) -> Self`` (True) or without the annotation (False), rendered where a
+    # use's receiver is bound to it (``Use.chained``; ``SetAgainResult``).
+    again_declared: bool = True
 
 
 @dataclass
@@ -319,6 +326,7 @@ def render_init(p: Project) -> str:
 def render_module(p: Project, m: Module) -> str:
     imports: set[str] = set()
     body: list[str] = []
+    chained = {u.name for _, _, u in all_uses(p) if _is_chained(u) and u.module == m.name}
     for k in m.classes:
         body += ["", ""]
         base = ""
@@ -326,6 +334,11 @@ def render_module(p: Project, m: Module) -> str:
             base = f"({reference(m.name, k.base[0], k.base[1], 'direct', imports)})"
         body.append(f"class {k.name}{base}:")
         body.append("    value = 0")
+        if k.name in chained:
+            if k.again_declared:
+                imports.add("from typing_extensions import Self")
+            ret = " -> Self" if k.again_declared else ""
+            body += ["", f"    def again(self){ret}:", "        return self"]
         for f in k.methods:
             body.append("")
             body += render_func(p, m, f, "    ", method=True)
@@ -448,11 +461,15 @@ def render_use(p: Project, m: Module, u: Use, role: str, imports: set[str]) -> l
         if u.method is None:
             call = f"{ref}({args})"
         elif u.receiver == "local":
-            made = [f"obj{u.uid} = {ref}()"]
+            made = [f"obj{u.uid} = {ref}(){'.again()' if u.chained else ''}"]
             call = f"obj{u.uid}.{u.method}({args})"
         else:
             call = f"{ref}().{u.method}({args})"
     return made + render_role(u, role, call)
+
+
+def _is_chained(u: Use) -> bool:
+    return u.chained and u.receiver == "local" and u.method is not None and u.form != "self"
 
 
 def _receiver_name(u: Use) -> str:
@@ -541,6 +558,24 @@ class SetFactoryResult(Edit):
         k.factory_declared = self.declared
         what = "declared" if self.declared else "undeclared"
         return f"factory result {what}: {PKG}.{self.module}.make_{self.name}"
+
+
+@dataclass
+class SetAgainResult(Edit):
+    """A class's ``again()`` (see ``Use.chained``) gets its declared result ``Self``, or
+    loses it: a local bound to it is then known, or not (``facts/local_instances``)."""
+
+    module: str
+    name: str
+    declared: bool
+
+    def apply(self, p: Project) -> str | None:
+        k = p.klass(self.module, self.name)
+        if k is None or k.again_declared == self.declared:
+            return None
+        k.again_declared = self.declared
+        what = "declared" if self.declared else "undeclared"
+        return f"again() result {what}: {PKG}.{self.module}.{self.name}.again"
 
 
 @dataclass
@@ -774,6 +809,11 @@ KIND_EDIT_SHARE: Final = 0.06
 # a stream of their own.
 FACTORY_USE_SHARE: Final = 0.3
 FACTORY_EDIT_SHARE: Final = 0.06
+# The share of "local" receivers bound through the class's ``again()`` (``Use.chained``),
+# and of edits that declare its result or take it away (``SetAgainResult``), drawn from a
+# stream of their own.
+CHAIN_USE_SHARE: Final = 0.35
+CHAIN_EDIT_SHARE: Final = 0.06
 
 
 class Generator:
@@ -783,6 +823,7 @@ class Generator:
         receivers: random.Random | None = None,
         kinds: random.Random | None = None,
         factories: random.Random | None = None,
+        chains: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -791,6 +832,7 @@ class Generator:
         self.receivers = receivers or random.Random(0)
         self.kinds = kinds or random.Random(0)
         self.factories = factories or random.Random(0)
+        self.chains = chains or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -928,6 +970,8 @@ class Generator:
             use.receiver = "local"
         if method is not None and form != "self":
             use.factory = self.factories.random() < FACTORY_USE_SHARE
+        if use.receiver == "local":
+            use.chained = self.chains.random() < CHAIN_USE_SHARE
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
@@ -984,6 +1028,12 @@ class Generator:
             if classes:
                 module, name, k = self.factories.choice(classes)
                 return SetFactoryResult(module, name, not k.factory_declared)
+        if self.chains.random() < CHAIN_EDIT_SHARE:
+            made = sorted({(u.module, u.name) for _, _, u in all_uses(p) if _is_chained(u)})
+            classes = [(m, n, k) for m, n in made if (k := p.klass(m, n)) is not None]
+            if classes:
+                module, name, k = self.chains.choice(classes)
+                return SetAgainResult(module, name, not k.again_declared)
         rng = self.rng
         kinds = [k for k, _ in EDIT_WEIGHTS]
         kind = rng.choices(kinds, weights=[w for _, w in EDIT_WEIGHTS])[0]
@@ -1070,6 +1120,7 @@ def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
         random.Random(f"receivers-{seed}"),
         random.Random(f"kinds-{seed}"),
         random.Random(f"factories-{seed}"),
+        random.Random(f"chains-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)
