@@ -473,9 +473,10 @@ def test_callable_object_changes_in_another_module(tmp_path: Path) -> None:
 
 def self_results_change() -> list[Snapshot]:
     """A method declared ``-> Self`` gives the receiver's class to a chained call, and to a
-    local bound to such a call, in an unannotated function; then it is declared ``-> Other``
-    (whose ``size`` is ``async def``), a subclass's ``size`` turns ``async``, and back: the
-    findings follow the declaration in every mode (the caller's module is never edited)."""
+    local or a ``setUp`` attribute bound to such a call, in unannotated functions; then it
+    is declared ``-> Other`` (whose ``size`` is ``async def``), a subclass's ``size`` turns
+    ``async``, and back: the findings follow the declaration in every mode (the caller's
+    module is never edited)."""
     pools = (
         "from typing_extensions import Self\n\n\n"
         "class Other:\n    async def size(self) -> int:\n        return 1\n\n\n"
@@ -488,7 +489,9 @@ def self_results_change() -> list[Snapshot]:
         "from app.pools import Pool, Sub\n\n\n"
         "async def u(x):\n    await Pool().clone().size()\n    Sub().clone().size()\n\n\n"
         "async def v(x):\n    p = Pool().clone()\n    await p.size()\n"
-        "    s = Sub().clone()\n    s.size()\n"
+        "    s = Sub().clone()\n    s.size()\n\n\n"
+        "class T:\n    def setUp(self):\n        self.k = Pool().clone()\n\n"
+        "    async def test_size(self):\n        await self.k.size()\n"
     )
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": use}
 
@@ -512,7 +515,7 @@ def test_self_results_change(tmp_path: Path) -> None:
     awaited = sorted(
         f'app/m2.py:{line}: error: Cannot await "Pool.size()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
-        for line in (5, 11)
+        for line in (5, 11, 21)
     )
     dropped = (
         'app/m2.py:{}: error: Coroutine "{}.size()" is used without "await" (it is dropped '
@@ -526,6 +529,51 @@ def test_self_results_change(tmp_path: Path) -> None:
     ]
     found = [sorted(line for line in lines if "-await" in line) for lines in result.cold]
     assert found == (expected if HAS_POST_PASS else [[]] * 4)
+
+
+def self_result_attribute_changes() -> list[Snapshot]:
+    """A ``setUp`` attribute bound to ``Pool().clone()``, in a module with no other finding
+    (so the daemon has no error there to re-check): ``clone`` is declared ``-> Other``
+    (whose ``size`` is ``async def``), then ``-> Self``, and back.  The kept map of the
+    class's attributes must follow the method's declaration, which no name in the caller's
+    tree names (``bindings.members_unchanged``; without it the daemon stayed behind)."""
+    pools = (
+        "from typing_extensions import Self\n\n\n"
+        "class Other:\n    async def size(self) -> int:\n        return 1\n\n\n"
+        "class Pool:\n    def clone(self) -> {clone}:\n        return {made}\n\n"
+        "    def size(self) -> int:\n        return 1\n"
+    )
+    use = (
+        "from app.pools import Pool\n\n\n"
+        "class T:\n    def setUp(self):\n        self.k = Pool().clone()\n\n"
+        "    async def test_size(self):\n        await self.k.size()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": use}
+
+    def state(clone: str) -> dict[str, str]:
+        made = "self" if clone == "Self" else "Other()"
+        return files | {"app/pools.py": pools.format(clone=clone, made=made)}
+
+    return _steps(
+        ("-> Other", state("Other")),
+        ("-> Self", state("Self")),
+        ("-> Other again", state("Other")),
+        ("-> Self again", state("Self")),
+    )
+
+
+def test_self_result_attribute_changes(tmp_path: Path) -> None:
+    """Every mode agrees with the cold run, and the cold run follows the declaration."""
+    snaps = self_result_attribute_changes()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    awaited = (
+        'app/m2.py:9: error: Cannot await "Pool.size()": it returns "int", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+    )
+    expected = [[], [awaited], [], [awaited]] if HAS_POST_PASS else [[]] * 4
+    found = [[line for line in lines if "-await" in line] for lines in result.cold]
+    assert found == expected
 
 
 def configured_factory_decorated_into_a_callable_object() -> list[Snapshot]:

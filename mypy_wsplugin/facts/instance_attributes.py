@@ -11,6 +11,8 @@ the answer does not depend on the cache.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mypy.nodes import (
     AssignmentStmt,
     CallExpr,
@@ -26,17 +28,20 @@ from mypy.typevars import fill_typevars_with_any
 
 from mypy_wsplugin.facts.bindings import (
     Callees,
+    Members,
     bare_method,
     bound,
     callee_definition,
+    members_unchanged,
     note_callee,
+    note_member,
     still_bound,
 )
 from mypy_wsplugin.facts.statements import StatementWalker
 from mypy_wsplugin.facts.types import call_signature, constructed_class, result_on
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
-_MEMO: dict[int, tuple[TypeInfo, object, Callees, _Assigned]] = {}
+_MEMO: dict[int, tuple[TypeInfo, object, Callees, Members, _Assigned]] = {}
 
 
 def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None:
@@ -62,12 +67,19 @@ def _assigned(info: TypeInfo) -> _Assigned:
     """Kept per class.  The daemon replaces a class body in place after an edit of its
     module, and analyses an unchanged body again after an edit elsewhere, where a callee may
     name another node (``Client`` turned from a class into a function): so the body is
-    compared, and what each callee names and its declared type
-    (:func:`.bindings.still_bound`)."""
+    compared, what each callee names and its declared type
+    (:func:`.bindings.still_bound`), and each method looked up on a known receiver
+    (:func:`.bindings.members_unchanged`)."""
     body = info.defn.defs.body
     cached = _MEMO.get(id(info))
-    if cached is not None and cached[0] is info and cached[1] is body and still_bound(cached[2]):
-        return cached[3]
+    if (
+        cached is not None
+        and cached[0] is info
+        and cached[1] is body
+        and still_bound(cached[2])
+        and members_unchanged(cached[3])
+    ):
+        return cached[4]
     walker = _SelfStores()
     for sym in info.names.values():
         node = sym.node
@@ -75,17 +87,18 @@ def _assigned(info: TypeInfo) -> _Assigned:
         if isinstance(func, FuncDef) and func.arguments:
             walker.receiver = func.arguments[0].variable.name
             walker.scope(func)
-    _MEMO[id(info)] = (info, body, walker.callees, walker.assigned)
+    _MEMO[id(info)] = (info, body, walker.callees, walker.members, walker.assigned)
     return walker.assigned
 
 
 class _SelfStores(StatementWalker):
     """``self.<name> = <value>`` in a method: the class of each value, if it plainly
-    gives one (:func:`instance_class`)."""
+    gives one (:func:`chained_instance`)."""
 
     def __init__(self) -> None:
         self.assigned: _Assigned = {}
         self.callees: Callees = []
+        self.members: Members = []
         self.receiver = "self"
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
@@ -96,7 +109,9 @@ class _SelfStores(StatementWalker):
                 and lvalue.expr.name == self.receiver
             ):
                 note_callee(self.callees, s.rvalue)
-                cls = instance_class(s.rvalue) if len(s.lvalues) == 1 else None
+                cls = None
+                if len(s.lvalues) == 1:
+                    cls = chained_instance(s.rvalue, self.callees, self.members)
                 if lvalue.name in self.assigned and self.assigned[lvalue.name] is not cls:
                     cls = None
                 self.assigned[lvalue.name] = cls
@@ -120,6 +135,35 @@ def instance_class(value: object) -> TypeInfo | None:
     owner = value.callee.expr if isinstance(value.callee, MemberExpr) else None
     cls = bound(owner) if isinstance(owner, RefExpr) else None
     return declared_instance(node, cls if isinstance(cls, TypeInfo) else None)
+
+
+def chained_instance(
+    value: object,
+    callees: Callees,
+    members: Members,
+    named: Callable[[NameExpr], TypeInfo | None] | None = None,
+) -> TypeInfo | None:
+    """The class of the instance ``value`` plainly gives (:func:`instance_class`), or that a
+    method gives by its declared result (``-> Self`` bound to the receiver) where ``value``
+    calls it on a receiver known the same way (``Pool().clone()``, ``make().clone()``) or,
+    for a name, by ``named`` (``p.clone()`` on a local made before).  Each callee and method
+    is kept in ``callees`` and ``members`` (what a memo of the answer depends on)."""
+    made = instance_class(value)
+    if made is not None or not isinstance(value, CallExpr):
+        return made
+    callee = value.callee
+    if not isinstance(callee, MemberExpr) or callee.node is not None:
+        return None  # not a method called on a receiver (a module's attribute)
+    base = callee.expr
+    receiver = None
+    if isinstance(base, NameExpr):
+        receiver = named(base) if named is not None else None
+    elif isinstance(base, CallExpr):
+        note_callee(callees, base)
+        receiver = chained_instance(base, callees, members, named)
+    if receiver is None:
+        return None
+    return declared_instance(note_member(members, receiver, callee.name), receiver)
 
 
 def declared_instance(node: object, receiver: TypeInfo | None = None) -> TypeInfo | None:

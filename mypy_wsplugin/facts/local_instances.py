@@ -17,13 +17,12 @@ matter of control flow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mypy.nodes import (
     LDEF,
     AssignmentStmt,
-    CallExpr,
-    Expression,
     FuncItem,
-    MemberExpr,
     NameExpr,
     TypeInfo,
     Var,
@@ -35,11 +34,10 @@ from mypy_wsplugin.facts.bindings import (
     Members,
     members_unchanged,
     note_callee,
-    note_member,
     self_class,
     still_bound,
 )
-from mypy_wsplugin.facts.instance_attributes import declared_instance, instance_class
+from mypy_wsplugin.facts.instance_attributes import chained_instance
 from mypy_wsplugin.facts.roles import Role, collect_roles
 from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
 
@@ -142,32 +140,22 @@ class _Constructed(StatementWalker):
                 if self.token is None:
                     self.token = (target, target.node)
                 note_callee(self.callees, s.rvalue)
-                info = instance_class(s.rvalue) or self._method_result(s.rvalue, target.node)
+                var = target.node
+                info = chained_instance(s.rvalue, self.callees, self.members, self._named(var))
                 if info is not None:
-                    self.made[target.node] = info
+                    self.made[var] = info
 
-    def _method_result(self, value: Expression, var: Var) -> TypeInfo | None:
-        """The class a call of a method on a known receiver gives by its declared result
-        (``Pool().clone()``, ``p.clone()``, ``self.clone()``; ``-> Self`` bound to it)."""
-        if not isinstance(value, CallExpr):
-            return None
-        callee = value.callee
-        if not isinstance(callee, MemberExpr) or callee.node is not None:
-            return None  # not a method call (a module's attribute)
-        receiver = self._receiver(callee.expr, var)
-        if receiver is None:
-            return None
-        return declared_instance(note_member(self.members, receiver, callee.name), receiver)
+    def _named(self, var: Var) -> Callable[[NameExpr], TypeInfo | None]:
+        """The class a name in ``var``'s value is known to be an instance (or the class)
+        of, by what the function read so far: a local it made, or ``self``/``cls``."""
 
-    def _receiver(self, expr: Expression, var: Var) -> TypeInfo | None:
-        """The class ``expr`` is known to be an instance of, by what the function read so
-        far: a local it made, ``self``/``cls``, or a call that gives one class."""
-        if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
-            if expr.kind == LDEF and expr.node in self.made:
-                self.made_from[var] = expr.node
-                return self.made[expr.node]
-            return self_class(self.func, expr.node)
-        if isinstance(expr, CallExpr):
-            note_callee(self.callees, expr)
-            return instance_class(expr) or self._method_result(expr, var)
-        return None
+        def named(expr: NameExpr) -> TypeInfo | None:
+            base = expr.node
+            if not isinstance(base, Var):
+                return None
+            if expr.kind == LDEF and base in self.made:
+                self.made_from[var] = base
+                return self.made[base]
+            return self_class(self.func, base)
+
+        return named
