@@ -473,14 +473,16 @@ def test_callable_object_changes_in_another_module(tmp_path: Path) -> None:
 
 def self_results_change() -> list[Snapshot]:
     """A method declared ``-> Self`` gives the receiver's class to a chained call, and to a
-    local or a ``setUp`` attribute bound to such a call, in unannotated functions; then it
-    is declared ``-> Other`` (whose ``size`` is ``async def``), a subclass's ``size`` turns
-    ``async``, and back: the findings follow the declaration in every mode (the caller's
-    module is never edited)."""
+    local or a ``setUp`` attribute bound to such a call, and ``__aenter__`` to an ``async
+    with`` target, in unannotated functions; then they are declared ``-> Other`` (whose
+    ``size`` is ``async def``), a subclass's ``size`` turns ``async``, and back: the findings
+    follow the declarations in every mode (the caller's module is never edited)."""
     pools = (
         "from typing_extensions import Self\n\n\n"
         "class Other:\n    async def size(self) -> int:\n        return 1\n\n\n"
         "class Pool:\n    def clone(self) -> {clone}:\n        return {made}\n\n"
+        "    async def __aenter__(self) -> {clone}:\n        return {made}\n\n"
+        "    async def __aexit__(self, *exc: object) -> None:\n        pass\n\n"
         "    def size(self) -> int:\n        return 1\n\n\n"
         "class Sub(Pool):\n    {sub}def size(self) -> int:  # type: ignore[override]\n"
         "        return 2\n"
@@ -491,7 +493,8 @@ def self_results_change() -> list[Snapshot]:
         "async def v(x):\n    p = Pool().clone()\n    await p.size()\n"
         "    s = Sub().clone()\n    s.size()\n\n\n"
         "class T:\n    def setUp(self):\n        self.k = Pool().clone()\n\n"
-        "    async def test_size(self):\n        await self.k.size()\n"
+        "    async def test_size(self):\n        await self.k.size()\n\n\n"
+        "async def w(x):\n    async with Pool() as c:\n        await c.size()\n"
     )
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": use}
 
@@ -515,7 +518,7 @@ def test_self_results_change(tmp_path: Path) -> None:
     awaited = sorted(
         f'app/m2.py:{line}: error: Cannot await "Pool.size()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
-        for line in (5, 11, 21)
+        for line in (5, 11, 21, 26)
     )
     dropped = (
         'app/m2.py:{}: error: Coroutine "{}.size()" is used without "await" (it is dropped '

@@ -38,7 +38,12 @@ from mypy_wsplugin.facts.bindings import (
     still_bound,
 )
 from mypy_wsplugin.facts.statements import StatementWalker
-from mypy_wsplugin.facts.types import call_signature, constructed_class, result_on
+from mypy_wsplugin.facts.types import (
+    call_signature,
+    constructed_class,
+    coroutine_result,
+    result_on,
+)
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
 _MEMO: dict[int, tuple[TypeInfo, object, Callees, Members, _Assigned]] = {}
@@ -164,6 +169,36 @@ def chained_instance(
     if receiver is None:
         return None
     return declared_instance(note_member(members, receiver, callee.name), receiver)
+
+
+def entered_instance(
+    value: object,
+    is_async: bool,
+    callees: Callees,
+    members: Members,
+    named: Callable[[NameExpr], TypeInfo | None] | None = None,
+) -> TypeInfo | None:
+    """The class of what ``with value as x`` binds ``x`` to: an instance its manager's
+    ``__enter__`` declares, or for ``async with`` the result its ``async def __aenter__``
+    declares (``-> Self`` bound to the manager), where ``value`` plainly gives one class
+    (:func:`chained_instance`)."""
+    manager = chained_instance(value, callees, members, named)
+    if manager is None:
+        return None
+    node = note_member(members, manager, "__aenter__" if is_async else "__enter__")
+    if not is_async:
+        return declared_instance(node, manager)
+    if isinstance(node, Decorator):
+        node = bare_method(node)
+    if not isinstance(node, FuncDef) or not node.is_coroutine:
+        return None
+    signature = call_signature(node.type)
+    if signature is None or signature.implicit:
+        return None
+    result = get_proper_type(coroutine_result(result_on(node, signature, manager)))
+    if isinstance(result, Instance) and not result.type.fallback_to_any:
+        return result.type
+    return None
 
 
 def declared_instance(node: object, receiver: TypeInfo | None = None) -> TypeInfo | None:

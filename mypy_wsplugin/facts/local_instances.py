@@ -6,10 +6,12 @@
 mypy types it wherever it checks the caller (a subclass's override is not seen, as for an
 attribute declared ``Pool``; see :func:`.instance_attributes.instance_class`), and so is
 ``q = p.clone()``, ``q = Pool().clone()`` or ``q = self.clone()`` where ``clone`` declares
-an instance result (``-> Self`` bound to the receiver, ``-> Pool``). That holds
-when the assignment is the name's one binding in the function: the first definition (not a
+an instance result (``-> Self`` bound to the receiver, ``-> Pool``), and ``s`` in ``async
+with Session() as s`` where ``Session.__aenter__`` (an ``async def``) declares ``-> Self``
+(``__enter__`` for ``with``), as mypy types ``s``. That holds when the assignment (or
+``with`` target) is the name's one binding in the function: the first definition (not a
 parameter, not ``nonlocal`` or ``global``), and no other store anywhere (another assignment,
-a loop or ``with`` or ``except`` target, ``del``, a walrus, a ``match`` capture, a nested
+a loop or another ``with`` or an ``except`` target, ``del``, a walrus, a ``match`` capture, a nested
 function's ``nonlocal`` rebinding). A local with a declared type (``p: Pool = make()``)
 holds what it declares. Anything else is not claimed: which binding a use sees would be a
 matter of control flow.
@@ -26,6 +28,7 @@ from mypy.nodes import (
     NameExpr,
     TypeInfo,
     Var,
+    WithStmt,
 )
 from mypy.types import Instance, get_proper_type
 
@@ -37,7 +40,7 @@ from mypy_wsplugin.facts.bindings import (
     self_class,
     still_bound,
 )
-from mypy_wsplugin.facts.instance_attributes import chained_instance
+from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.roles import Role, collect_roles
 from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
 
@@ -144,6 +147,24 @@ class _Constructed(StatementWalker):
                 info = chained_instance(s.rvalue, self.callees, self.members, self._named(var))
                 if info is not None:
                     self.made[var] = info
+
+    def visit_with(self, s: WithStmt) -> None:
+        for value, target in zip(s.expr, s.target, strict=False):
+            if (
+                isinstance(target, NameExpr)
+                and target.is_new_def
+                and target.kind == LDEF
+                and isinstance(target.node, Var)
+            ):
+                if self.token is None:
+                    self.token = (target, target.node)
+                note_callee(self.callees, value)
+                var = target.node
+                named = self._named(var)
+                info = entered_instance(value, s.is_async, self.callees, self.members, named)
+                if info is not None:
+                    self.made[var] = info
+        super().visit_with(s)
 
     def _named(self, var: Var) -> Callable[[NameExpr], TypeInfo | None]:
         """The class a name in ``var``'s value is known to be an instance (or the class)
