@@ -129,8 +129,7 @@ Members = list[tuple[TypeInfo, str, tuple["SymbolNode | None", object]]]
 
 def note_member(seen: Members, info: TypeInfo, name: str) -> SymbolNode | None:
     """Keep what ``info``'s member ``name`` is now, with its declared type; return it."""
-    sym = info.get(name)
-    node = sym.node if sym is not None else None
+    node = _member(info, name)
     seen.append((info, name, definition_state(node)))
     return node
 

@@ -5,10 +5,10 @@
 ``p = make_pool()`` where ``make_pool`` declares ``-> Pool`` is judged as a ``Pool`` too, as
 mypy types it wherever it checks the caller (a subclass's override is not seen, as for an
 attribute declared ``Pool``; see :func:`.instance_attributes.instance_class`), and so is
-``q = p.clone()``, ``q = Pool().clone()`` or ``q = self.clone()`` where ``clone`` declares
-an instance result (``-> Self`` bound to the receiver, ``-> Pool``), and ``s`` in ``async
-with Session() as s`` where ``Session.__aenter__`` (an ``async def``) declares ``-> Self``
-(``__enter__`` for ``with``), as mypy types ``s``. That holds when the assignment (or
+``q = p.clone()`` or ``q = Pool().clone()`` where ``clone`` declares an instance result
+(``-> Self`` bound to the receiver, ``-> Pool``), and ``s`` in ``async with Session() as
+s`` where ``Session.__aenter__`` (an ``async def``) declares ``-> Self`` (``__enter__`` for
+``with``), as mypy types ``s``. That holds when the assignment (or
 ``with`` target) is the name's one binding in the function: the first definition (not a
 parameter, not ``nonlocal`` or ``global``), and no other store anywhere (another assignment,
 a loop or another ``with`` or an ``except`` target, ``del``, a walrus, a ``match`` capture, a nested
@@ -167,16 +167,23 @@ class _Constructed(StatementWalker):
         super().visit_with(s)
 
     def _named(self, var: Var) -> Callable[[NameExpr], TypeInfo | None]:
-        """The class a name in ``var``'s value is known to be an instance (or the class)
-        of, by what the function read so far: a local it made, or ``self``/``cls``."""
+        """The class a name in ``var``'s value is known to be an instance of, by what the
+        function read so far: a local it declared, or one it made.  Not ``self``/``cls``: a
+        method's result drawn from such a local would hold the defining class where the
+        receiver may be a subclass (``r = self.clone(); return r``)."""
 
         def named(expr: NameExpr) -> TypeInfo | None:
             base = expr.node
-            if not isinstance(base, Var):
+            if expr.kind != LDEF or not isinstance(base, Var):
                 return None
-            if expr.kind == LDEF and base in self.made:
+            if self_class(self.func, base) is not None:
+                return None
+            if base.type is not None and not base.is_inferred:
+                declared = get_proper_type(base.type)
+                return declared.type if isinstance(declared, Instance) else None
+            if base in self.made:
                 self.made_from[var] = base
                 return self.made[base]
-            return self_class(self.func, base)
+            return None
 
         return named
