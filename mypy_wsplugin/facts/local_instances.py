@@ -24,6 +24,7 @@ from collections.abc import Callable
 from mypy.nodes import (
     LDEF,
     AssignmentStmt,
+    Expression,
     FuncItem,
     NameExpr,
     TypeInfo,
@@ -55,10 +56,19 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
     var = name.node
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return None
-    if var.type is not None and not var.is_inferred:
-        declared = get_proper_type(var.type)
-        return declared.type if isinstance(declared, Instance) else None
+    if _is_declared(var):
+        return _declared_class(var)
     return _made_in(scope).get(var)
+
+
+def _is_declared(var: Var) -> bool:
+    return var.type is not None and not var.is_inferred
+
+
+def _declared_class(var: Var) -> TypeInfo | None:
+    """The class a local's declared type names (``p: Pool``), if it is one."""
+    declared = get_proper_type(var.type)
+    return declared.type if isinstance(declared, Instance) else None
 
 
 def _made_in(func: FuncItem) -> _Made:
@@ -133,38 +143,37 @@ class _Constructed(StatementWalker):
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
         if len(s.lvalues) == 1:
-            target = s.lvalues[0]
-            if (
-                isinstance(target, NameExpr)
-                and target.is_new_def
-                and target.kind == LDEF
-                and isinstance(target.node, Var)
-            ):
-                if self.token is None:
-                    self.token = (target, target.node)
+            var = self._first_definition(s.lvalues[0])
+            if var is not None:
                 note_callee(self.callees, s.rvalue)
-                var = target.node
                 info = chained_instance(s.rvalue, self.callees, self.members, self._named(var))
                 if info is not None:
                     self.made[var] = info
 
     def visit_with(self, s: WithStmt) -> None:
         for value, target in zip(s.expr, s.target, strict=False):
-            if (
-                isinstance(target, NameExpr)
-                and target.is_new_def
-                and target.kind == LDEF
-                and isinstance(target.node, Var)
-            ):
-                if self.token is None:
-                    self.token = (target, target.node)
+            var = self._first_definition(target)
+            if var is not None:
                 note_callee(self.callees, value)
-                var = target.node
                 named = self._named(var)
                 info = entered_instance(value, s.is_async, self.callees, self.members, named)
                 if info is not None:
                     self.made[var] = info
         super().visit_with(s)
+
+    def _first_definition(self, target: Expression | None) -> Var | None:
+        """The local ``target`` defines, if it is a name's first definition (the first one
+        read is kept as the function's token, see :func:`_made_in`)."""
+        if (
+            isinstance(target, NameExpr)
+            and target.is_new_def
+            and target.kind == LDEF
+            and isinstance(target.node, Var)
+        ):
+            if self.token is None:
+                self.token = (target, target.node)
+            return target.node
+        return None
 
     def _named(self, var: Var) -> Callable[[NameExpr], TypeInfo | None]:
         """The class a name in ``var``'s value is known to be an instance of, by what the
@@ -178,9 +187,8 @@ class _Constructed(StatementWalker):
                 return None
             if self_class(self.func, base) is not None:
                 return None
-            if base.type is not None and not base.is_inferred:
-                declared = get_proper_type(base.type)
-                return declared.type if isinstance(declared, Instance) else None
+            if _is_declared(base):
+                return _declared_class(base)
             if base in self.made:
                 self.made_from[var] = base
                 return self.made[base]
