@@ -474,9 +474,10 @@ def test_callable_object_changes_in_another_module(tmp_path: Path) -> None:
 def self_results_change() -> list[Snapshot]:
     """A method declared ``-> Self`` gives the receiver's class to a chained call, and to a
     local or a ``setUp`` attribute bound to such a call, and ``__aenter__`` to an ``async
-    with`` target, in unannotated functions; then they are declared ``-> Other`` (whose
-    ``size`` is ``async def``), a subclass's ``size`` turns ``async``, and back: the findings
-    follow the declarations in every mode (the caller's module is never edited)."""
+    with`` target (of a new instance, and of a local), in unannotated functions; then they
+    are declared ``-> Other`` (whose ``size`` is ``async def``), a subclass's ``size`` turns
+    ``async``, and back: the findings follow the declarations in every mode (the caller's
+    module is never edited)."""
     pools = (
         "from typing_extensions import Self\n\n\n"
         "class Other:\n    async def size(self) -> int:\n        return 1\n\n\n"
@@ -495,6 +496,7 @@ def self_results_change() -> list[Snapshot]:
         "class T:\n    def setUp(self):\n        self.k = Pool().clone()\n\n"
         "    async def test_size(self):\n        await self.k.size()\n\n\n"
         "async def w(x):\n    async with Pool() as c:\n        await c.size()\n"
+        "    m = Pool()\n    async with m as d:\n        await d.size()\n"
     )
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": use}
 
@@ -518,7 +520,7 @@ def test_self_results_change(tmp_path: Path) -> None:
     awaited = sorted(
         f'app/m2.py:{line}: error: Cannot await "Pool.size()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
-        for line in (5, 11, 21, 26)
+        for line in (5, 11, 21, 26, 29)
     )
     dropped = (
         'app/m2.py:{}: error: Coroutine "{}.size()" is used without "await" (it is dropped '

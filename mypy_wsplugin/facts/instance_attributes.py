@@ -151,11 +151,16 @@ def chained_instance(
     """The class of the instance ``value`` plainly gives (:func:`instance_class`), or that a
     method gives by its declared result (``-> Self`` bound to the receiver) where ``value``
     calls it on a receiver known the same way (``Pool().clone()``, ``make().clone()``) or,
-    for a name, by ``named`` (``p.clone()`` on a local made before).  Each callee and method
-    is kept in ``callees`` and ``members`` (what a memo of the answer depends on)."""
+    for a name, by ``named`` (``p.clone()`` on a local made before, or that local itself:
+    ``q = p``, ``async with p as conn``).  Each callee and method is kept in ``callees``
+    and ``members`` (what a memo of the answer depends on)."""
     made = instance_class(value)
-    if made is not None or not isinstance(value, CallExpr):
+    if made is not None:
         return made
+    if isinstance(value, NameExpr):
+        return named(value) if named is not None else None
+    if not isinstance(value, CallExpr):
+        return None
     callee = value.callee
     if not isinstance(callee, MemberExpr) or callee.node is not None:
         return None  # not a method called on a receiver (a module's attribute)

@@ -6,8 +6,9 @@
 mypy types it wherever it checks the caller (a subclass's override is not seen, as for an
 attribute declared ``Pool``; see :func:`.instance_attributes.instance_class`), and so is
 ``q = p.clone()`` or ``q = Pool().clone()`` where ``clone`` declares an instance result
-(``-> Self`` bound to the receiver, ``-> Pool``), and ``s`` in ``async with Session() as
-s`` where ``Session.__aenter__`` (an ``async def``) declares ``-> Self`` (``__enter__`` for
+(``-> Self`` bound to the receiver, ``-> Pool``), ``q = p`` (a copy of such a local), and
+``s`` in ``async with Session() as s`` (or ``async with p as s``) where
+``Session.__aenter__`` (an ``async def``) declares ``-> Self`` (``__enter__`` for
 ``with``), as mypy types ``s``. That holds when the assignment (or
 ``with`` target) is the name's one binding in the function: the first definition (not a
 parameter, not ``nonlocal`` or ``global``), and no other store anywhere (another assignment,
