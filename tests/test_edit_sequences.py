@@ -581,6 +581,57 @@ def test_self_result_attribute_changes(tmp_path: Path) -> None:
     assert found == expected
 
 
+def isinstance_narrowing_changes() -> list[Snapshot]:
+    """A local made as a ``Pool`` and a parameter, each tested as a ``Sub`` (defined in
+    another module) in an unannotated function: ``Sub.size`` turns ``async``, ``Sub``
+    stops deriving from ``Pool`` (the local is then not claimed in the test's body), and
+    back; then ``Sub`` becomes an alias (a test through an alias is not followed), and
+    back.  The caller's module is never edited: the findings follow ``Sub`` in every mode."""
+    pools = "class Pool:\n    def size(self) -> int:\n        return 1\n"
+    subs = (
+        "from app.pools import Pool\n\n\n"
+        "class Sub({base}):\n    {sub}def size(self) -> int:  # type: ignore[override]\n"
+        "        return 2\n"
+    )
+    use = (
+        "from app.pools import Pool\nfrom app.subs import Sub\n\n\n"
+        "async def u(x):\n    p = Pool()\n    if isinstance(p, Sub):\n        await p.size()\n"
+        "    if isinstance(x, Sub):\n        x.size()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/pools.py": pools, "app/m2.py": use}
+
+    def state(base: str, sub: str) -> dict[str, str]:
+        return files | {"app/subs.py": subs.format(base=base, sub=sub)}
+
+    aliased = subs.format(base="Pool", sub="async ").replace("class Sub(", "class Real(")
+    return _steps(
+        ("Sub.size sync", state("Pool", "")),
+        ("Sub.size async", state("Pool", "async ")),
+        ("Sub unrelated to Pool", state("object", "")),
+        ("back", state("Pool", "")),
+        ("Sub an alias", files | {"app/subs.py": aliased + "\n\nSub = Real\n"}),
+        ("back again", state("Pool", "")),
+    )
+
+
+def test_isinstance_narrowing_changes(tmp_path: Path) -> None:
+    """Every mode agrees with the cold run, and the cold run follows the tested class."""
+    snaps = isinstance_narrowing_changes()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    awaited = (
+        'app/m2.py:8: error: Cannot await "Sub.size()": it returns "int", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+    )
+    dropped = (
+        'app/m2.py:10: error: Coroutine "Sub.size()" is used without "await" (it is dropped '
+        'and never runs); add "await"  [missing-await]'
+    )
+    expected = [[awaited], [dropped], [], [awaited], [], [awaited]]
+    found = [[line for line in lines if "-await" in line] for lines in result.cold]
+    assert found == (expected if HAS_POST_PASS else [[]] * 6)
+
+
 def configured_factory_decorated_into_a_callable_object() -> list[Snapshot]:
     """A configured sync factory, awaited in checked code, gets a decorator that makes it
     a callable object (mypy then names the call ``Job.__call__``), and loses it again: the

@@ -111,6 +111,11 @@ def note_callee(seen: Callees, value: Expression) -> None:
         seen.append((value.callee, _callee_state(value.callee)))
 
 
+def note_name(seen: Callees, ref: RefExpr) -> None:
+    """Keep what ``ref`` (a class named in a test: ``isinstance(p, Pool)``) names now."""
+    seen.append((ref, _callee_state(ref)))
+
+
 def still_bound(seen: Callees) -> bool:
     """Whether every callee kept by :func:`note_callee` still names what it named then, with
     the same declared type (the daemon analyses a tree again in place: a name may come to

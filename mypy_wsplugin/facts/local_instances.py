@@ -43,6 +43,7 @@ from mypy_wsplugin.facts.bindings import (
     still_bound,
 )
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
+from mypy_wsplugin.facts.narrowing import narrowed
 from mypy_wsplugin.facts.roles import Role, collect_roles
 from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
 
@@ -53,13 +54,14 @@ _MEMO: dict[int, tuple[FuncItem, object, _Token, Callees, Members, _Made]] = {}
 
 
 def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
-    """The class a local ``name`` of ``scope`` is plainly an instance of, if any."""
+    """The class a local (or parameter) ``name`` of ``scope`` is plainly an instance of
+    where it stands, if any: what it was made or declared as, as an ``isinstance`` test
+    there narrows it (:mod:`.narrowing`)."""
     var = name.node
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return None
-    if _is_declared(var):
-        return _declared_class(var)
-    return _made_in(scope).get(var)
+    known = _declared_class(var) if _is_declared(var) else _made_in(scope).get(var)
+    return narrowed(name, scope, known)
 
 
 def _is_declared(var: Var) -> bool:
@@ -189,10 +191,9 @@ class _Constructed(StatementWalker):
             if self_class(self.func, base) is not None:
                 return None
             if _is_declared(base):
-                return _declared_class(base)
+                return narrowed(expr, self.func, _declared_class(base))
             if base in self.made:
                 self.made_from[var] = base
-                return self.made[base]
-            return None
+            return narrowed(expr, self.func, self.made.get(base))
 
         return named

@@ -45,6 +45,7 @@ from mypy_wsplugin.facts.instance_attributes import (
     instance_class,
 )
 from mypy_wsplugin.facts.local_instances import local_class
+from mypy_wsplugin.facts.narrowing import narrowed
 from mypy_wsplugin.facts.roles import Scope
 
 
@@ -96,7 +97,9 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     a declared type."""
     if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
         own = self_class(scope, expr.node) if isinstance(scope, FuncItem) else None
-        return own or local_class(expr, scope)
+        if own is not None and isinstance(scope, FuncItem):
+            return narrowed(expr, scope, own)  # ``isinstance(self, Sub)``
+        return local_class(expr, scope)
     if isinstance(expr, CallExpr):
         made = instance_class(expr)
         callee = expr.callee
