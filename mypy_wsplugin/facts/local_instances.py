@@ -27,6 +27,7 @@ from mypy.nodes import (
     AssignmentStmt,
     Expression,
     FuncItem,
+    MatchStmt,
     NameExpr,
     TypeInfo,
     Var,
@@ -43,14 +44,16 @@ from mypy_wsplugin.facts.bindings import (
     still_bound,
 )
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
-from mypy_wsplugin.facts.narrowing import narrowed
+from mypy_wsplugin.facts.narrowing import narrowed, narrowings
 from mypy_wsplugin.facts.roles import Role, collect_roles
 from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
 
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
 _Token = tuple[NameExpr, Var] | None
-_MEMO: dict[int, tuple[FuncItem, object, _Token, Callees, Members, _Made]] = {}
+_MEMO: dict[
+    int, tuple[FuncItem, object, _Token, Callees, Members, object, _Made, frozenset[Var]]
+] = {}
 
 
 def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
@@ -60,7 +63,12 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
     var = name.node
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return None
-    known = _declared_class(var) if _is_declared(var) else _made_in(scope).get(var)
+    made, declared_once = _made_in(scope)
+    if _is_declared(var):
+        # Assigned again, mypy narrows it to what was assigned: not claimed.
+        known = _declared_class(var) if var in declared_once else None
+    else:
+        known = made.get(var)
     return narrowed(name, scope, known)
 
 
@@ -74,16 +82,18 @@ def _declared_class(var: Var) -> TypeInfo | None:
     return declared.type if isinstance(declared, Instance) else None
 
 
-def _made_in(func: FuncItem) -> _Made:
+def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var]]:
     """Each local of ``func`` bound once, by a call that plainly gives one class (a
-    constructor, or a callee declaring an instance result), with its class, kept per
+    constructor, or a callee declaring an instance result), with its class; and the
+    locals declared with a type (``p: Pool = ...``) that nothing assigns again.  Kept per
     function.  The daemon replaces a function's body in place after an edit of its module,
     and analyses an unchanged body again after an edit elsewhere: its names keep their
     nodes' objects but get new ``Var``s, and a callee may name another node (``Pool``
     turned into a function).  So the body is compared, the ``Var`` of one first
     definition, what each callee names and its declared type
-    (:func:`.bindings.still_bound`), and each method looked up on a known receiver
-    (:func:`.bindings.members_unchanged`)."""
+    (:func:`.bindings.still_bound`), each method looked up on a known receiver
+    (:func:`.bindings.members_unchanged`), and what the function's ``isinstance`` tests
+    say (:mod:`.narrowing`, kept with its own checks)."""
     body = func.body
     cached = _MEMO.get(id(func))
     if cached is not None and cached[0] is func and cached[1] is body:
@@ -92,41 +102,51 @@ def _made_in(func: FuncItem) -> _Made:
             (token is None or token[0].node is token[1])
             and still_bound(callees)
             and members_unchanged(members)
+            and narrowings(func) is cached[5]
         ):
-            return cached[5]
+            return cached[6], cached[7]
     constructed = _Constructed(func)
     constructed.scope(func)
-    made = _bound_once(func, constructed.made)
-    for var in list(made):  # ``q = p.clone()`` holds only while ``p`` is bound once
+    # ``match p: case Sub():`` narrows ``p`` in the case: a subject is not claimed.
+    once = _bound_once(func, {*constructed.made, *constructed.declared}) - constructed.matched
+    made = {var: info for var, info in constructed.made.items() if var in once}
+    declared_once = frozenset(var for var in constructed.declared if var in once)
+    # ``q = p.clone()`` (or ``q = p``) holds only while each local it was made from is
+    # bound once (made, or declared) too.
+    for var in list(made):
         base = constructed.made_from.get(var)
-        while base is not None and base in made:
+        seen: set[Var] = set()
+        while base is not None and base not in seen:
+            if base not in once:
+                del made[var]
+                break
+            seen.add(base)
             base = constructed.made_from.get(base)
-        if var in constructed.made_from and base is not None:
-            del made[var]
     token, callees, members = constructed.token, constructed.callees, constructed.members
-    _MEMO[id(func)] = (func, body, token, callees, members, made)
-    return made
+    _MEMO[id(func)] = (func, body, token, callees, members, narrowings(func), made, declared_once)
+    return made, declared_once
 
 
-def _bound_once(func: FuncItem, made: _Made) -> _Made:
-    """Those of ``made`` that no other store in ``func`` (or a nested function) binds."""
-    if not made:
-        return made  # most functions: no walk of their expressions needed
+def _bound_once(func: FuncItem, candidates: set[Var]) -> set[Var]:
+    """Those of ``candidates`` that no other store in ``func`` (or a nested function)
+    binds."""
+    if not candidates:
+        return candidates  # most functions: no walk of their expressions needed
     stores: dict[Var, int] = {}
     for entry in collect_roles(func, names=True).values():
         node = entry.node
         if entry.role is Role.STORE and isinstance(node, NameExpr):
             var = node.node
-            if isinstance(var, Var) and var in made:
+            if isinstance(var, Var) and var in candidates:
                 stores[var] = stores.get(var, 0) + 1
-    once = {var: info for var, info in made.items() if stores.get(var) == 1}
+    once = {var for var in candidates if stores.get(var) == 1}
     if once:  # a nested function's store of one of them: a ``nonlocal`` rebinding
         for nested in functions_in(func.body.body):
             for entry in collect_roles(nested, names=True).values():
                 node = entry.node
                 var = node.node if isinstance(node, NameExpr) else None
                 if entry.role is Role.STORE and isinstance(var, Var):
-                    once.pop(var, None)
+                    once.discard(var)
     return once
 
 
@@ -138,6 +158,10 @@ class _Constructed(StatementWalker):
     def __init__(self, func: FuncItem) -> None:
         self.func = func
         self.made: _Made = {}
+        # The locals whose first definition declares a type (``p: Pool = ...``).
+        self.declared: set[Var] = set()
+        # The locals a ``match`` statement tests.
+        self.matched: set[Var] = set()
         self.token: _Token = None
         self.callees: Callees = []
         self.members: Members = []
@@ -147,6 +171,8 @@ class _Constructed(StatementWalker):
     def visit_assignment(self, s: AssignmentStmt) -> None:
         if len(s.lvalues) == 1:
             var = self._first_definition(s.lvalues[0])
+            if var is not None and _is_declared(var):
+                self.declared.add(var)
             if var is not None:
                 note_callee(self.callees, s.rvalue)
                 info = chained_instance(s.rvalue, self.callees, self.members, self._named(var))
@@ -163,6 +189,11 @@ class _Constructed(StatementWalker):
                 if info is not None:
                     self.made[var] = info
         super().visit_with(s)
+
+    def visit_match(self, s: MatchStmt) -> None:
+        if isinstance(s.subject, NameExpr) and isinstance(s.subject.node, Var):
+            self.matched.add(s.subject.node)
+        super().visit_match(s)
 
     def _first_definition(self, target: Expression | None) -> Var | None:
         """The local ``target`` defines, if it is a name's first definition (the first one
@@ -190,10 +221,9 @@ class _Constructed(StatementWalker):
                 return None
             if self_class(self.func, base) is not None:
                 return None
-            if _is_declared(base):
-                return narrowed(expr, self.func, _declared_class(base))
-            if base in self.made:
-                self.made_from[var] = base
-            return narrowed(expr, self.func, self.made.get(base))
+            if base in self.declared or base in self.made:
+                self.made_from[var] = base  # kept only while ``base`` is bound once
+            known = _declared_class(base) if base in self.declared else self.made.get(base)
+            return narrowed(expr, self.func, known)
 
         return named

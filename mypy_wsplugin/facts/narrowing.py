@@ -9,14 +9,21 @@ p.size()`` calls ``Sub.size``, not ``Pool.size``. What is followed:
   operands: ``isinstance(x, C) and x.ready()``), the ``else`` of ``if not isinstance(x,
   C):``, the rest of a block after ``assert isinstance(x, C)``, and the rest of a block
   after ``if not isinstance(x, C): return`` (or ``raise``, ``continue``, ``break``);
-* where ``x`` is a parameter never assigned in the function, or a local bound once (its
-  first definition), and ``C`` names one class.
+* where ``x`` is a parameter never assigned in the function (mypy types it ``Any``, which
+  the test narrows to exactly ``C``), or a local bound once (its first definition) that
+  the plugin knows to be an instance of a class ``K``: a subclass ``C`` replaces ``K``, a
+  base keeps it; and ``C`` names one class.
 
-Anywhere else such a test reaches (a branch where ``x`` is known not to be a ``C``, a
-tuple of classes, a test inside a conditional expression, a comprehension or a variable, a
-name assigned again), the name is not claimed there: which class it holds would be a
-matter of control flow this module does not follow. Outside those places the usual rules
-apply (:mod:`.local_instances`).
+Anywhere else a test reaches, the name is not claimed there: a local whose class the
+plugin does not know (mypy inferred a type, which it narrows its own way), a class
+unrelated to ``K``, a tuple of classes, ``or``, the branch where the test fails, a name
+assigned again (or whose name a nested ``def`` takes), and a test in a shape not followed
+(stored in a variable, inside a conditional expression or a comprehension, a loop's
+condition: then nowhere in the function). So is a name that something else may narrow
+again inside the region (``match x:``, ``type(x) is C``, a call ``is_sub(x)`` of a
+``TypeIs`` function: every use in a test other than as an attribute's base or alone), and
+a local compared by ``type(x)``; a local a ``match`` statement tests is not claimed in its
+function at all (:mod:`.local_instances`). Outside those places the usual rules apply.
 """
 
 from __future__ import annotations
@@ -25,14 +32,23 @@ from collections.abc import Sequence
 from typing import Final
 
 from mypy.nodes import (
+    ARG_NAMED,
+    ARG_NAMED_OPT,
+    ARG_OPT,
+    ARG_POS,
     LDEF,
     AssertStmt,
     BreakStmt,
     CallExpr,
+    ConditionalExpr,
     ContinueStmt,
+    DictionaryComprehension,
     Expression,
     FuncItem,
+    GeneratorExpr,
     IfStmt,
+    MatchStmt,
+    MemberExpr,
     NameExpr,
     OpExpr,
     RaiseStmt,
@@ -42,9 +58,18 @@ from mypy.nodes import (
     TypeInfo,
     UnaryExpr,
     Var,
+    WhileStmt,
 )
+from mypy.types import AnyType, get_proper_type
 
-from mypy_wsplugin.facts.bindings import Callees, bound, note_callee, note_name, still_bound
+from mypy_wsplugin.facts.bindings import (
+    Callees,
+    bound,
+    note_callee,
+    note_name,
+    self_class,
+    still_bound,
+)
 from mypy_wsplugin.facts.roles import Role, collect_roles
 from mypy_wsplugin.facts.statements import StatementWalker, functions_in
 from mypy_wsplugin.mypy_internals import get_subexpressions
@@ -56,6 +81,7 @@ _Env = dict[Var, "TypeInfo | None"]
 _Narrowed = dict[int, "TypeInfo | None"]
 _MEMO: dict[int, tuple[FuncItem, object, Callees, _Narrowed]] = {}
 _UNTESTED: Final = object()
+_PLAIN_KINDS: Final = frozenset({ARG_POS, ARG_OPT, ARG_NAMED, ARG_NAMED_OPT})
 
 
 def narrowed(name: NameExpr, func: FuncItem, known: TypeInfo | None) -> TypeInfo | None:
@@ -63,17 +89,34 @@ def narrowed(name: NameExpr, func: FuncItem, known: TypeInfo | None) -> TypeInfo
     of, given ``known``, what the function otherwise knows it to be (None: nothing).  A
     test narrows ``known`` to a subclass, keeps it where it names a base, and leaves
     unrelated classes unclaimed (mypy would make up a class deriving from both)."""
-    found = _narrowings(func).get(id(name), _UNTESTED)
+    found = narrowings(func).get(id(name), _UNTESTED)
     if found is _UNTESTED:
         return known
     if not isinstance(found, TypeInfo):
         return None
-    if known is None or found is known or found.has_base(known.fullname):
+    if known is None:
+        # Only a parameter without a type is plainly ``Any`` to mypy, narrowed to exactly
+        # the class; a local the plugin does not know (``s = await make()``, a loop's
+        # variable) has a type mypy inferred, which it narrows otherwise.
+        return found if _untyped_parameter(name, func) else None
+    if found is known or found.has_base(known.fullname):
         return found
     return known if known.has_base(found.fullname) else None
 
 
-def _narrowings(func: FuncItem) -> _Narrowed:
+def _untyped_parameter(name: NameExpr, func: FuncItem) -> bool:
+    """Whether ``name`` is a parameter of ``func`` that mypy types ``Any`` (no annotation;
+    not ``self`` or ``cls``, not ``*args`` or ``**kwargs``)."""
+    var = name.node
+    for index, arg in enumerate(func.arguments):
+        if arg.variable is var:
+            first_of_method = index == 0 and self_class(func, var) is not None
+            untyped = var.type is None or isinstance(get_proper_type(var.type), AnyType)
+            return arg.kind in _PLAIN_KINDS and untyped and not first_of_method
+    return False
+
+
+def narrowings(func: FuncItem) -> _Narrowed:
     """Kept per function, with its body (the daemon replaces a body in place) and what each
     test's class named then (:func:`.bindings.still_bound`)."""
     body = func.body
@@ -104,6 +147,12 @@ def _tested(func: FuncItem, callees: Callees) -> set[Var]:
                 tested.add(var)
             if isinstance(e.args[1], RefExpr):
                 note_name(callees, e.args[1])
+        elif type(e) is CallExpr and _is_type_of_name(e):
+            # ``type(x) is C`` narrows too (not followed: ``x`` is not claimed there).
+            note_callee(callees, e)
+            subject = e.args[0]
+            if isinstance(subject, NameExpr) and isinstance(subject.node, Var):
+                tested.add(subject.node)
     return tested
 
 
@@ -118,18 +167,35 @@ def _is_isinstance(call: CallExpr) -> bool:
     )
 
 
+def _is_type_of_name(call: CallExpr) -> bool:
+    callee = call.callee
+    return (
+        isinstance(callee, NameExpr)
+        and callee.fullname == "builtins.type"
+        and len(call.args) == 1
+        and isinstance(call.args[0], NameExpr)
+    )
+
+
 def _followable(func: FuncItem, tested: set[Var]) -> set[Var]:
     """Those of ``tested`` a test can narrow: a parameter never assigned in the function,
-    or a local bound once (its first definition), by no nested function either."""
+    or a local bound once (its first definition), by no nested function either, and whose
+    name no nested ``def`` takes."""
     params = {arg.variable for arg in func.arguments}
     stores: dict[Var, int] = {}
-    for scope in [func, *functions_in(func.body.body)]:
+    nested = functions_in(func.body.body)
+    defined = {f.name for f in nested}
+    for scope in [func, *nested]:
         for entry in collect_roles(scope, names=True).values():
             node = entry.node
             var = node.node if isinstance(node, NameExpr) else None
             if entry.role is Role.STORE and isinstance(var, Var) and var in tested:
                 stores[var] = stores.get(var, 0) + (1 if scope is func else 2)
-    return {var for var in tested if stores.get(var, 0) == (0 if var in params else 1)}
+    return {
+        var
+        for var in tested
+        if stores.get(var, 0) == (0 if var in params else 1) and var.name not in defined
+    }
 
 
 def _tests(cond: Expression | None) -> tuple[_Env, _Env]:
@@ -150,13 +216,26 @@ def _tests(cond: Expression | None) -> tuple[_Env, _Env]:
         return {var: cls if isinstance(cls, TypeInfo) else None}, {var: None}
     if cond is None:
         return {}, {}
-    # Any other shape: a name tested inside is not claimed either way.
-    unknown: _Env = {}
-    for e in get_subexpressions(cond):
-        var = _subject(e) if type(e) is CallExpr and _is_isinstance(e) else None
-        if var is not None:
-            unknown[var] = None
+    # Any other shape: a name it may narrow is not claimed either way.
+    unknown = dict.fromkeys(_maybe_narrowed(cond))
     return unknown, dict(unknown)
+
+
+def _maybe_narrowed(cond: Expression) -> list[Var]:
+    """The names a test of another shape may narrow (``type(x) is C``, ``is_sub(x)`` with a
+    ``TypeGuard``, ``x.__class__ is C``, ``x == 1``): each one it uses, except as the
+    base of an attribute (``x.ready``, ``x.m()``) or alone (``if x:``, ``not x``)."""
+    if isinstance(cond, UnaryExpr) and cond.op == "not":
+        cond = cond.expr
+    if isinstance(cond, NameExpr):
+        return []
+    subs = get_subexpressions(cond)
+    bases = {id(e.expr) for e in subs if type(e) is MemberExpr and e.name != "__class__"}
+    return [
+        e.node
+        for e in subs
+        if type(e) is NameExpr and isinstance(e.node, Var) and id(e) not in bases
+    ]
 
 
 def _subject(test: CallExpr) -> Var | None:
@@ -230,6 +309,29 @@ class _Regions(StatementWalker):
         self.block(s.else_body)
         self.env = start
 
+    def visit_while(self, s: WhileStmt) -> None:
+        """A loop's condition is not followed: what it may narrow is not claimed in the
+        loop (``while is_sub(x):``; an ``isinstance`` there, in the whole function)."""
+        self.expr(s.expr)
+        outer = self.env
+        self.env = {**outer, **dict.fromkeys(_maybe_narrowed(s.expr))}
+        self.block(s.body)
+        self.block(s.else_body)
+        self.env = outer
+
+    def visit_match(self, s: MatchStmt) -> None:
+        """``match x:`` narrows ``x`` in each ``case`` (``case Sub():``): not claimed
+        there."""
+        self.expr(s.subject)
+        outer = self.env
+        subject = s.subject.node if isinstance(s.subject, NameExpr) else None
+        if isinstance(subject, Var):
+            self.env = {**outer, subject: None}
+        for guard, body in zip(s.guards, s.bodies, strict=False):
+            self.expr(guard)
+            self.block(body)
+        self.env = outer
+
     def visit_assert(self, s: AssertStmt) -> None:
         self.condition(s.expr)
         self.expr(s.msg)
@@ -267,6 +369,23 @@ class _Regions(StatementWalker):
                 var = _subject(sub)
                 if var is not None:
                     self.followable.discard(var)
+            else:
+                # A test inside an expression (``x.m() if type(x) is C else 0``): what it
+                # may narrow is not claimed anywhere either.
+                for cond in _inner_tests(sub):
+                    self.followable.difference_update(_maybe_narrowed(cond))
+
+
+def _inner_tests(e: Expression) -> list[Expression]:
+    """The tests an expression narrows by: a conditional expression's, the left operand
+    of ``and``/``or``, a comprehension's conditions."""
+    if type(e) is ConditionalExpr:
+        return [e.cond]
+    if type(e) is OpExpr and e.op in ("and", "or"):
+        return [e.left]
+    if type(e) is GeneratorExpr or type(e) is DictionaryComprehension:
+        return [cond for conds in e.condlists for cond in conds]
+    return []
 
 
 def _after_if(s: IfStmt) -> _Env:
