@@ -1,9 +1,10 @@
 """Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
 
-A generator (``random.Random(seed)``, and four more streams seeded from it, for how method
+A generator (``random.Random(seed)``, and five more streams seeded from it, for how method
 receivers are written, for edits that turn a function into a class or back, for receivers
 made by a class's factory and edits of that factory's declared result, and for receivers
-bound to a method's ``Self`` result and edits of that result; nothing else random) builds
+bound to a method's ``Self`` result and edits of that result, and for receivers used under
+an ``isinstance`` test; nothing else random) builds
 a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` with
 ``plugins = mypy_wsplugin`` and sometimes a ``[mypy_wsplugin]`` section -- and a sequence of
 edits that keep it valid Python.
@@ -146,6 +147,9 @@ class Use:
     # A "local" receiver is bound to the class's ``again()`` on the new instance, ``objN =
     # name().again()`` (declared ``-> Self`` or not: ``Klass.again_declared``).
     chained: bool = False
+    # A "local" receiver is used under ``if isinstance(objN, name):`` (facts/narrowing:
+    # the test names the local's own class, which keeps it).
+    tested: bool = False
 
 
 @dataclass
@@ -463,6 +467,9 @@ def render_use(p: Project, m: Module, u: Use, role: str, imports: set[str]) -> l
         elif u.receiver == "local":
             made = [f"obj{u.uid} = {ref}(){'.again()' if u.chained else ''}"]
             call = f"obj{u.uid}.{u.method}({args})"
+            if u.tested and not u.factory:
+                test = f"if isinstance(obj{u.uid}, {ref}):"
+                return [*made, test, *(f"    {line}" for line in render_role(u, role, call))]
         else:
             call = f"{ref}().{u.method}({args})"
     return made + render_role(u, role, call)
@@ -814,6 +821,9 @@ FACTORY_EDIT_SHARE: Final = 0.06
 # stream of their own.
 CHAIN_USE_SHARE: Final = 0.35
 CHAIN_EDIT_SHARE: Final = 0.06
+# The share of "local" receivers used under an ``isinstance`` test of their class
+# (``Use.tested``), drawn from a stream of its own.
+TESTED_USE_SHARE: Final = 0.3
 
 
 class Generator:
@@ -824,6 +834,7 @@ class Generator:
         kinds: random.Random | None = None,
         factories: random.Random | None = None,
         chains: random.Random | None = None,
+        narrowing: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -833,6 +844,7 @@ class Generator:
         self.kinds = kinds or random.Random(0)
         self.factories = factories or random.Random(0)
         self.chains = chains or random.Random(0)
+        self.narrowing = narrowing or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -972,6 +984,7 @@ class Generator:
             use.factory = self.factories.random() < FACTORY_USE_SHARE
         if use.receiver == "local":
             use.chained = self.chains.random() < CHAIN_USE_SHARE
+            use.tested = self.narrowing.random() < TESTED_USE_SHARE
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
@@ -1121,6 +1134,7 @@ def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
         random.Random(f"kinds-{seed}"),
         random.Random(f"factories-{seed}"),
         random.Random(f"chains-{seed}"),
+        random.Random(f"narrowing-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)
