@@ -139,7 +139,20 @@ def instance_class(value: object) -> TypeInfo | None:
         return None if made is None or made.fallback_to_any else made
     owner = value.callee.expr if isinstance(value.callee, MemberExpr) else None
     cls = bound(owner) if isinstance(owner, RefExpr) else None
-    return declared_instance(node, cls if isinstance(cls, TypeInfo) else None)
+    return declared_instance(node, bound_through_class(node, cls))
+
+
+def bound_through_class(node: object, cls: object) -> TypeInfo | None:
+    """What a method's self type binds to where it is called through the class ``cls``
+    (``Pool.fresh()``): the class, for a class method (or a static one, which binds
+    nothing); nothing for an instance method, whose receiver is its first argument
+    (``Pool.clone(sub)`` binds ``Self`` to ``sub``'s class, as mypy binds it)."""
+    if not isinstance(cls, TypeInfo):
+        return None
+    func = node.func if isinstance(node, Decorator) else node
+    if isinstance(func, FuncDef) and not func.is_class and not func.is_static:
+        return None
+    return cls
 
 
 def chained_instance(

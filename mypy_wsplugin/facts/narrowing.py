@@ -23,7 +23,12 @@ condition: then nowhere in the function). So is a name that something else may n
 again inside the region (``match x:``, ``type(x) is C``, a call ``is_sub(x)`` of a
 ``TypeIs`` function: every use in a test other than as an attribute's base or alone), and
 a local compared by ``type(x)``; a local a ``match`` statement tests is not claimed in its
-function at all (:mod:`.local_instances`). Outside those places the usual rules apply.
+function at all (:mod:`.local_instances`). A second test of a name already narrowed keeps
+the first class where it names a base, takes a subclass, and leaves unrelated classes
+unclaimed; after a ``return``, ``raise``, ``continue``, ``break``, ``assert False`` or a
+call of a ``NoReturn`` function the rest of the block is not claimed (mypy does not check
+it; ``while True:`` without ``break`` is not seen). Outside those places the usual rules
+apply.
 """
 
 from __future__ import annotations
@@ -42,8 +47,11 @@ from mypy.nodes import (
     CallExpr,
     ConditionalExpr,
     ContinueStmt,
+    Decorator,
     DictionaryComprehension,
     Expression,
+    ExpressionStmt,
+    FuncDef,
     FuncItem,
     GeneratorExpr,
     IfStmt,
@@ -60,7 +68,7 @@ from mypy.nodes import (
     Var,
     WhileStmt,
 )
-from mypy.types import AnyType, get_proper_type
+from mypy.types import AnyType, CallableType, UninhabitedType, get_proper_type
 
 from mypy_wsplugin.facts.bindings import (
     Callees,
@@ -75,12 +83,20 @@ from mypy_wsplugin.facts.statements import StatementWalker, functions_in
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 _ISINSTANCE: Final = "builtins.isinstance"
-# What a test says of a name: the class it holds (None: not followed).
-_Env = dict[Var, "TypeInfo | None"]
+# What a test says of a name: the class it holds (None: not followed; _FAILED: the test failed).
+_Env = dict[Var, "TypeInfo | _Failed | None"]
 # Each occurrence of a tested name (by id) where a test decides it: the class, or None.
 _Narrowed = dict[int, "TypeInfo | None"]
 _MEMO: dict[int, tuple[FuncItem, object, Callees, _Narrowed]] = {}
 _UNTESTED: Final = object()
+
+
+class _Failed:
+    """What a failed test says of its name (``else`` of ``if isinstance(x, C):``): not
+    claimed there, but a later test of the name narrows it afresh (an ``elif``)."""
+
+
+_FAILED: Final = _Failed()
 _PLAIN_KINDS: Final = frozenset({ARG_POS, ARG_OPT, ARG_NAMED, ARG_NAMED_OPT})
 
 
@@ -213,7 +229,7 @@ def _tests(cond: Expression | None) -> tuple[_Env, _Env]:
         if var is None:
             return {}, {}  # ``isinstance(self.x, C)``: no name is narrowed
         cls = bound(cond.args[1]) if isinstance(cond.args[1], RefExpr) else None
-        return {var: cls if isinstance(cls, TypeInfo) else None}, {var: None}
+        return {var: cls if isinstance(cls, TypeInfo) else None}, {var: _FAILED}
     if cond is None:
         return {}, {}
     # Any other shape: a name it may narrow is not claimed either way.
@@ -259,8 +275,48 @@ def _unknown(*envs: _Env) -> _Env:
     return {var: None for env in envs for var in env}
 
 
+_EXITS: Final = (ReturnStmt, RaiseStmt, ContinueStmt, BreakStmt)
+
+
 def _exits(body: Sequence[Statement]) -> bool:
-    return bool(body) and isinstance(body[-1], (ReturnStmt, RaiseStmt, ContinueStmt, BreakStmt))
+    return bool(body) and isinstance(body[-1], _EXITS)
+
+
+def _ends(s: Statement) -> bool:
+    """Whether nothing after ``s`` in its block runs: a ``return``, ``raise``, ``continue``
+    or ``break``, ``assert False``, or a call of a function declared ``NoReturn``."""
+    if isinstance(s, _EXITS):
+        return True
+    if isinstance(s, AssertStmt):
+        return isinstance(s.expr, NameExpr) and s.expr.fullname == "builtins.False"
+    if isinstance(s, ExpressionStmt) and isinstance(s.expr, CallExpr):
+        callee = s.expr.callee
+        node = bound(callee) if isinstance(callee, RefExpr) else None
+        func = node.func if isinstance(node, Decorator) else node
+        signature = func.type if isinstance(func, FuncDef) else None
+        if isinstance(signature, CallableType):
+            return isinstance(get_proper_type(signature.ret_type), UninhabitedType)
+    return False
+
+
+def _narrow(env: _Env, tests: _Env) -> _Env:
+    """``env`` where ``tests`` hold too: a name already narrowed keeps its class where a
+    test names it or a base, takes a subclass a test names, and is not claimed where the
+    two are unrelated (mypy makes up a class deriving from both, or finds the code
+    unreachable)."""
+    merged = dict(env)
+    for var, cls in tests.items():
+        held = env.get(var, _FAILED)
+        if held is None or cls is None:
+            merged[var] = None
+        elif isinstance(held, _Failed) or isinstance(cls, _Failed):
+            # Not claimed where a test failed; where it held, as that test says.
+            merged[var] = cls if isinstance(held, _Failed) else None
+        elif held is cls or held.has_base(cls.fullname):
+            merged[var] = held
+        else:
+            merged[var] = cls if cls.has_base(held.fullname) else None
+    return merged
 
 
 class _Regions(StatementWalker):
@@ -292,9 +348,12 @@ class _Regions(StatementWalker):
         for s in body:
             super().stmts([s])
             if isinstance(s, AssertStmt):
-                self.env.update(_tests(s.expr)[0])
+                self.env = _narrow(self.env, _tests(s.expr)[0])
             elif isinstance(s, IfStmt):
-                self.env.update(_after_if(s))
+                self.env = _narrow(self.env, _after_if(s))
+            if _ends(s):
+                # The rest of the block never runs, and mypy does not check it.
+                self.env = dict.fromkeys(self.tested)
         self.env = outer
 
     def visit_if(self, s: IfStmt) -> None:
@@ -302,9 +361,9 @@ class _Regions(StatementWalker):
         for cond, body in zip(s.expr, s.body, strict=False):
             self.condition(cond)
             holds, fails = _tests(cond)
-            self.env = {**outer, **holds}
+            self.env = _narrow(outer, holds)
             self.block(body)
-            outer = {**outer, **fails}
+            outer = _narrow(outer, fails)
         self.env = outer
         self.block(s.else_body)
         self.env = start
@@ -343,7 +402,7 @@ class _Regions(StatementWalker):
             self.condition(cond.left)
             outer = self.env
             holds, fails = _tests(cond.left)
-            self.env = {**outer, **(holds if cond.op == "and" else fails)}
+            self.env = _narrow(outer, holds if cond.op == "and" else fails)
             self.condition(cond.right)
             self.env = outer
         elif isinstance(cond, UnaryExpr) and cond.op == "not":

@@ -40,6 +40,7 @@ from mypy.types import AnyType, Instance, Type, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound, imported_name, is_outside_class, self_class
 from mypy_wsplugin.facts.instance_attributes import (
+    bound_through_class,
     constructed_attribute,
     declared_instance,
     instance_class,
@@ -109,7 +110,9 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
             info = _receiver(callee.expr, scope)
             sym = info.get(callee.name) if info is not None else None
             if info is not None and sym is not None:
-                made = declared_instance(sym.node, info)
+                through = isinstance(callee.expr, RefExpr) and bound(callee.expr) is info
+                receiver = bound_through_class(sym.node, info) if through else info
+                made = declared_instance(sym.node, receiver)
         return made
     if isinstance(expr, MemberExpr):
         typ = get_proper_type(declared_attribute(expr, scope))
