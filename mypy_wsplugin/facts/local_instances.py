@@ -45,8 +45,8 @@ from mypy_wsplugin.facts.bindings import (
 )
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings
-from mypy_wsplugin.facts.roles import Role, collect_roles
-from mypy_wsplugin.facts.statements import Scope, StatementWalker, functions_in
+from mypy_wsplugin.facts.roles import store_counts
+from mypy_wsplugin.facts.statements import Scope, StatementWalker
 
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
@@ -132,22 +132,8 @@ def _bound_once(func: FuncItem, candidates: set[Var]) -> set[Var]:
     binds."""
     if not candidates:
         return candidates  # most functions: no walk of their expressions needed
-    stores: dict[Var, int] = {}
-    for entry in collect_roles(func, names=True).values():
-        node = entry.node
-        if entry.role is Role.STORE and isinstance(node, NameExpr):
-            var = node.node
-            if isinstance(var, Var) and var in candidates:
-                stores[var] = stores.get(var, 0) + 1
-    once = {var for var in candidates if stores.get(var) == 1}
-    if once:  # a nested function's store of one of them: a ``nonlocal`` rebinding
-        for nested in functions_in(func.body.body):
-            for entry in collect_roles(nested, names=True).values():
-                node = entry.node
-                var = node.node if isinstance(node, NameExpr) else None
-                if entry.role is Role.STORE and isinstance(var, Var):
-                    once.discard(var)
-    return once
+    counts = store_counts(func, candidates)
+    return {var for var in candidates if counts.get(var) == 1}
 
 
 class _Constructed(StatementWalker):

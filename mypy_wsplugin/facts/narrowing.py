@@ -78,7 +78,7 @@ from mypy_wsplugin.facts.bindings import (
     self_class,
     still_bound,
 )
-from mypy_wsplugin.facts.roles import Role, collect_roles
+from mypy_wsplugin.facts.roles import Role, store_counts
 from mypy_wsplugin.facts.statements import StatementWalker, functions_in
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
@@ -198,19 +198,12 @@ def _followable(func: FuncItem, tested: set[Var]) -> set[Var]:
     or a local bound once (its first definition), by no nested function either, and whose
     name no nested ``def`` takes."""
     params = {arg.variable for arg in func.arguments}
-    stores: dict[Var, int] = {}
-    nested = functions_in(func.body.body)
-    defined = {f.name for f in nested}
-    for scope in [func, *nested]:
-        for entry in collect_roles(scope, names=True).values():
-            node = entry.node
-            var = node.node if isinstance(node, NameExpr) else None
-            if entry.role is Role.STORE and isinstance(var, Var) and var in tested:
-                stores[var] = stores.get(var, 0) + (1 if scope is func else 2)
+    counts = store_counts(func, tested)
+    defined = {f.name for f in functions_in(func.body.body)}
     return {
         var
         for var in tested
-        if stores.get(var, 0) == (0 if var in params else 1) and var.name not in defined
+        if counts.get(var, 0) == (0 if var in params else 1) and var.name not in defined
     }
 
 

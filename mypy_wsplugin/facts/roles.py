@@ -25,6 +25,7 @@ from mypy.nodes import (
     ConditionalExpr,
     DictionaryComprehension,
     Expression,
+    FuncItem,
     GeneratorExpr,
     IndexExpr,
     ListExpr,
@@ -38,9 +39,16 @@ from mypy.nodes import (
     StrExpr,
     TupleExpr,
     UnaryExpr,
+    Var,
 )
 
-from mypy_wsplugin.facts.statements import Definition, Role, Scope, StatementWalker
+from mypy_wsplugin.facts.statements import (
+    Definition,
+    Role,
+    Scope,
+    StatementWalker,
+    functions_in,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 __all__ = ["Role", "RoleEntry", "Scope", "collect_roles", "uses_after"]
@@ -134,6 +142,27 @@ def collect_roles(owner: Scope, names: bool = False) -> _Roles:
         for e in get_subexpressions(nested):
             roles.pop(id(e), None)
     return roles
+
+
+def store_counts(func: FuncItem, wanted: set[Var]) -> dict[Var, int]:
+    """How often ``func`` stores each of ``wanted`` (an assignment, a loop, ``with`` or
+    ``except`` target, ``del``, a walrus, a ``match`` capture); a store in a nested
+    function (a ``nonlocal`` rebinding) counts two, so it never reads as one binding.
+    Nested functions are read only where a name of ``wanted`` has at most one store."""
+    counts: dict[Var, int] = {}
+    for entry in collect_roles(func, names=True).values():
+        node = entry.node
+        var = node.node if isinstance(node, NameExpr) else None
+        if entry.role is Role.STORE and isinstance(var, Var) and var in wanted:
+            counts[var] = counts.get(var, 0) + 1
+    if any(counts.get(var, 0) <= 1 for var in wanted):
+        for nested in functions_in(func.body.body):
+            for entry in collect_roles(nested, names=True).values():
+                node = entry.node
+                var = node.node if isinstance(node, NameExpr) else None
+                if entry.role is Role.STORE and isinstance(var, Var) and var in wanted:
+                    counts[var] = counts.get(var, 0) + 2
+    return counts
 
 
 def _set(
