@@ -156,19 +156,17 @@ def _tested(func: FuncItem, callees: Callees) -> set[Var]:
     kept in ``callees``."""
     tested: set[Var] = set()
     for e in get_subexpressions(func.body):
-        if type(e) is CallExpr and _is_isinstance(e):
+        if type(e) is not CallExpr:
+            continue
+        is_test = _is_isinstance(e)
+        # ``type(x) is C`` narrows too (not followed: ``x`` is not claimed there).
+        if is_test or _is_type_call(e):
             note_callee(callees, e)
             var = _subject(e)
             if var is not None:
                 tested.add(var)
-            if isinstance(e.args[1], RefExpr):
+            if is_test and isinstance(e.args[1], RefExpr):
                 note_name(callees, e.args[1])
-        elif type(e) is CallExpr and _is_type_of_name(e):
-            # ``type(x) is C`` narrows too (not followed: ``x`` is not claimed there).
-            note_callee(callees, e)
-            subject = e.args[0]
-            if isinstance(subject, NameExpr) and isinstance(subject.node, Var):
-                tested.add(subject.node)
     return tested
 
 
@@ -183,13 +181,10 @@ def _is_isinstance(call: CallExpr) -> bool:
     )
 
 
-def _is_type_of_name(call: CallExpr) -> bool:
+def _is_type_call(call: CallExpr) -> bool:
     callee = call.callee
     return (
-        isinstance(callee, NameExpr)
-        and callee.fullname == "builtins.type"
-        and len(call.args) == 1
-        and isinstance(call.args[0], NameExpr)
+        isinstance(callee, NameExpr) and callee.fullname == "builtins.type" and len(call.args) == 1
     )
 
 
@@ -248,7 +243,7 @@ def _maybe_narrowed(cond: Expression) -> list[Var]:
 
 
 def _subject(test: CallExpr) -> Var | None:
-    """The local or parameter ``isinstance(x, C)`` tests, if it tests a name."""
+    """The local or parameter ``isinstance(x, C)`` (or ``type(x)``) tests, if a name."""
     subject = test.args[0]
     if isinstance(subject, NameExpr) and isinstance(subject.node, Var):
         return subject.node
