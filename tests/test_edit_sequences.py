@@ -366,16 +366,25 @@ def test_declared_factory_results_change(tmp_path: Path) -> None:
 
 def declared_result_changed_through_another_module() -> list[Snapshot]:
     """The factory's module is not edited: its declared result is an alias defined in a
-    third module (``def make() -> KT`` where ``app/kinds.py`` says ``KT = K``), and the
-    alias turns to a class whose ``close`` is ``async def``, and back."""
+    third module (``def make() -> KT`` where ``app/kinds.py`` says ``KT = K``; a method
+    declared ``-> kinds.KT``), and the alias turns to a class whose ``close`` is
+    ``async def``, and back.  The daemon runs the pass over unannotated code before it
+    analyses the factories' signatures again (``facts.bindings.declared_signature``)."""
     kinds = (
         "class K:\n    def close(self) -> int:\n        return 1\n\n\n"
         "class A:\n    async def close(self) -> None:\n        pass\n\n\nKT = {kt}\n"
     )
-    factory = "from app.kinds import KT\n\n\ndef make() -> KT:\n    return KT()\n"
+    factory = (
+        "from app import kinds\nfrom app.kinds import KT\n\n\n"
+        "def make() -> KT:\n    return KT()\n\n\n"
+        "class F:\n    def make(self) -> kinds.KT:\n        return kinds.KT()\n"
+    )
     use = (
-        "from app.k import make\n\n\n"
+        "from app.k import F, make\n\n\n"
         "async def u(x):\n    obj = make()\n    await obj.close()\n    make().close()\n"
+        "    await F().make().close()\n\n\n"
+        "class T:\n    def setUp(self):\n        self.k = F().make()\n\n"
+        "    async def test_close(self):\n        await self.k.close()\n        self.k.close()\n"
     )
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/k.py": factory, "app/m2.py": use}
     return _steps(
@@ -385,37 +394,23 @@ def declared_result_changed_through_another_module() -> list[Snapshot]:
     )
 
 
-@pytest.mark.skipif(not HAS_POST_PASS, reason="no pass over unannotated code before mypy 2.4")
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation (docs/design.md): the daemon runs the pass over unannotated "
-    "code when it finishes the edited module, before it analyses the factory's module "
-    "again, so the findings are one update behind",
-)
-def test_declared_result_changed_through_another_module_under_the_daemon(
-    tmp_path: Path,
-) -> None:
-    snaps = declared_result_changed_through_another_module()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=(Mode.DAEMON,)).run()
-    assert not result.failures, result.report()
-
-
 def test_declared_result_changed_through_another_module(tmp_path: Path) -> None:
-    """The same sequence agrees in the other modes, and the cold run follows the alias."""
+    """Every mode agrees with the cold run, and the cold run follows the alias."""
     snaps = declared_result_changed_through_another_module()
-    modes = tuple(m for m in TOOL.modes() if m is not Mode.DAEMON)
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=modes).run()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
     assert not result.failures, result.report()
     awaited = (
-        'app/m2.py:6: error: Cannot await "K.close()": it returns "int", which is not '
+        'app/m2.py:{}: error: Cannot await "K.close()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
     )
     dropped = (
-        'app/m2.py:7: error: Coroutine "A.close()" is used without "await" (it is dropped '
+        'app/m2.py:{}: error: Coroutine "A.close()" is used without "await" (it is dropped '
         'and never runs); add "await"  [missing-await]'
     )
-    expected = [[awaited], [dropped], [awaited]] if HAS_POST_PASS else [[]] * 3
-    found = [[line for line in lines if "-await" in line] for lines in result.cold]
+    every = sorted(awaited.format(line) for line in (6, 8, 16))
+    drops = sorted(dropped.format(line) for line in (7, 17))
+    expected = [every, drops, every] if HAS_POST_PASS else [[]] * 3
+    found = [sorted(line for line in lines if "-await" in line) for lines in result.cold]
     assert found == expected
 
 

@@ -9,6 +9,11 @@ what a cold run binds:
   again, so a name there still holds the replaced node.  While such a module is judged
   (:func:`names_rebound`), :func:`bound` looks a global name up again by its full name, as
   the analysis about to come will bind it.
+* An edit changes what a name in a signature names (``KT = K`` becomes ``KT = A`` in a third
+  module, and ``def make() -> KT`` elsewhere): the pass runs before mypy analyses that
+  signature again, so the definition still holds the type it had.  While names are rebound,
+  :func:`declared_signature` reads a result written as a bare name (``-> KT``, an alias or a
+  class) again through the defining module's names, as that analysis will.
 * A module and the package it imports a name from change in one update, and mypy analyses
   the module first: the import fails there (a ``Var`` of type ``Any``), and the pass runs
   before the module is analysed again.  :func:`bound` maps such a name through the
@@ -40,11 +45,15 @@ from mypy.nodes import (
     MypyFile,
     RefExpr,
     SymbolNode,
+    TypeAlias,
     TypeInfo,
     Var,
 )
+from mypy.subtypes import is_same_type
+from mypy.types import CallableType, Instance, ProperType, UnboundType, get_proper_type
 from mypy.util import correct_relative_import
 
+from mypy_wsplugin.facts.stored_results import module_of
 from mypy_wsplugin.facts.types import call_signature, constructed_class
 
 # The program's modules (Engine.set_modules), and while names are rebound, the same again.
@@ -79,6 +88,54 @@ def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNod
         return node
     sym = lookup_fully_qualified(ref.fullname, _rebinding[-1], raise_on_missing=False)
     return sym.node if sym is not None else None
+
+
+def declared_signature(func: FuncDef) -> ProperType | None:
+    """``func``'s declared type, as mypy analysed it; while names are rebound (see the
+    module's docstring), with a result written as a bare name (``-> KT``) read again
+    through the names of ``func``'s module, where that name now gives another class."""
+    typ = func.type
+    if not _rebinding or not isinstance(typ, CallableType):
+        return typ
+    written = func.unanalyzed_type  # None for a definition loaded from the cache
+    if not isinstance(written, CallableType) or func.is_generator or func.is_coroutine:
+        return typ
+    ret = written.ret_type
+    if not isinstance(ret, UnboundType) or ret.args:
+        return typ
+    fresh = _named_instance(ret.name, func, _rebinding[-1])
+    if fresh is None:
+        return typ
+    old = get_proper_type(typ.ret_type)
+    return typ if is_same_type(old, fresh) else typ.copy_modified(ret_type=fresh)
+
+
+def _named_instance(name: str, func: FuncDef, modules: dict[str, MypyFile]) -> ProperType | None:
+    """The instance type a bare name written in ``func``'s signature gives now: a class
+    without type parameters (nor a named tuple or a ``TypedDict``), or an alias of an
+    instance type.  None for anything else,
+    and for a name a class body may bind (a method's signature sees its class's names)."""
+    parts = name.split(".")
+    first, rest = parts[0], parts[1:]
+    if func.info is not FUNC_NO_INFO and first in func.info.names:
+        return None
+    tree = modules.get(module_of(func))
+    sym = tree.names.get(first) if tree is not None else None
+    node = sym.node if sym is not None else None
+    for part in rest:
+        inner = node.names.get(part) if isinstance(node, MypyFile) else None
+        node = inner.node if inner is not None else None
+    if node is None or isinstance(node, MypyFile):
+        return None
+    current = lookup_fully_qualified(node.fullname, modules, raise_on_missing=False)
+    node = current.node if current is not None else None
+    if isinstance(node, TypeInfo):
+        plain = not (node.type_vars or node.tuple_type or node.typeddict_type)
+        return Instance(node, []) if plain else None
+    if isinstance(node, TypeAlias) and not node.alias_tvars:
+        target = get_proper_type(node.target)
+        return target if isinstance(target, Instance) else None
+    return None
 
 
 def callee_definition(ref: RefExpr) -> SymbolNode | None:
@@ -152,7 +209,7 @@ def _member(info: TypeInfo, name: str) -> SymbolNode | None:
 def definition_state(node: SymbolNode | None) -> tuple[SymbolNode | None, object]:
     """A definition and what a call of it gives by its declaration, to compare later."""
     if isinstance(node, FuncDef):
-        return node, node.type
+        return node, declared_signature(node)
     if isinstance(node, Decorator):
         # A callable object's ``__call__`` (``Job[Pool]``, defined in another module) may
         # change what a call gives while the decorated type stays the same: kept too.

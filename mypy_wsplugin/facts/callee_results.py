@@ -61,7 +61,7 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.facts.bindings import bare_method, bound
+from mypy_wsplugin.facts.bindings import bare_method, bound, declared_signature
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
@@ -318,8 +318,9 @@ def _from_signature_of(func: FuncDef, receiver: TypeInfo | None = None) -> Stati
     """What the signature says (annotated, or an ``async def``): kept in the cache.  Called
     on an instance of ``receiver`` (or on that class), if given."""
     declared = _declared_result(func)
-    if declared is not None and isinstance(func.type, CallableType):
-        declared = result_on(func, func.type, receiver)
+    signature = declared_signature(func)
+    if declared is not None and isinstance(signature, CallableType):
+        declared = result_on(func, signature, receiver)
     if func.is_coroutine:
         if declared is None:
             return StaticResult(True, AnyType(TypeOfAny.unannotated))
@@ -386,7 +387,7 @@ def _is_stub(func: FuncDef) -> bool:
 
 
 def _declared_result(func: FuncDef) -> Type | None:
-    typ = func.type
+    typ = declared_signature(func)
     if isinstance(typ, CallableType) and not typ.implicit:
         ret = get_proper_type(typ.ret_type)
         if isinstance(ret, AnyType) and ret.type_of_any == TypeOfAny.unannotated:

@@ -32,6 +32,7 @@ from mypy_wsplugin.facts.bindings import (
     bare_method,
     bound,
     callee_definition,
+    declared_signature,
     members_unchanged,
     note_callee,
     note_member,
@@ -210,7 +211,7 @@ def entered_instance(
         node = bare_method(node)
     if not isinstance(node, FuncDef) or not node.is_coroutine:
         return None
-    signature = call_signature(node.type)
+    signature = call_signature(declared_signature(node))
     if signature is None or signature.implicit:
         return None
     result = get_proper_type(coroutine_result(result_on(node, signature, manager)))
@@ -230,7 +231,7 @@ def declared_instance(node: object, receiver: TypeInfo | None = None) -> TypeInf
         # an object with ``__call__`` (``@functools.lru_cache``) is called through it.
         signature = None if node.var.is_property else call_signature(node.var.type)
     elif isinstance(node, FuncDef):
-        signature = call_signature(node.type)
+        signature = call_signature(declared_signature(node))
     else:
         return None
     func = node.func if isinstance(node, Decorator) else node
