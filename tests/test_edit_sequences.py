@@ -531,6 +531,52 @@ def test_self_results_change(tmp_path: Path) -> None:
     assert found == (expected if HAS_POST_PASS else [[]] * 4)
 
 
+def awaited_results_change() -> list[Snapshot]:
+    """A local bound to an awaited call of an ``async def`` that declares an instance result
+    (a function, and a method of a local made in the function), and that awaited call as a
+    receiver, in unannotated functions; the declared result turns from ``Conn`` (whose
+    ``size`` is sync) to ``Other`` (``async def size``), and back: the findings follow the
+    declarations in every mode (the caller's module is never edited)."""
+    conns = (
+        "class Other:\n    async def size(self) -> int:\n        return 1\n\n\n"
+        "class Conn:\n    def size(self) -> int:\n        return 1\n\n\n"
+        "async def connect() -> {res}:\n    return {res}()\n\n\n"
+        "class Pool:\n    async def acquire(self) -> {res}:\n        return {res}()\n"
+    )
+    use = (
+        "from app.conns import Pool, connect\n\n\n"
+        "async def u(x):\n    c = await connect()\n    await c.size()\n"
+        "    (await connect()).size()\n\n\n"
+        "async def v(x):\n    p = Pool()\n    d = await p.acquire()\n    await d.size()\n"
+        "    (await p.acquire()).size()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/m2.py": use}
+    return _steps(
+        ("-> Conn", files | {"app/conns.py": conns.format(res="Conn")}),
+        ("-> Other", files | {"app/conns.py": conns.format(res="Other")}),
+        ("back", files | {"app/conns.py": conns.format(res="Conn")}),
+    )
+
+
+def test_awaited_results_change(tmp_path: Path) -> None:
+    """Every mode agrees with the cold run, and the cold run follows the declarations."""
+    snaps = awaited_results_change()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    awaited = sorted(
+        f'app/m2.py:{line}: error: Cannot await "Conn.size()": it returns "int", which is not '
+        'awaitable; remove the "await"  [await-not-awaitable]'
+        for line in (6, 13)
+    )
+    dropped = sorted(
+        f'app/m2.py:{line}: error: Coroutine "Other.size()" is used without "await" (it is '
+        'dropped and never runs); add "await"  [missing-await]'
+        for line in (7, 14)
+    )
+    found = [sorted(line for line in lines if "-await" in line) for lines in result.cold]
+    assert found == ([awaited, dropped, awaited] if HAS_POST_PASS else [[]] * 3)
+
+
 def self_result_attribute_changes() -> list[Snapshot]:
     """A ``setUp`` attribute bound to ``Pool().clone()``, in a module with no other finding
     (so the daemon has no error there to re-check): ``clone`` is declared ``-> Other``

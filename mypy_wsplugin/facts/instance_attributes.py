@@ -15,12 +15,15 @@ from collections.abc import Callable
 
 from mypy.nodes import (
     AssignmentStmt,
+    AwaitExpr,
     CallExpr,
     Decorator,
+    Expression,
     FuncDef,
     MemberExpr,
     NameExpr,
     RefExpr,
+    SymbolNode,
     TypeInfo,
 )
 from mypy.types import CallableType, Instance, Type, get_proper_type
@@ -166,28 +169,73 @@ def chained_instance(
     method gives by its declared result (``-> Self`` bound to the receiver) where ``value``
     calls it on a receiver known the same way (``Pool().clone()``, ``make().clone()``) or,
     for a name, by ``named`` (``p.clone()`` on a local made before, or that local itself:
-    ``q = p``, ``async with p as conn``).  Each callee and method is kept in ``callees``
-    and ``members`` (what a memo of the answer depends on)."""
+    ``q = p``, ``async with p as conn``), or, for an ``await`` of a call of an ``async def``
+    (a function, ``Class.method``, or a method on such a receiver), by what that ``async
+    def`` declares (``await connect()``, ``await pool.acquire()``: :func:`awaited_instance`).
+    Each callee and method is kept in ``callees`` and ``members`` (what a memo of the
+    answer depends on)."""
     made = instance_class(value)
     if made is not None:
         return made
     if isinstance(value, NameExpr):
         return named(value) if named is not None else None
+    if isinstance(value, AwaitExpr):
+        called = _awaited_callee(value.expr, callees, members, named)
+        return awaited_instance(called[0], called[1]) if called is not None else None
     if not isinstance(value, CallExpr):
         return None
-    callee = value.callee
+    method = _method_of_known(value, callees, members, named)
+    return declared_instance(method[0], method[1]) if method is not None else None
+
+
+def _method_of_known(
+    call: CallExpr,
+    callees: Callees,
+    members: Members,
+    named: Callable[[NameExpr], TypeInfo | None] | None,
+) -> tuple[SymbolNode | None, TypeInfo] | None:
+    """The method ``call`` calls on a receiver known as :func:`chained_instance` knows one,
+    with that receiver's class."""
+    callee = call.callee
     if not isinstance(callee, MemberExpr) or callee.node is not None:
         return None  # not a method called on a receiver (a module's attribute)
     base = callee.expr
     receiver = None
     if isinstance(base, NameExpr):
         receiver = named(base) if named is not None else None
-    elif isinstance(base, CallExpr):
+    elif isinstance(base, (CallExpr, AwaitExpr)):
         note_callee(callees, base)
         receiver = chained_instance(base, callees, members, named)
     if receiver is None:
         return None
-    return declared_instance(note_member(members, receiver, callee.name), receiver)
+    return note_member(members, receiver, callee.name), receiver
+
+
+def _awaited_callee(
+    value: Expression,
+    callees: Callees,
+    members: Members,
+    named: Callable[[NameExpr], TypeInfo | None] | None,
+) -> tuple[SymbolNode | None, TypeInfo | None] | None:
+    """What the awaited ``value`` calls, if a call: a method on a known receiver, or the
+    definition its callee names (with the class a method called through it binds)."""
+    if not isinstance(value, CallExpr):
+        return None
+    method = _method_of_known(value, callees, members, named)
+    if method is not None:
+        return method
+    if not isinstance(value.callee, RefExpr):
+        return None
+    note_callee(callees, value)
+    return awaited_target(value.callee)
+
+
+def awaited_target(callee: RefExpr) -> tuple[SymbolNode | None, TypeInfo | None]:
+    """The definition a call's ``callee`` names, and the class a method called through its
+    class binds (:func:`bound_through_class`)."""
+    node = callee_definition(callee)
+    owner = callee.expr if isinstance(callee, MemberExpr) else None
+    return node, bound_through_class(node, bound(owner) if isinstance(owner, RefExpr) else None)
 
 
 def entered_instance(
@@ -207,6 +255,14 @@ def entered_instance(
     node = note_member(members, manager, "__aenter__" if is_async else "__enter__")
     if not is_async:
         return declared_instance(node, manager)
+    return awaited_instance(node, manager)
+
+
+def awaited_instance(node: object, receiver: TypeInfo | None = None) -> TypeInfo | None:
+    """The class of the instance that awaiting a call of ``node``, an ``async def`` (a
+    function, or a method called on an instance of ``receiver`` or on that class), gives by
+    its declared result (``async def connect() -> Conn``; ``-> Self`` bound to the
+    receiver), as mypy types the ``await`` wherever it checks the caller."""
     if isinstance(node, Decorator):
         node = bare_method(node)
     if not isinstance(node, FuncDef) or not node.is_coroutine:
@@ -214,7 +270,7 @@ def entered_instance(
     signature = call_signature(declared_signature(node))
     if signature is None or signature.implicit:
         return None
-    result = get_proper_type(coroutine_result(result_on(node, signature, manager)))
+    result = get_proper_type(coroutine_result(result_on(node, signature, receiver)))
     if isinstance(result, Instance) and not result.type.fallback_to_any:
         return result.type
     return None

@@ -8,8 +8,9 @@ plus ``self.method()`` / ``cls.method()`` inside a class, ``super().method()``,
 on the result of a sync def that declares an instance result (``-> Pool``, or a method's
 ``-> Self`` bound to its known receiver: ``Pool().clone().method()``), ``p.method()``
 on a local the function made either way (``p = Pool()``, ``p = make_pool()``, ``p =
-Pool().clone()``) and chains of
-attributes whose types are declared (``self.core.api.check()`` where ``core: Core`` and
+Pool().clone()``, ``c = await connect()`` where ``connect`` is an ``async def`` that
+declares ``-> Conn``), ``(await connect()).method()``, and chains of attributes whose
+types are declared (``self.core.api.check()`` where ``core: Core`` and
 ``Core.api: Api``).  A method is found through the MRO of what the receiver is statically
 known to be: an override in a subclass is not seen.  Anything else (a call on a parameter
 or any other local, a method of an unannotated function's result, ``f()()``) is not
@@ -21,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mypy.nodes import (
+    AwaitExpr,
     CallExpr,
     Decorator,
     Expression,
@@ -40,6 +42,8 @@ from mypy.types import AnyType, Instance, Type, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound, imported_name, is_outside_class, self_class
 from mypy_wsplugin.facts.instance_attributes import (
+    awaited_instance,
+    awaited_target,
     bound_through_class,
     constructed_attribute,
     declared_instance,
@@ -103,22 +107,41 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
         return local_class(expr, scope)
     if isinstance(expr, CallExpr):
         made = instance_class(expr)
-        callee = expr.callee
-        if made is None and isinstance(callee, MemberExpr) and callee.node is None:
+        if made is None:
             # A method of a known receiver that declares an instance result, ``Self``
             # included (``Pool().clone().size()``).
-            info = _receiver(callee.expr, scope)
-            sym = info.get(callee.name) if info is not None else None
-            if info is not None and sym is not None:
-                through = isinstance(callee.expr, RefExpr) and bound(callee.expr) is info
-                receiver = bound_through_class(sym.node, info) if through else info
-                made = declared_instance(sym.node, receiver)
+            method = _method_of_receiver(expr, scope)
+            made = declared_instance(*method) if method is not None else None
         return made
+    if isinstance(expr, AwaitExpr) and isinstance(expr.expr, CallExpr):
+        # An awaited call of an ``async def`` that declares an instance result
+        # (``(await connect()).execute()``, ``(await Pool().acquire()).execute()``).
+        call = expr.expr
+        method = _method_of_receiver(call, scope)
+        if method is None and isinstance(call.callee, RefExpr):
+            method = awaited_target(call.callee)
+        return awaited_instance(*method) if method is not None else None
     if isinstance(expr, MemberExpr):
         typ = get_proper_type(declared_attribute(expr, scope))
         if isinstance(typ, Instance):
             return typ.type
     return None
+
+
+def _method_of_receiver(
+    call: CallExpr, scope: Scope
+) -> tuple[SymbolNode | None, TypeInfo | None] | None:
+    """The method ``call`` calls on a receiver whose class is known (:func:`_receiver`),
+    with the class its self type binds to."""
+    callee = call.callee
+    if not isinstance(callee, MemberExpr) or callee.node is not None:
+        return None
+    info = _receiver(callee.expr, scope)
+    sym = info.get(callee.name) if info is not None else None
+    if info is None or sym is None:
+        return None
+    through = isinstance(callee.expr, RefExpr) and bound(callee.expr) is info
+    return sym.node, bound_through_class(sym.node, info) if through else info
 
 
 def declared_attribute(expr: MemberExpr, scope: Scope) -> Type | None:
