@@ -531,6 +531,36 @@ def test_self_results_change(tmp_path: Path) -> None:
     assert found == (expected if HAS_POST_PASS else [[]] * 4)
 
 
+def declared_any_while_names_are_rebound() -> list[Snapshot]:
+    """A function declared ``-> Any`` (typeshed's ``Any`` is a class), awaited in an
+    unannotated function, while another module is edited: the daemon's pass after the edit
+    reads declared results again (``bindings.declared_signature``), and read ``Any`` as an
+    instance of that class, not awaitable (found by the generated sequences, seeds 46031
+    and 46060)."""
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/m4.py": "from typing import Any\n\n\ndef make(x: int) -> Any:\n    print()\n",
+        "app/m1.py": (
+            "from app.m4 import make\n\n\nasync def h(x):\n    print((await make(1)).value)\n"
+            "    await make(2)\n"
+        ),
+    }
+    return _steps(
+        ("initial", files | {"app/m3.py": "X = 1\n"}),
+        ("edit another module", files | {"app/m3.py": "X = 2\n"}),
+        ("and again", files | {"app/m3.py": "X = 3\n"}),
+    )
+
+
+def test_declared_any_while_names_are_rebound(tmp_path: Path) -> None:
+    """Every mode agrees with the cold run, which finds nothing."""
+    snaps = declared_any_while_names_are_rebound()
+    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
+    assert not result.failures, result.report()
+    assert [[line for line in lines if "-await" in line] for lines in result.cold] == [[]] * 3
+
+
 def awaited_results_change() -> list[Snapshot]:
     """A local bound to an awaited call of an ``async def`` that declares an instance result
     (a function, and a method of a local made in the function), and that awaited call as a

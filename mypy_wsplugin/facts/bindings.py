@@ -101,13 +101,15 @@ def declared_signature(func: FuncDef) -> ProperType | None:
     if not isinstance(written, CallableType) or func.is_generator or func.is_coroutine:
         return typ
     ret = written.ret_type
-    if not isinstance(ret, UnboundType) or ret.args:
+    old = get_proper_type(typ.ret_type)
+    if not isinstance(ret, UnboundType) or ret.args or not isinstance(old, Instance):
+        # Only an instance type is read again as one: a name mypy reads otherwise (``Any``,
+        # a class in typeshed since 2024; ``None``; a type variable) keeps mypy's type.
         return typ
     fresh = _named_instance(ret.name, func, _rebinding[-1])
-    if fresh is None:
+    if fresh is None or is_same_type(old, fresh):
         return typ
-    old = get_proper_type(typ.ret_type)
-    return typ if is_same_type(old, fresh) else typ.copy_modified(ret_type=fresh)
+    return typ.copy_modified(ret_type=fresh)
 
 
 def _named_instance(name: str, func: FuncDef, modules: dict[str, MypyFile]) -> ProperType | None:
