@@ -88,6 +88,39 @@ def test_cold_warm_and_edited_runs_agree(project: Path) -> None:
     assert mypy(project, "--cache-dir", with_stubs(project, "fresh")) == cold
 
 
+def test_runs_without_a_cache_agree(tmp_path: Path) -> None:
+    """A run that writes no cache (``--cache-dir /dev/null``) and runs that write one agree
+    where an unannotated method returns ``self``: what a method's ``self`` holds when the
+    plugin keeps a module's results differs between them (the defining class, or nothing),
+    so it is not read (a review found the awaitable query builder's ``where`` judged as the
+    base class, which is not awaitable, in runs without a cache only)."""
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "query.py").write_text(
+        "class QueryBase:\n    def where(self, **kw):\n        return self\n\n"
+        "    def count(self):\n        return 1\n\n\n"
+        "class Query(QueryBase):\n    def __await__(self):\n        yield\n"
+    )
+    (app / "use.py").write_text(
+        "from app.query import Query\n\n\nasync def rows():\n"
+        "    await Query().where(a=1)\n    await Query().count()\n"
+    )
+    expected = (
+        [
+            'app/use.py:6: error: Cannot await "QueryBase.count()": it returns "int", which is '
+            'not awaitable; remove the "await"  [await-not-awaitable]'
+        ]
+        if HAS_POST_PASS
+        else []
+    )
+    assert mypy(tmp_path, "--no-incremental", "--cache-dir", os.devnull) == expected
+    assert mypy(tmp_path, "--no-incremental", "--cache-dir", "cold") == expected
+    assert mypy(tmp_path, "--cache-dir", with_stubs(tmp_path, "cache")) == expected
+    assert mypy(tmp_path, "--cache-dir", "cache") == expected
+
+
 @pytest.mark.skipif(MYPY < (2, 4), reason="mypy -n (parallel workers) is checked on mypy >= 2.4")
 def test_parallel_workers_agree(project: Path) -> None:
     sequential = mypy(project, "--cache-dir", with_stubs(project, "seq"))

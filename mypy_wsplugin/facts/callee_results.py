@@ -49,6 +49,7 @@ from mypy.nodes import (
     SymbolTable,
     TupleExpr,
     TypeInfo,
+    Var,
 )
 from mypy.types import (
     AnyType,
@@ -61,7 +62,7 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.facts.bindings import bare_method, bound, declared_signature
+from mypy_wsplugin.facts.bindings import bare_method, bound, declared_signature, self_class
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
@@ -283,6 +284,11 @@ class Inference:
         constant = _NAMED_CONSTANTS.get(expr.fullname)
         if constant is not None:
             return find_class(constant, self.modules)
+        if isinstance(expr.node, Var) and self_class(func, expr.node) is not None:
+            # ``return self``: an instance of the class the method is called on, which may
+            # be a subclass (an awaitable query builder's ``where``): mypy gives its first
+            # argument the defining class, which says nothing of the receiver.
+            return None
         declared = declared_type(expr.node)
         if declared is not None:
             return declared
