@@ -66,6 +66,11 @@ def set_program(modules: dict[str, MypyFile]) -> None:
     _program[:] = [modules]
 
 
+def program() -> dict[str, MypyFile] | None:
+    """The modules mypy has loaded (:func:`set_program`), if known."""
+    return _program[0] if _program else None
+
+
 @contextmanager
 def names_rebound(modules: dict[str, MypyFile]) -> Iterator[None]:
     """Judge a tree whose global names may still hold the nodes an edit replaced."""
@@ -81,8 +86,8 @@ def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNod
     where the caller has them."""
     node = ref.node
     if isinstance(node, Var) and node.is_suppressed_import:
-        program = modules or (_program[0] if _program else None)
-        found = imported_node(node, program) if program is not None else None
+        loaded = modules or program()
+        found = imported_node(node, loaded) if loaded is not None else None
         return found if found is not None else node
     if not _rebinding or node is None or ref.kind != GDEF or isinstance(node, MypyFile):
         return node

@@ -20,10 +20,15 @@ from mypy.nodes import (
     Decorator,
     Expression,
     FuncDef,
+    ListExpr,
     MemberExpr,
+    MypyFile,
     NameExpr,
     RefExpr,
+    StarExpr,
+    StrExpr,
     SymbolNode,
+    TupleExpr,
     TypeInfo,
 )
 from mypy.types import CallableType, Instance, Type, get_proper_type
@@ -39,9 +44,11 @@ from mypy_wsplugin.facts.bindings import (
     members_unchanged,
     note_callee,
     note_member,
+    program,
     still_bound,
 )
-from mypy_wsplugin.facts.statements import StatementWalker
+from mypy_wsplugin.facts.overrides import attributes_stored_on_others, classes_in
+from mypy_wsplugin.facts.statements import Definition, Role, StatementWalker
 from mypy_wsplugin.facts.types import (
     call_signature,
     constructed_class,
@@ -51,12 +58,20 @@ from mypy_wsplugin.facts.types import (
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
 _MEMO: dict[int, tuple[TypeInfo, object, Callees, Members, _Assigned]] = {}
+# module -> (its tree, the statements read, the classes it defines).
+_CLASSES: dict[str, tuple[MypyFile, object, list[TypeInfo]]] = {}
 
 
 def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None:
-    """The instance ``self.name`` holds in ``info`` (read in ``module`` only), if plain."""
+    """The instance ``self.name`` holds in ``info`` (read in ``module`` only), if plain:
+    every class of ``info``'s MRO and every subclass of it defined in ``module`` (``self``
+    may be one) that stores to it stores the same class."""
+    loaded = program()
+    tree = loaded.get(module) if loaded is not None else None
+    if tree is not None and name in attributes_stored_on_others(tree):
+        return None  # ``d.pool = AsyncPool()`` somewhere in the module
     held: TypeInfo | None = None
-    for base in info.mro:
+    for base in [*info.mro, *_subclasses(info, tree)]:
         if base.module_name != module:
             continue
         assigned = _assigned(base)
@@ -70,6 +85,20 @@ def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None
         return None
     filled = fill_typevars_with_any(held)
     return filled if isinstance(filled, Instance) else None
+
+
+def _subclasses(info: TypeInfo, tree: MypyFile | None) -> list[TypeInfo]:
+    """The subclasses of ``info`` that ``tree`` defines."""
+    if tree is None:
+        return []
+    known = _CLASSES.get(tree.fullname)
+    if known is None or known[0] is not tree or known[1] is not tree.defs:
+        known = _CLASSES[tree.fullname] = (
+            tree,
+            tree.defs,
+            list(classes_in(tree.fullname, tree.names)),
+        )
+    return [c for c in known[2] if c is not info and info in c.mro]
 
 
 def _assigned(info: TypeInfo) -> _Assigned:
@@ -102,7 +131,9 @@ def _assigned(info: TypeInfo) -> _Assigned:
 
 class _SelfStores(StatementWalker):
     """``self.<name> = <value>`` in a method: the class of each value, if it plainly
-    gives one (:func:`chained_instance`)."""
+    gives one (:func:`chained_instance`).  Any other store to ``self.<name>`` (a tuple
+    target, a ``for`` or ``with`` target, ``+=``, ``setattr(self, "name", ...)``, or one in
+    a function nested in the method) makes it unknown."""
 
     def __init__(self) -> None:
         self.assigned: _Assigned = {}
@@ -110,21 +141,79 @@ class _SelfStores(StatementWalker):
         self.members: Members = []
         self.receiver = "self"
 
+    def _own(self, target: Expression | None) -> MemberExpr | None:
+        if (
+            isinstance(target, MemberExpr)
+            and isinstance(target.expr, NameExpr)
+            and target.expr.name == self.receiver
+        ):
+            return target
+        return None
+
     def visit_assignment(self, s: AssignmentStmt) -> None:
         for lvalue in s.lvalues:
-            if (
-                isinstance(lvalue, MemberExpr)
-                and isinstance(lvalue.expr, NameExpr)
-                and lvalue.expr.name == self.receiver
-            ):
-                note_callee(self.callees, s.rvalue)
+            own = self._own(lvalue)
+            if own is None:
+                self._unknown(lvalue)
+                continue
+            note_callee(self.callees, s.rvalue)
+            cls = None
+            if len(s.lvalues) == 1:
+                cls = chained_instance(s.rvalue, self.callees, self.members)
+            if own.name in self.assigned and self.assigned[own.name] is not cls:
                 cls = None
-                if len(s.lvalues) == 1:
-                    cls = chained_instance(s.rvalue, self.callees, self.members)
-                if lvalue.name in self.assigned and self.assigned[lvalue.name] is not cls:
-                    cls = None
-                self.assigned[lvalue.name] = cls
-        super().visit_assignment(s)
+            self.assigned[own.name] = cls
+        self.expr(s.rvalue)
+
+    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
+        if role is Role.STORE:
+            self._unknown(e)
+        elif (
+            isinstance(e, CallExpr)
+            and isinstance(e.callee, NameExpr)
+            and e.callee.fullname == "builtins.setattr"
+            and len(e.args) >= 2
+            and isinstance(e.args[0], NameExpr)
+            and e.args[0].name == self.receiver
+            and isinstance(e.args[1], StrExpr)
+        ):
+            self.assigned[e.args[1].value] = None
+
+    def _unknown(self, target: Expression | None) -> None:
+        """Every ``self.<name>`` that ``target`` stores to holds something unknown."""
+        own = self._own(target)
+        if own is not None:
+            self.assigned[own.name] = None
+        elif isinstance(target, (TupleExpr, ListExpr)):
+            for item in target.items:
+                self._unknown(item)
+        elif isinstance(target, StarExpr):
+            self._unknown(target.expr)
+
+    def definition(self, s: Definition) -> None:
+        """A function nested in the method sees its ``self``: its stores count too
+        (unknown), unless it has a parameter of that name."""
+        super().definition(s)
+        func = s.func if isinstance(s, Decorator) else s
+        if isinstance(func, FuncDef) and all(
+            arg.variable.name != self.receiver for arg in func.arguments
+        ):
+            stores = _NestedStores(self.receiver)
+            stores.scope(func)
+            for name in stores.names:
+                self.assigned[name] = None
+
+
+class _NestedStores(_SelfStores):
+    """The ``self.<name>`` a nested function stores to, whatever the value."""
+
+    def __init__(self, receiver: str) -> None:
+        super().__init__()
+        self.receiver = receiver
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.assigned)
 
 
 def instance_class(value: object) -> TypeInfo | None:

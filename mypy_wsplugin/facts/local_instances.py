@@ -25,10 +25,16 @@ from collections.abc import Callable
 from mypy.nodes import (
     LDEF,
     AssignmentStmt,
+    CallExpr,
     Expression,
     FuncItem,
+    ListExpr,
     MatchStmt,
+    MemberExpr,
     NameExpr,
+    StarExpr,
+    StrExpr,
+    TupleExpr,
     TypeInfo,
     Var,
     WithStmt,
@@ -44,15 +50,18 @@ from mypy_wsplugin.facts.bindings import (
     still_bound,
 )
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
-from mypy_wsplugin.facts.narrowing import narrowed, narrowings
+from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_names
 from mypy_wsplugin.facts.roles import store_counts
-from mypy_wsplugin.facts.statements import Scope, StatementWalker
+from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker
 
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
 _Token = tuple[NameExpr, Var] | None
+# Locals whose attribute the function replaces (``r.fetch = Mock()``), with the name.
+_Replaced = frozenset[tuple[Var, str]]
 _MEMO: dict[
-    int, tuple[FuncItem, object, _Token, Callees, Members, object, _Made, frozenset[Var]]
+    int,
+    tuple[FuncItem, object, _Token, Callees, Members, object, _Made, frozenset[Var], _Replaced],
 ] = {}
 
 
@@ -63,13 +72,24 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
     var = name.node
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return None
-    made, declared_once = _made_in(scope)
+    made, declared_once, _ = _made_in(scope)
     if _is_declared(var):
         # Assigned again, mypy narrows it to what was assigned: not claimed.
         known = _declared_class(var) if var in declared_once else None
     else:
         known = made.get(var)
     return narrowed(name, scope, known)
+
+
+def member_replaced(name: NameExpr, member: str, scope: Scope) -> bool:
+    """Whether ``scope`` replaces the attribute ``member`` of its local (or parameter)
+    ``name``: an assignment (``r.fetch = Mock(...)``, in a test), ``setattr(r, "fetch",
+    ...)`` or ``patch.object(r, "fetch", ...)``.  A call of ``r.fetch()`` there may call
+    the replacement, not the class's method: not resolved by the class."""
+    var = name.node
+    if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
+        return False
+    return (var, member) in _made_in(scope)[2]
 
 
 def _is_declared(var: Var) -> bool:
@@ -82,7 +102,7 @@ def _declared_class(var: Var) -> TypeInfo | None:
     return declared.type if isinstance(declared, Instance) else None
 
 
-def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var]]:
+def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var], _Replaced]:
     """Each local of ``func`` bound once, by a call that plainly gives one class (a
     constructor, or a callee declaring an instance result), with its class; and the
     locals declared with a type (``p: Pool = ...``) that nothing assigns again.  Kept per
@@ -104,7 +124,7 @@ def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var]]:
             and members_unchanged(members)
             and narrowings(func) is cached[5]
         ):
-            return cached[6], cached[7]
+            return cached[6], cached[7], cached[8]
     constructed = _Constructed(func)
     constructed.scope(func)
     # ``match p: case Sub():`` narrows ``p`` in the case: a subject is not claimed.
@@ -123,8 +143,19 @@ def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var]]:
             seen.add(base)
             base = constructed.made_from.get(base)
     token, callees, members = constructed.token, constructed.callees, constructed.members
-    _MEMO[id(func)] = (func, body, token, callees, members, narrowings(func), made, declared_once)
-    return made, declared_once
+    replaced = frozenset(constructed.replaced)
+    _MEMO[id(func)] = (
+        func,
+        body,
+        token,
+        callees,
+        members,
+        narrowings(func),
+        made,
+        declared_once,
+        replaced,
+    )
+    return made, declared_once, replaced
 
 
 def _bound_once(func: FuncItem, candidates: set[Var]) -> set[Var]:
@@ -153,8 +184,45 @@ class _Constructed(StatementWalker):
         self.members: Members = []
         # A local made by a method called on another local (``q = p.clone()``): that one.
         self.made_from: dict[Var, Var] = {}
+        self.replaced: set[tuple[Var, str]] = set()
+
+    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
+        if role is Role.STORE:
+            self._note_stores(e)
+        elif isinstance(e, CallExpr):
+            self._note_patch(e)
+
+    def _note_stores(self, target: Expression | None) -> None:
+        """``r.fetch = ...`` (also in a tuple target): ``r``'s ``fetch`` is replaced."""
+        if isinstance(target, MemberExpr):
+            base = target.expr
+            if isinstance(base, NameExpr) and isinstance(base.node, Var):
+                self.replaced.add((base.node, target.name))
+        elif isinstance(target, (TupleExpr, ListExpr)):
+            for item in target.items:
+                self._note_stores(item)
+        elif isinstance(target, StarExpr):
+            self._note_stores(target.expr)
+
+    def _note_patch(self, call: CallExpr) -> None:
+        """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``."""
+        callee = call.callee
+        patching = (isinstance(callee, NameExpr) and callee.fullname == "builtins.setattr") or (
+            isinstance(callee, MemberExpr) and callee.name == "object"
+        )
+        if not patching or len(call.args) < 2:
+            return
+        base, member = call.args[0], call.args[1]
+        if (
+            isinstance(base, NameExpr)
+            and isinstance(base.node, Var)
+            and isinstance(member, StrExpr)
+        ):
+            self.replaced.add((base.node, member.value))
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
+        for lvalue in s.lvalues:
+            self._note_stores(lvalue)
         if len(s.lvalues) == 1:
             var = self._first_definition(s.lvalues[0])
             if var is not None and _is_declared(var):
@@ -177,8 +245,7 @@ class _Constructed(StatementWalker):
         super().visit_with(s)
 
     def visit_match(self, s: MatchStmt) -> None:
-        if isinstance(s.subject, NameExpr) and isinstance(s.subject.node, Var):
-            self.matched.add(s.subject.node)
+        self.matched.update(subject_names(s.subject))
         super().visit_match(s)
 
     def _first_definition(self, target: Expression | None) -> Var | None:

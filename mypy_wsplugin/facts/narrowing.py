@@ -55,6 +55,7 @@ from mypy.nodes import (
     FuncItem,
     GeneratorExpr,
     IfStmt,
+    ListExpr,
     MatchStmt,
     MemberExpr,
     NameExpr,
@@ -62,7 +63,9 @@ from mypy.nodes import (
     RaiseStmt,
     RefExpr,
     ReturnStmt,
+    StarExpr,
     Statement,
+    TupleExpr,
     TypeInfo,
     UnaryExpr,
     Var,
@@ -371,9 +374,9 @@ class _Regions(StatementWalker):
         there."""
         self.expr(s.subject)
         outer = self.env
-        subject = s.subject.node if isinstance(s.subject, NameExpr) else None
-        if isinstance(subject, Var):
-            self.env = {**outer, subject: None}
+        matched = subject_names(s.subject)
+        if matched:
+            self.env = {**outer, **dict.fromkeys(matched)}
         for guard, body in zip(s.guards, s.bodies, strict=False):
             self.expr(guard)
             self.block(body)
@@ -445,3 +448,15 @@ def _after_if(s: IfStmt) -> _Env:
     if else_exits and not body_exits:
         return holds
     return {}
+
+
+def subject_names(subject: Expression) -> list[Var]:
+    """The names a ``match`` on ``subject`` may narrow: the subject itself, or an item of a
+    tuple or list subject (``match x, flag: case Sub(), True:`` narrows ``x``)."""
+    if isinstance(subject, NameExpr):
+        return [subject.node] if isinstance(subject.node, Var) else []
+    if isinstance(subject, StarExpr):
+        return subject_names(subject.expr)
+    if isinstance(subject, (TupleExpr, ListExpr)):
+        return [var for item in subject.items for var in subject_names(item)]
+    return []

@@ -4,7 +4,9 @@ A method is judged by what its receiver is statically known to be, through the M
 body tells what a call gives unless the program says otherwise where it can be seen in
 every mode -- in the method's own module: a subclass there overrides it with an
 ``async def`` (a sync default meant to be overridden), or a method there assigns its name
-on an instance (``self.fetch = self._fetch_async``).
+on an instance (``self.fetch = self._fetch_async``).  Likewise an attribute a class's
+methods set (``self.pool = SyncPool()``) is not known where a function of the module
+assigns it on another instance (``d.pool = AsyncPool()``).
 """
 
 from __future__ import annotations
@@ -12,26 +14,31 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mypy.nodes import (
+    FUNC_NO_INFO,
+    AssignmentStmt,
     Decorator,
     Expression,
     FuncDef,
     ListExpr,
     MemberExpr,
     MypyFile,
+    NameExpr,
     SymbolTable,
     TupleExpr,
     TypeInfo,
 )
 
-from mypy_wsplugin.facts.statements import Role, StatementWalker
+from mypy_wsplugin.facts.statements import Role, StatementWalker, functions_in
 
 # module -> (its tree, the statements read, the answer): computed once per parsed module.
 _MEMO: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
 
 
 def replaced_methods(home: MypyFile) -> frozenset[str]:
-    """``Cls.name`` for each method of a class that ``home`` overrides with an ``async def``
-    in a subclass, or whose name a method of ``home`` assigns on an instance."""
+    """``Cls.name`` for each plain sync method of a class that a class of ``home`` puts
+    something else before in its MRO (an ``async def`` in a subclass or an earlier mixin, a
+    class attribute), that its class body assigns again (``fetch = make_async(fetch)``),
+    or whose name a method of ``home`` assigns on an instance."""
     cached = _MEMO.get(home.fullname)
     if cached is not None and cached[0] is home and cached[1] is home.defs:
         return cached[2]
@@ -44,16 +51,49 @@ def _replaced_methods(home: MypyFile) -> frozenset[str]:
     replaced: set[str] = set()
     for info in classes_in(home.fullname, home.names):
         stores = _AttributeStores()
-        for name, sym in info.names.items():
+        for sym in info.names.values():
             node = sym.node
             func = node.func if isinstance(node, Decorator) else node
             if isinstance(func, FuncDef):
                 stores.scope(func)
-                if func.is_coroutine:
-                    replaced.update(f"{base.fullname}.{name}" for base in info.mro[1:])
         for name in stores.names:
             replaced.update(f"{base.fullname}.{name}" for base in info.mro)
+        replaced.update(_shadowed_in_mro(info))
+        replaced.update(f"{info.fullname}.{name}" for name in _rebound_in_body(info))
     return frozenset(replaced)
+
+
+def _shadowed_in_mro(info: TypeInfo) -> Iterator[str]:
+    """``Cls.name`` for each plain sync method of a class in ``info``'s MRO that an instance
+    of ``info`` does not reach through it: something else comes first in the MRO (an
+    ``async def`` in a subclass or a mixin listed before, a class attribute such as
+    ``on_a = _connect``, a decorated function)."""
+    first: dict[str, bool] = {}  # name -> whether what an instance reaches is a plain sync def
+    for cls in info.mro:
+        for name, sym in cls.names.items():
+            plain = _is_plain_sync(sym.node)
+            if name not in first:
+                first[name] = plain
+            elif plain and not first[name]:
+                yield f"{cls.fullname}.{name}"
+
+
+def _is_plain_sync(node: object) -> bool:
+    """A sync def, decorated or not (what the inference reads a body of)."""
+    func = node.func if isinstance(node, Decorator) else node
+    return isinstance(func, FuncDef) and not func.is_coroutine
+
+
+def _rebound_in_body(info: TypeInfo) -> Iterator[str]:
+    """The method names the class body assigns again (``fetch = make_async(fetch)``)."""
+    for stmt in info.defn.defs.body:
+        if isinstance(stmt, AssignmentStmt):
+            for lvalue in stmt.lvalues:
+                if isinstance(lvalue, NameExpr) and isinstance(
+                    info.names.get(lvalue.name, None) and info.names[lvalue.name].node,
+                    (FuncDef, Decorator),
+                ):
+                    yield lvalue.name
 
 
 def classes_in(prefix: str, names: SymbolTable) -> Iterator[TypeInfo]:
@@ -64,17 +104,48 @@ def classes_in(prefix: str, names: SymbolTable) -> Iterator[TypeInfo]:
             yield from classes_in(node.fullname, node.names)
 
 
+# module -> (its tree, the statements read, the answer).
+_OUTSIDE_MEMO: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
+
+
+def attributes_stored_on_others(home: MypyFile) -> frozenset[str]:
+    """The attribute names that a function of ``home`` (at module level, or a method of a
+    class) assigns on something else than its own ``self`` (``d.pool = AsyncPool()``):
+    such an attribute of an instance may hold what that store gives."""
+    cached = _OUTSIDE_MEMO.get(home.fullname)
+    if cached is not None and cached[0] is home and cached[1] is home.defs:
+        return cached[2]
+    stores = _AttributeStores(skip_own=True)
+    for func in functions_in(home.defs):  # methods and nested functions included
+        stores.own = _first_argument(func)
+        stores.scope(func)
+    answer = frozenset(stores.names)
+    _OUTSIDE_MEMO[home.fullname] = (home, home.defs, answer)
+    return answer
+
+
+def _first_argument(func: FuncDef) -> str | None:
+    if func.info is FUNC_NO_INFO or func.is_static or not func.arguments:
+        return None
+    return func.arguments[0].variable.name
+
+
 class _AttributeStores(StatementWalker):
     """The attribute names a function assigns (``x.name = ...``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, skip_own: bool = False) -> None:
         self.names: set[str] = set()
+        # Leave out stores on the function's own first argument (``self.x = ...``).
+        self.skip_own = skip_own
+        self.own: str | None = None
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is not Role.STORE:
             return
         if isinstance(e, MemberExpr):
-            self.names.add(e.name)
+            base = e.expr
+            if not (self.skip_own and isinstance(base, NameExpr) and base.name == self.own):
+                self.names.add(e.name)
         elif isinstance(e, (TupleExpr, ListExpr)):
             for item in e.items:
                 self.expr(item, role)

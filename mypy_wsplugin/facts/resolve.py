@@ -49,7 +49,7 @@ from mypy_wsplugin.facts.instance_attributes import (
     declared_instance,
     instance_class,
 )
-from mypy_wsplugin.facts.local_instances import local_class
+from mypy_wsplugin.facts.local_instances import local_class, member_replaced
 from mypy_wsplugin.facts.narrowing import narrowed
 from mypy_wsplugin.facts.roles import Scope
 
@@ -78,6 +78,8 @@ def resolve_callee(
             return _from_node(node) if node is not None else None
         info = _receiver(base, scope)
         if info is not None:  # ``Class.m()``, ``self.m()``, ``cls.m()``, ``self.core.api.m()``
+            if isinstance(base, NameExpr) and member_replaced(base, callee.name, scope):
+                return None  # ``r.fetch = Mock()`` before: the call may reach the mock
             return _member_of(info, callee.name, info)
         return _unseen_member(callee, tree)
     if isinstance(callee, SuperExpr) and callee.info is not None:  # ``super().m()``
