@@ -7,7 +7,7 @@ after type checking (:mod:`..post_pass`), which files the findings."""
 from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import CallExpr, Context, FuncItem, MypyFile
+from mypy.nodes import CallExpr, Context, Decorator, FuncDef, FuncItem, MypyFile, RefExpr
 from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
 
@@ -19,7 +19,7 @@ from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.facts.callee_results import static_result
 from mypy_wsplugin.facts.resolve import Callee, resolve_callee
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
-from mypy_wsplugin.facts.statements import functions_in
+from mypy_wsplugin.facts.statements import Definition, StatementWalker, functions_in
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
 from mypy_wsplugin.messages import not_awaitable
 
@@ -42,7 +42,10 @@ def judge_module(
         return  # mypy checks every function here: the hooks have judged them all
     if scan_checked:
         _Judge(policy, tree, tree, True, options, modules, findings).run()
+    skipped = _under_no_type_check(tree)
     for func in functions_in(tree.defs):
+        if func in skipped:
+            continue
         checked = _is_checked(func, options)
         if not checked or scan_checked:
             _Judge(policy, tree, func, checked, options, modules, findings).run()
@@ -126,6 +129,33 @@ def _declared_return(scope: Scope) -> Type | None:
         if ret is not None:
             return coroutine_result(ret) if scope.is_coroutine else ret
     return None
+
+
+def _under_no_type_check(tree: MypyFile) -> set[FuncDef]:
+    """The functions under ``@no_type_check``, and those nested in them: mypy checks none
+    of them, with ``--check-untyped-defs`` either (its analysis erases their annotations,
+    so they look unannotated here)."""
+    walker = _NoTypeCheck()
+    walker.scope(tree)
+    return walker.skipped
+
+
+class _NoTypeCheck(StatementWalker):
+    def __init__(self) -> None:
+        self.skipped: set[FuncDef] = set()
+
+    def definition(self, s: Definition) -> None:
+        if isinstance(s, Decorator) and any(
+            isinstance(d, RefExpr) and d.fullname == "typing.no_type_check"
+            for d in s.original_decorators
+        ):
+            self.skipped.add(s.func)
+            self.skipped.update(functions_in(s.func.body.body))
+            return
+        self.enter(s)
+
+    def function(self, s: FuncDef) -> None:
+        self.block(s.body)
 
 
 def _is_checked(func: FuncItem, options: Options) -> bool:

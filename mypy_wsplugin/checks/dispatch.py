@@ -50,7 +50,7 @@ def check_call_site(site: Site, policy: CheckPolicy, roles: RoleIndex, daemon: b
         # A callable typed as returning ``Awaitable[T]`` (a callback): dropping or
         # testing what it gives is wrong for any awaitable it may be.
         return check_coroutine(site, promised, roles, only=DROPPED_OR_TESTED)
-    if policy.await_check(entry, False):
+    if policy.await_check(entry, False) and not _member_replaced(site):
         return check_awaited(site, roles)
     return site.typ
 

@@ -83,6 +83,7 @@ from mypy_wsplugin.facts.types import (
     coroutine_result,
     coroutine_type,
     find_class,
+    is_class_parameter,
     result_on,
     union_of,
 )
@@ -364,7 +365,11 @@ def _known(signed: StaticResult) -> StaticResult | None:
     gives then depends on the receiver's or the arguments' types, which are not known here
     (mypy sees ``Any`` for them in an unannotated caller).  Unknown, so never reported.  A
     bounded or constrained type variable left in it (``Self`` on a receiver not known,
-    ``bound=int``) is read by its bound (:func:`.types.by_bounds`)."""
+    ``bound=int`` of a function) is read by its bound (:func:`.types.by_bounds`); one of a
+    generic class (``-> B`` of a ``Box[B]``, ``B`` bound to ``Conn``) is not: the receiver's
+    type argument may be a subclass, awaitable where the bound is not."""
+    if is_class_parameter(signed.result):
+        return StaticResult(True, AnyType(TypeOfAny.special_form)) if signed.is_async else None
     if not signed.is_async and awaitability_is_generic(signed.result):
         return None
     result = by_bounds(signed.result)

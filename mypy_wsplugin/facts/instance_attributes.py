@@ -24,6 +24,7 @@ from mypy.nodes import (
     MemberExpr,
     MypyFile,
     NameExpr,
+    OverloadedFuncDef,
     RefExpr,
     StarExpr,
     StrExpr,
@@ -65,11 +66,14 @@ _CLASSES: dict[str, tuple[MypyFile, object, list[TypeInfo]]] = {}
 def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None:
     """The instance ``self.name`` holds in ``info`` (read in ``module`` only), if plain:
     every class of ``info``'s MRO and every subclass of it defined in ``module`` (``self``
-    may be one) that stores to it stores the same class."""
+    may be one) that stores to it stores the same class, no class body binds it, and no
+    base class of another module has it."""
     loaded = program()
     tree = loaded.get(module) if loaded is not None else None
     if tree is not None and name in attributes_stored_on_others(tree):
         return None  # ``d.pool = AsyncPool()`` somewhere in the module
+    if any(base.module_name != module and name in base.names for base in info.mro):
+        return None  # a base class of another module has it (and may set it)
     held: TypeInfo | None = None
     for base in [*info.mro, *_subclasses(info, tree)]:
         if base.module_name != module:
@@ -125,8 +129,23 @@ def _assigned(info: TypeInfo) -> _Assigned:
         if isinstance(func, FuncDef) and func.arguments:
             walker.receiver = func.arguments[0].variable.name
             walker.scope(func)
+    for name in _class_level_names(info):
+        walker.assigned[name] = None  # ``pool = AsyncPool()`` in the body, a property
     _MEMO[id(info)] = (info, body, walker.callees, walker.members, walker.assigned)
     return walker.assigned
+
+
+def _class_level_names(info: TypeInfo) -> list[str]:
+    """The names the class body binds: assignments (``pool = AsyncPool()``, a descriptor)
+    and definitions (a property of that name): what ``self.<name>`` reads when no method
+    stored to it, and what mypy types it by."""
+    names: list[str] = []
+    for stmt in info.defn.defs.body:
+        if isinstance(stmt, AssignmentStmt):
+            names.extend(lv.name for lv in stmt.lvalues if isinstance(lv, NameExpr))
+        elif isinstance(stmt, (FuncDef, Decorator, OverloadedFuncDef)):
+            names.append(stmt.name)
+    return names
 
 
 class _SelfStores(StatementWalker):

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from mypy.nodes import (
     LDEF,
     AssignmentStmt,
+    AwaitExpr,
     CallExpr,
     Expression,
     FuncItem,
@@ -125,7 +126,10 @@ def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var], _Replaced]:
             and narrowings(func) is cached[5]
         ):
             return cached[6], cached[7], cached[8]
-    constructed = _Constructed(func)
+    replacements = _Replacements()
+    replacements.scope(func)
+    replaced = frozenset(replacements.replaced)
+    constructed = _Constructed(func, replaced)
     constructed.scope(func)
     # ``match p: case Sub():`` narrows ``p`` in the case: a subject is not claimed.
     once = _bound_once(func, {*constructed.made, *constructed.declared}) - constructed.matched
@@ -143,7 +147,6 @@ def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var], _Replaced]:
             seen.add(base)
             base = constructed.made_from.get(base)
     token, callees, members = constructed.token, constructed.callees, constructed.members
-    replaced = frozenset(constructed.replaced)
     _MEMO[id(func)] = (
         func,
         body,
@@ -167,23 +170,11 @@ def _bound_once(func: FuncItem, candidates: set[Var]) -> set[Var]:
     return {var for var in candidates if counts.get(var) == 1}
 
 
-class _Constructed(StatementWalker):
-    """``name = Class(...)``, ``name = make()`` (``-> Class``) or ``name = p.clone()`` (a
-    method of a known receiver declaring an instance result), the first definition of a
-    local: the name and the class."""
+class _Replacements(StatementWalker):
+    """What a function replaces on its locals: ``r.fetch = ...`` (also in a tuple target),
+    ``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``."""
 
-    def __init__(self, func: FuncItem) -> None:
-        self.func = func
-        self.made: _Made = {}
-        # The locals whose first definition declares a type (``p: Pool = ...``).
-        self.declared: set[Var] = set()
-        # The locals a ``match`` statement tests.
-        self.matched: set[Var] = set()
-        self.token: _Token = None
-        self.callees: Callees = []
-        self.members: Members = []
-        # A local made by a method called on another local (``q = p.clone()``): that one.
-        self.made_from: dict[Var, Var] = {}
+    def __init__(self) -> None:
         self.replaced: set[tuple[Var, str]] = set()
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
@@ -220,14 +211,33 @@ class _Constructed(StatementWalker):
         ):
             self.replaced.add((base.node, member.value))
 
+
+class _Constructed(StatementWalker):
+    """``name = Class(...)``, ``name = make()`` (``-> Class``) or ``name = p.clone()`` (a
+    method of a known receiver declaring an instance result), the first definition of a
+    local: the name and the class."""
+
+    def __init__(self, func: FuncItem, replaced: _Replaced) -> None:
+        self.func = func
+        self.made: _Made = {}
+        # The locals whose first definition declares a type (``p: Pool = ...``).
+        self.declared: set[Var] = set()
+        # The locals a ``match`` statement tests.
+        self.matched: set[Var] = set()
+        self.token: _Token = None
+        self.callees: Callees = []
+        self.members: Members = []
+        # A local made by a method called on another local (``q = p.clone()``): that one.
+        self.made_from: dict[Var, Var] = {}
+        # What the function replaces on its locals (:class:`_Replacements`).
+        self.replaced = replaced
+
     def visit_assignment(self, s: AssignmentStmt) -> None:
-        for lvalue in s.lvalues:
-            self._note_stores(lvalue)
         if len(s.lvalues) == 1:
             var = self._first_definition(s.lvalues[0])
             if var is not None and _is_declared(var):
                 self.declared.add(var)
-            if var is not None:
+            if var is not None and not self._calls_replaced(s.rvalue):
                 note_callee(self.callees, s.rvalue)
                 info = chained_instance(s.rvalue, self.callees, self.members, self._named(var))
                 if info is not None:
@@ -236,7 +246,7 @@ class _Constructed(StatementWalker):
     def visit_with(self, s: WithStmt) -> None:
         for value, target in zip(s.expr, s.target, strict=False):
             var = self._first_definition(target)
-            if var is not None:
+            if var is not None and not self._calls_replaced(value):
                 note_callee(self.callees, value)
                 named = self._named(var)
                 info = entered_instance(value, s.is_async, self.callees, self.members, named)
@@ -247,6 +257,20 @@ class _Constructed(StatementWalker):
     def visit_match(self, s: MatchStmt) -> None:
         self.matched.update(subject_names(s.subject))
         super().visit_match(s)
+
+    def _calls_replaced(self, value: Expression) -> bool:
+        """Whether ``value`` calls, at any link of its chain, a member the function replaces
+        on a local (``c = await pool.acquire()`` after ``pool.acquire = AsyncMock()``)."""
+        while True:
+            if isinstance(value, AwaitExpr):
+                value = value.expr
+            elif isinstance(value, CallExpr) and isinstance(value.callee, MemberExpr):
+                base = value.callee.expr
+                if isinstance(base, NameExpr) and isinstance(base.node, Var):
+                    return (base.node, value.callee.name) in self.replaced
+                value = base
+            else:
+                return False
 
     def _first_definition(self, target: Expression | None) -> Var | None:
         """The local ``target`` defines, if it is a name's first definition (the first one

@@ -67,19 +67,19 @@ def _shadowed_in_mro(info: TypeInfo) -> Iterator[str]:
     """``Cls.name`` for each plain sync method of a class in ``info``'s MRO that an instance
     of ``info`` does not reach through it: something else comes first in the MRO (an
     ``async def`` in a subclass or a mixin listed before, a class attribute such as
-    ``on_a = _connect``, a decorated function)."""
+    ``on_a = _connect``, a decorated function: anything but an undecorated sync def)."""
     first: dict[str, bool] = {}  # name -> whether what an instance reaches is a plain sync def
     for cls in info.mro:
         for name, sym in cls.names.items():
-            plain = _is_plain_sync(sym.node)
+            node = sym.node
             if name not in first:
-                first[name] = plain
-            elif plain and not first[name]:
+                first[name] = isinstance(node, FuncDef) and not node.is_coroutine
+            elif not first[name] and _has_body_read(node):
                 yield f"{cls.fullname}.{name}"
 
 
-def _is_plain_sync(node: object) -> bool:
-    """A sync def, decorated or not (what the inference reads a body of)."""
+def _has_body_read(node: object) -> bool:
+    """A sync def, decorated or not: what the inference may read a body of."""
     func = node.func if isinstance(node, Decorator) else node
     return isinstance(func, FuncDef) and not func.is_coroutine
 

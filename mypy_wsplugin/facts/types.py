@@ -165,6 +165,19 @@ def by_bounds(typ: Type) -> Type:
     return typ
 
 
+def is_class_parameter(typ: Type) -> bool:
+    """Whether ``typ`` is (or is a union with) a type parameter of a generic class
+    (``def get(self) -> B`` of a ``Box[B]``, bounded or not): what a call gives depends on
+    the receiver's type arguments, which a class alone does not say (mypy numbers a class's
+    parameters from 1, a function's own type variables below 0)."""
+    proper = get_proper_type(typ)
+    if isinstance(proper, TypeVarType):
+        return proper.id.raw_id > 0
+    if isinstance(proper, UnionType):
+        return any(is_class_parameter(item) for item in proper.items)
+    return False
+
+
 def call_signature(typ: Type | None) -> CallableType | None:
     """What calling a value of ``typ`` does: ``typ`` itself if it is a callable type; for an
     instance of a class with ``__call__`` (``functools._lru_cache_wrapper[Pool]``, what
