@@ -6,8 +6,19 @@ after type checking (:mod:`..post_pass`), which files the findings."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import CallExpr, Context, Decorator, FuncDef, FuncItem, MypyFile, RefExpr
+from mypy.nodes import (
+    CallExpr,
+    Context,
+    Decorator,
+    FuncDef,
+    FuncItem,
+    MypyFile,
+    RefExpr,
+    SymbolNode,
+)
 from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
 
@@ -135,9 +146,22 @@ def _under_no_type_check(tree: MypyFile) -> set[FuncDef]:
     """The functions under ``@no_type_check``, and those nested in them: mypy checks none
     of them, with ``--check-untyped-defs`` either (its analysis erases their annotations,
     so they look unannotated here)."""
+    if not any(_NO_TYPE_CHECK_NAMES.get(_fullname(sym.node), False) for sym in tree.names.values()):
+        return set()  # neither the decorator nor a module that has it is imported here
     walker = _NoTypeCheck()
     walker.scope(tree)
     return walker.skipped
+
+
+# What a module must import to write ``@no_type_check`` (or ``@typing.no_type_check``).
+_NO_TYPE_CHECK_NAMES: Final = dict.fromkeys(
+    ("typing.no_type_check", "typing", "typing_extensions", "typing_extensions.no_type_check"),
+    True,
+)
+
+
+def _fullname(node: object) -> str:
+    return node.fullname if isinstance(node, SymbolNode) else ""
 
 
 class _NoTypeCheck(StatementWalker):
