@@ -20,16 +20,13 @@ from mypy.nodes import (
     Decorator,
     Expression,
     FuncDef,
-    ListExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
     OverloadedFuncDef,
     RefExpr,
-    StarExpr,
     StrExpr,
     SymbolNode,
-    TupleExpr,
     TypeInfo,
 )
 from mypy.types import CallableType, Instance, Type, get_proper_type
@@ -49,7 +46,7 @@ from mypy_wsplugin.facts.bindings import (
     still_bound,
 )
 from mypy_wsplugin.facts.overrides import attributes_stored_on_others, classes_in
-from mypy_wsplugin.facts.statements import Definition, Role, StatementWalker
+from mypy_wsplugin.facts.statements import Definition, Role, StatementWalker, stored_members
 from mypy_wsplugin.facts.types import (
     call_signature,
     constructed_class,
@@ -200,14 +197,9 @@ class _SelfStores(StatementWalker):
 
     def _unknown(self, target: Expression | None) -> None:
         """Every ``self.<name>`` that ``target`` stores to holds something unknown."""
-        own = self._own(target)
-        if own is not None:
-            self.assigned[own.name] = None
-        elif isinstance(target, (TupleExpr, ListExpr)):
-            for item in target.items:
-                self._unknown(item)
-        elif isinstance(target, StarExpr):
-            self._unknown(target.expr)
+        for member in stored_members(target):
+            if self._own(member) is not None:
+                self.assigned[member.name] = None
 
     def definition(self, s: Definition) -> None:
         """A function nested in the method sees its ``self``: its stores count too

@@ -29,13 +29,10 @@ from mypy.nodes import (
     CallExpr,
     Expression,
     FuncItem,
-    ListExpr,
     MatchStmt,
     MemberExpr,
     NameExpr,
-    StarExpr,
     StrExpr,
-    TupleExpr,
     TypeInfo,
     Var,
     WithStmt,
@@ -53,7 +50,7 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_names
 from mypy_wsplugin.facts.roles import store_counts
-from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker
+from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, stored_members
 
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
@@ -185,15 +182,10 @@ class _Replacements(StatementWalker):
 
     def _note_stores(self, target: Expression | None) -> None:
         """``r.fetch = ...`` (also in a tuple target): ``r``'s ``fetch`` is replaced."""
-        if isinstance(target, MemberExpr):
-            base = target.expr
+        for member in stored_members(target):
+            base = member.expr
             if isinstance(base, NameExpr) and isinstance(base.node, Var):
-                self.replaced.add((base.node, target.name))
-        elif isinstance(target, (TupleExpr, ListExpr)):
-            for item in target.items:
-                self._note_stores(item)
-        elif isinstance(target, StarExpr):
-            self._note_stores(target.expr)
+                self.replaced.add((base.node, member.name))
 
     def _note_patch(self, call: CallExpr) -> None:
         """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``."""

@@ -19,16 +19,13 @@ from mypy.nodes import (
     Decorator,
     Expression,
     FuncDef,
-    ListExpr,
-    MemberExpr,
     MypyFile,
     NameExpr,
     SymbolTable,
-    TupleExpr,
     TypeInfo,
 )
 
-from mypy_wsplugin.facts.statements import Role, StatementWalker, functions_in
+from mypy_wsplugin.facts.statements import Role, StatementWalker, functions_in, stored_members
 
 # module -> (its tree, the statements read, the answer): computed once per parsed module.
 _MEMO: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
@@ -142,10 +139,7 @@ class _AttributeStores(StatementWalker):
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is not Role.STORE:
             return
-        if isinstance(e, MemberExpr):
-            base = e.expr
+        for member in stored_members(e):
+            base = member.expr
             if not (self.skip_own and isinstance(base, NameExpr) and base.name == self.own):
-                self.names.add(e.name)
-        elif isinstance(e, (TupleExpr, ListExpr)):
-            for item in e.items:
-                self.expr(item, role)
+                self.names.add(member.name)

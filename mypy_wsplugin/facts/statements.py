@@ -42,6 +42,7 @@ from mypy.nodes import (
     IfStmt,
     ListExpr,
     MatchStmt,
+    MemberExpr,
     MypyFile,
     NameExpr,
     Node,
@@ -49,6 +50,7 @@ from mypy.nodes import (
     OverloadedFuncDef,
     RaiseStmt,
     ReturnStmt,
+    StarExpr,
     Statement,
     TryStmt,
     TupleExpr,
@@ -271,6 +273,18 @@ class StatementWalker:
 
     def visit_block(self, s: Block) -> None:
         self.block(s)
+
+
+def stored_members(target: Expression | None) -> list[MemberExpr]:
+    """The attributes a store target writes: ``x.a`` in ``x.a = ...``, also inside a tuple,
+    list or starred target (``x.a, n = ...``, ``for x.a in ...``)."""
+    if isinstance(target, MemberExpr):
+        return [target]
+    if isinstance(target, (TupleExpr, ListExpr)):
+        return [member for item in target.items for member in stored_members(item)]
+    if isinstance(target, StarExpr):
+        return stored_members(target.expr)
+    return []
 
 
 def pattern_captures(pattern: Pattern) -> list[NameExpr]:
