@@ -84,13 +84,14 @@ def _has_body_read(node: object) -> bool:
 def _rebound_in_body(info: TypeInfo) -> Iterator[str]:
     """The method names the class body assigns again (``fetch = make_async(fetch)``)."""
     for stmt in info.defn.defs.body:
-        if isinstance(stmt, AssignmentStmt):
-            for lvalue in stmt.lvalues:
-                if isinstance(lvalue, NameExpr) and isinstance(
-                    info.names.get(lvalue.name, None) and info.names[lvalue.name].node,
-                    (FuncDef, Decorator),
-                ):
-                    yield lvalue.name
+        if not isinstance(stmt, AssignmentStmt):
+            continue
+        for lvalue in stmt.lvalues:
+            if not isinstance(lvalue, NameExpr):
+                continue
+            sym = info.names.get(lvalue.name)
+            if sym is not None and isinstance(sym.node, (FuncDef, Decorator)):
+                yield lvalue.name
 
 
 def classes_in(prefix: str, names: SymbolTable) -> Iterator[TypeInfo]:
