@@ -24,6 +24,7 @@ import pytest
 from mypy_wsplugin.mypy_internals import CAPABILITIES
 from tests.edit_sequences import (
     Mode,
+    SequenceResult,
     SequenceRun,
     SetFactoryResult,
     SetKind,
@@ -70,6 +71,18 @@ INI = "[mypy]\nplugins = mypy_wsplugin\n"
 
 def _steps(*states: tuple[str, dict[str, str]]) -> list[Snapshot]:
     return [Snapshot(files, note) for note, files in states]
+
+
+def _agreeing(
+    tmp_path: Path, snaps: list[Snapshot], modes: tuple[Mode, ...] | None = None
+) -> SequenceResult:
+    """``snaps`` run in ``modes`` (every mode the running mypy has, by default), each of
+    which must agree with the cold run at every step."""
+    result = SequenceRun(
+        TOOL, tmp_path, snaps, modes=modes if modes is not None else TOOL.modes()
+    ).run()
+    assert not result.failures, result.report()
+    return result
 
 
 def unannotated_finding_in_an_imported_module() -> list[Snapshot]:
@@ -257,8 +270,7 @@ def test_unannotated_callees_with_unknown_results_turn_async_under_the_daemon(
     (A warm run sees ``async`` in the cached definition; ``make fuzz`` compares every mode
     on such edits.)"""
     snaps = unannotated_callees_with_unknown_results_turn_async()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=(Mode.DAEMON,)).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps, (Mode.DAEMON,))
     # mypy's own daemon misses its [unused-coroutine] here (2.4.1 too): the harness would
     # call the plugin's missing finding mypy's difference; the plugin has none.
     assert not result.mypy_own, result.mypy_own
@@ -336,8 +348,7 @@ def declared_factory_result_behind_an_inferred_result() -> list[Snapshot]:
 
 def test_declared_factory_result_behind_an_inferred_result(tmp_path: Path) -> None:
     snaps = declared_factory_result_behind_an_inferred_result()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = (
         'app/m2.py:5: error: Cannot await "Holder.get()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -351,8 +362,7 @@ def test_declared_factory_results_change(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run reports each awaited
     ``K.close()`` exactly while the declared result is ``K``."""
     snaps = declared_factory_results_change()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = (
         'app/m2.py:{}: error: Cannot await "K.close()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -397,8 +407,7 @@ def declared_result_changed_through_another_module() -> list[Snapshot]:
 def test_declared_result_changed_through_another_module(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run follows the alias."""
     snaps = declared_result_changed_through_another_module()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = (
         'app/m2.py:{}: error: Cannot await "K.close()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -450,8 +459,7 @@ def callable_object_changes_in_another_module() -> list[Snapshot]:
 def test_callable_object_changes_in_another_module(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run follows ``__call__``."""
     snaps = callable_object_changes_in_another_module()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = (
         'app/m2.py:{}: error: Cannot await "K.close()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -510,8 +518,7 @@ def self_results_change() -> list[Snapshot]:
 def test_self_results_change(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run follows the declarations."""
     snaps = self_results_change()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = sorted(
         f'app/m2.py:{line}: error: Cannot await "Pool.size()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -556,8 +563,7 @@ def declared_any_while_names_are_rebound() -> list[Snapshot]:
 def test_declared_any_while_names_are_rebound(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, which finds nothing."""
     snaps = declared_any_while_names_are_rebound()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     assert [[line for line in lines if "-await" in line] for lines in result.cold] == [[]] * 3
 
 
@@ -591,8 +597,7 @@ def awaited_results_change() -> list[Snapshot]:
 def test_awaited_results_change(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run follows the declarations."""
     snaps = awaited_results_change()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = sorted(
         f'app/m2.py:{line}: error: Cannot await "Conn.size()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -641,8 +646,7 @@ def self_result_attribute_changes() -> list[Snapshot]:
 def test_self_result_attribute_changes(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run follows the declaration."""
     snaps = self_result_attribute_changes()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = (
         'app/m2.py:9: error: Cannot await "Pool.size()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -688,8 +692,7 @@ def isinstance_narrowing_changes() -> list[Snapshot]:
 def test_isinstance_narrowing_changes(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run follows the tested class."""
     snaps = isinstance_narrowing_changes()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = (
         'app/m2.py:8: error: Cannot await "Sub.size()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -726,8 +729,7 @@ def configured_factory_decorated_into_a_callable_object() -> list[Snapshot]:
 
 def test_configured_factory_decorated_into_a_callable_object(tmp_path: Path) -> None:
     snaps = configured_factory_decorated_into_a_callable_object()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = (
         'app/m2.py:5: error: Cannot await "make_pool()": it returns "Pool", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -762,8 +764,7 @@ def constructor_new_changes() -> list[Snapshot]:
 
 def test_constructor_new_changes(tmp_path: Path) -> None:
     snaps = constructor_new_changes()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     awaited = (
         'app/m2.py:{}: error: Cannot await "Conn.close()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -798,8 +799,7 @@ def method_on_a_receiver_mypy_typed_changes() -> list[Snapshot]:
 
 def test_method_on_a_receiver_mypy_typed_changes(tmp_path: Path) -> None:
     snaps = method_on_a_receiver_mypy_typed_changes()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=TOOL.modes()).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps)
     dropped = (
         'app/m2.py:9: error: Coroutine "R.at_eof()" is used without "await" (it is dropped '
         'and never runs); add "await"  [missing-await]'
@@ -833,8 +833,7 @@ def local_instance_when_the_caller_is_analysed_again() -> list[Snapshot]:
 
 def test_local_instance_when_the_caller_is_analysed_again(tmp_path: Path) -> None:
     snaps = local_instance_when_the_caller_is_analysed_again()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=(Mode.DAEMON, Mode.WARM)).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps, (Mode.DAEMON, Mode.WARM))
     awaited = (
         'app/m2.py:{}: error: Cannot await "K.close()": it returns "int", which is not '
         'awaitable; remove the "await"  [await-not-awaitable]'
@@ -920,8 +919,7 @@ def imported_names_change_kind() -> list[Snapshot]:
 
 def test_imported_names_change_kind(tmp_path: Path) -> None:
     snaps = imported_names_change_kind()
-    result = SequenceRun(TOOL, tmp_path, snaps, modes=(Mode.DAEMON,)).run()
-    assert not result.failures, result.report()
+    result = _agreeing(tmp_path, snaps, (Mode.DAEMON,))
     found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
     dropped = 'Coroutine "Client.drop()" is used without "await" (it is dropped and never runs)'
     dropped += '; add "await"  [missing-await]'
@@ -1182,8 +1180,7 @@ SHAPES = {
 def test_known_shape(name: str, tmp_path: Path) -> None:
     make, wanted = SHAPES[name]
     modes = tuple(m for m in wanted if m in TOOL.modes())  # the floor has no -n
-    result = SequenceRun(TOOL, tmp_path, make(), modes=modes).run()
-    assert not result.failures, result.report()
+    _agreeing(tmp_path, make(), modes)
 
 
 MYPY_ERROR = (
