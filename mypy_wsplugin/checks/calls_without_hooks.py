@@ -146,7 +146,7 @@ def _under_no_type_check(tree: MypyFile) -> set[FuncDef]:
     """The functions under ``@no_type_check``, and those nested in them: mypy checks none
     of them, with ``--check-untyped-defs`` either (its analysis erases their annotations,
     so they look unannotated here)."""
-    if not any(_NO_TYPE_CHECK_NAMES.get(_fullname(sym.node), False) for sym in tree.names.values()):
+    if not any(_fullname(sym.node) in _NO_TYPE_CHECK_NAMES for sym in tree.names.values()):
         return set()  # neither the decorator nor a module that has it is imported here
     walker = _NoTypeCheck()
     walker.scope(tree)
@@ -154,9 +154,8 @@ def _under_no_type_check(tree: MypyFile) -> set[FuncDef]:
 
 
 # What a module must import to write ``@no_type_check`` (or ``@typing.no_type_check``).
-_NO_TYPE_CHECK_NAMES: Final = dict.fromkeys(
-    ("typing.no_type_check", "typing", "typing_extensions", "typing_extensions.no_type_check"),
-    True,
+_NO_TYPE_CHECK_NAMES: Final = frozenset(
+    ("typing.no_type_check", "typing", "typing_extensions", "typing_extensions.no_type_check")
 )
 
 
