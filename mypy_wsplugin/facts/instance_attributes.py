@@ -222,6 +222,11 @@ class _NestedStores(_SelfStores):
         super().__init__()
         self.receiver = receiver
 
+    def visit_assignment(self, s: AssignmentStmt) -> None:
+        for lvalue in s.lvalues:
+            self._unknown(lvalue)  # only the names: what the value gives is not asked
+        self.expr(s.rvalue)
+
     @property
     def names(self) -> list[str]:
         return list(self.assigned)
