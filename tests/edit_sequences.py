@@ -1,10 +1,11 @@
 """Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
 
-A generator (``random.Random(seed)``, and five more streams seeded from it, for how method
+A generator (``random.Random(seed)``, and six more streams seeded from it, for how method
 receivers are written, for edits that turn a function into a class or back, for receivers
-made by a class's factory and edits of that factory's declared result, and for receivers
-bound to a method's ``Self`` result and edits of that result, and for receivers used under
-an ``isinstance`` test; nothing else random) builds
+made by a class's factory and edits of that factory's declared result, for receivers
+bound to a method's ``Self`` result and edits of that result, for receivers used under an
+``isinstance`` test, and for edits that make a class's factory an ``async def`` or a
+``def`` again; nothing else random) builds
 a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` with
 ``plugins = mypy_wsplugin`` and sometimes a ``[mypy_wsplugin]`` section -- and a sequence of
 edits that keep it valid Python.
@@ -171,6 +172,10 @@ class Klass:
     # ``def again(self) -> Self`` (True) or without the annotation (False), rendered where a
     # use's receiver is bound to it (``Use.chained``; ``SetAgainResult``).
     again_declared: bool = True
+    # ``async def make_<name>()`` (True; ``SetFactoryAsync``): a receiver it makes is
+    # ``await make_<name>()`` in an ``async def`` handler (``facts/instance_attributes.
+    # awaited_instance``) and the coroutine itself in a plain ``def``, used without ``await``.
+    factory_async: bool = False
 
 
 @dataclass
@@ -353,7 +358,8 @@ def render_module(p: Project, m: Module) -> str:
     for k in m.classes:
         if k.name in made_by_factories:
             ret = f" -> {k.name}" if k.factory_declared else ""
-            body += ["", "", f"def make_{k.name}(){ret}:", f"    return {k.name}()"]
+            kind = "async def" if k.factory_async else "def"
+            body += ["", "", f"{kind} make_{k.name}(){ret}:", f"    return {k.name}()"]
     for f in m.funcs:
         body += ["", ""]
         body += render_func(p, m, f, "", method=False)
@@ -450,11 +456,13 @@ def render_handler(
     body: list[str] = []
     for i, u in enumerate(uses):
         role = u.role if u.role != "ret" or i == len(uses) - 1 else "stmt"
-        body += render_use(p, m, u, role, imports)
+        body += render_use(p, m, u, role, imports, h.is_async)
     return lines + [f"{indent}    {line}" for line in body or ["pass"]]
 
 
-def render_use(p: Project, m: Module, u: Use, role: str, imports: set[str]) -> list[str]:
+def render_use(
+    p: Project, m: Module, u: Use, role: str, imports: set[str], in_async: bool
+) -> list[str]:
     callee = p.callee(u)
     args = "1" if callee is not None and callee.param != "none" else ""
     made: list[str] = []
@@ -462,17 +470,28 @@ def render_use(p: Project, m: Module, u: Use, role: str, imports: set[str]) -> l
         call = f"self.{u.method}({args})"
     else:
         ref = reference(m.name, u.module, _receiver_name(u), u.form, imports)
+        # An async factory's result is awaited where the handler can await it, and is
+        # the coroutine itself (a receiver used without "await") where it cannot.
+        receiver = f"{ref}()"
+        awaited = in_async and u.factory and _factory_async(p, u)
         if u.method is None:
             call = f"{ref}({args})"
         elif u.receiver == "local":
-            made = [f"obj{u.uid} = {ref}(){'.again()' if u.chained else ''}"]
+            if awaited:
+                receiver = f"(await {receiver})" if u.chained else f"await {receiver}"
+            made = [f"obj{u.uid} = {receiver}{'.again()' if u.chained else ''}"]
             call = f"obj{u.uid}.{u.method}({args})"
             if u.tested and not u.factory:
                 test = f"if isinstance(obj{u.uid}, {ref}):"
                 return [*made, test, *(f"    {line}" for line in render_role(u, role, call))]
         else:
-            call = f"{ref}().{u.method}({args})"
+            call = f"{f'(await {receiver})' if awaited else receiver}.{u.method}({args})"
     return made + render_role(u, role, call)
+
+
+def _factory_async(p: Project, u: Use) -> bool:
+    k = p.klass(u.module, u.name)
+    return k is not None and k.factory_async
 
 
 def _is_chained(u: Use) -> bool:
@@ -565,6 +584,25 @@ class SetFactoryResult(Edit):
         k.factory_declared = self.declared
         what = "declared" if self.declared else "undeclared"
         return f"factory result {what}: {PKG}.{self.module}.make_{self.name}"
+
+
+@dataclass
+class SetFactoryAsync(Edit):
+    """A class's factory (``make_<name>``, see ``Use.factory``) becomes an ``async def``,
+    or a ``def`` again: a receiver it makes is then awaited in an ``async def`` handler and
+    a coroutine used without ``await`` in a plain one, or an instance again."""
+
+    module: str
+    name: str
+    is_async: bool
+
+    def apply(self, p: Project) -> str | None:
+        k = p.klass(self.module, self.name)
+        if k is None or k.factory_async == self.is_async:
+            return None
+        k.factory_async = self.is_async
+        what = "def -> async def" if self.is_async else "async def -> def"
+        return f"factory {what}: {PKG}.{self.module}.make_{self.name}"
 
 
 @dataclass
@@ -824,6 +862,9 @@ CHAIN_EDIT_SHARE: Final = 0.06
 # The share of "local" receivers used under an ``isinstance`` test of their class
 # (``Use.tested``), drawn from a stream of its own.
 TESTED_USE_SHARE: Final = 0.3
+# The share of edits that make a class's factory an ``async def`` or a ``def`` again
+# (``SetFactoryAsync``), drawn from a stream of their own.
+ASYNC_FACTORY_EDIT_SHARE: Final = 0.08
 
 
 class Generator:
@@ -835,6 +876,7 @@ class Generator:
         factories: random.Random | None = None,
         chains: random.Random | None = None,
         narrowing: random.Random | None = None,
+        awaited: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -845,6 +887,7 @@ class Generator:
         self.factories = factories or random.Random(0)
         self.chains = chains or random.Random(0)
         self.narrowing = narrowing or random.Random(0)
+        self.awaited = awaited or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -1041,6 +1084,12 @@ class Generator:
             if classes:
                 module, name, k = self.factories.choice(classes)
                 return SetFactoryResult(module, name, not k.factory_declared)
+        if self.awaited.random() < ASYNC_FACTORY_EDIT_SHARE:
+            made = sorted({(u.module, u.name) for _, _, u in all_uses(p) if u.factory})
+            classes = [(m, n, k) for m, n in made if (k := p.klass(m, n)) is not None]
+            if classes:
+                module, name, k = self.awaited.choice(classes)
+                return SetFactoryAsync(module, name, not k.factory_async)
         if self.chains.random() < CHAIN_EDIT_SHARE:
             made = sorted({(u.module, u.name) for _, _, u in all_uses(p) if _is_chained(u)})
             classes = [(m, n, k) for m, n in made if (k := p.klass(m, n)) is not None]
@@ -1135,6 +1184,7 @@ def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
         random.Random(f"factories-{seed}"),
         random.Random(f"chains-{seed}"),
         random.Random(f"narrowing-{seed}"),
+        random.Random(f"awaited-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)

@@ -26,6 +26,7 @@ from tests.edit_sequences import (
     Mode,
     SequenceResult,
     SequenceRun,
+    SetFactoryAsync,
     SetFactoryResult,
     SetKind,
     Snapshot,
@@ -886,6 +887,46 @@ def test_generated_receivers_made_by_factories() -> None:
                 assert (declared, undeclared) == (edit.declared, not edit.declared), seed
     assert made >= 20
     assert edited >= 5
+
+
+def test_generated_async_factories() -> None:
+    """``make fuzz`` makes some classes' factories ``async def`` and back (about one edit in
+    twelve, ``SetFactoryAsync``): after such a step a receiver the factory makes is
+    ``await make_K()`` in an ``async def`` handler and the bare coroutine in a plain
+    ``def``, in valid Python, and so is every other step of those sequences."""
+    edited = awaited = 0
+    for seed in range(30000, 30040):
+        initial, edits = generate(seed, 8)
+        snaps = snapshots(initial, edits)
+        for edit, snap in zip(edits, snaps[1:], strict=True):
+            trees = {p: ast.parse(t, p) for p, t in snap.files.items() if p.endswith(".py")}
+            if not isinstance(edit, SetFactoryAsync):
+                continue
+            edited += 1
+            name = f"make_{edit.name}"
+            definition = next(
+                node
+                for node in ast.walk(trees[f"app/{edit.module}.py"])
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
+            )
+            assert isinstance(definition, ast.AsyncFunctionDef) == edit.is_async, seed
+            for tree in trees.values():
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Await) and _calls(node.value, name):
+                        awaited += 1
+                        assert edit.is_async, (seed, snap.note)
+    assert edited >= 10
+    assert awaited >= 5
+
+
+def _calls(node: ast.expr, name: str) -> bool:
+    """Whether ``node`` calls ``name`` (written bare or as a module's attribute)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == name) or (
+        isinstance(func, ast.Attribute) and func.attr == name
+    )
 
 
 def imported_names_change_kind() -> list[Snapshot]:
