@@ -141,7 +141,7 @@ class UntypedPass:
             if tree_is_complete(tree) and self._needed(tree):
                 # mypy analyses ``tree`` again later in this update, if the edit touched
                 # what it imports: judged by what its names name now, as that will bind.
-                with names_rebound(modules):
+                with names_rebound(modules, tree):
                     self._run(tree, modules, errors, options, own=False)
 
     def _needed(self, tree: MypyFile) -> bool:

@@ -973,6 +973,42 @@ def test_imported_names_change_kind(tmp_path: Path) -> None:
         assert found == [[], [], []]
 
 
+def reexport_changed() -> list[Snapshot]:
+    """A package's ``__init__`` re-exports another definition under the same names (a
+    function that turns from a ``def`` into an ``async def``, a class whose method does),
+    used from unannotated code by the name, by a module attribute and by an alias.  The
+    daemon's pass judged the importing module by the definitions its names held before the
+    edit: the findings of the first step stayed (a review by a helper session)."""
+    use = (
+        "import app\nfrom app import Client, make\nfrom app import make as mk\n\n\n"
+        "async def u():\n    await make()\n    await app.make()\n    await mk()\n"
+        "    c = Client()\n    c.drop()\n"
+    )
+    sync = "def make():\n    return 1\n\n\nclass Client:\n    def drop(self):\n        pass\n"
+    coro = "async def make():\n    return 1\n\n\nclass Client:\n"
+    coro += "    async def drop(self):\n        pass\n"
+    files = {"mypy.ini": INI, "app/b.py": sync, "app/a.py": coro, "app/use.py": use}
+    return _steps(
+        ("re-exported from b", files | {"app/__init__.py": "from app.b import Client, make\n"}),
+        ("re-exported from a", files | {"app/__init__.py": "from app.a import Client, make\n"}),
+        ("from b again", files | {"app/__init__.py": "from app.b import Client, make\n"}),
+    )
+
+
+def test_reexport_changed(tmp_path: Path) -> None:
+    """Every mode agrees with the cold run, and the cold run follows the re-export."""
+    result = _agreeing(tmp_path, reexport_changed())
+    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    awaited = 'Cannot await "make()": it returns "int", which is not awaitable; remove the "await"'
+    awaited += "  [await-not-awaitable]"
+    dropped = 'Coroutine "Client.drop()" is used without "await" (it is dropped and never runs)'
+    dropped += '; add "await"  [missing-await]'
+    if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
+        assert found == [[awaited] * 3, [dropped], [awaited] * 3]
+    else:
+        assert found == [[], [], []]
+
+
 def unrelated_module_removed() -> list[Snapshot]:
     """A finding in unannotated code appears after an edit; then another module is removed."""
     before = "def load(x: int) -> bool:\n    return True\n\n\nasync def h():\n    print(load(1))\n"

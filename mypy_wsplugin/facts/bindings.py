@@ -7,8 +7,10 @@ what a cold run binds:
   unannotated code runs again for every module (:mod:`mypy_wsplugin.post_pass`) right
   after the edited module was merged, before mypy analyses the modules that import it
   again, so a name there still holds the replaced node.  While such a module is judged
-  (:func:`names_rebound`), :func:`bound` looks a global name up again by its full name, as
-  the analysis about to come will bind it.
+  (:func:`names_rebound`), :func:`bound` looks a global name up again as the analysis
+  about to come will bind it: through the import that binds it in its module (an edit of
+  a package's ``__init__`` may re-export another definition under the name), through the
+  module of a module attribute (``pkg.make``), else by its full name.
 * An edit changes what a name in a signature names (``KT = K`` becomes ``KT = A`` in a third
   module, and ``def make() -> KT`` elsewhere): the pass runs before mypy analyses that
   signature again, so the definition still holds the type it had.  While names are rebound,
@@ -43,6 +45,7 @@ from mypy.nodes import (
     ImportFrom,
     MemberExpr,
     MypyFile,
+    NameExpr,
     RefExpr,
     SymbolNode,
     TypeAlias,
@@ -59,6 +62,9 @@ from mypy_wsplugin.facts.types import call_signature, constructed_class
 # The program's modules (Engine.set_modules), and while names are rebound, the same again.
 _program: list[dict[str, MypyFile]] = []
 _rebinding: list[dict[str, MypyFile]] = []
+# While names are rebound: the module whose names are being read (the one judged, or the
+# module of a definition whose body is read from it).
+_reading: list[MypyFile] = []
 
 
 def set_program(modules: dict[str, MypyFile]) -> None:
@@ -72,13 +78,28 @@ def program() -> dict[str, MypyFile] | None:
 
 
 @contextmanager
-def names_rebound(modules: dict[str, MypyFile]) -> Iterator[None]:
-    """Judge a tree whose global names may still hold the nodes an edit replaced."""
+def names_rebound(modules: dict[str, MypyFile], tree: MypyFile) -> Iterator[None]:
+    """Judge ``tree``, whose global names may still hold the nodes an edit replaced."""
     _rebinding.append(modules)
+    _reading.append(tree)
     try:
         yield
     finally:
+        _reading.pop()
         _rebinding.pop()
+
+
+@contextmanager
+def reading(tree: MypyFile) -> Iterator[None]:
+    """Read names of ``tree`` (a definition's body there) while names are rebound."""
+    if not _rebinding:
+        yield
+        return
+    _reading.append(tree)
+    try:
+        yield
+    finally:
+        _reading.pop()
 
 
 def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNode | None:
@@ -91,8 +112,27 @@ def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNod
         return found if found is not None else node
     if not _rebinding or node is None or ref.kind != GDEF or isinstance(node, MypyFile):
         return node
-    sym = lookup_fully_qualified(ref.fullname, _rebinding[-1], raise_on_missing=False)
+    path = _path_now(ref) or ref.fullname
+    sym = lookup_fully_qualified(path, _rebinding[-1], raise_on_missing=False)
     return sym.node if sym is not None else None
+
+
+def _path_now(ref: RefExpr) -> str | None:
+    """The path the coming analysis follows to bind ``ref``: ``pkg.make`` for a module's
+    attribute, and for a name the module being read imports (its name there still holds
+    ``ref``'s node), the import's ``module.name``."""
+    if isinstance(ref, MemberExpr):
+        owner = ref.expr
+        if isinstance(owner, RefExpr) and isinstance(owner.node, MypyFile):
+            return f"{owner.node.fullname}.{ref.name}"
+        return None
+    if not _reading or not isinstance(ref, NameExpr):
+        return None
+    tree = _reading[-1]
+    sym = tree.names.get(ref.name)
+    if sym is None or sym.node is not ref.node:
+        return None
+    return import_path(tree, ref.name)
 
 
 def declared_signature(func: FuncDef) -> ProperType | None:
@@ -246,7 +286,7 @@ def is_outside_class(info: TypeInfo) -> bool:
 def imported_node(var: Var, modules: dict[str, MypyFile]) -> SymbolNode | None:
     """What the import that failed into ``var`` names in ``modules`` now, if anything."""
     home = modules.get(var.fullname.rpartition(".")[0])
-    imported = imported_name(home, var) if home is not None else None
+    imported = missing_import(home, var) if home is not None else None
     if imported is None:
         return None
     sym = lookup_fully_qualified(imported, modules, raise_on_missing=False)
@@ -266,7 +306,7 @@ def imported_modules(tree: MypyFile) -> Iterator[tuple[str, ImportBase]]:
                 yield module, imp
 
 
-def imported_name(tree: MypyFile, var: Var) -> str | None:
+def missing_import(tree: MypyFile, var: Var) -> str | None:
     """The full name a missing import bound to ``var``, mapped through the import statement.
 
     mypy gives a name imported from a module it cannot see (missing, or skipped with
@@ -277,7 +317,12 @@ def imported_name(tree: MypyFile, var: Var) -> str | None:
     local_prefix = tree.fullname + "."
     if not var.fullname.startswith(local_prefix):
         return None
-    local = var.fullname[len(local_prefix) :]
+    return import_path(tree, var.fullname[len(local_prefix) :])
+
+
+def import_path(tree: MypyFile, local: str) -> str | None:
+    """What the first import of ``tree`` that binds the name ``local`` imports, as a full
+    name (``from app.ws import make as mk``: ``mk`` is ``app.ws.make``)."""
     for module, imp in imported_modules(tree):
         if isinstance(imp, ImportFrom):
             for name, alias in imp.names:

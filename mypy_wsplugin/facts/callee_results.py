@@ -62,7 +62,13 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_wsplugin.facts.bindings import bare_method, bound, declared_signature, self_class
+from mypy_wsplugin.facts.bindings import (
+    bare_method,
+    bound,
+    declared_signature,
+    reading,
+    self_class,
+)
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
@@ -190,7 +196,8 @@ class Inference:
                 return None  # a recursive chain: unknown
             self._visiting.add(id(func))
             try:
-                return self.from_definition(node, home, receiver)
+                with reading(home):
+                    return self.from_definition(node, home, receiver)
             finally:
                 self._visiting.discard(id(func))
         return _as_result(stored) if (stored := stored_type(home, func)) is not None else None

@@ -40,7 +40,7 @@ from mypy.nodes import (
 )
 from mypy.types import AnyType, Instance, Type, get_proper_type
 
-from mypy_wsplugin.facts.bindings import bound, imported_name, is_outside_class, self_class
+from mypy_wsplugin.facts.bindings import bound, is_outside_class, missing_import, self_class
 from mypy_wsplugin.facts.instance_attributes import (
     awaited_instance,
     awaited_target,
@@ -192,7 +192,7 @@ def _unseen_member(callee: MemberExpr, tree: MypyFile) -> Callee | None:
         base = base.expr
     if not isinstance(base, NameExpr) or not isinstance(base.node, Var):
         return None
-    imported = imported_name(tree, base.node)
+    imported = missing_import(tree, base.node)
     if imported is None:
         return None
     full = ".".join([imported, *reversed(attributes)])
@@ -203,7 +203,7 @@ def _from_ref(ref: RefExpr, tree: MypyFile, modules: dict[str, MypyFile]) -> Cal
     node = bound(ref, modules)
     if isinstance(node, Var):
         # A module mypy cannot see (or a variable): what the import statement names.
-        imported = imported_name(tree, node)
+        imported = missing_import(tree, node)
         if imported is None:
             return None
         return Callee(imported, imported.rpartition(".")[2], None, unseen=True)
