@@ -28,11 +28,13 @@ from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.facts.callee_results import static_result
+from mypy_wsplugin.facts.reachability import unreachable_statements
 from mypy_wsplugin.facts.resolve import Callee, resolve_callee
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
 from mypy_wsplugin.facts.statements import Definition, StatementWalker, functions_in
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
 from mypy_wsplugin.messages import not_awaitable
+from mypy_wsplugin.mypy_internals import get_subexpressions
 
 # A finding: its code, message, where, and (missing-await) the role that makes it one.
 Finding = tuple[ErrorCode, str, Context, "Role | None"]
@@ -82,8 +84,13 @@ class _Judge:
         self.findings = findings
 
     def run(self) -> None:
+        # mypy checks no statement after one that ends its block: neither does the pass
+        # (the same lines with mypy's defaults as with check_untyped_defs).
+        unreachable = {
+            id(e) for s in unreachable_statements(self.scope) for e in get_subexpressions(s)
+        }
         for entry in collect_roles(self.scope).values():
-            if isinstance(entry.node, CallExpr):
+            if isinstance(entry.node, CallExpr) and id(entry.node) not in unreachable:
                 callee = resolve_callee(entry.node, self.scope, self.tree, self.modules)
                 if callee is not None and (callee.unseen or not self.checked):
                     self.judge(entry, callee)

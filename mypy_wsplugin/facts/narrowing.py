@@ -43,15 +43,10 @@ from mypy.nodes import (
     ARG_POS,
     LDEF,
     AssertStmt,
-    BreakStmt,
     CallExpr,
     ConditionalExpr,
-    ContinueStmt,
-    Decorator,
     DictionaryComprehension,
     Expression,
-    ExpressionStmt,
-    FuncDef,
     FuncItem,
     GeneratorExpr,
     IfStmt,
@@ -60,9 +55,7 @@ from mypy.nodes import (
     MemberExpr,
     NameExpr,
     OpExpr,
-    RaiseStmt,
     RefExpr,
-    ReturnStmt,
     StarExpr,
     Statement,
     TupleExpr,
@@ -71,7 +64,7 @@ from mypy.nodes import (
     Var,
     WhileStmt,
 )
-from mypy.types import AnyType, CallableType, UninhabitedType, get_proper_type
+from mypy.types import AnyType, get_proper_type
 
 from mypy_wsplugin.facts.bindings import (
     Callees,
@@ -81,6 +74,7 @@ from mypy_wsplugin.facts.bindings import (
     self_class,
     still_bound,
 )
+from mypy_wsplugin.facts.reachability import ends_block, exits
 from mypy_wsplugin.facts.roles import Role, store_counts
 from mypy_wsplugin.facts.statements import StatementWalker, functions_in
 from mypy_wsplugin.mypy_internals import get_subexpressions
@@ -266,30 +260,6 @@ def _unknown(*envs: _Env) -> _Env:
     return {var: None for env in envs for var in env}
 
 
-_EXITS: Final = (ReturnStmt, RaiseStmt, ContinueStmt, BreakStmt)
-
-
-def _exits(body: Sequence[Statement]) -> bool:
-    return bool(body) and isinstance(body[-1], _EXITS)
-
-
-def _ends(s: Statement) -> bool:
-    """Whether nothing after ``s`` in its block runs: a ``return``, ``raise``, ``continue``
-    or ``break``, ``assert False``, or a call of a function declared ``NoReturn``."""
-    if isinstance(s, _EXITS):
-        return True
-    if isinstance(s, AssertStmt):
-        return isinstance(s.expr, NameExpr) and s.expr.fullname == "builtins.False"
-    if isinstance(s, ExpressionStmt) and isinstance(s.expr, CallExpr):
-        callee = s.expr.callee
-        node = bound(callee) if isinstance(callee, RefExpr) else None
-        func = node.func if isinstance(node, Decorator) else node
-        signature = func.type if isinstance(func, FuncDef) else None
-        if isinstance(signature, CallableType):
-            return isinstance(get_proper_type(signature.ret_type), UninhabitedType)
-    return False
-
-
 def _narrow(env: _Env, tests: _Env) -> _Env:
     """``env`` where ``tests`` hold too: a name already narrowed keeps its class where a
     test names it or a base, takes a subclass a test names, and is not claimed where the
@@ -342,7 +312,7 @@ class _Regions(StatementWalker):
                 self.env = _narrow(self.env, _tests(s.expr)[0])
             elif isinstance(s, IfStmt):
                 self.env = _narrow(self.env, _after_if(s))
-            if _ends(s):
+            if ends_block(s):
                 # The rest of the block never runs, and mypy does not check it.
                 self.env = dict.fromkeys(self.tested)
         self.env = outer
@@ -441,8 +411,8 @@ def _inner_tests(e: Expression) -> list[Expression]:
 def _after_if(s: IfStmt) -> _Env:
     """What holds after ``s`` where only one of its two branches can fall through."""
     holds, fails = _tests(s.expr[0])
-    body_exits = _exits(s.body[0].body)
-    else_exits = s.else_body is not None and _exits(s.else_body.body)
+    body_exits = exits(s.body[0].body)
+    else_exits = s.else_body is not None and exits(s.else_body.body)
     if body_exits and not else_exits:
         return fails
     if else_exits and not body_exits:
