@@ -31,6 +31,7 @@ class Finding:
     role: Role  # how the coroutine is misused there
     attribute: str | None = None  # for Role.ATTRIBUTE_BASE: the name looked up
     retype: bool = True  # type the call as its result (False: the name is awaited later)
+    stored: bool = False  # a walrus keeps the value in a name too (RoleEntry.stored)
 
 
 def find_misuse(
@@ -72,7 +73,8 @@ def find_misuse(
     why = judge.why(role.role, role.attribute, direct=True)
     if why is None:
         return None
-    return Finding(missing_await(what, why), role.node, role.role, role.attribute)
+    message = missing_await(what, why)
+    return Finding(message, role.node, role.role, role.attribute, stored=role.stored)
 
 
 # Uses of a coroutine object that are wrong whatever it is: its truth, its identity,
@@ -208,11 +210,18 @@ def recovered_type(typ: Type, result: Type, finding: Finding) -> Type:
     Where the attribute the line looks up does not exist on the result (a member of an
     Optional, say), the result would only add mypy's own ``[attr-defined]``/``[union-attr]``
     beside this finding on the same line, so the call is typed as Any instead: one finding,
-    one error.  A name that is awaited (or passed on) later keeps its coroutine type.
+    one error.  A name that is awaited (or passed on) later keeps its coroutine type, and
+    so does a name a walrus binds in a condition (``if (c := fetch()): ... await c``: the
+    test gives mypy no error to replace); a walrus value whose attribute is looked up is
+    typed as Any (neither mypy's error on the line nor the result's type in the name).
     """
     if not finding.retype:
         return typ
     attribute = finding.attribute
+    if finding.stored and finding.role is Role.CONDITION:
+        return typ
+    if finding.stored and finding.role is Role.ATTRIBUTE_BASE:
+        return AnyType(TypeOfAny.special_form)
     if finding.role is Role.ATTRIBUTE_BASE and attribute and not has_member(result, attribute):
         return AnyType(TypeOfAny.special_form)
     return result

@@ -63,10 +63,11 @@ class RoleEntry:
     """The role of one recorded expression.
 
     ``assignment`` is set for :attr:`Role.ASSIGNED`, ``attribute`` (the name looked up) for
-    :attr:`Role.ATTRIBUTE_BASE`.
+    :attr:`Role.ATTRIBUTE_BASE`; ``stored``: the value is also kept in a name by a walrus
+    (``if (c := fetch()):``), so whatever it is typed as here is the name's type too.
     """
 
-    __slots__ = ("assignment", "attribute", "node", "role")
+    __slots__ = ("assignment", "attribute", "node", "role", "stored")
 
     def __init__(
         self,
@@ -74,11 +75,13 @@ class RoleEntry:
         role: Role,
         assignment: AssignmentStmt | None = None,
         attribute: str | None = None,
+        stored: bool = False,
     ) -> None:
         self.node = node
         self.role = role
         self.assignment = assignment
         self.attribute = attribute
+        self.stored = stored
 
 
 _STATEMENT_ROLES: Final = frozenset(
@@ -171,9 +174,10 @@ def _set(
     e: Expression | None,
     role: Role,
     attribute: str | None = None,
+    stored: bool = False,
 ) -> None:
     if e is not None and type(e) in kept:
-        roles[id(e)] = RoleEntry(e, role, attribute=attribute)
+        roles[id(e)] = RoleEntry(e, role, attribute=attribute, stored=stored)
 
 
 def _role(roles: _Roles, e: Expression) -> RoleEntry | None:
@@ -216,8 +220,8 @@ def _conditional(e: ConditionalExpr, roles: _Roles, kept: frozenset[type]) -> No
     _set(roles, kept, e.cond, Role.CONDITION)
     parent = _role(roles, e)
     if parent is not None and parent.role in _THROUGH_BRANCHES:
-        _set(roles, kept, e.if_expr, parent.role, parent.attribute)
-        _set(roles, kept, e.else_expr, parent.role, parent.attribute)
+        _set(roles, kept, e.if_expr, parent.role, parent.attribute, parent.stored)
+        _set(roles, kept, e.else_expr, parent.role, parent.attribute, parent.stored)
 
 
 def _walrus(e: AssignmentExpr, roles: _Roles, kept: frozenset[type]) -> None:
@@ -229,7 +233,7 @@ def _walrus(e: AssignmentExpr, roles: _Roles, kept: frozenset[type]) -> None:
         and parent.role in _THROUGH_BRANCHES
         and parent.role is not Role.STATEMENT
     ):
-        _set(roles, kept, e.value, parent.role, parent.attribute)
+        _set(roles, kept, e.value, parent.role, parent.attribute, stored=True)
 
 
 def _comprehension(
