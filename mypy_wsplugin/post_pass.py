@@ -210,7 +210,7 @@ class UntypedPass:
         if now is not None and now is self._filed_into.get(module):
             return  # still there
         kept = filed_messages(errors, tree.path, module)
-        messages = [message for _, message, _, _ in filed.findings] + filed.notes
+        messages = [message for _, message, _, _, _ in filed.findings] + filed.notes
         if not any(message in kept for message in messages):
             generation = errors_generation(errors)
             if generation is not self._fresh_in:
@@ -275,15 +275,15 @@ class UntypedPass:
 
 
 def _file(errors: Errors, findings: list[Finding], notes: list[str]) -> None:
-    for code, message, context, role in findings:
+    for code, message, context, role, scope in findings:
         if is_enabled(errors, code):
-            report_to(errors, code, message, context, role)
+            report_to(errors, code, message, context, role, scope)
     for note in notes:
         note_to(errors, note)
 
 
 def _key(finding: Finding) -> tuple[str, str, int, int]:
-    code, message, context, _ = finding
+    code, message, context, _, _ = finding
     return code.code, message, context.line, context.column
 
 

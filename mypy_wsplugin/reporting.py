@@ -23,11 +23,12 @@ from mypy.errorcodes import (
     ErrorCode,
 )
 from mypy.errors import Errors
-from mypy.nodes import Context
+from mypy.nodes import Context, Expression
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.facts.roles import Scope, enclosing_use
 from mypy_wsplugin.facts.statements import Role
-from mypy_wsplugin.mypy_internals import Checker, errors_of, ignored_codes, outside_attempts
+from mypy_wsplugin.mypy_internals import Checker, errors_of, file_ignores, outside_attempts
 
 # The codes mypy itself files each finding under (by the role of the misused coroutine for
 # ``missing-await``), which an existing ``# type: ignore[...]`` on the line may name.
@@ -56,8 +57,11 @@ def _replaced(code: ErrorCode, role: Role | None) -> tuple[ErrorCode, ...]:
     return _MISSING_AWAIT_REPLACES.get(role, (MISC,)) if role is not None else (MISC,)
 
 
-def _code_for_line(errors: Errors, code: ErrorCode, line: int, role: Role | None) -> ErrorCode:
-    """The code to file a finding under on ``line``.
+def _code_for_lines(
+    errors: Errors, code: ErrorCode, lines: list[int], role: Role | None
+) -> ErrorCode:
+    """The code to file a finding under, where a ``# type: ignore`` on one of ``lines``
+    has effect.
 
     A line that already carries ``# type: ignore[X]`` for the code ``X`` mypy itself gives
     this finding (``misc`` for a wrong ``await``; ``unused-coroutine`` for a dropped
@@ -66,7 +70,8 @@ def _code_for_line(errors: Errors, code: ErrorCode, line: int, role: Role | None
     is, even with ``warn_unused_ignores``.  An ignore of another code (for another error on
     the line) does not silence the finding.  Everywhere else the plugin's own code is used.
     """
-    ignored = ignored_codes(errors, line)
+    ignores = file_ignores(errors)
+    ignored = {c for line in lines for c in ignores.get(line) or ()}
     if ignored and code.code not in ignored:
         for replaced in _replaced(code, role):
             if replaced.code in ignored:
@@ -74,13 +79,63 @@ def _code_for_line(errors: Errors, code: ErrorCode, line: int, role: Role | None
     return code
 
 
-def report(
-    api: Checker, code: ErrorCode, message: str, context: Context, role: Role | None = None
+def _span(
+    errors: Errors, code: ErrorCode, context: Context, role: Role | None, scope: Scope | None
+) -> list[int]:
+    """The lines where a ``# type: ignore`` has effect for a finding at ``context``, as for
+    the error mypy itself gives there: every line of the expression (``x = await sync(``
+    ... ``)  # type: ignore[misc]``) and of the ``await`` or attribute lookup around it,
+    where mypy reports its own error (``await (`` ... ``)``).  The one line where the file
+    has no ignore at all."""
+    lines = _lines(context)
+    if scope is None or not file_ignores(errors):
+        return lines
+    if code == AWAIT_NOT_AWAITABLE or role is Role.ATTRIBUTE_BASE:
+        around = enclosing_use(scope, context) if isinstance(context, Expression) else None
+        if around is not None:
+            lines += [line for line in _lines(around) if line not in lines]
+    return lines
+
+
+def _lines(context: Context) -> list[int]:
+    if not isinstance(context, Expression):
+        return [context.line]
+    return list(range(context.line, max(context.end_line or 0, context.line) + 1))
+
+
+def _file(
+    errors: Errors,
+    code: ErrorCode,
+    message: str,
+    context: Context,
+    role: Role | None,
+    scope: Scope | None,
 ) -> None:
-    """Report a finding made during type checking (``role``: how a coroutine is misused)."""
+    lines = _span(errors, code, context, role, scope)
+    errors.report(
+        context.line,
+        context.column,
+        message,
+        code=_code_for_lines(errors, code, lines, role),
+        origin_span=lines,
+        end_line=context.end_line,
+        end_column=context.end_column,
+    )
+
+
+def report(
+    api: Checker,
+    code: ErrorCode,
+    message: str,
+    context: Context,
+    role: Role | None = None,
+    scope: Scope | None = None,
+) -> None:
+    """Report a finding made during type checking (``role``: how a coroutine is misused;
+    ``scope``: the function it stands in, where the ``await`` around it is looked up)."""
     errors = errors_of(api)
     with outside_attempts(errors):
-        api.fail(message, context, code=_code_for_line(errors, code, context.line, role))
+        _file(errors, code, message, context, role, scope)
 
 
 def note(api: Checker, message: str, context: Context) -> None:
@@ -90,17 +145,15 @@ def note(api: Checker, message: str, context: Context) -> None:
 
 
 def report_to(
-    errors: Errors, code: ErrorCode, message: str, context: Context, role: Role | None = None
+    errors: Errors,
+    code: ErrorCode,
+    message: str,
+    context: Context,
+    role: Role | None = None,
+    scope: Scope | None = None,
 ) -> None:
     """Report a finding made after type checking, in the module ``errors`` is set to."""
-    errors.report(
-        context.line,
-        context.column,
-        message,
-        code=_code_for_line(errors, code, context.line, role),
-        end_line=context.end_line,
-        end_column=context.end_column,
-    )
+    _file(errors, code, message, context, role, scope)
 
 
 def note_to(errors: Errors, message: str, line: int = 1) -> None:

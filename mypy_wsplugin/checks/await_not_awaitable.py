@@ -41,7 +41,7 @@ def check_awaited(site: Site, index: RoleIndex) -> Type:
     if not is_enabled(errors_of(site.api), AWAIT_NOT_AWAITABLE):
         return site.typ
     message = not_awaitable(site.api.options, site.what, shown, bad)
-    report(site.api, AWAIT_NOT_AWAITABLE, message, site.node)
+    report(site.api, AWAIT_NOT_AWAITABLE, message, site.node, scope=scope)
     return awaitable_of(site.api, _meant(site, bad))
 
 

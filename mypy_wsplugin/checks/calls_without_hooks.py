@@ -36,8 +36,9 @@ from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_
 from mypy_wsplugin.messages import not_awaitable
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
-# A finding: its code, message, where, and (missing-await) the role that makes it one.
-Finding = tuple[ErrorCode, str, Context, "Role | None"]
+# A finding: its code, message, where, (missing-await) the role that makes it one, and the
+# function or module it stands in.
+Finding = tuple[ErrorCode, str, Context, "Role | None", Scope]
 
 
 def judge_module(
@@ -125,7 +126,7 @@ class _Judge:
         configured_sync = factory is not None and not factory.is_async and is_any(result)
         if bad or configured_sync:
             message = not_awaitable(self.options, what, result, bad)
-            self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node, None))
+            self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node, None, self.scope))
 
     def _declared(self, factory: FactoryEntry | None) -> Type:
         if factory is not None and factory.result is not None:
@@ -138,7 +139,8 @@ class _Judge:
         declared = _declared_return(self.scope)
         finding = find_misuse(self.options, self.modules, what, role, self.scope, result, declared)
         if finding is not None:
-            self.findings.append((MISSING_AWAIT, finding.message, finding.context, finding.role))
+            found = (MISSING_AWAIT, finding.message, finding.context, finding.role, self.scope)
+            self.findings.append(found)
 
 
 def _declared_return(scope: Scope) -> Type | None:

@@ -190,7 +190,7 @@ def check_coroutine(
     finding = find_misuse(api.options, modules(api), site.what, role, scope, result, declared)
     if finding is None:
         return site.typ
-    report(api, MISSING_AWAIT, finding.message, finding.context, finding.role)
+    report(api, MISSING_AWAIT, finding.message, finding.context, finding.role, scope)
     return recovered_type(site.typ, result, finding)
 
 

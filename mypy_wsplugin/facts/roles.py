@@ -51,7 +51,7 @@ from mypy_wsplugin.facts.statements import (
 )
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
-__all__ = ["Role", "RoleEntry", "Scope", "collect_roles", "uses_after"]
+__all__ = ["Role", "RoleEntry", "Scope", "collect_roles", "enclosing_use", "uses_after"]
 
 # Roles a conditional expression (or a walrus) hands on to its branches.
 _THROUGH_BRANCHES: Final = frozenset(
@@ -321,6 +321,22 @@ _NAME_HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], 
 
 
 NameUse = tuple[NameExpr, Role, "str | None"]  # the name, its role, the attribute looked up
+
+
+def enclosing_use(owner: Scope, node: Expression) -> Expression | None:
+    """The ``await`` of ``node`` (also through a conditional expression's branch) or the
+    attribute looked up on it, in ``owner``: the expression mypy reports its own error at,
+    so where a ``# type: ignore`` for that error has effect.  Asked only for a finding."""
+    for e in get_subexpressions(owner):
+        if isinstance(e, (AwaitExpr, MemberExpr)):
+            inner = e.expr
+            if inner is node or (
+                isinstance(e, AwaitExpr)
+                and isinstance(inner, ConditionalExpr)
+                and (inner.if_expr is node or inner.else_expr is node)
+            ):
+                return e
+    return None
 
 
 def uses_after(owner: Scope, assignment: AssignmentStmt) -> list[NameUse]:

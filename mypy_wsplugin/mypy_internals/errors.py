@@ -178,6 +178,11 @@ def ignored_codes(errors: Errors, line: int) -> list[str] | None:
     return errors.ignored_lines.get(errors.file, {}).get(line)
 
 
+def file_ignores(errors: Errors) -> dict[int, list[str]]:
+    """The current file's ``# type: ignore`` comments: line -> the codes named (none: all)."""
+    return errors.ignored_lines.get(errors.file) or {}
+
+
 @contextmanager
 def reporting_in(
     errors: Errors, tree: MypyFile, options: Options | None, target: str
