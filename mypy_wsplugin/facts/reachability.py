@@ -1,11 +1,15 @@
 """Where mypy stops checking a block: the statements after a ``return``, ``raise``,
-``continue`` or ``break``, after ``assert False`` and after a call of a function declared
-``NoReturn`` never run, and mypy checks none of them (``TypeChecker.visit_block`` stops at
-the first statement its binder finds unreachable).  One rule, for the isinstance regions
-(:mod:`.narrowing`) and for the calls the pass judges without a hook
-(:mod:`..checks.calls_without_hooks`), so that an unannotated function gives the same lines
-with mypy's defaults as with ``check_untyped_defs``.  Not seen: ``while True:`` without a
-``break``, and an ``if`` whose every branch ends."""
+``continue`` or ``break``, after ``assert False``, after a call of a function declared
+``NoReturn``, after ``while True:`` without a ``break``, after an ``if`` whose every branch
+(an ``else`` too) ends and after a ``try`` that cannot end normally never run, and mypy
+checks none of them (``TypeChecker.visit_block`` stops at the first statement its binder
+finds unreachable); nor does it check a block its semantic analysis marked unreachable
+(``if TYPE_CHECKING: ... else:``, a platform or version check), the body of ``if False:``
+or the branches after ``if True:``.  One rule,
+for the isinstance regions (:mod:`.narrowing`) and for the calls the pass judges without a
+hook (:mod:`..checks.calls_without_hooks`), so that an unannotated function gives the same
+lines with mypy's defaults as with ``check_untyped_defs``.  Not seen: a ``with`` or a
+``match`` whose bodies all end."""
 
 from __future__ import annotations
 
@@ -14,17 +18,23 @@ from typing import Final
 
 from mypy.nodes import (
     AssertStmt,
+    Block,
     BreakStmt,
     CallExpr,
     ContinueStmt,
     Decorator,
     ExpressionStmt,
+    ForStmt,
     FuncDef,
+    IfStmt,
+    IntExpr,
     NameExpr,
     RaiseStmt,
     RefExpr,
     ReturnStmt,
     Statement,
+    TryStmt,
+    WhileStmt,
 )
 from mypy.types import CallableType, UninhabitedType, get_proper_type
 
@@ -41,11 +51,22 @@ def exits(body: Sequence[Statement]) -> bool:
 
 def ends_block(s: Statement) -> bool:
     """Whether nothing after ``s`` in its block runs: a ``return``, ``raise``, ``continue``
-    or ``break``, ``assert False``, or a call of a function declared ``NoReturn``."""
+    or ``break``, ``assert False``, a call of a function declared ``NoReturn``, ``while
+    True:`` without a ``break``, an ``if`` with an ``else`` whose every branch ends, or a
+    ``try`` whose ``finally`` ends or whose body (or ``else``) and every handler end."""
     if isinstance(s, _EXITS):
         return True
     if isinstance(s, AssertStmt):
         return isinstance(s.expr, NameExpr) and s.expr.fullname == "builtins.False"
+    if isinstance(s, WhileStmt):
+        return _always_true(s.expr) and not _breaks(s.body)
+    if isinstance(s, IfStmt):
+        return s.else_body is not None and all(map(_ends, [*s.body, s.else_body]))
+    if isinstance(s, TryStmt):
+        if s.finally_body is not None and _ends(s.finally_body):
+            return True
+        body_ends = _ends(s.body) or (s.else_body is not None and _ends(s.else_body))
+        return body_ends and all(map(_ends, s.handlers))
     if isinstance(s, ExpressionStmt) and isinstance(s.expr, CallExpr):
         callee = s.expr.callee
         node = bound(callee) if isinstance(callee, RefExpr) else None
@@ -54,6 +75,46 @@ def ends_block(s: Statement) -> bool:
         if isinstance(signature, CallableType):
             return isinstance(get_proper_type(signature.ret_type), UninhabitedType)
     return False
+
+
+def _ends(block: Block) -> bool:
+    """Whether ``block`` never ends normally: a statement in it ends it."""
+    return block.is_unreachable or any(map(ends_block, block.body))
+
+
+def _always_true(e: object) -> bool:
+    return (isinstance(e, NameExpr) and e.fullname == "builtins.True") or (
+        isinstance(e, IntExpr) and e.value != 0
+    )
+
+
+def _always_false(e: object) -> bool:
+    return (isinstance(e, NameExpr) and e.fullname == "builtins.False") or (
+        isinstance(e, IntExpr) and e.value == 0
+    )
+
+
+def _breaks(block: Block) -> bool:
+    """Whether a ``break`` in ``block`` leaves the loop it is the body of (not one in a
+    nested loop, nor in a nested function)."""
+    walker = _Breaks()
+    walker.block(block)
+    return walker.found
+
+
+class _Breaks(StatementWalker):
+    found = False
+
+    def stmts(self, body: Sequence[Statement]) -> None:
+        for s in body:
+            if isinstance(s, BreakStmt):
+                self.found = True
+                return
+            if isinstance(s, (WhileStmt, ForStmt)):
+                # A break in the loop's own body is its own; one in its ``else`` is ours.
+                self.block(s.else_body)
+            else:
+                super().stmts([s])
 
 
 def unreachable_statements(owner: Scope) -> list[Statement]:
@@ -67,6 +128,25 @@ def unreachable_statements(owner: Scope) -> list[Statement]:
 class _Unreachable(StatementWalker):
     def __init__(self) -> None:
         self.found: list[Statement] = []
+
+    def block(self, b: Block | None) -> None:
+        if b is not None and b.is_unreachable:
+            self.found.extend(b.body)
+        else:
+            super().block(b)
+
+    def visit_if(self, s: IfStmt) -> None:
+        """``if False:`` (or ``0``) is never entered, and nothing after ``if True:`` is."""
+        for i, (cond, body) in enumerate(zip(s.expr, s.body, strict=False)):
+            if _always_false(cond):
+                self.found.extend(body.body)
+                continue
+            self.block(body)
+            if _always_true(cond):
+                for rest in [*s.body[i + 1 :], *([s.else_body] if s.else_body else [])]:
+                    self.found.extend(rest.body)
+                return
+        self.block(s.else_body)
 
     def stmts(self, body: Sequence[Statement]) -> None:
         for i, s in enumerate(body[:-1]):
