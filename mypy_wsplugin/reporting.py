@@ -12,6 +12,7 @@ from typing import Final
 from mypy.errorcodes import (
     ATTR_DEFINED,
     CALL_ARG,
+    COMPARISON_OVERLAP,
     FUNC_RETURNS_VALUE,
     INDEX,
     MISC,
@@ -19,6 +20,7 @@ from mypy.errorcodes import (
     RETURN_VALUE,
     TRUTHY_BOOL,
     UNION_ATTR,
+    UNUSED_AWAITABLE,
     UNUSED_COROUTINE,
     ErrorCode,
 )
@@ -34,7 +36,8 @@ from mypy_wsplugin.mypy_internals import Checker, errors_of, file_ignores, outsi
 # ``missing-await``), which an existing ``# type: ignore[...]`` on the line may name.
 _AWAIT_REPLACES: Final = (MISC, FUNC_RETURNS_VALUE)
 _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
-    Role.STATEMENT: (UNUSED_COROUTINE, MISC),
+    Role.STATEMENT: (UNUSED_COROUTINE, UNUSED_AWAITABLE, MISC),
+    Role.COMPARED: (COMPARISON_OVERLAP, MISC),
     Role.ATTRIBUTE_BASE: (ATTR_DEFINED, UNION_ATTR, CALL_ARG, MISC),
     Role.RETURNED: (RETURN_VALUE, MISC),
     Role.CONDITION: (TRUTHY_BOOL, MISC),
@@ -42,6 +45,8 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.SUBSCRIPTED: (INDEX, MISC),
     Role.OPERAND: (OPERATOR, MISC),
 }
+# Codes mypy gives only under an option (``comparison-overlap``: ``strict_equality``).
+_ONLY_UNDER: Final = {COMPARISON_OVERLAP.code: "strict_equality"}
 # Every code a finding may be filed under instead of its own.
 REPLACED_CODES: Final = {
     AWAIT_NOT_AWAITABLE.code: _AWAIT_REPLACES,
@@ -68,15 +73,26 @@ def _code_for_lines(
     coroutine, ``attr-defined`` for an attribute looked up on one, ...), but not the
     plugin's own code, gets the finding under ``X``: the existing ignore keeps working as it
     is, even with ``warn_unused_ignores``.  An ignore of another code (for another error on
-    the line) does not silence the finding.  Everywhere else the plugin's own code is used.
+    the line) does not silence the finding, and neither does one of a code mypy does not give
+    in the module (``truthy-bool`` and ``unused-awaitable`` are opt-in, ``comparison-overlap``
+    comes with ``strict_equality``): there the ignore is unused in plain mypy too.
+    Everywhere else the plugin's own code is used.
     """
     ignores = file_ignores(errors)
     ignored = {c for line in lines for c in ignores.get(line) or ()}
     if ignored and code.code not in ignored:
         for replaced in _replaced(code, role):
-            if replaced.code in ignored:
+            if replaced.code in ignored and _given(errors, replaced):
                 return replaced
     return code
+
+
+def _given(errors: Errors, code: ErrorCode) -> bool:
+    """Whether mypy gives errors of ``code`` in the module being reported."""
+    option = _ONLY_UNDER.get(code.code)
+    if option is not None and not getattr(errors.options, option, False):
+        return False
+    return errors.is_error_code_enabled(code)
 
 
 def _span(
