@@ -1009,6 +1009,34 @@ def test_reexport_changed(tmp_path: Path) -> None:
         assert found == [[], [], []]
 
 
+def module_attribute_added_with_its_user() -> list[Snapshot]:
+    """One update adds a factory to a module and a new module that calls it as that
+    module's attribute (``m4.make().close()``, unannotated): the daemon analysed the new
+    module while the attribute was missing (no node) and its pass left the call unjudged
+    (make fuzz seed 49003)."""
+    pool = "class C:\n    async def close(self):\n        pass\n"
+    made = pool + "\n\ndef make() -> C:\n    return C()\n"
+    use = (
+        "from app import m4\n\n\nasync def u():\n    v = m4.make().close()\n"
+        "    if v:\n        print()\n    m4.make().close()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/other.py": "x = 1\n"}
+    return _steps(
+        ("a class", files | {"app/m4.py": pool}),
+        ("its factory, and a module using it", files | {"app/m4.py": made, "app/m6.py": use}),
+    )
+
+
+def test_module_attribute_added_with_its_user(tmp_path: Path) -> None:
+    result = _agreeing(tmp_path, module_attribute_added_with_its_user())
+    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    tested = 'Coroutine "C.close()" assigned to "v" on line 5 is used without "await" (a '
+    tested += 'coroutine object is always true); add "await" on line 5  [missing-await]'
+    dropped = 'Coroutine "C.close()" is used without "await" (it is dropped and never runs)'
+    dropped += '; add "await"  [missing-await]'
+    assert found == [[], sorted([tested, dropped]) if HAS_POST_PASS else []]
+
+
 def unrelated_module_removed() -> list[Snapshot]:
     """A finding in unannotated code appears after an edit; then another module is removed."""
     before = "def load(x: int) -> bool:\n    return True\n\n\nasync def h():\n    print(load(1))\n"

@@ -110,9 +110,18 @@ def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNod
         loaded = modules or program()
         found = imported_node(node, loaded) if loaded is not None else None
         return found if found is not None else node
-    if not _rebinding or node is None or ref.kind != GDEF or isinstance(node, MypyFile):
+    if not _rebinding or isinstance(node, MypyFile):
         return node
-    path = _path_now(ref) or ref.fullname
+    if node is None:
+        # A module's attribute that the module lacked when this tree was analysed (both
+        # changed in one update): the coming analysis finds what the module has now.
+        path = _path_now(ref) if isinstance(ref, MemberExpr) else None
+        if path is None:
+            return None
+    elif ref.kind != GDEF:
+        return node
+    else:
+        path = _path_now(ref) or ref.fullname
     sym = lookup_fully_qualified(path, _rebinding[-1], raise_on_missing=False)
     return sym.node if sym is not None else None
 
