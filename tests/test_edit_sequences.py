@@ -1009,6 +1009,30 @@ def test_reexport_changed(tmp_path: Path) -> None:
         assert found == [[], [], []]
 
 
+def reexported_name_changes_kind() -> list[Snapshot]:
+    """A name a package's ``__init__`` re-exports turns from a ``def`` into a class: while
+    the daemon's pass runs, the ``__init__`` still holds the replaced def, and the defining
+    module says what the name is now (make fuzz seeds 49069 and 49074, a regression of
+    ``test_reexport_changed``'s fix)."""
+    use = "from app import fetch\n\n\nasync def u():\n    await fetch()\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "from app.m1 import fetch\n", "app/m3.py": use}
+    func = "async def fetch():\n    return 1\n"
+    cls = "class fetch:\n    value = 0\n"
+    return _steps(
+        ("an async def", files | {"app/m1.py": func}),
+        ("a class", files | {"app/m1.py": cls}),
+        ("an async def again", files | {"app/m1.py": func}),
+    )
+
+
+def test_reexported_name_changes_kind(tmp_path: Path) -> None:
+    result = _agreeing(tmp_path, reexported_name_changes_kind())
+    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    awaited = 'Cannot await "fetch()": it returns "fetch", which is not awaitable; remove the '
+    awaited += '"await"  [await-not-awaitable]'
+    assert found == [[], [awaited] if HAS_POST_PASS else [], []]
+
+
 def module_attribute_added_with_its_user() -> list[Snapshot]:
     """One update adds a factory to a module and a new module that calls it as that
     module's attribute (``m4.make().close()``, unannotated): the daemon analysed the new

@@ -122,8 +122,22 @@ def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNod
         return node
     else:
         path = _path_now(ref) or ref.fullname
-    sym = lookup_fully_qualified(path, _rebinding[-1], raise_on_missing=False)
-    return sym.node if sym is not None else None
+    return _node_now(path, _rebinding[-1])
+
+
+def _node_now(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
+    """What ``path`` names now.  Through a module the update has not analysed again (a
+    package's ``__init__`` re-exporting a name from the edited module) the path may reach
+    the replaced node; the defining module, where loaded, then says what the name is now."""
+    sym = lookup_fully_qualified(path, modules, raise_on_missing=False)
+    node = sym.node if sym is not None else None
+    if node is None or isinstance(node, MypyFile):
+        return node
+    defined = node.fullname
+    if defined != path and defined.rpartition(".")[0] in modules:
+        sym = lookup_fully_qualified(defined, modules, raise_on_missing=False)
+        return sym.node if sym is not None else None
+    return node
 
 
 def _path_now(ref: RefExpr) -> str | None:
