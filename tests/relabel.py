@@ -62,6 +62,9 @@ REPLACEABLE_CODES: Final = frozenset(
         # a coroutine subscripted, or used in arithmetic
         "index",
         "operator",
+        # a coroutine compared (strict_equality), an awaitable dropped (opt-in)
+        "comparison-overlap",
+        "unused-awaitable",
     }
 )
 REPLACEABLE_MISC: Final = re.compile(r'Incompatible types in "await"')
