@@ -5,7 +5,7 @@ by that type, under the policy (:mod:`.policy`)."""
 from __future__ import annotations
 
 from mypy.errors import Errors
-from mypy.nodes import CallExpr, MemberExpr, NameExpr
+from mypy.nodes import CallExpr, MemberExpr
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import Overloaded, Type, UnionType, get_proper_type
 
@@ -14,7 +14,7 @@ from mypy_wsplugin.checks.missing_await import DROPPED_OR_TESTED, check_coroutin
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.hook_names import called_implicitly
-from mypy_wsplugin.facts.local_instances import member_replaced
+from mypy_wsplugin.facts.local_instances import callee_replaced
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_result, coroutine_result, is_any
 from mypy_wsplugin.mypy_internals import Checker, attempt_failed, contains_any, expression_type
@@ -61,9 +61,7 @@ def _member_replaced(site: Site) -> bool:
     type mypy gives it (:func:`.facts.local_instances.member_replaced`).  mypy's own errors
     on it stand."""
     callee = site.node.callee if isinstance(site.node, CallExpr) else None
-    if not isinstance(callee, MemberExpr) or not isinstance(callee.expr, NameExpr):
-        return False
-    return member_replaced(callee.expr, callee.name, site.scope())
+    return callee is not None and callee_replaced(callee, site.scope(), site.tree)
 
 
 def decided(ctx: CallContext, api: Checker, call: CallExpr, errors: Errors) -> bool:

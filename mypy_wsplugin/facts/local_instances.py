@@ -21,8 +21,10 @@ matter of control flow.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from mypy.nodes import (
+    GDEF,
     LDEF,
     AssignmentStmt,
     AwaitExpr,
@@ -31,7 +33,9 @@ from mypy.nodes import (
     FuncItem,
     MatchStmt,
     MemberExpr,
+    MypyFile,
     NameExpr,
+    RefExpr,
     StrExpr,
     TypeInfo,
     Var,
@@ -56,6 +60,7 @@ _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
 _Token = tuple[NameExpr, Var] | None
 # Locals whose attribute the function replaces (``r.fetch = Mock()``), with the name.
+# What a function replaces on its locals: ``(var, "fetch")``.
 _Replaced = frozenset[tuple[Var, str]]
 _MEMO: dict[
     int,
@@ -88,6 +93,46 @@ def member_replaced(name: NameExpr, member: str, scope: Scope) -> bool:
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return False
     return (var, member) in _made_in(scope)[2]
+
+
+def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile) -> bool:
+    """Whether ``scope`` replaces what the callee ``callee`` names before it may be called:
+    a member of a local (:func:`member_replaced`), a module's attribute (``client.fetch``)
+    or a global of ``tree`` (``fetch``, patched as ``app.main.fetch``)
+    (:func:`path_replaced`)."""
+    if not isinstance(scope, FuncItem):
+        return False
+    if isinstance(callee, MemberExpr):
+        base = callee.expr
+        if isinstance(base, NameExpr) and base.kind == LDEF:
+            return member_replaced(base, callee.name, scope)
+        if isinstance(base, RefExpr) and isinstance(base.node, MypyFile):
+            return path_replaced(f"{base.node.fullname}.{callee.name}", scope)
+        return False
+    if isinstance(callee, NameExpr) and callee.kind == GDEF:
+        return path_replaced(f"{tree.fullname}.{callee.name}", scope)
+    return False
+
+
+def path_replaced(path: str, scope: Scope) -> bool:
+    """Whether ``scope`` replaces the module attribute ``path`` (``app.client.fetch``):
+    ``client.fetch = fake``, ``setattr(client, "fetch", ...)``, ``patch.object(client,
+    "fetch", ...)``, ``patch("app.client.fetch", ...)`` or ``monkeypatch.setattr(...)``
+    either way.  A call of ``client.fetch()`` there may call the replacement."""
+    if not isinstance(scope, FuncItem):
+        return False
+    body = scope.body
+    known = _PATHS.get(id(scope))
+    if known is None or known[0] is not scope or known[1] is not body:
+        replacements = _Replacements()
+        replacements.scope(scope)
+        known = _PATHS[id(scope)] = (scope, body, frozenset(replacements.paths))
+    return path in known[2]
+
+
+# Per function: the function, its body, and the module attributes it replaces (full
+# names and string values only, so nothing the daemon's analysis replaces is kept).
+_PATHS: dict[int, tuple[FuncItem, object, frozenset[str]]] = {}
 
 
 def _is_declared(var: Var) -> bool:
@@ -168,11 +213,14 @@ def _bound_once(func: FuncItem, candidates: set[Var]) -> set[Var]:
 
 
 class _Replacements(StatementWalker):
-    """What a function replaces on its locals: ``r.fetch = ...`` (also in a tuple target),
-    ``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``."""
+    """What a function replaces on its locals and on modules: ``r.fetch = ...`` (also in a
+    tuple target), ``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``,
+    ``monkeypatch.setattr(r, "fetch", ...)``, and the same on a module, or by its path
+    (``patch("app.client.fetch", ...)``, ``monkeypatch.setattr("app.client.fetch", ...)``)."""
 
     def __init__(self) -> None:
         self.replaced: set[tuple[Var, str]] = set()
+        self.paths: set[str] = set()
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
@@ -183,25 +231,34 @@ class _Replacements(StatementWalker):
     def _note_stores(self, target: Expression | None) -> None:
         """``r.fetch = ...`` (also in a tuple target): ``r``'s ``fetch`` is replaced."""
         for member in stored_members(target):
-            base = member.expr
-            if isinstance(base, NameExpr) and isinstance(base.node, Var):
-                self.replaced.add((base.node, member.name))
+            self._note(member.expr, member.name)
 
     def _note_patch(self, call: CallExpr) -> None:
-        """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``."""
+        """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``,
+        ``monkeypatch.setattr(r, "fetch", ...)``; ``patch("app.client.fetch", ...)``,
+        ``monkeypatch.setattr("app.client.fetch", ...)``."""
         callee = call.callee
-        patching = (isinstance(callee, NameExpr) and callee.fullname == "builtins.setattr") or (
-            isinstance(callee, MemberExpr) and callee.name == "object"
-        )
-        if not patching or len(call.args) < 2:
+        if not isinstance(callee, (NameExpr, MemberExpr)):
             return
-        base, member = call.args[0], call.args[1]
-        if (
-            isinstance(base, NameExpr)
-            and isinstance(base.node, Var)
-            and isinstance(member, StrExpr)
-        ):
-            self.replaced.add((base.node, member.value))
+        name = callee.name
+        if name not in _PATCHING or not call.args:
+            return
+        first = call.args[0]
+        if isinstance(first, StrExpr) and name != "object":
+            if "." in first.value:
+                self.paths.add(first.value)
+        elif name != "patch" and len(call.args) >= 2 and isinstance(call.args[1], StrExpr):
+            self._note(first, call.args[1].value)
+
+    def _note(self, base: Expression, member: str) -> None:
+        if isinstance(base, NameExpr) and isinstance(base.node, Var):
+            self.replaced.add((base.node, member))
+        elif isinstance(base, RefExpr) and isinstance(base.node, MypyFile):
+            self.paths.add(f"{base.node.fullname}.{member}")
+
+
+# The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``.
+_PATCHING: Final = frozenset({"setattr", "object", "patch"})
 
 
 class _Constructed(StatementWalker):

@@ -49,7 +49,7 @@ from mypy_wsplugin.facts.instance_attributes import (
     declared_instance,
     instance_class,
 )
-from mypy_wsplugin.facts.local_instances import local_class, member_replaced
+from mypy_wsplugin.facts.local_instances import callee_replaced, local_class
 from mypy_wsplugin.facts.narrowing import narrowed
 from mypy_wsplugin.facts.roles import Scope
 
@@ -70,15 +70,19 @@ def resolve_callee(
 ) -> Callee | None:
     callee = call.callee
     if isinstance(callee, NameExpr):
+        if callee_replaced(callee, scope, tree):
+            return None  # ``patch("app.main.fetch", ...)`` before: it may reach the mock
         return _from_ref(callee, tree, modules)
     if isinstance(callee, MemberExpr):
         base = callee.expr
         if callee.fullname and callee.node is not None:  # module attribute: ``ws.get()``
+            if callee_replaced(callee, scope, tree):
+                return None  # ``patch.object(ws, "get", ...)`` before
             node = bound(callee)
             return _from_node(node) if node is not None else None
         info = _receiver(base, scope)
         if info is not None:  # ``Class.m()``, ``self.m()``, ``cls.m()``, ``self.core.api.m()``
-            if isinstance(base, NameExpr) and member_replaced(base, callee.name, scope):
+            if callee_replaced(callee, scope, tree):
                 return None  # ``r.fetch = Mock()`` before: the call may reach the mock
             return _member_of(info, callee.name, info)
         return _unseen_member(callee, tree)
