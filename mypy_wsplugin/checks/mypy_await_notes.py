@@ -87,7 +87,8 @@ class AwaitNotes:
         if COROUTINE_TYPE not in error.message:
             return False
         del recorded[index:]
-        _report_instead(errors, error)
+        if not _already_reported(recorded, error):
+            _report_instead(errors, error)
         return True
 
     def _any_result(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
@@ -114,6 +115,16 @@ def _report_instead(errors: Errors, error: ErrorInfo) -> None:
         code=MISSING_AWAIT,
         end_line=error.end_line,
         end_column=error.end_column,
+    )
+
+
+def _already_reported(recorded: list[ErrorInfo], error: ErrorInfo) -> bool:
+    """Whether the same expression already has a ``missing-await`` error: mypy may give
+    one coroutine several errors, each with the note (``async with make():`` looks up
+    ``__aenter__`` and ``__aexit__``), and one finding is one error."""
+    return any(
+        entry.code == MISSING_AWAIT and entry.line == error.line and entry.column == error.column
+        for entry in recorded[-_LOOKBACK:]
     )
 
 
