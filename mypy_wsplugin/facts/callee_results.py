@@ -15,7 +15,6 @@ from typing import Final
 
 from mypy.nodes import (
     FUNC_NO_INFO,
-    AssignmentStmt,
     BytesExpr,
     CallExpr,
     ComparisonExpr,
@@ -72,7 +71,7 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
-from mypy_wsplugin.facts.statements import StatementWalker
+from mypy_wsplugin.facts.statements import StatementWalker, names_stored
 from mypy_wsplugin.facts.stored_results import (
     body_available,
     has_body,
@@ -384,13 +383,17 @@ def _known(signed: StaticResult) -> StaticResult | None:
 
 
 def _rebound(func: FuncDef, tree: MypyFile) -> bool:
-    """Whether the module also assigns to the function's name (``f = wrap(f)``)."""
-    for stmt in tree.defs:
-        if isinstance(stmt, AssignmentStmt):
-            for lvalue in stmt.lvalues:
-                if isinstance(lvalue, NameExpr) and lvalue.name == func.name:
-                    return True
-    return False
+    """Whether the module also stores to the function's name at its top level (``f =
+    wrap(f)``, also under an ``if`` or ``try`` or in a tuple target)."""
+    defs = tree.defs
+    known = _STORED.get(id(tree))
+    if known is None or known[0] is not tree or known[1] is not defs:
+        known = _STORED[id(tree)] = (tree, defs, names_stored(defs))
+    return func.name in known[2]
+
+
+# module -> (its tree, its statements, the names its top level stores to)
+_STORED: dict[int, tuple[MypyFile, object, frozenset[str]]] = {}
 
 
 def _is_stub(func: FuncDef) -> bool:

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 
 from mypy.nodes import (
     FUNC_NO_INFO,
-    AssignmentStmt,
     Decorator,
     Expression,
     FuncDef,
@@ -25,7 +24,13 @@ from mypy.nodes import (
     TypeInfo,
 )
 
-from mypy_wsplugin.facts.statements import Role, StatementWalker, functions_in, stored_members
+from mypy_wsplugin.facts.statements import (
+    Role,
+    StatementWalker,
+    functions_in,
+    names_stored,
+    stored_members,
+)
 
 # module -> (its tree, the statements read, the answer): computed once per parsed module.
 _MEMO: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
@@ -82,16 +87,12 @@ def _has_body_read(node: object) -> bool:
 
 
 def _rebound_in_body(info: TypeInfo) -> Iterator[str]:
-    """The method names the class body assigns again (``fetch = make_async(fetch)``)."""
-    for stmt in info.defn.defs.body:
-        if not isinstance(stmt, AssignmentStmt):
-            continue
-        for lvalue in stmt.lvalues:
-            if not isinstance(lvalue, NameExpr):
-                continue
-            sym = info.names.get(lvalue.name)
-            if sym is not None and isinstance(sym.node, (FuncDef, Decorator)):
-                yield lvalue.name
+    """The method names the class body assigns again (``fetch = make_async(fetch)``, also
+    under an ``if`` or in a tuple target)."""
+    for name in names_stored(info.defn.defs.body):
+        sym = info.names.get(name)
+        if sym is not None and isinstance(sym.node, (FuncDef, Decorator)):
+            yield name
 
 
 def classes_in(prefix: str, names: SymbolTable) -> Iterator[TypeInfo]:
