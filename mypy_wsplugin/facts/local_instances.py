@@ -24,10 +24,12 @@ from collections.abc import Callable
 from typing import Final
 
 from mypy.nodes import (
+    FUNC_NO_INFO,
     GDEF,
     LDEF,
     AssignmentStmt,
     AwaitExpr,
+    Block,
     CallExpr,
     Expression,
     FuncItem,
@@ -54,12 +56,17 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_names
 from mypy_wsplugin.facts.roles import store_counts
-from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, stored_members
+from mypy_wsplugin.facts.statements import (
+    Role,
+    Scope,
+    StatementWalker,
+    functions_in,
+    stored_members,
+)
 
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
 _Token = tuple[NameExpr, Var] | None
-# Locals whose attribute the function replaces (``r.fetch = Mock()``), with the name.
 # What a function replaces on its locals: ``(var, "fetch")``.
 _Replaced = frozenset[tuple[Var, str]]
 _MEMO: dict[
@@ -108,6 +115,8 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile) -> bool:
             return member_replaced(base, callee.name, scope)
         if isinstance(base, RefExpr) and isinstance(base.node, MypyFile):
             return path_replaced(f"{base.node.fullname}.{callee.name}", scope)
+        if isinstance(base, MemberExpr) and _on_self(base.expr, scope):
+            return f"{base.name}.{callee.name}" in _class_replacements(scope.info)
         return False
     if isinstance(callee, NameExpr) and callee.kind == GDEF:
         return path_replaced(f"{tree.fullname}.{callee.name}", scope)
@@ -133,6 +142,47 @@ def path_replaced(path: str, scope: Scope) -> bool:
 # Per function: the function, its body, and the module attributes it replaces (full
 # names and string values only, so nothing the daemon's analysis replaces is kept).
 _PATHS: dict[int, tuple[FuncItem, object, frozenset[str]]] = {}
+
+
+def _on_self(e: Expression, scope: FuncItem) -> bool:
+    """Whether ``e`` is the method ``scope``'s first parameter (``self``)."""
+    return (
+        isinstance(e, NameExpr)
+        and scope.info is not FUNC_NO_INFO
+        and bool(scope.arguments)
+        and e.node is scope.arguments[0].variable
+    )
+
+
+def _class_replacements(info: TypeInfo) -> frozenset[str]:
+    """The members of ``self`` attributes that any method of the class replaces,
+    ``"client.get"`` for ``self.client.get = fake`` (in ``setUp``, say), ``patch.object(
+    self.client, "get", ...)`` or ``monkeypatch.setattr(self.client, "get", ...)``: a call
+    of ``self.client.get()`` in the class may reach the replacement.  Kept per class with
+    its methods' bodies (the daemon replaces a body in place)."""
+    methods = functions_in(info.defn.defs.body)
+    bodies = [method.body for method in methods]
+    known = _CLASS_REPLACED.get(id(info))
+    if (
+        known is not None
+        and known[0] is info
+        and len(known[1]) == len(bodies)
+        and all(a is b for a, b in zip(known[1], bodies, strict=True))
+    ):
+        return known[2]
+    found: set[str] = set()
+    for method in methods:
+        if method.arguments and not method.is_static:
+            walker = _Replacements(method.arguments[0].variable)
+            walker.scope(method)
+            found |= walker.attributes
+    replaced = frozenset(found)
+    _CLASS_REPLACED[id(info)] = (info, bodies, replaced)
+    return replaced
+
+
+# Per class: the class, its methods' bodies, and what _class_replacements found.
+_CLASS_REPLACED: dict[int, tuple[TypeInfo, list[Block], frozenset[str]]] = {}
 
 
 def _is_declared(var: Var) -> bool:
@@ -218,9 +268,12 @@ class _Replacements(StatementWalker):
     ``monkeypatch.setattr(r, "fetch", ...)``, and the same on a module, or by its path
     (``patch("app.client.fetch", ...)``, ``monkeypatch.setattr("app.client.fetch", ...)``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, self_var: Var | None = None) -> None:
         self.replaced: set[tuple[Var, str]] = set()
         self.paths: set[str] = set()
+        # With the method's ``self``: the members of its attributes replaced, "client.get".
+        self.self_var = self_var
+        self.attributes: set[str] = set()
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
@@ -255,6 +308,13 @@ class _Replacements(StatementWalker):
             self.replaced.add((base.node, member))
         elif isinstance(base, RefExpr) and isinstance(base.node, MypyFile):
             self.paths.add(f"{base.node.fullname}.{member}")
+        elif (
+            isinstance(base, MemberExpr)
+            and self.self_var is not None
+            and isinstance(base.expr, NameExpr)
+            and base.expr.node is self.self_var
+        ):
+            self.attributes.add(f"{base.name}.{member}")
 
 
 # The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``.
