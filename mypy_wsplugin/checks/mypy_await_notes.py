@@ -15,7 +15,8 @@ mypy gives no note where the coroutine's result is ``Any`` (``get_precise_awaita
 gives up on ``Any``), though awaiting would make the line type-check all the same: an
 argument, an assignment or a return whose given type is ``"Coroutine[Any, Any, Any]"`` and
 whose expected type is no awaitable is taken the same way, unless the line has a
-``# type: ignore`` (which then keeps applying to mypy's error).
+``# type: ignore`` (which then keeps applying to mypy's error), or the expected type is a
+callable (``call_soon(f())``: the function was meant, not ``await``) or ``Hashable``.
 
 Nothing is re-computed: the verdict is mypy's, only the label changes.  An error that
 ``# type: ignore[<mypy's code>]`` silences is never recorded, so there is nothing to take
@@ -57,6 +58,9 @@ _ANY_RESULT_MISUSE: Final = re.compile(
 )
 # An expected type that is itself awaitable: a Task or Future was meant, not the result.
 _AWAITABLE_EXPECTED: Final = re.compile(r"(?:^|\W)(?:Task|Future|Awaitable|Coroutine)\[")
+# An expected callable: the function itself was meant, not a call of it (``call_soon(f())``,
+# ``Thread(target=f())``); ``Hashable``: a coroutine is one (mypy's error is its own).
+_NOT_THE_RESULT_EXPECTED: Final = re.compile(r"(?:^|\W)(?:Callable\[|Hashable\b)|^def \(")
 
 
 class AwaitNotes:
@@ -97,6 +101,7 @@ class AwaitNotes:
         if (
             found is None
             or _AWAITABLE_EXPECTED.search(found.group("expected"))
+            or _NOT_THE_RESULT_EXPECTED.search(found.group("expected"))
             or file != current_file(errors)
             or ignored_codes(errors, info.line) is not None
             or not errors.is_error_code_enabled(MISSING_AWAIT)
