@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from mypy.nodes import FuncItem, Var
 from mypy.typeops import make_simplified_union
-from mypy.types import NoneType, ProperType, Type, UnionType, get_proper_type
+from mypy.types import (
+    AnyType,
+    NoneType,
+    ProperType,
+    Type,
+    TypeOfAny,
+    UnionType,
+    get_proper_type,
+)
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
 from mypy_wsplugin.facts.call_site import Site
@@ -42,7 +50,12 @@ def check_awaited(site: Site, index: RoleIndex) -> Type:
         return site.typ
     message = not_awaitable(site.api.options, site.what, shown, bad)
     report(site.api, AWAIT_NOT_AWAITABLE, message, site.node, scope=scope)
-    return awaitable_of(site.api, _meant(site, bad))
+    meant = _meant(site, bad)
+    if isinstance(get_proper_type(meant), NoneType):
+        # ``w = await sync_none()``: the ``await`` giving None would add mypy's
+        # ``[func-returns-value]`` for the same cause on the same line.
+        meant = AnyType(TypeOfAny.special_form)
+    return awaitable_of(site.api, meant)
 
 
 def _placeholder_none(site: Site, bad: list[ProperType]) -> bool:
