@@ -70,8 +70,9 @@ from mypy_wsplugin.facts.bindings import (
 )
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
+from mypy_wsplugin.facts.reachability import names_stored
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
-from mypy_wsplugin.facts.statements import StatementWalker, names_stored
+from mypy_wsplugin.facts.statements import StatementWalker
 from mypy_wsplugin.facts.stored_results import (
     body_available,
     has_body,

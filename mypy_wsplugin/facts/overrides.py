@@ -24,11 +24,11 @@ from mypy.nodes import (
     TypeInfo,
 )
 
+from mypy_wsplugin.facts.reachability import names_stored
 from mypy_wsplugin.facts.statements import (
     Role,
     StatementWalker,
     functions_in,
-    names_stored,
     stored_members,
 )
 

@@ -21,25 +21,30 @@ from mypy.nodes import (
     Block,
     BreakStmt,
     CallExpr,
+    ClassDef,
     ContinueStmt,
     Decorator,
+    Expression,
     ExpressionStmt,
     ForStmt,
     FuncDef,
     IfStmt,
     IntExpr,
+    ListExpr,
     NameExpr,
     RaiseStmt,
     RefExpr,
     ReturnStmt,
+    StarExpr,
     Statement,
     TryStmt,
+    TupleExpr,
     WhileStmt,
 )
 from mypy.types import CallableType, UninhabitedType, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound
-from mypy_wsplugin.facts.statements import Scope, StatementWalker
+from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker
 
 _EXITS: Final = (ReturnStmt, RaiseStmt, ContinueStmt, BreakStmt)
 
@@ -70,8 +75,12 @@ def ends_block(s: Statement) -> bool:
     if isinstance(s, ExpressionStmt) and isinstance(s.expr, CallExpr):
         callee = s.expr.callee
         node = bound(callee) if isinstance(callee, RefExpr) else None
-        func = node.func if isinstance(node, Decorator) else node
-        signature = func.type if isinstance(func, FuncDef) else None
+        # A decorated function: what mypy makes of the decorated name (an untyped
+        # decorator gives Any, and mypy goes on checking after the call).
+        if isinstance(node, Decorator):
+            signature = get_proper_type(node.var.type)
+        else:
+            signature = node.type if isinstance(node, FuncDef) else None
         if isinstance(signature, CallableType):
             return isinstance(get_proper_type(signature.ret_type), UninhabitedType)
     return False
@@ -155,3 +164,38 @@ class _Unreachable(StatementWalker):
                 self.found.extend(body[i + 1 :])
                 return
         super().stmts(body)
+
+
+def names_stored(body: Sequence[Statement]) -> frozenset[str]:
+    """The names the statements of a module's or class's body store to, in nested blocks
+    too (``if``, ``try``, ``with``, loops: ``if PY2: fetch = wrap(fetch)``) and as items of a
+    tuple target (``get, _ = wrap(get), None``); not in nested functions or classes, nor
+    in code that never runs."""
+    walker = _NameStores()
+    walker.stmts(body)
+    return frozenset(walker.names)
+
+
+class _NameStores(_Unreachable):
+    """Stores in code that runs: not in a block mypy finds unreachable (``if
+    sys.version_info < (3,):``, ``if False:``, after ``if True:``, after a ``raise``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
+        if role is Role.STORE:
+            self._add(e)
+
+    def _add(self, e: Expression | None) -> None:
+        if isinstance(e, NameExpr):
+            self.names.add(e.name)
+        elif isinstance(e, (TupleExpr, ListExpr)):
+            for item in e.items:
+                self._add(item)
+        elif isinstance(e, StarExpr):
+            self._add(e.expr)
+
+    def visit_class(self, s: ClassDef) -> None:
+        """A nested class's body is its own namespace."""

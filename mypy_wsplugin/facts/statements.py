@@ -287,36 +287,6 @@ def stored_members(target: Expression | None) -> list[MemberExpr]:
     return []
 
 
-def names_stored(body: Sequence[Statement]) -> frozenset[str]:
-    """The names the statements of a module's or class's body store to, in nested blocks
-    too (``if``, ``try``, ``with``, loops: ``if PY2: fetch = wrap(fetch)``) and as items of a
-    tuple target (``get, _ = wrap(get), None``); not in nested functions or classes."""
-    walker = _NameStores()
-    walker.stmts(body)
-    return frozenset(walker.names)
-
-
-class _NameStores(StatementWalker):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
-        if role is Role.STORE:
-            self._add(e)
-
-    def _add(self, e: Expression | None) -> None:
-        if isinstance(e, NameExpr):
-            self.names.add(e.name)
-        elif isinstance(e, (TupleExpr, ListExpr)):
-            for item in e.items:
-                self._add(item)
-        elif isinstance(e, StarExpr):
-            self._add(e.expr)
-
-    def visit_class(self, s: ClassDef) -> None:
-        """A nested class's body is its own namespace."""
-
-
 def pattern_captures(pattern: Pattern) -> list[NameExpr]:
     """The names a ``case`` pattern binds (``case Pool() as p``, ``case [first, *rest]``,
     ``case {"k": v, **others}``, ``case Point(x=x)``)."""
