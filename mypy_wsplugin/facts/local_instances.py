@@ -29,9 +29,9 @@ from mypy.nodes import (
     LDEF,
     AssignmentStmt,
     AwaitExpr,
-    Block,
     CallExpr,
     Expression,
+    FuncDef,
     FuncItem,
     MatchStmt,
     MemberExpr,
@@ -60,7 +60,6 @@ from mypy_wsplugin.facts.statements import (
     Role,
     Scope,
     StatementWalker,
-    functions_in,
     stored_members,
 )
 
@@ -105,8 +104,9 @@ def member_replaced(name: NameExpr, member: str, scope: Scope) -> bool:
 def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile) -> bool:
     """Whether ``scope`` replaces what the callee ``callee`` names before it may be called:
     a member of a local (:func:`member_replaced`), a module's attribute (``client.fetch``)
-    or a global of ``tree`` (``fetch``, patched as ``app.main.fetch``)
-    (:func:`path_replaced`)."""
+    or a global of ``tree`` (``fetch``, patched as ``app.main.fetch``) on an earlier line,
+    or a member of a ``self`` attribute (``self.client.get``) replaced in the method or in
+    the class's ``setUp``."""
     if not isinstance(scope, FuncItem):
         return False
     if isinstance(callee, MemberExpr):
@@ -114,75 +114,84 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile) -> bool:
         if isinstance(base, NameExpr) and base.kind == LDEF:
             return member_replaced(base, callee.name, scope)
         if isinstance(base, RefExpr) and isinstance(base.node, MypyFile):
-            return path_replaced(f"{base.node.fullname}.{callee.name}", scope)
+            return _path_replaced(f"{base.node.fullname}.{callee.name}", callee.line, scope)
         if isinstance(base, MemberExpr) and _on_self(base.expr, scope):
-            return f"{base.name}.{callee.name}" in _class_replacements(scope.info)
+            member = f"{base.name}.{callee.name}"
+            own = _replacements_in(scope).attributes
+            return member in own or member in _set_up_replacements(scope.info)
         return False
     if isinstance(callee, NameExpr) and callee.kind == GDEF:
-        return path_replaced(f"{tree.fullname}.{callee.name}", scope)
+        return _path_replaced(f"{tree.fullname}.{callee.name}", callee.line, scope)
     return False
 
 
-def path_replaced(path: str, scope: Scope) -> bool:
-    """Whether ``scope`` replaces the module attribute ``path`` (``app.client.fetch``):
-    ``client.fetch = fake``, ``setattr(client, "fetch", ...)``, ``patch.object(client,
-    "fetch", ...)``, ``patch("app.client.fetch", ...)`` or ``monkeypatch.setattr(...)``
-    either way.  A call of ``client.fetch()`` there may call the replacement."""
-    if not isinstance(scope, FuncItem):
-        return False
-    body = scope.body
-    known = _PATHS.get(id(scope))
-    if known is None or known[0] is not scope or known[1] is not body:
-        replacements = _Replacements()
-        replacements.scope(scope)
-        known = _PATHS[id(scope)] = (scope, body, frozenset(replacements.paths))
-    return path in known[2]
+def _path_replaced(path: str, line: int, scope: FuncItem) -> bool:
+    """Whether ``scope`` replaces the module attribute ``path`` (``app.client.fetch``)
+    before ``line``: ``client.fetch = fake``, ``setattr(client, "fetch", ...)``,
+    ``patch.object(client, "fetch", ...)``, ``patch("app.client.fetch", ...)`` or
+    ``monkeypatch.setattr(...)`` either way.  A call of ``client.fetch()`` after it may call
+    the replacement."""
+    first = _replacements_in(scope).paths.get(path)
+    return first is not None and first <= line
 
 
-# Per function: the function, its body, and the module attributes it replaces (full
-# names and string values only, so nothing the daemon's analysis replaces is kept).
-_PATHS: dict[int, tuple[FuncItem, object, frozenset[str]]] = {}
+class _Found:
+    """What a function replaces, as names only (nothing the daemon's analysis replaces is
+    kept): module attributes by full name with the first line, members of ``self``
+    attributes (``"client.get"``)."""
+
+    __slots__ = ("attributes", "paths")
+
+    def __init__(self, paths: dict[str, int], attributes: frozenset[str]) -> None:
+        self.paths = paths
+        self.attributes = attributes
+
+
+def _replacements_in(func: FuncItem) -> _Found:
+    body = func.body
+    known = _FOUND.get(id(func))
+    if known is None or known[0] is not func or known[1] is not body:
+        self_var = func.arguments[0].variable if _is_method(func) else None
+        walker = _Replacements(self_var)
+        walker.scope(func)
+        found = _Found(walker.paths, frozenset(walker.attributes))
+        known = _FOUND[id(func)] = (func, body, found)
+    return known[2]
+
+
+# Per function: the function, its body, and what it replaces.
+_FOUND: dict[int, tuple[FuncItem, object, _Found]] = {}
+
+
+def _is_method(func: FuncItem) -> bool:
+    return func.info is not FUNC_NO_INFO and bool(func.arguments) and not func.is_static
 
 
 def _on_self(e: Expression, scope: FuncItem) -> bool:
     """Whether ``e`` is the method ``scope``'s first parameter (``self``)."""
-    return (
-        isinstance(e, NameExpr)
-        and scope.info is not FUNC_NO_INFO
-        and bool(scope.arguments)
-        and e.node is scope.arguments[0].variable
-    )
+    return _is_method(scope) and isinstance(e, NameExpr) and e.node is scope.arguments[0].variable
 
 
-def _class_replacements(info: TypeInfo) -> frozenset[str]:
-    """The members of ``self`` attributes that any method of the class replaces,
-    ``"client.get"`` for ``self.client.get = fake`` (in ``setUp``, say), ``patch.object(
-    self.client, "get", ...)`` or ``monkeypatch.setattr(self.client, "get", ...)``: a call
-    of ``self.client.get()`` in the class may reach the replacement.  Kept per class with
-    its methods' bodies (the daemon replaces a body in place)."""
-    methods = functions_in(info.defn.defs.body)
-    bodies = [method.body for method in methods]
-    known = _CLASS_REPLACED.get(id(info))
-    if (
-        known is not None
-        and known[0] is info
-        and len(known[1]) == len(bodies)
-        and all(a is b for a, b in zip(known[1], bodies, strict=True))
-    ):
-        return known[2]
+# The methods that prepare a test class's instance before each test.
+_SET_UP: Final = frozenset({"setUp", "asyncSetUp", "setup_method", "setup"})
+
+
+def _set_up_replacements(info: TypeInfo) -> frozenset[str]:
+    """The members of ``self`` attributes the class's ``setUp`` (``asyncSetUp``,
+    ``setup_method``; its own or a base class's of the same module) replaces,
+    ``"client.get"`` for ``self.client.get = fake``, ``patch.object(self.client, "get",
+    ...)`` or ``setattr``: a call of ``self.client.get()`` in a test may reach the
+    replacement."""
     found: set[str] = set()
-    for method in methods:
-        if method.arguments and not method.is_static:
-            walker = _Replacements(method.arguments[0].variable)
-            walker.scope(method)
-            found |= walker.attributes
-    replaced = frozenset(found)
-    _CLASS_REPLACED[id(info)] = (info, bodies, replaced)
-    return replaced
-
-
-# Per class: the class, its methods' bodies, and what _class_replacements found.
-_CLASS_REPLACED: dict[int, tuple[TypeInfo, list[Block], frozenset[str]]] = {}
+    for cls in info.mro:
+        if cls.module_name != info.module_name:
+            continue  # read only where every mode has the body: the class's own module
+        for name in _SET_UP:
+            sym = cls.names.get(name)
+            node = sym.node if sym is not None else None
+            if isinstance(node, FuncDef) and _is_method(node):
+                found |= _replacements_in(node).attributes
+    return frozenset(found)
 
 
 def _is_declared(var: Var) -> bool:
@@ -270,7 +279,7 @@ class _Replacements(StatementWalker):
 
     def __init__(self, self_var: Var | None = None) -> None:
         self.replaced: set[tuple[Var, str]] = set()
-        self.paths: set[str] = set()
+        self.paths: dict[str, int] = {}  # module attribute -> the first line replacing it
         # With the method's ``self``: the members of its attributes replaced, "client.get".
         self.self_var = self_var
         self.attributes: set[str] = set()
@@ -284,7 +293,7 @@ class _Replacements(StatementWalker):
     def _note_stores(self, target: Expression | None) -> None:
         """``r.fetch = ...`` (also in a tuple target): ``r``'s ``fetch`` is replaced."""
         for member in stored_members(target):
-            self._note(member.expr, member.name)
+            self._note(member.expr, member.name, member.line)
 
     def _note_patch(self, call: CallExpr) -> None:
         """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``,
@@ -299,15 +308,15 @@ class _Replacements(StatementWalker):
         first = call.args[0]
         if isinstance(first, StrExpr) and name != "object":
             if "." in first.value:
-                self.paths.add(first.value)
+                self._note_path(first.value, call.line)
         elif name != "patch" and len(call.args) >= 2 and isinstance(call.args[1], StrExpr):
-            self._note(first, call.args[1].value)
+            self._note(first, call.args[1].value, call.line)
 
-    def _note(self, base: Expression, member: str) -> None:
+    def _note(self, base: Expression, member: str, line: int) -> None:
         if isinstance(base, NameExpr) and isinstance(base.node, Var):
             self.replaced.add((base.node, member))
         elif isinstance(base, RefExpr) and isinstance(base.node, MypyFile):
-            self.paths.add(f"{base.node.fullname}.{member}")
+            self._note_path(f"{base.node.fullname}.{member}", line)
         elif (
             isinstance(base, MemberExpr)
             and self.self_var is not None
@@ -315,6 +324,9 @@ class _Replacements(StatementWalker):
             and base.expr.node is self.self_var
         ):
             self.attributes.add(f"{base.name}.{member}")
+
+    def _note_path(self, path: str, line: int) -> None:
+        self.paths[path] = min(line, self.paths.get(path, line))
 
 
 # The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``.
