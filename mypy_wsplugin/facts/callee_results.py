@@ -387,14 +387,15 @@ def _rebound(func: FuncDef, tree: MypyFile) -> bool:
     """Whether the module also stores to the function's name at its top level (``f =
     wrap(f)``, also under an ``if`` or ``try`` or in a tuple target)."""
     defs = tree.defs
-    known = _STORED.get(id(tree))
+    known = _STORED.get(tree.fullname)
     if known is None or known[0] is not tree or known[1] is not defs:
-        known = _STORED[id(tree)] = (tree, defs, names_stored(defs))
+        known = _STORED[tree.fullname] = (tree, defs, names_stored(defs))
     return func.name in known[2]
 
 
-# module -> (its tree, its statements, the names its top level stores to)
-_STORED: dict[int, tuple[MypyFile, object, frozenset[str]]] = {}
+# module -> (its tree, its statements, the names its top level stores to); by name, so
+# that the daemon's new tree of an edited module replaces the old one.
+_STORED: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
 
 
 def _is_stub(func: FuncDef) -> bool:

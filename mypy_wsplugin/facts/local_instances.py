@@ -56,12 +56,7 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_names
 from mypy_wsplugin.facts.roles import store_counts
-from mypy_wsplugin.facts.statements import (
-    Role,
-    Scope,
-    StatementWalker,
-    stored_members,
-)
+from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, stored_members
 
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
