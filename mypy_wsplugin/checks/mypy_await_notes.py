@@ -36,7 +36,7 @@ from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.messages import missing_await_noted
 from mypy_wsplugin.mypy_internals import (
     current_file,
-    ignored_codes,
+    file_ignores,
     is_bottom_watcher,
     keep_bottom_watcher,
     recorded_errors,
@@ -103,7 +103,7 @@ class AwaitNotes:
             or _AWAITABLE_EXPECTED.search(found.group("expected"))
             or _NOT_THE_RESULT_EXPECTED.search(found.group("expected"))
             or file != current_file(errors)
-            or ignored_codes(errors, info.line) is not None
+            or info.line in file_ignores(errors)
             or not errors.is_error_code_enabled(MISSING_AWAIT)
         ):
             return False

@@ -30,21 +30,18 @@ from mypy.nodes import (
     FuncDef,
     IfStmt,
     IntExpr,
-    ListExpr,
     NameExpr,
     RaiseStmt,
     RefExpr,
     ReturnStmt,
-    StarExpr,
     Statement,
     TryStmt,
-    TupleExpr,
     WhileStmt,
 )
 from mypy.types import CallableType, UninhabitedType, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound
-from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker
+from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, store_targets
 
 _EXITS: Final = (ReturnStmt, RaiseStmt, ContinueStmt, BreakStmt)
 
@@ -186,16 +183,7 @@ class _NameStores(_Unreachable):
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
-            self._add(e)
-
-    def _add(self, e: Expression | None) -> None:
-        if isinstance(e, NameExpr):
-            self.names.add(e.name)
-        elif isinstance(e, (TupleExpr, ListExpr)):
-            for item in e.items:
-                self._add(item)
-        elif isinstance(e, StarExpr):
-            self._add(e.expr)
+            self.names.update(t.name for t in store_targets(e) if isinstance(t, NameExpr))
 
     def visit_class(self, s: ClassDef) -> None:
         """A nested class's body is its own namespace."""

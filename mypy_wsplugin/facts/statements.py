@@ -278,13 +278,17 @@ class StatementWalker:
 def stored_members(target: Expression | None) -> list[MemberExpr]:
     """The attributes a store target writes: ``x.a`` in ``x.a = ...``, also inside a tuple,
     list or starred target (``x.a, n = ...``, ``for x.a in ...``)."""
-    if isinstance(target, MemberExpr):
-        return [target]
+    return [e for e in store_targets(target) if isinstance(e, MemberExpr)]
+
+
+def store_targets(target: Expression | None) -> list[Expression]:
+    """What a store target writes, one by one: the items of a tuple, list or starred
+    target (``x.a, n = ...``, ``first, *rest = ...``), or the target itself."""
     if isinstance(target, (TupleExpr, ListExpr)):
-        return [member for item in target.items for member in stored_members(item)]
+        return [leaf for item in target.items for leaf in store_targets(item)]
     if isinstance(target, StarExpr):
-        return stored_members(target.expr)
-    return []
+        return store_targets(target.expr)
+    return [] if target is None else [target]
 
 
 def pattern_captures(pattern: Pattern) -> list[NameExpr]:

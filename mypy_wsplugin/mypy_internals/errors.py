@@ -173,11 +173,6 @@ def current_file(errors: Errors) -> str:
     return errors.file
 
 
-def ignored_codes(errors: Errors, line: int) -> list[str] | None:
-    """The codes of a ``# type: ignore[...]`` on ``line`` of the current file."""
-    return errors.ignored_lines.get(errors.file, {}).get(line)
-
-
 def file_ignores(errors: Errors) -> dict[int, list[str]]:
     """The current file's ``# type: ignore`` comments: line -> the codes named (none: all)."""
     return errors.ignored_lines.get(errors.file) or {}
