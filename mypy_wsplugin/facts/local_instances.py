@@ -37,9 +37,11 @@ from mypy.nodes import (
     MemberExpr,
     MypyFile,
     NameExpr,
+    OpExpr,
     RefExpr,
     StrExpr,
     TypeInfo,
+    UnaryExpr,
     Var,
     WithStmt,
 )
@@ -101,9 +103,16 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile) -> bool:
     a member of a local (:func:`member_replaced`), a module's attribute (``client.fetch``)
     or a global of ``tree`` (``fetch``, patched as ``app.main.fetch``) on an earlier line,
     or a member of a ``self`` attribute (``self.client.get``) replaced in the method or in
-    the class's ``setUp``."""
+    the class's ``setUp``.  Or the function dispatches on what the callee is at run time:
+    it tests the same expression with ``iscoroutinefunction`` (``if
+    asyncio.iscoroutinefunction(self.on_message): await self.on_message(m)``, or a flag
+    kept from the test), so a call of it may reach an override or a replacement of the
+    other kind."""
     if not isinstance(scope, FuncItem):
         return False
+    found = _replacements_in(scope)
+    if found.dispatched and _written(callee) in found.dispatched:
+        return True
     if isinstance(callee, MemberExpr):
         base = callee.expr
         if isinstance(base, NameExpr) and base.kind == LDEF:
@@ -133,13 +142,17 @@ def _path_replaced(path: str, line: int, scope: FuncItem) -> bool:
 class _Found:
     """What a function replaces, as names only (nothing the daemon's analysis replaces is
     kept): module attributes by full name with the first line, members of ``self``
-    attributes (``"client.get"``)."""
+    attributes (``"client.get"``); and the callees it tests with ``iscoroutinefunction``,
+    as written (``"self.on_message"``, see :func:`_written`)."""
 
-    __slots__ = ("attributes", "paths")
+    __slots__ = ("attributes", "dispatched", "paths")
 
-    def __init__(self, paths: dict[str, int], attributes: frozenset[str]) -> None:
+    def __init__(
+        self, paths: dict[str, int], attributes: frozenset[str], dispatched: frozenset[str]
+    ) -> None:
         self.paths = paths
         self.attributes = attributes
+        self.dispatched = dispatched
 
 
 def _replacements_in(func: FuncItem) -> _Found:
@@ -149,7 +162,7 @@ def _replacements_in(func: FuncItem) -> _Found:
         self_var = func.arguments[0].variable if _is_method(func) else None
         walker = _Replacements(self_var)
         walker.scope(func)
-        found = _Found(walker.paths, frozenset(walker.attributes))
+        found = _Found(walker.paths, frozenset(walker.attributes), frozenset(walker.dispatched))
         known = _FOUND[id(func)] = (func, body, found)
     return known[2]
 
@@ -278,12 +291,34 @@ class _Replacements(StatementWalker):
         # With the method's ``self``: the members of its attributes replaced, "client.get".
         self.self_var = self_var
         self.attributes: set[str] = set()
+        # The callees tested with ``iscoroutinefunction``, as written (:func:`_written`).
+        self.dispatched: set[str] = set()
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
             self._note_stores(e)
-        elif isinstance(e, CallExpr):
+            return
+        if isinstance(e, CallExpr):
             self._note_patch(e)
+        self._note_tests(e)
+
+    def _note_tests(self, e: Expression | None) -> None:
+        """``iscoroutinefunction(self.on_message)`` in a condition or a value, also under
+        ``not``, ``and`` and ``or``: the callee tested, as written."""
+        while isinstance(e, UnaryExpr) and e.op == "not":
+            e = e.expr
+        if isinstance(e, OpExpr) and e.op in ("and", "or"):
+            self._note_tests(e.left)
+            self._note_tests(e.right)
+        elif (
+            isinstance(e, CallExpr)
+            and isinstance(e.callee, RefExpr)
+            and e.callee.fullname in _COROUTINE_FUNCTION_TESTS
+            and e.args
+        ):
+            written = _written(e.args[0])
+            if written is not None:
+                self.dispatched.add(written)
 
     def _note_stores(self, target: Expression | None) -> None:
         """``r.fetch = ...`` (also in a tuple target): ``r``'s ``fetch`` is replaced."""
@@ -326,6 +361,22 @@ class _Replacements(StatementWalker):
 
 # The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``.
 _PATCHING: Final = frozenset({"setattr", "object", "patch"})
+
+
+# The tests code dispatches on to call a sync or an async callable.
+_COROUTINE_FUNCTION_TESTS: Final = frozenset(
+    {"asyncio.coroutines.iscoroutinefunction", "inspect.iscoroutinefunction"}
+)
+
+
+def _written(e: Expression) -> str | None:
+    """A callee as written, ``"self.on_message"``: names and attribute lookups on them."""
+    if isinstance(e, NameExpr):
+        return e.name
+    if isinstance(e, MemberExpr):
+        base = _written(e.expr)
+        return f"{base}.{e.name}" if base is not None else None
+    return None
 
 
 class _Constructed(StatementWalker):
