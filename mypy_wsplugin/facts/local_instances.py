@@ -65,10 +65,28 @@ _Made = dict[Var, TypeInfo]
 _Token = tuple[NameExpr, Var] | None
 # What a function replaces on its locals: ``(var, "fetch")``.
 _Replaced = frozenset[tuple[Var, str]]
-_MEMO: dict[
-    int,
-    tuple[FuncItem, object, _Token, Callees, Members, object, _Made, frozenset[Var], _Replaced],
-] = {}
+
+
+class _Locals:
+    """What :func:`_made_in` finds in a function."""
+
+    __slots__ = ("declared_once", "made", "replaced", "through_self")
+
+    def __init__(
+        self,
+        made: _Made,
+        declared_once: frozenset[Var],
+        replaced: _Replaced,
+        through_self: dict[Var, Expression],
+    ) -> None:
+        self.made = made  # locals made as an instance of a class
+        self.declared_once = declared_once  # locals declared with a type, bound once
+        self.replaced = replaced  # members replaced on locals
+        # Locals bound once to a call of a method of ``self`` or of an attribute of it.
+        self.through_self = through_self
+
+
+_MEMO: dict[int, tuple[FuncItem, object, _Token, Callees, Members, object, _Locals]] = {}
 
 
 def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
@@ -78,13 +96,26 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
     var = name.node
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return None
-    made, declared_once, _ = _made_in(scope)
+    found = _made_in(scope)
     if _is_declared(var):
         # Assigned again, mypy narrows it to what was assigned: not claimed.
-        known = _declared_class(var) if var in declared_once else None
+        known = _declared_class(var) if var in found.declared_once else None
     else:
-        known = made.get(var)
+        known = found.made.get(var)
     return narrowed(name, scope, known)
+
+
+def made_through_self(name: NameExpr, scope: Scope) -> Expression | None:
+    """What the local ``name`` of the method ``scope`` was bound to, once, where that is a
+    call (or its ``await``) of a method of ``self`` or of an attribute of it (``c = await
+    self.pool.acquire()``, ``c = self.connect()``): which class that gives is read where
+    the name is used (``facts.resolve.receiver_class``), so nothing here depends on the
+    class's attributes or methods.  A member the method or its class's ``setUp`` replaces
+    is not followed (:func:`callee_replaced`)."""
+    var = name.node
+    if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
+        return None
+    return _made_in(scope).through_self.get(var)
 
 
 def member_replaced(name: NameExpr, member: str, scope: Scope) -> bool:
@@ -95,10 +126,10 @@ def member_replaced(name: NameExpr, member: str, scope: Scope) -> bool:
     var = name.node
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return False
-    return (var, member) in _made_in(scope)[2]
+    return (var, member) in _made_in(scope).replaced
 
 
-def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile) -> bool:
+def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile | None) -> bool:
     """Whether ``scope`` replaces what the callee ``callee`` names before it may be called:
     a member of a local (:func:`member_replaced`), a module's attribute (``client.fetch``)
     or a global of ``tree`` (``fetch``, patched as ``app.main.fetch``) on an earlier line,
@@ -124,7 +155,7 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile) -> bool:
             own = _replacements_in(scope).attributes
             return member in own or member in _set_up_replacements(scope.info)
         return False
-    if isinstance(callee, NameExpr) and callee.kind == GDEF:
+    if isinstance(callee, NameExpr) and callee.kind == GDEF and tree is not None:
         return _path_replaced(f"{tree.fullname}.{callee.name}", callee.line, scope)
     return False
 
@@ -212,7 +243,7 @@ def _declared_class(var: Var) -> TypeInfo | None:
     return declared.type if isinstance(declared, Instance) else None
 
 
-def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var], _Replaced]:
+def _made_in(func: FuncItem) -> _Locals:
     """Each local of ``func`` bound once, by a call that plainly gives one class (a
     constructor, or a callee declaring an instance result), with its class; and the
     locals declared with a type (``p: Pool = ...``) that nothing assigns again.  Kept per
@@ -234,14 +265,15 @@ def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var], _Replaced]:
             and members_unchanged(members)
             and narrowings(func) is cached[5]
         ):
-            return cached[6], cached[7], cached[8]
+            return cached[6]
     replacements = _Replacements()
     replacements.scope(func)
     replaced = frozenset(replacements.replaced)
     constructed = _Constructed(func, replaced)
     constructed.scope(func)
     # ``match p: case Sub():`` narrows ``p`` in the case: a subject is not claimed.
-    once = _bound_once(func, {*constructed.made, *constructed.declared}) - constructed.matched
+    candidates = {*constructed.made, *constructed.declared, *constructed.through_self}
+    once = _bound_once(func, candidates) - constructed.matched
     made = {var: info for var, info in constructed.made.items() if var in once}
     declared_once = frozenset(var for var in constructed.declared if var in once)
     # ``q = p.clone()`` (or ``q = p``) holds only while each local it was made from is
@@ -255,19 +287,11 @@ def _made_in(func: FuncItem) -> tuple[_Made, frozenset[Var], _Replaced]:
                 break
             seen.add(base)
             base = constructed.made_from.get(base)
+    through_self = {var: v for var, v in constructed.through_self.items() if var in once}
+    found = _Locals(made, declared_once, replaced, through_self)
     token, callees, members = constructed.token, constructed.callees, constructed.members
-    _MEMO[id(func)] = (
-        func,
-        body,
-        token,
-        callees,
-        members,
-        narrowings(func),
-        made,
-        declared_once,
-        replaced,
-    )
-    return made, declared_once, replaced
+    _MEMO[id(func)] = (func, body, token, callees, members, narrowings(func), found)
+    return found
 
 
 def _bound_once(func: FuncItem, candidates: set[Var]) -> set[Var]:
@@ -361,8 +385,6 @@ class _Replacements(StatementWalker):
 
 # The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``.
 _PATCHING: Final = frozenset({"setattr", "object", "patch"})
-
-
 # The tests code dispatches on to call a sync or an async callable.
 _COROUTINE_FUNCTION_TESTS: Final = frozenset(
     {"asyncio.coroutines.iscoroutinefunction", "inspect.iscoroutinefunction"}
@@ -398,6 +420,8 @@ class _Constructed(StatementWalker):
         self.made_from: dict[Var, Var] = {}
         # What the function replaces on its locals (:class:`_Replacements`).
         self.replaced = replaced
+        # Locals bound to a call of a method of ``self`` or of an attribute of it.
+        self.through_self: dict[Var, Expression] = {}
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
         if len(s.lvalues) == 1:
@@ -409,6 +433,24 @@ class _Constructed(StatementWalker):
                 info = chained_instance(s.rvalue, self.callees, self.members, self._named(var))
                 if info is not None:
                     self.made[var] = info
+                elif self._calls_on_self(s.rvalue):
+                    self.through_self[var] = s.rvalue
+
+    def _calls_on_self(self, value: Expression) -> bool:
+        """Whether ``value`` calls (or awaits a call of) a method of ``self`` or of an
+        attribute of it, not replaced in the method or its class's ``setUp``."""
+        call = value.expr if isinstance(value, AwaitExpr) else value
+        if not isinstance(call, CallExpr) or not isinstance(call.callee, MemberExpr):
+            return False
+        callee = call.callee
+        base = callee.expr
+        while isinstance(base, MemberExpr):
+            base = base.expr
+        if not _on_self(base, self.func) or not isinstance(base, NameExpr):
+            return False
+        if callee.expr is base:  # ``self.fetch()``: replaced as a local's member
+            return isinstance(base.node, Var) and (base.node, callee.name) not in self.replaced
+        return not callee_replaced(callee, self.func, None)
 
     def visit_with(self, s: WithStmt) -> None:
         for value, target in zip(s.expr, s.target, strict=False):

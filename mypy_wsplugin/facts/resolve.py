@@ -9,7 +9,8 @@ on the result of a sync def that declares an instance result (``-> Pool``, or a 
 ``-> Self`` bound to its known receiver: ``Pool().clone().method()``), ``p.method()``
 on a local the function made either way (``p = Pool()``, ``p = make_pool()``, ``p =
 Pool().clone()``, ``c = await connect()`` where ``connect`` is an ``async def`` that
-declares ``-> Conn``), ``(await connect()).method()``, and chains of attributes whose
+declares ``-> Conn``, ``c = await self.pool.acquire()``: read where ``c`` is used, as the
+call itself), ``(await connect()).method()``, and chains of attributes whose
 types are declared (``self.core.api.check()`` where ``core: Core`` and
 ``Core.api: Api``).  A method is found through the MRO of what the receiver is statically
 known to be: an override in a subclass is not seen.  Anything else (a call on a parameter
@@ -49,7 +50,7 @@ from mypy_wsplugin.facts.instance_attributes import (
     declared_instance,
     instance_class,
 )
-from mypy_wsplugin.facts.local_instances import callee_replaced, local_class
+from mypy_wsplugin.facts.local_instances import callee_replaced, local_class, made_through_self
 from mypy_wsplugin.facts.narrowing import narrowed
 from mypy_wsplugin.facts.roles import Scope
 
@@ -110,6 +111,10 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
         own = self_class(scope, expr.node) if isinstance(scope, FuncItem) else None
         if own is not None and isinstance(scope, FuncItem):
             return narrowed(expr, scope, own)  # ``isinstance(self, Sub)``
+        value = made_through_self(expr, scope)
+        if value is not None and isinstance(scope, FuncItem):
+            # ``c = await self.pool.acquire()`` ... ``c.execute()``: as the value itself.
+            return narrowed(expr, scope, receiver_class(value, scope))
         return local_class(expr, scope)
     if isinstance(expr, CallExpr):
         made = instance_class(expr)
