@@ -50,6 +50,7 @@ from mypy_wsplugin.facts.bindings import set_program
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.callee_results import store_results
 from mypy_wsplugin.facts.declared import DeclaredResults, result_dependencies
+from mypy_wsplugin.facts.dependencies import noting
 from mypy_wsplugin.facts.hook_names import (
     CALL_SUFFIX,
     LRU_CACHE_CALL,
@@ -169,8 +170,12 @@ class Engine:
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """mypy >= 2.4: called once per module after type checking; keeps what its
         functions give (for a run without a cache, and the daemon) and runs the untyped
-        pass."""
-        if self.capabilities.post_pass and self._modules is not None:
+        pass.  Returns the modules whose classes both read (facts/dependencies): mypy keeps
+        them as the module's dependencies, so that a warm run checks it again when one
+        changes, as it does for the types of checked code."""
+        if not self.capabilities.post_pass or self._modules is None:
+            return set()
+        with noting() as read:
             self.await_notes.watch(self._build_errors())
             self.keep_results(file, again=self._daemon)
             if not self.off:
@@ -178,7 +183,8 @@ class Engine:
                     self.untyped.finish(file, self._modules, self._build_errors)
                 except Exception as error:
                     self._failed(error, AnyType(TypeOfAny.special_form), file)
-        return set()
+        read.discard(file.fullname)
+        return read
 
     def type_analysis(self) -> None:
         """The daemon, at a type-analyze hook lookup (it analyses a module's top level

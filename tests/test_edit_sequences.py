@@ -1342,3 +1342,54 @@ def test_a_finding_missing_where_plain_mypy_agrees_with_cold_stays_the_plugins()
     plain = ([OTHER, MYPY_ERROR], [OTHER, MYPY_ERROR])
     missing, extra = in_the_plugins_words(plain, ([OTHER, FINDING], [OTHER]))
     assert not missing and not extra
+
+
+def local_made_through_self() -> list[Snapshot]:
+    """A local bound to an awaited method of ``self`` (``c = await self.make()``, ``make``
+    declared in a base class of another module), and the awaited call itself, are judged
+    by what that method declares now: edits of the result's class (a module the caller
+    does not import: a warm run kept the finding before facts/dependencies) and of the
+    declaration reach the caller's module in every mode."""
+    conn_async = "class Conn:\n    async def execute(self):\n        return 1\n"
+    conn_sync = "class Conn:\n    def execute(self):\n        return 1\n"
+    base = (
+        "from app.conn import Conn\n\n\nclass Base:\n"
+        "    async def make(self) -> {result}:\n        return {result}()\n"
+    )
+    use = (
+        "from app.base import Base\n\n\nclass Svc(Base):\n    async def serve(self):\n"
+        "        c = await self.make()\n        c.execute()\n"
+        "        (await self.make()).execute()\n        return await c.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/svc.py": use}
+    return _steps(
+        (
+            "execute is async",
+            files | {"app/conn.py": conn_async, "app/base.py": base.format(result="Conn")},
+        ),
+        (
+            "execute is sync",
+            files | {"app/conn.py": conn_sync, "app/base.py": base.format(result="Conn")},
+        ),
+        (
+            "make declares int",
+            files | {"app/conn.py": conn_sync, "app/base.py": base.format(result="int")},
+        ),
+        (
+            "both back",
+            files | {"app/conn.py": conn_async, "app/base.py": base.format(result="Conn")},
+        ),
+    )
+
+
+def test_local_made_through_self(tmp_path: Path) -> None:
+    result = _agreeing(tmp_path, local_made_through_self())
+    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    dropped = 'Coroutine "Conn.execute()" is used without "await" (it is dropped and never runs)'
+    dropped += '; add "await"  [missing-await]'
+    awaited = 'Cannot await "Conn.execute()": it returns "int", which is not awaitable; remove the '
+    awaited += '"await"  [await-not-awaitable]'
+    if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
+        assert found == [[dropped] * 2, [awaited], [], [dropped] * 2]
+    else:
+        assert found == [[], [], [], []]

@@ -42,6 +42,7 @@ from mypy.nodes import (
 from mypy.types import AnyType, Instance, Type, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound, is_outside_class, missing_import, self_class
+from mypy_wsplugin.facts.dependencies import reads_class
 from mypy_wsplugin.facts.instance_attributes import (
     awaited_instance,
     awaited_target,
@@ -98,7 +99,10 @@ def _receiver(base: Expression, scope: Scope) -> TypeInfo | None:
     """The class that ``base.m()`` looks ``m`` up in: ``base`` names it, or is statically
     known to be an instance of it (:func:`receiver_class`)."""
     info = bound(base) if isinstance(base, RefExpr) else None
-    return info if isinstance(info, TypeInfo) else receiver_class(base, scope)
+    if isinstance(info, TypeInfo):
+        reads_class(info)
+        return info
+    return receiver_class(base, scope)
 
 
 def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
@@ -106,7 +110,13 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     ``self``/``cls`` in a method, an instance made right there (``Pool().size()``,
     ``make_pool().size()`` where ``make_pool`` declares ``-> Pool``) or by the function
     (``p = Pool()``, see :mod:`.local_instances`), or an attribute of such a receiver with
-    a declared type."""
+    a declared type.  Its modules are the judgement's dependencies (:mod:`.dependencies`)."""
+    info = _receiver_class(expr, scope)
+    reads_class(info)
+    return info
+
+
+def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
         own = self_class(scope, expr.node) if isinstance(scope, FuncItem) else None
         if own is not None and isinstance(scope, FuncItem):
