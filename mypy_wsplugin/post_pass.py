@@ -178,7 +178,7 @@ class UntypedPass:
         if not findings and not notes:
             return
         with reporting_in(errors, tree, None if own else options, tree.fullname):
-            _file(errors, findings, notes)
+            _file(errors, modules, findings, notes)
         if self.daemon:
             self._filed[tree.fullname] = _Filed(tree, findings, notes)
             self._filed_into[tree.fullname] = errors_in_file(errors, tree.path)
@@ -220,7 +220,7 @@ class UntypedPass:
                 findings = [f for f in filed.findings if not _reanalysed(f[2])]
                 filed = self._filed[module] = filed._replace(findings=findings)
             with reporting_in(errors, tree, None, module):
-                _file(errors, filed.findings, filed.notes)
+                _file(errors, modules, filed.findings, filed.notes)
         self._filed_into[module] = errors_in_file(errors, tree.path)
 
     def rejudge(self, errors: Errors, modules: dict[str, MypyFile], analysing: bool) -> None:
@@ -260,7 +260,7 @@ class UntypedPass:
             new = [f for f in findings if _key(f) not in had]
             if new:
                 with outside_attempts(errors), reporting_in(errors, tree, options, module):
-                    _file(errors, new, [])
+                    _file(errors, modules, new, [])
             self._filed[module] = filed._replace(findings=findings)
             self._filed_into[module] = errors_in_file(errors, tree.path)
 
@@ -274,10 +274,12 @@ class UntypedPass:
         self._stale.pop(module, None)
 
 
-def _file(errors: Errors, findings: list[Finding], notes: list[str]) -> None:
+def _file(
+    errors: Errors, program: dict[str, MypyFile], findings: list[Finding], notes: list[str]
+) -> None:
     for code, message, context, role, scope in findings:
         if is_enabled(errors, code):
-            report_to(errors, code, message, context, role, scope)
+            report_to(errors, program, code, message, context, role, scope)
     for note in notes:
         note_to(errors, note)
 

@@ -12,6 +12,7 @@ from typing import Final
 from mypy.errorcodes import (
     ATTR_DEFINED,
     CALL_ARG,
+    CALL_OVERLOAD,
     COMPARISON_OVERLAP,
     FUNC_RETURNS_VALUE,
     INDEX,
@@ -25,12 +26,19 @@ from mypy.errorcodes import (
     ErrorCode,
 )
 from mypy.errors import Errors
-from mypy.nodes import Context, Expression
+from mypy.nodes import Context, Expression, MemberExpr, MypyFile
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.roles import Scope, enclosing_use
 from mypy_wsplugin.facts.statements import Role
-from mypy_wsplugin.mypy_internals import Checker, errors_of, file_ignores, outside_attempts
+from mypy_wsplugin.facts.types import find_class, has_member
+from mypy_wsplugin.mypy_internals import (
+    Checker,
+    errors_of,
+    file_ignores,
+    modules,
+    outside_attempts,
+)
 
 # The codes mypy itself files each finding under (by the role of the misused coroutine for
 # ``missing-await``), which an existing ``# type: ignore[...]`` on the line may name.
@@ -56,21 +64,32 @@ REPLACED_CODES: Final = {
 }
 
 
-def _replaced(code: ErrorCode, role: Role | None) -> tuple[ErrorCode, ...]:
+def _replaced(
+    code: ErrorCode, role: Role | None, around: Expression | None, program: dict[str, MypyFile]
+) -> tuple[ErrorCode, ...]:
     if code == AWAIT_NOT_AWAITABLE:
         return _AWAIT_REPLACES
+    if role is Role.ATTRIBUTE_BASE and isinstance(around, MemberExpr):
+        # mypy reads the attribute on ``Coroutine``: one it has (``send``, ``close``) gives
+        # no [attr-defined], at most [call-arg] (or [call-overload]: ``throw``); any other
+        # gives [attr-defined] (on a union of coroutines, [union-attr]).
+        coroutine = find_class("typing.Coroutine", program)
+        if coroutine is not None and has_member(coroutine, around.name):
+            return (CALL_ARG, CALL_OVERLOAD, MISC)
+        return (ATTR_DEFINED, UNION_ATTR, MISC)
     return _MISSING_AWAIT_REPLACES.get(role, (MISC,)) if role is not None else (MISC,)
 
 
 def _code_for_lines(
-    errors: Errors, code: ErrorCode, lines: list[int], role: Role | None
+    errors: Errors, code: ErrorCode, lines: list[int], replaced: tuple[ErrorCode, ...]
 ) -> ErrorCode:
     """The code to file a finding under, where a ``# type: ignore`` on one of ``lines``
     has effect.
 
     A line that already carries ``# type: ignore[X]`` for the code ``X`` mypy itself gives
-    this finding (``misc`` for a wrong ``await``; ``unused-coroutine`` for a dropped
-    coroutine, ``attr-defined`` for an attribute looked up on one, ...), but not the
+    this finding (one of ``replaced``, see :func:`_replaced`: ``misc`` for a wrong
+    ``await``; ``unused-coroutine`` for a dropped coroutine, ``attr-defined`` for an
+    attribute no coroutine has looked up on one, ...), but not the
     plugin's own code, gets the finding under ``X``: the existing ignore keeps working as it
     is, even with ``warn_unused_ignores``.  An ignore of another code (for another error on
     the line) does not silence the finding, and neither does one of a code mypy does not give
@@ -81,9 +100,9 @@ def _code_for_lines(
     ignores = file_ignores(errors)
     ignored = {c for line in lines for c in ignores.get(line) or ()}
     if ignored and code.code not in ignored:
-        for replaced in _replaced(code, role):
-            if replaced.code in ignored and _given(errors, replaced):
-                return replaced
+        for mypys in replaced:
+            if mypys.code in ignored and _given(errors, mypys):
+                return mypys
     return code
 
 
@@ -97,20 +116,21 @@ def _given(errors: Errors, code: ErrorCode) -> bool:
 
 def _span(
     errors: Errors, code: ErrorCode, context: Context, role: Role | None, scope: Scope | None
-) -> list[int]:
+) -> tuple[list[int], Expression | None]:
     """The lines where a ``# type: ignore`` has effect for a finding at ``context``, as for
     the error mypy itself gives there: every line of the expression (``x = await sync(``
     ... ``)  # type: ignore[misc]``) and of the ``await`` or attribute lookup around it,
     where mypy reports its own error (``await (`` ... ``)``).  The one line where the file
-    has no ignore at all."""
+    has no ignore at all.  With the ``await`` or attribute lookup, where looked for."""
     lines = _lines(context)
     if scope is None or not file_ignores(errors):
-        return lines
+        return lines, None
+    around = None
     if code == AWAIT_NOT_AWAITABLE or role is Role.ATTRIBUTE_BASE:
         around = enclosing_use(scope, context) if isinstance(context, Expression) else None
         if around is not None:
             lines += [line for line in _lines(around) if line not in lines]
-    return lines
+    return lines, around
 
 
 def _lines(context: Context) -> list[int]:
@@ -121,18 +141,20 @@ def _lines(context: Context) -> list[int]:
 
 def _file(
     errors: Errors,
+    program: dict[str, MypyFile],
     code: ErrorCode,
     message: str,
     context: Context,
     role: Role | None,
     scope: Scope | None,
 ) -> None:
-    lines = _span(errors, code, context, role, scope)
+    lines, around = _span(errors, code, context, role, scope)
+    replaced = _replaced(code, role, around, program)
     errors.report(
         context.line,
         context.column,
         message,
-        code=_code_for_lines(errors, code, lines, role),
+        code=_code_for_lines(errors, code, lines, replaced),
         origin_span=lines,
         end_line=context.end_line,
         end_column=context.end_column,
@@ -151,7 +173,7 @@ def report(
     ``scope``: the function it stands in, where the ``await`` around it is looked up)."""
     errors = errors_of(api)
     with outside_attempts(errors):
-        _file(errors, code, message, context, role, scope)
+        _file(errors, modules(api), code, message, context, role, scope)
 
 
 def note(api: Checker, message: str, context: Context) -> None:
@@ -162,14 +184,16 @@ def note(api: Checker, message: str, context: Context) -> None:
 
 def report_to(
     errors: Errors,
+    program: dict[str, MypyFile],
     code: ErrorCode,
     message: str,
     context: Context,
     role: Role | None = None,
     scope: Scope | None = None,
 ) -> None:
-    """Report a finding made after type checking, in the module ``errors`` is set to."""
-    _file(errors, code, message, context, role, scope)
+    """Report a finding made after type checking, in the module ``errors`` is set to
+    (``program``: mypy's modules)."""
+    _file(errors, program, code, message, context, role, scope)
 
 
 def note_to(errors: Errors, message: str, line: int = 1) -> None:
