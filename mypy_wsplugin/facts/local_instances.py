@@ -37,11 +37,9 @@ from mypy.nodes import (
     MemberExpr,
     MypyFile,
     NameExpr,
-    OpExpr,
     RefExpr,
     StrExpr,
     TypeInfo,
-    UnaryExpr,
     Var,
     WithStmt,
 )
@@ -55,10 +53,12 @@ from mypy_wsplugin.facts.bindings import (
     self_class,
     still_bound,
 )
+from mypy_wsplugin.facts.coroutine_tests import narrowed_callees
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_names
 from mypy_wsplugin.facts.roles import store_counts
 from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, stored_members
+from mypy_wsplugin.mypy_internals import get_subexpressions
 
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
@@ -134,15 +134,13 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile | None) -> 
     a member of a local (:func:`member_replaced`), a module's attribute (``client.fetch``)
     or a global of ``tree`` (``fetch``, patched as ``app.main.fetch``) on an earlier line,
     or a member of a ``self`` attribute (``self.client.get``) replaced in the method or in
-    the class's ``setUp``.  Or the function dispatches on what the callee is at run time:
-    it tests the same expression with ``iscoroutinefunction`` (``if
-    asyncio.iscoroutinefunction(self.on_message): await self.on_message(m)``, or a flag
-    kept from the test), so a call of it may reach an override or a replacement of the
-    other kind."""
+    the class's ``setUp``.  Or the call stands where an ``iscoroutinefunction`` test of
+    the same callee holds (``if asyncio.iscoroutinefunction(self.on_message): await
+    self.on_message(m)``): the code dispatches at run time, and mypy narrows the callee
+    there (:mod:`.coroutine_tests`)."""
     if not isinstance(scope, FuncItem):
         return False
-    found = _replacements_in(scope)
-    if found.dispatched and _written(callee) in found.dispatched:
+    if callee in narrowed_callees(scope):
         return True
     if isinstance(callee, MemberExpr):
         base = callee.expr
@@ -173,17 +171,27 @@ def _path_replaced(path: str, line: int, scope: FuncItem) -> bool:
 class _Found:
     """What a function replaces, as names only (nothing the daemon's analysis replaces is
     kept): module attributes by full name with the first line, members of ``self``
-    attributes (``"client.get"``); and the callees it tests with ``iscoroutinefunction``,
-    as written (``"self.on_message"``, see :func:`_written`)."""
+    attributes (``"client.get"``), and the attributes of ``self`` it stores or tests with
+    ``isinstance`` (``"pool"``)."""
 
-    __slots__ = ("attributes", "dispatched", "paths")
+    __slots__ = ("attributes", "own", "paths")
 
     def __init__(
-        self, paths: dict[str, int], attributes: frozenset[str], dispatched: frozenset[str]
+        self, paths: dict[str, int], attributes: frozenset[str], own: frozenset[str]
     ) -> None:
         self.paths = paths
         self.attributes = attributes
-        self.dispatched = dispatched
+        self.own = own
+
+
+def self_attribute_narrowed(attribute: MemberExpr, scope: Scope) -> bool:
+    """Whether ``attribute`` is ``self.name`` in a method that stores ``self.name`` or
+    tests it with ``isinstance``: mypy narrows a declared attribute there to what was
+    stored or tested (``self.pool = FakePool()``), so its declaration does not say what it
+    holds."""
+    if not isinstance(scope, FuncItem) or not _on_self(attribute.expr, scope):
+        return False
+    return attribute.name in _replacements_in(scope).own
 
 
 def _replacements_in(func: FuncItem) -> _Found:
@@ -193,7 +201,8 @@ def _replacements_in(func: FuncItem) -> _Found:
         self_var = func.arguments[0].variable if _is_method(func) else None
         walker = _Replacements(self_var)
         walker.scope(func)
-        found = _Found(walker.paths, frozenset(walker.attributes), frozenset(walker.dispatched))
+        own = {name for var, name in walker.replaced if var is self_var} | walker.tested
+        found = _Found(walker.paths, frozenset(walker.attributes), frozenset(own))
         known = _FOUND[id(func)] = (func, body, found)
     return known[2]
 
@@ -315,34 +324,30 @@ class _Replacements(StatementWalker):
         # With the method's ``self``: the members of its attributes replaced, "client.get".
         self.self_var = self_var
         self.attributes: set[str] = set()
-        # The callees tested with ``iscoroutinefunction``, as written (:func:`_written`).
-        self.dispatched: set[str] = set()
+        # With the method's ``self``: its attributes tested with ``isinstance``, "pool".
+        self.tested: set[str] = set()
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
             self._note_stores(e)
-            return
-        if isinstance(e, CallExpr):
+        elif isinstance(e, CallExpr):
             self._note_patch(e)
-        self._note_tests(e)
+        if role is Role.CONDITION and self.self_var is not None and e is not None:
+            self._note_tests(e)
 
-    def _note_tests(self, e: Expression | None) -> None:
-        """``iscoroutinefunction(self.on_message)`` in a condition or a value, also under
-        ``not``, ``and`` and ``or``: the callee tested, as written."""
-        while isinstance(e, UnaryExpr) and e.op == "not":
-            e = e.expr
-        if isinstance(e, OpExpr) and e.op in ("and", "or"):
-            self._note_tests(e.left)
-            self._note_tests(e.right)
-        elif (
-            isinstance(e, CallExpr)
-            and isinstance(e.callee, RefExpr)
-            and e.callee.fullname in _COROUTINE_FUNCTION_TESTS
-            and e.args
-        ):
-            written = _written(e.args[0])
-            if written is not None:
-                self.dispatched.add(written)
+    def _note_tests(self, condition: Expression) -> None:
+        """``isinstance(self.pool, FakePool)`` anywhere in a condition."""
+        for e in get_subexpressions(condition):
+            if (
+                isinstance(e, CallExpr)
+                and isinstance(e.callee, NameExpr)
+                and e.callee.fullname == "builtins.isinstance"
+                and e.args
+                and isinstance(e.args[0], MemberExpr)
+                and isinstance(e.args[0].expr, NameExpr)
+                and e.args[0].expr.node is self.self_var
+            ):
+                self.tested.add(e.args[0].name)
 
     def _note_stores(self, target: Expression | None) -> None:
         """``r.fetch = ...`` (also in a tuple target): ``r``'s ``fetch`` is replaced."""
@@ -385,20 +390,6 @@ class _Replacements(StatementWalker):
 
 # The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``.
 _PATCHING: Final = frozenset({"setattr", "object", "patch"})
-# The tests code dispatches on to call a sync or an async callable.
-_COROUTINE_FUNCTION_TESTS: Final = frozenset(
-    {"asyncio.coroutines.iscoroutinefunction", "inspect.iscoroutinefunction"}
-)
-
-
-def _written(e: Expression) -> str | None:
-    """A callee as written, ``"self.on_message"``: names and attribute lookups on them."""
-    if isinstance(e, NameExpr):
-        return e.name
-    if isinstance(e, MemberExpr):
-        base = _written(e.expr)
-        return f"{base}.{e.name}" if base is not None else None
-    return None
 
 
 class _Constructed(StatementWalker):

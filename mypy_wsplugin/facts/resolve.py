@@ -51,7 +51,12 @@ from mypy_wsplugin.facts.instance_attributes import (
     declared_instance,
     instance_class,
 )
-from mypy_wsplugin.facts.local_instances import callee_replaced, local_class, made_through_self
+from mypy_wsplugin.facts.local_instances import (
+    callee_replaced,
+    local_class,
+    made_through_self,
+    self_attribute_narrowed,
+)
 from mypy_wsplugin.facts.narrowing import narrowed
 from mypy_wsplugin.facts.roles import Scope
 
@@ -174,6 +179,8 @@ def declared_attribute(expr: MemberExpr, scope: Scope) -> Type | None:
         return None
     sym = info.get(expr.name)
     declared = declared_type(sym.node) if sym is not None else None
+    if declared is not None and self_attribute_narrowed(expr, scope):
+        return None  # ``self.pool = FakePool()`` or ``isinstance(self.pool, ...)`` here
     if declared is not None or (sym is not None and not _undeclared(sym.node)):
         return declared
     return constructed_attribute(info, expr.name, _module_of_scope(scope))
