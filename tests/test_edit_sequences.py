@@ -64,6 +64,16 @@ def test_first_run_without_a_cache_reads_the_whole_program(tmp_path: Path) -> No
     assert not result.failures, result.report()
 
 
+def test_removed_module_a_dependency_of_another(tmp_path: Path) -> None:
+    """An update that removes a module whose class the plugin read in another module's
+    unannotated code: handed to mypy as that module's dependency in the daemon too, it
+    crashed the daemon (``KeyError`` in ``dmypy_server.direct_imports``, make fuzz seed
+    52124, a regression of facts/dependencies): the daemon gets no such dependency."""
+    result = run_seed(TOOL, 52124, 1, tmp_path, modes=(Mode.DAEMON,))
+    assert result.steps == 2
+    assert not result.failures, result.report()
+
+
 # Shapes that diverged (known bugs, and what make fuzz found): each a few steps, run in the
 # modes they diverged in.
 
