@@ -30,6 +30,7 @@ from mypy.nodes import (
     AssignmentStmt,
     AwaitExpr,
     CallExpr,
+    Decorator,
     Expression,
     FuncDef,
     FuncItem,
@@ -200,11 +201,54 @@ def _replacements_in(func: FuncItem) -> _Found:
     if known is None or known[0] is not func or known[1] is not body:
         self_var = func.arguments[0].variable if _is_method(func) else None
         walker = _Replacements(self_var)
+        for decorator in _own_decorators(func):  # ``@patch.object(Pool, "acquire")``
+            walker.expr(decorator)
         walker.scope(func)
         own = {name for var, name in walker.replaced if var is self_var} | walker.tested
         found = _Found(walker.paths, frozenset(walker.attributes), frozenset(own))
         known = _FOUND[id(func)] = (func, body, found)
     return known[2]
+
+
+def _own_decorators(func: FuncItem) -> list[Expression]:
+    """The decorators of a method, as written: a patch there applies to its whole body
+    (its line is the method's first).  (A module-level function's are not looked up.)"""
+    if not isinstance(func, FuncDef) or not func.is_decorated or func.info is FUNC_NO_INFO:
+        return []
+    sym = func.info.names.get(func.name)
+    node = sym.node if sym is not None else None
+    return list(node.original_decorators) if isinstance(node, Decorator) else []
+
+
+def member_patched(info: TypeInfo, name: str, line: int, scope: Scope) -> bool:
+    """Whether the method ``scope`` (or its class's ``setUp``) replaces the member ``name``
+    of ``info`` or of a class of its MRO before ``line``: ``patch.object(Pool, "acquire",
+    ...)`` (also as the method's decorator), ``patch("app.db.Pool.acquire")``,
+    ``monkeypatch.setattr(Pool, "acquire", ...)``: a call of it there may reach the
+    replacement, and what it gives is not the class's."""
+    if not isinstance(scope, FuncItem):
+        return False
+    paths = [f"{cls.fullname}.{name}" for cls in info.mro]
+    if any(_path_replaced(path, line, scope) for path in paths):
+        return True
+    return any(path in _set_up_paths(scope) for path in paths)
+
+
+def _set_up_paths(func: FuncItem) -> frozenset[str]:
+    """What the ``setUp`` of ``func``'s class (of the same module, as for attributes)
+    replaces by path."""
+    if not _is_method(func):
+        return frozenset()
+    found: set[str] = set()
+    for cls in func.info.mro:
+        if cls.module_name != func.info.module_name:
+            continue
+        for name in _SET_UP:
+            sym = cls.names.get(name)
+            node = sym.node if sym is not None else None
+            if isinstance(node, FuncDef) and _is_method(node):
+                found.update(_replacements_in(node).paths)
+    return frozenset(found)
 
 
 # Per function: the function, its body, and what it replaces.
@@ -374,7 +418,8 @@ class _Replacements(StatementWalker):
     def _note(self, base: Expression, member: str, line: int) -> None:
         if isinstance(base, NameExpr) and isinstance(base.node, Var):
             self.replaced.add((base.node, member))
-        elif isinstance(base, RefExpr) and isinstance(base.node, MypyFile):
+        elif isinstance(base, RefExpr) and isinstance(base.node, (MypyFile, TypeInfo)):
+            # A module's attribute, or a class's (``patch.object(Pool, "acquire", ...)``).
             self._note_path(f"{base.node.fullname}.{member}", line)
         elif (
             isinstance(base, MemberExpr)

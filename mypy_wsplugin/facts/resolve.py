@@ -55,6 +55,7 @@ from mypy_wsplugin.facts.local_instances import (
     callee_replaced,
     local_class,
     made_through_self,
+    member_patched,
     self_attribute_narrowed,
 )
 from mypy_wsplugin.facts.narrowing import narrowed
@@ -91,6 +92,8 @@ def resolve_callee(
         if info is not None:  # ``Class.m()``, ``self.m()``, ``cls.m()``, ``self.core.api.m()``
             if callee_replaced(callee, scope, tree):
                 return None  # ``r.fetch = Mock()`` before: the call may reach the mock
+            if member_patched(info, callee.name, call.line, scope):
+                return None  # ``patch.object(Pool, "acquire", ...)`` before
             return _member_of(info, callee.name, info)
         return _unseen_member(callee, tree)
     if isinstance(callee, SuperExpr) and callee.info is not None:  # ``super().m()``
@@ -164,7 +167,7 @@ def _method_of_receiver(
         return None
     info = _receiver(callee.expr, scope)
     sym = info.get(callee.name) if info is not None else None
-    if info is None or sym is None:
+    if info is None or sym is None or member_patched(info, callee.name, call.line, scope):
         return None
     through = isinstance(callee.expr, RefExpr) and bound(callee.expr) is info
     return sym.node, bound_through_class(sym.node, info) if through else info
