@@ -228,27 +228,14 @@ def member_patched(info: TypeInfo, name: str, line: int, scope: Scope) -> bool:
     replacement, and what it gives is not the class's."""
     if not isinstance(scope, FuncItem):
         return False
+    own = _replacements_in(scope).paths
+    set_up = [f.paths for f in _set_up_found(scope.info)] if _is_method(scope) else []
+    if not own and not any(set_up):
+        return False  # most functions: nothing patched by path
     paths = [f"{cls.fullname}.{name}" for cls in info.mro]
     if any(_path_replaced(path, line, scope) for path in paths):
         return True
-    return any(path in _set_up_paths(scope) for path in paths)
-
-
-def _set_up_paths(func: FuncItem) -> frozenset[str]:
-    """What the ``setUp`` of ``func``'s class (of the same module, as for attributes)
-    replaces by path."""
-    if not _is_method(func):
-        return frozenset()
-    found: set[str] = set()
-    for cls in func.info.mro:
-        if cls.module_name != func.info.module_name:
-            continue
-        for name in _SET_UP:
-            sym = cls.names.get(name)
-            node = sym.node if sym is not None else None
-            if isinstance(node, FuncDef) and _is_method(node):
-                found.update(_replacements_in(node).paths)
-    return frozenset(found)
+    return any(path in patched for patched in set_up for path in paths)
 
 
 # Per function: the function, its body, and what it replaces.
@@ -274,16 +261,23 @@ def _set_up_replacements(info: TypeInfo) -> frozenset[str]:
     ``"client.get"`` for ``self.client.get = fake``, ``patch.object(self.client, "get",
     ...)`` or ``setattr``: a call of ``self.client.get()`` in a test may reach the
     replacement."""
-    found: set[str] = set()
+    return frozenset(a for found in _set_up_found(info) for a in found.attributes)
+
+
+def _set_up_found(info: TypeInfo) -> list[_Found]:
+    """What each ``setUp`` (``asyncSetUp``, ``setup_method``, ``setup``) of ``info``, its
+    own or a base class's, replaces; read only where every mode has the body: the class's
+    own module."""
+    found = []
     for cls in info.mro:
         if cls.module_name != info.module_name:
-            continue  # read only where every mode has the body: the class's own module
+            continue
         for name in _SET_UP:
             sym = cls.names.get(name)
             node = sym.node if sym is not None else None
             if isinstance(node, FuncDef) and _is_method(node):
-                found |= _replacements_in(node).attributes
-    return frozenset(found)
+                found.append(_replacements_in(node))
+    return found
 
 
 def _is_declared(var: Var) -> bool:
