@@ -96,6 +96,11 @@ def _agreeing(
     return result
 
 
+def _cold_errors(result: SequenceResult) -> list[list[str]]:
+    """Each step's error messages in the cold run (what follows ``error: ``), sorted."""
+    return [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+
+
 def unannotated_finding_in_an_imported_module() -> list[Snapshot]:
     """A finding inside an unannotated function, in a module that another module imports."""
     a = "def g() -> int:\n    return 1\n\n\nasync def u(x):\n    await g()\n"
@@ -971,7 +976,7 @@ def imported_names_change_kind() -> list[Snapshot]:
 def test_imported_names_change_kind(tmp_path: Path) -> None:
     snaps = imported_names_change_kind()
     result = _agreeing(tmp_path, snaps, (Mode.DAEMON,))
-    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    found = _cold_errors(result)
     dropped = 'Coroutine "Client.drop()" is used without "await" (it is dropped and never runs)'
     dropped += '; add "await"  [missing-await]'
     awaited = 'Cannot await "load()": it returns "{}", which is not awaitable; remove the "await"'
@@ -1008,7 +1013,7 @@ def reexport_changed() -> list[Snapshot]:
 def test_reexport_changed(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run follows the re-export."""
     result = _agreeing(tmp_path, reexport_changed())
-    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    found = _cold_errors(result)
     awaited = 'Cannot await "make()": it returns "int", which is not awaitable; remove the "await"'
     awaited += "  [await-not-awaitable]"
     dropped = 'Coroutine "Client.drop()" is used without "await" (it is dropped and never runs)'
@@ -1037,7 +1042,7 @@ def reexported_name_changes_kind() -> list[Snapshot]:
 
 def test_reexported_name_changes_kind(tmp_path: Path) -> None:
     result = _agreeing(tmp_path, reexported_name_changes_kind())
-    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    found = _cold_errors(result)
     awaited = 'Cannot await "fetch()": it returns "fetch", which is not awaitable; remove the '
     awaited += '"await"  [await-not-awaitable]'
     assert found == [[], [awaited] if HAS_POST_PASS else [], []]
@@ -1063,7 +1068,7 @@ def module_attribute_added_with_its_user() -> list[Snapshot]:
 
 def test_module_attribute_added_with_its_user(tmp_path: Path) -> None:
     result = _agreeing(tmp_path, module_attribute_added_with_its_user())
-    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    found = _cold_errors(result)
     tested = 'Coroutine "C.close()" assigned to "v" on line 5 is used without "await" (a '
     tested += 'coroutine object is always true); add "await" on line 5  [missing-await]'
     dropped = 'Coroutine "C.close()" is used without "await" (it is dropped and never runs)'
@@ -1394,7 +1399,7 @@ def local_made_through_self() -> list[Snapshot]:
 
 def test_local_made_through_self(tmp_path: Path) -> None:
     result = _agreeing(tmp_path, local_made_through_self())
-    found = [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
+    found = _cold_errors(result)
     dropped = 'Coroutine "Conn.execute()" is used without "await" (it is dropped and never runs)'
     dropped += '; add "await"  [missing-await]'
     awaited = 'Cannot await "Conn.execute()": it returns "int", which is not awaitable; remove the '
