@@ -127,6 +127,8 @@ def member_replaced(name: NameExpr, member: str, scope: Scope) -> bool:
     var = name.node
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return False
+    if (var.name, member) not in _replacements_in(scope).members:
+        return False  # most calls: nothing of that name replaced, no walk for _made_in
     return (var, member) in _made_in(scope).replaced
 
 
@@ -172,17 +174,23 @@ def _path_replaced(path: str, line: int, scope: FuncItem) -> bool:
 class _Found:
     """What a function replaces, as names only (nothing the daemon's analysis replaces is
     kept): module attributes by full name with the first line, members of ``self``
-    attributes (``"client.get"``), and the attributes of ``self`` it stores or tests with
-    ``isinstance`` (``"pool"``)."""
+    attributes (``"client.get"``), the attributes of ``self`` it stores or tests with
+    ``isinstance`` (``"pool"``), and the members of names (``("r", "fetch")``; the exact
+    locals are :func:`_made_in`'s)."""
 
-    __slots__ = ("attributes", "own", "paths")
+    __slots__ = ("attributes", "members", "own", "paths")
 
     def __init__(
-        self, paths: dict[str, int], attributes: frozenset[str], own: frozenset[str]
+        self,
+        paths: dict[str, int],
+        attributes: frozenset[str],
+        own: frozenset[str],
+        members: frozenset[tuple[str, str]],
     ) -> None:
         self.paths = paths
         self.attributes = attributes
         self.own = own
+        self.members = members
 
 
 def self_attribute_narrowed(attribute: MemberExpr, scope: Scope) -> bool:
@@ -205,7 +213,8 @@ def _replacements_in(func: FuncItem) -> _Found:
             walker.expr(decorator)
         walker.scope(func)
         own = {name for var, name in walker.replaced if var is self_var} | walker.tested
-        found = _Found(walker.paths, frozenset(walker.attributes), frozenset(own))
+        members = frozenset((var.name, name) for var, name in walker.replaced)
+        found = _Found(walker.paths, frozenset(walker.attributes), frozenset(own), members)
         known = _FOUND[id(func)] = (func, body, found)
     return known[2]
 
