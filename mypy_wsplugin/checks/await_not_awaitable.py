@@ -23,8 +23,10 @@ from mypy_wsplugin.mypy_internals import awaited_type, errors_of, modules
 from mypy_wsplugin.reporting import is_enabled, report
 
 
-def check_awaited(site: Site, index: RoleIndex) -> Type:
-    """Report ``await`` of a non-awaitable and type the operand as ``Awaitable[result]``.
+def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -> Type:
+    """Report ``await`` of a non-awaitable and type the operand as ``Awaitable[result]``;
+    ``unless_replaced``: not where the function replaced the callee (a call, see
+    :meth:`.Site.callee_replaced`).
 
     Returning ``Awaitable[T]`` removes mypy's own ``[misc] Incompatible types in "await"``
     for the same expression and makes the ``await`` give ``T``, so nothing cascades.
@@ -43,6 +45,8 @@ def check_awaited(site: Site, index: RoleIndex) -> Type:
     bad = non_awaitable_members(modules(site.api), shown)
     configured_sync = site.entry is not None and not site.entry.is_async
     if not bad and not (configured_sync and is_any(shown)):
+        return site.typ
+    if unless_replaced and site.callee_replaced():
         return site.typ
     if _placeholder_none(site, bad):
         return site.typ

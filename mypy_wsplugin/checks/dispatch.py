@@ -14,7 +14,6 @@ from mypy_wsplugin.checks.missing_await import DROPPED_OR_TESTED, check_coroutin
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.hook_names import called_implicitly
-from mypy_wsplugin.facts.local_instances import callee_replaced
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_result, coroutine_result, is_any
 from mypy_wsplugin.mypy_internals import Checker, attempt_failed, contains_any, expression_type
@@ -42,26 +41,17 @@ def check_call_site(site: Site, policy: CheckPolicy, roles: RoleIndex, daemon: b
             known = site.known()
             result = known.result if known is not None and known.is_async else None
     if result is not None:
-        if policy.misuse_check(entry, True) and not _member_replaced(site):
-            return check_coroutine(site, result, roles)
+        if policy.misuse_check(entry, True):
+            return check_coroutine(site, result, roles, unless_replaced=True)
         return site.typ
     promised = awaitable_result(site.typ)
     if promised is not None and policy.misuse_check(entry, True):
         # A callable typed as returning ``Awaitable[T]`` (a callback): dropping or
         # testing what it gives is wrong for any awaitable it may be.
         return check_coroutine(site, promised, roles, only=DROPPED_OR_TESTED)
-    if policy.await_check(entry, False) and not _member_replaced(site):
-        return check_awaited(site, roles)
+    if policy.await_check(entry, False):
+        return check_awaited(site, roles, unless_replaced=True)
     return site.typ
-
-
-def _member_replaced(site: Site) -> bool:
-    """``r.fetch(...)`` where the function replaced ``r``'s ``fetch`` before (``patch.object(r,
-    "fetch", ...)``, ``r.fetch = Mock()``): the call may reach the replacement, whatever
-    type mypy gives it (:func:`.facts.local_instances.member_replaced`).  mypy's own errors
-    on it stand."""
-    callee = site.node.callee if isinstance(site.node, CallExpr) else None
-    return callee is not None and callee_replaced(callee, site.scope(), site.tree)
 
 
 def decided(ctx: CallContext, api: Checker, call: CallExpr, errors: Errors) -> bool:

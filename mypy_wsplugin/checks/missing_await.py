@@ -169,10 +169,15 @@ DROPPED_OR_TESTED: Final = frozenset({Role.STATEMENT, Role.CONDITION})
 
 
 def check_coroutine(
-    site: Site, result: Type, index: RoleIndex, only: frozenset[Role] | None = None
+    site: Site,
+    result: Type,
+    index: RoleIndex,
+    only: frozenset[Role] | None = None,
+    unless_replaced: bool = False,
 ) -> Type:
     """Report a coroutine call used without ``await``; type it as ``result`` if reported.
-    ``only``: the roles judged (all when None)."""
+    ``only``: the roles judged (all when None); ``unless_replaced``: not where the function
+    replaced the callee (see :meth:`.Site.callee_replaced`)."""
     scope = site.scope()
     if index.is_awaited(site.tree, scope, site.node):
         return site.typ
@@ -188,7 +193,7 @@ def check_coroutine(
     returned = declared_return(api)
     declared = coroutine_result(returned) if returned is not None else None
     finding = find_misuse(api.options, modules(api), site.what, role, scope, result, declared)
-    if finding is None:
+    if finding is None or (unless_replaced and site.callee_replaced()):
         return site.typ
     report(api, MISSING_AWAIT, finding.message, finding.context, finding.role, scope)
     return recovered_type(site.typ, result, finding)

@@ -12,6 +12,7 @@ from mypy.types import Instance, Type, TypeType, get_proper_type
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.facts.callee_results import Inference, StaticResult
 from mypy_wsplugin.facts.hook_names import display
+from mypy_wsplugin.facts.local_instances import callee_replaced
 from mypy_wsplugin.facts.resolve import resolve_callee
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.roles import RoleEntry, Scope
@@ -63,6 +64,15 @@ class Site:
 
     def role(self, index: RoleIndex, scope: Scope) -> RoleEntry | None:
         return index.role_of(self.tree, scope, self.node)
+
+    def callee_replaced(self) -> bool:
+        """``r.fetch(...)`` where the function replaced ``r``'s ``fetch`` before
+        (``patch.object(r, "fetch", ...)``, ``r.fetch = Mock()``): the call may reach the
+        replacement, whatever type mypy gives it (:func:`.local_instances.callee_replaced`).
+        mypy's own errors on it stand.  Asked only of a call about to be reported: the
+        answer may need a walk of the function."""
+        callee = self.node.callee if isinstance(self.node, CallExpr) else None
+        return callee is not None and callee_replaced(callee, self.scope(), self.tree)
 
     def known(self) -> StaticResult | None:
         """What the callee's definition says it gives, for a call mypy types as ``Any``."""
