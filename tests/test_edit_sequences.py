@@ -1408,3 +1408,46 @@ def test_local_made_through_self(tmp_path: Path) -> None:
         assert found == [[dropped] * 2, [awaited], [], [dropped] * 2]
     else:
         assert found == [[], [], [], []]
+
+
+def property_result_changes() -> list[Snapshot]:
+    """A property declared in a base class of another module (``@property def conn(self)
+    -> Conn``, then with a setter) gives the receiver of a call in an unannotated method of
+    a subclass: edits of the getter's declared result, of the result's class and of the
+    kind of property reach the caller's module, never edited, in every mode."""
+    conn = "class Conn:\n    {kind}def execute(self):\n        return 1\n"
+    base = (
+        "from app.conn import Conn\n\n\nclass Base:\n    @property\n"
+        "    def conn(self) -> {result}:\n        return {result}()\n"
+    )
+    setter = "\n    @conn.setter\n    def conn(self, value: Conn) -> None:\n        pass\n"
+    use = (
+        "from app.base import Base\n\n\nclass Svc(Base):\n    async def serve(self):\n"
+        "        self.conn.execute()\n        return await self.conn.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/svc.py": use}
+
+    def state(kind: str, result: str, extra: str = "") -> dict[str, str]:
+        module = base.format(result=result) + extra
+        return files | {"app/conn.py": conn.format(kind=kind), "app/base.py": module}
+
+    return _steps(
+        ("execute is async", state("async ", "Conn")),
+        ("execute is sync", state("", "Conn")),
+        ("conn declares int", state("", "int")),
+        ("a setter, execute async", state("async ", "Conn", setter)),
+        ("conn declares int again", state("async ", "int", setter)),
+    )
+
+
+def test_property_result_changes(tmp_path: Path) -> None:
+    result = _agreeing(tmp_path, property_result_changes())
+    found = _cold_errors(result)
+    dropped = 'Coroutine "Conn.execute()" is used without "await" (it is dropped and never runs)'
+    dropped += '; add "await"  [missing-await]'
+    awaited = 'Cannot await "Conn.execute()": it returns "int", which is not awaitable; remove the '
+    awaited += '"await"  [await-not-awaitable]'
+    if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
+        assert found == [[dropped], [awaited], [], [dropped], []]
+    else:
+        assert found == [[], [], [], [], []]

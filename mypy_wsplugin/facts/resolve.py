@@ -39,7 +39,7 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.types import AnyType, Instance, Type, get_proper_type
+from mypy.types import AnyType, CallableType, Instance, Type, get_proper_type, has_type_vars
 
 from mypy_wsplugin.facts.bindings import bound, is_outside_class, missing_import, self_class
 from mypy_wsplugin.facts.dependencies import reads_class
@@ -181,7 +181,8 @@ def declared_attribute(expr: MemberExpr, scope: Scope) -> Type | None:
     if info is None:
         return None
     sym = info.get(expr.name)
-    declared = declared_type(sym.node) if sym is not None else None
+    node = sym.node if sym is not None else None
+    declared = declared_type(node) or property_type(node)
     if declared is not None and self_attribute_narrowed(expr, scope):
         return None  # ``self.pool = FakePool()`` or ``isinstance(self.pool, ...)`` here
     if declared is not None or (sym is not None and not _undeclared(sym.node)):
@@ -210,6 +211,26 @@ def declared_type(node: SymbolNode | None) -> Type | None:
     if isinstance(get_proper_type(node.type), AnyType):
         return None
     return node.type
+
+
+def property_type(node: SymbolNode | None) -> Type | None:
+    """What reading a property gives, as its getter declares it (``@property def conn(self)
+    -> Conn``, with a setter beside it or not; ``functools.cached_property``): the type
+    mypy gives the access.  Read from the getter's signature as mypy keeps it (its ``Var``,
+    typed once mypy has checked the class body, and kept in the cache), so other decorators
+    count as mypy counts them.  Not for an ``async def`` getter, an ``Any`` result or one a
+    type variable decides (``-> T``, ``-> Self``: the receiver binds it)."""
+    if isinstance(node, OverloadedFuncDef) and node.is_property and node.items:
+        node = node.items[0]
+    if not isinstance(node, Decorator) or not node.var.is_property or node.func.is_coroutine:
+        return None
+    getter = get_proper_type(node.var.type) if node.var.is_ready else None
+    if not isinstance(getter, CallableType):
+        return None
+    returned = getter.ret_type
+    if isinstance(get_proper_type(returned), AnyType) or has_type_vars(returned):
+        return None
+    return returned
 
 
 def _unseen_member(callee: MemberExpr, tree: MypyFile) -> Callee | None:
