@@ -101,6 +101,22 @@ def _cold_errors(result: SequenceResult) -> list[list[str]]:
     return [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
 
 
+def _dropped(what: str) -> str:
+    """The message of a dropped coroutine of ``what`` (``"Conn.execute()"``)."""
+    return (
+        f'Coroutine "{what}" is used without "await" (it is dropped and never runs); '
+        'add "await"  [missing-await]'
+    )
+
+
+def _awaited(what: str, returned: str) -> str:
+    """The message of an awaited call of ``what`` that returns ``returned``."""
+    return (
+        f'Cannot await "{what}": it returns "{returned}", which is not awaitable; '
+        'remove the "await"  [await-not-awaitable]'
+    )
+
+
 def unannotated_finding_in_an_imported_module() -> list[Snapshot]:
     """A finding inside an unannotated function, in a module that another module imports."""
     a = "def g() -> int:\n    return 1\n\n\nasync def u(x):\n    await g()\n"
@@ -977,13 +993,10 @@ def test_imported_names_change_kind(tmp_path: Path) -> None:
     snaps = imported_names_change_kind()
     result = _agreeing(tmp_path, snaps, (Mode.DAEMON,))
     found = _cold_errors(result)
-    dropped = 'Coroutine "Client.drop()" is used without "await" (it is dropped and never runs)'
-    dropped += '; add "await"  [missing-await]'
-    awaited = 'Cannot await "load()": it returns "{}", which is not awaitable; remove the "await"'
-    awaited += "  [await-not-awaitable]"
+    dropped = _dropped("Client.drop()")
     if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
-        classes = sorted([awaited.format("int"), dropped, dropped])
-        assert found == [classes, [awaited.format("load")], classes]
+        classes = sorted([_awaited("load()", "int"), dropped, dropped])
+        assert found == [classes, [_awaited("load()", "load")], classes]
     else:
         assert found == [[], [], []]
 
@@ -1014,10 +1027,8 @@ def test_reexport_changed(tmp_path: Path) -> None:
     """Every mode agrees with the cold run, and the cold run follows the re-export."""
     result = _agreeing(tmp_path, reexport_changed())
     found = _cold_errors(result)
-    awaited = 'Cannot await "make()": it returns "int", which is not awaitable; remove the "await"'
-    awaited += "  [await-not-awaitable]"
-    dropped = 'Coroutine "Client.drop()" is used without "await" (it is dropped and never runs)'
-    dropped += '; add "await"  [missing-await]'
+    awaited = _awaited("make()", "int")
+    dropped = _dropped("Client.drop()")
     if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
         assert found == [[awaited] * 3, [dropped], [awaited] * 3]
     else:
@@ -1400,10 +1411,8 @@ def local_made_through_self() -> list[Snapshot]:
 def test_local_made_through_self(tmp_path: Path) -> None:
     result = _agreeing(tmp_path, local_made_through_self())
     found = _cold_errors(result)
-    dropped = 'Coroutine "Conn.execute()" is used without "await" (it is dropped and never runs)'
-    dropped += '; add "await"  [missing-await]'
-    awaited = 'Cannot await "Conn.execute()": it returns "int", which is not awaitable; remove the '
-    awaited += '"await"  [await-not-awaitable]'
+    dropped = _dropped("Conn.execute()")
+    awaited = _awaited("Conn.execute()", "int")
     if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
         assert found == [[dropped] * 2, [awaited], [], [dropped] * 2]
     else:
@@ -1443,10 +1452,8 @@ def property_result_changes() -> list[Snapshot]:
 def test_property_result_changes(tmp_path: Path) -> None:
     result = _agreeing(tmp_path, property_result_changes())
     found = _cold_errors(result)
-    dropped = 'Coroutine "Conn.execute()" is used without "await" (it is dropped and never runs)'
-    dropped += '; add "await"  [missing-await]'
-    awaited = 'Cannot await "Conn.execute()": it returns "int", which is not awaitable; remove the '
-    awaited += '"await"  [await-not-awaitable]'
+    dropped = _dropped("Conn.execute()")
+    awaited = _awaited("Conn.execute()", "int")
     if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
         assert found == [[dropped], [awaited], [], [dropped], []]
     else:
