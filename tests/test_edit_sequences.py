@@ -1458,3 +1458,43 @@ def test_property_result_changes(tmp_path: Path) -> None:
         assert found == [[dropped], [awaited], [], [dropped], []]
     else:
         assert found == [[], [], [], [], []]
+
+
+def attribute_from_declared_parameter_changes() -> list[Snapshot]:
+    """An attribute stored from a parameter declared as an instance (``def __init__(self,
+    pool: Pool)``, then ``self.pool = pool``), used in an unannotated method of the same
+    class: edits of the parameter's class (another module), of what that module's name
+    binds (a class, then an alias of another) and of the declaration reach every mode."""
+    pools = (
+        "class Pool:\n    {kind}def execute(self):\n        return 1\n\n\n"
+        "class Other:\n    async def execute(self):\n        return 1\n"
+    )
+    use = (
+        "from app.pools import Pool\n\n\nclass Svc:\n"
+        "    def __init__(self, pool: {declared}) -> None:\n        self.pool = pool\n\n"
+        "    async def serve(self):\n        self.pool.execute()\n"
+        "        return await self.pool.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": ""}
+
+    def state(module: str, declared: str = "Pool") -> dict[str, str]:
+        return files | {"app/pools.py": module, "app/svc.py": use.format(declared=declared)}
+
+    aliased = pools.format(kind="").replace("class Pool", "class Real") + "\n\nPool = Other\n"
+    return _steps(
+        ("execute is async", state(pools.format(kind="async "))),
+        ("execute is sync", state(pools.format(kind=""))),
+        ("Pool an alias of Other", state(aliased)),
+        ("declared int", state(pools.format(kind="async "), "int")),
+        ("back", state(pools.format(kind="async "))),
+    )
+
+
+def test_attribute_from_declared_parameter_changes(tmp_path: Path) -> None:
+    result = _agreeing(tmp_path, attribute_from_declared_parameter_changes())
+    found = _cold_errors(result)
+    pool, other = _dropped("Pool.execute()"), _dropped("Other.execute()")
+    if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
+        assert found == [[pool], [_awaited("Pool.execute()", "int")], [other], [], [pool]]
+    else:
+        assert found == [[], [], [], [], []]

@@ -180,6 +180,26 @@ def declared_signature(func: FuncDef) -> ProperType | None:
     return typ.copy_modified(ret_type=fresh)
 
 
+def declared_parameter(func: FuncDef, var: Var) -> ProperType | None:
+    """The declared type of ``func``'s parameter ``var`` (not ``*args``/``**kwargs``), as
+    mypy analysed it; while names are rebound, a bare name (``pool: Pool``) read again as
+    :func:`declared_signature` reads a result."""
+    index = next((i for i, arg in enumerate(func.arguments) if arg.variable is var), None)
+    if index is None or func.arguments[index].kind.is_star() or var.is_inferred:
+        return None
+    analysed = get_proper_type(var.type)
+    written = func.unanalyzed_type
+    if not _rebinding or not isinstance(written, CallableType):
+        return analysed
+    if len(written.arg_types) != len(func.arguments) or not isinstance(analysed, Instance):
+        return analysed
+    bare = written.arg_types[index]
+    if not isinstance(bare, UnboundType) or bare.args:
+        return analysed
+    fresh = _named_instance(bare.name, func, _rebinding[-1])
+    return analysed if fresh is None or is_same_type(analysed, fresh) else fresh
+
+
 def _named_instance(name: str, func: FuncDef, modules: dict[str, MypyFile]) -> ProperType | None:
     """The instance type a bare name written in ``func``'s signature gives now: a class
     without type parameters (nor a named tuple or a ``TypedDict``), or an alias of an

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mypy.nodes import (
+    LDEF,
     AssignmentStmt,
     AwaitExpr,
     CallExpr,
     Decorator,
     Expression,
     FuncDef,
+    FuncItem,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -28,6 +30,7 @@ from mypy.nodes import (
     StrExpr,
     SymbolNode,
     TypeInfo,
+    Var,
 )
 from mypy.types import CallableType, Instance, Type, get_proper_type
 from mypy.typevars import fill_typevars_with_any
@@ -38,13 +41,16 @@ from mypy_wsplugin.facts.bindings import (
     bare_method,
     bound,
     callee_definition,
+    declared_parameter,
     declared_signature,
     members_unchanged,
     note_callee,
     note_member,
     program,
+    self_class,
     still_bound,
 )
+from mypy_wsplugin.facts.narrowing import narrowed, narrowings
 from mypy_wsplugin.facts.overrides import attributes_stored_on_others, classes_in
 from mypy_wsplugin.facts.statements import Definition, Role, StatementWalker, stored_members
 from mypy_wsplugin.facts.types import (
@@ -55,7 +61,11 @@ from mypy_wsplugin.facts.types import (
 )
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
-_MEMO: dict[int, tuple[TypeInfo, object, Callees, Members, _Assigned]] = {}
+# A parameter declared as an instance, as read: its method, name, ``Var`` and type.
+_Declared = list[tuple[FuncDef, NameExpr, Var, "Type | None"]]
+# A method whose ``isinstance`` tests were read, with what they said then.
+_Narrowings = list[tuple[FuncItem, object]]
+_MEMO: dict[int, tuple[TypeInfo, object, Callees, Members, _Declared, _Narrowings, _Assigned]] = {}
 # module -> (its tree, the statements read, the classes it defines).
 _CLASSES: dict[str, tuple[MypyFile, object, list[TypeInfo]]] = {}
 
@@ -117,18 +127,32 @@ def _assigned(info: TypeInfo) -> _Assigned:
         and cached[1] is body
         and still_bound(cached[2])
         and members_unchanged(cached[3])
+        and all(
+            name.node is var and declared_parameter(func, var) == typ
+            for func, name, var, typ in cached[4]
+        )
+        and all(narrowings(func) is said for func, said in cached[5])
     ):
-        return cached[4]
+        return cached[6]
     walker = _SelfStores()
     for sym in info.names.values():
         node = sym.node
         func = node.func if isinstance(node, Decorator) else node
         if isinstance(func, FuncDef) and func.arguments:
             walker.receiver = func.arguments[0].variable.name
+            walker.func = func
             walker.scope(func)
     for name in _class_level_names(info):
         walker.assigned[name] = None  # ``pool = AsyncPool()`` in the body, a property
-    _MEMO[id(info)] = (info, body, walker.callees, walker.members, walker.assigned)
+    _MEMO[id(info)] = (
+        info,
+        body,
+        walker.callees,
+        walker.members,
+        walker.declared,
+        walker.narrowings,
+        walker.assigned,
+    )
     return walker.assigned
 
 
@@ -156,6 +180,9 @@ class _SelfStores(StatementWalker):
         self.callees: Callees = []
         self.members: Members = []
         self.receiver = "self"
+        self.func: FuncDef | None = None  # the method being read
+        self.declared: _Declared = []
+        self.narrowings: _Narrowings = []
 
     def _own(self, target: Expression | None) -> MemberExpr | None:
         if (
@@ -175,11 +202,29 @@ class _SelfStores(StatementWalker):
             note_callee(self.callees, s.rvalue)
             cls = None
             if len(s.lvalues) == 1:
-                cls = chained_instance(s.rvalue, self.callees, self.members)
+                cls = chained_instance(s.rvalue, self.callees, self.members, self._declared)
             if own.name in self.assigned and self.assigned[own.name] is not cls:
                 cls = None
             self.assigned[own.name] = cls
         self.expr(s.rvalue)
+
+    def _declared(self, name: NameExpr) -> TypeInfo | None:
+        """The class a parameter of the method is declared as (``def __init__(self, pool:
+        Pool)`` then ``self.pool = pool``, or ``self.pool = pool.clone()``), as an
+        ``isinstance`` test there narrows it: what mypy infers the attribute as where it
+        checks the method.  Not ``self``/``cls`` (a subclass's instance, maybe)."""
+        var = name.node
+        func = self.func
+        if name.kind != LDEF or not isinstance(var, Var) or func is None:
+            return None
+        if self_class(func, var) is not None:
+            return None
+        declared = declared_parameter(func, var)
+        if not isinstance(declared, Instance):
+            return None
+        self.declared.append((func, name, var, declared))
+        self.narrowings.append((func, narrowings(func)))
+        return narrowed(name, func, declared.type)
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
