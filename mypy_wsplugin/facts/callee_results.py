@@ -283,7 +283,9 @@ class Inference:
         if isinstance(expr, CallExpr):
             return self._call(expr, func, home)
         if isinstance(expr, MemberExpr):
-            return declared_attribute(expr, func)
+            # Not a property: a subclass ``self`` may be an instance of can override it
+            # with anything (an unannotated getter), and mypy types the result ``Any``.
+            return declared_attribute(expr, func, properties=False)
         return None
 
     def _name(self, expr: NameExpr, func: FuncDef) -> Type | None:

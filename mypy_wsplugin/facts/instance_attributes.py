@@ -52,6 +52,7 @@ from mypy_wsplugin.facts.bindings import (
 )
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings
 from mypy_wsplugin.facts.overrides import attributes_stored_on_others, classes_in
+from mypy_wsplugin.facts.roles import store_counts
 from mypy_wsplugin.facts.statements import Definition, Role, StatementWalker, stored_members
 from mypy_wsplugin.facts.types import (
     call_signature,
@@ -137,11 +138,18 @@ def _assigned(info: TypeInfo) -> _Assigned:
     walker = _SelfStores()
     for sym in info.names.values():
         node = sym.node
-        func = node.func if isinstance(node, Decorator) else node
-        if isinstance(func, FuncDef) and func.arguments:
-            walker.receiver = func.arguments[0].variable.name
-            walker.func = func
-            walker.scope(func)
+        # A property's setter stores too (``@pool.setter``: an overload of its items).
+        items = (
+            [*node.items, *filter(None, [node.impl])]
+            if isinstance(node, OverloadedFuncDef)
+            else [node]
+        )
+        for item in items:
+            func = item.func if isinstance(item, Decorator) else item
+            if isinstance(func, FuncDef) and func.arguments:
+                walker.receiver = func.arguments[0].variable.name
+                walker.func = func
+                walker.scope(func)
     for name in _class_level_names(info):
         walker.assigned[name] = None  # ``pool = AsyncPool()`` in the body, a property
     _MEMO[id(info)] = (
@@ -203,6 +211,11 @@ class _SelfStores(StatementWalker):
             cls = None
             if len(s.lvalues) == 1:
                 cls = chained_instance(s.rvalue, self.callees, self.members, self._declared)
+            annotated = get_proper_type(s.type) if s.type is not None else None
+            if annotated is not None and not (
+                isinstance(annotated, Instance) and annotated.type is cls
+            ):
+                cls = None  # ``self.pool: Any = pool``: it holds what the annotation says
             if own.name in self.assigned and self.assigned[own.name] is not cls:
                 cls = None
             self.assigned[own.name] = cls
@@ -217,8 +230,8 @@ class _SelfStores(StatementWalker):
         func = self.func
         if name.kind != LDEF or not isinstance(var, Var) or func is None:
             return None
-        if self_class(func, var) is not None:
-            return None
+        if self_class(func, var) is not None or store_counts(func, {var}):
+            return None  # ``self``, or a parameter the method assigns again
         declared = declared_parameter(func, var)
         if not isinstance(declared, Instance):
             return None

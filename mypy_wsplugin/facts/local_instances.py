@@ -404,8 +404,13 @@ class _Replacements(StatementWalker):
     def _note_patch(self, call: CallExpr) -> None:
         """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``,
         ``monkeypatch.setattr(r, "fetch", ...)``; ``patch("app.client.fetch", ...)``,
-        ``monkeypatch.setattr("app.client.fetch", ...)``."""
+        ``monkeypatch.setattr("app.client.fetch", ...)``; a patch started at once
+        (``patch.object(...).start()``)."""
         callee = call.callee
+        if isinstance(callee, MemberExpr) and callee.name == "start":
+            if isinstance(callee.expr, CallExpr):  # ``patch.object(...).start()``
+                self._note_patch(callee.expr)
+            return
         if not isinstance(callee, (NameExpr, MemberExpr)):
             return
         name = callee.name

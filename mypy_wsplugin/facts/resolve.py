@@ -56,6 +56,7 @@ from mypy_wsplugin.facts.local_instances import (
     local_class,
     made_through_self,
     member_patched,
+    member_replaced,
     self_attribute_narrowed,
 )
 from mypy_wsplugin.facts.narrowing import narrowed
@@ -173,8 +174,12 @@ def _method_of_receiver(
     return sym.node, bound_through_class(sym.node, info) if through else info
 
 
-def declared_attribute(expr: MemberExpr, scope: Scope) -> Type | None:
-    """The declared type of ``receiver.name`` (``self.x`` where ``x: T``), if any."""
+def declared_attribute(expr: MemberExpr, scope: Scope, properties: bool = True) -> Type | None:
+    """The declared type of ``receiver.name`` (``self.x`` where ``x: T``), if any; with
+    ``properties``, also what a property's getter declares (:func:`property_type`).  Not
+    where the function replaces that attribute on its local (``svc.conn = MagicMock()``) or
+    patches it on the class (``patch.object(Service, "conn", new_callable=PropertyMock)``):
+    mypy narrows the first, and the second is not the class's."""
     if isinstance(expr.expr, RefExpr) and isinstance(expr.expr.node, MypyFile):
         return declared_type(expr.node)  # ``module.name``
     info = receiver_class(expr.expr, scope)
@@ -182,12 +187,23 @@ def declared_attribute(expr: MemberExpr, scope: Scope) -> Type | None:
         return None
     sym = info.get(expr.name)
     node = sym.node if sym is not None else None
-    declared = declared_type(node) or property_type(node)
+    declared = declared_type(node) or (property_type(node) if properties else None)
     if declared is not None and self_attribute_narrowed(expr, scope):
         return None  # ``self.pool = FakePool()`` or ``isinstance(self.pool, ...)`` here
+    if declared is not None and _attribute_replaced(expr, info, scope):
+        return None
     if declared is not None or (sym is not None and not _undeclared(sym.node)):
         return declared
     return constructed_attribute(info, expr.name, _module_of_scope(scope))
+
+
+def _attribute_replaced(expr: MemberExpr, info: TypeInfo, scope: Scope) -> bool:
+    """``svc.conn`` where the function replaced ``conn`` on its local ``svc`` before, or
+    patches ``conn`` on ``info`` (or a class of its MRO; also in ``setUp``)."""
+    base = expr.expr
+    if isinstance(base, NameExpr) and member_replaced(base, expr.name, scope):
+        return True
+    return member_patched(info, expr.name, expr.line, scope)
 
 
 def _undeclared(node: SymbolNode | None) -> bool:
@@ -215,11 +231,14 @@ def declared_type(node: SymbolNode | None) -> Type | None:
 
 def property_type(node: SymbolNode | None) -> Type | None:
     """What reading a property gives, as its getter declares it (``@property def conn(self)
-    -> Conn``, with a setter beside it or not; ``functools.cached_property``): the type
-    mypy gives the access.  Read from the getter's signature as mypy keeps it (its ``Var``,
-    typed once mypy has checked the class body, and kept in the cache), so other decorators
-    count as mypy counts them.  Not for an ``async def`` getter, an ``Any`` result or one a
-    type variable decides (``-> T``, ``-> Self``: the receiver binds it)."""
+    -> Conn``, with a setter beside it or not): the type mypy gives the access.  Read from
+    the getter's signature as mypy keeps it (its ``Var``, typed once mypy has checked the
+    class body, and kept in the cache), so other decorators count as mypy counts them.
+    Not for a ``functools.cached_property`` (a store on the instance replaces it), an
+    ``async def`` getter, an ``Any`` result or one a type variable decides (``-> T``,
+    ``-> Self``: the receiver binds it)."""
+    if isinstance(node, Decorator) and node.var.is_settable_property:
+        return None  # ``functools.cached_property``: a store on the instance replaces it
     if isinstance(node, OverloadedFuncDef) and node.is_property and node.items:
         node = node.items[0]
     if not isinstance(node, Decorator) or not node.var.is_property or node.func.is_coroutine:
