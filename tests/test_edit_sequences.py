@@ -101,6 +101,14 @@ def _cold_errors(result: SequenceResult) -> list[list[str]]:
     return [sorted(line.split(": error: ")[1] for line in lines) for lines in result.cold]
 
 
+def _unannotated_findings(tmp_path: Path, snaps: list[Snapshot], expected: list[list[str]]) -> None:
+    """Every mode agrees with the cold run of ``snaps``, whose error messages at each step
+    are ``expected`` (sorted), where mypy has the pass over unannotated code (>= 2.4);
+    before that, silence."""
+    found = _cold_errors(_agreeing(tmp_path, snaps))
+    assert found == (expected if HAS_POST_PASS else [[] for _ in snaps])
+
+
 def _dropped(what: str) -> str:
     """The message of a dropped coroutine of ``what`` (``"Conn.execute()"``)."""
     return (
@@ -1409,14 +1417,10 @@ def local_made_through_self() -> list[Snapshot]:
 
 
 def test_local_made_through_self(tmp_path: Path) -> None:
-    result = _agreeing(tmp_path, local_made_through_self())
-    found = _cold_errors(result)
     dropped = _dropped("Conn.execute()")
     awaited = _awaited("Conn.execute()", "int")
-    if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
-        assert found == [[dropped] * 2, [awaited], [], [dropped] * 2]
-    else:
-        assert found == [[], [], [], []]
+    expected = [[dropped] * 2, [awaited], [], [dropped] * 2]
+    _unannotated_findings(tmp_path, local_made_through_self(), expected)
 
 
 def property_result_changes() -> list[Snapshot]:
@@ -1450,14 +1454,9 @@ def property_result_changes() -> list[Snapshot]:
 
 
 def test_property_result_changes(tmp_path: Path) -> None:
-    result = _agreeing(tmp_path, property_result_changes())
-    found = _cold_errors(result)
     dropped = _dropped("Conn.execute()")
-    awaited = _awaited("Conn.execute()", "int")
-    if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
-        assert found == [[dropped], [awaited], [], [dropped], []]
-    else:
-        assert found == [[], [], [], [], []]
+    expected = [[dropped], [_awaited("Conn.execute()", "int")], [], [dropped], []]
+    _unannotated_findings(tmp_path, property_result_changes(), expected)
 
 
 def attribute_from_declared_parameter_changes() -> list[Snapshot]:
@@ -1491,10 +1490,6 @@ def attribute_from_declared_parameter_changes() -> list[Snapshot]:
 
 
 def test_attribute_from_declared_parameter_changes(tmp_path: Path) -> None:
-    result = _agreeing(tmp_path, attribute_from_declared_parameter_changes())
-    found = _cold_errors(result)
     pool, other = _dropped("Pool.execute()"), _dropped("Other.execute()")
-    if HAS_POST_PASS:  # unannotated code (mypy < 2.4: nothing to compare but silence)
-        assert found == [[pool], [_awaited("Pool.execute()", "int")], [other], [], [pool]]
-    else:
-        assert found == [[], [], [], [], []]
+    expected = [[pool], [_awaited("Pool.execute()", "int")], [other], [], [pool]]
+    _unannotated_findings(tmp_path, attribute_from_declared_parameter_changes(), expected)
