@@ -53,7 +53,13 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings
 from mypy_wsplugin.facts.overrides import attributes_stored_on_others, classes_in
 from mypy_wsplugin.facts.roles import store_counts
-from mypy_wsplugin.facts.statements import Definition, Role, StatementWalker, stored_members
+from mypy_wsplugin.facts.statements import (
+    Definition,
+    Role,
+    StatementWalker,
+    overload_parts,
+    stored_members,
+)
 from mypy_wsplugin.facts.types import (
     call_signature,
     constructed_class,
@@ -139,11 +145,7 @@ def _assigned(info: TypeInfo) -> _Assigned:
     for sym in info.names.values():
         node = sym.node
         # A property's setter stores too (``@pool.setter``: an overload of its items).
-        items = (
-            [*node.items, *filter(None, [node.impl])]
-            if isinstance(node, OverloadedFuncDef)
-            else [node]
-        )
+        items = overload_parts(node) if isinstance(node, OverloadedFuncDef) else [node]
         for item in items:
             func = item.func if isinstance(item, Decorator) else item
             if isinstance(func, FuncDef) and func.arguments:

@@ -188,8 +188,6 @@ def declared_attribute(expr: MemberExpr, scope: Scope, properties: bool = True) 
     sym = info.get(expr.name)
     node = sym.node if sym is not None else None
     declared = declared_type(node) or (property_type(node) if properties else None)
-    if declared is not None and self_attribute_narrowed(expr, scope):
-        return None  # ``self.pool = FakePool()`` or ``isinstance(self.pool, ...)`` here
     if declared is not None and _attribute_replaced(expr, info, scope):
         return None
     if declared is not None or (sym is not None and not _undeclared(sym.node)):
@@ -198,8 +196,12 @@ def declared_attribute(expr: MemberExpr, scope: Scope, properties: bool = True) 
 
 
 def _attribute_replaced(expr: MemberExpr, info: TypeInfo, scope: Scope) -> bool:
-    """``svc.conn`` where the function replaced ``conn`` on its local ``svc`` before, or
-    patches ``conn`` on ``info`` (or a class of its MRO; also in ``setUp``)."""
+    """Whether the function makes ``receiver.name`` hold something else than its
+    declaration says: ``self.pool = FakePool()`` or ``isinstance(self.pool, ...)`` in the
+    method (mypy narrows it there), ``svc.conn = MagicMock()`` on its local ``svc`` before,
+    or a patch of ``conn`` on ``info`` (or a class of its MRO; also in ``setUp``)."""
+    if self_attribute_narrowed(expr, scope):
+        return True
     base = expr.expr
     if isinstance(base, NameExpr) and member_replaced(base, expr.name, scope):
         return True

@@ -48,6 +48,7 @@ from mypy.nodes import (
     Node,
     OperatorAssignmentStmt,
     OverloadedFuncDef,
+    OverloadPart,
     RaiseStmt,
     ReturnStmt,
     StarExpr,
@@ -146,7 +147,7 @@ class StatementWalker:
             self.exprs(s.decorators)
             self.function(s.func)
         else:
-            for item in [*s.items, *([s.impl] if s.impl is not None else [])]:
+            for item in overload_parts(s):
                 self.enter(item)
 
     def scope(self, owner: Scope) -> None:
@@ -275,6 +276,12 @@ class StatementWalker:
         self.block(s)
 
 
+def overload_parts(s: OverloadedFuncDef) -> list[OverloadPart]:
+    """An overload's items and its implementation, if any (a property with a setter is one
+    too: the getter and the setter are its items)."""
+    return [*s.items, *([s.impl] if s.impl is not None else [])]
+
+
 def stored_members(target: Expression | None) -> list[MemberExpr]:
     """The attributes a store target writes: ``x.a`` in ``x.a = ...``, also inside a tuple,
     list or starred target (``x.a, n = ...``, ``for x.a in ...``)."""
@@ -344,7 +351,7 @@ def _add_functions(body: Sequence[Statement], found: list[Any]) -> None:
             found.append(s.func)
             _add_functions(s.func.body.body, found)
         elif kind is _OVERLOADED:
-            _add_functions([*s.items, *([s.impl] if s.impl is not None else [])], found)
+            _add_functions(overload_parts(s), found)
         elif kind is _CLASS_DEF:
             _add_functions(s.defs.body, found)
         elif kind is _IF:
