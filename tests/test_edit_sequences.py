@@ -1493,3 +1493,38 @@ def test_attribute_from_declared_parameter_changes(tmp_path: Path) -> None:
     pool, other = _dropped("Pool.execute()"), _dropped("Other.execute()")
     expected = [[pool], [_awaited("Pool.execute()", "int")], [other], [], [pool]]
     _unannotated_findings(tmp_path, attribute_from_declared_parameter_changes(), expected)
+
+
+def attribute_declared_on_self_changes() -> list[Snapshot]:
+    """An attribute declared on ``self`` as ``X | None`` in ``__init__`` (``self.pool:
+    Optional[Pool] = None``), used in an unannotated method of the same class: edits of
+    the declared class (another module) and of the declaration reach every mode."""
+    pools = (
+        "class Pool:\n    {kind}def execute(self):\n        return 1\n\n\n"
+        "class Other:\n    async def execute(self):\n        return 1\n"
+    )
+    use = (
+        "from typing import Optional, Union\n\nfrom app.pools import Other, Pool\n\n\n"
+        "class Svc:\n    def __init__(self) -> None:\n        self.pool: {declared} = None\n\n"
+        "    async def serve(self):\n        self.pool.execute()\n"
+        "        return await self.pool.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": ""}
+
+    def state(kind: str, declared: str = "Optional[Pool]") -> dict[str, str]:
+        module = pools.format(kind=kind)
+        return files | {"app/pools.py": module, "app/svc.py": use.format(declared=declared)}
+
+    return _steps(
+        ("execute is async", state("async ")),
+        ("execute is sync", state("")),
+        ("declared Optional[Other]", state("", "Optional[Other]")),
+        ("declared Union[Pool, Other, None]", state("async ", "Union[Pool, Other, None]")),
+        ("back", state("async ")),
+    )
+
+
+def test_attribute_declared_on_self_changes(tmp_path: Path) -> None:
+    pool, other = _dropped("Pool.execute()"), _dropped("Other.execute()")
+    expected = [[pool], [_awaited("Pool.execute()", "int")], [other], [], [pool]]
+    _unannotated_findings(tmp_path, attribute_declared_on_self_changes(), expected)

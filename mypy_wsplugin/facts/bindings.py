@@ -180,6 +180,16 @@ def declared_signature(func: FuncDef) -> ProperType | None:
     return typ.copy_modified(ret_type=fresh)
 
 
+def is_declared(var: Var) -> bool:
+    """Whether ``var`` has a type its declaration gives, known wherever it is read: an
+    annotated name (``pool: Pool``) or attribute, ``self.conn: Conn | None = None``
+    included (mypy marks that one inferred, with ``explicit_self_type``); not a type mypy
+    inferred from a value (only where it checked the body), nor a bare ``Final``'s."""
+    if var.type is None:
+        return False
+    return not var.is_inferred or (var.explicit_self_type and not var.is_final)
+
+
 def declared_parameter(func: FuncDef, var: Var) -> ProperType | None:
     """The declared type of ``func``'s parameter ``var`` (not ``*args``/``**kwargs``), as
     mypy analysed it; while names are rebound, a bare name (``pool: Pool``) read again as

@@ -49,6 +49,7 @@ from mypy.types import Instance, get_proper_type
 from mypy_wsplugin.facts.bindings import (
     Callees,
     Members,
+    is_declared,
     members_unchanged,
     note_callee,
     self_class,
@@ -98,7 +99,7 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return None
     found = _made_in(scope)
-    if _is_declared(var):
+    if is_declared(var):
         # Assigned again, mypy narrows it to what was assigned: not claimed.
         known = _declared_class(var) if var in found.declared_once else None
     else:
@@ -289,10 +290,6 @@ def _set_up_found(info: TypeInfo) -> list[_Found]:
     return found
 
 
-def _is_declared(var: Var) -> bool:
-    return var.type is not None and not var.is_inferred
-
-
 def _declared_class(var: Var) -> TypeInfo | None:
     """The class a local's declared type names (``p: Pool``), if it is one."""
     declared = get_proper_type(var.type)
@@ -470,7 +467,7 @@ class _Constructed(StatementWalker):
     def visit_assignment(self, s: AssignmentStmt) -> None:
         if len(s.lvalues) == 1:
             var = self._first_definition(s.lvalues[0])
-            if var is not None and _is_declared(var):
+            if var is not None and is_declared(var):
                 self.declared.add(var)
             if var is not None and not self._calls_replaced(s.rvalue):
                 note_callee(self.callees, s.rvalue)

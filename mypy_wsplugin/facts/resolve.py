@@ -39,9 +39,25 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.types import AnyType, CallableType, Instance, Type, get_proper_type, has_type_vars
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    NoneType,
+    ProperType,
+    Type,
+    UnionType,
+    get_proper_type,
+    has_type_vars,
+)
 
-from mypy_wsplugin.facts.bindings import bound, is_outside_class, missing_import, self_class
+from mypy_wsplugin.facts.bindings import (
+    bound,
+    is_declared,
+    is_outside_class,
+    missing_import,
+    self_class,
+)
 from mypy_wsplugin.facts.dependencies import reads_class
 from mypy_wsplugin.facts.instance_attributes import (
     awaited_instance,
@@ -152,10 +168,21 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
             method = awaited_target(call.callee)
         return awaited_instance(*method) if method is not None else None
     if isinstance(expr, MemberExpr):
-        typ = get_proper_type(declared_attribute(expr, scope))
+        typ = _unless_none(get_proper_type(declared_attribute(expr, scope)))
         if isinstance(typ, Instance):
             return typ.type
     return None
+
+
+def _unless_none(typ: ProperType | None) -> ProperType | None:
+    """A receiver declared ``X | None`` (``self.conn: Conn | None = None``) as ``X``: a
+    method called or an attribute read on it is ``X``'s wherever the code runs on (on
+    ``None`` it raises), as mypy judges each member of a union receiver (and reports
+    ``None``'s under ``[union-attr]``) where it checks the body."""
+    if not isinstance(typ, UnionType):
+        return typ
+    rest = [item for item in map(get_proper_type, typ.items) if not isinstance(item, NoneType)]
+    return rest[0] if len(rest) == 1 and len(rest) < len(typ.items) else None
 
 
 def _method_of_receiver(
@@ -210,7 +237,7 @@ def _attribute_replaced(expr: MemberExpr, info: TypeInfo, scope: Scope) -> bool:
 
 def _undeclared(node: SymbolNode | None) -> bool:
     """An attribute mypy created from ``self.x = ...`` without a type it can use."""
-    return isinstance(node, Var) and (node.is_inferred or node.type is None)
+    return isinstance(node, Var) and not is_declared(node)
 
 
 def _module_of_scope(scope: Scope) -> str:
@@ -224,7 +251,7 @@ def _module_of_scope(scope: Scope) -> str:
 def declared_type(node: SymbolNode | None) -> Type | None:
     """The type of a variable as its annotation declares it (an inferred type is left out:
     mypy infers attributes only where it checks bodies, so it is not known everywhere)."""
-    if not isinstance(node, Var) or node.is_inferred or node.type is None:
+    if not isinstance(node, Var) or not is_declared(node):
         return None
     if isinstance(get_proper_type(node.type), AnyType):
         return None
