@@ -1528,3 +1528,40 @@ def test_attribute_declared_on_self_changes(tmp_path: Path) -> None:
     pool, other = _dropped("Pool.execute()"), _dropped("Other.execute()")
     expected = [[pool], [_awaited("Pool.execute()", "int")], [other], [], [pool]]
     _unannotated_findings(tmp_path, attribute_declared_on_self_changes(), expected)
+
+
+def attribute_set_to_none_changes() -> list[Snapshot]:
+    """An attribute set to ``None`` in ``__init__`` and to an instance in another method,
+    used in an unannotated method: edits of the instance's class (another module) and of
+    the stores reach every mode."""
+    conns = (
+        "class Conn:\n    {kind}def execute(self):\n        return 1\n\n\n"
+        "class Other:\n    async def execute(self):\n        return 1\n"
+    )
+    use = (
+        "from app.conns import Conn, Other\n\n\nclass Svc:\n"
+        "    def __init__(self):\n        self.conn = None\n\n"
+        "    def connect(self):\n        self.conn = {made}\n\n"
+        "    async def serve(self):\n        self.conn.execute()\n"
+        "        return await self.conn.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": ""}
+
+    def state(kind: str, made: str = "Conn()", more: str = "") -> dict[str, str]:
+        svc = use.format(made=made) + more
+        return files | {"app/conns.py": conns.format(kind=kind), "app/svc.py": svc}
+
+    fake = "\n    def fake(self):\n        self.conn = Other()\n"
+    return _steps(
+        ("execute is async", state("async ")),
+        ("execute is sync", state("")),
+        ("connect stores Other", state("", "Other()")),
+        ("a method stores Other too", state("async ", more=fake)),
+        ("back", state("async ")),
+    )
+
+
+def test_attribute_set_to_none_changes(tmp_path: Path) -> None:
+    conn, other = _dropped("Conn.execute()"), _dropped("Other.execute()")
+    expected = [[conn], [_awaited("Conn.execute()", "int")], [other], [], [conn]]
+    _unannotated_findings(tmp_path, attribute_set_to_none_changes(), expected)

@@ -32,7 +32,7 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.types import CallableType, Instance, Type, get_proper_type
+from mypy.types import CallableType, Instance, NoneType, Type, UnionType, get_proper_type
 from mypy.typevars import fill_typevars_with_any
 
 from mypy_wsplugin.facts.bindings import (
@@ -68,11 +68,14 @@ from mypy_wsplugin.facts.types import (
 )
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
+# What a class's methods store on ``self``: the classes, and the attributes also set to
+# ``None`` (a placeholder until another method stores the instance).
+_Stores = tuple[_Assigned, frozenset[str]]
 # A parameter declared as an instance, as read: its method, name, ``Var`` and type.
 _Declared = list[tuple[FuncDef, NameExpr, Var, "Type | None"]]
 # A method whose ``isinstance`` tests were read, with what they said then.
 _Narrowings = list[tuple[FuncItem, object]]
-_MEMO: dict[int, tuple[TypeInfo, object, Callees, Members, _Declared, _Narrowings, _Assigned]] = {}
+_MEMO: dict[int, tuple[TypeInfo, object, Callees, Members, _Declared, _Narrowings, _Stores]] = {}
 # module -> (its tree, the statements read, the classes it defines).
 _CLASSES: dict[str, tuple[MypyFile, object, list[TypeInfo]]] = {}
 
@@ -81,7 +84,7 @@ def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None
     """The instance ``self.name`` holds in ``info`` (read in ``module`` only), if plain:
     every class of ``info``'s MRO and every subclass of it defined in ``module`` (``self``
     may be one) that stores to it stores the same class, no class body binds it, and no
-    base class of another module has it."""
+    base class of another module has it; ``X | None`` where a method stores ``None`` too."""
     loaded = program()
     tree = loaded.get(module) if loaded is not None else None
     if tree is not None and name in attributes_stored_on_others(tree):
@@ -89,10 +92,12 @@ def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None
     if any(base.module_name != module and name in base.names for base in info.mro):
         return None  # a base class of another module has it (and may set it)
     held: TypeInfo | None = None
+    placeholder = False
     for base in [*info.mro, *_subclasses(info, tree)]:
         if base.module_name != module:
             continue
-        assigned = _assigned(base)
+        assigned, placeholders = _assigned(base)
+        placeholder = placeholder or name in placeholders
         if name not in assigned:
             continue
         cls = assigned[name]
@@ -102,7 +107,9 @@ def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None
     if held is None:
         return None
     filled = fill_typevars_with_any(held)
-    return filled if isinstance(filled, Instance) else None
+    if not isinstance(filled, Instance):
+        return None
+    return UnionType.make_union([filled, NoneType()]) if placeholder else filled
 
 
 def _subclasses(info: TypeInfo, tree: MypyFile | None) -> list[TypeInfo]:
@@ -119,7 +126,7 @@ def _subclasses(info: TypeInfo, tree: MypyFile | None) -> list[TypeInfo]:
     return [c for c in known[2] if c is not info and info in c.mro]
 
 
-def _assigned(info: TypeInfo) -> _Assigned:
+def _assigned(info: TypeInfo) -> _Stores:
     """Kept per class.  The daemon replaces a class body in place after an edit of its
     module, and analyses an unchanged body again after an edit elsewhere, where a callee may
     name another node (``Client`` turned from a class into a function): so the body is
@@ -161,9 +168,9 @@ def _assigned(info: TypeInfo) -> _Assigned:
         walker.members,
         walker.declared,
         walker.narrowings,
-        walker.assigned,
+        (walker.assigned, frozenset(walker.placeholders)),
     )
-    return walker.assigned
+    return _MEMO[id(info)][6]
 
 
 def _class_level_names(info: TypeInfo) -> list[str]:
@@ -187,6 +194,7 @@ class _SelfStores(StatementWalker):
 
     def __init__(self) -> None:
         self.assigned: _Assigned = {}
+        self.placeholders: set[str] = set()
         self.callees: Callees = []
         self.members: Members = []
         self.receiver = "self"
@@ -208,6 +216,9 @@ class _SelfStores(StatementWalker):
             own = self._own(lvalue)
             if own is None:
                 self._unknown(lvalue)
+                continue
+            if _placeholder(s):
+                self.placeholders.add(own.name)  # ``self.conn = None`` until ``connect()``
                 continue
             note_callee(self.callees, s.rvalue)
             cls = None
@@ -273,6 +284,20 @@ class _SelfStores(StatementWalker):
             stores.scope(func)
             for name in stores.names:
                 self.assigned[name] = None
+
+
+def _placeholder(s: AssignmentStmt) -> bool:
+    """``self.conn = None``, unannotated: the attribute holds the class its other stores
+    give, or ``None`` (where it is read as a receiver, ``self.conn.close()``, a method of
+    ``None`` would raise, so the call is that class's, as for one declared ``Conn | None``;
+    as a value, neither is awaitable)."""
+    value = s.rvalue
+    return (
+        s.type is None
+        and len(s.lvalues) == 1
+        and isinstance(value, NameExpr)
+        and value.fullname == "builtins.None"
+    )
 
 
 class _NestedStores(_SelfStores):
