@@ -64,6 +64,7 @@ from mypy_wsplugin.facts.types import (
     call_signature,
     constructed_class,
     coroutine_result,
+    non_awaitable_members,
     result_on,
 )
 
@@ -109,7 +110,12 @@ def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None
     filled = fill_typevars_with_any(held)
     if not isinstance(filled, Instance):
         return None
-    return UnionType.make_union([filled, NoneType()]) if placeholder else filled
+    if placeholder and non_awaitable_members(loaded or {}, filled):
+        # ``X | None``, where neither is awaitable.  An awaitable ``X`` (``self.waiter =
+        # Waiter()``) stays ``X``: awaited, it is right once set, and mypy would only ask
+        # to narrow the ``None`` away, which the code's order of calls may already do.
+        return UnionType.make_union([filled, NoneType()])
+    return filled
 
 
 def _subclasses(info: TypeInfo, tree: MypyFile | None) -> list[TypeInfo]:
