@@ -1565,3 +1565,44 @@ def test_attribute_set_to_none_changes(tmp_path: Path) -> None:
     conn, other = _dropped("Conn.execute()"), _dropped("Other.execute()")
     expected = [[conn], [_awaited("Conn.execute()", "int")], [other], [], [conn]]
     _unannotated_findings(tmp_path, attribute_set_to_none_changes(), expected)
+
+
+def attribute_stored_by_a_base_class_changes() -> list[Snapshot]:
+    """An attribute that a base class of another module stores on ``self`` (``self.conn =
+    Conn()`` in ``app.base``), used in an unannotated method of a subclass: edits of the
+    stored class (a third module) and of the base's store reach every mode (a warm run
+    reads the base's stores from its cache entry)."""
+    conns = (
+        "class Conn:\n    {kind}def execute(self):\n        return 1\n\n\n"
+        "class Other:\n    async def execute(self):\n        return 1\n"
+    )
+    base = (
+        "from app.conns import Conn, Other\n\n\nclass Base:\n"
+        "    def __init__(self):\n        self.conn = {made}\n"
+    )
+    sub = (
+        "from app.base import Base\n\n\nclass Sub(Base):\n"
+        "    async def serve(self):\n        self.conn.execute()\n"
+        "        return await self.conn.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/sub.py": sub}
+
+    def state(kind: str, made: str = "Conn()") -> dict[str, str]:
+        return files | {
+            "app/conns.py": conns.format(kind=kind),
+            "app/base.py": base.format(made=made),
+        }
+
+    return _steps(
+        ("execute is async", state("async ")),
+        ("execute is sync", state("")),
+        ("the base stores Other", state("", "Other()")),
+        ("the base stores None", state("async ", "None")),
+        ("back", state("async ")),
+    )
+
+
+def test_attribute_stored_by_a_base_class_changes(tmp_path: Path) -> None:
+    conn, other = _dropped("Conn.execute()"), _dropped("Other.execute()")
+    expected = [[conn], [_awaited("Conn.execute()", "int")], [other], [], [conn]]
+    _unannotated_findings(tmp_path, attribute_stored_by_a_base_class_changes(), expected)

@@ -68,6 +68,7 @@ from mypy_wsplugin.facts.bindings import (
     reading,
     self_class,
 )
+from mypy_wsplugin.facts.instance_attributes import attribute_stores
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.reachability import names_stored
@@ -486,6 +487,7 @@ def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
         kept = coroutine_type(known.result, modules) if known.is_async else known.result
         if kept is not None:
             results[result_key(func)] = kept
+    results.update(attribute_stores(home))
     replace_stored(home, results)
 
 

@@ -1,17 +1,20 @@
-"""What an undeclared instance attribute holds, where its own module plainly says.
+"""What an undeclared instance attribute holds, where the code plainly says.
 
 Unannotated code sets attributes mypy never types (``self.cx = Client()`` in ``setUp``).
-When every assignment to ``self.<name>`` in the methods of the receiver's class (and of its
-bases defined in the same module) plainly gives one class (a new instance, or a call of a
-callee that declares an instance result: ``self.pool = make_pool()`` where ``-> Pool``), the
-attribute holds an instance of that class. Only classes of the module being read are looked
-into (their bodies are there in every mode: it is the module being checked or inferred), so
-the answer does not depend on the cache.
+When every assignment to ``self.<name>`` in the methods of the receiver's class and of its
+bases plainly gives one class (a new instance, or a call of a callee that declares an
+instance result: ``self.pool = make_pool()`` where ``-> Pool``), or ``None`` as a
+placeholder until then, the attribute holds an instance of that class.  A class of the
+module being read (checked or inferred) is read from its body, which every mode has; one of
+another module from its body where this run has it, else from what its module's cache
+entry keeps (:func:`attribute_stores`, written with the module's other kept results, the
+same rule on the same body), so the answer does not depend on the cache.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from mypy.nodes import (
     LDEF,
@@ -32,7 +35,16 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.types import CallableType, Instance, NoneType, Type, UnionType, get_proper_type
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    NoneType,
+    Type,
+    TypeOfAny,
+    UnionType,
+    get_proper_type,
+)
 from mypy.typevars import fill_typevars_with_any
 
 from mypy_wsplugin.facts.bindings import (
@@ -47,6 +59,7 @@ from mypy_wsplugin.facts.bindings import (
     note_callee,
     note_member,
     program,
+    reading,
     self_class,
     still_bound,
 )
@@ -60,6 +73,7 @@ from mypy_wsplugin.facts.statements import (
     overload_parts,
     stored_members,
 )
+from mypy_wsplugin.facts.stored_results import attribute_key, body_available
 from mypy_wsplugin.facts.types import (
     call_signature,
     constructed_class,
@@ -67,8 +81,10 @@ from mypy_wsplugin.facts.types import (
     non_awaitable_members,
     result_on,
 )
+from mypy_wsplugin.mypy_internals import hidden_symbol_type
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
+_UNKNOWN: Final = AnyType(TypeOfAny.special_form)
 # What a class's methods store on ``self``: the classes, and the attributes also set to
 # ``None`` (a placeholder until another method stores the instance).
 _Stores = tuple[_Assigned, frozenset[str]]
@@ -82,29 +98,33 @@ _CLASSES: dict[str, tuple[MypyFile, object, list[TypeInfo]]] = {}
 
 
 def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None:
-    """The instance ``self.name`` holds in ``info`` (read in ``module`` only), if plain:
-    every class of ``info``'s MRO and every subclass of it defined in ``module`` (``self``
-    may be one) that stores to it stores the same class, no class body binds it, and no
-    base class of another module has it; ``X | None`` where a method stores ``None`` too."""
+    """The instance ``self.name`` holds in ``info`` (read in ``module``), if plain: every
+    class of ``info``'s MRO and every subclass of it defined in ``module`` (``self`` may be
+    one) that stores to it stores the same class, no class body binds it, and no function
+    of ``module`` (or of the storing class's module) stores it on something else; ``X |
+    None`` where a method stores ``None`` too (and ``X`` is not awaitable)."""
     loaded = program()
     tree = loaded.get(module) if loaded is not None else None
     if tree is not None and name in attributes_stored_on_others(tree):
         return None  # ``d.pool = AsyncPool()`` somewhere in the module
-    if any(base.module_name != module and name in base.names for base in info.mro):
-        return None  # a base class of another module has it (and may set it)
     held: TypeInfo | None = None
     placeholder = False
     for base in [*info.mro, *_subclasses(info, tree)]:
-        if base.module_name != module:
+        if base.module_name == module:
+            stores = _stores_here(base, name)
+        else:
+            stores = _stores_elsewhere(base, name, loaded)
+        if stores is None:
             continue
-        assigned, placeholders = _assigned(base)
-        placeholder = placeholder or name in placeholders
-        if name not in assigned:
-            continue
-        cls = assigned[name]
-        if cls is None or (held is not None and cls is not held):
-            return None
-        held = cls
+        proper = get_proper_type(stores)
+        items = proper.items if isinstance(proper, UnionType) else [proper]
+        for item in map(get_proper_type, items):
+            if isinstance(item, NoneType):
+                placeholder = True
+            elif not isinstance(item, Instance) or (held is not None and item.type is not held):
+                return None
+            else:
+                held = item.type
     if held is None:
         return None
     filled = fill_typevars_with_any(held)
@@ -116,6 +136,59 @@ def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None
         # to narrow the ``None`` away, which the code's order of calls may already do.
         return UnionType.make_union([filled, NoneType()])
     return filled
+
+
+def _stores_here(info: TypeInfo, name: str, others: frozenset[str] = frozenset()) -> Type | None:
+    """What ``info``'s methods store in ``self.<name>``, read from its body: None if
+    nothing; ``Any`` if anything but one class and ``None`` (or the name is stored on
+    something else, ``others``, or the class binds it otherwise: a method of that name);
+    else the class's instance, ``NoneType`` for ``None``, or the union of both."""
+    assigned, placeholders = _assigned(info)
+    if name not in assigned and name not in placeholders:
+        return _UNKNOWN if name in info.names else None
+    if name in others:
+        return _UNKNOWN
+    items: list[Type] = []
+    if name in assigned:
+        cls = assigned[name]
+        if cls is None:
+            return _UNKNOWN
+        items.append(fill_typevars_with_any(cls))
+    if name in placeholders:
+        items.append(NoneType())
+    return UnionType.make_union(items)
+
+
+def _stores_elsewhere(info: TypeInfo, name: str, loaded: dict[str, MypyFile] | None) -> Type | None:
+    """:func:`_stores_here` for a class of another module: from its body where this run
+    has it, else as its module's cache entry keeps it (:func:`attribute_stores`: what is
+    not unknown).  A stub's class stores nothing: a name it has is unknown."""
+    home = loaded.get(info.module_name) if loaded is not None else None
+    if home is not None and not home.is_stub:
+        if body_available(home):
+            with reading(home):
+                stores = _stores_here(info, name, attributes_stored_on_others(home))
+        else:
+            stores = hidden_symbol_type(home, attribute_key(info, name))
+        if stores is not None and not isinstance(get_proper_type(stores), AnyType):
+            return stores
+    return _UNKNOWN if name in info.names else None
+
+
+def attribute_stores(home: MypyFile) -> dict[str, Type]:
+    """What the methods of each class of ``home`` store on ``self``, by hidden symbol
+    (``stored_results.attribute_key``), where not unknown (an unknown one is read as
+    unknown from any name the class has): kept in the module's cache entry for code of
+    other modules that reads them (:func:`_stores_elsewhere`)."""
+    kept: dict[str, Type] = {}
+    others = attributes_stored_on_others(home)
+    for info in classes_in(home.fullname, home.names):
+        assigned, placeholders = _assigned(info)
+        for name in {*assigned, *placeholders}:
+            stores = _stores_here(info, name, others)
+            if stores is not None and not isinstance(get_proper_type(stores), AnyType):
+                kept[attribute_key(info, name)] = stores
+    return kept
 
 
 def _subclasses(info: TypeInfo, tree: MypyFile | None) -> list[TypeInfo]:
@@ -207,6 +280,7 @@ class _SelfStores(StatementWalker):
         self.func: FuncDef | None = None  # the method being read
         self.declared: _Declared = []
         self.narrowings: _Narrowings = []
+        self._stores: dict[FuncDef, dict[Var, int]] = {}
 
     def _own(self, target: Expression | None) -> MemberExpr | None:
         if (
@@ -249,14 +323,22 @@ class _SelfStores(StatementWalker):
         func = self.func
         if name.kind != LDEF or not isinstance(var, Var) or func is None:
             return None
-        if self_class(func, var) is not None or store_counts(func, {var}):
-            return None  # ``self``, or a parameter the method assigns again
+        if self_class(func, var) is not None:
+            return None  # ``self``
         declared = declared_parameter(func, var)
-        if not isinstance(declared, Instance):
-            return None
+        if not isinstance(declared, Instance) or self._stores_of(func).get(var):
+            return None  # a parameter the method assigns again
         self.declared.append((func, name, var, declared))
         self.narrowings.append((func, narrowings(func)))
         return narrowed(name, func, declared.type)
+
+    def _stores_of(self, func: FuncDef) -> dict[Var, int]:
+        """How often ``func`` stores each of its parameters (one walk per method)."""
+        counts = self._stores.get(func)
+        if counts is None:
+            params = {arg.variable for arg in func.arguments}
+            counts = self._stores[func] = store_counts(func, params)
+        return counts
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:

@@ -12,6 +12,8 @@ re-checked in a warm run) and fires the daemon's trigger for that symbol.
 Only what the body decides is kept: an unannotated sync def's result (an ``async def``'s
 or an annotated one's is in its signature), and a decorated function's (the decorators
 are not kept in the cache).  A coroutine result is kept as ``Coroutine[Any, Any, T]``.
+So is what each class's methods store on ``self`` (:func:`attribute_key`), which a class
+of another module that inherits it reads (``instance_attributes.attribute_stores``).
 
 In the daemon, an unannotated ``async def`` gets a mark of its own when its module is
 parsed (:func:`mark_async_defs`).  mypy keeps its ``async`` in the cache (a warm run
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from mypy.nodes import FUNC_NO_INFO, FuncDef, MypyFile
+from mypy.nodes import FUNC_NO_INFO, FuncDef, MypyFile, TypeInfo
 from mypy.types import AnyType, Type, TypeOfAny
 
 from mypy_wsplugin.facts.statements import module_definitions
@@ -63,6 +65,13 @@ def _dashed(qualname: str) -> str:
 def result_key(func: FuncDef) -> str:
     """The hidden symbol for ``func``'s kept result."""
     return PREFIX + _key(func, module_of(func))
+
+
+def attribute_key(info: TypeInfo, name: str) -> str:
+    """The hidden symbol for what ``info``'s methods store in ``self.<name>``
+    (``instance_attributes.attribute_stores``): "Cls--name" (no dashed name has two dashes
+    in a row)."""
+    return f"{PREFIX}{_dashed(info.fullname[len(info.module_name) + 1 :])}--{name}"
 
 
 def hidden_symbols_of(func: FuncDef) -> list[str]:
