@@ -1606,3 +1606,32 @@ def test_attribute_stored_by_a_base_class_changes(tmp_path: Path) -> None:
     conn, other = _dropped("Conn.execute()"), _dropped("Other.execute()")
     expected = [[conn], [_awaited("Conn.execute()", "int")], [other], [], [conn]]
     _unannotated_findings(tmp_path, attribute_stored_by_a_base_class_changes(), expected)
+
+
+def method_replaced_on_instances_changes() -> list[Snapshot]:
+    """A subclass of another module replaces an inherited method on its instances
+    (``self.send = self._send`` in ``__init__``), and a third module awaits the method on
+    an instance of the subclass: adding and removing the store reach every mode (a warm
+    run reads the subclass's stores from its module's cache entry)."""
+    base = "class Client:\n    def send(self, m):\n        return 1\n"
+    fake = (
+        "from app.base import Client\n\n\nclass Fake(Client):\n"
+        "    def __init__(self):\n        {store}\n\n"
+        "    async def _send(self, m):\n        return m\n"
+    )
+    use = "from app.fake import Fake\n\n\nasync def main():\n    return await Fake().send(1)\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/base.py": base, "app/use.py": use}
+
+    def state(store: str) -> dict[str, str]:
+        return files | {"app/fake.py": fake.format(store=store)}
+
+    return _steps(
+        ("not replaced", state("self.other = self._send")),
+        ("replaced", state("self.send = self._send")),
+        ("not replaced again", state("self.other = self._send")),
+    )
+
+
+def test_method_replaced_on_instances_changes(tmp_path: Path) -> None:
+    sent = _awaited("Client.send()", "int")
+    _unannotated_findings(tmp_path, method_replaced_on_instances_changes(), [[sent], [], [sent]])

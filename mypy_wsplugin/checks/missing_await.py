@@ -29,7 +29,7 @@ class Finding:
     message: str
     context: Context  # where to report: the call, or the later use of the name it was bound to
     role: Role  # how the coroutine is misused there
-    attribute: str | None = None  # for Role.ATTRIBUTE_BASE: the name looked up
+    attribute: str | None = None  # the name looked up (Role.ATTRIBUTE_BASE; "__aiter__": async for)
     retype: bool = True  # type the call as its result (False: the name is awaited later)
     stored: bool = False  # a walrus keeps the value in a name too (RoleEntry.stored)
 
@@ -227,6 +227,11 @@ def recovered_type(typ: Type, result: Type, finding: Finding) -> Type:
         return typ
     if finding.stored and finding.role is Role.ATTRIBUTE_BASE:
         return AnyType(TypeOfAny.special_form)
-    if finding.role is Role.ATTRIBUTE_BASE and attribute and not has_member(result, attribute):
+    if (
+        finding.role in (Role.ATTRIBUTE_BASE, Role.ITERATED)
+        and attribute
+        and not has_member(result, attribute)
+    ):
+        # (``async for`` over a coroutine whose result is a list: ``__aiter__``.)
         return AnyType(TypeOfAny.special_form)
     return result

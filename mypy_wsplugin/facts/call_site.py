@@ -12,7 +12,7 @@ from mypy.types import Instance, Type, TypeType, get_proper_type
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.facts.callee_results import Inference, StaticResult
 from mypy_wsplugin.facts.hook_names import display
-from mypy_wsplugin.facts.local_instances import callee_replaced
+from mypy_wsplugin.facts.local_instances import callee_replaced, member_patched
 from mypy_wsplugin.facts.resolve import resolve_callee
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.roles import RoleEntry, Scope
@@ -67,12 +67,24 @@ class Site:
 
     def callee_replaced(self) -> bool:
         """``r.fetch(...)`` where the function replaced ``r``'s ``fetch`` before
-        (``patch.object(r, "fetch", ...)``, ``r.fetch = Mock()``): the call may reach the
-        replacement, whatever type mypy gives it (:func:`.local_instances.callee_replaced`).
+        (``patch.object(r, "fetch", ...)``, ``r.fetch = Mock()``), or ``fetch`` on ``r``'s
+        class (``patch.object(Client, "fetch", ...)``, ``patch.multiple``): the call may
+        reach the replacement, whatever type mypy gives it
+        (:func:`.local_instances.callee_replaced`, :func:`.local_instances.member_patched`).
         mypy's own errors on it stand.  Asked only of a call about to be reported: the
         answer may need a walk of the function."""
         callee = self.node.callee if isinstance(self.node, CallExpr) else None
-        return callee is not None and callee_replaced(callee, self.scope(), self.tree)
+        if callee is None:
+            return False
+        scope = self.scope()
+        if callee_replaced(callee, scope, self.tree):
+            return True
+        # A method patched on its class before (``patch.object(Client, "send", ...)``):
+        # on the class mypy named the hook after, or one of its MRO.
+        if not isinstance(callee, MemberExpr):
+            return False
+        owner = self._typed_receiver()
+        return owner is not None and member_patched(owner, callee.name, callee.line, scope)
 
     def known(self) -> StaticResult | None:
         """What the callee's definition says it gives, for a call mypy types as ``Any``."""

@@ -68,7 +68,7 @@ from mypy_wsplugin.facts.bindings import (
     reading,
     self_class,
 )
-from mypy_wsplugin.facts.instance_attributes import attribute_stores
+from mypy_wsplugin.facts.instance_attributes import attribute_stores, stores_on_self
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.reachability import names_stored
@@ -181,6 +181,8 @@ class Inference:
         func = node.func if isinstance(node, Decorator) else node
         if func.is_generator or func.is_async_generator:
             return None
+        if receiver is not None and _stored_on_instances(receiver, func):
+            return None  # ``self.send = self._send`` in a subclass's ``__init__``
         if isinstance(node, FuncDef):
             signed = _from_signature_of(node, receiver)
             if signed is not None:
@@ -468,6 +470,19 @@ def _maybe_awaitable_class(info: TypeInfo) -> bool:
         or info.get("__getattr__") is not None
         or info.fallback_to_any
     )
+
+
+def _stored_on_instances(receiver: TypeInfo, method: FuncDef) -> bool:
+    """Whether a class of ``receiver``'s MRO before the one defining ``method`` stores
+    its name on ``self``: the instance's attribute, not the method, is what is called."""
+    if method.info is FUNC_NO_INFO:
+        return False
+    for cls in receiver.mro:
+        if cls is method.info:
+            return False
+        if stores_on_self(cls, method.name):
+            return True
+    return False
 
 
 def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:

@@ -175,18 +175,41 @@ def _stores_elsewhere(info: TypeInfo, name: str, loaded: dict[str, MypyFile] | N
     return _UNKNOWN if name in info.names else None
 
 
+def stores_on_self(info: TypeInfo, name: str) -> bool:
+    """Whether a method of ``info`` stores ``self.<name>`` where ``name`` is a base class's
+    (``self.send = self._send`` in ``__init__``: an instance's ``send`` is not the method
+    the base class defines).  A name of ``info``'s own symbol table is its own definition,
+    not this.  Read from its body where this run has it, else from the hidden symbol its
+    module's cache entry keeps for every such store (:func:`attribute_stores`)."""
+    if name in info.names:
+        return False
+    loaded = program()
+    home = loaded.get(info.module_name) if loaded is not None else None
+    if home is None or home.is_stub:
+        return False
+    if body_available(home):
+        with reading(home):
+            assigned, placeholders = _assigned(info)
+        return name in assigned or name in placeholders
+    return hidden_symbol_type(home, attribute_key(info, name)) is not None
+
+
 def attribute_stores(home: MypyFile) -> dict[str, Type]:
     """What the methods of each class of ``home`` store on ``self``, by hidden symbol
-    (``stored_results.attribute_key``), where not unknown (an unknown one is read as
-    unknown from any name the class has): kept in the module's cache entry for code of
-    other modules that reads them (:func:`_stores_elsewhere`)."""
+    (``stored_results.attribute_key``), where not unknown, or where the class has no
+    symbol of that name (a store to a base class's attribute or method: ``self.send =
+    self._send``); an unknown store to a name the class has is read from its symbol:
+    kept in the module's cache entry for code of other modules that reads them
+    (:func:`_stores_elsewhere`, :func:`stores_on_self`)."""
     kept: dict[str, Type] = {}
     others = attributes_stored_on_others(home)
     for info in classes_in(home.fullname, home.names):
         assigned, placeholders = _assigned(info)
         for name in {*assigned, *placeholders}:
             stores = _stores_here(info, name, others)
-            if stores is not None and not isinstance(get_proper_type(stores), AnyType):
+            if stores is None:
+                continue
+            if name not in info.names or not isinstance(get_proper_type(stores), AnyType):
                 kept[attribute_key(info, name)] = stores
     return kept
 

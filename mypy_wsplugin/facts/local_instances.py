@@ -52,6 +52,7 @@ from mypy_wsplugin.facts.bindings import (
     is_declared,
     members_unchanged,
     note_callee,
+    program,
     self_class,
     still_bound,
 )
@@ -221,13 +222,23 @@ def _replacements_in(func: FuncItem) -> _Found:
 
 
 def _own_decorators(func: FuncItem) -> list[Expression]:
-    """The decorators of a method, as written: a patch there applies to its whole body
-    (its line is the method's first).  (A module-level function's are not looked up.)"""
-    if not isinstance(func, FuncDef) or not func.is_decorated or func.info is FUNC_NO_INFO:
+    """The decorators of a method or a module-level function, as written: a patch there
+    applies to its whole body (its line is the function's first)."""
+    if not isinstance(func, FuncDef) or not func.is_decorated:
         return []
-    sym = func.info.names.get(func.name)
+    if func.info is not FUNC_NO_INFO:
+        names = func.info.names
+    else:
+        loaded = program()
+        home = loaded.get(func.fullname.rpartition(".")[0]) if loaded is not None else None
+        if home is None:
+            return []
+        names = home.names
+    sym = names.get(func.name)
     node = sym.node if sym is not None else None
-    return list(node.original_decorators) if isinstance(node, Decorator) else []
+    if not isinstance(node, Decorator) or node.func is not func:
+        return []
+    return list(node.original_decorators)
 
 
 def member_patched(info: TypeInfo, name: str, line: int, scope: Scope) -> bool:
@@ -399,7 +410,8 @@ class _Replacements(StatementWalker):
             self._note(member.expr, member.name, member.line)
 
     def _note_patch(self, call: CallExpr) -> None:
-        """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)``,
+        """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)`` (also with
+        ``target=``/``attribute=``), ``patch.multiple(r, fetch=...)``,
         ``monkeypatch.setattr(r, "fetch", ...)``; ``patch("app.client.fetch", ...)``,
         ``monkeypatch.setattr("app.client.fetch", ...)``; a patch started at once
         (``patch.object(...).start()``)."""
@@ -411,14 +423,30 @@ class _Replacements(StatementWalker):
         if not isinstance(callee, (NameExpr, MemberExpr)):
             return
         name = callee.name
-        if name not in _PATCHING or not call.args:
+        if name not in _PATCHING:
             return
-        first = call.args[0]
+        first = _argument(call, 0, "target")
+        if first is None:
+            return
+        if name == "multiple":  # ``patch.multiple(Pool, acquire=..., close=...)``
+            for member in filter(None, call.arg_names):
+                if member != "target":
+                    self._note_member(first, member, call.line)
+            return
         if isinstance(first, StrExpr) and name != "object":
             if "." in first.value:
                 self._note_path(first.value, call.line)
-        elif name != "patch" and len(call.args) >= 2 and isinstance(call.args[1], StrExpr):
-            self._note(first, call.args[1].value, call.line)
+            return
+        attribute = _argument(call, 1, "attribute")
+        if name != "patch" and isinstance(attribute, StrExpr):
+            self._note(first, attribute.value, call.line)
+
+    def _note_member(self, target: Expression, member: str, line: int) -> None:
+        """``member`` of ``target``, an object or a path (``"app.db.Pool"``), replaced."""
+        if isinstance(target, StrExpr):
+            self._note_path(f"{target.value}.{member}", line)
+        else:
+            self._note(target, member, line)
 
     def _note(self, base: Expression, member: str, line: int) -> None:
         if isinstance(base, NameExpr) and isinstance(base.node, Var):
@@ -438,8 +466,18 @@ class _Replacements(StatementWalker):
         self.paths[path] = min(line, self.paths.get(path, line))
 
 
-# The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``.
-_PATCHING: Final = frozenset({"setattr", "object", "patch"})
+# The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``,
+# ``patch.multiple``.
+_PATCHING: Final = frozenset({"setattr", "object", "patch", "multiple"})
+
+
+def _argument(call: CallExpr, index: int, keyword: str) -> Expression | None:
+    """The argument at ``index`` of ``call``, given by position or as ``keyword=``
+    (``patch.object(target=Pool, attribute="acquire")``)."""
+    for position, (arg, name) in enumerate(zip(call.args, call.arg_names, strict=True)):
+        if name == keyword or (name is None and position == index):
+            return arg
+    return None
 
 
 class _Constructed(StatementWalker):

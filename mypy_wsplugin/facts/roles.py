@@ -25,6 +25,7 @@ from mypy.nodes import (
     ConditionalExpr,
     DictionaryComprehension,
     Expression,
+    ForStmt,
     FuncItem,
     GeneratorExpr,
     IndexExpr,
@@ -63,7 +64,8 @@ class RoleEntry:
     """The role of one recorded expression.
 
     ``assignment`` is set for :attr:`Role.ASSIGNED`, ``attribute`` (the name looked up) for
-    :attr:`Role.ATTRIBUTE_BASE`; ``stored``: the value is also kept in a name by a walrus
+    :attr:`Role.ATTRIBUTE_BASE`, and ``"__aiter__"`` for :attr:`Role.ITERATED` by ``async
+    for``; ``stored``: the value is also kept in a name by a walrus
     (``if (c := fetch()):``), so whatever it is typed as here is the name's type too.
     """
 
@@ -110,6 +112,12 @@ class _StatementRoles(StatementWalker):
             assignment = self.assigned_by if role is Role.ASSIGNED else None
             self.roles[id(e)] = RoleEntry(e, role, assignment=assignment)
 
+    def visit_for(self, s: ForStmt) -> None:
+        super().visit_for(s)
+        entry = self.roles.get(id(s.expr))
+        if s.is_async and entry is not None:
+            entry.attribute = _ASYNC_ITERATION  # ``async for``: what it looks up
+
     def definition(self, s: Definition) -> None:
         self.nested.append(s)
 
@@ -120,6 +128,8 @@ _KEPT: Final = frozenset({CallExpr, MemberExpr, ConditionalExpr, OpExpr, Assignm
 _KEPT_FOR_NAMES: Final = _KEPT | {NameExpr, TupleExpr, ListExpr, StarExpr}
 
 _Roles = dict[int, RoleEntry]
+# The ``attribute`` of an ``async for``'s (or an async comprehension's) iterable.
+_ASYNC_ITERATION: Final = "__aiter__"
 
 
 def collect_roles(owner: Scope, names: bool = False) -> _Roles:
@@ -241,8 +251,8 @@ def _comprehension(
 ) -> None:
     for index in e.indices:
         _set(roles, kept, index, Role.STORE)
-    for sequence in e.sequences:
-        _set(roles, kept, sequence, Role.ITERATED)
+    for sequence, is_async in zip(e.sequences, e.is_async, strict=True):
+        _set(roles, kept, sequence, Role.ITERATED, _ASYNC_ITERATION if is_async else None)
     for conds in e.condlists:
         for cond in conds:
             _set(roles, kept, cond, Role.CONDITION)
