@@ -202,14 +202,20 @@ def attribute_stores(home: MypyFile) -> dict[str, Type]:
     kept in the module's cache entry for code of other modules that reads them
     (:func:`_stores_elsewhere`, :func:`stores_on_self`)."""
     kept: dict[str, Type] = {}
-    others = attributes_stored_on_others(home)
+    others: frozenset[str] | None = None  # read only where a store is plain (one walk)
     for info in classes_in(home.fullname, home.names):
         assigned, placeholders = _assigned(info)
-        for name in {*assigned, *placeholders}:
-            stores = _stores_here(info, name, others)
+        for name in sorted({*assigned, *placeholders}):  # one order: the cache's bytes
+            stores = _stores_here(info, name)
             if stores is None:
                 continue
-            if name not in info.names or not isinstance(get_proper_type(stores), AnyType):
+            plain = not isinstance(get_proper_type(stores), AnyType)
+            if plain:
+                if others is None:
+                    others = attributes_stored_on_others(home)
+                if name in others:
+                    stores, plain = _UNKNOWN, False
+            if plain or name not in info.names:
                 kept[attribute_key(info, name)] = stores
     return kept
 
