@@ -143,11 +143,15 @@ def _stores_here(info: TypeInfo, name: str, others: frozenset[str] = frozenset()
     nothing; ``Any`` if anything but one class and ``None`` (or the name is stored on
     something else, ``others``, or the class binds it otherwise: a method of that name);
     else the class's instance, ``NoneType`` for ``None``, or the union of both."""
-    assigned, placeholders = _assigned(info)
+    fact = _fact(_assigned(info), name, info)
+    return _UNKNOWN if fact is not None and name in others else fact
+
+
+def _fact(stores: _Stores, name: str, info: TypeInfo) -> Type | None:
+    """:func:`_stores_here` from the class's stores, read once."""
+    assigned, placeholders = stores
     if name not in assigned and name not in placeholders:
         return _UNKNOWN if name in info.names else None
-    if name in others:
-        return _UNKNOWN
     items: list[Type] = []
     if name in assigned:
         cls = assigned[name]
@@ -204,9 +208,10 @@ def attribute_stores(home: MypyFile) -> dict[str, Type]:
     kept: dict[str, Type] = {}
     others: frozenset[str] | None = None  # read only where a store is plain (one walk)
     for info in classes_in(home.fullname, home.names):
-        assigned, placeholders = _assigned(info)
+        found = _assigned(info)
+        assigned, placeholders = found
         for name in sorted({*assigned, *placeholders}):  # one order: the cache's bytes
-            stores = _stores_here(info, name)
+            stores = _fact(found, name, info)
             if stores is None:
                 continue
             plain = not isinstance(get_proper_type(stores), AnyType)
