@@ -125,6 +125,28 @@ def _awaited(what: str, returned: str) -> str:
     )
 
 
+def _execute_classes(name: str) -> str:
+    """A module with class ``name``, whose ``execute`` is ``{kind}def`` (``"async "`` or
+    ``""``), and class ``Other``, whose ``execute`` is an ``async def``."""
+    return (
+        f"class {name}:\n    {{kind}}def execute(self):\n        return 1\n\n\n"
+        "class Other:\n    async def execute(self):\n        return 1\n"
+    )
+
+
+def _execute_findings(name: str) -> list[list[str]]:
+    """The findings of the five steps these sequences share: ``execute`` async (dropped),
+    sync (awaited, ``int``), ``Other``'s (dropped), neither class known, back."""
+    dropped = _dropped(f"{name}.execute()")
+    return [
+        [dropped],
+        [_awaited(f"{name}.execute()", "int")],
+        [_dropped("Other.execute()")],
+        [],
+        [dropped],
+    ]
+
+
 def unannotated_finding_in_an_imported_module() -> list[Snapshot]:
     """A finding inside an unannotated function, in a module that another module imports."""
     a = "def g() -> int:\n    return 1\n\n\nasync def u(x):\n    await g()\n"
@@ -1464,10 +1486,7 @@ def attribute_from_declared_parameter_changes() -> list[Snapshot]:
     pool: Pool)``, then ``self.pool = pool``), used in an unannotated method of the same
     class: edits of the parameter's class (another module), of what that module's name
     binds (a class, then an alias of another) and of the declaration reach every mode."""
-    pools = (
-        "class Pool:\n    {kind}def execute(self):\n        return 1\n\n\n"
-        "class Other:\n    async def execute(self):\n        return 1\n"
-    )
+    pools = _execute_classes("Pool")
     use = (
         "from app.pools import Pool\n\n\nclass Svc:\n"
         "    def __init__(self, pool: {declared}) -> None:\n        self.pool = pool\n\n"
@@ -1490,8 +1509,7 @@ def attribute_from_declared_parameter_changes() -> list[Snapshot]:
 
 
 def test_attribute_from_declared_parameter_changes(tmp_path: Path) -> None:
-    pool, other = _dropped("Pool.execute()"), _dropped("Other.execute()")
-    expected = [[pool], [_awaited("Pool.execute()", "int")], [other], [], [pool]]
+    expected = _execute_findings("Pool")
     _unannotated_findings(tmp_path, attribute_from_declared_parameter_changes(), expected)
 
 
@@ -1499,10 +1517,7 @@ def attribute_declared_on_self_changes() -> list[Snapshot]:
     """An attribute declared on ``self`` as ``X | None`` in ``__init__`` (``self.pool:
     Optional[Pool] = None``), used in an unannotated method of the same class: edits of
     the declared class (another module) and of the declaration reach every mode."""
-    pools = (
-        "class Pool:\n    {kind}def execute(self):\n        return 1\n\n\n"
-        "class Other:\n    async def execute(self):\n        return 1\n"
-    )
+    pools = _execute_classes("Pool")
     use = (
         "from typing import Optional, Union\n\nfrom app.pools import Other, Pool\n\n\n"
         "class Svc:\n    def __init__(self) -> None:\n        self.pool: {declared} = None\n\n"
@@ -1525,8 +1540,7 @@ def attribute_declared_on_self_changes() -> list[Snapshot]:
 
 
 def test_attribute_declared_on_self_changes(tmp_path: Path) -> None:
-    pool, other = _dropped("Pool.execute()"), _dropped("Other.execute()")
-    expected = [[pool], [_awaited("Pool.execute()", "int")], [other], [], [pool]]
+    expected = _execute_findings("Pool")
     _unannotated_findings(tmp_path, attribute_declared_on_self_changes(), expected)
 
 
@@ -1534,10 +1548,7 @@ def attribute_set_to_none_changes() -> list[Snapshot]:
     """An attribute set to ``None`` in ``__init__`` and to an instance in another method,
     used in an unannotated method: edits of the instance's class (another module) and of
     the stores reach every mode."""
-    conns = (
-        "class Conn:\n    {kind}def execute(self):\n        return 1\n\n\n"
-        "class Other:\n    async def execute(self):\n        return 1\n"
-    )
+    conns = _execute_classes("Conn")
     use = (
         "from app.conns import Conn, Other\n\n\nclass Svc:\n"
         "    def __init__(self):\n        self.conn = None\n\n"
@@ -1562,8 +1573,7 @@ def attribute_set_to_none_changes() -> list[Snapshot]:
 
 
 def test_attribute_set_to_none_changes(tmp_path: Path) -> None:
-    conn, other = _dropped("Conn.execute()"), _dropped("Other.execute()")
-    expected = [[conn], [_awaited("Conn.execute()", "int")], [other], [], [conn]]
+    expected = _execute_findings("Conn")
     _unannotated_findings(tmp_path, attribute_set_to_none_changes(), expected)
 
 
@@ -1572,10 +1582,7 @@ def attribute_stored_by_a_base_class_changes() -> list[Snapshot]:
     Conn()`` in ``app.base``), used in an unannotated method of a subclass: edits of the
     stored class (a third module) and of the base's store reach every mode (a warm run
     reads the base's stores from its cache entry)."""
-    conns = (
-        "class Conn:\n    {kind}def execute(self):\n        return 1\n\n\n"
-        "class Other:\n    async def execute(self):\n        return 1\n"
-    )
+    conns = _execute_classes("Conn")
     base = (
         "from app.conns import Conn, Other\n\n\nclass Base:\n"
         "    def __init__(self):\n        self.conn = {made}\n"
@@ -1603,8 +1610,7 @@ def attribute_stored_by_a_base_class_changes() -> list[Snapshot]:
 
 
 def test_attribute_stored_by_a_base_class_changes(tmp_path: Path) -> None:
-    conn, other = _dropped("Conn.execute()"), _dropped("Other.execute()")
-    expected = [[conn], [_awaited("Conn.execute()", "int")], [other], [], [conn]]
+    expected = _execute_findings("Conn")
     _unannotated_findings(tmp_path, attribute_stored_by_a_base_class_changes(), expected)
 
 
