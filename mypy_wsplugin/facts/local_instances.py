@@ -61,6 +61,7 @@ from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_in
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_names
 from mypy_wsplugin.facts.roles import store_counts
 from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, stored_members
+from mypy_wsplugin.facts.stored_results import module_of
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 _Made = dict[Var, TypeInfo]
@@ -230,7 +231,7 @@ def _own_decorators(func: FuncItem) -> list[Expression]:
         names = func.info.names
     else:
         loaded = program()
-        home = loaded.get(func.fullname.rpartition(".")[0]) if loaded is not None else None
+        home = loaded.get(module_of(func)) if loaded is not None else None
         if home is None:
             return []
         names = home.names
