@@ -33,6 +33,7 @@ from mypy.nodes import (
 )
 
 from mypy_wsplugin.facts.hook_names import called_implicitly
+from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.types import constructed_class
 from mypy_wsplugin.mypy_internals import get_subexpressions, tree_is_complete
 
@@ -153,7 +154,7 @@ class AwaitedAnywhere:
             found = self._of(tree)
             names |= found.awaited
             dunders |= found.dunders
-        return _Found(frozenset(names), frozenset(dunders))
+        return _Found(frozen(names), frozen(dunders))
 
     def _of(self, tree: MypyFile) -> _Found:
         known = self._per_module.get(tree.fullname)
@@ -174,9 +175,6 @@ class _Found:
         self.dunders = dunders
 
 
-_NOTHING: Final[frozenset[str]] = frozenset()
-
-
 def _found_in_module(tree: MypyFile) -> _Found:
     # The original names of ``from m import x as y``: mypy asks for ``m.x``'s hook where
     # ``y`` is awaited, in any module that imports ``y`` (a stub's re-export included).
@@ -188,7 +186,7 @@ def _found_in_module(tree: MypyFile) -> _Found:
         if alias is not None and alias != name
     }
     if tree.is_stub:
-        return _Found(frozenset(names), _NOTHING)  # no bodies, so no await and no call
+        return _Found(frozen(names), EMPTY)  # no bodies, so no await and no call
     nodes: dict[int, Expression] = {}
     dunders: set[str] = set()
     for e in get_subexpressions(tree):
@@ -203,4 +201,4 @@ def _found_in_module(tree: MypyFile) -> _Found:
             callee = e.callee
             if type(callee) is _MEMBER and called_implicitly(callee.name):
                 dunders.add(callee.name)
-    return _Found(frozenset(names), frozenset(dunders) if dunders else _NOTHING)
+    return _Found(frozen(names), frozen(dunders))

@@ -260,6 +260,8 @@ def bare_method(node: Decorator) -> FuncDef | None:
 # Calls' callees and what each named when a tree was read, with its declared type (to keep
 # a fact drawn from them).
 Callees = list[tuple[RefExpr, tuple["SymbolNode | None", object]]]
+# The same, as a memo keeps them (facts/kept).
+KeptCallees = tuple[tuple[RefExpr, tuple["SymbolNode | None", object]], ...]
 
 
 def note_callee(seen: Callees, value: Expression) -> None:
@@ -273,7 +275,7 @@ def note_name(seen: Callees, ref: RefExpr) -> None:
     seen.append((ref, _callee_state(ref)))
 
 
-def still_bound(seen: Callees) -> bool:
+def still_bound(seen: Callees | KeptCallees) -> bool:
     """Whether every callee kept by :func:`note_callee` still names what it named then, with
     the same declared type (the daemon analyses a tree again in place: a name may come to
     name another node, and a definition kept in place may get another signature)."""
@@ -287,6 +289,7 @@ def _callee_state(ref: RefExpr) -> tuple[SymbolNode | None, object]:
 # Methods looked up on a class a call's receiver was known to be, and what each named then
 # (``p.clone()``, where no name of the tree names the method).
 Members = list[tuple[TypeInfo, str, tuple["SymbolNode | None", object]]]
+KeptMembers = tuple[tuple[TypeInfo, str, tuple["SymbolNode | None", object]], ...]
 
 
 def note_member(seen: Members, info: TypeInfo, name: str) -> SymbolNode | None:
@@ -296,7 +299,7 @@ def note_member(seen: Members, info: TypeInfo, name: str) -> SymbolNode | None:
     return node
 
 
-def members_unchanged(seen: Members) -> bool:
+def members_unchanged(seen: Members | KeptMembers) -> bool:
     """Whether every member kept by :func:`note_member` is still what it was then."""
     return all(definition_state(_member(info, name)) == state for info, name, state in seen)
 

@@ -45,6 +45,7 @@ from mypy.nodes import (
     WhileStmt,
 )
 
+from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.reachability import ends_block
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
@@ -68,7 +69,7 @@ def narrowed_callees(func: FuncItem) -> frozenset[Expression]:
 def _narrowed_in(func: FuncItem) -> frozenset[Expression]:
     expressions = get_subexpressions(func)
     if not any(_tested(e) is not None for e in expressions if type(e) is CallExpr):
-        return frozenset()  # most functions: no test at all
+        return EMPTY  # most functions: no test at all
     found: set[Expression] = set()
     for e in expressions:
         if isinstance(e, OpExpr) and e.op == "and":
@@ -77,7 +78,7 @@ def _narrowed_in(func: FuncItem) -> frozenset[Expression]:
             _mark(found, [e.if_expr], _holding(e.cond, True))
             _mark(found, [e.else_expr], _holding(e.cond, False))
     _block(found, func.body.body)
-    return frozenset(found)
+    return frozen(found)
 
 
 def _block(found: set[Expression], body: Sequence[Statement]) -> None:

@@ -49,6 +49,8 @@ from mypy.typevars import fill_typevars_with_any
 
 from mypy_wsplugin.facts.bindings import (
     Callees,
+    KeptCallees,
+    KeptMembers,
     Members,
     bare_method,
     bound,
@@ -63,6 +65,7 @@ from mypy_wsplugin.facts.bindings import (
     self_class,
     still_bound,
 )
+from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings
 from mypy_wsplugin.facts.overrides import attributes_stored_on_others, classes_in
 from mypy_wsplugin.facts.roles import store_counts
@@ -89,10 +92,23 @@ _UNKNOWN: Final = AnyType(TypeOfAny.special_form)
 # ``None`` (a placeholder until another method stores the instance).
 _Stores = tuple[_Assigned, frozenset[str]]
 # A parameter declared as an instance, as read: its method, name, ``Var`` and type.
-_Declared = list[tuple[FuncDef, NameExpr, Var, "Type | None"]]
+_DeclaredParameter = tuple[FuncDef, NameExpr, Var, "Type | None"]
+_Declared = list[_DeclaredParameter]
 # A method whose ``isinstance`` tests were read, with what they said then.
-_Narrowings = list[tuple[FuncItem, object]]
-_MEMO: dict[int, tuple[TypeInfo, object, Callees, Members, _Declared, _Narrowings, _Stores]] = {}
+_Narrowing = tuple[FuncItem, object]
+_Narrowings = list[_Narrowing]
+_MEMO: dict[
+    int,
+    tuple[
+        TypeInfo,
+        object,
+        KeptCallees,
+        KeptMembers,
+        tuple[_DeclaredParameter, ...],
+        tuple[_Narrowing, ...],
+        _Stores,
+    ],
+] = {}
 # module -> (its tree, the statements read, the classes it defines).
 _CLASSES: dict[str, tuple[MypyFile, object, list[TypeInfo]]] = {}
 
@@ -277,11 +293,11 @@ def _assigned(info: TypeInfo) -> _Stores:
     _MEMO[id(info)] = (
         info,
         body,
-        walker.callees,
-        walker.members,
-        walker.declared,
-        walker.narrowings,
-        (walker.assigned, frozenset(walker.placeholders)),
+        tuple(walker.callees),
+        tuple(walker.members),
+        tuple(walker.declared),
+        tuple(walker.narrowings),
+        (walker.assigned, frozen(walker.placeholders)),
     )
     return _MEMO[id(info)][6]
 

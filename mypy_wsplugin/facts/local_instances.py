@@ -48,6 +48,8 @@ from mypy.types import Instance, get_proper_type
 
 from mypy_wsplugin.facts.bindings import (
     Callees,
+    KeptCallees,
+    KeptMembers,
     Members,
     is_declared,
     members_unchanged,
@@ -58,6 +60,7 @@ from mypy_wsplugin.facts.bindings import (
 )
 from mypy_wsplugin.facts.coroutine_tests import narrowed_callees
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
+from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_names
 from mypy_wsplugin.facts.roles import store_counts
 from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, stored_members
@@ -90,7 +93,7 @@ class _Locals:
         self.through_self = through_self
 
 
-_MEMO: dict[int, tuple[FuncItem, object, _Token, Callees, Members, object, _Locals]] = {}
+_MEMO: dict[int, tuple[FuncItem, object, _Token, KeptCallees, KeptMembers, object, _Locals]] = {}
 
 
 def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
@@ -196,6 +199,21 @@ class _Found:
         self.members = members
 
 
+# What most functions replace: nothing (one shared answer, facts/kept).
+_NOTHING_FOUND: Final = _Found({}, EMPTY, EMPTY, EMPTY)
+
+
+def _found(
+    paths: dict[str, int],
+    attributes: frozenset[str],
+    own: frozenset[str],
+    members: frozenset[tuple[str, str]],
+) -> _Found:
+    if paths or attributes or own or members:
+        return _Found(paths, attributes, own, members)
+    return _NOTHING_FOUND
+
+
 def self_attribute_narrowed(attribute: MemberExpr, scope: Scope) -> bool:
     """Whether ``attribute`` is ``self.name`` in a method that stores ``self.name`` or
     tests it with ``isinstance``: mypy narrows a declared attribute there to what was
@@ -216,8 +234,8 @@ def _replacements_in(func: FuncItem) -> _Found:
             walker.expr(decorator)
         walker.scope(func)
         own = {name for var, name in walker.replaced if var is self_var} | walker.tested
-        members = frozenset((var.name, name) for var, name in walker.replaced)
-        found = _Found(walker.paths, frozenset(walker.attributes), frozenset(own), members)
+        members = frozen((var.name, name) for var, name in walker.replaced)
+        found = _found(walker.paths, frozen(walker.attributes), frozen(own), members)
         known = _FOUND[id(func)] = (func, body, found)
     return known[2]
 
@@ -333,14 +351,14 @@ def _made_in(func: FuncItem) -> _Locals:
             return cached[6]
     replacements = _Replacements()
     replacements.scope(func)
-    replaced = frozenset(replacements.replaced)
+    replaced = frozen(replacements.replaced)
     constructed = _Constructed(func, replaced)
     constructed.scope(func)
     # ``match p: case Sub():`` narrows ``p`` in the case: a subject is not claimed.
     candidates = {*constructed.made, *constructed.declared, *constructed.through_self}
     once = _bound_once(func, candidates) - constructed.matched
     made = {var: info for var, info in constructed.made.items() if var in once}
-    declared_once = frozenset(var for var in constructed.declared if var in once)
+    declared_once = frozen(var for var in constructed.declared if var in once)
     # ``q = p.clone()`` (or ``q = p``) holds only while each local it was made from is
     # bound once (made, or declared) too.
     for var in list(made):
@@ -354,8 +372,9 @@ def _made_in(func: FuncItem) -> _Locals:
             base = constructed.made_from.get(base)
     through_self = {var: v for var, v in constructed.through_self.items() if var in once}
     found = _Locals(made, declared_once, replaced, through_self)
-    token, callees, members = constructed.token, constructed.callees, constructed.members
-    _MEMO[id(func)] = (func, body, token, callees, members, narrowings(func), found)
+    kept_callees, kept_members = tuple(constructed.callees), tuple(constructed.members)
+    said = narrowings(func)
+    _MEMO[id(func)] = (func, body, constructed.token, kept_callees, kept_members, said, found)
     return found
 
 

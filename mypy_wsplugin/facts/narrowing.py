@@ -68,6 +68,7 @@ from mypy.types import AnyType, get_proper_type
 
 from mypy_wsplugin.facts.bindings import (
     Callees,
+    KeptCallees,
     bound,
     note_callee,
     note_name,
@@ -84,7 +85,7 @@ _ISINSTANCE: Final = "builtins.isinstance"
 _Env = dict[Var, "TypeInfo | _Failed | None"]
 # Each occurrence of a tested name (by id) where a test decides it: the class, or None.
 _Narrowed = dict[int, "TypeInfo | None"]
-_MEMO: dict[int, tuple[FuncItem, object, Callees, _Narrowed]] = {}
+_MEMO: dict[int, tuple[FuncItem, object, KeptCallees, _Narrowed]] = {}
 _UNTESTED: Final = object()
 
 
@@ -143,7 +144,7 @@ def narrowings(func: FuncItem) -> _Narrowed:
         walker = _Regions(tested, _followable(func, tested))
         walker.scope(func)
         result = walker.narrowed()
-    _MEMO[id(func)] = (func, body, callees, result)
+    _MEMO[id(func)] = (func, body, tuple(callees), result)
     return result
 
 

@@ -24,6 +24,7 @@ from mypy.nodes import (
     TypeInfo,
 )
 
+from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.reachability import names_stored
 from mypy_wsplugin.facts.statements import (
     Role,
@@ -62,7 +63,7 @@ def _replaced_methods(home: MypyFile) -> frozenset[str]:
             replaced.update(f"{base.fullname}.{name}" for base in info.mro)
         replaced.update(_shadowed_in_mro(info))
         replaced.update(f"{info.fullname}.{name}" for name in _rebound_in_body(info))
-    return frozenset(replaced)
+    return frozen(replaced)
 
 
 def _shadowed_in_mro(info: TypeInfo) -> Iterator[str]:
@@ -118,7 +119,7 @@ def attributes_stored_on_others(home: MypyFile) -> frozenset[str]:
     for func in functions_in(home.defs):  # methods and nested functions included
         stores.own = _first_argument(func)
         stores.scope(func)
-    answer = frozenset(stores.names)
+    answer = frozen(stores.names)
     _OUTSIDE_MEMO[home.fullname] = (home, home.defs, answer)
     return answer
 

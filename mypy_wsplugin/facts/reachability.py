@@ -41,6 +41,7 @@ from mypy.nodes import (
 from mypy.types import CallableType, UninhabitedType, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound
+from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, store_targets
 
 _EXITS: Final = (ReturnStmt, RaiseStmt, ContinueStmt, BreakStmt)
@@ -170,7 +171,7 @@ def names_stored(body: Sequence[Statement]) -> frozenset[str]:
     in code that never runs."""
     walker = _NameStores()
     walker.stmts(body)
-    return frozenset(walker.names)
+    return frozen(walker.names)
 
 
 class _NameStores(_Unreachable):

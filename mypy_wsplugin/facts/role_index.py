@@ -17,6 +17,7 @@ from mypy.nodes import (
 )
 
 from mypy_wsplugin.facts.awaited_names import add_awaited, add_callee_names
+from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.roles import RoleEntry, Scope, collect_roles
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
@@ -120,5 +121,5 @@ class _Awaits:
                     names = None
             elif type(e) is _CALL and nodes.get(id(e)) is not e:
                 add_callee_names(e.callee, unawaited)
-        self.names = frozenset(names) if names is not None else None
-        self.unawaited = frozenset(unawaited)
+        self.names = frozen(names) if names is not None else None
+        self.unawaited = frozen(unawaited)
