@@ -106,6 +106,7 @@ from wsbench.measure import (
     Runner,
     Target,
     measure,
+    measure_collections,
     measure_untyped,
     profile_plugin,
     warm_up,
@@ -187,12 +188,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         configs = write_configs(workdir, source_roots(ready.unpacked))
         runner = Runner(ready.python, configs, ready.cache / "src", plugin.env)
         targets = run_benchmark(args, ready, runner, workdir)
+        log("mypy's garbage collections: one untimed cold run per mode")
+        collections = measure_collections(targets[-1], runner, workdir)
         profile = None
         if args.profile:
             log("profiling the plugin run")
             profile = profile_plugin(runner, targets[-1].packages, workdir, plugin.snapshot)
     repeats = (args.warm_repeats, args.judged_warm_repeats)
-    report = render(targets, header(plugin, ready.libs), args.pairs, repeats, profile)
+    report = render(targets, header(plugin, ready.libs), args.pairs, repeats, profile, collections)
     publish(report, args.output)
     crashed = any(run.crashed for t in targets for _, _, run in t.runs())
     relabels = [relabel(t, check) for t in targets for check in CHECKS]

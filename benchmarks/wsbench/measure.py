@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pstats
 import re
@@ -205,6 +206,73 @@ def measure_untyped(target: Target, runner: Runner, workdir: Path) -> None:
         shutil.rmtree(cache_dir, ignore_errors=True)
         target.untyped[mode] = run
         log(f"  {target.name:<11} {UNTYPED} {mode:<6} cold {run.wall:6.2f}s (exit {run.status})")
+
+
+# Run as ``python -c`` in front of ``-m mypy``: mypy's garbage collections, counted and
+# timed with ``gc.callbacks``, written as JSON at exit (``--no-fast-exit``: atexit runs).
+_COLLECTIONS_PROBE = """
+import atexit, gc, json, runpy, sys, time
+out, started, seen = sys.argv.pop(1), [0.0], []
+def callback(phase, info):
+    if phase == "start":
+        started[0] = time.perf_counter()
+    else:
+        seen.append([info["generation"], time.perf_counter() - started[0]])
+gc.callbacks.append(callback)
+atexit.register(lambda: open(out, "w").write(json.dumps(seen)))
+sys.argv[0] = "mypy"
+runpy.run_module("mypy", run_name="__main__", alter_sys=True)
+"""
+
+
+@dataclass(frozen=True)
+class Collections:
+    """mypy's garbage collections in one run: how many per generation, and their time."""
+
+    per_generation: tuple[int, int, int]
+    seconds: float
+    # The longest collection: a late one scans all that mypy allocated since the last.
+    longest: float
+
+
+def measure_collections(
+    target: Target, runner: Runner, workdir: Path
+) -> dict[str, Collections | None]:
+    """One untimed cold run per mode of ``target`` with mypy's collections counted.
+
+    mypy sets generation 0's threshold at 200,000 tracked objects; each container the
+    plugin keeps alive brings the next collection closer, and one collection more than
+    plain mypy costs about 2.5 % of a run of ALL (findings.md, "Containers kept for mypy's
+    collector")."""
+    found: dict[str, Collections | None] = {}
+    for mode in MODES:
+        cache_dir = workdir / f"cache-{target.name}-{mode}-collections"
+        record = workdir / f"collections-{mode}.json"
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        record.unlink(missing_ok=True)
+        cmd = runner.command(mode, target.packages, cache_dir, True)
+        cmd[1:3] = ["-c", _COLLECTIONS_PROBE, str(record)]
+        cmd.append("--no-fast-exit")
+        run = runner.run(cmd)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        try:
+            seen = json.loads(record.read_text())
+        except (OSError, ValueError):
+            log(f"  {target.name:<11} {mode:<6} collections not recorded (exit {run.status})")
+            found[mode] = None
+            continue
+        counts = [0, 0, 0]
+        for generation, _ in seen:
+            counts[min(int(generation), 2)] += 1
+        times = [float(t) for _, t in seen]
+        found[mode] = Collections(
+            (counts[0], counts[1], counts[2]), sum(times), max(times, default=0.0)
+        )
+        log(
+            f"  {target.name:<11} {mode:<6} collections {counts} "
+            f"{sum(times) * 1000:.0f} ms (longest {max(times, default=0.0) * 1000:.0f} ms)"
+        )
+    return found
 
 
 def profile_plugin(

@@ -23,6 +23,7 @@ from wsbench.measure import (
     PLAIN,
     PLUGIN,
     SUMMARY,
+    Collections,
     Run,
     Target,
     adjacent_warm_ratios,
@@ -130,6 +131,7 @@ def render(
     pairs: int,
     warm_repeats: tuple[int, int],
     profile: list[str] | None,
+    collections: dict[str, Collections | None] | None = None,
 ) -> str:
     crashes = [
         (t.name, mode, kind, run) for t in targets for mode, kind, run in t.runs() if run.crashed
@@ -140,6 +142,8 @@ def render(
     out += _runs_and_options(targets, pairs, warm_repeats)
     out += _targets(targets, crashes, relabels)
     out += _timing(targets, relabels, warm_repeats)
+    if collections is not None:
+        out += _collections(targets[-1], collections)
     out += _differences(targets, relabels)
     out += _crashes(crashes)
     notes = [note for t in targets for note in consistency_notes(t)]
@@ -347,3 +351,39 @@ def _crash_excerpt(output: str) -> list[str]:
     hits = [i for i, ln in enumerate(lines) if any(m in ln for m in CRASH_MARKERS)]
     start = max(0, hits[0] - 3) if hits else max(0, len(lines) - 40)
     return lines[start : start + 60]
+
+
+def _collections(target: Target, found: dict[str, Collections | None]) -> list[str]:
+    """mypy's garbage collections in one untimed cold run per mode (measure_collections)."""
+    out = [
+        "",
+        f"## mypy's garbage collector ({target.name}, one untimed cold run per mode)",
+        "",
+        "| mode | generation 0 | generation 1 | generation 2 | total ms | longest ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for mode, seen in found.items():
+        if seen is None:
+            out.append(f"| {mode} | not recorded | | | | |")
+            continue
+        gen0, gen1, gen2 = seen.per_generation
+        out.append(
+            f"| {mode} | {gen0} | {gen1} | {gen2} | {seen.seconds * 1000:.0f} "
+            f"| {seen.longest * 1000:.0f} |"
+        )
+    plain, plugin = found.get(PLAIN), found.get(PLUGIN)
+    if plain is not None and plugin is not None:
+        more = sum(plugin.per_generation) - sum(plain.per_generation)
+        said = (
+            "the same number of collections as plain mypy"
+            if more == 0
+            else f"{abs(more)} {'more' if more > 0 else 'fewer'} collection(s) than plain mypy"
+        )
+        out += [
+            "",
+            f"With the plugin, mypy made {said}, taking "
+            f"{(plugin.seconds - plain.seconds) * 1000:+.0f} ms. Each container the plugin keeps "
+            "brings mypy's next collection closer (findings.md, \"Containers kept for mypy's "
+            'collector").',
+        ]
+    return out
