@@ -1,11 +1,13 @@
 """Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
 
-A generator (``random.Random(seed)``, and six more streams seeded from it, for how method
+A generator (``random.Random(seed)``, and seven more streams seeded from it, for how method
 receivers are written, for edits that turn a function into a class or back, for receivers
 made by a class's factory and edits of that factory's declared result, for receivers
 bound to a method's ``Self`` result and edits of that result, for receivers used under an
-``isinstance`` test, and for edits that make a class's factory an ``async def`` or a
-``def`` again; nothing else random) builds
+``isinstance`` test, for edits that make a class's factory an ``async def`` or a ``def``
+again, and for receivers that are attributes of ``self`` stored by ``__init__`` of the
+handler's class or of its base class, perhaps in another module, with or without a
+``None`` placeholder, and edits that move those stores; nothing else random) builds
 a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` with
 ``plugins = mypy_wsplugin`` and sometimes a ``[mypy_wsplugin]`` section -- and a sequence of
 edits that keep it valid Python.
@@ -151,6 +153,13 @@ class Use:
     # A "local" receiver is used under ``if isinstance(objN, name):`` (facts/narrowing:
     # the test names the local's own class, which keeps it).
     tested: bool = False
+    # A "stored" receiver (in a handler that is a method) is ``self.s<uid>``, an instance of
+    # the class stored by ``__init__`` of the handler's own class ("own") or of its base
+    # class ("base", perhaps in another module; the handler's own class where it has
+    # none): facts/instance_attributes, read from the body or from the cache entry.
+    store: str = "own"
+    # ``self.s<uid> = None`` in ``__init__``, the instance stored by ``open_s<uid>()``.
+    placeholder: bool = False
 
 
 @dataclass
@@ -176,6 +185,9 @@ class Klass:
     # ``await make_<name>()`` in an ``async def`` handler (``facts/instance_attributes.
     # awaited_instance``) and the coroutine itself in a plain ``def``, used without ``await``.
     factory_async: bool = False
+    # Its ``__init__`` (rendered where it stores a "stored" receiver) is declared ``->
+    # None`` (True; ``SetInitDeclared``): mypy then types the stores itself.
+    init_declared: bool = False
 
 
 @dataclass
@@ -343,6 +355,7 @@ def render_module(p: Project, m: Module) -> str:
             base = f"({reference(m.name, k.base[0], k.base[1], 'direct', imports)})"
         body.append(f"class {k.name}{base}:")
         body.append("    value = 0")
+        body += render_stores(p, m, k, imports)
         if k.name in chained:
             if k.again_declared:
                 imports.add("from typing_extensions import Self")
@@ -378,6 +391,44 @@ def render_module(p: Project, m: Module) -> str:
         imports.add("from collections.abc import Awaitable")
     head = sorted(imports)
     return "\n".join([*head, *body]).lstrip("\n") + "\n"
+
+
+def storing_class(p: Project, ref: SigRef, u: Use) -> tuple[str, str] | None:
+    """The class whose ``__init__`` stores a "stored" receiver: the handler's class, or
+    its base class where the use says so and the base is in the project."""
+    if ref.cls is None:
+        return None
+    if u.store == "base":
+        k = p.klass(ref.module, ref.cls)
+        if k is not None and k.base is not None and p.klass(*k.base) is not None:
+            return k.base
+    return ref.module, ref.cls
+
+
+def render_stores(p: Project, m: Module, k: Klass, imports: set[str]) -> list[str]:
+    """``__init__`` storing each "stored" receiver ``k`` holds (after ``super().__init__()``
+    where ``k`` has a base), and an ``open_s<uid>()`` per placeholder."""
+    stored = [
+        u
+        for ref, _, u in all_uses(p)
+        if u.receiver == "stored" and storing_class(p, ref, u) == (m.name, k.name)
+    ]
+    if not stored:
+        return []
+    ret = " -> None" if k.init_declared else ""
+    init = ["", f"    def __init__(self){ret}:"]
+    if k.base is not None:
+        init.append("        super().__init__()")
+    opened: list[str] = []
+    for u in stored:
+        form = "direct" if u.form == "local" and u.module != m.name else u.form
+        made = f"{reference(m.name, u.module, u.name, form, imports)}()"
+        if u.placeholder:
+            init.append(f"        self.s{u.uid} = None")
+            opened += ["", f"    def open_s{u.uid}(self){ret}:", f"        self.s{u.uid} = {made}"]
+        else:
+            init.append(f"        self.s{u.uid} = {made}")
+    return init + opened
 
 
 def _in_module(s: Sig, m: Module) -> bool:
@@ -468,6 +519,8 @@ def render_use(
     made: list[str] = []
     if u.form == "self":
         call = f"self.{u.method}({args})"
+    elif u.receiver == "stored":
+        call = f"self.s{u.uid}.{u.method}({args})"
     else:
         ref = reference(m.name, u.module, _receiver_name(u), u.form, imports)
         # An async factory's result is awaited where the handler can await it, and is
@@ -621,6 +674,44 @@ class SetAgainResult(Edit):
         k.again_declared = self.declared
         what = "declared" if self.declared else "undeclared"
         return f"again() result {what}: {PKG}.{self.module}.{self.name}.again"
+
+
+@dataclass
+class SetStore(Edit):
+    """A "stored" receiver (``Use.store``) moves between ``__init__`` of the handler's
+    class and of its base class, or gets a ``None`` placeholder, or loses it."""
+
+    uid: int
+    store: str
+    placeholder: bool
+
+    def apply(self, p: Project) -> str | None:
+        for ref, _, u in all_uses(p):
+            if u.uid == self.uid and u.receiver == "stored":
+                if (u.store, u.placeholder) == (self.store, self.placeholder):
+                    return None
+                u.store, u.placeholder = self.store, self.placeholder
+                held = ", None first" if self.placeholder else ""
+                return f"store of self.s{u.uid} in {self.store} __init__{held}: {ref}"
+        return None
+
+
+@dataclass
+class SetInitDeclared(Edit):
+    """A class's ``__init__`` (see ``Klass.init_declared``) is declared ``-> None``, or
+    not: mypy types its stores, or leaves them to the plugin."""
+
+    module: str
+    name: str
+    declared: bool
+
+    def apply(self, p: Project) -> str | None:
+        k = p.klass(self.module, self.name)
+        if k is None or k.init_declared == self.declared:
+            return None
+        k.init_declared = self.declared
+        what = "declared" if self.declared else "undeclared"
+        return f"__init__ {what}: {PKG}.{self.module}.{self.name}"
 
 
 @dataclass
@@ -865,6 +956,14 @@ TESTED_USE_SHARE: Final = 0.3
 # The share of edits that make a class's factory an ``async def`` or a ``def`` again
 # (``SetFactoryAsync``), drawn from a stream of their own.
 ASYNC_FACTORY_EDIT_SHARE: Final = 0.08
+# The share of method uses in a handler that is a method whose receiver is an attribute
+# of ``self`` stored in ``__init__`` (``Use.store``), of those stored by the base class,
+# of those with a ``None`` placeholder, and of edits that move a store or declare an
+# ``__init__`` (``SetStore``, ``SetInitDeclared``), drawn from a stream of their own.
+STORED_USE_SHARE: Final = 0.35
+STORED_IN_BASE_SHARE: Final = 0.5
+PLACEHOLDER_SHARE: Final = 0.3
+STORE_EDIT_SHARE: Final = 0.08
 
 
 class Generator:
@@ -877,6 +976,7 @@ class Generator:
         chains: random.Random | None = None,
         narrowing: random.Random | None = None,
         awaited: random.Random | None = None,
+        stores: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -888,6 +988,7 @@ class Generator:
         self.chains = chains or random.Random(0)
         self.narrowing = narrowing or random.Random(0)
         self.awaited = awaited or random.Random(0)
+        self.stores = stores or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -1028,6 +1129,11 @@ class Generator:
         if use.receiver == "local":
             use.chained = self.chains.random() < CHAIN_USE_SHARE
             use.tested = self.narrowing.random() < TESTED_USE_SHARE
+        in_method = k is not None and method is not None and form != "self"
+        if in_method and self.stores.random() < STORED_USE_SHARE:
+            use.receiver, use.factory, use.chained, use.tested = "stored", False, False, False
+            use.store = "base" if self.stores.random() < STORED_IN_BASE_SHARE else "own"
+            use.placeholder = self.stores.random() < PLACEHOLDER_SHARE
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
@@ -1090,6 +1196,18 @@ class Generator:
             if classes:
                 module, name, k = self.awaited.choice(classes)
                 return SetFactoryAsync(module, name, not k.factory_async)
+        if self.stores.random() < STORE_EDIT_SHARE:
+            stored = [(ref, u) for ref, _, u in all_uses(p) if u.receiver == "stored"]
+            if stored:
+                ref, u = self.stores.choice(stored)
+                if self.stores.random() < 0.4:
+                    holder = storing_class(p, ref, u)
+                    k = p.klass(*holder) if holder is not None else None
+                    if holder is not None and k is not None:
+                        return SetInitDeclared(holder[0], holder[1], not k.init_declared)
+                if self.stores.random() < 0.5:
+                    return SetStore(u.uid, "own" if u.store == "base" else "base", u.placeholder)
+                return SetStore(u.uid, u.store, not u.placeholder)
         if self.chains.random() < CHAIN_EDIT_SHARE:
             made = sorted({(u.module, u.name) for _, _, u in all_uses(p) if _is_chained(u)})
             classes = [(m, n, k) for m, n in made if (k := p.klass(m, n)) is not None]
@@ -1185,6 +1303,7 @@ def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
         random.Random(f"chains-{seed}"),
         random.Random(f"narrowing-{seed}"),
         random.Random(f"awaited-{seed}"),
+        random.Random(f"stores-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)
