@@ -1,13 +1,15 @@
 """Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
 
-A generator (``random.Random(seed)``, and seven more streams seeded from it, for how method
+A generator (``random.Random(seed)``, and eight more streams seeded from it, for how method
 receivers are written, for edits that turn a function into a class or back, for receivers
 made by a class's factory and edits of that factory's declared result, for receivers
 bound to a method's ``Self`` result and edits of that result, for receivers used under an
 ``isinstance`` test, for edits that make a class's factory an ``async def`` or a ``def``
-again, and for receivers that are attributes of ``self`` stored by ``__init__`` of the
+again, for receivers that are attributes of ``self`` stored by ``__init__`` of the
 handler's class or of its base class, perhaps in another module, with or without a
-``None`` placeholder, and edits that move those stores; nothing else random) builds
+``None`` placeholder, and edits that move those stores, and for receivers that are
+module-level variables, in the handler's module or the class's, and edits that move
+them; nothing else random) builds
 a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` with
 ``plugins = mypy_wsplugin`` and sometimes a ``[mypy_wsplugin]`` section -- and a sequence of
 edits that keep it valid Python.
@@ -160,6 +162,10 @@ class Use:
     store: str = "own"
     # ``self.s<uid> = None`` in ``__init__``, the instance stored by ``open_s<uid>()``.
     placeholder: bool = False
+    # A "global" receiver is ``g<uid>``, a module-level ``g<uid> = <class>()`` in the
+    # handler's module ("here") or in the class's module ("there", imported by name):
+    # mypy's inferred type of a module variable, kept in the cache (facts/resolve).
+    home: str = "here"
 
 
 @dataclass
@@ -379,6 +385,7 @@ def render_module(p: Project, m: Module) -> str:
     for h in m.handlers:
         body += ["", ""]
         body += render_handler(p, m, h, "", imports, method=False)
+    body += render_globals(p, m, imports)
     for module, name in m.imports:
         if name is None:
             imports.add(f"import {PKG}.{module}")
@@ -391,6 +398,21 @@ def render_module(p: Project, m: Module) -> str:
         imports.add("from collections.abc import Awaitable")
     head = sorted(imports)
     return "\n".join([*head, *body]).lstrip("\n") + "\n"
+
+
+def global_home(ref: SigRef, u: Use) -> str:
+    """The module that holds a "global" receiver's variable."""
+    return ref.module if u.home == "here" else u.module
+
+
+def render_globals(p: Project, m: Module, imports: set[str]) -> list[str]:
+    """``g<uid> = <class>()`` for each "global" receiver ``m`` holds."""
+    lines: list[str] = []
+    for ref, _, u in all_uses(p):
+        if u.receiver == "global" and global_home(ref, u) == m.name:
+            form = "direct" if u.form == "local" and u.module != m.name else u.form
+            lines += ["", "", f"g{u.uid} = {reference(m.name, u.module, u.name, form, imports)}()"]
+    return lines
 
 
 def storing_class(p: Project, ref: SigRef, u: Use) -> tuple[str, str] | None:
@@ -521,6 +543,9 @@ def render_use(
         call = f"self.{u.method}({args})"
     elif u.receiver == "stored":
         call = f"self.s{u.uid}.{u.method}({args})"
+    elif u.receiver == "global":
+        home = m.name if u.home == "here" else u.module
+        call = f"{reference(m.name, home, f'g{u.uid}', 'direct', imports)}.{u.method}({args})"
     else:
         ref = reference(m.name, u.module, _receiver_name(u), u.form, imports)
         # An async factory's result is awaited where the handler can await it, and is
@@ -693,6 +718,24 @@ class SetStore(Edit):
                 u.store, u.placeholder = self.store, self.placeholder
                 held = ", None first" if self.placeholder else ""
                 return f"store of self.s{u.uid} in {self.store} __init__{held}: {ref}"
+        return None
+
+
+@dataclass
+class SetGlobalHome(Edit):
+    """A "global" receiver's variable (``Use.home``) moves between the handler's module
+    and the class's module."""
+
+    uid: int
+    home: str
+
+    def apply(self, p: Project) -> str | None:
+        for ref, _, u in all_uses(p):
+            if u.uid == self.uid and u.receiver == "global":
+                if u.home == self.home:
+                    return None
+                u.home = self.home
+                return f"variable g{u.uid} moved to {global_home(ref, u)}: {ref}"
         return None
 
 
@@ -964,6 +1007,12 @@ STORED_USE_SHARE: Final = 0.35
 STORED_IN_BASE_SHARE: Final = 0.5
 PLACEHOLDER_SHARE: Final = 0.3
 STORE_EDIT_SHARE: Final = 0.08
+# The share of other method uses whose receiver is a module-level variable (``Use.home``),
+# of those held by the class's module, and of edits that move such a variable
+# (``SetGlobalHome``), drawn from a stream of their own.
+GLOBAL_USE_SHARE: Final = 0.25
+GLOBAL_THERE_SHARE: Final = 0.5
+GLOBAL_EDIT_SHARE: Final = 0.06
 
 
 class Generator:
@@ -977,6 +1026,7 @@ class Generator:
         narrowing: random.Random | None = None,
         awaited: random.Random | None = None,
         stores: random.Random | None = None,
+        variables: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -989,6 +1039,7 @@ class Generator:
         self.narrowing = narrowing or random.Random(0)
         self.awaited = awaited or random.Random(0)
         self.stores = stores or random.Random(0)
+        self.variables = variables or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -1134,6 +1185,9 @@ class Generator:
             use.receiver, use.factory, use.chained, use.tested = "stored", False, False, False
             use.store = "base" if self.stores.random() < STORED_IN_BASE_SHARE else "own"
             use.placeholder = self.stores.random() < PLACEHOLDER_SHARE
+        elif method is not None and form != "self" and self.variables.random() < GLOBAL_USE_SHARE:
+            use.receiver, use.factory, use.chained, use.tested = "global", False, False, False
+            use.home = "there" if self.variables.random() < GLOBAL_THERE_SHARE else "here"
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
@@ -1208,6 +1262,12 @@ class Generator:
                 if self.stores.random() < 0.5:
                     return SetStore(u.uid, "own" if u.store == "base" else "base", u.placeholder)
                 return SetStore(u.uid, u.store, not u.placeholder)
+        if self.variables.random() < GLOBAL_EDIT_SHARE:
+            # Only where the two homes differ: the handler's module is not the class's.
+            held = [u for r, _, u in all_uses(p) if u.receiver == "global" and r.module != u.module]
+            if held:
+                u = self.variables.choice(held)
+                return SetGlobalHome(u.uid, "there" if u.home == "here" else "here")
         if self.chains.random() < CHAIN_EDIT_SHARE:
             made = sorted({(u.module, u.name) for _, _, u in all_uses(p) if _is_chained(u)})
             classes = [(m, n, k) for m, n in made if (k := p.klass(m, n)) is not None]
@@ -1304,6 +1364,7 @@ def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
         random.Random(f"narrowing-{seed}"),
         random.Random(f"awaited-{seed}"),
         random.Random(f"stores-{seed}"),
+        random.Random(f"variables-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)

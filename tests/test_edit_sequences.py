@@ -16,6 +16,7 @@ runs many more seeds.
 from __future__ import annotations
 
 import ast
+import copy
 from collections import Counter
 from pathlib import Path
 
@@ -30,11 +31,14 @@ from tests.edit_sequences import (
     SetFactoryResult,
     SetKind,
     Snapshot,
+    all_uses,
     generate,
+    global_home,
     in_the_plugins_words,
     run_seed,
     running_tool,
     snapshots,
+    storing_class,
 )
 
 TOOL = running_tool()
@@ -956,7 +960,7 @@ def test_generated_async_factories() -> None:
     ``await make_K()`` in an ``async def`` handler and the bare coroutine in a plain
     ``def``, in valid Python, and so is every other step of those sequences."""
     edited = awaited = 0
-    for seed in range(30000, 30040):
+    for seed in range(30000, 30060):
         initial, edits = generate(seed, 8)
         snaps = snapshots(initial, edits)
         for edit, snap in zip(edits, snaps[1:], strict=True):
@@ -978,6 +982,66 @@ def test_generated_async_factories() -> None:
                         assert edit.is_async, (seed, snap.note)
     assert edited >= 10
     assert awaited >= 5
+
+
+def test_generated_receivers_stored_on_self_and_in_module_variables() -> None:
+    """``make fuzz`` makes some receivers attributes of ``self`` (``self.s<uid>``, stored by
+    ``__init__`` of the handler's class or of its base class, perhaps with a ``None``
+    placeholder and ``open_s<uid>()``) or module-level variables (``g<uid>``, in the
+    handler's module or the class's), and moves them (``SetStore``, ``SetGlobalHome``) or
+    declares ``__init__`` (``SetInitDeclared``): each step stores or binds every such
+    receiver where the use says, in valid Python."""
+    stored = variables = 0
+    edits_seen: Counter[str] = Counter()
+    for seed in range(30000, 30060):
+        initial, edits = generate(seed, 16)
+        snaps = snapshots(initial, edits)
+        projects = [initial]
+        for edit in edits:
+            after = copy.deepcopy(projects[-1])
+            edit.apply(after)
+            projects.append(after)
+        for edit in edits:
+            edits_seen[type(edit).__name__] += 1
+        for project, snap in zip(projects, snaps, strict=True):
+            trees = {p: ast.parse(t, p) for p, t in snap.files.items() if p.endswith(".py")}
+            for ref, _, use in all_uses(project):
+                if use.receiver == "stored":
+                    stored += 1
+                    holder = storing_class(project, ref, use)
+                    assert holder is not None, seed
+                    assigned = _assigned_in(trees[f"app/{holder[0]}.py"], holder[1])
+                    want = {"__init__"} | ({f"open_s{use.uid}"} if use.placeholder else set())
+                    assert assigned.get(f"s{use.uid}") == want, (seed, snap.note)
+                elif use.receiver == "global":
+                    variables += 1
+                    home = trees[f"app/{global_home(ref, use)}.py"]
+                    names = [
+                        target.id
+                        for node in home.body
+                        if isinstance(node, ast.Assign)
+                        for target in node.targets
+                        if isinstance(target, ast.Name)
+                    ]
+                    assert f"g{use.uid}" in names, (seed, snap.note)
+    assert stored >= 20 and variables >= 20
+    assert min(edits_seen[k] for k in ("SetStore", "SetGlobalHome", "SetInitDeclared")) >= 3
+
+
+def _assigned_in(tree: ast.Module, cls: str) -> dict[str, set[str]]:
+    """``self.<name>`` -> the methods of class ``cls`` that assign it."""
+    found: dict[str, set[str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == cls:
+            for method in node.body:
+                if not isinstance(method, ast.FunctionDef):
+                    continue
+                for sub in ast.walk(method):
+                    if isinstance(sub, ast.Assign):
+                        for target in sub.targets:
+                            if isinstance(target, ast.Attribute):
+                                found.setdefault(target.attr, set()).add(method.name)
+    return found
 
 
 def _calls(node: ast.expr, name: str) -> bool:
@@ -1612,6 +1676,45 @@ def attribute_stored_by_a_base_class_changes() -> list[Snapshot]:
 def test_attribute_stored_by_a_base_class_changes(tmp_path: Path) -> None:
     expected = _execute_findings("Conn")
     _unannotated_findings(tmp_path, attribute_stored_by_a_base_class_changes(), expected)
+
+
+def module_variable_changes() -> list[Snapshot]:
+    """A module-level variable (``client = Conn()`` in ``app.clients``), re-exported by a
+    second module and used through it in an unannotated function of a third
+    (``app.names.client.execute()``): edits of the class (a fourth module) and of the
+    variable's assignment reach every mode (a warm run reads the type from the variable's
+    cache entry; mypy records ``app.clients`` as a dependency of the user, which imports
+    only ``app.names``, whose interface does not change)."""
+    conns = _execute_classes("Conn")
+    clients = "from app.conns import Conn, Other\n\nclient = {made}\n"
+    use = (
+        "import app.names\n\n\nasync def serve():\n"
+        "    app.names.client.execute()\n    return await app.names.client.execute()\n"
+    )
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/names.py": "from app.clients import client as client\n",
+        "app/use.py": use,
+    }
+
+    def state(kind: str, made: str = "Conn()") -> dict[str, str]:
+        return files | {
+            "app/conns.py": conns.format(kind=kind),
+            "app/clients.py": clients.format(made=made),
+        }
+
+    return _steps(
+        ("execute is async", state("async ")),
+        ("execute is sync", state("")),
+        ("the variable holds Other", state("", "Other()")),
+        ("the variable holds None", state("async ", "None")),
+        ("back", state("async ")),
+    )
+
+
+def test_module_variable_changes(tmp_path: Path) -> None:
+    _unannotated_findings(tmp_path, module_variable_changes(), _execute_findings("Conn"))
 
 
 def method_replaced_on_instances_changes() -> list[Snapshot]:

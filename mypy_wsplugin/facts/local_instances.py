@@ -63,7 +63,13 @@ from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_in
 from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_names
 from mypy_wsplugin.facts.roles import store_counts
-from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, stored_members
+from mypy_wsplugin.facts.statements import (
+    Role,
+    Scope,
+    StatementWalker,
+    store_targets,
+    stored_members,
+)
 from mypy_wsplugin.facts.stored_results import module_of
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
@@ -162,8 +168,12 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile | None) -> 
             own = _replacements_in(scope).attributes
             return member in own or member in _set_up_replacements(scope.info)
         return False
-    if isinstance(callee, NameExpr) and callee.kind == GDEF and tree is not None:
-        return _path_replaced(f"{tree.fullname}.{callee.name}", callee.line, scope)
+    if isinstance(callee, NameExpr) and callee.kind == GDEF:
+        rebound = _replacements_in(scope).rebound.get(callee.name)
+        if rebound is not None and rebound <= callee.line:
+            return True  # ``global fetch`` then ``fetch = fake``
+        if tree is not None:
+            return _path_replaced(f"{tree.fullname}.{callee.name}", callee.line, scope)
     return False
 
 
@@ -184,7 +194,7 @@ class _Found:
     ``isinstance`` (``"pool"``), and the members of names (``("r", "fetch")``; the exact
     locals are :func:`_made_in`'s)."""
 
-    __slots__ = ("attributes", "members", "own", "paths")
+    __slots__ = ("attributes", "members", "own", "paths", "rebound")
 
     def __init__(
         self,
@@ -192,15 +202,17 @@ class _Found:
         attributes: frozenset[str],
         own: frozenset[str],
         members: frozenset[tuple[str, str]],
+        rebound: dict[str, int],
     ) -> None:
         self.paths = paths
         self.attributes = attributes
         self.own = own
         self.members = members
+        self.rebound = rebound  # globals rebound in the function, with the first line
 
 
 # What most functions replace: nothing (one shared answer, facts/kept).
-_NOTHING_FOUND: Final = _Found({}, EMPTY, EMPTY, EMPTY)
+_NOTHING_FOUND: Final = _Found({}, EMPTY, EMPTY, EMPTY, {})
 
 
 def _found(
@@ -208,9 +220,10 @@ def _found(
     attributes: frozenset[str],
     own: frozenset[str],
     members: frozenset[tuple[str, str]],
+    rebound: dict[str, int],
 ) -> _Found:
-    if paths or attributes or own or members:
-        return _Found(paths, attributes, own, members)
+    if paths or attributes or own or members or rebound:
+        return _Found(paths, attributes, own, members, rebound)
     return _NOTHING_FOUND
 
 
@@ -235,7 +248,8 @@ def _replacements_in(func: FuncItem) -> _Found:
         walker.scope(func)
         own = {name for var, name in walker.replaced if var is self_var} | walker.tested
         members = frozen((var.name, name) for var, name in walker.replaced)
-        found = _found(walker.paths, frozen(walker.attributes), frozen(own), members)
+        attributes = frozen(walker.attributes)
+        found = _found(walker.paths, attributes, frozen(own), members, walker.rebound)
         known = _FOUND[id(func)] = (func, body, found)
     return known[2]
 
@@ -396,6 +410,8 @@ class _Replacements(StatementWalker):
     def __init__(self, self_var: Var | None = None) -> None:
         self.replaced: set[tuple[Var, str]] = set()
         self.paths: dict[str, int] = {}  # module attribute -> the first line replacing it
+        # A global the function rebinds (``global client``) -> the first line rebinding it.
+        self.rebound: dict[str, int] = {}
         # With the method's ``self``: the members of its attributes replaced, "client.get".
         self.self_var = self_var
         self.attributes: set[str] = set()
@@ -425,9 +441,14 @@ class _Replacements(StatementWalker):
                 self.tested.add(e.args[0].name)
 
     def _note_stores(self, target: Expression | None) -> None:
-        """``r.fetch = ...`` (also in a tuple target): ``r``'s ``fetch`` is replaced."""
+        """``r.fetch = ...`` (also in a tuple target): ``r``'s ``fetch`` is replaced; a
+        global the function rebinds (``global client`` then ``client = fake``) is replaced
+        in its module from that line on."""
         for member in stored_members(target):
             self._note(member.expr, member.name, member.line)
+        for name in store_targets(target):
+            if isinstance(name, NameExpr) and name.kind == GDEF:
+                self.rebound[name.name] = min(name.line, self.rebound.get(name.name, name.line))
 
     def _note_patch(self, call: CallExpr) -> None:
         """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)`` (also with

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mypy.nodes import (
+    GDEF,
     AwaitExpr,
     CallExpr,
     Decorator,
@@ -56,6 +57,7 @@ from mypy_wsplugin.facts.bindings import (
     is_declared,
     is_outside_class,
     missing_import,
+    program,
     self_class,
 )
 from mypy_wsplugin.facts.dependencies import reads_class
@@ -77,6 +79,7 @@ from mypy_wsplugin.facts.local_instances import (
 )
 from mypy_wsplugin.facts.narrowing import narrowed
 from mypy_wsplugin.facts.roles import Scope
+from mypy_wsplugin.mypy_internals import contains_any
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,10 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
 
 
 def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
+    if isinstance(expr, NameExpr) and expr.kind == GDEF:
+        held = _unless_none(get_proper_type(global_type(expr, scope)))
+        known = held.type if isinstance(held, Instance) else None
+        return narrowed(expr, scope, known) if isinstance(scope, FuncItem) else known
     if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
         own = self_class(scope, expr.node) if isinstance(scope, FuncItem) else None
         if own is not None and isinstance(scope, FuncItem):
@@ -208,7 +215,7 @@ def declared_attribute(expr: MemberExpr, scope: Scope, properties: bool = True) 
     patches it on the class (``patch.object(Service, "conn", new_callable=PropertyMock)``):
     mypy narrows the first, and the second is not the class's."""
     if isinstance(expr.expr, RefExpr) and isinstance(expr.expr.node, MypyFile):
-        return declared_type(expr.node)  # ``module.name``
+        return global_type(expr, scope)  # ``module.name``
     info = receiver_class(expr.expr, scope)
     if info is None:
         return None
@@ -220,6 +227,29 @@ def declared_attribute(expr: MemberExpr, scope: Scope, properties: bool = True) 
     if declared is not None or (sym is not None and not _undeclared(sym.node)):
         return declared
     return constructed_attribute(info, expr.name, _module_of_scope(scope))
+
+
+def global_type(ref: RefExpr, scope: Scope) -> Type | None:
+    """What a module-level variable holds, named directly (``client``, also imported) or
+    through its module (``clients.client``), as mypy types it: declared (``client:
+    Client``), or inferred where mypy checked its assignment (``client = Client()``: a
+    module's top level is always checked, and the cache keeps the type, so every mode reads
+    the same; where only an unannotated function assigns it, mypy gives it no type).  So
+    unannotated code reads it as mypy reads it in checked code.  Not a type with ``Any`` in
+    it, and not where the function rebinds the name (``global client``) or patches it by
+    path (``patch("app.use.client")``) before the line
+    (:func:`.local_instances.callee_replaced`)."""
+    var = ref.node
+    if not isinstance(var, Var) or var.type is None or var.is_property:
+        return None
+    if not is_declared(var) and contains_any(var.type):
+        return None
+    if isinstance(scope, FuncItem):
+        loaded = program()
+        tree = loaded.get(_module_of_scope(scope)) if loaded is not None else None
+        if callee_replaced(ref, scope, tree):
+            return None
+    return var.type
 
 
 def _attribute_replaced(expr: MemberExpr, info: TypeInfo, scope: Scope) -> bool:
