@@ -1717,6 +1717,37 @@ def test_module_variable_changes(tmp_path: Path) -> None:
     _unannotated_findings(tmp_path, module_variable_changes(), _execute_findings("Conn"))
 
 
+def loop_target_changes() -> list[Snapshot]:
+    """A ``for`` loop's target in an unannotated function, over a module-level variable
+    declared in another module (``conns: list[Conn] = []``): edits of the item class (a
+    third module) and of the declaration reach every mode."""
+    conns = _execute_classes("Conn")
+    holder = "from app.conns import Conn, Other\n\nconns: {declared} = []\n"
+    use = (
+        "from app.holder import conns\n\n\nasync def serve():\n    for c in conns:\n"
+        "        c.execute()\n        return await c.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+
+    def state(kind: str, declared: str = "list[Conn]") -> dict[str, str]:
+        return files | {
+            "app/conns.py": conns.format(kind=kind),
+            "app/holder.py": holder.format(declared=declared),
+        }
+
+    return _steps(
+        ("execute is async", state("async ")),
+        ("execute is sync", state("")),
+        ("a list of Other", state("", "list[Other]")),
+        ("a list of anything", state("async ", "list")),
+        ("back", state("async ")),
+    )
+
+
+def test_loop_target_changes(tmp_path: Path) -> None:
+    _unannotated_findings(tmp_path, loop_target_changes(), _execute_findings("Conn"))
+
+
 def method_replaced_on_instances_changes() -> list[Snapshot]:
     """A subclass of another module replaces an inherited method on its instances
     (``self.send = self._send`` in ``__init__``), and a third module awaits the method on

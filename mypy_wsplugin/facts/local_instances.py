@@ -32,6 +32,7 @@ from mypy.nodes import (
     CallExpr,
     Decorator,
     Expression,
+    ForStmt,
     FuncDef,
     FuncItem,
     MatchStmt,
@@ -83,7 +84,7 @@ _Replaced = frozenset[tuple[Var, str]]
 class _Locals:
     """What :func:`_made_in` finds in a function."""
 
-    __slots__ = ("declared_once", "made", "replaced", "through_self")
+    __slots__ = ("declared_once", "iterated", "made", "replaced", "through_self")
 
     def __init__(
         self,
@@ -91,12 +92,15 @@ class _Locals:
         declared_once: frozenset[Var],
         replaced: _Replaced,
         through_self: dict[Var, Expression],
+        iterated: dict[Var, Expression],
     ) -> None:
         self.made = made  # locals made as an instance of a class
         self.declared_once = declared_once  # locals declared with a type, bound once
         self.replaced = replaced  # members replaced on locals
         # Locals bound once to a call of a method of ``self`` or of an attribute of it.
         self.through_self = through_self
+        # Locals bound only as a ``for`` loop's target: what the loop iterates over.
+        self.iterated = iterated
 
 
 _MEMO: dict[int, tuple[FuncItem, object, _Token, KeptCallees, KeptMembers, object, _Locals]] = {}
@@ -129,6 +133,16 @@ def made_through_self(name: NameExpr, scope: Scope) -> Expression | None:
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return None
     return _made_in(scope).through_self.get(var)
+
+
+def iterated_over(name: NameExpr, scope: Scope) -> Expression | None:
+    """What the local ``name`` of ``scope`` iterates over, where a ``for`` loop (not
+    ``async for``) is its one binding (``for conn in self.active:``): which class its items
+    are is read where the name is used (``facts.resolve.receiver_class``)."""
+    var = name.node
+    if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
+        return None
+    return _made_in(scope).iterated.get(var)
 
 
 def member_replaced(name: NameExpr, member: str, scope: Scope) -> bool:
@@ -369,7 +383,12 @@ def _made_in(func: FuncItem) -> _Locals:
     constructed = _Constructed(func, replaced)
     constructed.scope(func)
     # ``match p: case Sub():`` narrows ``p`` in the case: a subject is not claimed.
-    candidates = {*constructed.made, *constructed.declared, *constructed.through_self}
+    candidates = {
+        *constructed.made,
+        *constructed.declared,
+        *constructed.through_self,
+        *constructed.iterated,
+    }
     once = _bound_once(func, candidates) - constructed.matched
     made = {var: info for var, info in constructed.made.items() if var in once}
     declared_once = frozen(var for var in constructed.declared if var in once)
@@ -385,7 +404,8 @@ def _made_in(func: FuncItem) -> _Locals:
             seen.add(base)
             base = constructed.made_from.get(base)
     through_self = {var: v for var, v in constructed.through_self.items() if var in once}
-    found = _Locals(made, declared_once, replaced, through_self)
+    iterated = {var: v for var, v in constructed.iterated.items() if var in once}
+    found = _Locals(made, declared_once, replaced, through_self, iterated)
     kept_callees, kept_members = tuple(constructed.callees), tuple(constructed.members)
     said = narrowings(func)
     _MEMO[id(func)] = (func, body, constructed.token, kept_callees, kept_members, said, found)
@@ -542,6 +562,8 @@ class _Constructed(StatementWalker):
         self.replaced = replaced
         # Locals bound to a call of a method of ``self`` or of an attribute of it.
         self.through_self: dict[Var, Expression] = {}
+        # Locals first bound as a ``for`` loop's target (not ``async for``): the iterable.
+        self.iterated: dict[Var, Expression] = {}
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
         if len(s.lvalues) == 1:
@@ -586,6 +608,12 @@ class _Constructed(StatementWalker):
     def visit_match(self, s: MatchStmt) -> None:
         self.matched.update(subject_names(s.subject))
         super().visit_match(s)
+
+    def visit_for(self, s: ForStmt) -> None:
+        var = self._first_definition(s.index)
+        if var is not None and not s.is_async:
+            self.iterated[var] = s.expr
+        super().visit_for(s)
 
     def _calls_replaced(self, value: Expression) -> bool:
         """Whether ``value`` calls, at any link of its chain, a member the function replaces

@@ -71,6 +71,7 @@ from mypy_wsplugin.facts.instance_attributes import (
 )
 from mypy_wsplugin.facts.local_instances import (
     callee_replaced,
+    iterated_over,
     local_class,
     made_through_self,
     member_patched,
@@ -79,6 +80,7 @@ from mypy_wsplugin.facts.local_instances import (
 )
 from mypy_wsplugin.facts.narrowing import narrowed
 from mypy_wsplugin.facts.roles import Scope
+from mypy_wsplugin.facts.types import iterated_item
 from mypy_wsplugin.mypy_internals import contains_any
 
 
@@ -157,6 +159,10 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
         if value is not None and isinstance(scope, FuncItem):
             # ``c = await self.pool.acquire()`` ... ``c.execute()``: as the value itself.
             return narrowed(expr, scope, receiver_class(value, scope))
+        iterable = iterated_over(expr, scope)
+        if iterable is not None and isinstance(scope, FuncItem):
+            # ``for conn in self.active:`` ... ``conn.send()``: an item of the iterable.
+            return narrowed(expr, scope, _item_class(iterable, scope))
         return local_class(expr, scope)
     if isinstance(expr, CallExpr):
         made = instance_class(expr)
@@ -179,6 +185,23 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
         if isinstance(typ, Instance):
             return typ.type
     return None
+
+
+def _item_class(iterable: Expression, scope: Scope) -> TypeInfo | None:
+    """The class of the items a ``for`` loop over ``iterable`` gives, where its type is
+    known as mypy types it: a declared attribute (``self.active: list[WebSocket]``) or a
+    module-level variable (:func:`global_type`); not an item type with ``Any`` in it."""
+    if isinstance(iterable, NameExpr) and iterable.kind == GDEF:
+        typ = global_type(iterable, scope)
+    elif isinstance(iterable, MemberExpr):
+        typ = declared_attribute(iterable, scope)
+    else:
+        return None
+    item = iterated_item(typ) if typ is not None else None
+    if item is None or contains_any(item):
+        return None
+    held = _unless_none(get_proper_type(item))
+    return held.type if isinstance(held, Instance) else None
 
 
 def _unless_none(typ: ProperType | None) -> ProperType | None:

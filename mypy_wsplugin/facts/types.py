@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mypy.expandtype import expand_type
 from mypy.lookup import lookup_fully_qualified
+from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import FUNC_NO_INFO, Decorator, FuncDef, MypyFile, TypeInfo
 from mypy.subtypes import find_member, is_subtype
 from mypy.typeops import make_simplified_union
@@ -61,6 +62,20 @@ def non_awaitable_members(modules: dict[str, MypyFile], typ: Type) -> list[Prope
         if not isinstance(item, AnyType) and not is_subtype(item, awaitable):
             bad.append(item)
     return bad
+
+
+def iterated_item(typ: Type) -> Type | None:
+    """What a ``for`` loop over a ``typ`` gives, for an instance of a class deriving from
+    ``typing.Iterable`` (``list[Conn]``, ``set[Conn]``; a dict gives its keys), as its
+    ``Iterable`` base's argument."""
+    proper = get_proper_type(typ)
+    if not isinstance(proper, Instance):
+        return None
+    for base in proper.type.mro:
+        if base.fullname == "typing.Iterable":
+            mapped = map_instance_to_supertype(proper, base)
+            return mapped.args[0] if mapped.args else None
+    return None
 
 
 def coroutine_result(typ: Type) -> Type | None:
