@@ -8,8 +8,8 @@ bound to a method's ``Self`` result and edits of that result, for receivers used
 again, for receivers that are attributes of ``self`` stored by ``__init__`` of the
 handler's class or of its base class, perhaps in another module, with or without a
 ``None`` placeholder, and edits that move those stores, and for receivers that are
-module-level variables, in the handler's module or the class's, and edits that move
-them; nothing else random) builds
+module-level variables (an instance, or a declared list whose items a loop calls on), in
+the handler's module or the class's, and edits that move them; nothing else random) builds
 a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` with
 ``plugins = mypy_wsplugin`` and sometimes a ``[mypy_wsplugin]`` section -- and a sequence of
 edits that keep it valid Python.
@@ -166,6 +166,9 @@ class Use:
     # handler's module ("here") or in the class's module ("there", imported by name):
     # mypy's inferred type of a module variable, kept in the cache (facts/resolve).
     home: str = "here"
+    # A "global" receiver that is a declared list, ``g<uid>: list[<class>] = []``, and the
+    # call is made on each item, ``for l<uid> in g<uid>:`` (facts/local_instances).
+    looped: bool = False
 
 
 @dataclass
@@ -406,12 +409,15 @@ def global_home(ref: SigRef, u: Use) -> str:
 
 
 def render_globals(p: Project, m: Module, imports: set[str]) -> list[str]:
-    """``g<uid> = <class>()`` for each "global" receiver ``m`` holds."""
+    """``g<uid> = <class>()`` (or ``g<uid>: list[<class>] = []``) for each "global"
+    receiver ``m`` holds."""
     lines: list[str] = []
     for ref, _, u in all_uses(p):
         if u.receiver == "global" and global_home(ref, u) == m.name:
             form = "direct" if u.form == "local" and u.module != m.name else u.form
-            lines += ["", "", f"g{u.uid} = {reference(m.name, u.module, u.name, form, imports)}()"]
+            cls = reference(m.name, u.module, u.name, form, imports)
+            made = f"g{u.uid}: list[{cls}] = []" if u.looped else f"g{u.uid} = {cls}()"
+            lines += ["", "", made]
     return lines
 
 
@@ -545,7 +551,12 @@ def render_use(
         call = f"self.s{u.uid}.{u.method}({args})"
     elif u.receiver == "global":
         home = m.name if u.home == "here" else u.module
-        call = f"{reference(m.name, home, f'g{u.uid}', 'direct', imports)}.{u.method}({args})"
+        variable = reference(m.name, home, f"g{u.uid}", "direct", imports)
+        if u.looped:
+            loop = f"for l{u.uid} in {variable}:"
+            body = render_role(u, role, f"l{u.uid}.{u.method}({args})")
+            return [loop, *(f"    {line}" for line in body)]
+        call = f"{variable}.{u.method}({args})"
     else:
         ref = reference(m.name, u.module, _receiver_name(u), u.form, imports)
         # An async factory's result is awaited where the handler can await it, and is
@@ -1013,6 +1024,8 @@ STORE_EDIT_SHARE: Final = 0.08
 GLOBAL_USE_SHARE: Final = 0.25
 GLOBAL_THERE_SHARE: Final = 0.5
 GLOBAL_EDIT_SHARE: Final = 0.06
+# The share of those variables that are a declared list whose items receive the call.
+LOOPED_SHARE: Final = 0.4
 
 
 class Generator:
@@ -1188,6 +1201,7 @@ class Generator:
         elif method is not None and form != "self" and self.variables.random() < GLOBAL_USE_SHARE:
             use.receiver, use.factory, use.chained, use.tested = "global", False, False, False
             use.home = "there" if self.variables.random() < GLOBAL_THERE_SHARE else "here"
+            use.looped = self.variables.random() < LOOPED_SHARE
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)

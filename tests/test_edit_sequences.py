@@ -1014,13 +1014,18 @@ def test_generated_receivers_stored_on_self_and_in_module_variables() -> None:
                     want = {"__init__"} | ({f"open_s{use.uid}"} if use.placeholder else set())
                     assert assigned.get(f"s{use.uid}") == want, (seed, snap.note)
                 elif use.receiver == "global":
+                    home_path = f"app/{global_home(ref, use)}.py"
+                    if home_path not in trees:
+                        continue  # the class's module was removed: no variable
                     variables += 1
-                    home = trees[f"app/{global_home(ref, use)}.py"]
+                    home = trees[home_path]
                     names = [
                         target.id
                         for node in home.body
-                        if isinstance(node, ast.Assign)
-                        for target in node.targets
+                        if isinstance(node, ast.Assign | ast.AnnAssign)
+                        for target in (
+                            node.targets if isinstance(node, ast.Assign) else [node.target]
+                        )
                         if isinstance(target, ast.Name)
                     ]
                     assert f"g{use.uid}" in names, (seed, snap.note)
@@ -1679,14 +1684,14 @@ def test_attribute_stored_by_a_base_class_changes(tmp_path: Path) -> None:
 
 
 def module_variable_changes() -> list[Snapshot]:
-    """A module-level variable (``client = Conn()`` in ``app.clients``), re-exported by a
-    second module and used through it in an unannotated function of a third
-    (``app.names.client.execute()``): edits of the class (a fourth module) and of the
-    variable's assignment reach every mode (a warm run reads the type from the variable's
-    cache entry; mypy records ``app.clients`` as a dependency of the user, which imports
-    only ``app.names``, whose interface does not change)."""
+    """A declared module-level variable (``client: Conn = Conn()`` in ``app.clients``),
+    re-exported by a second module and used through it in an unannotated function of a
+    third (``app.names.client.execute()``): edits of the class (a fourth module) and of the
+    declaration reach every mode (a warm run reads the type from the variable's cache
+    entry; mypy records ``app.clients`` as a dependency of the user, which imports only
+    ``app.names``, whose interface does not change)."""
     conns = _execute_classes("Conn")
-    clients = "from app.conns import Conn, Other\n\nclient = {made}\n"
+    clients = "from app.conns import Conn, Other\n\nclient: {declared} = {made}()\n"
     use = (
         "import app.names\n\n\nasync def serve():\n"
         "    app.names.client.execute()\n    return await app.names.client.execute()\n"
@@ -1698,17 +1703,17 @@ def module_variable_changes() -> list[Snapshot]:
         "app/use.py": use,
     }
 
-    def state(kind: str, made: str = "Conn()") -> dict[str, str]:
+    def state(kind: str, declared: str = "Conn", made: str = "Conn") -> dict[str, str]:
         return files | {
             "app/conns.py": conns.format(kind=kind),
-            "app/clients.py": clients.format(made=made),
+            "app/clients.py": clients.format(declared=declared, made=made),
         }
 
     return _steps(
         ("execute is async", state("async ")),
         ("execute is sync", state("")),
-        ("the variable holds Other", state("", "Other()")),
-        ("the variable holds None", state("async ", "None")),
+        ("the variable is an Other", state("", "Other", "Other")),
+        ("the variable is an object", state("async ", "object")),
         ("back", state("async ")),
     )
 

@@ -25,6 +25,7 @@ from mypy.nodes import (
     Expression,
     FuncDef,
     FuncItem,
+    GlobalDecl,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -68,11 +69,12 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings
 from mypy_wsplugin.facts.overrides import attributes_stored_on_others, classes_in
-from mypy_wsplugin.facts.roles import store_counts
+from mypy_wsplugin.facts.roles import collect_roles, store_counts
 from mypy_wsplugin.facts.statements import (
     Definition,
     Role,
     StatementWalker,
+    functions_in,
     overload_parts,
     stored_members,
 )
@@ -485,6 +487,53 @@ def bound_through_class(node: object, cls: object) -> TypeInfo | None:
     if isinstance(func, FuncDef) and not func.is_class and not func.is_static:
         return None
     return cls
+
+
+def module_variable_class(tree: MypyFile, var: Var) -> TypeInfo | None:
+    """The class of the instance a variable of ``tree`` holds, where its module's top level
+    binds it once, to a call that plainly gives one class (``client = Client()``,
+    ``client = make_client()`` declaring ``-> Client``: :func:`chained_instance`), and no
+    function of the module declares it ``global`` (and may bind it again).  Read from the
+    assignment at each use, as a local's value is, so an edit of the class or of the
+    callee reaches the reader as it does for a local."""
+    if not body_available(tree):
+        return None
+    values, rebound = _module_variables(tree)
+    value = values.get(var.name)
+    if value is None or var.name in rebound:
+        return None
+    return chained_instance(value, [], [])
+
+
+# module -> (the statements read, each name bound once at the top level -> its value,
+# the names a function declares ``global``).
+_MODULE_VARIABLES: dict[str, tuple[object, dict[str, Expression], frozenset[str]]] = {}
+
+
+def _module_variables(tree: MypyFile) -> tuple[dict[str, Expression], frozenset[str]]:
+    known = _MODULE_VARIABLES.get(tree.fullname)
+    if known is not None and known[0] is tree.defs:
+        return known[1], known[2]
+    counts: dict[str, int] = {}
+    values: dict[str, Expression] = {}
+    for entry in collect_roles(tree, names=True).values():
+        node = entry.node
+        if entry.role is Role.STORE and isinstance(node, NameExpr):
+            counts[node.name] = counts.get(node.name, 0) + 1
+    for stmt in tree.defs:
+        if isinstance(stmt, AssignmentStmt) and len(stmt.lvalues) == 1:
+            target = stmt.lvalues[0]
+            if isinstance(target, NameExpr) and counts.get(target.name) == 1:
+                values[target.name] = stmt.rvalue
+    rebound = frozen(
+        name
+        for func in functions_in(tree.defs)
+        for stmt in func.body.body
+        if isinstance(stmt, GlobalDecl)
+        for name in stmt.names
+    )
+    _MODULE_VARIABLES[tree.fullname] = (tree.defs, values, rebound)
+    return values, rebound
 
 
 def chained_instance(

@@ -145,6 +145,36 @@ def iterated_over(name: NameExpr, scope: Scope) -> Expression | None:
     return _made_in(scope).iterated.get(var)
 
 
+def globals_passed(func: FuncItem) -> frozenset[str]:
+    """The module-level variables ``func`` passes to a call, by name (``client``) or
+    through their module (``app.clients.client``): an ``isinstance`` test or a type guard
+    may narrow them there, as mypy would where it checks the body.  Kept per function, with
+    its body."""
+    body = func.body
+    known = _PASSED.get(id(func))
+    if known is not None and known[0] is func and known[1] is body:
+        return known[2]
+    names: set[str] = set()
+    for e in get_subexpressions(func):
+        if isinstance(e, CallExpr):
+            for arg in e.args:
+                if isinstance(arg, NameExpr) and arg.kind == GDEF:
+                    names.add(arg.name)
+                elif (
+                    isinstance(arg, MemberExpr)
+                    and isinstance(arg.expr, RefExpr)
+                    and isinstance(arg.expr.node, MypyFile)
+                ):
+                    names.add(f"{arg.expr.node.fullname}.{arg.name}")
+    passed = frozen(names)
+    _PASSED[id(func)] = (func, body, passed)
+    return passed
+
+
+# Per function: the function, its body, and the globals it passes to a call.
+_PASSED: dict[int, tuple[FuncItem, object, frozenset[str]]] = {}
+
+
 def member_replaced(name: NameExpr, member: str, scope: Scope) -> bool:
     """Whether ``scope`` replaces the attribute ``member`` of its local (or parameter)
     ``name``: an assignment (``r.fetch = Mock(...)``, in a test), ``setattr(r, "fetch",

@@ -51,6 +51,7 @@ from mypy.types import (
     get_proper_type,
     has_type_vars,
 )
+from mypy.typevars import fill_typevars_with_any
 
 from mypy_wsplugin.facts.bindings import (
     bound,
@@ -68,9 +69,11 @@ from mypy_wsplugin.facts.instance_attributes import (
     constructed_attribute,
     declared_instance,
     instance_class,
+    module_variable_class,
 )
 from mypy_wsplugin.facts.local_instances import (
     callee_replaced,
+    globals_passed,
     iterated_over,
     local_class,
     made_through_self,
@@ -254,25 +257,45 @@ def declared_attribute(expr: MemberExpr, scope: Scope, properties: bool = True) 
 
 def global_type(ref: RefExpr, scope: Scope) -> Type | None:
     """What a module-level variable holds, named directly (``client``, also imported) or
-    through its module (``clients.client``), as mypy types it: declared (``client:
-    Client``), or inferred where mypy checked its assignment (``client = Client()``: a
-    module's top level is always checked, and the cache keeps the type, so every mode reads
-    the same; where only an unannotated function assigns it, mypy gives it no type).  So
-    unannotated code reads it as mypy reads it in checked code.  Not a type with ``Any`` in
-    it, and not where the function rebinds the name (``global client``) or patches it by
-    path (``patch("app.use.client")``) before the line
-    (:func:`.local_instances.callee_replaced`)."""
-    var = ref.node
-    if not isinstance(var, Var) or var.type is None or var.is_property:
+    through its module (``clients.client``): its declared type (``client: Client``), or,
+    for a variable of the module being read bound once at its top level by a call that
+    plainly gives one class (``client = Client()``, ``client = make_client()`` declaring
+    ``-> Client``), that class, read from the assignment as for a local
+    (:func:`.instance_attributes.chained_instance`).  An undeclared variable of another
+    module is not followed: what mypy inferred for it can change with an edit of a third
+    module (a factory's declared result) later in a daemon update than the pass that reads
+    it.  Not where the function rebinds the name (``global client``), patches it by path
+    before the line (:func:`.local_instances.callee_replaced`) or passes it to a call (an
+    ``isinstance`` test or a type guard may narrow it there:
+    :func:`.local_instances.globals_passed`)."""
+    node = bound(ref)
+    if not isinstance(node, Var) or node.is_property:
         return None
-    if not is_declared(var) and contains_any(var.type):
-        return None
+    loaded = program()
     if isinstance(scope, FuncItem):
-        loaded = program()
         tree = loaded.get(_module_of_scope(scope)) if loaded is not None else None
-        if callee_replaced(ref, scope, tree):
+        if callee_replaced(ref, scope, tree) or _passed(ref, scope):
             return None
-    return var.type
+    if is_declared(node):
+        return node.type
+    home = node.fullname.rpartition(".")[0]
+    if home != _module_of_scope(scope) or loaded is None or home not in loaded:
+        return None
+    made = module_variable_class(loaded[home], node)
+    return fill_typevars_with_any(made) if made is not None else None
+
+
+def _passed(ref: RefExpr, scope: FuncItem) -> bool:
+    """Whether ``scope`` passes the variable ``ref`` names to a call (``isinstance(client,
+    Fake)``, a type guard): mypy may narrow it there."""
+    passed = globals_passed(scope)
+    if isinstance(ref, NameExpr):
+        return ref.name in passed
+    if isinstance(ref, MemberExpr):
+        base = ref.expr
+        if isinstance(base, RefExpr) and isinstance(base.node, MypyFile):
+            return f"{base.node.fullname}.{ref.name}" in passed
+    return False
 
 
 def _attribute_replaced(expr: MemberExpr, info: TypeInfo, scope: Scope) -> bool:
