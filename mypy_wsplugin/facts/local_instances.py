@@ -571,6 +571,15 @@ def _argument(call: CallExpr, index: int, keyword: str) -> Expression | None:
     return None
 
 
+def _declared_iterable(iterable: Expression) -> bool:
+    """Whether a loop's iterable may have a declared type to read its items from (an
+    attribute, ``self.active``, or a module-level variable, ``peers``): only such loops'
+    targets are kept, so a function looping over ``range(n)`` needs no walk of its stores."""
+    return isinstance(iterable, MemberExpr) or (
+        isinstance(iterable, NameExpr) and iterable.kind == GDEF
+    )
+
+
 class _Constructed(StatementWalker):
     """``name = Class(...)``, ``name = make()`` (``-> Class``) or ``name = p.clone()`` (a
     method of a known receiver declaring an instance result), the first definition of a
@@ -641,7 +650,7 @@ class _Constructed(StatementWalker):
 
     def visit_for(self, s: ForStmt) -> None:
         var = self._first_definition(s.index)
-        if var is not None and not s.is_async:
+        if var is not None and not s.is_async and _declared_iterable(s.expr):
             self.iterated[var] = s.expr
         super().visit_for(s)
 
