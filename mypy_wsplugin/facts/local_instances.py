@@ -72,6 +72,7 @@ from mypy_wsplugin.facts.statements import (
     stored_members,
 )
 from mypy_wsplugin.facts.stored_results import module_of
+from mypy_wsplugin.facts.types import mapping_view
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 _Made = dict[Var, TypeInfo]
@@ -573,8 +574,14 @@ def _argument(call: CallExpr, index: int, keyword: str) -> Expression | None:
 
 def _declared_iterable(iterable: Expression) -> bool:
     """Whether a loop's iterable may have a declared type to read its items from (an
-    attribute, ``self.active``, or a module-level variable, ``peers``): only such loops'
-    targets are kept, so a function looping over ``range(n)`` needs no walk of its stores."""
+    attribute, ``self.active``, or a module-level variable, ``peers``, or the ``keys()`` or
+    ``values()`` of one): only such loops' targets are kept, so a function looping over
+    ``range(n)`` needs no walk of its stores."""
+    if isinstance(iterable, CallExpr) and not iterable.args:
+        callee = iterable.callee
+        if not isinstance(callee, MemberExpr) or not mapping_view(callee.name):
+            return False
+        iterable = callee.expr
     return isinstance(iterable, MemberExpr) or (
         isinstance(iterable, NameExpr) and iterable.kind == GDEF
     )

@@ -193,14 +193,19 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
 def _item_class(iterable: Expression, scope: Scope) -> TypeInfo | None:
     """The class of the items a ``for`` loop over ``iterable`` gives, where its type is
     known as mypy types it: a declared attribute (``self.active: list[WebSocket]``) or a
-    module-level variable (:func:`global_type`); not an item type with ``Any`` in it."""
+    module-level variable (:func:`global_type`), or the ``keys()`` or ``values()`` of such a
+    mapping (:func:`.local_instances.iterated_over`); not an item type with ``Any`` in it."""
+    view = None
+    if isinstance(iterable, CallExpr) and isinstance(iterable.callee, MemberExpr):
+        # ``self.by_user.values()``: a view of the mapping the receiver is declared as.
+        view, iterable = iterable.callee.name, iterable.callee.expr
     if isinstance(iterable, NameExpr) and iterable.kind == GDEF:
         typ = global_type(iterable, scope)
     elif isinstance(iterable, MemberExpr):
         typ = declared_attribute(iterable, scope)
     else:
         return None
-    item = iterated_item(typ) if typ is not None else None
+    item = iterated_item(typ, view) if typ is not None else None
     if item is None or contains_any(item):
         return None
     held = _unless_none(get_proper_type(item))

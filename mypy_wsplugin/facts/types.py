@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy.expandtype import expand_type
 from mypy.lookup import lookup_fully_qualified
 from mypy.maptype import map_instance_to_supertype
@@ -64,18 +66,29 @@ def non_awaitable_members(modules: dict[str, MypyFile], typ: Type) -> list[Prope
     return bad
 
 
-def iterated_item(typ: Type) -> Type | None:
+def iterated_item(typ: Type, view: str | None = None) -> Type | None:
     """What a ``for`` loop over a ``typ`` gives, for an instance of a class deriving from
     ``typing.Iterable`` (``list[Conn]``, ``set[Conn]``; a dict gives its keys), as its
-    ``Iterable`` base's argument."""
+    ``Iterable`` base's argument; with ``view`` (``"keys"`` or ``"values"``), what a loop
+    over that view of a ``typing.Mapping`` gives (``for ws in self.by_user.values():``)."""
     proper = get_proper_type(typ)
     if not isinstance(proper, Instance):
         return None
+    wanted, index = ("typing.Iterable", 0) if view is None else ("typing.Mapping", _VIEWS[view])
     for base in proper.type.mro:
-        if base.fullname == "typing.Iterable":
+        if base.fullname == wanted:
             mapped = map_instance_to_supertype(proper, base)
-            return mapped.args[0] if mapped.args else None
+            return mapped.args[index] if len(mapped.args) > index else None
     return None
+
+
+# A mapping's views a loop may iterate over, and the argument of ``Mapping`` each gives.
+_VIEWS: Final = {"keys": 0, "values": 1}
+
+
+def mapping_view(name: str) -> bool:
+    """Whether ``name`` is a mapping's method whose result :func:`iterated_item` reads."""
+    return name in _VIEWS
 
 
 def coroutine_result(typ: Type) -> Type | None:
