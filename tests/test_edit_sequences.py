@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import copy
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -1646,12 +1647,32 @@ def test_attribute_set_to_none_changes(tmp_path: Path) -> None:
     _unannotated_findings(tmp_path, attribute_set_to_none_changes(), expected)
 
 
+def _execute_steps(
+    files: dict[str, str], path: str, holding: Callable[[str], str], holds: str
+) -> list[Snapshot]:
+    """The five steps whose findings are :func:`_execute_findings`: ``Conn.execute`` async,
+    then sync; the module at ``path`` holding an ``Other``; holding nothing known (with
+    ``execute`` async again); back.  ``holding("Conn")``, ``holding("Other")`` and
+    ``holding("")`` are that module's text; ``holds`` names what it holds in the notes."""
+    conns = _execute_classes("Conn")
+
+    def state(kind: str, held: str = "Conn") -> dict[str, str]:
+        return files | {"app/conns.py": conns.format(kind=kind), path: holding(held)}
+
+    return _steps(
+        ("execute is async", state("async ")),
+        ("execute is sync", state("")),
+        (f"{holds} an Other", state("", "Other")),
+        (f"{holds} nothing known", state("async ", "")),
+        ("back", state("async ")),
+    )
+
+
 def attribute_stored_by_a_base_class_changes() -> list[Snapshot]:
     """An attribute that a base class of another module stores on ``self`` (``self.conn =
     Conn()`` in ``app.base``), used in an unannotated method of a subclass: edits of the
     stored class (a third module) and of the base's store reach every mode (a warm run
     reads the base's stores from its cache entry)."""
-    conns = _execute_classes("Conn")
     base = (
         "from app.conns import Conn, Other\n\n\nclass Base:\n"
         "    def __init__(self):\n        self.conn = {made}\n"
@@ -1663,19 +1684,10 @@ def attribute_stored_by_a_base_class_changes() -> list[Snapshot]:
     )
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/sub.py": sub}
 
-    def state(kind: str, made: str = "Conn()") -> dict[str, str]:
-        return files | {
-            "app/conns.py": conns.format(kind=kind),
-            "app/base.py": base.format(made=made),
-        }
+    def holding(held: str) -> str:
+        return base.format(made=f"{held}()" if held else "None")
 
-    return _steps(
-        ("execute is async", state("async ")),
-        ("execute is sync", state("")),
-        ("the base stores Other", state("", "Other()")),
-        ("the base stores None", state("async ", "None")),
-        ("back", state("async ")),
-    )
+    return _execute_steps(files, "app/base.py", holding, "the base stores")
 
 
 def test_attribute_stored_by_a_base_class_changes(tmp_path: Path) -> None:
@@ -1690,7 +1702,6 @@ def module_variable_changes() -> list[Snapshot]:
     declaration reach every mode (a warm run reads the type from the variable's cache
     entry; mypy records ``app.clients`` as a dependency of the user, which imports only
     ``app.names``, whose interface does not change)."""
-    conns = _execute_classes("Conn")
     clients = "from app.conns import Conn, Other\n\nclient: {declared} = {made}()\n"
     use = (
         "import app.names\n\n\nasync def serve():\n"
@@ -1703,19 +1714,10 @@ def module_variable_changes() -> list[Snapshot]:
         "app/use.py": use,
     }
 
-    def state(kind: str, declared: str = "Conn", made: str = "Conn") -> dict[str, str]:
-        return files | {
-            "app/conns.py": conns.format(kind=kind),
-            "app/clients.py": clients.format(declared=declared, made=made),
-        }
+    def holding(held: str) -> str:
+        return clients.format(declared=held or "object", made=held or "Conn")
 
-    return _steps(
-        ("execute is async", state("async ")),
-        ("execute is sync", state("")),
-        ("the variable is an Other", state("", "Other", "Other")),
-        ("the variable is an object", state("async ", "object")),
-        ("back", state("async ")),
-    )
+    return _execute_steps(files, "app/clients.py", holding, "the variable holds")
 
 
 def test_module_variable_changes(tmp_path: Path) -> None:
@@ -1726,7 +1728,6 @@ def loop_target_changes() -> list[Snapshot]:
     """A ``for`` loop's target in an unannotated function, over a module-level variable
     declared in another module (``conns: list[Conn] = []``): edits of the item class (a
     third module) and of the declaration reach every mode."""
-    conns = _execute_classes("Conn")
     holder = "from app.conns import Conn, Other\n\nconns: {declared} = []\n"
     use = (
         "from app.holder import conns\n\n\nasync def serve():\n    for c in conns:\n"
@@ -1734,19 +1735,10 @@ def loop_target_changes() -> list[Snapshot]:
     )
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
 
-    def state(kind: str, declared: str = "list[Conn]") -> dict[str, str]:
-        return files | {
-            "app/conns.py": conns.format(kind=kind),
-            "app/holder.py": holder.format(declared=declared),
-        }
+    def holding(held: str) -> str:
+        return holder.format(declared=f"list[{held}]" if held else "list")
 
-    return _steps(
-        ("execute is async", state("async ")),
-        ("execute is sync", state("")),
-        ("a list of Other", state("", "list[Other]")),
-        ("a list of anything", state("async ", "list")),
-        ("back", state("async ")),
-    )
+    return _execute_steps(files, "app/holder.py", holding, "the list holds")
 
 
 def test_loop_target_changes(tmp_path: Path) -> None:

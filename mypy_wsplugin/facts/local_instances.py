@@ -260,15 +260,10 @@ class _Found:
 _NOTHING_FOUND: Final = _Found({}, EMPTY, EMPTY, EMPTY, {})
 
 
-def _found(
-    paths: dict[str, int],
-    attributes: frozenset[str],
-    own: frozenset[str],
-    members: frozenset[tuple[str, str]],
-    rebound: dict[str, int],
-) -> _Found:
-    if paths or attributes or own or members or rebound:
-        return _Found(paths, attributes, own, members, rebound)
+def _shared_if_empty(found: _Found) -> _Found:
+    """``found``, or the one shared answer where it holds nothing (what the memo keeps)."""
+    if found.paths or found.attributes or found.own or found.members or found.rebound:
+        return found
     return _NOTHING_FOUND
 
 
@@ -294,7 +289,8 @@ def _replacements_in(func: FuncItem) -> _Found:
         own = {name for var, name in walker.replaced if var is self_var} | walker.tested
         members = frozen((var.name, name) for var, name in walker.replaced)
         attributes = frozen(walker.attributes)
-        found = _found(walker.paths, attributes, frozen(own), members, walker.rebound)
+        made = _Found(walker.paths, attributes, frozen(own), members, walker.rebound)
+        found = _shared_if_empty(made)
         known = _FOUND[id(func)] = (func, body, found)
     return known[2]
 
