@@ -277,16 +277,15 @@ def global_type(ref: RefExpr, scope: Scope) -> Type | None:
     if not isinstance(node, Var) or node.is_property:
         return None
     loaded = program()
-    if isinstance(scope, FuncItem):
-        tree = loaded.get(_module_of_scope(scope)) if loaded is not None else None
-        if callee_replaced(ref, scope, tree) or _passed(ref, scope):
-            return None
+    here = _module_of_scope(scope)
+    tree = loaded.get(here) if loaded is not None else None
+    if isinstance(scope, FuncItem) and (callee_replaced(ref, scope, tree) or _passed(ref, scope)):
+        return None
     if is_declared(node):
         return node.type
-    home = node.fullname.rpartition(".")[0]
-    if home != _module_of_scope(scope) or loaded is None or home not in loaded:
+    if tree is None or node.fullname.rpartition(".")[0] != here:
         return None
-    made = module_variable_class(loaded[home], node)
+    made = module_variable_class(tree, node)
     return fill_typevars_with_any(made) if made is not None else None
 
 
