@@ -27,6 +27,7 @@ from mypy.nodes import (
     FUNC_NO_INFO,
     GDEF,
     LDEF,
+    AssignmentExpr,
     AssignmentStmt,
     AwaitExpr,
     CallExpr,
@@ -62,7 +63,7 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.coroutine_tests import narrowed_callees
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.kept import EMPTY, frozen
-from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_names
+from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_items, subject_names
 from mypy_wsplugin.facts.roles import store_counts
 from mypy_wsplugin.facts.statements import (
     Role,
@@ -149,15 +150,19 @@ def iterated_over(name: NameExpr, scope: Scope) -> Expression | None:
 def globals_passed(func: FuncItem) -> frozenset[str]:
     """The module-level variables ``func`` passes to a call, by name (``client``) or
     through their module (``app.clients.client``): an ``isinstance`` test or a type guard
-    may narrow them there, as mypy would where it checks the body.  Kept per function, with
-    its body."""
+    may narrow them there, as mypy would where it checks the body; and those it rebinds by
+    a walrus (``global client`` then ``if (client := ...)``).  Kept per function, with its
+    body."""
     body = func.body
     known = _PASSED.get(id(func))
     if known is not None and known[0] is func and known[1] is body:
         return known[2]
     names: set[str] = set()
     for e in get_subexpressions(func):
-        if isinstance(e, CallExpr):
+        if isinstance(e, AssignmentExpr):  # ``global client`` then ``(client := ...)``
+            if e.target.kind == GDEF:
+                names.add(e.target.name)
+        elif isinstance(e, CallExpr):
             for arg in e.args:
                 if isinstance(arg, NameExpr) and arg.kind == GDEF:
                     names.add(arg.name)
@@ -487,6 +492,23 @@ class _Replacements(StatementWalker):
             ):
                 self.tested.add(e.args[0].name)
 
+    def visit_match(self, s: MatchStmt) -> None:
+        """``match self.pool: case FakePool():`` narrows ``self.pool`` in the case as an
+        ``isinstance`` test would; so for ``p.pool`` of a local, ``client`` (a global) and
+        ``clients.client``: from the statement on, what they hold is not their
+        declaration's class."""
+        for subject in subject_items(s.subject):
+            if isinstance(subject, NameExpr) and subject.kind == GDEF:
+                line = self.rebound.get(subject.name, s.line)
+                self.rebound[subject.name] = min(line, s.line)
+            elif isinstance(subject, MemberExpr):
+                base = subject.expr
+                if self.self_var is not None and _is_name_of(base, self.self_var):
+                    self.tested.add(subject.name)
+                else:
+                    self._note(base, subject.name, s.line)
+        super().visit_match(s)
+
     def _note_stores(self, target: Expression | None) -> None:
         """``r.fetch = ...`` (also in a tuple target): ``r``'s ``fetch`` is replaced; a
         global the function rebinds (``global client`` then ``client = fake``) is replaced
@@ -552,6 +574,10 @@ class _Replacements(StatementWalker):
 
     def _note_path(self, path: str, line: int) -> None:
         self.paths[path] = min(line, self.paths.get(path, line))
+
+
+def _is_name_of(e: Expression, var: Var) -> bool:
+    return isinstance(e, NameExpr) and e.node is var
 
 
 # The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``,

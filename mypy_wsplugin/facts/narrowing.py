@@ -424,10 +424,15 @@ def _after_if(s: IfStmt) -> _Env:
 def subject_names(subject: Expression) -> list[Var]:
     """The names a ``match`` on ``subject`` may narrow: the subject itself, or an item of a
     tuple or list subject (``match x, flag: case Sub(), True:`` narrows ``x``)."""
-    if isinstance(subject, NameExpr):
-        return [subject.node] if isinstance(subject.node, Var) else []
+    items = subject_items(subject)
+    return [e.node for e in items if isinstance(e, NameExpr) and isinstance(e.node, Var)]
+
+
+def subject_items(subject: Expression) -> list[Expression]:
+    """What a ``match`` on ``subject`` may narrow: the subject, or each item of a tuple or
+    list subject (``match self.pool, flag:``)."""
     if isinstance(subject, StarExpr):
-        return subject_names(subject.expr)
+        return subject_items(subject.expr)
     if isinstance(subject, (TupleExpr, ListExpr)):
-        return [var for item in subject.items for var in subject_names(item)]
-    return []
+        return [item for e in subject.items for item in subject_items(e)]
+    return [subject]
