@@ -166,9 +166,17 @@ class Use:
     # handler's module ("here") or in the class's module ("there", imported by name):
     # mypy's inferred type of a module variable, kept in the cache (facts/resolve).
     home: str = "here"
-    # A "global" receiver that is a declared list, ``g<uid>: list[<class>] = []``, and the
-    # call is made on each item, ``for l<uid> in g<uid>:`` (facts/local_instances).
+    # A "global" receiver that is a declared container and the call is made on each item
+    # (facts/loop_targets), in one of three shapes by the uid (:func:`loop_shape`): a
+    # list, ``for l<uid> in g<uid>:``; a dict, ``for k<uid>, l<uid> in g<uid>.items():``;
+    # a list, ``for i<uid>, l<uid> in enumerate(list(g<uid>)):``.
     looped: bool = False
+
+
+def loop_shape(u: Use) -> str:
+    """A looped receiver's shape, "list", "items" or "enumerate" (by the uid: no draw of
+    its own, so each seed's other draws stay as they were)."""
+    return ("list", "items", "enumerate")[u.uid % 3]
 
 
 @dataclass
@@ -409,14 +417,19 @@ def global_home(ref: SigRef, u: Use) -> str:
 
 
 def render_globals(p: Project, m: Module, imports: set[str]) -> list[str]:
-    """``g<uid> = <class>()`` (or ``g<uid>: list[<class>] = []``) for each "global"
-    receiver ``m`` holds."""
+    """``g<uid> = <class>()`` (or a declared container, ``g<uid>: list[<class>] = []``,
+    ``g<uid>: dict[str, <class>] = {}``) for each "global" receiver ``m`` holds."""
     lines: list[str] = []
     for ref, _, u in all_uses(p):
         if u.receiver == "global" and global_home(ref, u) == m.name:
             form = "direct" if u.form == "local" and u.module != m.name else u.form
             cls = reference(m.name, u.module, u.name, form, imports)
-            made = f"g{u.uid}: list[{cls}] = []" if u.looped else f"g{u.uid} = {cls}()"
+            if not u.looped:
+                made = f"g{u.uid} = {cls}()"
+            elif loop_shape(u) == "items":
+                made = f"g{u.uid}: dict[str, {cls}] = {{}}"
+            else:
+                made = f"g{u.uid}: list[{cls}] = []"
             lines += ["", "", made]
     return lines
 
@@ -553,7 +566,11 @@ def render_use(
         home = m.name if u.home == "here" else u.module
         variable = reference(m.name, home, f"g{u.uid}", "direct", imports)
         if u.looped:
-            loop = f"for l{u.uid} in {variable}:"
+            loop = {
+                "list": f"for l{u.uid} in {variable}:",
+                "items": f"for k{u.uid}, l{u.uid} in {variable}.items():",
+                "enumerate": f"for i{u.uid}, l{u.uid} in enumerate(list({variable})):",
+            }[loop_shape(u)]
             body = render_role(u, role, f"l{u.uid}.{u.method}({args})")
             return [loop, *(f"    {line}" for line in body)]
         call = f"{variable}.{u.method}({args})"

@@ -36,6 +36,7 @@ from tests.edit_sequences import (
     generate,
     global_home,
     in_the_plugins_words,
+    loop_shape,
     run_seed,
     running_tool,
     snapshots,
@@ -994,6 +995,7 @@ def test_generated_receivers_stored_on_self_and_in_module_variables() -> None:
     receiver where the use says, in valid Python."""
     stored = variables = 0
     edits_seen: Counter[str] = Counter()
+    shapes: Counter[str] = Counter()
     for seed in range(30000, 30060):
         initial, edits = generate(seed, 16)
         snaps = snapshots(initial, edits)
@@ -1030,7 +1032,29 @@ def test_generated_receivers_stored_on_self_and_in_module_variables() -> None:
                         if isinstance(target, ast.Name)
                     ]
                     assert f"g{use.uid}" in names, (seed, snap.note)
+                    if use.looped:
+                        shape = loop_shape(use)
+                        shapes[shape] += 1
+                        declared = {
+                            ast.unparse(node.target): ast.unparse(node.annotation)
+                            for node in home.body
+                            if isinstance(node, ast.AnnAssign)
+                        }[f"g{use.uid}"]
+                        assert declared.startswith("dict[" if shape == "items" else "list[")
+                        loops = {
+                            ast.unparse(node.target)
+                            for tree in trees.values()
+                            for node in ast.walk(tree)
+                            if isinstance(node, ast.For)
+                        }
+                        target = {
+                            "list": "l{0}",
+                            "items": "(k{0}, l{0})",
+                            "enumerate": "(i{0}, l{0})",
+                        }
+                        assert target[shape].format(use.uid) in loops, (seed, snap.note)
     assert stored >= 20 and variables >= 20
+    assert min(shapes[shape] for shape in ("list", "items", "enumerate")) >= 3, shapes
     assert min(edits_seen[k] for k in ("SetStore", "SetGlobalHome", "SetInitDeclared")) >= 3
 
 
@@ -1743,6 +1767,29 @@ def loop_target_changes() -> list[Snapshot]:
 
 def test_loop_target_changes(tmp_path: Path) -> None:
     _unannotated_findings(tmp_path, loop_target_changes(), _execute_findings("Conn"))
+
+
+def loop_over_items_changes() -> list[Snapshot]:
+    """A ``for`` loop's target taken from a declared mapping's ``items()`` through
+    ``enumerate`` (``for i, (name, c) in enumerate(by_name.items()):``), the mapping declared
+    in another module: edits of the value class (a third module) and of the declaration
+    reach every mode."""
+    holder = "from app.conns import Conn, Other\n\nby_name: {declared} = {{}}\n"
+    use = (
+        "from app.holder import by_name\n\n\nasync def serve():\n"
+        "    for i, (name, c) in enumerate(by_name.items()):\n"
+        "        c.execute()\n        return await c.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+
+    def holding(held: str) -> str:
+        return holder.format(declared=f"dict[str, {held}]" if held else "dict")
+
+    return _execute_steps(files, "app/holder.py", holding, "the mapping holds")
+
+
+def test_loop_over_items_changes(tmp_path: Path) -> None:
+    _unannotated_findings(tmp_path, loop_over_items_changes(), _execute_findings("Conn"))
 
 
 def method_replaced_on_instances_changes() -> list[Snapshot]:

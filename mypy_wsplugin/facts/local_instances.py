@@ -63,6 +63,7 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.coroutine_tests import narrowed_callees
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.kept import EMPTY, frozen
+from mypy_wsplugin.facts.loop_targets import ITERATING, loop_sources
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_items, subject_names
 from mypy_wsplugin.facts.roles import store_counts
 from mypy_wsplugin.facts.statements import (
@@ -73,7 +74,6 @@ from mypy_wsplugin.facts.statements import (
     stored_members,
 )
 from mypy_wsplugin.facts.stored_results import module_of
-from mypy_wsplugin.facts.types import mapping_view
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 _Made = dict[Var, TypeInfo]
@@ -94,14 +94,15 @@ class _Locals:
         declared_once: frozenset[Var],
         replaced: _Replaced,
         through_self: dict[Var, Expression],
-        iterated: dict[Var, Expression],
+        iterated: dict[Var, tuple[Expression, str | None]],
     ) -> None:
         self.made = made  # locals made as an instance of a class
         self.declared_once = declared_once  # locals declared with a type, bound once
         self.replaced = replaced  # members replaced on locals
         # Locals bound once to a call of a method of ``self`` or of an attribute of it.
         self.through_self = through_self
-        # Locals bound only as a ``for`` loop's target: what the loop iterates over.
+        # Locals bound only as a ``for`` loop's target: the container whose items the loop
+        # gives, and the view (:mod:`.loop_targets`).
         self.iterated = iterated
 
 
@@ -137,10 +138,12 @@ def made_through_self(name: NameExpr, scope: Scope) -> Expression | None:
     return _made_in(scope).through_self.get(var)
 
 
-def iterated_over(name: NameExpr, scope: Scope) -> Expression | None:
-    """What the local ``name`` of ``scope`` iterates over, where a ``for`` loop (not
-    ``async for``) is its one binding (``for conn in self.active:``): which class its items
-    are is read where the name is used (``facts.resolve.receiver_class``)."""
+def iterated_over(name: NameExpr, scope: Scope) -> tuple[Expression, str | None] | None:
+    """The container (and the view: None, ``"keys"`` or ``"values"``) whose items the local
+    ``name`` of ``scope`` holds, where a ``for`` loop (not ``async for``) is its one binding
+    (``for conn in self.active:``, ``for user, ws in self.by_user.items():``,
+    :mod:`.loop_targets`): which class the items are is read where the name is used
+    (``facts.resolve.receiver_class``)."""
     var = name.node
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return None
@@ -150,7 +153,8 @@ def iterated_over(name: NameExpr, scope: Scope) -> Expression | None:
 def globals_passed(func: FuncItem) -> frozenset[str]:
     """The module-level variables ``func`` passes to a call, by name (``client``) or
     through their module (``app.clients.client``): an ``isinstance`` test or a type guard
-    may narrow them there, as mypy would where it checks the body; and those it rebinds by
+    may narrow them there, as mypy would where it checks the body (not one that only
+    iterates over them, ``enumerate(peers)``); and those it rebinds by
     a walrus (``global client`` then ``if (client := ...)``).  Kept per function, with its
     body."""
     body = func.body
@@ -162,7 +166,7 @@ def globals_passed(func: FuncItem) -> frozenset[str]:
         if isinstance(e, AssignmentExpr):  # ``global client`` then ``(client := ...)``
             if e.target.kind == GDEF:
                 names.add(e.target.name)
-        elif isinstance(e, CallExpr):
+        elif isinstance(e, CallExpr) and not _iterating(e):
             for arg in e.args:
                 if isinstance(arg, NameExpr) and arg.kind == GDEF:
                     names.add(arg.name)
@@ -175,6 +179,12 @@ def globals_passed(func: FuncItem) -> frozenset[str]:
     passed = frozen(names)
     _PASSED[id(func)] = (func, body, passed)
     return passed
+
+
+def _iterating(call: CallExpr) -> bool:
+    """``enumerate(peers)``, ``list(peers)``: a call that only iterates over its argument
+    (:mod:`.loop_targets`) does not narrow it."""
+    return isinstance(call.callee, NameExpr) and call.callee.fullname in ITERATING
 
 
 # Per function: the function, its body, and the globals it passes to a call.
@@ -594,21 +604,6 @@ def _argument(call: CallExpr, index: int, keyword: str) -> Expression | None:
     return None
 
 
-def _declared_iterable(iterable: Expression) -> bool:
-    """Whether a loop's iterable may have a declared type to read its items from (an
-    attribute, ``self.active``, or a module-level variable, ``peers``, or the ``keys()`` or
-    ``values()`` of one): only such loops' targets are kept, so a function looping over
-    ``range(n)`` needs no walk of its stores."""
-    if isinstance(iterable, CallExpr) and not iterable.args:
-        callee = iterable.callee
-        if not isinstance(callee, MemberExpr) or not mapping_view(callee.name):
-            return False
-        iterable = callee.expr
-    return isinstance(iterable, MemberExpr) or (
-        isinstance(iterable, NameExpr) and iterable.kind == GDEF
-    )
-
-
 class _Constructed(StatementWalker):
     """``name = Class(...)``, ``name = make()`` (``-> Class``) or ``name = p.clone()`` (a
     method of a known receiver declaring an instance result), the first definition of a
@@ -630,8 +625,9 @@ class _Constructed(StatementWalker):
         self.replaced = replaced
         # Locals bound to a call of a method of ``self`` or of an attribute of it.
         self.through_self: dict[Var, Expression] = {}
-        # Locals first bound as a ``for`` loop's target (not ``async for``): the iterable.
-        self.iterated: dict[Var, Expression] = {}
+        # Locals first bound as a ``for`` loop's target (not ``async for``): the container
+        # and the view (:mod:`.loop_targets`).
+        self.iterated: dict[Var, tuple[Expression, str | None]] = {}
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
         if len(s.lvalues) == 1:
@@ -678,9 +674,11 @@ class _Constructed(StatementWalker):
         super().visit_match(s)
 
     def visit_for(self, s: ForStmt) -> None:
-        var = self._first_definition(s.index)
-        if var is not None and not s.is_async and _declared_iterable(s.expr):
-            self.iterated[var] = s.expr
+        if not s.is_async:
+            for target, container, view in loop_sources(s.index, s.expr, self.callees):
+                var = self._first_definition(target)
+                if var is not None:
+                    self.iterated[var] = (container, view)
         super().visit_for(s)
 
     def _calls_replaced(self, value: Expression) -> bool:

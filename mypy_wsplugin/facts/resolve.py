@@ -162,10 +162,10 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
         if value is not None and isinstance(scope, FuncItem):
             # ``c = await self.pool.acquire()`` ... ``c.execute()``: as the value itself.
             return narrowed(expr, scope, receiver_class(value, scope))
-        iterable = iterated_over(expr, scope)
-        if iterable is not None and isinstance(scope, FuncItem):
-            # ``for conn in self.active:`` ... ``conn.send()``: an item of the iterable.
-            return narrowed(expr, scope, _item_class(iterable, scope))
+        source = iterated_over(expr, scope)
+        if source is not None and isinstance(scope, FuncItem):
+            # ``for conn in self.active:`` ... ``conn.send()``: an item of the container.
+            return narrowed(expr, scope, _item_class(*source, scope))
         return local_class(expr, scope)
     if isinstance(expr, CallExpr):
         made = instance_class(expr)
@@ -190,19 +190,15 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     return None
 
 
-def _item_class(iterable: Expression, scope: Scope) -> TypeInfo | None:
-    """The class of the items a ``for`` loop over ``iterable`` gives, where its type is
-    known as mypy types it: a declared attribute (``self.active: list[WebSocket]``) or a
-    module-level variable (:func:`global_type`), or the ``keys()`` or ``values()`` of such a
-    mapping (:func:`.local_instances.iterated_over`); not an item type with ``Any`` in it."""
-    view = None
-    if isinstance(iterable, CallExpr) and isinstance(iterable.callee, MemberExpr):
-        # ``self.by_user.values()``: a view of the mapping the receiver is declared as.
-        view, iterable = iterable.callee.name, iterable.callee.expr
-    if isinstance(iterable, NameExpr) and iterable.kind == GDEF:
-        typ = global_type(iterable, scope)
-    elif isinstance(iterable, MemberExpr):
-        typ = declared_attribute(iterable, scope)
+def _item_class(container: Expression, view: str | None, scope: Scope) -> TypeInfo | None:
+    """The class of the items a ``for`` loop gives over ``container`` (with ``view``, over
+    its ``keys()`` or ``values()``: :mod:`.loop_targets`), where its type is known as mypy
+    types it: a declared attribute (``self.active: list[WebSocket]``) or a module-level
+    variable (:func:`global_type`); not an item type with ``Any`` in it."""
+    if isinstance(container, NameExpr) and container.kind == GDEF:
+        typ = global_type(container, scope)
+    elif isinstance(container, MemberExpr):
+        typ = declared_attribute(container, scope)
     else:
         return None
     item = iterated_item(typ, view) if typ is not None else None

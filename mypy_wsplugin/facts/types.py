@@ -86,11 +86,6 @@ def iterated_item(typ: Type, view: str | None = None) -> Type | None:
 _VIEWS: Final = {"keys": 0, "values": 1}
 
 
-def mapping_view(name: str) -> bool:
-    """Whether ``name`` is a mapping's method whose result :func:`iterated_item` reads."""
-    return name in _VIEWS
-
-
 def coroutine_result(typ: Type) -> Type | None:
     """``T`` for ``Coroutine[Any, Any, T]`` (what a call to an ``async def`` gives), else None."""
     return _last_argument(typ, "typing.Coroutine", 3)
