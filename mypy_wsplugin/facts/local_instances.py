@@ -390,6 +390,29 @@ def _set_up_found(info: TypeInfo) -> list[_Found]:
     return found
 
 
+def global_patched(ref: RefExpr, scope: FuncItem, tree: MypyFile | None) -> bool:
+    """Whether a test method's class patches the module-level variable ``ref`` names, by
+    path (where it is defined, ``"app.clients.client"``, or where the method's module
+    names it, ``"tests.test_app.client"``), in its ``setUp`` (or a base class's of the
+    same module) or by a decorator of the class (``@patch("...", new_callable=AsyncMock)``
+    applies to each test method): the test's body may reach the replacement."""
+    if not _is_method(scope):
+        return False
+    paths = {ref.fullname}
+    if isinstance(ref, NameExpr) and tree is not None:
+        paths.add(f"{tree.fullname}.{ref.name}")
+    info = scope.info
+    if any(not paths.isdisjoint(found.paths) for found in _set_up_found(info)):
+        return True
+    decorators = info.defn.decorators
+    if not decorators:
+        return False
+    walker = _Replacements()
+    for decorator in decorators:
+        walker.expr(decorator)
+    return not paths.isdisjoint(walker.paths)
+
+
 def _declared_class(var: Var) -> TypeInfo | None:
     """The class a local's declared type names (``p: Pool``), if it is one."""
     declared = get_proper_type(var.type)

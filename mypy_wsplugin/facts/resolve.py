@@ -73,6 +73,7 @@ from mypy_wsplugin.facts.instance_attributes import (
 )
 from mypy_wsplugin.facts.local_instances import (
     callee_replaced,
+    global_patched,
     globals_passed,
     iterated_over,
     local_class,
@@ -266,7 +267,9 @@ def global_type(ref: RefExpr, scope: Scope) -> Type | None:
     module is not followed: what mypy inferred for it can change with an edit of a third
     module (a factory's declared result) later in a daemon update than the pass that reads
     it.  Not where the function rebinds the name (``global client``), patches it by path
-    before the line (:func:`.local_instances.callee_replaced`) or passes it to a call (an
+    before the line (:func:`.local_instances.callee_replaced`) or its test class does (in
+    ``setUp`` or by a class decorator: :func:`.local_instances.global_patched`), or passes
+    it to a call (an
     ``isinstance`` test or a type guard may narrow it there:
     :func:`.local_instances.globals_passed`)."""
     node = bound(ref)
@@ -275,7 +278,9 @@ def global_type(ref: RefExpr, scope: Scope) -> Type | None:
     loaded = program()
     here = _module_of_scope(scope)
     tree = loaded.get(here) if loaded is not None else None
-    if isinstance(scope, FuncItem) and (callee_replaced(ref, scope, tree) or _passed(ref, scope)):
+    if isinstance(scope, FuncItem) and (
+        callee_replaced(ref, scope, tree) or _passed(ref, scope) or global_patched(ref, scope, tree)
+    ):
         return None
     if is_declared(node):
         return node.type
