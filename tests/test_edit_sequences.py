@@ -1748,6 +1748,64 @@ def test_module_variable_changes(tmp_path: Path) -> None:
     _unannotated_findings(tmp_path, module_variable_changes(), _execute_findings("Conn"))
 
 
+def imported_module_variable_changes() -> list[Snapshot]:
+    """An undeclared module-level variable bound once to a constructor call (``client =
+    Conn()`` in ``app.clients``), re-exported by a second module and imported from it by an
+    unannotated function of a third (``from app.names import client``): edits of the class
+    (a fourth module) and of the assignment reach every mode (a warm run reads the class
+    from the variable's module's cache entry; the user depends on ``app.clients``)."""
+    clients = "from app.conns import Conn, Other\n\n\ndef make():\n    pass\n\n\nclient = {made}\n"
+    use = (
+        "from app.names import client\n\n\nasync def serve():\n"
+        "    client.execute()\n    return await client.execute()\n"
+    )
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/names.py": "from app.clients import client as client\n",
+        "app/use.py": use,
+    }
+
+    def holding(held: str) -> str:
+        return clients.format(made=f"{held}()" if held else "make()")
+
+    return _execute_steps(files, "app/clients.py", holding, "the variable holds")
+
+
+def test_imported_module_variable_changes(tmp_path: Path) -> None:
+    _unannotated_findings(tmp_path, imported_module_variable_changes(), _execute_findings("Conn"))
+
+
+def module_variable_from_a_factory_changes() -> list[Snapshot]:
+    """An undeclared module-level variable bound once to a factory of another module
+    (``client = make()`` in ``app.clients``, ``def make() -> Conn`` in ``app.factory``),
+    imported by an unannotated function of a third: edits of the factory's declared result
+    (the shape whose inferred type the daemon updates late) and of the class reach every
+    mode."""
+    factory = "from app.conns import Conn, Other\n\n\ndef make() -> {result}:\n    return {made}\n"
+    use = (
+        "from app.clients import client\n\n\nasync def serve():\n"
+        "    client.execute()\n    return await client.execute()\n"
+    )
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/clients.py": "from app.factory import make\n\nclient = make()\n",
+        "app/use.py": use,
+    }
+
+    def holding(held: str) -> str:
+        return factory.format(result=held or "object", made=f"{held or 'Conn'}()")
+
+    return _execute_steps(files, "app/factory.py", holding, "the factory declares")
+
+
+def test_module_variable_from_a_factory_changes(tmp_path: Path) -> None:
+    _unannotated_findings(
+        tmp_path, module_variable_from_a_factory_changes(), _execute_findings("Conn")
+    )
+
+
 def loop_target_changes() -> list[Snapshot]:
     """A ``for`` loop's target in an unannotated function, over a module-level variable
     declared in another module (``conns: list[Conn] = []``): edits of the item class (a

@@ -68,7 +68,11 @@ from mypy_wsplugin.facts.bindings import (
     reading,
     self_class,
 )
-from mypy_wsplugin.facts.instance_attributes import attribute_stores, stores_on_self
+from mypy_wsplugin.facts.instance_attributes import (
+    attribute_stores,
+    module_variable_stores,
+    stores_on_self,
+)
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.reachability import names_stored
@@ -503,6 +507,7 @@ def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
         if kept is not None:
             results[result_key(func)] = kept
     results.update(attribute_stores(home))
+    results.update(module_variable_stores(home))
     replace_stored(home, results)
 
 

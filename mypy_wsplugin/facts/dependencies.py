@@ -39,3 +39,10 @@ def reads_class(info: TypeInfo | None) -> None:
         found = _NOTING[-1]
         for cls in info.mro:
             found.add(cls.module_name)
+
+
+def reads_module(module: str) -> None:
+    """A judgement reads what ``module`` binds (an undeclared module-level variable's
+    class, from its body or its cache entry): it is a dependency."""
+    if _NOTING:
+        _NOTING[-1].add(module)

@@ -18,9 +18,11 @@ from typing import Final
 
 from mypy.nodes import (
     LDEF,
+    AssignmentExpr,
     AssignmentStmt,
     AwaitExpr,
     CallExpr,
+    ClassDef,
     Decorator,
     Expression,
     FuncDef,
@@ -58,6 +60,7 @@ from mypy_wsplugin.facts.bindings import (
     callee_definition,
     declared_parameter,
     declared_signature,
+    is_declared,
     members_unchanged,
     note_callee,
     note_member,
@@ -69,16 +72,17 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings
 from mypy_wsplugin.facts.overrides import attributes_stored_on_others, classes_in
-from mypy_wsplugin.facts.roles import collect_roles, store_counts
+from mypy_wsplugin.facts.roles import store_counts
 from mypy_wsplugin.facts.statements import (
     Definition,
     Role,
     StatementWalker,
     functions_in,
     overload_parts,
+    store_targets,
     stored_members,
 )
-from mypy_wsplugin.facts.stored_results import attribute_key, body_available
+from mypy_wsplugin.facts.stored_results import attribute_key, body_available, variable_key
 from mypy_wsplugin.facts.types import (
     call_signature,
     constructed_class,
@@ -86,7 +90,7 @@ from mypy_wsplugin.facts.types import (
     non_awaitable_members,
     result_on,
 )
-from mypy_wsplugin.mypy_internals import hidden_symbol_type
+from mypy_wsplugin.mypy_internals import get_subexpressions, hidden_symbol_type
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
 _UNKNOWN: Final = AnyType(TypeOfAny.special_form)
@@ -505,6 +509,55 @@ def module_variable_class(tree: MypyFile, var: Var) -> TypeInfo | None:
     return chained_instance(value, [], [])
 
 
+def module_variable_stores(home: MypyFile) -> dict[str, Type]:
+    """The class of what each undeclared variable of ``home`` holds, where
+    :func:`module_variable_class` knows it, by hidden symbol
+    (``stored_results.variable_key``): kept in the module's cache entry for code of other
+    modules that reads it (:func:`imported_variable_class`)."""
+    kept: dict[str, Type] = {}
+    if not any(_binds_a_call(stmt) for stmt in home.defs):
+        return kept  # most modules: no walk of the top level's stores
+    values, _ = _module_variables(home)
+    for name in sorted(values):  # one order: the cache's bytes
+        sym = home.names.get(name)
+        var = sym.node if sym is not None else None
+        if (
+            not isinstance(var, Var)
+            or is_declared(var)
+            or var.fullname != f"{home.fullname}.{name}"
+        ):
+            continue
+        made = module_variable_class(home, var)
+        if made is not None:
+            kept[variable_key(name)] = fill_typevars_with_any(made)
+    return kept
+
+
+def _binds_a_call(stmt: object) -> bool:
+    """``name = call(...)`` at a module's top level: what may bind a variable to an
+    instance (:func:`chained_instance`)."""
+    return (
+        isinstance(stmt, AssignmentStmt)
+        and len(stmt.lvalues) == 1
+        and isinstance(stmt.lvalues[0], NameExpr)
+        and isinstance(stmt.rvalue, CallExpr)
+    )
+
+
+def imported_variable_class(home: MypyFile, var: Var) -> Type | None:
+    """What an undeclared variable of another module, ``home``, holds: as
+    :func:`module_variable_class` reads it from ``home``'s body where this run has it, else
+    as ``home``'s cache entry keeps it (:func:`module_variable_stores`).  A stub's
+    variables are not read."""
+    if home.is_stub:
+        return None
+    if body_available(home):
+        with reading(home):
+            made = module_variable_class(home, var)
+        return fill_typevars_with_any(made) if made is not None else None
+    return hidden_symbol_type(home, variable_key(var.name))
+
+
 # module -> (the statements read, each name bound once at the top level -> its value,
 # the names a function declares ``global``).
 _MODULE_VARIABLES: dict[str, tuple[object, dict[str, Expression], frozenset[str]]] = {}
@@ -514,12 +567,10 @@ def _module_variables(tree: MypyFile) -> tuple[dict[str, Expression], frozenset[
     known = _MODULE_VARIABLES.get(tree.fullname)
     if known is not None and known[0] is tree.defs:
         return known[1], known[2]
-    counts: dict[str, int] = {}
+    stores = _TopLevelStores()
+    stores.scope(tree)
+    counts = stores.counts
     values: dict[str, Expression] = {}
-    for entry in collect_roles(tree, names=True).values():
-        node = entry.node
-        if entry.role is Role.STORE and isinstance(node, NameExpr):
-            counts[node.name] = counts.get(node.name, 0) + 1
     for stmt in tree.defs:
         if isinstance(stmt, AssignmentStmt) and len(stmt.lvalues) == 1:
             target = stmt.lvalues[0]
@@ -534,6 +585,36 @@ def _module_variables(tree: MypyFile) -> tuple[dict[str, Expression], frozenset[
     )
     _MODULE_VARIABLES[tree.fullname] = (tree.defs, values, rebound)
     return values, rebound
+
+
+class _TopLevelStores(StatementWalker):
+    """How often a module's top level binds each name: an assignment, a loop, ``with``,
+    ``except`` or ``match`` target, ``del``, a walrus, a ``def`` or ``class`` of that name
+    (under an ``if`` or ``try`` too).  Function and class bodies bind other scopes' names
+    (a function's ``global`` is read apart)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def _count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
+        if e is None:
+            return
+        if role is Role.STORE:
+            for target in store_targets(e):
+                if isinstance(target, NameExpr):
+                    self._count(target.name)
+        for sub in get_subexpressions(e):
+            if isinstance(sub, AssignmentExpr):
+                self._count(sub.target.name)
+
+    def definition(self, s: Definition) -> None:
+        self._count(s.name)
+
+    def visit_class(self, s: ClassDef) -> None:
+        self._count(s.name)
 
 
 def chained_instance(

@@ -61,13 +61,14 @@ from mypy_wsplugin.facts.bindings import (
     program,
     self_class,
 )
-from mypy_wsplugin.facts.dependencies import reads_class
+from mypy_wsplugin.facts.dependencies import reads_class, reads_module
 from mypy_wsplugin.facts.instance_attributes import (
     awaited_instance,
     awaited_target,
     bound_through_class,
     constructed_attribute,
     declared_instance,
+    imported_variable_class,
     instance_class,
     module_variable_class,
 )
@@ -260,16 +261,17 @@ def declared_attribute(expr: MemberExpr, scope: Scope, properties: bool = True) 
 def global_type(ref: RefExpr, scope: Scope) -> Type | None:
     """What a module-level variable holds, named directly (``client``, also imported) or
     through its module (``clients.client``): its declared type (``client: Client``), or,
-    for a variable of the module being read bound once at its top level by a call that
-    plainly gives one class (``client = Client()``, ``client = make_client()`` declaring
-    ``-> Client``), that class, read from the assignment as for a local
-    (:func:`.instance_attributes.chained_instance`).  An undeclared variable of another
-    module is not followed: what mypy inferred for it can change with an edit of a third
-    module (a factory's declared result) later in a daemon update than the pass that reads
-    it.  Not where the function rebinds the name (``global client``), patches it by path
-    before the line (:func:`.local_instances.callee_replaced`) or its test class does (in
-    ``setUp`` or by a class decorator: :func:`.local_instances.global_patched`), or passes
-    it to a call (an
+    for a variable bound once at its module's top level by a call that plainly gives one
+    class (``client = Client()``, ``client = make_client()`` declaring ``-> Client``),
+    that class, read from the assignment as for a local
+    (:func:`.instance_attributes.chained_instance`), not from what mypy inferred (which
+    an edit of a third module, a factory's declared result, can change later in a daemon
+    update than the pass reads it); for another module's variable, from that module's body
+    where the run has it, else from its cache entry
+    (:func:`.instance_attributes.imported_variable_class`).  Not where the function
+    rebinds the name (``global client``), patches it by path before the line
+    (:func:`.local_instances.callee_replaced`) or its test class does (in ``setUp`` or by
+    a class decorator: :func:`.local_instances.global_patched`), or passes it to a call (an
     ``isinstance`` test or a type guard may narrow it there:
     :func:`.local_instances.globals_passed`)."""
     node = bound(ref)
@@ -284,7 +286,15 @@ def global_type(ref: RefExpr, scope: Scope) -> Type | None:
         return None
     if is_declared(node):
         return node.type
-    if tree is None or node.fullname.rpartition(".")[0] != here:
+    home = node.fullname.rpartition(".")[0]
+    if home != here:
+        # Imported (``from app.ws import manager``): from its module's body or cache entry.
+        other = loaded.get(home) if loaded is not None else None
+        if other is None:
+            return None
+        reads_module(home)
+        return imported_variable_class(other, node)
+    if tree is None:
         return None
     made = module_variable_class(tree, node)
     return fill_typevars_with_any(made) if made is not None else None

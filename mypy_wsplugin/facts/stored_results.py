@@ -13,7 +13,9 @@ Only what the body decides is kept: an unannotated sync def's result (an ``async
 or an annotated one's is in its signature), and a decorated function's (the decorators
 are not kept in the cache).  A coroutine result is kept as ``Coroutine[Any, Any, T]``.
 So is what each class's methods store on ``self`` (:func:`attribute_key`), which a class
-of another module that inherits it reads (``instance_attributes.attribute_stores``).
+of another module that inherits it reads (``instance_attributes.attribute_stores``), and
+the class of what each undeclared module-level variable bound once to a plain call holds
+(:func:`variable_key`), which a module importing it reads.
 
 In the daemon, an unannotated ``async def`` gets a mark of its own when its module is
 parsed (:func:`mark_async_defs`).  mypy keeps its ``async`` in the cache (a warm run
@@ -72,6 +74,13 @@ def attribute_key(info: TypeInfo, name: str) -> str:
     (``instance_attributes.attribute_stores``): "Cls--name" (no dashed name has two dashes
     in a row)."""
     return f"{PREFIX}{_dashed(info.fullname[len(info.module_name) + 1 :])}--{name}"
+
+
+def variable_key(name: str) -> str:
+    """The hidden symbol for the class of the instance a module-level variable ``name``
+    holds (``instance_attributes.module_variable_stores``): "--name", the form of
+    :func:`attribute_key` without a class."""
+    return f"{PREFIX}--{name}"
 
 
 def hidden_symbols_of(func: FuncDef) -> list[str]:
