@@ -21,7 +21,7 @@ matter of control flow.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import Final, TypeGuard
 
 from mypy.nodes import (
     FUNC_NO_INFO,
@@ -223,6 +223,10 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile | None) -> 
             return member_replaced(base, callee.name, scope)
         if isinstance(base, RefExpr) and isinstance(base.node, MypyFile):
             return _path_replaced(f"{base.node.fullname}.{callee.name}", callee.line, scope)
+        if _module_level(base):
+            # ``manager.count = AsyncMock()``, ``ws.manager.count = ...``, ``patch.object(
+            # manager, "count", ...)``, ``patch("app.ws.manager.count")``: here or in setUp.
+            return _global_member_replaced(f"{base.fullname}.{callee.name}", callee.line, scope)
         if isinstance(base, MemberExpr) and _on_self(base.expr, scope):
             member = f"{base.name}.{callee.name}"
             own = _replacements_in(scope).attributes
@@ -235,6 +239,26 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile | None) -> 
         if tree is not None:
             return _path_replaced(f"{tree.fullname}.{callee.name}", callee.line, scope)
     return False
+
+
+def _module_level(e: Expression) -> TypeGuard[RefExpr]:
+    """A module-level variable, named (``manager``) or through its module (``ws.manager``)."""
+    if isinstance(e, NameExpr):
+        return e.kind == GDEF and isinstance(e.node, Var)
+    return (
+        isinstance(e, MemberExpr)
+        and isinstance(e.expr, RefExpr)
+        and isinstance(e.expr.node, MypyFile)
+        and isinstance(e.node, Var)
+    )
+
+
+def _global_member_replaced(path: str, line: int, scope: FuncItem) -> bool:
+    """Whether ``scope`` replaces the member ``path`` of a module-level variable
+    (``"app.ws.manager.count"``) before ``line``, or its test class's ``setUp`` does."""
+    if _path_replaced(path, line, scope):
+        return True
+    return _is_method(scope) and any(path in found.paths for found in _set_up_found(scope.info))
 
 
 def _path_replaced(path: str, line: int, scope: FuncItem) -> bool:
@@ -594,6 +618,10 @@ class _Replacements(StatementWalker):
     def _note(self, base: Expression, member: str, line: int) -> None:
         if isinstance(base, NameExpr) and isinstance(base.node, Var):
             self.replaced.add((base.node, member))
+            if base.kind == GDEF:  # ``manager.count = fake``: by its path too
+                self._note_path(f"{base.fullname}.{member}", line)
+        elif _module_level(base):  # ``ws.manager.count = fake``
+            self._note_path(f"{base.fullname}.{member}", line)
         elif isinstance(base, RefExpr) and isinstance(base.node, (MypyFile, TypeInfo)):
             # A module's attribute, or a class's (``patch.object(Pool, "acquire", ...)``).
             self._note_path(f"{base.node.fullname}.{member}", line)
