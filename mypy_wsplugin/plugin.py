@@ -108,6 +108,7 @@ class WsPlugin(Plugin):
         self._typeshed = typeshed_dir(options)
         self._typeshed_folders: dict[str, bool] = {}
         self._in_daemon = in_daemon_process()
+        self._daemon_dependencies_found = False
         _publish_settings(self._settings)
         self._engine: Engine | None = None
         self._await_notes: AwaitNotes | None = None
@@ -399,6 +400,7 @@ class WsPlugin(Plugin):
             self._entries.saw(file.fullname)
         if is_daemon(self.options):
             self._check_settings_unchanged(file.fullname)
+            self._use_daemon_dependencies()
         deps = self.engine.get_additional_deps(file)
         # A (re-)parsed module may change which class defines a method, or what a function
         # gives (facts/plain_callees): decide afresh.
@@ -407,6 +409,18 @@ class WsPlugin(Plugin):
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         return self.engine.get_additional_indirect_deps(file)
+
+    def _use_daemon_dependencies(self) -> None:
+        """Hand the daemon's dependency map to ``depend_on`` (looked for once: the build
+        manager is found by a scan of the heap)."""
+        if self._daemon_dependencies_found:
+            return
+        self._daemon_dependencies_found = True
+        manager = self.entries.manager()
+        if manager is not None:
+            from mypy_wsplugin.mypy_internals import daemon_dependencies, use_daemon_dependencies
+
+            use_daemon_dependencies(daemon_dependencies(manager))
 
     def _check_settings_unchanged(self, module: str) -> None:
         """The daemon keeps the settings it started with (``dmypy run`` restarts by itself

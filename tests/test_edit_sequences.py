@@ -1748,6 +1748,43 @@ def test_module_variable_changes(tmp_path: Path) -> None:
     _unannotated_findings(tmp_path, module_variable_changes(), _execute_findings("Conn"))
 
 
+def call_added_through_a_reexport_changes() -> list[Snapshot]:
+    """A checked unannotated function gets an awaited call of an unannotated ``async def``
+    of another module, imported through a package's re-export (``from app import
+    make``), in the same update as the re-export; then the def turns sync.  The daemon
+    re-checks the function alone at the first step (the name resolves only once the package
+    is updated), and mypy computes such a function's dependencies without the plugin's:
+    the plugin adds its own to the daemon's map directly (``make fuzz`` seed 64022)."""
+    ini = INI + "check_untyped_defs = True\n"
+    use = (
+        "from app import make\n\n\nasync def serve():\n    v = await make(1)\n    print(v.value)\n"
+    )
+    made = "{kind}def make(x):\n    return 1 == 1\n"
+    files = {"mypy.ini": ini, "app/m0.py": made.format(kind="async ")}
+    return _steps(
+        ("no call", files | {"app/__init__.py": "", "app/m1.py": "async def serve():\n    pass\n"}),
+        (
+            "the call and the re-export",
+            files | {"app/__init__.py": "from app.m0 import make\n", "app/m1.py": use},
+        ),
+        (
+            "make turns sync",
+            {
+                "mypy.ini": ini,
+                "app/__init__.py": "from app.m0 import make\n",
+                "app/m1.py": use,
+                "app/m0.py": made.format(kind=""),
+            },
+        ),
+    )
+
+
+def test_call_added_through_a_reexport_changes(tmp_path: Path) -> None:
+    found = _cold_errors(_agreeing(tmp_path, call_added_through_a_reexport_changes()))
+    last = [_awaited("make()", "bool")] if HAS_POST_PASS else []
+    assert found == [[], [], last]
+
+
 def imported_module_variable_changes() -> list[Snapshot]:
     """An undeclared module-level variable bound once to a constructor call (``client =
     Conn()`` in ``app.clients``), re-exported by a second module and imported from it by an

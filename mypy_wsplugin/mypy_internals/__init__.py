@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         Manager,
         ModuleState,
         can_find_module,
+        daemon_dependencies,
         daemon_graph,
         drop_added_dependency,
         errors_of_manager,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         narrowed_attribute_type,
         refer_to_module,
         rest_of_chain,
+        use_daemon_dependencies,
     )
     from mypy_wsplugin.mypy_internals.errors import (
         UNKNOWN_FUNCTION,
@@ -103,6 +105,7 @@ _HOMES: dict[str, str] = {
     "Manager": "build",
     "ModuleState": "build",
     "can_find_module": "build",
+    "daemon_dependencies": "build",
     "daemon_graph": "build",
     "drop_added_dependency": "build",
     "errors_of_manager": "build",
@@ -129,6 +132,7 @@ _HOMES: dict[str, str] = {
     "current_target": "checker",
     "declared_return": "checker",
     "depend_on": "checker",
+    "use_daemon_dependencies": "checker",
     "expression_type": "checker",
     "get_subexpressions": "checker",
     "in_async_function": "checker",
@@ -198,6 +202,7 @@ __all__ = [
     "current_file",
     "current_function",
     "current_target",
+    "daemon_dependencies",
     "daemon_graph",
     "declared_return",
     "depend_on",
@@ -243,5 +248,6 @@ __all__ = [
     "shown_path",
     "tree_is_complete",
     "typeshed_dir",
+    "use_daemon_dependencies",
     "will_parse",
 ]

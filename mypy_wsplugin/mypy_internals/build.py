@@ -82,6 +82,13 @@ def daemon_graph(manager: BuildManager) -> dict[str, State] | None:
     return None
 
 
+def daemon_dependencies(manager: BuildManager) -> dict[str, set[str]]:
+    """The build's fine-grained dependency map (``BuildManager.fg_deps``, every supported
+    version): the daemon's ``FineGrainedBuildManager.deps`` is this dict, updated in
+    place."""
+    return manager.fg_deps
+
+
 def drop_added_dependency(state: State, module: str) -> None:
     """Make ``module`` no dependency of ``state``'s module where only a plugin made it one
     (``get_additional_deps`` with line -1: an import statement records its own line first,

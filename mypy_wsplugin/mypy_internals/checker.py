@@ -86,10 +86,25 @@ def depend_on(api: Checker, trigger: str) -> None:
 
     MypyFile.plugin_deps is what the semantic analyzer plugin API's
     ``add_plugin_dependency`` fills; mypy.server.deps merges it into the fine-grained
-    dependency map when the module's dependencies are computed (State.finish_passes).
+    dependency map when the module's dependencies are computed (State.finish_passes).  A
+    function the daemon re-checks alone (a dependency of it changed) gets its dependencies
+    computed without them (``mypy.server.update.update_deps``): so in the daemon they go
+    into its map directly too (:func:`use_daemon_dependencies`).
     """
-    deps = module_being_checked(api).plugin_deps
-    deps.setdefault(trigger, set()).add(current_target(api))
+    target = current_target(api)
+    module_being_checked(api).plugin_deps.setdefault(trigger, set()).add(target)
+    for deps in _DAEMON_DEPENDENCIES:
+        deps.setdefault(trigger, set()).add(target)
+
+
+# The daemon's fine-grained dependency map, once the plugin found it (empty elsewhere).
+_DAEMON_DEPENDENCIES: list[dict[str, set[str]]] = []
+
+
+def use_daemon_dependencies(deps: dict[str, set[str]]) -> None:
+    """The daemon's dependency map (``BuildManager.fg_deps``, which its
+    ``FineGrainedBuildManager.deps`` is) for :func:`depend_on`."""
+    _DAEMON_DEPENDENCIES[:] = [deps]
 
 
 def refer_to_module(api: Checker, module: str) -> None:
