@@ -13,7 +13,7 @@ same rule on the same body), so the answer does not depend on the cache.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from mypy.nodes import (
@@ -27,12 +27,15 @@ from mypy.nodes import (
     Expression,
     FuncDef,
     FuncItem,
-    GlobalDecl,
+    Import,
+    ImportAll,
+    ImportFrom,
     MemberExpr,
     MypyFile,
     NameExpr,
     OverloadedFuncDef,
     RefExpr,
+    Statement,
     StrExpr,
     SymbolNode,
     TypeInfo,
@@ -78,6 +81,7 @@ from mypy_wsplugin.facts.statements import (
     Role,
     StatementWalker,
     functions_in,
+    global_names,
     overload_parts,
     store_targets,
     stored_members,
@@ -559,45 +563,74 @@ def imported_variable_class(home: MypyFile, var: Var) -> Type | None:
 
 
 # module -> (the statements read, each name bound once at the top level -> its value,
-# the names a function declares ``global``).
-_MODULE_VARIABLES: dict[str, tuple[object, dict[str, Expression], frozenset[str]]] = {}
+# the names a function declares ``global``, the names bound more than once at the top level
+# (None: any name, after ``from x import *``)).
+_MODULE_VARIABLES: dict[
+    str, tuple[object, dict[str, Expression], frozenset[str], frozenset[str] | None]
+] = {}
 
 
 def _module_variables(tree: MypyFile) -> tuple[dict[str, Expression], frozenset[str]]:
+    known = _module_bindings(tree)
+    return known[1], known[2]
+
+
+def rebinds(tree: MypyFile, name: str) -> bool:
+    """Whether the module ``tree`` binds ``name`` more than once at its top level (an
+    import and an assignment: ``from app.ws import manager``, then ``manager =
+    Other()``), or a function of it declares ``name`` ``global``."""
+    _, _, rebound, again = _module_bindings(tree)
+    return again is None or name in again or name in rebound
+
+
+def _module_bindings(
+    tree: MypyFile,
+) -> tuple[object, dict[str, Expression], frozenset[str], frozenset[str] | None]:
     known = _MODULE_VARIABLES.get(tree.fullname)
     if known is not None and known[0] is tree.defs:
-        return known[1], known[2]
+        return known
     stores = _TopLevelStores()
     stores.scope(tree)
     counts = stores.counts
     values: dict[str, Expression] = {}
-    for stmt in tree.defs:
+    for stmt in tree.defs if not stores.star else []:
         if isinstance(stmt, AssignmentStmt) and len(stmt.lvalues) == 1:
             target = stmt.lvalues[0]
             if isinstance(target, NameExpr) and counts.get(target.name) == 1:
                 values[target.name] = stmt.rvalue
     rebound = frozen(
-        name
-        for func in functions_in(tree.defs)
-        for stmt in func.body.body
-        if isinstance(stmt, GlobalDecl)
-        for name in stmt.names
+        name for func in functions_in(tree.defs) for name in global_names(func.body.body)
     )
-    _MODULE_VARIABLES[tree.fullname] = (tree.defs, values, rebound)
-    return values, rebound
+    again = None if stores.star else frozen(name for name, n in counts.items() if n > 1)
+    known = _MODULE_VARIABLES[tree.fullname] = (tree.defs, values, rebound, again)
+    return known
 
 
 class _TopLevelStores(StatementWalker):
     """How often a module's top level binds each name: an assignment, a loop, ``with``,
-    ``except`` or ``match`` target, ``del``, a walrus, a ``def`` or ``class`` of that name
-    (under an ``if`` or ``try`` too).  Function and class bodies bind other scopes' names
-    (a function's ``global`` is read apart)."""
+    ``except`` or ``match`` target, ``del``, a walrus, a ``def`` or ``class`` of that name,
+    an import (under an ``if`` or ``try`` too; after ``from x import *``, any name).
+    Function and class bodies bind other scopes' names (a function's ``global`` is read
+    apart)."""
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
+        self.star = False  # ``from x import *``: any name may be bound again
 
     def _count(self, name: str) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
+
+    def stmts(self, body: Sequence[Statement]) -> None:
+        for s in body:  # an import binds too (``try: from app.fast import manager``)
+            if isinstance(s, ImportFrom):
+                for name, alias in s.names:
+                    self._count(alias or name)
+            elif isinstance(s, Import):
+                for name, alias in s.ids:
+                    self._count(alias or name.partition(".")[0])
+            elif isinstance(s, ImportAll):
+                self.star = True
+        super().stmts(body)
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if e is None:

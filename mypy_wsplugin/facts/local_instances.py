@@ -385,8 +385,11 @@ def _on_self(e: Expression, scope: FuncItem) -> bool:
     return _is_method(scope) and isinstance(e, NameExpr) and e.node is scope.arguments[0].variable
 
 
-# The methods that prepare a test class's instance before each test.
-_SET_UP: Final = frozenset({"setUp", "asyncSetUp", "setup_method", "setup"})
+# The methods that prepare a test class's instance before each test, or the class before
+# its tests (a classmethod: ``setUpClass``, pytest's ``setup_class``).
+_SET_UP: Final = frozenset(
+    {"setUp", "asyncSetUp", "setup_method", "setup", "setUpClass", "setup_class"}
+)
 
 
 def _set_up_replacements(info: TypeInfo) -> frozenset[str]:
@@ -399,9 +402,9 @@ def _set_up_replacements(info: TypeInfo) -> frozenset[str]:
 
 
 def _set_up_found(info: TypeInfo) -> list[_Found]:
-    """What each ``setUp`` (``asyncSetUp``, ``setup_method``, ``setup``) of ``info``, its
-    own or a base class's, replaces; read only where every mode has the body: the class's
-    own module."""
+    """What each ``setUp`` (``asyncSetUp``, ``setup_method``, ``setup``, ``setUpClass``,
+    ``setup_class``) of ``info``, its own or a base class's, replaces; read only where
+    every mode has the body: the class's own module."""
     found = []
     for cls in info.mro:
         if cls.module_name != info.module_name:
@@ -409,6 +412,8 @@ def _set_up_found(info: TypeInfo) -> list[_Found]:
         for name in _SET_UP:
             sym = cls.names.get(name)
             node = sym.node if sym is not None else None
+            if isinstance(node, Decorator):  # ``@classmethod def setUpClass(cls)``
+                node = node.func
             if isinstance(node, FuncDef) and _is_method(node):
                 found.append(_replacements_in(node))
     return found

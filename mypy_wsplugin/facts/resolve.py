@@ -71,6 +71,7 @@ from mypy_wsplugin.facts.instance_attributes import (
     imported_variable_class,
     instance_class,
     module_variable_class,
+    rebinds,
 )
 from mypy_wsplugin.facts.local_instances import (
     callee_replaced,
@@ -290,8 +291,10 @@ def global_type(ref: RefExpr, scope: Scope) -> Type | None:
     if home != here:
         # Imported (``from app.ws import manager``): from its module's body or cache entry.
         other = loaded.get(home) if loaded is not None else None
-        if other is None:
-            return None
+        if other is None or (
+            isinstance(ref, NameExpr) and tree is not None and rebinds(tree, ref.name)
+        ):
+            return None  # not known, or the importing module binds the name again
         reads_module(home)
         return imported_variable_class(other, node)
     if tree is None:

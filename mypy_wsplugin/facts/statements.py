@@ -39,6 +39,7 @@ from mypy.nodes import (
     ForStmt,
     FuncDef,
     FuncItem,
+    GlobalDecl,
     IfStmt,
     ListExpr,
     MatchStmt,
@@ -374,6 +375,38 @@ def _add_functions(body: Sequence[Statement], found: list[Any]) -> None:
                 _add_functions(block.body, found)
         elif kind is _BLOCK:
             _add_functions(s.body, found)
+
+
+def global_names(body: Sequence[Statement]) -> list[str]:
+    """The names ``global`` statements in ``body`` declare, also under ``if``/``while``/
+    ``for``/``try``/``with``/``match`` (not in nested definitions: :func:`functions_in`
+    lists those apart)."""
+    found: list[str] = []
+    for s in body:
+        if isinstance(s, GlobalDecl):
+            found.extend(s.names)
+        else:
+            for block in _child_blocks(s):
+                found.extend(global_names(block.body))
+    return found
+
+
+def _child_blocks(s: Statement) -> list[Block]:
+    """The blocks a compound statement (not a definition) holds."""
+    if isinstance(s, IfStmt):
+        return [*s.body, *([s.else_body] if s.else_body is not None else [])]
+    if isinstance(s, (WhileStmt, ForStmt)):
+        return [s.body, *([s.else_body] if s.else_body is not None else [])]
+    if isinstance(s, TryStmt):
+        rest = [b for b in (s.else_body, s.finally_body) if b is not None]
+        return [s.body, *s.handlers, *rest]
+    if isinstance(s, WithStmt):
+        return [s.body]
+    if isinstance(s, MatchStmt):
+        return list(s.bodies)
+    if isinstance(s, Block):
+        return [s]
+    return []
 
 
 def _add_block(block: Any, found: list[Any]) -> None:

@@ -17,6 +17,10 @@ of another module that inherits it reads (``instance_attributes.attribute_stores
 the class of what each undeclared module-level variable bound once to a plain call holds
 (:func:`variable_key`), which a module importing it reads.
 
+Whenever what is kept here changes (a kind of hidden symbol, or the rule that writes one),
+``CACHE_FORMAT`` in ``mypy_wsplugin/__init__.py`` is bumped: mypy drops its cache entries
+only when the plugin's entry module changes.
+
 In the daemon, an unannotated ``async def`` gets a mark of its own when its module is
 parsed (:func:`mark_async_defs`).  mypy keeps its ``async`` in the cache (a warm run
 re-checks its importers when it changes), but the daemon's snapshot of a def without a
