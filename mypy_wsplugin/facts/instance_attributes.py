@@ -519,7 +519,7 @@ def module_variable_stores(home: MypyFile) -> dict[str, Type]:
     (``stored_results.variable_key``): kept in the module's cache entry for code of other
     modules that reads it (:func:`imported_variable_class`)."""
     kept: dict[str, Type] = {}
-    if not any(_binds_a_call(stmt) for stmt in home.defs):
+    if all(_bound_to_a_call(stmt) is None for stmt in home.defs):
         return kept  # most modules: no walk of the top level's stores
     values, _ = _module_variables(home)
     for name in sorted(values):  # one order: the cache's bytes
@@ -534,18 +534,23 @@ def module_variable_stores(home: MypyFile) -> dict[str, Type]:
         made = module_variable_class(home, var)
         if made is not None:
             kept[variable_key(name)] = fill_typevars_with_any(made)
+    # Asked as mypy is about to write the module's cache entry and free its tree: from then
+    # on its readers read the kept classes, and the memo would only keep its calls alive.
+    _MODULE_VARIABLES.pop(home.fullname, None)
     return kept
 
 
-def _binds_a_call(stmt: object) -> bool:
-    """``name = call(...)`` at a module's top level: what may bind a variable to an
-    instance (:func:`chained_instance`)."""
-    return (
+def _bound_to_a_call(stmt: object) -> str | None:
+    """The name of ``name = call(...)`` at a module's top level: what may bind a variable
+    to an instance (:func:`chained_instance`)."""
+    if (
         isinstance(stmt, AssignmentStmt)
         and len(stmt.lvalues) == 1
-        and isinstance(stmt.lvalues[0], NameExpr)
         and isinstance(stmt.rvalue, CallExpr)
-    )
+    ):
+        target = stmt.lvalues[0]
+        return target.name if isinstance(target, NameExpr) else None
+    return None
 
 
 def imported_variable_class(home: MypyFile, var: Var) -> Type | None:
@@ -594,10 +599,11 @@ def _module_bindings(
     counts = stores.counts
     values: dict[str, Expression] = {}
     for stmt in tree.defs if not stores.star else []:
-        if isinstance(stmt, AssignmentStmt) and len(stmt.lvalues) == 1:
-            target = stmt.lvalues[0]
-            if isinstance(target, NameExpr) and counts.get(target.name) == 1:
-                values[target.name] = stmt.rvalue
+        # Only calls are kept (what chained_instance reads): a module's other values, such
+        # as large literal tables, would stay alive here after mypy frees its tree.
+        name = _bound_to_a_call(stmt)
+        if name is not None and counts.get(name) == 1 and isinstance(stmt, AssignmentStmt):
+            values[name] = stmt.rvalue
     rebound = frozen(
         name for func in functions_in(tree.defs) for name in global_names(func.body.body)
     )
