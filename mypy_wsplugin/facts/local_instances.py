@@ -154,9 +154,8 @@ def globals_passed(func: FuncItem) -> frozenset[str]:
     """The module-level variables ``func`` passes to a call, by name (``client``) or
     through their module (``app.clients.client``): an ``isinstance`` test or a type guard
     may narrow them there, as mypy would where it checks the body (not one that only
-    iterates over them, ``enumerate(peers)``); and those it rebinds by
-    a walrus (``global client`` then ``if (client := ...)``).  Kept per function, with its
-    body."""
+    iterates over them, ``enumerate(peers)``); and those it rebinds by a walrus (``global
+    client`` then ``if (client := ...)``).  Kept per function, with its body."""
     body = func.body
     known = _PASSED.get(id(func))
     if known is not None and known[0] is func and known[1] is body:
@@ -226,7 +225,7 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile | None) -> 
         if _module_level(base):
             # ``manager.count = AsyncMock()``, ``ws.manager.count = ...``, ``patch.object(
             # manager, "count", ...)``, ``patch("app.ws.manager.count")``: here or in setUp.
-            return _global_member_replaced(f"{base.fullname}.{callee.name}", callee.line, scope)
+            return _patched([f"{base.fullname}.{callee.name}"], callee.line, scope)
         if isinstance(base, MemberExpr) and _on_self(base.expr, scope):
             member = f"{base.name}.{callee.name}"
             own = _replacements_in(scope).attributes
@@ -251,14 +250,6 @@ def _module_level(e: Expression) -> TypeGuard[RefExpr]:
         and isinstance(e.expr.node, MypyFile)
         and isinstance(e.node, Var)
     )
-
-
-def _global_member_replaced(path: str, line: int, scope: FuncItem) -> bool:
-    """Whether ``scope`` replaces the member ``path`` of a module-level variable
-    (``"app.ws.manager.count"``) before ``line``, or its test class's ``setUp`` does."""
-    if _path_replaced(path, line, scope):
-        return True
-    return _is_method(scope) and any(path in found.paths for found in _set_up_found(scope.info))
 
 
 def _path_replaced(path: str, line: int, scope: FuncItem) -> bool:
@@ -362,14 +353,26 @@ def member_patched(info: TypeInfo, name: str, line: int, scope: Scope) -> bool:
     replacement, and what it gives is not the class's."""
     if not isinstance(scope, FuncItem):
         return False
-    own = _replacements_in(scope).paths
-    set_up = [f.paths for f in _set_up_found(scope.info)] if _is_method(scope) else []
-    if not own and not any(set_up):
+    set_up = _set_up_paths(scope)
+    if not _replacements_in(scope).paths and not any(set_up):
         return False  # most functions: nothing patched by path
-    paths = [f"{cls.fullname}.{name}" for cls in info.mro]
+    return _patched([f"{cls.fullname}.{name}" for cls in info.mro], line, scope, set_up)
+
+
+def _set_up_paths(scope: FuncItem) -> list[dict[str, int]]:
+    """What the set-up methods of a method's class replace by path (none for a function)."""
+    return [f.paths for f in _set_up_found(scope.info)] if _is_method(scope) else []
+
+
+def _patched(
+    paths: list[str], line: int, scope: FuncItem, set_up: list[dict[str, int]] | None = None
+) -> bool:
+    """Whether ``scope`` replaces one of ``paths`` before ``line``, or the set-up methods of
+    its class do (``set_up``: :func:`_set_up_paths`, where the caller has it)."""
     if any(_path_replaced(path, line, scope) for path in paths):
         return True
-    return any(path in patched for patched in set_up for path in paths)
+    patched = _set_up_paths(scope) if set_up is None else set_up
+    return any(path in found for found in patched for path in paths)
 
 
 # Per function: the function, its body, and what it replaces.
@@ -427,19 +430,18 @@ def global_patched(ref: RefExpr, scope: FuncItem, tree: MypyFile | None) -> bool
     applies to each test method): the test's body may reach the replacement."""
     if not _is_method(scope):
         return False
-    paths = {ref.fullname}
+    paths = [ref.fullname]
     if isinstance(ref, NameExpr) and tree is not None:
-        paths.add(f"{tree.fullname}.{ref.name}")
-    info = scope.info
-    if any(not paths.isdisjoint(found.paths) for found in _set_up_found(info)):
+        paths.append(f"{tree.fullname}.{ref.name}")
+    if any(path in found for found in _set_up_paths(scope) for path in paths):
         return True
-    decorators = info.defn.decorators
+    decorators = scope.info.defn.decorators
     if not decorators:
         return False
     walker = _Replacements()
     for decorator in decorators:
         walker.expr(decorator)
-    return not paths.isdisjoint(walker.paths)
+    return any(path in walker.paths for path in paths)
 
 
 def _declared_class(var: Var) -> TypeInfo | None:
