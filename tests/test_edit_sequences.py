@@ -1748,6 +1748,35 @@ def test_module_variable_changes(tmp_path: Path) -> None:
     _unannotated_findings(tmp_path, module_variable_changes(), _execute_findings("Conn"))
 
 
+def container_iteration_changes() -> list[Snapshot]:
+    """A loop over a declared module variable whose class (a ``dict`` subclass of a third
+    module, which the user's module does not import) gains an override of ``values()`` and
+    loses it again: the loop's items are known only without it, in every mode."""
+    reg = "from app.conns import Conn\n\n\nclass Registry(dict[str, Conn]):\n    {override}\n"
+    use = (
+        "from app.holder import by_name\n\n\nasync def serve():\n"
+        "    for c in by_name.values():\n        c.execute()\n"
+    )
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/conns.py": _execute_classes("Conn").format(kind="async "),
+        "app/holder.py": "from app.reg import Registry\n\nby_name: Registry = Registry()\n",
+        "app/use.py": use,
+    }
+    override = "def values(self):\n        return [1 for _ in super().values()]"
+    return _steps(
+        ("inherited", files | {"app/reg.py": reg.format(override="pass")}),
+        ("values() overridden", files | {"app/reg.py": reg.format(override=override)}),
+        ("inherited again", files | {"app/reg.py": reg.format(override="pass")}),
+    )
+
+
+def test_container_iteration_changes(tmp_path: Path) -> None:
+    dropped = _dropped("Conn.execute()")
+    _unannotated_findings(tmp_path, container_iteration_changes(), [[dropped], [], [dropped]])
+
+
 def call_added_through_a_reexport_changes() -> list[Snapshot]:
     """A checked unannotated function gets an awaited call of an unannotated ``async def``
     of another module, imported through a package's re-export (``from app import

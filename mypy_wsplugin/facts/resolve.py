@@ -204,7 +204,12 @@ def _item_class(container: Expression, view: str | None, scope: Scope) -> TypeIn
         typ = declared_attribute(container, scope)
     else:
         return None
-    item = iterated_item(typ, view) if typ is not None else None
+    if typ is None:
+        return None
+    container_type = get_proper_type(typ)
+    if isinstance(container_type, Instance):
+        reads_class(container_type.type)  # its iteration methods are read (types.iterated_item)
+    item = iterated_item(typ, view)
     if item is None or contains_any(item):
         return None
     held = _unless_none(get_proper_type(item))

@@ -72,7 +72,7 @@ def iterated_item(typ: Type, view: str | None = None) -> Type | None:
     ``Iterable`` base's argument; with ``view`` (``"keys"`` or ``"values"``), what a loop
     over that view of a ``typing.Mapping`` gives (``for ws in self.by_user.values():``)."""
     proper = get_proper_type(typ)
-    if not isinstance(proper, Instance):
+    if not isinstance(proper, Instance) or not _iterates_as_declared(proper.type):
         return None
     wanted, index = ("typing.Iterable", 0) if view is None else ("typing.Mapping", _VIEWS[view])
     for base in proper.type.mro:
@@ -81,6 +81,34 @@ def iterated_item(typ: Type, view: str | None = None) -> Type | None:
             return mapped.args[index] if len(mapped.args) > index else None
     return None
 
+
+def _iterates_as_declared(info: TypeInfo) -> bool:
+    """Whether what ``info``'s instances give when iterated (also reversed, or through a
+    view) is what its ``Iterable``/``Mapping`` arguments say: no class of the program
+    defines the methods a loop calls (``class Registry(dict[str, WebSocket])`` whose
+    ``items()`` gives other pairs)."""
+    for name in _ITERATION:
+        for cls in info.mro:
+            if name in cls.names:
+                if cls.module_name not in _CONTAINER_MODULES:
+                    return False
+                break
+    return True
+
+
+# What a loop over a container, a copy of it (``reversed``) or a view of it calls.
+_ITERATION: Final = ("__iter__", "__reversed__", "keys", "values", "items")
+# The modules whose containers' iteration their type arguments describe (typeshed's).
+_CONTAINER_MODULES: Final = frozenset(
+    {
+        "builtins",
+        "typing",
+        "typing_extensions",
+        "collections",
+        "collections.abc",
+        "_collections_abc",
+    }
+)
 
 # A mapping's views a loop may iterate over, and the argument of ``Mapping`` each gives.
 _VIEWS: Final = {"keys": 0, "values": 1}
