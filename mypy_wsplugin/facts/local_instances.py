@@ -395,6 +395,25 @@ _SET_UP: Final = frozenset(
 )
 
 
+def _module_patches(home: MypyFile) -> _Found:
+    """The patches a module's top level makes (``_patcher = patch(...)``, for its
+    ``setUpModule`` to start); kept per module, with its statements."""
+    known = _MODULE_PATCHES.get(home.fullname)
+    if known is None or known[0] is not home.defs:
+        walker = _Replacements()
+        walker.stmts(home.defs)
+        found = _shared_if_empty(_Found(walker.paths, EMPTY, EMPTY, EMPTY, {}))
+        known = _MODULE_PATCHES[home.fullname] = (home.defs, found)
+    return known[1]
+
+
+# Per module: its statements, and the patches its top level makes.
+_MODULE_PATCHES: dict[str, tuple[object, _Found]] = {}
+
+# The functions that prepare a test module before its tests (unittest's, pytest's).
+_SET_UP_MODULE: Final = ("setUpModule", "setup_module")
+
+
 def _set_up_replacements(info: TypeInfo) -> frozenset[str]:
     """The members of ``self`` attributes the class's ``setUp`` (``asyncSetUp``,
     ``setup_method``; its own or a base class's of the same module) replaces,
@@ -406,9 +425,18 @@ def _set_up_replacements(info: TypeInfo) -> frozenset[str]:
 
 def _set_up_found(info: TypeInfo) -> list[_Found]:
     """What each ``setUp`` (``asyncSetUp``, ``setup_method``, ``setup``, ``setUpClass``,
-    ``setup_class``) of ``info``, its own or a base class's, replaces; read only where
-    every mode has the body: the class's own module."""
+    ``setup_class``) of ``info``, its own or a base class's, replaces, and its module's
+    ``setUpModule`` (``setup_module``); read only where every mode has the body: the
+    class's own module."""
     found = []
+    loaded = program()
+    home = loaded.get(info.module_name) if loaded is not None else None
+    for name in _SET_UP_MODULE if home is not None else ():
+        sym = home.names.get(name) if home is not None else None
+        if home is not None and sym is not None and isinstance(sym.node, FuncDef):
+            # ``def setUpModule():``, and what it may start: ``_patcher = patch(...)`` at
+            # the module's top level.
+            found += [_replacements_in(sym.node), _module_patches(home)]
     for cls in info.mro:
         if cls.module_name != info.module_name:
             continue
@@ -594,6 +622,11 @@ class _Replacements(StatementWalker):
             if isinstance(callee.expr, CallExpr):  # ``patch.object(...).start()``
                 self._note_patch(callee.expr)
             return
+        if isinstance(callee, MemberExpr) and callee.name in _ENTERING:
+            # ``self.enterContext(patch(...))``, ``stack.enter_context(patch(...))``
+            if call.args and isinstance(call.args[0], CallExpr):
+                self._note_patch(call.args[0])
+            return
         if not isinstance(callee, (NameExpr, MemberExpr)):
             return
         name = callee.name
@@ -647,6 +680,12 @@ class _Replacements(StatementWalker):
 def _is_name_of(e: Expression, var: Var) -> bool:
     return isinstance(e, NameExpr) and e.node is var
 
+
+# The methods that enter a context manager until the test's clean-up (unittest's
+# ``enterContext``, ``contextlib.ExitStack``'s ``enter_context``, and their async forms).
+_ENTERING: Final = frozenset(
+    {"enterContext", "enterAsyncContext", "enter_context", "enter_async_context"}
+)
 
 # The calls that replace an attribute: ``setattr``, ``patch.object``, ``patch``,
 # ``patch.multiple``.
