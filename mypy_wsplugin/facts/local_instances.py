@@ -453,9 +453,11 @@ def _set_up_found(info: TypeInfo) -> list[_Found]:
 def global_patched(ref: RefExpr, scope: FuncItem, tree: MypyFile | None) -> bool:
     """Whether a test method's class patches the module-level variable ``ref`` names, by
     path (where it is defined, ``"app.clients.client"``, or where the method's module
-    names it, ``"tests.test_app.client"``), in its ``setUp`` (or a base class's of the
-    same module) or by a decorator of the class (``@patch("...", new_callable=AsyncMock)``
-    applies to each test method): the test's body may reach the replacement."""
+    names it, ``"tests.test_app.client"``), in its set-up methods (:func:`_set_up_found`:
+    ``setUp`` and its kin, a base class's of the same module, the module's
+    ``setUpModule``) or by a decorator of the class (``@patch("...",
+    new_callable=AsyncMock)`` applies to each test method): the test's body may reach the
+    replacement."""
     if not _is_method(scope):
         return False
     paths = [ref.fullname]

@@ -276,8 +276,9 @@ def global_type(ref: RefExpr, scope: Scope) -> Type | None:
     where the run has it, else from its cache entry
     (:func:`.instance_attributes.imported_variable_class`).  Not where the function
     rebinds the name (``global client``), patches it by path before the line
-    (:func:`.local_instances.callee_replaced`) or its test class does (in ``setUp`` or by
-    a class decorator: :func:`.local_instances.global_patched`), or passes it to a call (an
+    (:func:`.local_instances.callee_replaced`) or its test class does (in its set-up
+    methods or by a class decorator: :func:`.local_instances.global_patched`), or passes it
+    to a call (an
     ``isinstance`` test or a type guard may narrow it there:
     :func:`.local_instances.globals_passed`)."""
     node = bound(ref)
