@@ -1916,6 +1916,45 @@ def test_loop_over_items_changes(tmp_path: Path) -> None:
     _unannotated_findings(tmp_path, loop_over_items_changes(), _execute_findings("Conn"))
 
 
+def narrowed_chain_changes() -> list[Snapshot]:
+    """A call on an attribute chain two levels down ``self`` (``self.h.conn.execute()``),
+    each link declared in another module: an ``isinstance`` test, a store or a ``match`` on
+    the chain added and removed in the caller, and the declaration edited while the chain
+    is tested, reach every mode (mypy narrows the chain where it is tested or stored)."""
+    holder = "from app.conns import Conn, Other\n\n\nclass Holder:\n    conn: {declared}\n"
+    use = (
+        "from app.conns import Conn\nfrom app.holder import Holder\n\n\n"
+        "class Service:\n    h: Holder\n\n    def stop(self):\n{body}"
+        "        self.h.conn.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": ""}
+
+    def state(declared: str, body: str = "") -> dict[str, str]:
+        classes = _execute_classes("Conn").format(kind="async ")
+        return files | {
+            "app/conns.py": classes,
+            "app/holder.py": holder.format(declared=declared),
+            "app/use.py": use.format(body=body),
+        }
+
+    tested = "        if not isinstance(self.h.conn, Conn):\n            return\n"
+    stored = "        self.h.conn = Conn()\n"
+    matched = "        match self.h.conn:\n            case Conn():\n                pass\n"
+    return _steps(
+        ("not narrowed", state("Conn")),
+        ("tested", state("Conn", tested)),
+        ("declared otherwise while tested", state("Other", tested)),
+        ("stored", state("Other", stored)),
+        ("matched", state("Other", matched)),
+        ("not narrowed again", state("Other")),
+    )
+
+
+def test_narrowed_chain_changes(tmp_path: Path) -> None:
+    dropped, other = _dropped("Conn.execute()"), _dropped("Other.execute()")
+    _unannotated_findings(tmp_path, narrowed_chain_changes(), [[dropped], [], [], [], [], [other]])
+
+
 def method_replaced_on_instances_changes() -> list[Snapshot]:
     """A subclass of another module replaces an inherited method on its instances
     (``self.send = self._send`` in ``__init__``), and a third module awaits the method on

@@ -64,7 +64,13 @@ from mypy_wsplugin.facts.coroutine_tests import narrowed_callees
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.loop_targets import ITERATING, loop_sources
-from mypy_wsplugin.facts.narrowing import narrowed, narrowings, subject_items, subject_names
+from mypy_wsplugin.facts.narrowing import (
+    member_chain,
+    narrowed,
+    narrowings,
+    subject_items,
+    subject_names,
+)
 from mypy_wsplugin.facts.roles import store_counts
 from mypy_wsplugin.facts.statements import (
     Role,
@@ -266,10 +272,11 @@ class _Found:
     """What a function replaces, as names only (nothing the daemon's analysis replaces is
     kept): module attributes by full name with the first line, members of ``self``
     attributes (``"client.get"``), the attributes of ``self`` it stores or tests with
-    ``isinstance`` (``"pool"``), and the members of names (``("r", "fetch")``; the exact
-    locals are :func:`_made_in`'s)."""
+    ``isinstance`` (``"pool"``), the members of names (``("r", "fetch")``; the exact
+    locals are :func:`_made_in`'s), and the attribute chains it stores, tests or matches
+    (``"self.h.conn"``: :func:`chain_narrowed`)."""
 
-    __slots__ = ("attributes", "members", "own", "paths", "rebound")
+    __slots__ = ("attributes", "chains", "members", "own", "paths", "rebound")
 
     def __init__(
         self,
@@ -278,12 +285,14 @@ class _Found:
         own: frozenset[str],
         members: frozenset[tuple[str, str]],
         rebound: dict[str, int],
+        chains: frozenset[str] = EMPTY,
     ) -> None:
         self.paths = paths
         self.attributes = attributes
         self.own = own
         self.members = members
         self.rebound = rebound  # globals rebound in the function, with the first line
+        self.chains = chains
 
 
 # What most functions replace: nothing (one shared answer, facts/kept).
@@ -292,7 +301,14 @@ _NOTHING_FOUND: Final = _Found({}, EMPTY, EMPTY, EMPTY, {})
 
 def _shared_if_empty(found: _Found) -> _Found:
     """``found``, or the one shared answer where it holds nothing (what the memo keeps)."""
-    if found.paths or found.attributes or found.own or found.members or found.rebound:
+    if (
+        found.paths
+        or found.attributes
+        or found.own
+        or found.members
+        or found.rebound
+        or found.chains
+    ):
         return found
     return _NOTHING_FOUND
 
@@ -307,6 +323,19 @@ def self_attribute_narrowed(attribute: MemberExpr, scope: Scope) -> bool:
     return attribute.name in _replacements_in(scope).own
 
 
+def chain_narrowed(attribute: MemberExpr, scope: Scope) -> bool:
+    """Whether ``scope`` stores to the attribute chain ``attribute`` is (two levels down a
+    name or more: ``s.h.conn = FakeConn()``), tests it with ``isinstance`` or passes it to
+    another call in a condition (a type guard), or matches on it (``match self.h.conn:``):
+    mypy's binder narrows such a chain (``self.h.conn`` as well as ``self.conn``), so its
+    declaration does not say what it holds there.  The whole function is left to mypy, as
+    for ``self.conn`` (:func:`self_attribute_narrowed`)."""
+    if not isinstance(scope, FuncItem):
+        return False
+    chains = _replacements_in(scope).chains
+    return bool(chains) and member_chain(attribute) in chains
+
+
 def _replacements_in(func: FuncItem) -> _Found:
     body = func.body
     known = _FOUND.get(id(func))
@@ -319,7 +348,8 @@ def _replacements_in(func: FuncItem) -> _Found:
         own = {name for var, name in walker.replaced if var is self_var} | walker.tested
         members = frozen((var.name, name) for var, name in walker.replaced)
         attributes = frozen(walker.attributes)
-        made = _Found(walker.paths, attributes, frozen(own), members, walker.rebound)
+        chains = frozen(walker.chains)
+        made = _Found(walker.paths, attributes, frozen(own), members, walker.rebound, chains)
         found = _shared_if_empty(made)
         known = _FOUND[id(func)] = (func, body, found)
     return known[2]
@@ -563,20 +593,30 @@ class _Replacements(StatementWalker):
         self.attributes: set[str] = set()
         # With the method's ``self``: its attributes tested with ``isinstance``, "pool".
         self.tested: set[str] = set()
+        # The attribute chains stored, tested or matched, "self.h.conn" (chain_narrowed).
+        self.chains: set[str] = set()
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
             self._note_stores(e)
         elif isinstance(e, CallExpr):
             self._note_patch(e)
-        if role is Role.CONDITION and self.self_var is not None and e is not None:
+        if role is Role.CONDITION and e is not None:
             self._note_tests(e)
 
     def _note_tests(self, condition: Expression) -> None:
-        """``isinstance(self.pool, FakePool)`` anywhere in a condition."""
+        """``isinstance(self.pool, FakePool)`` anywhere in a condition; and every attribute
+        chain passed to a call there (``isinstance(s.h.conn, Fake)``, ``is_fake(p.conn)``,
+        ``type(p.conn) is Fake``), which a test may narrow."""
         for e in get_subexpressions(condition):
+            if not isinstance(e, CallExpr):
+                continue
+            for arg in e.args:
+                chain = member_chain(arg) if isinstance(arg, MemberExpr) else None
+                if chain is not None:
+                    self.chains.add(chain)
             if (
-                isinstance(e, CallExpr)
+                self.self_var is not None
                 and isinstance(e.callee, NameExpr)
                 and e.callee.fullname == "builtins.isinstance"
                 and e.args
@@ -592,6 +632,9 @@ class _Replacements(StatementWalker):
         ``clients.client``: from the statement on, what they hold is not their
         declaration's class."""
         for subject in subject_items(s.subject):
+            chain = member_chain(subject) if isinstance(subject, MemberExpr) else None
+            if chain is not None:
+                self.chains.add(chain)
             if isinstance(subject, NameExpr) and subject.kind == GDEF:
                 line = self.rebound.get(subject.name, s.line)
                 self.rebound[subject.name] = min(line, s.line)
@@ -609,6 +652,11 @@ class _Replacements(StatementWalker):
         in its module from that line on."""
         for member in stored_members(target):
             self._note(member.expr, member.name, member.line)
+            # One level (``self.conn = x``, ``p.conn = x``) is read where the stores are:
+            # _note above, and the class's stores (.instance_attributes).
+            chain = member_chain(member) if isinstance(member.expr, MemberExpr) else None
+            if chain is not None:
+                self.chains.add(chain)
         for name in store_targets(target):
             if isinstance(name, NameExpr) and name.kind == GDEF:
                 self.rebound[name.name] = min(name.line, self.rebound.get(name.name, name.line))

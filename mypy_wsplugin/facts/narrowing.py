@@ -428,6 +428,19 @@ def subject_names(subject: Expression) -> list[Var]:
     return [e.node for e in items if isinstance(e, NameExpr) and isinstance(e.node, Var)]
 
 
+def member_chain(e: Expression) -> str | None:
+    """An attribute chain from a name as written (``self.h.conn``: "self.h.conn"), as
+    mypy's binder keys what it narrows; None for any other expression."""
+    names: list[str] = []
+    while isinstance(e, MemberExpr):
+        names.append(e.name)
+        e = e.expr
+    if not names or not isinstance(e, NameExpr):
+        return None
+    names.append(e.name)
+    return ".".join(reversed(names))
+
+
 def subject_items(subject: Expression) -> list[Expression]:
     """What a ``match`` on ``subject`` may narrow: the subject, or each item of a tuple or
     list subject (``match self.pool, flag:``)."""

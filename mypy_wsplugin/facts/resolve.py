@@ -75,6 +75,7 @@ from mypy_wsplugin.facts.instance_attributes import (
 )
 from mypy_wsplugin.facts.local_instances import (
     callee_replaced,
+    chain_narrowed,
     global_patched,
     globals_passed,
     iterated_over,
@@ -251,6 +252,8 @@ def declared_attribute(expr: MemberExpr, scope: Scope, properties: bool = True) 
     mypy narrows the first, and the second is not the class's."""
     if isinstance(expr.expr, RefExpr) and isinstance(expr.expr.node, MypyFile):
         return global_type(expr, scope)  # ``module.name``
+    if chain_narrowed(expr, scope):
+        return None  # ``isinstance(self.h.conn, Fake)``, ``s.h.conn = Fake()``: mypy narrows
     info = receiver_class(expr.expr, scope)
     if info is None:
         return None
