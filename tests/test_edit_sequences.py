@@ -1955,6 +1955,55 @@ def test_narrowed_chain_changes(tmp_path: Path) -> None:
     _unannotated_findings(tmp_path, narrowed_chain_changes(), [[dropped], [], [], [], [], [other]])
 
 
+def container_item_changes() -> list[Snapshot]:
+    """An item of a declared mapping read by a subscript and by ``get`` (``by_name[k]``,
+    ``by_name.get(k)``), the mapping declared in another module: edits of the value class
+    (a third module) and of the declaration reach every mode."""
+    holder = "from app.conns import Conn, Other\n\nby_name: {declared} = {{}}\n"
+    use = (
+        "from app.holder import by_name\n\n\nasync def serve(k):\n"
+        "    by_name[k].execute()\n    return await by_name.get(k).execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+
+    def holding(held: str) -> str:
+        return holder.format(declared=f"dict[str, {held}]" if held else "dict")
+
+    return _execute_steps(files, "app/holder.py", holding, "the mapping holds")
+
+
+def test_container_item_changes(tmp_path: Path) -> None:
+    _unannotated_findings(tmp_path, container_item_changes(), _execute_findings("Conn"))
+
+
+def container_item_override_changes() -> list[Snapshot]:
+    """A mapping class of a third module (``class Registry(dict[str, Conn])``) gains and
+    loses its own ``__getitem__``: an item read by a subscript is read by the declaration
+    only where no class of the program defines ``__getitem__``, in every mode."""
+    registry = "from app.conns import Conn\n\n\nclass Registry(dict[str, Conn]):\n{body}"
+    holder = "from app.registry import Registry\n\nby_name: Registry = Registry()\n"
+    use = "from app.holder import by_name\n\n\nasync def serve(k):\n    by_name[k].execute()\n"
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/conns.py": _execute_classes("Conn").format(kind="async "),
+        "app/holder.py": holder,
+        "app/use.py": use,
+    }
+    plain = files | {"app/registry.py": registry.format(body="    pass\n")}
+    override = "    def __getitem__(self, k):\n        return 1\n"
+    return _steps(
+        ("a plain subclass", plain),
+        ("__getitem__ defined", files | {"app/registry.py": registry.format(body=override)}),
+        ("a plain subclass again", plain),
+    )
+
+
+def test_container_item_override_changes(tmp_path: Path) -> None:
+    dropped = _dropped("Conn.execute()")
+    _unannotated_findings(tmp_path, container_item_override_changes(), [[dropped], [], [dropped]])
+
+
 def method_replaced_on_instances_changes() -> list[Snapshot]:
     """A subclass of another module replaces an inherited method on its instances
     (``self.send = self._send`` in ``__init__``), and a third module awaits the method on

@@ -36,6 +36,7 @@ from mypy.nodes import (
     ForStmt,
     FuncDef,
     FuncItem,
+    IndexExpr,
     MatchStmt,
     MemberExpr,
     MypyFile,
@@ -67,6 +68,7 @@ from mypy_wsplugin.facts.loop_targets import ITERATING, loop_sources
 from mypy_wsplugin.facts.narrowing import (
     member_chain,
     narrowed,
+    narrowing_key,
     narrowings,
     subject_items,
     subject_names,
@@ -134,7 +136,8 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
 def made_through_self(name: NameExpr, scope: Scope) -> Expression | None:
     """What the local ``name`` of the method ``scope`` was bound to, once, where that is a
     call (or its ``await``) of a method of ``self`` or of an attribute of it (``c = await
-    self.pool.acquire()``, ``c = self.connect()``): which class that gives is read where
+    self.pool.acquire()``, ``c = self.connect()``), or an item of such an attribute (``ws =
+    self.by_user[uid]``): which class that gives is read where
     the name is used (``facts.resolve.receiver_class``), so nothing here depends on the
     class's attributes or methods.  A member the method or its class's ``setUp`` replaces
     is not followed (:func:`callee_replaced`)."""
@@ -330,10 +333,22 @@ def chain_narrowed(attribute: MemberExpr, scope: Scope) -> bool:
     mypy's binder narrows such a chain (``self.h.conn`` as well as ``self.conn``), so its
     declaration does not say what it holds there.  The whole function is left to mypy, as
     for ``self.conn`` (:func:`self_attribute_narrowed`)."""
-    if not isinstance(scope, FuncItem):
+    return _narrowed_key(member_chain(attribute), scope)
+
+
+def item_narrowed(container: MemberExpr, scope: Scope) -> bool:
+    """Whether ``scope`` tests, matches or stores an item of the attribute chain
+    ``container`` (``isinstance(self.by_user[uid], Fake)``, ``self.by_user[uid] = x``): then
+    what its items are is not read from its declaration there (:func:`chain_narrowed`)."""
+    chain = member_chain(container)
+    return chain is not None and _narrowed_key(f"{chain}[]", scope)
+
+
+def _narrowed_key(key: str | None, scope: Scope) -> bool:
+    if key is None or not isinstance(scope, FuncItem):
         return False
     chains = _replacements_in(scope).chains
-    return bool(chains) and member_chain(attribute) in chains
+    return bool(chains) and key in chains
 
 
 def _replacements_in(func: FuncItem) -> _Found:
@@ -612,9 +627,9 @@ class _Replacements(StatementWalker):
             if not isinstance(e, CallExpr):
                 continue
             for arg in e.args:
-                chain = member_chain(arg) if isinstance(arg, MemberExpr) else None
-                if chain is not None:
-                    self.chains.add(chain)
+                key = narrowing_key(arg)
+                if key is not None:
+                    self.chains.add(key)
             if (
                 self.self_var is not None
                 and isinstance(e.callee, NameExpr)
@@ -632,9 +647,9 @@ class _Replacements(StatementWalker):
         ``clients.client``: from the statement on, what they hold is not their
         declaration's class."""
         for subject in subject_items(s.subject):
-            chain = member_chain(subject) if isinstance(subject, MemberExpr) else None
-            if chain is not None:
-                self.chains.add(chain)
+            key = narrowing_key(subject)
+            if key is not None:
+                self.chains.add(key)
             if isinstance(subject, NameExpr) and subject.kind == GDEF:
                 line = self.rebound.get(subject.name, s.line)
                 self.rebound[subject.name] = min(line, s.line)
@@ -657,6 +672,10 @@ class _Replacements(StatementWalker):
             chain = member_chain(member) if isinstance(member.expr, MemberExpr) else None
             if chain is not None:
                 self.chains.add(chain)
+        for stored in store_targets(target):
+            key = narrowing_key(stored) if isinstance(stored, IndexExpr) else None
+            if key is not None:  # ``self.by_user[uid] = ws``
+                self.chains.add(key)
         for name in store_targets(target):
             if isinstance(name, NameExpr) and name.kind == GDEF:
                 self.rebound[name.name] = min(name.line, self.rebound.get(name.name, name.line))
@@ -791,7 +810,13 @@ class _Constructed(StatementWalker):
 
     def _calls_on_self(self, value: Expression) -> bool:
         """Whether ``value`` calls (or awaits a call of) a method of ``self`` or of an
-        attribute of it, not replaced in the method or its class's ``setUp``."""
+        attribute of it, not replaced in the method or its class's ``setUp``; or reads an
+        item of such an attribute (``ws = self.by_user[uid]``)."""
+        if isinstance(value, IndexExpr):
+            root = value.base
+            while isinstance(root, MemberExpr):
+                root = root.expr
+            return root is not value.base and _on_self(root, self.func)
         call = value.expr if isinstance(value, AwaitExpr) else value
         if not isinstance(call, CallExpr) or not isinstance(call.callee, MemberExpr):
             return False

@@ -50,6 +50,7 @@ from mypy.nodes import (
     FuncItem,
     GeneratorExpr,
     IfStmt,
+    IndexExpr,
     ListExpr,
     MatchStmt,
     MemberExpr,
@@ -439,6 +440,16 @@ def member_chain(e: Expression) -> str | None:
         return None
     names.append(e.name)
     return ".".join(reversed(names))
+
+
+def narrowing_key(e: Expression) -> str | None:
+    """What mypy's binder may narrow of ``e``, as written: an attribute chain
+    (:func:`member_chain`), or an item of one (``self.by_user[uid]``: "self.by_user[]",
+    whatever the key); None for anything else."""
+    if isinstance(e, IndexExpr):
+        base = member_chain(e.base)
+        return f"{base}[]" if base is not None else None
+    return member_chain(e)
 
 
 def subject_items(subject: Expression) -> list[Expression]:

@@ -30,11 +30,13 @@ from mypy.nodes import (
     Expression,
     FuncDef,
     FuncItem,
+    IndexExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
     OverloadedFuncDef,
     RefExpr,
+    SliceExpr,
     SuperExpr,
     SymbolNode,
     TypeInfo,
@@ -78,6 +80,7 @@ from mypy_wsplugin.facts.local_instances import (
     chain_narrowed,
     global_patched,
     globals_passed,
+    item_narrowed,
     iterated_over,
     local_class,
     made_through_self,
@@ -87,7 +90,7 @@ from mypy_wsplugin.facts.local_instances import (
 )
 from mypy_wsplugin.facts.narrowing import narrowed
 from mypy_wsplugin.facts.roles import Scope
-from mypy_wsplugin.facts.types import iterated_item
+from mypy_wsplugin.facts.types import ITEM_METHODS, item_read, iterated_item
 from mypy_wsplugin.mypy_internals import contains_any
 
 
@@ -171,8 +174,16 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
             # ``for conn in self.active:`` ... ``conn.send()``: an item of the container.
             return narrowed(expr, scope, _item_class(*source, scope))
         return local_class(expr, scope)
+    if isinstance(expr, IndexExpr):
+        # ``self.by_user[uid].send_text(m)``: an item of a declared container.
+        sliced = isinstance(expr.index, SliceExpr)
+        return _read_item_class(expr.base, "__getitem__", scope, sliced)
     if isinstance(expr, CallExpr):
         made = instance_class(expr)
+        callee = expr.callee
+        if made is None and isinstance(callee, MemberExpr) and callee.name in ITEM_METHODS:
+            # ``self.by_user.get(uid)``, ``self.active.pop()``
+            made = _read_item_class(callee.expr, callee.name, scope)
         if made is None:
             # A method of a known receiver that declares an instance result, ``Self``
             # included (``Pool().clone().size()``).
@@ -196,21 +207,43 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
 
 def _item_class(container: Expression, view: str | None, scope: Scope) -> TypeInfo | None:
     """The class of the items a ``for`` loop gives over ``container`` (with ``view``, over
-    its ``keys()`` or ``values()``: :mod:`.loop_targets`), where its type is known as mypy
-    types it: a declared attribute (``self.active: list[WebSocket]``) or a module-level
-    variable (:func:`global_type`); not an item type with ``Any`` in it."""
+    its ``keys()`` or ``values()``: :mod:`.loop_targets`), where its type is known
+    (:func:`_container_type`); not an item type with ``Any`` in it."""
+    typ = _container_type(container, scope)
+    return _instance_class(iterated_item(typ, view)) if typ is not None else None
+
+
+def _read_item_class(
+    container: Expression, method: str, scope: Scope, sliced: bool = False
+) -> TypeInfo | None:
+    """The class of the item that ``container[key]`` (``method`` ``"__getitem__"``) or
+    ``container.get(key)`` (``pop``, ``setdefault``) reads, where the container's type is
+    known (:func:`_container_type`): :func:`.types.item_read`."""
+    if isinstance(container, MemberExpr) and item_narrowed(container, scope):
+        return None  # ``isinstance(self.by_user[uid], Fake)``: mypy narrows such items
+    typ = _container_type(container, scope)
+    return _instance_class(item_read(typ, method, sliced)) if typ is not None else None
+
+
+def _container_type(container: Expression, scope: Scope) -> Type | None:
+    """The type of a container as mypy types it where it is declared: a declared attribute
+    (``self.active: list[WebSocket]``) or a module-level variable (:func:`global_type`).
+    Its class is read (its methods decide what an item is: a dependency)."""
     if isinstance(container, NameExpr) and container.kind == GDEF:
         typ = global_type(container, scope)
     elif isinstance(container, MemberExpr):
         typ = declared_attribute(container, scope)
     else:
         return None
-    if typ is None:
-        return None
     container_type = get_proper_type(typ)
     if isinstance(container_type, Instance):
-        reads_class(container_type.type)  # its iteration methods are read (types.iterated_item)
-    item = iterated_item(typ, view)
+        reads_class(container_type.type)
+    return typ
+
+
+def _instance_class(item: Type | None) -> TypeInfo | None:
+    """The class of an item type that is an instance (``X | None`` as ``X``), not one with
+    ``Any`` in it."""
     if item is None or contains_any(item):
         return None
     held = _unless_none(get_proper_type(item))

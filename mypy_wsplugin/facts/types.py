@@ -87,13 +87,50 @@ def _iterates_as_declared(info: TypeInfo) -> bool:
     view) is what its ``Iterable``/``Mapping`` arguments say: no class of the program
     defines the methods a loop calls (``class Registry(dict[str, WebSocket])`` whose
     ``items()`` gives other pairs)."""
-    for name in _ITERATION:
+    return _as_declared(info, _ITERATION)
+
+
+def _as_declared(info: TypeInfo, methods: tuple[str, ...]) -> bool:
+    """Whether each of ``methods`` that ``info`` has comes from typeshed's containers."""
+    for name in methods:
         for cls in info.mro:
             if name in cls.names:
                 if cls.module_name not in _CONTAINER_MODULES:
                     return False
                 break
     return True
+
+
+def item_read(typ: Type, method: str, sliced: bool = False) -> Type | None:
+    """What reading one item of a ``typ`` container gives: ``method`` ``"__getitem__"`` (a
+    subscript, ``self.by_user[uid]``; ``sliced``: with a slice, which gives no item), or a
+    call of ``get``, ``pop`` or ``setdefault`` (``self.by_user.get(uid)``, the ``None`` of
+    a missing key aside; ``self.active.pop()``).  For an instance of a class deriving from
+    ``typing.Mapping`` (its value argument) or ``typing.Sequence`` (its item argument;
+    ``pop`` from a ``MutableSequence``), where no class of the program defines that method;
+    else None."""
+    proper = get_proper_type(typ)
+    if sliced or not isinstance(proper, Instance) or method not in _ITEM_READS:
+        return None
+    if not _as_declared(proper.type, (method,)):
+        return None
+    for base in proper.type.mro:
+        wanted = _ITEM_READS[method].get(base.fullname)
+        if wanted is not None:
+            mapped = map_instance_to_supertype(proper, base)
+            return mapped.args[wanted] if len(mapped.args) > wanted else None
+    return None
+
+
+# The methods that read one item, and per container base the argument that gives it.
+_ITEM_READS: Final[dict[str, dict[str, int]]] = {
+    "__getitem__": {"typing.Mapping": 1, "typing.Sequence": 0},
+    "get": {"typing.Mapping": 1},
+    "pop": {"typing.MutableMapping": 1, "typing.MutableSequence": 0},
+    "setdefault": {"typing.MutableMapping": 1},
+}
+# The methods called by name that read one item (``self.by_user.get(uid)``).
+ITEM_METHODS: Final = frozenset({"get", "pop", "setdefault"})
 
 
 # What a loop over a container, a copy of it (``reversed``) or a view of it calls.
