@@ -1955,14 +1955,37 @@ def test_narrowed_chain_changes(tmp_path: Path) -> None:
     _unannotated_findings(tmp_path, narrowed_chain_changes(), [[dropped], [], [], [], [], [other]])
 
 
+def loop_over_zip_changes() -> list[Snapshot]:
+    """A ``for`` loop's targets taken from ``zip`` over a declared mapping's values and a
+    range (``for c, i in zip(by_name.values(), range(3)):``), the mapping declared in
+    another module: edits of the value class (a third module) and of the declaration reach
+    every mode."""
+    holder = "from app.conns import Conn, Other\n\nby_name: {declared} = {{}}\n"
+    use = (
+        "from app.holder import by_name\n\n\nasync def serve():\n"
+        "    for c, i in zip(by_name.values(), range(3)):\n"
+        "        c.execute()\n        return await c.execute()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+
+    def holding(held: str) -> str:
+        return holder.format(declared=f"dict[str, {held}]" if held else "dict")
+
+    return _execute_steps(files, "app/holder.py", holding, "the mapping holds")
+
+
+def test_loop_over_zip_changes(tmp_path: Path) -> None:
+    _unannotated_findings(tmp_path, loop_over_zip_changes(), _execute_findings("Conn"))
+
+
 def container_item_changes() -> list[Snapshot]:
     """An item of a declared mapping read by a subscript and by ``get`` (``by_name[k]``,
-    ``by_name.get(k)``), the mapping declared in another module: edits of the value class
+    ``c = by_name.get(k)``), the mapping declared in another module: edits of the value class
     (a third module) and of the declaration reach every mode."""
     holder = "from app.conns import Conn, Other\n\nby_name: {declared} = {{}}\n"
     use = (
         "from app.holder import by_name\n\n\nasync def serve(k):\n"
-        "    by_name[k].execute()\n    return await by_name.get(k).execute()\n"
+        "    by_name[k].execute()\n    c = by_name.get(k)\n    return await c.execute()\n"
     )
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
 

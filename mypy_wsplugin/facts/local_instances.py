@@ -31,11 +31,14 @@ from mypy.nodes import (
     AssignmentStmt,
     AwaitExpr,
     CallExpr,
+    ConditionalExpr,
     Decorator,
+    DictionaryComprehension,
     Expression,
     ForStmt,
     FuncDef,
     FuncItem,
+    GeneratorExpr,
     IndexExpr,
     MatchStmt,
     MemberExpr,
@@ -336,11 +339,11 @@ def chain_narrowed(attribute: MemberExpr, scope: Scope) -> bool:
     return _narrowed_key(member_chain(attribute), scope)
 
 
-def item_narrowed(container: MemberExpr, scope: Scope) -> bool:
-    """Whether ``scope`` tests, matches or stores an item of the attribute chain
-    ``container`` (``isinstance(self.by_user[uid], Fake)``, ``self.by_user[uid] = x``): then
-    what its items are is not read from its declaration there (:func:`chain_narrowed`)."""
-    chain = member_chain(container)
+def item_narrowed(container: Expression, scope: Scope) -> bool:
+    """Whether ``scope`` tests, matches or stores an item of the attribute chain or name
+    ``container`` (``isinstance(self.by_user[uid], Fake)``, ``rooms["a"] = x``): then what
+    its items are is not read from its declaration there (:func:`chain_narrowed`)."""
+    chain = container.name if isinstance(container, NameExpr) else member_chain(container)
     return chain is not None and _narrowed_key(f"{chain}[]", scope)
 
 
@@ -360,6 +363,7 @@ def _replacements_in(func: FuncItem) -> _Found:
         for decorator in _own_decorators(func):  # ``@patch.object(Pool, "acquire")``
             walker.expr(decorator)
         walker.scope(func)
+        walker.inner_tests(func)
         own = {name for var, name in walker.replaced if var is self_var} | walker.tested
         members = frozen((var.name, name) for var, name in walker.replaced)
         attributes = frozen(walker.attributes)
@@ -426,6 +430,14 @@ _FOUND: dict[int, tuple[FuncItem, object, _Found]] = {}
 
 def _is_method(func: FuncItem) -> bool:
     return func.info is not FUNC_NO_INFO and bool(func.arguments) and not func.is_static
+
+
+def _root(e: Expression) -> Expression:
+    """Where an attribute chain starts: ``self`` for ``self.h.conn``; a module-level
+    variable read through its module (``ws.manager`` for ``ws.manager.by_user``) is one."""
+    while isinstance(e, MemberExpr) and not _module_level(e):
+        e = e.expr
+    return e
 
 
 def _on_self(e: Expression, scope: FuncItem) -> bool:
@@ -641,6 +653,19 @@ class _Replacements(StatementWalker):
             ):
                 self.tested.add(e.args[0].name)
 
+    def inner_tests(self, func: FuncItem) -> None:
+        """The tests inside expressions, which narrow there as a statement's do: the
+        condition of ``a if test else b`` and a comprehension's ``if`` clauses
+        (``self.h.conn.send(m) if isinstance(self.h.conn, Fake) else None``)."""
+        for e in get_subexpressions(func):
+            if isinstance(e, ConditionalExpr):
+                self._note_tests(e.cond)
+            elif isinstance(e, (GeneratorExpr, DictionaryComprehension)):
+                # (a list or set comprehension holds its GeneratorExpr)
+                for conditions in e.condlists:
+                    for condition in conditions:
+                        self._note_tests(condition)
+
     def visit_match(self, s: MatchStmt) -> None:
         """``match self.pool: case FakePool():`` narrows ``self.pool`` in the case as an
         ``isinstance`` test would; so for ``p.pool`` of a local, ``client`` (a global) and
@@ -809,21 +834,22 @@ class _Constructed(StatementWalker):
                     self.through_self[var] = s.rvalue
 
     def _calls_on_self(self, value: Expression) -> bool:
-        """Whether ``value`` calls (or awaits a call of) a method of ``self`` or of an
-        attribute of it, not replaced in the method or its class's ``setUp``; or reads an
-        item of such an attribute (``ws = self.by_user[uid]``)."""
+        """Whether ``value`` calls (or awaits a call of) a method of ``self``, of a
+        module-level variable (``manager.connect()``) or of an attribute of either, not
+        replaced in the method or its class's ``setUp``; or reads an item of such an
+        attribute or variable (``ws = self.by_user[uid]``, ``ws = rooms[room]``)."""
         if isinstance(value, IndexExpr):
-            root = value.base
-            while isinstance(root, MemberExpr):
-                root = root.expr
+            root = _root(value.base)
+            if _module_level(root):
+                return True  # ``rooms[room]``, ``ws.rooms[room]``, ``manager.by_user[uid]``
             return root is not value.base and _on_self(root, self.func)
         call = value.expr if isinstance(value, AwaitExpr) else value
         if not isinstance(call, CallExpr) or not isinstance(call.callee, MemberExpr):
             return False
         callee = call.callee
-        base = callee.expr
-        while isinstance(base, MemberExpr):
-            base = base.expr
+        base = _root(callee.expr)
+        if _module_level(base):
+            return not callee_replaced(callee, self.func, None)
         if not _on_self(base, self.func) or not isinstance(base, NameExpr):
             return False
         if callee.expr is base:  # ``self.fetch()``: replaced as a local's member

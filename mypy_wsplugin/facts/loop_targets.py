@@ -8,7 +8,9 @@ as (the name, the container, the view):
 - ``for user, ws in self.by_user.items():`` -- a key and a value;
 - ``for i, ws in enumerate(self.active):`` -- an item (the index is not a receiver);
 - ``for ws in list(self.active):`` (also ``tuple``, ``sorted``, ``reversed``, ``set``, a
-  copy taken so that the loop may remove items) -- an item, and so inside ``enumerate``.
+  copy taken so that the loop may remove items) -- an item, and so inside ``enumerate``;
+- ``for ws, user in zip(self.active, users):`` -- each name an item of its argument (in
+  any of these shapes: ``zip(self.by_user.values(), names)``).
 
 Only a container that may have a declared type is kept: an attribute (``self.active``) or
 a module-level variable (``peers``); its type is read where the name is used
@@ -22,6 +24,7 @@ from __future__ import annotations
 from typing import Final
 
 from mypy.nodes import (
+    ARG_NAMED,
     ARG_POS,
     GDEF,
     CallExpr,
@@ -44,7 +47,7 @@ _COPIES: Final = frozenset(
 )
 
 # The builtins a loop's container may pass through: none narrows its argument.
-ITERATING: Final = _COPIES | {"builtins.enumerate"}
+ITERATING: Final = _COPIES | {"builtins.enumerate", "builtins.zip"}
 
 # A mapping's methods whose results a loop may iterate over.
 _VIEWS: Final = frozenset({"keys", "values"})
@@ -54,6 +57,15 @@ def loop_sources(target: Expression, iterable: Expression, callees: Callees) -> 
     """The names ``for target in iterable:`` binds to an item of a container that may have
     a declared type, with that container and the view."""
     iterable = _uncopied(iterable, callees)
+    zipped = _zipped(iterable, callees)
+    if zipped is not None:
+        if not isinstance(target, (TupleExpr, ListExpr)) or len(target.items) != len(zipped):
+            return []
+        return [
+            source
+            for name, each in zip(target.items, zipped, strict=True)
+            for source in loop_sources(name, each, callees)
+        ]
     inner = _first_argument(iterable, "builtins.enumerate", callees)
     if inner is not None:
         items = _pair(target)
@@ -102,6 +114,24 @@ def _first_argument(iterable: Expression, fullname: str, callees: Callees) -> Ex
     ):
         note_callee(callees, iterable)
         return iterable.args[0]
+    return None
+
+
+def _zipped(iterable: Expression, callees: Callees) -> list[Expression] | None:
+    """The iterables of ``zip(a, b, ...)`` (all given by position; ``strict=`` aside)."""
+    if (
+        isinstance(iterable, CallExpr)
+        and isinstance(iterable.callee, NameExpr)
+        and iterable.callee.fullname == "builtins.zip"
+        and iterable.args
+    ):
+        positional = [
+            a for a, k in zip(iterable.args, iterable.arg_kinds, strict=True) if k == ARG_POS
+        ]
+        if len(positional) != len([k for k in iterable.arg_kinds if k != ARG_NAMED]):
+            return None  # ``zip(*rows)``
+        note_callee(callees, iterable)
+        return positional
     return None
 
 

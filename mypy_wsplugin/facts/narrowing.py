@@ -444,11 +444,13 @@ def member_chain(e: Expression) -> str | None:
 
 def narrowing_key(e: Expression) -> str | None:
     """What mypy's binder may narrow of ``e``, as written: an attribute chain
-    (:func:`member_chain`), or an item of one (``self.by_user[uid]``: "self.by_user[]",
-    whatever the key); None for anything else."""
+    (:func:`member_chain`), or an item of one or of a name (``self.by_user[uid]``:
+    "self.by_user[]", ``rooms["a"]``: "rooms[]", whatever the key); None for anything
+    else."""
     if isinstance(e, IndexExpr):
-        base = member_chain(e.base)
-        return f"{base}[]" if base is not None else None
+        base = e.base
+        chain = base.name if isinstance(base, NameExpr) else member_chain(base)
+        return f"{chain}[]" if chain is not None else None
     return member_chain(e)
 
 

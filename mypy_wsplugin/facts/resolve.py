@@ -181,7 +181,12 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     if isinstance(expr, CallExpr):
         made = instance_class(expr)
         callee = expr.callee
-        if made is None and isinstance(callee, MemberExpr) and callee.name in ITEM_METHODS:
+        if (
+            made is None
+            and isinstance(callee, MemberExpr)
+            and callee.name in ITEM_METHODS
+            and (expr.args or callee.name == "pop")  # ``get()`` without a key is an error
+        ):
             # ``self.by_user.get(uid)``, ``self.active.pop()``
             made = _read_item_class(callee.expr, callee.name, scope)
         if made is None:
@@ -219,7 +224,7 @@ def _read_item_class(
     """The class of the item that ``container[key]`` (``method`` ``"__getitem__"``) or
     ``container.get(key)`` (``pop``, ``setdefault``) reads, where the container's type is
     known (:func:`_container_type`): :func:`.types.item_read`."""
-    if isinstance(container, MemberExpr) and item_narrowed(container, scope):
+    if item_narrowed(container, scope):
         return None  # ``isinstance(self.by_user[uid], Fake)``: mypy narrows such items
     typ = _container_type(container, scope)
     return _instance_class(item_read(typ, method, sliced)) if typ is not None else None
