@@ -97,21 +97,22 @@ _Replaced = frozenset[tuple[Var, str]]
 class _Locals:
     """What :func:`_made_in` finds in a function."""
 
-    __slots__ = ("declared_once", "iterated", "made", "replaced", "through_self")
+    __slots__ = ("declared_once", "iterated", "made", "replaced", "through_receiver")
 
     def __init__(
         self,
         made: _Made,
         declared_once: frozenset[Var],
         replaced: _Replaced,
-        through_self: dict[Var, Expression],
+        through_receiver: dict[Var, Expression],
         iterated: dict[Var, tuple[Expression, str | None]],
     ) -> None:
         self.made = made  # locals made as an instance of a class
         self.declared_once = declared_once  # locals declared with a type, bound once
         self.replaced = replaced  # members replaced on locals
-        # Locals bound once to a call of a method of ``self`` or of an attribute of it.
-        self.through_self = through_self
+        # Locals bound once to a call of a method of ``self``, of a module-level variable or
+        # of an attribute of either, or to an item of such an attribute or variable.
+        self.through_receiver = through_receiver
         # Locals bound only as a ``for`` loop's target: the container whose items the loop
         # gives, and the view (:mod:`.loop_targets`).
         self.iterated = iterated
@@ -136,18 +137,19 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
     return narrowed(name, scope, known)
 
 
-def made_through_self(name: NameExpr, scope: Scope) -> Expression | None:
-    """What the local ``name`` of the method ``scope`` was bound to, once, where that is a
-    call (or its ``await``) of a method of ``self`` or of an attribute of it (``c = await
-    self.pool.acquire()``, ``c = self.connect()``), or an item of such an attribute (``ws =
-    self.by_user[uid]``): which class that gives is read where
+def made_through_receiver(name: NameExpr, scope: Scope) -> Expression | None:
+    """What the local ``name`` of ``scope`` was bound to, once, where that is a call (or its
+    ``await``) of a method of ``self`` (in a method), of a module-level variable or of an
+    attribute of either (``c = await self.pool.acquire()``, ``c = self.connect()``, ``conn =
+    manager.connect()``), or an item of such an attribute or variable (``ws =
+    self.by_user[uid]``, ``ws = rooms[room]``): which class that gives is read where
     the name is used (``facts.resolve.receiver_class``), so nothing here depends on the
     class's attributes or methods.  A member the method or its class's ``setUp`` replaces
     is not followed (:func:`callee_replaced`)."""
     var = name.node
     if name.kind != LDEF or not isinstance(var, Var) or not isinstance(scope, FuncItem):
         return None
-    return _made_in(scope).through_self.get(var)
+    return _made_in(scope).through_receiver.get(var)
 
 
 def iterated_over(name: NameExpr, scope: Scope) -> tuple[Expression, str | None] | None:
@@ -569,7 +571,7 @@ def _made_in(func: FuncItem) -> _Locals:
     candidates = {
         *constructed.made,
         *constructed.declared,
-        *constructed.through_self,
+        *constructed.through_receiver,
         *constructed.iterated,
     }
     once = _bound_once(func, candidates) - constructed.matched
@@ -586,9 +588,9 @@ def _made_in(func: FuncItem) -> _Locals:
                 break
             seen.add(base)
             base = constructed.made_from.get(base)
-    through_self = {var: v for var, v in constructed.through_self.items() if var in once}
+    through_receiver = {var: v for var, v in constructed.through_receiver.items() if var in once}
     iterated = {var: v for var, v in constructed.iterated.items() if var in once}
-    found = _Locals(made, declared_once, replaced, through_self, iterated)
+    found = _Locals(made, declared_once, replaced, through_receiver, iterated)
     kept_callees, kept_members = tuple(constructed.callees), tuple(constructed.members)
     said = narrowings(func)
     _MEMO[id(func)] = (func, body, constructed.token, kept_callees, kept_members, said, found)
@@ -697,13 +699,13 @@ class _Replacements(StatementWalker):
             chain = member_chain(member) if isinstance(member.expr, MemberExpr) else None
             if chain is not None:
                 self.chains.add(chain)
-        for stored in store_targets(target):
-            key = narrowing_key(stored) if isinstance(stored, IndexExpr) else None
-            if key is not None:  # ``self.by_user[uid] = ws``
-                self.chains.add(key)
         for name in store_targets(target):
             if isinstance(name, NameExpr) and name.kind == GDEF:
                 self.rebound[name.name] = min(name.line, self.rebound.get(name.name, name.line))
+            elif isinstance(name, IndexExpr):  # ``self.by_user[uid] = ws``
+                key = narrowing_key(name)
+                if key is not None:
+                    self.chains.add(key)
 
     def _note_patch(self, call: CallExpr) -> None:
         """``setattr(r, "fetch", ...)``, ``patch.object(r, "fetch", ...)`` (also with
@@ -814,8 +816,9 @@ class _Constructed(StatementWalker):
         self.made_from: dict[Var, Var] = {}
         # What the function replaces on its locals (:class:`_Replacements`).
         self.replaced = replaced
-        # Locals bound to a call of a method of ``self`` or of an attribute of it.
-        self.through_self: dict[Var, Expression] = {}
+        # Locals bound to a call of a method of ``self``, of a module-level variable or of an
+        # attribute of either, or to an item of such an attribute or variable.
+        self.through_receiver: dict[Var, Expression] = {}
         # Locals first bound as a ``for`` loop's target (not ``async for``): the container
         # and the view (:mod:`.loop_targets`).
         self.iterated: dict[Var, tuple[Expression, str | None]] = {}
@@ -830,10 +833,10 @@ class _Constructed(StatementWalker):
                 info = chained_instance(s.rvalue, self.callees, self.members, self._named(var))
                 if info is not None:
                     self.made[var] = info
-                elif self._calls_on_self(s.rvalue):
-                    self.through_self[var] = s.rvalue
+                elif self._read_through_receiver(s.rvalue):
+                    self.through_receiver[var] = s.rvalue
 
-    def _calls_on_self(self, value: Expression) -> bool:
+    def _read_through_receiver(self, value: Expression) -> bool:
         """Whether ``value`` calls (or awaits a call of) a method of ``self``, of a
         module-level variable (``manager.connect()``) or of an attribute of either, not
         replaced in the method or its class's ``setUp``; or reads an item of such an

@@ -83,7 +83,7 @@ from mypy_wsplugin.facts.local_instances import (
     item_narrowed,
     iterated_over,
     local_class,
-    made_through_self,
+    made_through_receiver,
     member_patched,
     member_replaced,
     self_attribute_narrowed,
@@ -165,7 +165,7 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
         own = self_class(scope, expr.node) if isinstance(scope, FuncItem) else None
         if own is not None and isinstance(scope, FuncItem):
             return narrowed(expr, scope, own)  # ``isinstance(self, Sub)``
-        value = made_through_self(expr, scope)
+        value = made_through_receiver(expr, scope)
         if value is not None and isinstance(scope, FuncItem):
             # ``c = await self.pool.acquire()`` ... ``c.execute()``: as the value itself.
             return narrowed(expr, scope, receiver_class(value, scope))
