@@ -1898,12 +1898,19 @@ def loop_over_items_changes() -> list[Snapshot]:
     ``enumerate`` (``for i, (name, c) in enumerate(by_name.items()):``), the mapping declared
     in another module: edits of the value class (a third module) and of the declaration
     reach every mode."""
-    holder = "from app.conns import Conn, Other\n\nby_name: {declared} = {{}}\n"
-    use = (
-        "from app.holder import by_name\n\n\nasync def serve():\n"
+    return _mapping_steps(
+        "async def serve():\n"
         "    for i, (name, c) in enumerate(by_name.items()):\n"
         "        c.execute()\n        return await c.execute()\n"
     )
+
+
+def _mapping_steps(serve: str) -> list[Snapshot]:
+    """:func:`_execute_steps` for a mapping ``by_name`` declared in ``app.holder``
+    (``dict[str, Conn]``, ``dict[str, Other]``, a bare ``dict``), which ``app.use`` imports
+    above ``serve`` (its function's text)."""
+    holder = "from app.conns import Conn, Other\n\nby_name: {declared} = {{}}\n"
+    use = f"from app.holder import by_name\n\n\n{serve}"
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
 
     def holding(held: str) -> str:
@@ -1960,18 +1967,11 @@ def loop_over_zip_changes() -> list[Snapshot]:
     range (``for c, i in zip(by_name.values(), range(3)):``), the mapping declared in
     another module: edits of the value class (a third module) and of the declaration reach
     every mode."""
-    holder = "from app.conns import Conn, Other\n\nby_name: {declared} = {{}}\n"
-    use = (
-        "from app.holder import by_name\n\n\nasync def serve():\n"
+    return _mapping_steps(
+        "async def serve():\n"
         "    for c, i in zip(by_name.values(), range(3)):\n"
         "        c.execute()\n        return await c.execute()\n"
     )
-    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
-
-    def holding(held: str) -> str:
-        return holder.format(declared=f"dict[str, {held}]" if held else "dict")
-
-    return _execute_steps(files, "app/holder.py", holding, "the mapping holds")
 
 
 def test_loop_over_zip_changes(tmp_path: Path) -> None:
@@ -1982,17 +1982,10 @@ def container_item_changes() -> list[Snapshot]:
     """An item of a declared mapping read by a subscript and by ``get`` (``by_name[k]``,
     ``c = by_name.get(k)``), the mapping declared in another module: edits of the value class
     (a third module) and of the declaration reach every mode."""
-    holder = "from app.conns import Conn, Other\n\nby_name: {declared} = {{}}\n"
-    use = (
-        "from app.holder import by_name\n\n\nasync def serve(k):\n"
+    return _mapping_steps(
+        "async def serve(k):\n"
         "    by_name[k].execute()\n    c = by_name.get(k)\n    return await c.execute()\n"
     )
-    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
-
-    def holding(held: str) -> str:
-        return holder.format(declared=f"dict[str, {held}]" if held else "dict")
-
-    return _execute_steps(files, "app/holder.py", holding, "the mapping holds")
 
 
 def test_container_item_changes(tmp_path: Path) -> None:
