@@ -130,7 +130,7 @@ _ITEM_READS: Final[dict[str, dict[str, int]]] = {
     "setdefault": {"typing.MutableMapping": 1},
 }
 # The methods called by name that read one item (``self.by_user.get(uid)``).
-ITEM_METHODS: Final = frozenset({"get", "pop", "setdefault"})
+ITEM_METHODS: Final = frozenset(_ITEM_READS) - {"__getitem__"}
 
 
 # What a loop over a container, a copy of it (``reversed``) or a view of it calls.
