@@ -5,19 +5,22 @@ library stubs are cached, ``python -m mypy`` takes about 0.3 s on 2 cores, of wh
 itself is about 0.07 s and the rest starting the interpreter and loading mypy's compiled
 modules (the daemon's client: about 0.2 s of import).  :func:`run_python` is
 ``subprocess.run([python, *args], capture_output=True, text=True, ...)`` for those runs:
-where ``args`` run ``-m mypy`` (or ``-m mypy.dmypy`` for a command that does not start a
-daemon), the run is a child forked from a *zygote* (:mod:`tests.mypy_zygote`), a process of
+where ``args`` run ``-m mypy`` or ``-m mypy.dmypy`` (but ``dmypy daemon``, a server in the
+foreground), the run is a child forked from a *zygote* (:mod:`tests.mypy_zygote`), a process of
 the same interpreter, started with the same ``PYTHON*``/locale variables, that has imported
 mypy and nothing else.  The child becomes the run as a new interpreter would: its own
 working directory, environment, ``sys.argv``, ``sys.path[0]``, standard streams (stdin from
 ``os.devnull``, stdout and stderr to files read back as text) and session where asked; its
 exit status is the one ``python -m mypy`` would give.  The plugin and everything mypy
-imports while it runs are imported in the child, as in a new process.
+imports while it runs are imported in the child, as in a new process.  A daemon that
+``dmypy start``, ``restart`` or ``run`` starts is a process of its own, as users get it: on
+POSIX the client forks it (``mypy.dmypy_server.daemonize``), here as in a new process.  The
+parallel workers of ``mypy -n N`` are forks too: see :mod:`tests.mypy_zygote`.
 
 What is not the same: the runs of one zygote share its hash seed (``PYTHONHASHSEED`` is
 random per zygote, and a zygote is replaced after :data:`RUNS_PER_ZYGOTE` runs), and the
 interpreter's start-up itself is not exercised (tests that are about a command line, the
-daemon's start, the editor and old mypy versions start real processes).
+editor and old mypy versions start real processes).
 ``WSPLUGIN_TEST_FORK=0`` makes every run a new process.
 """
 
@@ -41,8 +44,8 @@ from typing import Any, Final
 ZYGOTE: Final = str(Path(__file__).with_name("mypy_zygote.py"))
 ENABLED: Final = os.environ.get("WSPLUGIN_TEST_FORK", "1") != "0" and hasattr(os, "fork")
 RUNS_PER_ZYGOTE: Final = 20
-# dmypy commands that start a daemon: the daemon is a process of its own, as users get it.
-DAEMON_STARTS: Final = frozenset({"start", "restart", "run", "daemon"})
+# The dmypy command that serves in the foreground (until it is stopped): a process of its own.
+FOREGROUND_DAEMON: Final = "daemon"
 _DMYPY_OPTIONS_WITH_VALUE: Final = frozenset({"--status-file"})
 
 
@@ -105,7 +108,7 @@ def _forkable_module(args: Sequence[str]) -> str | None:
             option = rest.pop(0)
             if option in _DMYPY_OPTIONS_WITH_VALUE and rest:
                 rest.pop(0)
-        if rest and rest[0] not in DAEMON_STARTS:
+        if rest and rest[0] != FOREGROUND_DAEMON:
             return module
     return None
 

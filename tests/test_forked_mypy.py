@@ -4,14 +4,19 @@ crash of a plugin, the daemon's client and pytest-mypy-plugins' way of running a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.forked_mypy import ENABLED, _forkable_module, run_command, run_python
+from mypy_wsplugin.mypy_internals import MYPY
+from tests.forked_mypy import ENABLED, ZYGOTE, _forkable_module, run_command, run_python
+from tests.mypy_zygote import _workers_asked
 
 pytestmark = pytest.mark.skipif(not ENABLED, reason="WSPLUGIN_TEST_FORK=0: nothing is forked")
 
@@ -84,11 +89,97 @@ def test_console_script_as_pytest_mypy_plugins_runs_it(project: Path) -> None:
     )
 
 
-def test_daemon_starts_are_new_processes() -> None:
-    for command in ("start", "restart", "run"):
-        assert _forkable_module(["-m", "mypy.dmypy", "--status-file", "s", command]) is None
-    assert _forkable_module(["-m", "mypy.dmypy", "check", "app"]) == "mypy.dmypy"
+def test_forked_commands() -> None:
+    for command in ("start", "restart", "run", "check", "stop"):
+        args = ["-m", "mypy.dmypy", "--status-file", "s", command]
+        assert _forkable_module(args) == "mypy.dmypy"
+    # a server in the foreground, until it is stopped: not the zygote's to wait for
+    assert _forkable_module(["-m", "mypy.dmypy", "daemon"]) is None
     assert _forkable_module(["-m", "mypy_wsplugin", "fix"]) is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "asked"),
+    [
+        (["-n", "2", "app"], 2),
+        (["-n3", "app"], 3),
+        (["--num-workers", "4", "app"], 4),
+        (["--num-workers=2", "-n", "1", "app"], 1),
+        (["--cache-dir", "c", "app"], 0),
+        (["-n", "two", "app"], 0),
+    ],
+)
+def test_workers_asked_on_the_command_line(argv: list[str], asked: int) -> None:
+    assert _workers_asked(argv) == asked
+
+
+def _daemon_session(project: Path, status: str, run: Callable[[list[str]], Any]) -> list[Any]:
+    commands = [
+        ["start", "--", "--cache-dir", f"cache-{status}"],
+        ["check", "clean.py", "findings.py"],
+        ["restart", "--", "--cache-dir", f"cache-{status}"],
+        ["run", "--", "clean.py", "findings.py"],
+        ["stop"],
+    ]
+    done = []
+    for command in commands:
+        result = run(["-m", "mypy.dmypy", "--status-file", f"{status}.json", *command])
+        done.append((command[0], result.returncode, result.stdout, result.stderr))
+    return done
+
+
+def test_daemon_started_by_a_forked_client_gives_what_a_new_process_gives(project: Path) -> None:
+    """``dmypy start``, ``restart`` and ``run`` from a forked client: the daemon is a process
+    of its own either way (the client forks it), and serves the same answers."""
+    env = dict(os.environ, MYPY_FORCE_COLOR="0")
+
+    def forked(args: list[str]) -> Any:
+        return run_python(sys.executable, args, cwd=project, env=env, timeout=120)
+
+    def new(args: list[str]) -> Any:
+        command = [sys.executable, *args]
+        return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+
+    assert _daemon_session(project, "forked", forked) == _daemon_session(project, "new", new)
+
+
+RECORDING_PLUGIN = """\
+import json, os, sys
+from mypy.plugin import Plugin
+
+with open(os.environ["RECORD"], "a") as f:
+    f.write(json.dumps(sys.orig_argv) + "\\n")
+
+def plugin(version):
+    return Plugin
+"""
+
+
+@pytest.mark.skipif(MYPY < (2, 4), reason="mypy -n (parallel workers): mypy >= 2.4")
+def test_parallel_workers_are_forked_and_give_what_new_processes_give(project: Path) -> None:
+    """Each worker of ``mypy -n 2`` loads the plugins: a plugin recording each process's
+    command line shows two workers started as new interpreters in a new process, and as
+    forks of the zygote (which started as ``python mypy_zygote.py``) in a forked run."""
+    (project / "recording_plugin.py").write_text(RECORDING_PLUGIN)
+    (project / "recording.ini").write_text("[mypy]\nplugins = mypy_wsplugin, recording_plugin.py\n")
+    runs = {}
+    for way in ("forked", "new"):
+        record = project / f"{way}.jsonl"
+        env = dict(os.environ, MYPY_FORCE_COLOR="0", RECORD=str(record))
+        args = ["-m", "mypy", "--config-file", "recording.ini", "-n", "2", "--cache-dir", way]
+        args += ["clean.py", "findings.py"]
+        if way == "forked":
+            done = run_python(sys.executable, args, cwd=project, env=env, timeout=120)
+        else:
+            command = [sys.executable, *args]
+            done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+        processes = [json.loads(line) for line in record.read_text().splitlines()]
+        workers = sum("mypy.build_worker" in argv for argv in processes)
+        zygotes = sum(argv[-1:] == [ZYGOTE] for argv in processes)
+        runs[way] = (done.returncode, done.stdout, done.stderr, len(processes), workers, zygotes)
+    assert runs["new"][:4] == runs["forked"][:4]
+    assert runs["new"][3:] == (3, 2, 0), runs["new"]
+    assert runs["forked"][3:] == (3, 0, 3), runs["forked"]
 
 
 def test_a_run_past_its_timeout_is_killed(project: Path) -> None:
