@@ -47,6 +47,7 @@ from mypy.nodes import (
 
 from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.reachability import ends_block
+from mypy_wsplugin.facts.statements import child_blocks
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 # The tests code dispatches on to call a sync or an async callable.
@@ -96,7 +97,7 @@ def _block(found: set[Expression], body: Sequence[Statement]) -> None:
             if s.else_body is not None:
                 _block(found, s.else_body.body)
         else:
-            for block in _blocks(s):
+            for block in child_blocks(s):  # not a nested function's body: no test holds there
                 _block(found, block.body)
         _mark(found, body[i + 1 :], held)
 
@@ -112,21 +113,6 @@ def _if(found: set[Expression], s: IfStmt) -> None:
     if s.else_body is not None:
         _mark(found, [s.else_body], failed)
         _block(found, s.else_body.body)
-
-
-def _blocks(s: Statement) -> list[Block]:
-    """The blocks directly inside a compound statement other than ``if`` (a nested
-    function's body is not: a test does not hold in it)."""
-    found = []
-    for name in ("body", "else_body", "finally_body"):
-        block = getattr(s, name, None)
-        if isinstance(block, Block):
-            found.append(block)
-    for name in ("handlers", "bodies"):
-        blocks = getattr(s, name, None)
-        if isinstance(blocks, list):
-            found.extend(b for b in blocks if isinstance(b, Block))
-    return found
 
 
 def _ends(block: Block) -> bool:
