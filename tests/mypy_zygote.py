@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from typing import IO, Any, NoReturn
 
 WORKER_MODULE = "mypy.build_worker"
@@ -75,10 +76,9 @@ def _answer(answers: IO[str], message: dict[str, Any]) -> None:
 
 def _child(request: dict[str, Any], requests: IO[str], answers: IO[str]) -> NoReturn:
     """Become ``python -m <module> <argv>`` (or ``python <script> <argv>``) and exit as it
-    would: the exit status of ``SystemExit``, a traceback and status 1 for an exception,
-    ``atexit`` functions run, standard streams flushed."""
-    code = 1
-    try:
+    would (:func:`_run_then_exit`)."""
+
+    def run() -> None:
         requests.close()
         answers.close()
         if request["session"]:
@@ -92,14 +92,22 @@ def _child(request: dict[str, Any], requests: IO[str], answers: IO[str]) -> NoRe
             opened = os.open(path, flags)
             os.dup2(opened, fd)
             os.close(opened)
-        os.environ.clear()
-        os.environ.update(request["env"])
-        script = request["script"]
         if request["module"] == "mypy":
             for _ in range(_workers_asked(request["argv"])):
                 _STANDBYS.append(_Standby())
             subprocess.Popen = _Popen  # type: ignore[misc]
-        _become(request["module"], script, request["argv"])
+        _become(request["module"], request["script"], request["argv"], request["env"])
+
+    _run_then_exit(run)
+
+
+def _run_then_exit(run: Callable[[], None]) -> NoReturn:
+    """Call ``run`` and exit as a new interpreter would after running its main module: the
+    exit status of ``SystemExit``, a traceback and status 1 for an exception, ``atexit``
+    functions run, standard streams flushed."""
+    code = 1
+    try:
+        run()
         code = 0
     except SystemExit as stop:
         code = _exit_status(stop.code)
@@ -110,8 +118,11 @@ def _child(request: dict[str, Any], requests: IO[str], answers: IO[str]) -> NoRe
         _exit(code)
 
 
-def _become(module: str | None, script: str | None, argv: list[str]) -> None:
-    """Run ``python -m <module> <argv>`` (or ``python <script> <argv>``) in this process."""
+def _become(module: str | None, script: str | None, argv: list[str], env: dict[str, str]) -> None:
+    """Run ``python -m <module> <argv>`` (or ``python <script> <argv>``) in this process,
+    with the environment ``env``."""
+    os.environ.clear()
+    os.environ.update(env)
     sys.argv = [script or "-m", *argv]
     # sys.path[0] as the interpreter sets it: the working directory for -m, the script's
     # directory for a script (nothing where PYTHONSAFEPATH says so).
@@ -156,10 +167,13 @@ class _Standby:
         read, self.write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:
-            os.close(self.write)
-            for other in _STANDBYS:  # the write ends of the standbys forked before
-                os.close(other.write)
-            _standby(read)
+            try:
+                os.close(self.write)
+                for other in _STANDBYS:  # the write ends of the standbys forked before
+                    os.close(other.write)
+                _standby(read)
+            finally:
+                os._exit(1)  # never back into the child's run
         os.close(read)
 
     def start(self, argv: list[str], env: dict[str, str]) -> None:
@@ -174,20 +188,12 @@ def _standby(read: int) -> NoReturn:
     os.close(read)
     if not chunks:  # the run needed no more workers
         os._exit(0)
-    code = 1
-    try:
+
+    def run() -> None:
         worker = json.loads(b"".join(chunks))
-        os.environ.clear()
-        os.environ.update(worker["env"])
-        _become(WORKER_MODULE, None, worker["argv"])
-        code = 0
-    except SystemExit as stop:
-        code = _exit_status(stop.code)
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    finally:
-        _exit(code)
+        _become(WORKER_MODULE, None, worker["argv"], worker["env"])
+
+    _run_then_exit(run)
 
 
 class _Popen(subprocess.Popen):  # type: ignore[type-arg]
