@@ -177,7 +177,9 @@ class _Standby:
         os.close(read)
 
     def start(self, argv: list[str], env: dict[str, str]) -> None:
-        os.write(self.write, json.dumps({"argv": argv, "env": env}).encode())
+        left = memoryview(json.dumps({"argv": argv, "env": env}).encode())
+        while left:
+            left = left[os.write(self.write, left) :]
         os.close(self.write)
 
 
