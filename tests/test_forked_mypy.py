@@ -8,15 +8,16 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Final
 
 import pytest
 
 from mypy_wsplugin.mypy_internals import MYPY
 from tests.forked_mypy import ENABLED, ZYGOTE, _forkable_module, run_command, run_python
 from tests.mypy_zygote import _workers_asked
+
+Done = subprocess.CompletedProcess[str]
 
 pytestmark = pytest.mark.skipif(not ENABLED, reason="WSPLUGIN_TEST_FORK=0: nothing is forked")
 
@@ -42,6 +43,20 @@ COMMANDS = {
 }
 
 
+# A run forked from a zygote, and the same run as a new process.
+WAYS: Final = ("forked", "new")
+
+
+def _run(way: str, args: list[str], project: Path, env: dict[str, str]) -> Done:
+    """``python <args>`` in ``project``, forked (``run_python``) or as a new process."""
+    if way == "forked":
+        return run_python(sys.executable, args, cwd=project, env=env, timeout=120)
+    command = [sys.executable, *args]
+    return subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     for name, text in FILES.items():
@@ -55,16 +70,7 @@ def test_forked_run_gives_what_a_new_process_gives(name: str, project: Path) -> 
     args = COMMANDS[name]
     assert _forkable_module(args) is not None
     env = dict(os.environ, MYPY_FORCE_COLOR="0")
-    forked_args = [arg.format(cache="forked") for arg in args]
-    forked = run_python(sys.executable, forked_args, cwd=project, env=env, timeout=120)
-    new = subprocess.run(
-        [sys.executable, *(arg.format(cache="new") for arg in args)],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    forked, new = (_run(way, [arg.format(cache=way) for arg in args], project, env) for way in WAYS)
     assert (forked.returncode, forked.stdout, forked.stderr) == (
         new.returncode,
         new.stdout,
@@ -113,17 +119,19 @@ def test_workers_asked_on_the_command_line(argv: list[str], asked: int) -> None:
     assert _workers_asked(argv) == asked
 
 
-def _daemon_session(project: Path, status: str, run: Callable[[list[str]], Any]) -> list[Any]:
+def _daemon_session(project: Path, way: str) -> list[tuple[str, int, str, str]]:
+    env = dict(os.environ, MYPY_FORCE_COLOR="0")
     commands = [
-        ["start", "--", "--cache-dir", f"cache-{status}"],
+        ["start", "--", "--cache-dir", f"cache-{way}"],
         ["check", "clean.py", "findings.py"],
-        ["restart", "--", "--cache-dir", f"cache-{status}"],
+        ["restart", "--", "--cache-dir", f"cache-{way}"],
         ["run", "--", "clean.py", "findings.py"],
         ["stop"],
     ]
     done = []
     for command in commands:
-        result = run(["-m", "mypy.dmypy", "--status-file", f"{status}.json", *command])
+        args = ["-m", "mypy.dmypy", "--status-file", f"{way}.json", *command]
+        result = _run(way, args, project, env)
         done.append((command[0], result.returncode, result.stdout, result.stderr))
     return done
 
@@ -131,16 +139,7 @@ def _daemon_session(project: Path, status: str, run: Callable[[list[str]], Any])
 def test_daemon_started_by_a_forked_client_gives_what_a_new_process_gives(project: Path) -> None:
     """``dmypy start``, ``restart`` and ``run`` from a forked client: the daemon is a process
     of its own either way (the client forks it), and serves the same answers."""
-    env = dict(os.environ, MYPY_FORCE_COLOR="0")
-
-    def forked(args: list[str]) -> Any:
-        return run_python(sys.executable, args, cwd=project, env=env, timeout=120)
-
-    def new(args: list[str]) -> Any:
-        command = [sys.executable, *args]
-        return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
-
-    assert _daemon_session(project, "forked", forked) == _daemon_session(project, "new", new)
+    assert _daemon_session(project, "forked") == _daemon_session(project, "new")
 
 
 RECORDING_PLUGIN = """\
@@ -163,16 +162,11 @@ def test_parallel_workers_are_forked_and_give_what_new_processes_give(project: P
     (project / "recording_plugin.py").write_text(RECORDING_PLUGIN)
     (project / "recording.ini").write_text("[mypy]\nplugins = mypy_wsplugin, recording_plugin.py\n")
     runs = {}
-    for way in ("forked", "new"):
+    for way in WAYS:
         record = project / f"{way}.jsonl"
         env = dict(os.environ, MYPY_FORCE_COLOR="0", RECORD=str(record))
         args = ["-m", "mypy", "--config-file", "recording.ini", "-n", "2", "--cache-dir", way]
-        args += ["clean.py", "findings.py"]
-        if way == "forked":
-            done = run_python(sys.executable, args, cwd=project, env=env, timeout=120)
-        else:
-            command = [sys.executable, *args]
-            done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+        done = _run(way, [*args, "clean.py", "findings.py"], project, env)
         processes = [json.loads(line) for line in record.read_text().splitlines()]
         workers = sum("mypy.build_worker" in argv for argv in processes)
         zygotes = sum(argv[-1:] == [ZYGOTE] for argv in processes)
