@@ -50,7 +50,8 @@ HAS_POST_PASS = CAPABILITIES.post_pass
 # silent in every mode, and it is skipped there, as the YAML cases of that pass are
 # (``skip: os.environ["WSPLUGIN_POST_PASS"] == "0"``, test-data/conftest.py).
 POST_PASS_ONLY = pytest.mark.skipif(
-    not HAS_POST_PASS, reason="the pass over unannotated code needs mypy >= 2.4"
+    not HAS_POST_PASS,
+    reason="whole-program facts and the pass over unannotated code need mypy >= 2.4",
 )
 
 # Chosen for the edits they cover (flips of functions, methods and handlers, awaits, return
