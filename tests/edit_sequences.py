@@ -2303,8 +2303,13 @@ def _say(text: str) -> None:
 
 
 def parse_modes(text: str) -> tuple[Mode, ...]:
-    modes = tuple(Mode(name.strip()) for name in text.split(",") if name.strip())
-    return tuple(m for m in modes if m is not Mode.COLD)
+    """``--modes``: the modes compared with ``cold`` (which always runs), comma-separated."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in {m.value for m in Mode}]
+    if unknown:
+        known = ", ".join(m.value for m in Mode if m is not Mode.COLD)
+        raise argparse.ArgumentTypeError(f"unknown mode {', '.join(unknown)} (modes: {known})")
+    return tuple(m for m in map(Mode, names) if m is not Mode.COLD)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -2332,7 +2337,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--length", type=int, default=DEFAULT_LENGTH, help="edits per seed")
     ap.add_argument("--jobs", type=int, default=1, help="seeds run at once")
-    ap.add_argument("--modes", default="warm,daemon,parallel", help="compared with cold")
+    ap.add_argument(
+        "--modes",
+        type=parse_modes,
+        default="warm,daemon,parallel",
+        help="compared with cold (a run with no cache)",
+    )
     ap.add_argument("--python", default=sys.executable, help="the interpreter whose mypy runs")
     ap.add_argument("--out", type=Path, help="write each failing sequence's steps and report here")
     ap.add_argument("--shrink", action="store_true", help="minimize each failing sequence")
@@ -2356,7 +2366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print every step")
     args = ap.parse_args(argv)
     tool = Tool(args.python)
-    modes = parse_modes(args.modes)
+    modes: tuple[Mode, ...] = args.modes
     if Mode.PARALLEL in modes and not tool.has_workers:
         _say(f"{tool.version}: no -n/--num-workers, the parallel mode is skipped")
         modes = tuple(m for m in modes if m is not Mode.PARALLEL)

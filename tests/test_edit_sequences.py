@@ -1,11 +1,10 @@
-"""The plugin gives the same findings however mypy runs: cold, warm, daemon, ``-n 2``, and
-a first run with no cache.
+"""The plugin gives the same findings however mypy runs: cold, warm, daemon and ``-n 2``.
 
 Each case replays a sequence of edits (see :mod:`tests.edit_sequences`) and compares, after
-every step, a cold ``mypy`` (the standard library's stubs from a cache, the project checked
-from scratch) with a warm ``mypy`` whose cache is kept, a ``dmypy`` daemon kept alive, on
-mypy >= 2.4 ``mypy -n 2``, and ``mypy`` with no cache at all.  A difference fails unless
-plain mypy (the plugin removed from the config) shows it too; a crash always fails.
+every step, a cold ``mypy`` (no cache at all: a project's first run) with a warm ``mypy``
+whose cache is kept (it starts from the standard library's stubs), a ``dmypy`` daemon kept
+alive and, on mypy >= 2.4, ``mypy -n 2``.  A difference fails unless plain mypy (the plugin
+removed from the config) shows it too; a crash always fails.
 
 The seeds are fixed (the generator draws only from random streams seeded by them).  A failure
 prints the seed, the step, the edits, the files and the differing lines; ``python -m
@@ -15,6 +14,7 @@ runs many more seeds.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import copy
 from collections import Counter
@@ -37,6 +37,7 @@ from tests.edit_sequences import (
     global_home,
     in_the_plugins_words,
     loop_shape,
+    parse_modes,
     run_seed,
     running_tool,
     snapshots,
@@ -926,6 +927,14 @@ def test_local_instance_when_the_caller_is_analysed_again(tmp_path: Path) -> Non
     expected = [awaited.format(8), awaited.format(14)]
     found = [sorted(line for line in lines if "await-not" in line) for lines in result.cold]
     assert found == [sorted(expected)] * 2
+
+
+def test_modes_named_on_the_command_line() -> None:
+    """``make fuzz``'s ``--modes``: cold always runs, and a name that is no mode (such as the
+    ``fresh`` of earlier versions, now the cold reference) is one argparse error."""
+    assert parse_modes("cold, warm,parallel") == (Mode.WARM, Mode.PARALLEL)
+    with pytest.raises(argparse.ArgumentTypeError, match="unknown mode fresh"):
+        parse_modes("warm,fresh")
 
 
 def test_generated_names_change_kind() -> None:
