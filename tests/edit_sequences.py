@@ -15,9 +15,13 @@ a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` wit
 edits that keep it valid Python.
 After every step the project's whole output is compared between
 
-* ``cold``: ``mypy`` with no cache at all at every step, a project's first run (the
-  reference): mypy parses every module, the standard library's stubs included, before it
-  checks any, and the plugin then answers its hook questions from the whole parsed program;
+* ``cold``: ``mypy`` with every module of the project new at every step (the reference).
+  At the first and the last step it has no cache at all, a project's first run: mypy parses
+  every module, the standard library's stubs included, before it checks any, and the plugin
+  then answers its hook questions from the whole parsed program.  At the steps between it
+  starts from the standard library's stubs cached (as ``warm`` starts), which costs a fifth
+  of a run with no cache; ``make fuzz FUZZ_ARGS=--no-cache-every-step`` runs every step
+  with no cache;
 * ``warm``: ``mypy`` with one cache directory kept through the whole sequence, which starts
   where a user's cache does: the standard library's stubs (analysed once per ``[mypy]``
   section, in a project of its own), none of the project's modules.  Its first step is a
@@ -1448,10 +1452,14 @@ def snapshots(initial: Project, edits: Sequence[Edit]) -> list[Snapshot]:
 
 
 class Mode(Enum):
-    # A run with no cache at all, the reference (a project's first run, as a user's cold run
+    # The reference: a run in which every module of the project is new.  At a sequence's
+    # first and last step it has no cache at all (a project's first run, as a user's cold run
     # is): mypy parses every module, the standard library's stubs included, before it checks
-    # any, so the plugin reads the whole program up front (facts/awaited_names).  The other
-    # modes start from a cache of those stubs, as a user's cache does after a first run.
+    # any, so the plugin reads the whole program up front (facts/awaited_names).  At the
+    # steps between it starts from a cache of those stubs alone, as the other modes' first
+    # step does: a run with no cache costs five times as much (the stubs' closure parsed
+    # and analysed again), and the project's modules are new in both.  make fuzz's
+    # --no-cache-every-step runs every cold step with no cache.
     COLD = "cold"
     WARM = "warm"
     DAEMON = "daemon"
@@ -1582,6 +1590,7 @@ class ModeRun:
         plain: bool,
         restart_on_config: bool,
         origin: int = 0,
+        no_cache_steps: frozenset[int] | None = None,
     ) -> None:
         self.tool = tool
         self.root = root
@@ -1595,9 +1604,12 @@ class ModeRun:
         self.events: list[str] = []
         self.daemon_started = False
         self.seconds = 0.0
-        # A cold run depends on the files alone: the same files (a touch, an edit undone)
-        # give the same output.
-        self.memo: dict[tuple[tuple[str, str], ...], Output] = {}
+        # The steps a cold run starts with no cache at all (None: every step); at the others
+        # it starts from the standard library's stubs cached (COLD_WITHOUT_A_CACHE).
+        self.no_cache_steps = no_cache_steps
+        # A cold run depends on the files alone (and on whether the stubs were cached): the
+        # same files (a touch, an edit undone) give the same output.
+        self.memo: dict[tuple[bool, tuple[tuple[str, str], ...]], Output] = {}
         root.mkdir(parents=True, exist_ok=True)
 
     @property
@@ -1622,9 +1634,13 @@ class ModeRun:
         self.disk = files
         self.step = step
 
+    def without_a_cache(self, step: int) -> bool:
+        """Whether the cold run of ``step`` starts with no cache at all."""
+        return self.no_cache_steps is None or step in self.no_cache_steps
+
     def check(self, step: int, config_edit: bool) -> Output:
+        key = (self.without_a_cache(step), tuple(sorted(self.disk.items())))
         if self.mode in STATELESS:
-            key = tuple(sorted(self.disk.items()))
             known = self.memo.get(key)
             if known is not None:
                 self.last = known
@@ -1635,7 +1651,7 @@ class ModeRun:
         self.seconds += seconds
         self.last = parse_output(result, seconds)
         if self.mode in STATELESS:
-            self.memo[tuple(sorted(self.disk.items()))] = self.last
+            self.memo[key] = self.last
         return self.last
 
     def _check(self, step: int, config_edit: bool) -> subprocess.CompletedProcess[str]:
@@ -1643,6 +1659,8 @@ class ModeRun:
         mypy = ["-m", "mypy", *MYPY_FLAGS]
         if self.mode in STATELESS:
             shutil.rmtree(cache, ignore_errors=True)
+            if not self.without_a_cache(step):
+                self.tool.seed_cache(self.disk.get(CONFIG, ""), cache)
             try:
                 return self.tool.run([*mypy, "--cache-dir", str(cache), PKG], self.root)
             finally:
@@ -1925,10 +1943,13 @@ class SequenceRun:
         log: bool = False,
         stop: Callable[[Failure], bool] | None = None,
         known: Sequence[str] = (),
+        no_cache_every_step: bool = False,
     ) -> None:
         self.tool = tool
         self.workdir = workdir
         self.snaps = snaps
+        # The steps whose cold run has no cache at all (None: every step; Mode.COLD).
+        self.no_cache_steps = None if no_cache_every_step else frozenset({0, len(snaps) - 1})
         self.modes = tuple(tool.modes() if modes is None else modes)
         self.seed = seed
         self.restart = restart_on_config
@@ -1951,7 +1972,8 @@ class SequenceRun:
         name = f"{'plain' if plain else 'plugin'}-{mode.value}"
         self.generation[name] += 1
         root = self.workdir / f"{name}-{self.generation[name]}"
-        return ModeRun(self.tool, root, mode, plain, self.restart, origin)
+        no_cache = self.no_cache_steps if mode is Mode.COLD else None
+        return ModeRun(self.tool, root, mode, plain, self.restart, origin, no_cache)
 
     def twin(self, mode: Mode) -> ModeRun:
         """The plain-mypy twin of a mode, started (and replayed from the step the mode's
@@ -2226,6 +2248,7 @@ def shrink(
     *,
     restart_on_config: bool = RESTART_DAEMON_ON_CONFIG_EDIT,
     budget: float = 1200.0,
+    no_cache_every_step: bool = False,
 ) -> tuple[Failure, Project, list[Edit]]:
     """A smaller project and edit sequence failing the same way (same modes, same kind of
     crash or the same error codes differing), within ``budget`` seconds."""
@@ -2244,7 +2267,13 @@ def shrink(
         snaps, used = _steps_with_edits(p, eds)
         with tempfile.TemporaryDirectory(prefix="edit-seq-shrink-") as d:
             result = SequenceRun(
-                tool, Path(d), snaps, modes=modes, restart_on_config=restart_on_config, stop=matches
+                tool,
+                Path(d),
+                snaps,
+                modes=modes,
+                restart_on_config=restart_on_config,
+                stop=matches,
+                no_cache_every_step=no_cache_every_step,
             ).run()
         f = next((f for f in result.failures if matches(f)), None)
         if f is None:
@@ -2363,6 +2392,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a divergence signature (glob, as in the summary, e.g. 'warm diff +misc "
         "-await-not-awaitable') only counted, to fuzz past a known bug; repeatable",
     )
+    ap.add_argument(
+        "--no-cache-every-step",
+        action="store_true",
+        help="run cold with no cache at every step (default: at the first and the last; the "
+        "steps between start from the standard library's stubs cached)",
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="print every step")
     args = ap.parse_args(argv)
     tool = Tool(args.python)
@@ -2376,7 +2411,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         snaps = read_snapshots(args.replay_dir)
         with tempfile.TemporaryDirectory(prefix="edit-seq-replay-") as d:
             result = SequenceRun(
-                tool, Path(d), snaps, modes=modes, restart_on_config=args.restart, log=True
+                tool,
+                Path(d),
+                snaps,
+                modes=modes,
+                restart_on_config=args.restart,
+                log=True,
+                no_cache_every_step=args.no_cache_every_step,
             ).run()
         if result.failures:
             _say(result.report())
@@ -2424,6 +2465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     restart_on_config=args.restart,
                     log=args.verbose,
                     known=args.known,
+                    no_cache_every_step=args.no_cache_every_step,
                 ).run()
             with lock:
                 scheduled += result.steps - (args.length + 1)
@@ -2459,6 +2501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f,
                         restart_on_config=args.restart,
                         budget=args.shrink_budget,
+                        no_cache_every_step=args.no_cache_every_step,
                     )
                     _say(f"--- minimized ({len(small_edits)} edits):\n{small.report()}")
                     if args.out is not None:
