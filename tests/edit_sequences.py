@@ -1605,7 +1605,7 @@ class ModeRun:
         self.daemon_started = False
         self.seconds = 0.0
         # The steps a cold run starts with no cache at all (None: every step); at the others
-        # it starts from the standard library's stubs cached (COLD_WITHOUT_A_CACHE).
+        # it starts from the standard library's stubs cached (Mode.COLD).
         self.no_cache_steps = no_cache_steps
         # A cold run depends on the files alone (and on whether the stubs were cached): the
         # same files (a touch, an edit undone) give the same output.
@@ -1639,8 +1639,9 @@ class ModeRun:
         return self.no_cache_steps is None or step in self.no_cache_steps
 
     def check(self, step: int, config_edit: bool) -> Output:
-        key = (self.without_a_cache(step), tuple(sorted(self.disk.items())))
+        key = None
         if self.mode in STATELESS:
+            key = (self.without_a_cache(step), tuple(sorted(self.disk.items())))
             known = self.memo.get(key)
             if known is not None:
                 self.last = known
@@ -1650,7 +1651,7 @@ class ModeRun:
         seconds = time.perf_counter() - start
         self.seconds += seconds
         self.last = parse_output(result, seconds)
-        if self.mode in STATELESS:
+        if key is not None:
             self.memo[key] = self.last
         return self.last
 
