@@ -1494,7 +1494,8 @@ class Tool:
     def stdlib_cache(self, config: str) -> Path:
         """A mypy cache holding only the standard library's stubs for ``config``'s ``[mypy]``
         section, made once per process: where the ``warm`` and ``parallel`` histories start,
-        as a user's cache does after a first run (none of the project's modules is in it)."""
+        as a user's cache does after a first run, and the ``cold`` reference at the steps
+        between a sequence's first and last (none of the project's modules is in it)."""
         section = config.split("\n[", 1)[0].strip() + "\n"
         key = hashlib.sha256(section.encode()).hexdigest()[:16]
         with self._stdlib_lock:
