@@ -67,7 +67,9 @@ def extensions() -> list[Any]:
     return mypycify(
         compiled_sources(),
         opt_level=os.environ.get("MYPYC_OPT_LEVEL", "3"),
-        debug_level="1",
+        # As mypy's own setup.py: the C compiler's -g level.  It changes the debug sections
+        # only, never the machine code (the test suite's build uses 0; see the Makefile).
+        debug_level=os.environ.get("MYPYC_DEBUG_LEVEL", "1"),
     )
 
 
