@@ -53,9 +53,17 @@ from mypy.nodes import (
     Var,
 )
 from mypy.subtypes import is_same_type
-from mypy.types import CallableType, Instance, ProperType, UnboundType, get_proper_type
+from mypy.types import (
+    CallableType,
+    Instance,
+    ProperType,
+    TypeType,
+    UnboundType,
+    get_proper_type,
+)
 from mypy.util import correct_relative_import
 
+from mypy_wsplugin.facts.statements import functions_in
 from mypy_wsplugin.facts.stored_results import module_of
 from mypy_wsplugin.facts.types import call_signature, constructed_class
 
@@ -325,13 +333,42 @@ def definition_state(node: SymbolNode | None) -> tuple[SymbolNode | None, object
 
 
 def self_class(func: FuncItem, var: Var) -> TypeInfo | None:
-    """The class of ``var`` if it is the first argument of a method (``self``/``cls``)."""
-    if not func.arguments or func.arguments[0].variable is not var:
+    """The class of ``var`` if it is ``self``/``cls``: of the method ``func``, or of the
+    method ``func`` is nested in (:func:`self_owner`)."""
+    owner = self_owner(func, var)
+    return owner.info if owner is not None else None
+
+
+def self_owner(func: FuncItem, var: Var) -> FuncDef | None:
+    """The method whose first argument (``self``/``cls``) ``var`` is: ``func`` itself, or
+    the method a function or lambda nested in it took ``var`` from (``def run(self):
+    async def inner(): self.ping()``).  mypy marks a method's first argument ``is_self``
+    (``is_cls`` in a class method, where mypy has it) and a nested function reads that same
+    ``Var``; the method is found in the class the checker typed it as."""
+    if func.arguments and func.arguments[0].variable is var:
+        owner: FuncItem | None = func
+    elif var.is_self or getattr(var, "is_cls", False):
+        owner = _captured_from(var)
+    else:
         return None
-    if not isinstance(func, FuncDef) or func.is_static:
+    if not isinstance(owner, FuncDef) or owner.is_static or is_outside_class(owner.info):
         return None
-    info = func.info
-    return None if is_outside_class(info) else info
+    return owner
+
+
+def _captured_from(var: Var) -> FuncDef | None:
+    """The method of ``var``'s class whose first argument ``var`` is (None before the
+    checker typed it: mypy gives it the class's instance, or ``type`` of it)."""
+    typ = get_proper_type(var.type)
+    if isinstance(typ, TypeType):
+        typ = typ.item
+    if not isinstance(typ, Instance):
+        return None
+    info = typ.type
+    for method in functions_in(info.defn.defs.body):
+        if method.arguments and method.arguments[0].variable is var and method.info is info:
+            return method
+    return None
 
 
 def is_outside_class(info: TypeInfo) -> bool:

@@ -78,7 +78,7 @@ from mypy_wsplugin.facts.bindings import (
 )
 from mypy_wsplugin.facts.reachability import ends_block, exits
 from mypy_wsplugin.facts.roles import Role, store_counts
-from mypy_wsplugin.facts.statements import StatementWalker, functions_in
+from mypy_wsplugin.facts.statements import StatementWalker, child_blocks, functions_in
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 _ISINSTANCE: Final = "builtins.isinstance"
@@ -117,6 +117,29 @@ def narrowed(name: NameExpr, func: FuncItem, known: TypeInfo | None) -> TypeInfo
     if found is known or found.has_base(known.fullname):
         return found
     return known if known.has_base(found.fullname) else None
+
+
+def captured_as_declared(owner: FuncItem, var: Var) -> bool:
+    """Whether a function nested in the method ``owner`` may read ``var``, the method's
+    ``self``/``cls``, as the method's class: not where the method or a function nested in
+    it tests it (``isinstance``, ``type()``), matches it or assigns it (mypy may narrow it
+    there and carry that into the nested function; the regions of :func:`narrowings` are
+    per function)."""
+    if var in _tested(owner, []) or store_counts(owner, {var}):
+        return False
+    return not any(var in subject_names(s.subject) for s in _matches(owner))
+
+
+def _matches(func: FuncItem) -> list[MatchStmt]:
+    """The ``match`` statements of ``func`` and of the functions nested in it."""
+    found: list[MatchStmt] = []
+    blocks = [func.body, *(nested.body for nested in functions_in(func.body.body))]
+    while blocks:
+        for s in blocks.pop().body:
+            if isinstance(s, MatchStmt):
+                found.append(s)
+            blocks += child_blocks(s)
+    return found
 
 
 def _untyped_parameter(name: NameExpr, func: FuncItem) -> bool:

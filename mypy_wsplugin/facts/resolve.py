@@ -61,7 +61,7 @@ from mypy_wsplugin.facts.bindings import (
     is_outside_class,
     missing_import,
     program,
-    self_class,
+    self_owner,
 )
 from mypy_wsplugin.facts.dependencies import reads_class, reads_module
 from mypy_wsplugin.facts.instance_attributes import (
@@ -88,7 +88,7 @@ from mypy_wsplugin.facts.local_instances import (
     member_replaced,
     self_attribute_narrowed,
 )
-from mypy_wsplugin.facts.narrowing import narrowed
+from mypy_wsplugin.facts.narrowing import captured_as_declared, narrowed
 from mypy_wsplugin.facts.roles import Scope
 from mypy_wsplugin.facts.types import ITEM_METHODS, item_read, iterated_item
 from mypy_wsplugin.mypy_internals import contains_any
@@ -162,9 +162,11 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
         known = held.type if isinstance(held, Instance) else None
         return narrowed(expr, scope, known) if isinstance(scope, FuncItem) else known
     if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
-        own = self_class(scope, expr.node) if isinstance(scope, FuncItem) else None
-        if own is not None and isinstance(scope, FuncItem):
-            return narrowed(expr, scope, own)  # ``isinstance(self, Sub)``
+        owner = self_owner(scope, expr.node) if isinstance(scope, FuncItem) else None
+        if owner is not None and isinstance(scope, FuncItem):
+            if owner is not scope and not captured_as_declared(owner, expr.node):
+                return None  # ``self`` in a nested function, narrowed in its method
+            return narrowed(expr, scope, owner.info)  # ``isinstance(self, Sub)``
         value = made_through_receiver(expr, scope)
         if value is not None and isinstance(scope, FuncItem):
             # ``c = await self.pool.acquire()`` ... ``c.execute()``: as the value itself.
