@@ -87,6 +87,8 @@ _Env = dict[Var, "TypeInfo | _Failed | None"]
 # Each occurrence of a tested name (by id) where a test decides it: the class, or None.
 _Narrowed = dict[int, "TypeInfo | None"]
 _MEMO: dict[int, tuple[FuncItem, object, KeptCallees, _Narrowed]] = {}
+# captured_as_declared's answers: method (by id) -> (method, body, its self, answer)
+_CAPTURED_MEMO: dict[int, tuple[FuncItem, object, Var, bool]] = {}
 _UNTESTED: Final = object()
 
 
@@ -124,10 +126,16 @@ def captured_as_declared(owner: FuncItem, var: Var) -> bool:
     ``self``/``cls``, as the method's class: not where the method or a function nested in
     it tests it (``isinstance``, ``type()``), matches it or assigns it (mypy may narrow it
     there and carry that into the nested function; the regions of :func:`narrowings` are
-    per function)."""
-    if var in _tested(owner, []) or store_counts(owner, {var}):
-        return False
-    return not any(var in subject_names(s.subject) for s in _matches(owner))
+    per function).  Kept per method, with its body (the daemon replaces a body in place)."""
+    body = owner.body
+    cached = _CAPTURED_MEMO.get(id(owner))
+    if cached is not None and cached[0] is owner and cached[1] is body and cached[2] is var:
+        return cached[3]
+    claimed = not (var in _tested(owner, []) or store_counts(owner, {var})) and not any(
+        var in subject_names(s.subject) for s in _matches(owner)
+    )
+    _CAPTURED_MEMO[id(owner)] = (owner, body, var, claimed)
+    return claimed
 
 
 def _matches(func: FuncItem) -> list[MatchStmt]:
