@@ -410,6 +410,16 @@ def member_patched(info: TypeInfo, name: str, line: int, scope: Scope) -> bool:
     return _patched([f"{cls.fullname}.{name}" for cls in info.mro], line, scope, set_up)
 
 
+def replaces_members(method: FuncItem) -> bool:
+    """Whether ``method`` (in its body or by a decorator) or its class's set-up methods
+    replace or patch a member of anything: ``patch.object(self, "ping", ...)``,
+    ``self.client.get = Mock()``, ``patch("app.Pool.acquire")``.  The checks of a call ask
+    the function it stands in (:func:`callee_replaced`, :func:`member_patched`); a
+    function nested in such a method does not read the method's ``self`` as its class."""
+    found = [_replacements_in(method), *(_set_up_found(method.info) if _is_method(method) else [])]
+    return any(f.paths or f.members or f.attributes for f in found)
+
+
 def _set_up_paths(scope: FuncItem) -> list[dict[str, int]]:
     """What the set-up methods of a method's class replace by path (none for a function)."""
     return [f.paths for f in _set_up_found(scope.info)] if _is_method(scope) else []

@@ -124,30 +124,44 @@ def narrowed(name: NameExpr, func: FuncItem, known: TypeInfo | None) -> TypeInfo
 def captured_as_declared(owner: FuncItem, var: Var) -> bool:
     """Whether a function nested in the method ``owner`` may read ``var``, the method's
     ``self``/``cls``, as the method's class: not where the method or a function nested in
-    it tests it (``isinstance``, ``type()``), matches it or assigns it (mypy may narrow it
-    there and carry that into the nested function; the regions of :func:`narrowings` are
-    per function).  Kept per method, with its body (the daemon replaces a body in place)."""
+    it tests it (``isinstance``, ``type()``, a call in a condition, such as a ``TypeIs``
+    or ``TypeGuard`` function or ``issubclass``), matches it or assigns it (mypy may narrow
+    it there and carry that into the nested function; the regions of :func:`narrowings`
+    are per function).  Kept per method, with its body (the daemon replaces a body in
+    place)."""
     body = owner.body
     cached = _CAPTURED_MEMO.get(id(owner))
     if cached is not None and cached[0] is owner and cached[1] is body and cached[2] is var:
         return cached[3]
-    claimed = not (var in _tested(owner, []) or store_counts(owner, {var})) and not any(
-        var in subject_names(s.subject) for s in _matches(owner)
-    )
+    claimed = not (var in _tested(owner, []) or store_counts(owner, {var}))
+    if claimed:
+        subjects, conditions = _matches_and_conditions(owner)
+        claimed = not any(var in subject_names(subject) for subject in subjects) and not any(
+            var in _maybe_narrowed(cond) for cond in conditions
+        )
     _CAPTURED_MEMO[id(owner)] = (owner, body, var, claimed)
     return claimed
 
 
-def _matches(func: FuncItem) -> list[MatchStmt]:
-    """The ``match`` statements of ``func`` and of the functions nested in it."""
-    found: list[MatchStmt] = []
+def _matches_and_conditions(func: FuncItem) -> tuple[list[Expression], list[Expression]]:
+    """The subjects of the ``match`` statements of ``func`` and of the functions nested in
+    it, and the conditions there (``if``, ``elif``, ``while``, ``assert``, a conditional
+    expression's, a comprehension's ``if``, the left operand of ``and``/``or``)."""
+    subjects: list[Expression] = []
+    conditions: list[Expression] = []
     blocks = [func.body, *(nested.body for nested in functions_in(func.body.body))]
     while blocks:
         for s in blocks.pop().body:
             if isinstance(s, MatchStmt):
-                found.append(s)
+                subjects.append(s.subject)
+            elif isinstance(s, IfStmt):
+                conditions += s.expr
+            elif isinstance(s, (WhileStmt, AssertStmt)):
+                conditions.append(s.expr)
             blocks += child_blocks(s)
-    return found
+    for e in get_subexpressions(func.body):
+        conditions += _inner_tests(e)
+    return subjects, conditions
 
 
 def _untyped_parameter(name: NameExpr, func: FuncItem) -> bool:

@@ -86,6 +86,7 @@ from mypy_wsplugin.facts.local_instances import (
     made_through_receiver,
     member_patched,
     member_replaced,
+    replaces_members,
     self_attribute_narrowed,
 )
 from mypy_wsplugin.facts.narrowing import captured_as_declared, narrowed
@@ -164,8 +165,10 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
     if isinstance(expr, NameExpr) and isinstance(expr.node, Var):
         owner = self_owner(scope, expr.node) if isinstance(scope, FuncItem) else None
         if owner is not None and isinstance(scope, FuncItem):
-            if owner is not scope and not captured_as_declared(owner, expr.node):
-                return None  # ``self`` in a nested function, narrowed in its method
+            if owner is not scope and (
+                not captured_as_declared(owner, expr.node) or replaces_members(owner)
+            ):
+                return None  # ``self`` in a nested function, narrowed or patched in its method
             return narrowed(expr, scope, owner.info)  # ``isinstance(self, Sub)``
         value = made_through_receiver(expr, scope)
         if value is not None and isinstance(scope, FuncItem):
