@@ -1762,6 +1762,36 @@ def test_base_class_rebound_to_an_alias(tmp_path: Path) -> None:
     _agreeing(tmp_path, snaps, modes=(Mode.DAEMON,))
 
 
+@POST_PASS_ONLY
+@pytest.mark.xfail(
+    strict=True,
+    reason="as test_base_class_rebound_to_an_alias: the daemon's pass reads ``M``'s MRO "
+    "before mypy analyses ``M`` again, after its base's base list changed in another module "
+    "(a helper review, session 46)",
+)
+def test_base_list_edited_in_another_module(tmp_path: Path) -> None:
+    """``class Base(AsyncRoot)`` becomes ``class Base(SyncRoot)`` in the base's module; an
+    unannotated method of ``M(Base)`` (not edited) calls ``self.ping()``, once in its body
+    and once in a nested ``async def``: a cold run reports both while ``ping`` is async,
+    nothing once it is sync."""
+    roots = (
+        "class AsyncRoot:\n    async def ping(self):\n        return True\n\n\n"
+        "class SyncRoot:\n    def ping(self):\n        return True\n\n\n"
+        "class Base({root}):\n    pass\n"
+    )
+    use = (
+        "from app.base import Base\n\n\nclass M(Base):\n    def start(self):\n"
+        "        async def loop():\n            self.ping()\n\n        return loop\n\n"
+        "    async def own(self):\n        self.ping()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+    snaps = _steps(
+        ("Base(AsyncRoot)", files | {"app/base.py": roots.format(root="AsyncRoot")}),
+        ("Base(SyncRoot)", files | {"app/base.py": roots.format(root="SyncRoot")}),
+    )
+    _agreeing(tmp_path, snaps, modes=(Mode.DAEMON,))
+
+
 def attribute_set_to_none_changes() -> list[Snapshot]:
     """An attribute set to ``None`` in ``__init__`` and to an instance in another method,
     used in an unannotated method: edits of the instance's class (another module) and of
