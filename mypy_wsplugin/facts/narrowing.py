@@ -87,8 +87,8 @@ _Env = dict[Var, "TypeInfo | _Failed | None"]
 # Each occurrence of a tested name (by id) where a test decides it: the class, or None.
 _Narrowed = dict[int, "TypeInfo | None"]
 _MEMO: dict[int, tuple[FuncItem, object, KeptCallees, _Narrowed]] = {}
-# captured_as_declared's answers: method (by id) -> (method, body, its self, answer)
-_CAPTURED_MEMO: dict[int, tuple[FuncItem, object, Var, bool]] = {}
+# captured_as_declared's answers: method (by id) -> (method, body, answer)
+_CAPTURED_MEMO: dict[int, tuple[FuncItem, object, bool]] = {}
 _UNTESTED: Final = object()
 
 
@@ -131,15 +131,15 @@ def captured_as_declared(owner: FuncItem, var: Var) -> bool:
     place)."""
     body = owner.body
     cached = _CAPTURED_MEMO.get(id(owner))
-    if cached is not None and cached[0] is owner and cached[1] is body and cached[2] is var:
-        return cached[3]
+    if cached is not None and cached[0] is owner and cached[1] is body:
+        return cached[2]  # ``var`` is always the method's first argument
     claimed = not (var in _tested(owner, []) or store_counts(owner, {var}))
     if claimed:
         subjects, conditions = _matches_and_conditions(owner)
         claimed = not any(var in subject_names(subject) for subject in subjects) and not any(
             var in _maybe_narrowed(cond) for cond in conditions
         )
-    _CAPTURED_MEMO[id(owner)] = (owner, body, var, claimed)
+    _CAPTURED_MEMO[id(owner)] = (owner, body, claimed)
     return claimed
 
 
