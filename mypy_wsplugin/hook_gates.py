@@ -8,7 +8,8 @@ may await something of that name (a callee whose calls always give a plain value
 attribute), or only where that function may call it without awaiting the call at once (a
 callee whose calls always give a coroutine).  The tables in :mod:`.hook_tables` keep the
 decision and ask the gate at each lookup of a gated name; where every module of the run was
-parsed in it, a name that nothing awaits is answered None once (:meth:`never_awaited`), and
+parsed in it or is a stub (``AwaitedAnywhere``), a name that nothing awaits is answered
+None once (:meth:`never_awaited`), and
 a dunder that mypy calls on its own and no code calls by name gets no hook at all
 (:meth:`never_called`).  The gates only save work: a hook given where it is not needed
 finds nothing.
@@ -16,7 +17,7 @@ finds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Final
 
 from mypy.errors import Errors
@@ -45,6 +46,7 @@ class HookGates:
         daemon: bool,
         in_update: Callable[[Errors], None],
         failed: Callable[[Exception], object],
+        graph: Callable[[], Collection[str] | None],
     ) -> None:
         self.policy = policy
         self.roles = roles
@@ -52,7 +54,7 @@ class HookGates:
         self._in_update = in_update  # the daemon's bookkeeping where no hook is given
         self._failed = failed  # a bug here: one line, the checks off (Engine._failed)
         self._modules: dict[str, MypyFile] | None = None
-        self.awaited_anywhere = AwaitedAnywhere()
+        self.awaited_anywhere = AwaitedAnywhere(graph)  # graph: every module of the build
         self._gated_classes: set[str] = set()  # see never_awaited
         # The function the last gated lookup was in, its body, and what it awaits.
         self._names_of: tuple[object, object, frozenset[str] | None] = (_NOT_YET, None, None)
@@ -161,8 +163,8 @@ class HookGates:
         ``with``, a descriptor) that no code of the run calls by name: each of its hooks
         would see only mypy's own calls, which the checks leave alone
         (``checks.dispatch.implicit_dunder``).  Not in the daemon, nor where the run's
-        modules were not all parsed in this process (``AwaitedAnywhere``): there every
-        such hook is given, and finds nothing."""
+        modules are not all known (``AwaitedAnywhere``: a module from the cache that is
+        not a stub, a worker's): there every such hook is given, and finds nothing."""
         method = fullname.rpartition(".")[2]
         if self._daemon or self._modules is None or not called_implicitly(method):
             return False

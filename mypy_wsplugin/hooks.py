@@ -17,7 +17,7 @@ attempt).  A hook runs the hook the rest of mypy's plugin chain would have given
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
 from typing import TypeVar
 
@@ -72,6 +72,7 @@ from mypy_wsplugin.mypy_internals import (
     Checker,
     errors_generation,
     errors_of,
+    graph_modules,
     in_async_function,
     is_daemon,
     module_being_checked,
@@ -131,9 +132,15 @@ class Engine:
             self._daemon,
             self._in_update,
             lambda error: self._failed(error, AnyType(TypeOfAny.special_form), Context()),
+            self._graph_modules,
         )
 
     # -- plumbing -------------------------------------------------------------------------
+
+    def _graph_modules(self) -> Collection[str] | None:
+        """Every module of the build's graph, where the build manager is found."""
+        manager = self.entries.manager()
+        return graph_modules(manager) if manager is not None else None
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         self._modules = modules

@@ -11,7 +11,7 @@ import inspect
 import textwrap
 
 from mypy.errors import Errors
-from mypy.nodes import MypyFile
+from mypy.nodes import GDEF, Block, FuncDef, MypyFile, SymbolTable, SymbolTableNode
 from mypy.options import Options
 from mypy.parse import parse
 
@@ -95,6 +95,62 @@ def test_made_again_when_the_module_dict_changes_size_without_a_parse() -> None:
     assert anywhere.names({"app": first}) == frozenset({"g"})
     cached = _tree("lib", "def make(): ...\n")
     assert anywhere.names({"app": first, "lib": cached}) is None  # not parsed here
+
+
+def _cached_stub(module: str, bound: dict[str, str]) -> MypyFile:
+    """A stub as mypy loads it from its cache: no statements, a symbol table whose entries
+    name their definitions (``name -> full name``; a definition whose module is missing
+    stays a cross-reference)."""
+    tree = MypyFile([], [], is_bom=False)
+    tree._fullname = module
+    tree.path = f"{module.replace('.', '/')}.pyi"
+    tree.is_stub = True
+    tree.names = SymbolTable()
+    for name, fullname in bound.items():
+        if fullname.startswith("missing."):
+            symbol = SymbolTableNode(GDEF, None)
+            symbol.cross_ref = fullname
+        else:
+            func = FuncDef(fullname.rpartition(".")[2], [], Block([]))
+            func._fullname = fullname
+            symbol = SymbolTableNode(GDEF, func)
+        tree.names[name] = symbol
+    return tree
+
+
+def test_a_stub_from_the_cache_gives_its_renamed_imports_once_every_module_is_loaded() -> None:
+    graph: set[str] = {"app", "pkg", "lib"}
+    anywhere = AwaitedAnywhere(lambda: graph)
+    app = _tree("app", "from pkg import load\nasync def f():\n    await load()\n")
+    anywhere.parsed(app)
+    pkg = _cached_stub(
+        "pkg",
+        {"load": "pkg._impl.load_sync", "same": "pkg._impl.same", "gone": "missing.original"},
+    )
+    # lib, a stub of the graph, is still to be loaded from the cache (mypy loads a cached
+    # module as late as the first module that needs it).
+    assert anywhere.names({"app": app, "pkg": pkg}) is None
+    lib = _cached_stub("lib", {})
+    assert anywhere.names({"app": app, "pkg": pkg, "lib": lib}) == frozenset(
+        {"load", "load_sync", "original"}
+    )
+
+
+def test_with_a_stub_from_the_cache_not_known_where_the_graph_is_not() -> None:
+    anywhere = AwaitedAnywhere()  # mypy < 1.19: no graph to read
+    app = _tree("app", "async def f():\n    await g()\n")
+    anywhere.parsed(app)
+    assert anywhere.names({"app": app, "lib": _cached_stub("lib", {})}) is None
+
+
+def test_a_python_module_from_the_cache_leaves_the_names_not_known() -> None:
+    anywhere = AwaitedAnywhere(lambda: {"app", "lib", "old"})
+    app = _tree("app", "async def f():\n    await g()\n")
+    anywhere.parsed(app)
+    cached = _cached_stub("old", {})
+    cached.is_stub = False
+    cached.path = "old.py"
+    assert anywhere.names({"app": app, "lib": _cached_stub("lib", {}), "old": cached}) is None
 
 
 def test_the_dunders_called_by_name_and_not_those_mypy_calls_on_its_own() -> None:

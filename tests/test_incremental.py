@@ -121,6 +121,64 @@ def test_runs_without_a_cache_agree(tmp_path: Path) -> None:
     assert mypy(tmp_path, "--cache-dir", "cache") == expected
 
 
+@pytest.mark.parametrize(
+    "base",
+    [
+        pytest.param(
+            "import hashlib\n\n\ndef size() -> int:\n    return hashlib.sha256().digest_size\n",
+            id="stub_loaded_before_the_first_question",
+        ),
+        pytest.param(
+            "from _hashlib import openssl_sha256\n\n\n"
+            "def size() -> int:\n    return openssl_sha256().digest_size\n",
+            id="stub_loaded_after_the_first_question",
+        ),
+    ],
+)
+def test_a_stub_from_the_cache_names_what_it_re_exports_under_another_name(
+    tmp_path: Path, base: str
+) -> None:
+    """hashlib's stub re-exports ``_hashlib.openssl_sha256`` as ``sha256``, and mypy asks
+    for the hook of ``await sha256(data)`` under the definition's name.  In a run whose
+    stubs all come from the cache and whose modules are all new, a name that nothing
+    awaits gets no hook (facts/awaited_names), decided at the first question (in
+    ``app.base``), before ``app.digest`` is analysed:
+
+    * where ``app.base`` imports hashlib, its stub is loaded by then, and only its symbol
+      table says that ``openssl_sha256`` is awaited;
+    * where ``app.base`` calls ``openssl_sha256`` from ``_hashlib``, hashlib's stub is
+      loaded only after that question, so nothing is decided until every module of the
+      graph is loaded (or the hook of ``openssl_sha256`` would be None for the run).
+
+    Without either, mypy's own ``[misc]`` error is printed instead.  The same line with no
+    cache at all, and warm."""
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
+    for path, text in {
+        "seed/__init__.py": "import hashlib\n",  # puts hashlib's stubs in the cache
+        "app/__init__.py": "",
+        "app/base.py": base,
+        "app/digest.py": (
+            "from hashlib import sha256\n\nfrom app.base import size\n\n\n"
+            "async def digest(data: bytes) -> str:\n    size()\n"
+            "    return (await sha256(data)).hexdigest()\n"
+        ),
+    }.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    cache = with_stubs(tmp_path, "cache")
+    seeded = run_python(
+        sys.executable, ["-m", "mypy", "--cache-dir", cache, "seed"], cwd=tmp_path, timeout=300
+    )
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    expected = [
+        'app/digest.py:8: error: Cannot await "openssl_sha256()": it returns "HASH", which is '
+        'not awaitable; remove the "await"  [await-not-awaitable]'
+    ]
+    assert mypy(tmp_path, "--cache-dir", cache) == expected
+    assert mypy(tmp_path, "--cache-dir", cache) == expected  # replayed
+    assert mypy(tmp_path, "--no-incremental", "--cache-dir", os.devnull) == expected
+
+
 @pytest.mark.skipif(MYPY < (2, 4), reason="mypy -n (parallel workers) is checked on mypy >= 2.4")
 def test_parallel_workers_agree(project: Path) -> None:
     sequential = mypy(project, "--cache-dir", with_stubs(project, "seq"))

@@ -15,6 +15,7 @@ used only where it covers every module mypy will check in this process (see
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Final
 
 from mypy.nodes import (
@@ -94,28 +95,44 @@ class AwaitedAnywhere:
     """The names under which anything is awaited in the modules of this run, and the
     dunders its code calls by name (``cm.__aenter__()``: ``called_implicitly``).
 
-    Only where every module of the run's graph was parsed in this process (each one passed
-    through ``get_additional_deps``) and is held whole: that holds for a run without a
-    usable cache, and then mypy parses every module before it checks any.  A module that a
-    warm run or the daemon re-checks is parsed later and without a plugin call, and a
-    parallel worker holds most trees in serialized form, so there the sets are not known
-    (None) and every question goes to the gate.  Parsed trees
-    are read as they are: a module not yet analysed gives its awaited names as written, and
-    every module (stubs included, which hold no ``await``) the original names of its ``from
-    ... import x as y`` (mypy asks for ``x``'s full name where ``y`` is awaited, wherever
-    ``y`` was imported from); a class reached through a type alias is not covered, and
-    ``HookGates.never_awaited`` leaves classes to the gate.
+    Only where every module of the run's graph is held whole, and each one was either
+    parsed in this process (it passed through ``get_additional_deps``) or is a stub.  That
+    holds for a run without a usable cache, where mypy parses every module before it checks
+    any, and for a run whose cache holds stubs only (every ``.py`` module is new: a first
+    run with a cache of the standard library's stubs).  A stub taken from the cache is
+    loaded while the run checks (as late as the first module that needs it), so there the
+    sets are known only once every module of the graph is loaded (``graph``:
+    ``mypy_internals.graph_modules``, mypy >= 1.19; before that, never).  A ``.py`` module
+    from the cache, one that a warm run or the daemon re-checks (parsed later and without
+    a plugin call), and a parallel worker's trees (held in serialized form) leave the sets
+    not known (None), and every question goes to the gate.  Parsed trees are read as they
+    are: a module not yet analysed gives its awaited names as written, and every module
+    (stubs included, which hold no ``await``) the original names of its ``from ... import
+    x as y`` (mypy asks for ``x``'s full name where ``y`` is awaited, wherever ``y`` was
+    imported from), which a stub from the cache gives through its symbol table; a class
+    reached through a type alias is not covered, and ``HookGates.never_awaited`` leaves
+    classes to the gate.
     """
 
-    __slots__ = ("_found", "_known", "_parsed", "_per_module", "_size")
+    __slots__ = (
+        "_found",
+        "_graph",
+        "_known",
+        "_modules_of_graph",
+        "_parsed",
+        "_per_module",
+        "_size",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, graph: Callable[[], Collection[str] | None] = lambda: None) -> None:
         self._parsed: set[str] = set()
-        # module -> (the statements read, what was found there)
+        # module -> (the statements or the symbol table read, what was found there)
         self._per_module: dict[str, tuple[object, _Found]] = {}
         self._found: _Found | None = None
         self._known = False
         self._size = 0  # how many modules the sets were made from
+        self._graph = graph
+        self._modules_of_graph: Collection[str] | None = None  # once asked and known
 
     def parsed(self, tree: MypyFile) -> None:
         """``tree`` was just parsed (``get_additional_deps``): the sets are made again."""
@@ -135,7 +152,7 @@ class AwaitedAnywhere:
 
     def _made(self, modules: dict[str, MypyFile]) -> _Found | None:
         """Made again when a module is parsed, or when mypy's module dict grew or shrank
-        without one."""
+        without one (a module loaded from the cache)."""
         if not self._known or len(modules) != self._size:
             self._found = self._collect(modules)
             self._known = True
@@ -143,25 +160,39 @@ class AwaitedAnywhere:
         return self._found
 
     def _collect(self, modules: dict[str, MypyFile]) -> _Found | None:
+        graph = self._modules_of_graph
+        if graph is not None and len(modules) < len(graph):
+            return None  # modules of the graph still to be loaded from the cache
         parsed = self._parsed
-        if any(
-            module not in parsed or not tree_is_complete(tree) for module, tree in modules.items()
-        ):
-            return None
+        from_cache = False
+        for module, tree in modules.items():
+            if not tree_is_complete(tree):
+                return None
+            if module not in parsed:
+                if not tree.is_stub:
+                    return None
+                from_cache = True
+        if from_cache:
+            if graph is None:
+                graph = self._modules_of_graph = self._graph()
+            if graph is None or any(module not in modules for module in graph):
+                return None
         names: set[str] = set()
         dunders: set[str] = set()
-        for tree in modules.values():
-            found = self._of(tree)
+        for module, tree in modules.items():
+            found = self._of(tree, module in parsed)
             names |= found.awaited
             dunders |= found.dunders
         return _Found(frozen(names), frozen(dunders))
 
-    def _of(self, tree: MypyFile) -> _Found:
+    def _of(self, tree: MypyFile, parsed_here: bool) -> _Found:
+        # A stub from the cache holds no statements, only its symbol table.
+        read: object = tree.defs if parsed_here or tree.defs else tree.names
         known = self._per_module.get(tree.fullname)
-        if known is not None and known[0] is tree.defs:
+        if known is not None and known[0] is read:
             return known[1]
-        found = _found_in_module(tree)
-        self._per_module[tree.fullname] = (tree.defs, found)
+        found = _found_in_module(tree) if read is tree.defs else _found_in_cached_stub(tree)
+        self._per_module[tree.fullname] = (read, found)
         return found
 
 
@@ -202,3 +233,18 @@ def _found_in_module(tree: MypyFile) -> _Found:
             if type(callee) is _MEMBER and called_implicitly(callee.name):
                 dunders.add(callee.name)
     return _Found(frozen(names), frozen(dunders))
+
+
+def _found_in_cached_stub(tree: MypyFile) -> _Found:
+    """What ``_found_in_module`` gives for a stub, read from the symbol table of one loaded
+    from the cache (no statements): the definition's name of each entry bound under
+    another name (``from m import x as y``: ``y`` -> ``m.x``, through any chain of such
+    imports)."""
+    names: set[str] = set()
+    for name, symbol in tree.names.items():
+        node = symbol.node
+        original = node.name if node is not None else (symbol.cross_ref or name)
+        original = original.rpartition(".")[2]
+        if original != name:
+            names.add(original)
+    return _Found(frozen(names), EMPTY)

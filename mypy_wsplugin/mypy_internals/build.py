@@ -1,11 +1,12 @@
 """What the plugin needs from the build once it runs: the ``BuildManager`` and its module
-finder, the daemon's graph, printing a file's lines, and facts kept in mypy's cache as
-hidden symbols of a module's symbol table.  (What the plugin's constructor reads of the
-run is in :mod:`.startup`, which stays Python.)"""
+finder, the build's and the daemon's graph, printing a file's lines, and facts kept in
+mypy's cache as hidden symbols of a module's symbol table.  (What the plugin's
+constructor reads of the run is in :mod:`.startup`, which stays Python.)"""
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Collection
 from typing import Any, cast
 
 from mypy.build import BuildManager, State
@@ -142,6 +143,15 @@ def flush_file(manager: BuildManager, path: str) -> None:
 def tree_is_complete(tree: MypyFile) -> bool:
     """False for a tree a parallel worker holds in serialized form (mypy >= 2.4)."""
     return getattr(tree, "raw_data", None) is None
+
+
+def graph_modules(manager: BuildManager) -> Collection[str] | None:
+    """Every module of the build's graph, once mypy has loaded it and before it checks any
+    (``BuildManager.import_map``'s keys, filled by ``mypy.build.dispatch``: mypy >= 1.19;
+    in the daemon it is not kept up to date).  None where it is not known: an older mypy,
+    or the graph not loaded yet (an empty map)."""
+    import_map = getattr(manager, "import_map", None)
+    return import_map.keys() if isinstance(import_map, dict) and import_map else None
 
 
 # -- hidden symbols: facts kept in mypy's cache --------------------------------------------
