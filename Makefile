@@ -6,7 +6,7 @@
 #                 every output line that differs); benchmarks/results/latest.md
 #   make recall - seeded await mutations in those libraries: which checker catches them, e.g.
 #                 make recall RECALL_ARGS="--per-library 20 --only aiomysql"
-#   make fuzz   - differential edit sequences (cold, no cache at the ends; warm/daemon/-n 2), e.g.
+#   make fuzz   - differential edit sequences (cold from the stubs cached; warm/daemon/-n 2), e.g.
 #                 make fuzz STEPS=2000 SEED=1000 [LENGTH=20 JOBS=2 FUZZ_ARGS="--shrink --minutes 60"]
 #   make test-versions - the whole suite on each mypy release between the floor and the newest
 PYTHON ?= python3

@@ -15,13 +15,13 @@ a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` wit
 edits that keep it valid Python.
 After every step the project's whole output is compared between
 
-* ``cold``: ``mypy`` with every module of the project new at every step (the reference).
-  At the first and the last step it has no cache at all, a project's first run: mypy parses
-  every module, the standard library's stubs included, before it checks any, and the plugin
-  then answers its hook questions from the whole parsed program.  At the steps between it
-  starts from the standard library's stubs cached (as ``warm`` starts), which costs a fifth
-  of a run with no cache; ``make fuzz FUZZ_ARGS=--no-cache-every-step`` runs every step
-  with no cache;
+* ``cold``: ``mypy`` with every module of the project new at every step (the reference),
+  from the standard library's stubs cached (as ``warm`` starts).  Every module of the
+  project is parsed before mypy checks any, so the plugin answers its hook questions from
+  the whole program (``facts/awaited_names``), which no later ``warm`` step, no daemon
+  and no ``-n`` worker does: every step compares the two ways.  ``make fuzz
+  FUZZ_ARGS=--no-cache-every-step`` runs every cold step with no cache at all (a project's
+  first run: the stubs parsed and checked too), five times the cost;
 * ``warm``: ``mypy`` with one cache directory kept through the whole sequence, which starts
   where a user's cache does: the standard library's stubs (analysed once per ``[mypy]``
   section, in a project of its own), none of the project's modules.  Its first step is a
@@ -1452,14 +1452,12 @@ def snapshots(initial: Project, edits: Sequence[Edit]) -> list[Snapshot]:
 
 
 class Mode(Enum):
-    # The reference: a run in which every module of the project is new.  At a sequence's
-    # first and last step it has no cache at all (a project's first run, as a user's cold run
-    # is): mypy parses every module, the standard library's stubs included, before it checks
-    # any, so the plugin reads the whole program up front (facts/awaited_names).  At the
-    # steps between it starts from a cache of those stubs alone, as the other modes' first
-    # step does: a run with no cache costs five times as much (the stubs' closure parsed
-    # and analysed again), and the project's modules are new in both.  make fuzz's
-    # --no-cache-every-step runs every cold step with no cache.
+    # The reference: a run in which every module of the project is new, from a cache of the
+    # standard library's stubs alone, as the other modes' first step does: mypy parses every
+    # module of the project before it checks any, so the plugin reads the whole program up
+    # front (facts/awaited_names), as in a run with no cache.  A run with no cache costs five
+    # times as much (the stubs' closure parsed and analysed again): make fuzz's
+    # --no-cache-every-step runs every cold step that way.
     COLD = "cold"
     WARM = "warm"
     DAEMON = "daemon"
@@ -1494,8 +1492,8 @@ class Tool:
     def stdlib_cache(self, config: str) -> Path:
         """A mypy cache holding only the standard library's stubs for ``config``'s ``[mypy]``
         section, made once per process: where the ``warm`` and ``parallel`` histories start,
-        as a user's cache does after a first run, and the ``cold`` reference at the steps
-        between a sequence's first and last (none of the project's modules is in it)."""
+        as a user's cache does after a first run, and the ``cold`` reference at every step (none
+        of the project's modules is in it)."""
         section = config.split("\n[", 1)[0].strip() + "\n"
         key = hashlib.sha256(section.encode()).hexdigest()[:16]
         with self._stdlib_lock:
@@ -1951,7 +1949,7 @@ class SequenceRun:
         self.workdir = workdir
         self.snaps = snaps
         # The steps whose cold run has no cache at all (None: every step; Mode.COLD).
-        self.no_cache_steps = None if no_cache_every_step else frozenset({0, len(snaps) - 1})
+        self.no_cache_steps = None if no_cache_every_step else frozenset[int]()
         self.modes = tuple(tool.modes() if modes is None else modes)
         self.seed = seed
         self.restart = restart_on_config
@@ -2397,8 +2395,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--no-cache-every-step",
         action="store_true",
-        help="run cold with no cache at every step (default: at the first and the last; the "
-        "steps between start from the standard library's stubs cached)",
+        help="run cold with no cache at every step (default: from the standard library's stubs "
+        "cached)",
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="print every step")
     args = ap.parse_args(argv)

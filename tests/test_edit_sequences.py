@@ -1,8 +1,8 @@
 """The plugin gives the same findings however mypy runs: cold, warm, daemon and ``-n 2``.
 
 Each case replays a sequence of edits (see :mod:`tests.edit_sequences`) and compares, after
-every step, a cold ``mypy`` (every module of the project new; at the first and the last step
-with no cache at all, a project's first run) with a warm ``mypy``
+every step, a cold ``mypy`` (every module of the project new, from the standard library's
+stubs cached, so the plugin reads the whole program before mypy checks it) with a warm ``mypy``
 whose cache is kept (it starts from the standard library's stubs), a ``dmypy`` daemon kept
 alive and, on mypy >= 2.4, ``mypy -n 2``.  A difference fails unless plain mypy (the plugin
 removed from the config) shows it too; a crash always fails.
@@ -938,13 +938,12 @@ def test_modes_named_on_the_command_line() -> None:
         parse_modes("warm,fresh")
 
 
-def test_cold_reference_is_a_first_run_at_the_ends(
+def test_cold_reference_starts_from_the_stubs_cached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The cold reference has no cache at all at a sequence's first and last step (a
-    project's first run) and starts from the standard library's stubs cached at the steps
-    between; ``--no-cache-every-step`` (make fuzz) makes every step a first run.  Both give
-    the same lines at every step."""
+    """The cold reference starts from the standard library's stubs cached at every step;
+    ``--no-cache-every-step`` (make fuzz) makes every step a project's first run, with no
+    cache at all.  Both give the same lines at every step."""
     seeded: list[Path] = []
     seed_cache = TOOL.seed_cache
 
@@ -967,15 +966,15 @@ def test_cold_reference_is_a_first_run_at_the_ends(
             ]
         )
     )
-    ends = SequenceRun(TOOL, tmp_path / "ends", snaps, modes=()).run()
-    assert len(seeded) == 2, "steps 1 and 2 start from the stubs cached"
+    cached = SequenceRun(TOOL, tmp_path / "cached", snaps, modes=()).run()
+    assert len(seeded) == 4, "every step starts from the stubs cached"
     seeded.clear()
     every = SequenceRun(TOOL, tmp_path / "every", snaps, modes=(), no_cache_every_step=True).run()
     assert seeded == []
-    codes = [[line.rsplit("[", 1)[-1] for line in lines] for lines in ends.cold]
+    codes = [[line.rsplit("[", 1)[-1] for line in lines] for lines in cached.cold]
     assert codes == [["await-not-awaitable]"], [], ["missing-await]"], []]
-    assert every.cold == ends.cold
-    assert not ends.failures and not every.failures
+    assert every.cold == cached.cold
+    assert not cached.failures and not every.failures
 
 
 def test_generated_names_change_kind() -> None:
