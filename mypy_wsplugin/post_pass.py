@@ -37,6 +37,7 @@ from mypy_wsplugin.checks.calls_without_hooks import Finding, judge_module
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.entries import EntryChecks
 from mypy_wsplugin.facts.bindings import names_rebound
+from mypy_wsplugin.facts.rebased_classes import classes_rebased
 from mypy_wsplugin.facts.targets import why_unmatched
 from mypy_wsplugin.mypy_internals import (
     current_file,
@@ -129,6 +130,12 @@ class UntypedPass:
             self._rerun_others(tree.fullname, modules, build_errors)
 
     def _rerun_others(self, done: str, modules: dict[str, MypyFile], errors: Errors) -> None:
+        # A class whose base this update changed in another module is analysed again later
+        # in the update: judged by the MRO that analysis will give it.
+        with classes_rebased(modules):
+            self._rerun_each(done, modules, errors)
+
+    def _rerun_each(self, done: str, modules: dict[str, MypyFile], errors: Errors) -> None:
         for name in sorted(self._contexts):
             tree = modules.get(name)
             if tree is None:  # removed from the build
