@@ -21,7 +21,9 @@ assigned again (or whose name a nested ``def`` takes), and a test in a shape not
 (stored in a variable, inside a conditional expression or a comprehension, a loop's
 condition: then nowhere in the function). So is a name that something else may narrow
 again inside the region (``match x:``, ``type(x) is C``, a call ``is_sub(x)`` of a
-``TypeIs`` function: every use in a test other than as an attribute's base or alone), and
+``TypeIs`` function: every use in a test other than as an attribute's base or alone), a
+name passed to a call in a condition where no ``isinstance`` tests it (``if
+is_sub(self):``, ``issubclass(cls, Sub)``: not claimed where that condition reaches), and
 a local compared by ``type(x)``; a local a ``match`` statement tests is not claimed in its
 function at all (:mod:`.local_instances`). A second test of a name already narrowed keeps
 the first class where it names a base, takes a subclass, and leaves unrelated classes
@@ -184,7 +186,7 @@ def narrowings(func: FuncItem) -> _Narrowed:
     if cached is not None and cached[0] is func and cached[1] is body and still_bound(cached[2]):
         return cached[3]
     callees: Callees = []
-    tested = _tested(func, callees)
+    tested = _tested(func, callees) | _passed_to_tests(func)
     result: _Narrowed = {}
     if tested:
         walker = _Regions(tested, _followable(func, tested))
@@ -212,6 +214,23 @@ def _tested(func: FuncItem, callees: Callees) -> set[Var]:
             if is_test and isinstance(e.args[1], RefExpr):
                 note_name(callees, e.args[1])
     return tested
+
+
+def _passed_to_tests(func: FuncItem) -> set[Var]:
+    """The locals and parameters passed to a call in a condition of ``func`` (nested
+    functions included): ``if is_sub(x):`` with a ``TypeIs`` or ``TypeGuard`` function,
+    ``issubclass(cls, Sub)``.  mypy may narrow them there, so they are walked as tested
+    names, and such a test leaves them unclaimed wherever it reaches (:func:`_tests`)."""
+    passed: set[Var] = set()
+    for cond in _matches_and_conditions(func)[1]:
+        for e in get_subexpressions(cond):
+            if type(e) is CallExpr:
+                passed.update(
+                    arg.node
+                    for arg in e.args
+                    if isinstance(arg, NameExpr) and isinstance(arg.node, Var)
+                )
+    return passed
 
 
 def _is_isinstance(call: CallExpr) -> bool:
