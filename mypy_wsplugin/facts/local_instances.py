@@ -62,6 +62,7 @@ from mypy_wsplugin.facts.bindings import (
     note_callee,
     program,
     self_class,
+    self_owner,
     still_bound,
 )
 from mypy_wsplugin.facts.coroutine_tests import narrowed_callees
@@ -225,12 +226,18 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile | None) -> 
     the class's ``setUp``.  Or the call stands where an ``iscoroutinefunction`` test of
     the same callee holds (``if asyncio.iscoroutinefunction(self.on_message): await
     self.on_message(m)``): the code dispatches at run time, and mypy narrows the callee
-    there (:mod:`.coroutine_tests`)."""
+    there (:mod:`.coroutine_tests`).  Or the callee is reached through the ``self`` of a
+    method that encloses ``scope`` and replaces or patches members
+    (:func:`replaces_members`: ``def inner(): self.ping()`` in such a method), as the
+    pass leaves such a call unjudged."""
     if not isinstance(scope, FuncItem):
         return False
     if callee in narrowed_callees(scope):
         return True
     if isinstance(callee, MemberExpr):
+        owner = _enclosing_owner(callee, scope)
+        if owner is not None and replaces_members(owner):
+            return True
         base = callee.expr
         if isinstance(base, NameExpr) and base.kind == LDEF:
             return member_replaced(base, callee.name, scope)
@@ -408,6 +415,16 @@ def member_patched(info: TypeInfo, name: str, line: int, scope: Scope) -> bool:
     if not _replacements_in(scope).paths and not any(set_up):
         return False  # most functions: nothing patched by path
     return _patched([f"{cls.fullname}.{name}" for cls in info.mro], line, scope, set_up)
+
+
+def _enclosing_owner(callee: MemberExpr, scope: FuncItem) -> FuncItem | None:
+    """The method enclosing ``scope`` whose ``self`` (or ``cls``) the chain ``callee``
+    starts from (``self.ping``, ``self.client.get``), where ``scope`` is nested in it."""
+    root = _root(callee.expr)
+    if not isinstance(root, NameExpr) or not isinstance(root.node, Var):
+        return None
+    owner = self_owner(scope, root.node)
+    return owner if owner is not None and owner is not scope else None
 
 
 def replaces_members(method: FuncItem) -> bool:
