@@ -1,6 +1,6 @@
 """Differential edit-sequence testing: the plugin's findings must not depend on how mypy runs.
 
-A generator (``random.Random(seed)``, and eight more streams seeded from it, for how method
+A generator (``random.Random(seed)``, and nine more streams seeded from it, for how method
 receivers are written, for edits that turn a function into a class or back, for receivers
 made by a class's factory and edits of that factory's declared result, for receivers
 bound to a method's ``Self`` result and edits of that result, for receivers used under an
@@ -9,8 +9,9 @@ again, for receivers that are attributes of ``self`` stored by ``__init__`` of t
 handler's class or of its base class, perhaps in another module, with or without a
 ``None`` placeholder, and edits that move those stores, and for receivers that are
 module-level variables (an instance, or a declared list whose items a loop calls on), in
-the handler's module or the class's, and edits that move them; nothing else random) builds
-a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` with
+the handler's module or the class's, and edits that move them, and for calls through a
+method handler's ``self`` made in a function nested in the handler; nothing else random)
+builds a small async project -- a package ``app`` of 3-6 modules and a ``mypy.ini`` with
 ``plugins = mypy_wsplugin`` and sometimes a ``[mypy_wsplugin]`` section -- and a sequence of
 edits that keep it valid Python.
 After every step the project's whole output is compared between
@@ -176,6 +177,10 @@ class Use:
     # list, ``for l<uid> in g<uid>:``; a dict, ``for k<uid>, l<uid> in g<uid>.items():``;
     # a list, ``for i<uid>, l<uid> in enumerate(list(g<uid>)):``.
     looped: bool = False
+    # A call through the handler's ``self`` (form "self", or a "stored" receiver) made in
+    # ``async def n<uid>():`` nested in the handler, a task's body: the nested function
+    # reads the method's ``self`` (facts/bindings.self_owner).
+    nested: bool = False
 
 
 def loop_shape(u: Use) -> str:
@@ -597,7 +602,10 @@ def render_use(
                 return [*made, test, *(f"    {line}" for line in render_role(u, role, call))]
         else:
             call = f"{f'(await {receiver})' if awaited else receiver}.{u.method}({args})"
-    return made + render_role(u, role, call)
+    lines = made + render_role(u, role, call)
+    if u.nested:
+        return [f"async def n{u.uid}():", *(f"    {line}" for line in lines)]
+    return lines
 
 
 def _factory_async(p: Project, u: Use) -> bool:
@@ -1048,6 +1056,9 @@ GLOBAL_THERE_SHARE: Final = 0.5
 GLOBAL_EDIT_SHARE: Final = 0.06
 # The share of those variables that are a declared list whose items receive the call.
 LOOPED_SHARE: Final = 0.4
+# The share of uses through a method handler's ``self`` made in a function nested in the
+# handler (``Use.nested``), drawn from a stream of its own.
+NESTED_USE_SHARE: Final = 0.3
 
 
 class Generator:
@@ -1062,6 +1073,7 @@ class Generator:
         awaited: random.Random | None = None,
         stores: random.Random | None = None,
         variables: random.Random | None = None,
+        nesting: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -1075,6 +1087,7 @@ class Generator:
         self.awaited = awaited or random.Random(0)
         self.stores = stores or random.Random(0)
         self.variables = variables or random.Random(0)
+        self.nesting = nesting or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -1224,6 +1237,8 @@ class Generator:
             use.receiver, use.factory, use.chained, use.tested = "global", False, False, False
             use.home = "there" if self.variables.random() < GLOBAL_THERE_SHARE else "here"
             use.looped = self.variables.random() < LOOPED_SHARE
+        if k is not None and (form == "self" or use.receiver == "stored"):
+            use.nested = self.nesting.random() < NESTED_USE_SHARE
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
@@ -1401,6 +1416,7 @@ def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
         random.Random(f"awaited-{seed}"),
         random.Random(f"stores-{seed}"),
         random.Random(f"variables-{seed}"),
+        random.Random(f"nesting-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)
