@@ -130,15 +130,10 @@ def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNod
         return node
     else:
         path = _path_now(ref) or ref.fullname
-    return _node_now(path, _rebinding[-1])
+    return node_now(path, _rebinding[-1])
 
 
 def node_now(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
-    """What the full name ``path`` names now in ``modules`` (see :func:`_node_now`)."""
-    return _node_now(path, modules)
-
-
-def _node_now(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
     """What ``path`` names now.  Through a module the update has not analysed again (a
     package's ``__init__`` re-exporting a name from the edited module) the path may reach
     the replaced node; the defining module, where loaded, then says what the name is now."""
