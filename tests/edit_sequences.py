@@ -1605,7 +1605,7 @@ class ModeRun:
         plain: bool,
         restart_on_config: bool,
         origin: int = 0,
-        no_cache_steps: frozenset[int] | None = None,
+        no_cache: bool = False,
     ) -> None:
         self.tool = tool
         self.root = root
@@ -1619,12 +1619,12 @@ class ModeRun:
         self.events: list[str] = []
         self.daemon_started = False
         self.seconds = 0.0
-        # The steps a cold run starts with no cache at all (None: every step); at the others
-        # it starts from the standard library's stubs cached (Mode.COLD).
-        self.no_cache_steps = no_cache_steps
-        # A cold run depends on the files alone (and on whether the stubs were cached): the
-        # same files (a touch, an edit undone) give the same output.
-        self.memo: dict[tuple[bool, tuple[tuple[str, str], ...]], Output] = {}
+        # A cold run starts with no cache at all (--no-cache-every-step), else from the
+        # standard library's stubs cached (Mode.COLD).
+        self.no_cache = no_cache
+        # A cold run depends on the files alone: the same files (a touch, an edit undone)
+        # give the same output.
+        self.memo: dict[tuple[tuple[str, str], ...], Output] = {}
         root.mkdir(parents=True, exist_ok=True)
 
     @property
@@ -1649,14 +1649,10 @@ class ModeRun:
         self.disk = files
         self.step = step
 
-    def without_a_cache(self, step: int) -> bool:
-        """Whether the cold run of ``step`` starts with no cache at all."""
-        return self.no_cache_steps is None or step in self.no_cache_steps
-
     def check(self, step: int, config_edit: bool) -> Output:
         key = None
         if self.mode in STATELESS:
-            key = (self.without_a_cache(step), tuple(sorted(self.disk.items())))
+            key = tuple(sorted(self.disk.items()))
             known = self.memo.get(key)
             if known is not None:
                 self.last = known
@@ -1675,7 +1671,7 @@ class ModeRun:
         mypy = ["-m", "mypy", *MYPY_FLAGS]
         if self.mode in STATELESS:
             shutil.rmtree(cache, ignore_errors=True)
-            if not self.without_a_cache(step):
+            if not self.no_cache:
                 self.tool.seed_cache(self.disk.get(CONFIG, ""), cache)
             try:
                 return self.tool.run([*mypy, "--cache-dir", str(cache), PKG], self.root)
@@ -1964,8 +1960,8 @@ class SequenceRun:
         self.tool = tool
         self.workdir = workdir
         self.snaps = snaps
-        # The steps whose cold run has no cache at all (None: every step; Mode.COLD).
-        self.no_cache_steps = None if no_cache_every_step else frozenset[int]()
+        # Whether the cold runs have no cache at all (Mode.COLD).
+        self.no_cache = no_cache_every_step
         self.modes = tuple(tool.modes() if modes is None else modes)
         self.seed = seed
         self.restart = restart_on_config
@@ -1988,7 +1984,7 @@ class SequenceRun:
         name = f"{'plain' if plain else 'plugin'}-{mode.value}"
         self.generation[name] += 1
         root = self.workdir / f"{name}-{self.generation[name]}"
-        no_cache = self.no_cache_steps if mode is Mode.COLD else None
+        no_cache = self.no_cache and mode is Mode.COLD
         return ModeRun(self.tool, root, mode, plain, self.restart, origin, no_cache)
 
     def twin(self, mode: Mode) -> ModeRun:
