@@ -1,15 +1,19 @@
-"""The YAML corpus (``test-data/**/test_*.yml``) run by plain mypy and by mypy with the plugin.
+"""The YAML corpus (``test-data/**/test_*.yml``): plain mypy's output against each case's own.
 
 Each pytest-mypy-plugins case is a small project (``main`` plus ``files``) with a config
 (``test-data/base.ini`` merged with the case's ``mypy_config``, as pytest-mypy-plugins
-merges them).  Run both ways: the plugin mode is that config; the plain mode drops
-``mypy_wsplugin`` from ``plugins`` and drops the ``[mypy_wsplugin]`` section, and keeps every
-other option.  Each mode runs ``mypy main.py`` with pytest-mypy-plugins' flags.
+merges them), and the exact output of mypy with the plugin (its ``# E:``/``# N:`` comments
+and its ``out``), which the case's own test asserts line for line.  That output is the
+plugin's side of the comparison (:attr:`Case.expected`, in the form pytest-mypy-plugins
+compares), so the plugin is not run here a second time.  Plain mypy runs the case with that
+config without ``mypy_wsplugin`` in ``plugins`` and without the ``[mypy_wsplugin]`` section
+(every other option kept), ``mypy main.py`` with pytest-mypy-plugins' flags, and its output
+is put in the same form (:func:`normal_form`).
 
-Two mypy processes per case would take minutes (mypy analyses the standard library's stubs
+A mypy process per case would take minutes (mypy analyses the standard library's stubs
 again for every new configuration), so cases are batched: one project holds many cases,
 each as its own package ``c_<case>/`` (``main`` becomes ``c_<case>.main``, ``app.ws``
-becomes ``c_<case>.app.ws``), and one mypy run per mode checks all their ``main`` modules.
+becomes ``c_<case>.app.ws``), and one plain mypy run checks all their ``main`` modules.
 The cases of a batch share their global mypy options and ``check_all_awaits``; their
 factory entries and per-module sections are merged, each prefixed with its package, so
 every case keeps its own.  Imports of the case's own modules are rewritten on the same
@@ -44,8 +48,15 @@ from typing import Any, Final
 
 import pytest
 import yaml
+from pytest_mypy_plugins.utils import (
+    extract_output_matchers_from_comments,
+    extract_output_matchers_from_out,
+    remove_common_prefix,
+    remove_empty_lines,
+    sorted_by_file_and_line,
+)
 
-from mypy_wsplugin.mypy_internals import CAPABILITIES
+from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY_VERSION
 
 from .forked_mypy import run_python
 from .relabel import PLUGIN_CODES, Relabel, classify, ignore_comments
@@ -73,8 +84,10 @@ CRASH_MARKERS: Final = ("INTERNAL ERROR", "Traceback (most recent call last)")
 FACTORY_KEYS: Final = ("sync_factories", "async_factories")
 RUN_TIMEOUT: Final = 600
 
-# As test-data/conftest.py sets it for the cases' ``skip`` expressions.
+# As test-data/conftest.py sets them for the cases' ``skip`` expressions (also where this
+# module is collected without it).
 os.environ.setdefault("WSPLUGIN_POST_PASS", "1" if HAS_POST_PASS else "0")
+os.environ.setdefault("WSPLUGIN_MYPY_MAJOR", MYPY_VERSION.split(".")[0])
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,9 @@ class Case:
     config: str  # the case's mypy_config
     skip: str
     package: str  # its package in a batch: c_<name>
+    # mypy's output with the plugin, as the case states it and its test asserts it: the
+    # lines pytest-mypy-plugins compares (paths without ``.py``), in its order
+    expected: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -113,9 +129,47 @@ def load_cases(paths: Iterable[Path] | None = None) -> list[Case]:
                     str(raw.get("mypy_config", "")),
                     str(raw.get("skip", "False")),
                     _package(str(raw["case"]), {c.package for c in cases}),
+                    _expected_output(raw, files, path),
                 )
             )
     return cases
+
+
+# What makes a case's stated output other than the lines of one run: a pattern, a template,
+# an expected failure.
+_NOT_LITERAL: Final = ("regex", "parametrized", "expect_fail")
+
+
+def _expected_output(
+    raw: dict[str, Any], files: Sequence[tuple[str, str]], path: Path
+) -> tuple[str, ...]:
+    """The lines the case's test asserts, built by pytest-mypy-plugins' own functions: the
+    comments of every file, then ``out``, sorted by file and line as it compares them (its
+    check passes only where mypy's output, sorted the same way, is these lines)."""
+    unsupported = [key for key in _NOT_LITERAL if raw.get(key)]
+    if unsupported:
+        raise ValueError(
+            f"{path}: case {raw['case']}: {', '.join(unsupported)}: its stated output is not "
+            "the lines of one run, which the corpus compares plain mypy with"
+        )
+    matchers = []
+    for name, content in files:
+        matchers += extract_output_matchers_from_comments(name, content.split("\n"), regex=False)
+    matchers += extract_output_matchers_from_out(str(raw.get("out", "")), {}, regex=False)
+    return tuple(str(m) for m in sorted(matchers, key=lambda m: (m.fname, m.lnum)))
+
+
+def normal_form(lines: Iterable[str]) -> list[str]:
+    """mypy's output lines (paths relative to the run's directory) as pytest-mypy-plugins
+    compares them: stripped, ``.py:`` taken out, empty lines dropped, sorted by file and
+    line (the order :attr:`Case.expected` has)."""
+    stripped = [line.strip().replace(".py:", ":") if ":" in line else line for line in lines]
+    return sorted_by_file_and_line(remove_common_prefix(remove_empty_lines(stripped)))
+
+
+def normal_path(path: str) -> str:
+    """A module's path as :func:`normal_form` prints it."""
+    return path.removesuffix(".py")
 
 
 def _source(path: Path) -> str:
@@ -399,51 +453,47 @@ def write_files(root: Path, files: Iterable[tuple[str, str]]) -> None:
         os.utime(target, (mtime, mtime))
 
 
-def run_solo(case: Case, workdir: Path) -> dict[str, Output]:
-    """Both modes on the case as it is, each in a directory of its own.  Runs with the same
+def run_solo(case: Case, workdir: Path) -> Output:
+    """Plain mypy on the case as it is, in a directory of its own.  Runs with the same
     ``[mypy]`` options share a cache (:func:`_shared_cache`): the standard library's stubs
     are analysed once for them (the case's own modules are in other directories: mypy
     checks them again)."""
-    outputs = {}
-    for mode in MODES:
-        root = workdir / f"solo-{case.package}-{mode}"
-        root.mkdir(parents=True)
-        write_files(root, case.files)
-        text = config_text(merged_config(case), mode)
-        (root / "mypy.ini").write_text(text)
-        outputs[mode] = run_mypy(root, root / "mypy.ini", ["main.py"], _shared_cache(workdir, text))
-    return outputs
+    root = workdir / f"solo-{case.package}-{PLAIN}"
+    root.mkdir(parents=True)
+    write_files(root, case.files)
+    text = config_text(merged_config(case), PLAIN)
+    (root / "mypy.ini").write_text(text)
+    return run_mypy(root, root / "mypy.ini", ["main.py"], _shared_cache(workdir, text))
 
 
-def run_batch(batch: Batch, workdir: Path, tag: str) -> dict[str, dict[str, Output]] | None:
-    """Both modes on the batch; each case's output with its package taken out (paths,
-    messages).  None if a run failed as a whole (exit status 2, a crash)."""
-    per_case: dict[str, dict[str, Output]] = {case.id: {} for case in batch.cases}
-    parser = batch_config(batch.cases)
-    for mode in MODES:
-        root = workdir / f"batch-{tag}-{mode}"
-        root.mkdir(parents=True)
-        for case in batch.cases:
-            prefix, tops = case.package, top_names(case)
-            files = [(f"{prefix}/__init__.py", "")]
-            files += [(f"{prefix}/{p}", rewrite_imports(c, tops, prefix)) for p, c in case.files]
-            write_files(root, files)
-        text = config_text(parser, mode)
-        (root / "mypy.ini").write_text(text)
-        targets = [f"{case.package}/main.py" for case in batch.cases]
-        output = run_mypy(root, root / "mypy.ini", targets, _shared_cache(workdir, text))
-        if output.crashed:
-            return None
-        by_prefix: dict[str, list[str]] = {c.package: [] for c in batch.cases}
-        shared: list[str] = []
-        for line in output.lines:
-            head = line.split("/", 1)[0]
-            by_prefix.get(head, shared).append(line)
-        for case in batch.cases:
-            prefix = case.package
-            lines = [_unprefix(line, prefix) for line in by_prefix[prefix]] + shared
-            per_case[case.id][mode] = Output(output.status, lines)
-    return per_case
+def run_batch(batch: Batch, workdir: Path, tag: str) -> dict[str, Output] | None:
+    """Plain mypy on the batch; each case's output with its package taken out (paths,
+    messages).  None if the run failed as a whole (exit status 2, a crash)."""
+    root = workdir / f"batch-{tag}-{PLAIN}"
+    root.mkdir(parents=True)
+    for case in batch.cases:
+        prefix, tops = case.package, top_names(case)
+        files = [(f"{prefix}/__init__.py", "")]
+        files += [(f"{prefix}/{p}", rewrite_imports(c, tops, prefix)) for p, c in case.files]
+        write_files(root, files)
+    text = config_text(batch_config(batch.cases), PLAIN)
+    (root / "mypy.ini").write_text(text)
+    targets = [f"{case.package}/main.py" for case in batch.cases]
+    output = run_mypy(root, root / "mypy.ini", targets, _shared_cache(workdir, text))
+    if output.crashed:
+        return None
+    by_prefix: dict[str, list[str]] = {c.package: [] for c in batch.cases}
+    shared: list[str] = []
+    for line in output.lines:
+        head = line.split("/", 1)[0]
+        by_prefix.get(head, shared).append(line)
+    return {
+        case.id: Output(
+            output.status,
+            [_unprefix(line, case.package) for line in by_prefix[case.package]] + shared,
+        )
+        for case in batch.cases
+    }
 
 
 def _shared_cache(workdir: Path, config: str) -> Path:
@@ -466,21 +516,22 @@ def _unprefix(line: str, prefix: str) -> str:
 class Verdict:
     case: Case
     relabel: Relabel
-    outputs: dict[str, Output]
+    plain: Output  # plain mypy's, as it printed it
     how: str  # "batch" or "solo: <why>"
 
     def explain(self) -> str:
         lines = [f"{self.case.id} ({self.how}):", *self.relabel.render("  ")]
-        for mode in MODES:
-            output = self.outputs[mode]
-            lines += [f"  -- {mode} mypy (exit {output.status}):"]
-            lines += [f"     {line}" for line in output.lines] or ["     (nothing)"]
+        lines += [f"  -- {PLAIN} mypy (exit {self.plain.status}):"]
+        lines += [f"     {line}" for line in self.plain.lines] or ["     (nothing)"]
+        lines += ["  -- the case's output (mypy with the plugin, as its test asserts):"]
+        lines += [f"     {line}" for line in self.case.expected] or ["     (nothing)"]
         return "\n".join(lines)
 
 
-def judge(case: Case, outputs: dict[str, Output], how: str) -> Verdict:
-    relabel = classify(outputs[PLAIN].lines, outputs[PLUGIN].lines, ignore_comments(case.files))
-    return Verdict(case, relabel, outputs, how)
+def judge(case: Case, plain: Output, how: str) -> Verdict:
+    ignores = ignore_comments((normal_path(path), text) for path, text in case.files)
+    relabel = classify(normal_form(plain.lines), case.expected, ignores)
+    return Verdict(case, relabel, plain, how)
 
 
 class Corpus:

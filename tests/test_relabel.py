@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import ast
 import configparser
+from pathlib import Path
+
+import pytest
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.reporting import REPLACED_CODES
@@ -17,6 +20,7 @@ from .relabel_corpus import (
     batch_config,
     config_text,
     load_cases,
+    normal_form,
     rewrite_imports,
     top_names,
     why_solo,
@@ -250,3 +254,41 @@ def test_every_corpus_case_is_read() -> None:
     assert len({c.name for c in cases}) == len(cases)
     assert any("/" in c.source for c in cases), "the files under test-data/<area>/ are read"
     assert all(c.files[0][0] == "main.py" for c in cases)
+
+
+STATED = """
+- case: stated
+  main: |
+    from app import f
+    f()  # E: Coroutine "f()" is used without "await"  [missing-await]
+  files:
+    - path: app/__init__.py
+      content: |
+        x: int = ""  # E: Incompatible types in assignment  [assignment]
+        async def f() -> None: ...
+  out: |
+    main:1: note: In a note
+"""
+
+
+def test_a_cases_stated_output_is_what_its_test_compares(tmp_path: Path) -> None:
+    (tmp_path / "test_x.yml").write_text(STATED)
+    (stated,) = load_cases([tmp_path / "test_x.yml"])
+    assert stated.expected == (
+        "app/__init__:1: error: Incompatible types in assignment  [assignment]",
+        "main:1: note: In a note",
+        'main:2: error: Coroutine "f()" is used without "await"  [missing-await]',
+    )
+    printed = [
+        'main.py:2: error: Coroutine "f()" is used without "await"  [missing-await]  ',
+        "",
+        "main.py:1: note: In a note",
+        "app/__init__.py:1: error: Incompatible types in assignment  [assignment]",
+    ]
+    assert normal_form(printed) == list(stated.expected)
+
+
+def test_a_case_whose_output_is_a_pattern_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "test_x.yml").write_text(STATED + "  regex: true\n")
+    with pytest.raises(ValueError, match="regex: its stated output is not the lines of one run"):
+        load_cases([tmp_path / "test_x.yml"])
