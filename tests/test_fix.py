@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from mypy_wsplugin.cli.fix import Mode, Runner, fix
-from mypy_wsplugin.cli.run_mypy import Finding, MypyRun, run
+from mypy_wsplugin.cli.run_mypy import JSON_CACHE, Finding, MypyRun, json_cache_dir, run
 from mypy_wsplugin.cli.sources import ChangedError, Snapshot, write_atomic
+from mypy_wsplugin.mypy_internals import ERRORS_CACHED_AS_PRINTED
 
 MYPY_INI = "[mypy]\nplugins = mypy_wsplugin\nstrict = true\n"
 
@@ -458,6 +459,48 @@ def test_a_config_without_the_plugin_is_a_usage_error(
         "mypy-wsplugin: error: the plugin is not enabled (mypy.ini): "
         "add 'plugins = mypy_wsplugin' to mypy's configuration\n"
     )
+
+
+def test_text_runs_and_fix_runs_each_read_their_own_lines_from_the_cache(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mypy's text runs and the command's JSON runs, one after the other with one cache
+    directory, each print in their own format (mypy 1.19.0 keeps printed lines in its
+    cache: there the JSON runs keep a cache of their own, under the project's)."""
+    cache = tmp_path_factory.mktemp("own-cache")
+    monkeypatch.setenv("MYPY_CACHE_DIR", str(cache))
+
+    def mypy_text() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "mypy", "--no-error-summary", "app"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return done.stdout
+
+    text = mypy_text()
+    assert text and all(line.endswith("]") for line in text.splitlines()), text  # not JSON
+    for _ in range(2):  # the JSON run's cache written, then read
+        dry = run_fix(project, "app")
+        assert dry.returncode == 0, dry.stderr.decode()
+        assert dry.stdout == DIFF
+    assert mypy_text() == text
+    assert (cache / JSON_CACHE).is_dir() == ERRORS_CACHED_AS_PRINTED
+
+
+def test_the_json_runs_cache_is_under_the_projects(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("MYPY_CACHE_DIR")
+    assert json_cache_dir(["app"]) == os.path.join(".mypy_cache", JSON_CACHE)
+    assert json_cache_dir(["--cache-dir", "elsewhere", "app"]) == os.path.join(
+        "elsewhere", JSON_CACHE
+    )
+    assert json_cache_dir(["--cache-dir", os.devnull, "app"]) == os.devnull
+    assert json_cache_dir(["--no-such-option", "app"]) == os.devnull
 
 
 def test_atomic_write_keeps_the_mode_and_refuses_a_changed_file(tmp_path: Path) -> None:

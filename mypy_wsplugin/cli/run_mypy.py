@@ -17,6 +17,7 @@ from typing import Final
 import mypy.api
 
 from mypy_wsplugin.cli.codes import plugin_code_names
+from mypy_wsplugin.cli.mypy_config import UsageError, load
 from mypy_wsplugin.mypy_internals import ERRORS_CACHED_AS_PRINTED
 
 BLOCKING_STATUS: Final = 2  # mypy's exit status for a crash, a usage error or a blocker
@@ -54,16 +55,35 @@ class MypyRun:
         return self.exit_status >= BLOCKING_STATUS
 
 
+# Under the project's cache directory: the cache of the JSON runs on mypy 1.19.0 (run).
+JSON_CACHE: Final = "wsplugin-json"
+
+
 def run(mypy_args: Sequence[str]) -> MypyRun:
     """Run mypy in this process with ``mypy_args`` and JSON output.
 
     mypy 1.19.0 prints a module it finds in its cache in the output format of the run that
     wrote the cache: after a plain ``mypy .``, ``-O json`` gets text lines, which read as
-    no finding at all.  There the run uses no cache (a full check; nothing written either,
-    so the project's next text run is not handed JSON lines in turn)."""
-    extra = ["--cache-dir", os.devnull] if ERRORS_CACHED_AS_PRINTED else []
+    no finding at all (and the project's next text run would get JSON lines).  There the
+    run keeps a cache of its own, which only these runs write: :data:`JSON_CACHE` in the
+    project's cache directory (none where that is ``os.devnull``)."""
+    extra = ["--cache-dir", json_cache_dir(mypy_args)] if ERRORS_CACHED_AS_PRINTED else []
     stdout, stderr, status = mypy.api.run([*mypy_args, *extra, "--output", "json"])
     return parse_output(stdout, stderr, status)
+
+
+def json_cache_dir(mypy_args: Sequence[str]) -> str:
+    """The cache directory of :func:`run`'s JSON runs where mypy keeps printed lines in its
+    cache: beside the project's own cache, under the directory mypy's options name (its
+    config, ``MYPY_CACHE_DIR``, ``--cache-dir``); no cache where they name none, or where
+    the arguments are not mypy's (the run then says why)."""
+    try:
+        cache_dir = load(mypy_args, require_targets=False).options.cache_dir
+    except UsageError:
+        return os.devnull
+    if cache_dir == os.devnull:
+        return os.devnull
+    return os.path.join(cache_dir, JSON_CACHE)
 
 
 def parse_output(stdout: str, stderr: str, status: int) -> MypyRun:
