@@ -140,8 +140,11 @@ dist: $(VENV)/.installed
 # would run alone on one core for minutes after the newest's has ended (on 2 cores: the
 # floor's suite took 747 s with two workers each, 782 s with one, the newest's ending at 570).
 # The floor's suite runs at a lower priority (FLOOR_NICE): the newest's waits for the
-# compiled build, which shared the cores with the floor's suite and took 234 s of wall time
-# for 80 CPU s; with the build first, the floor's suite takes the CPU the others leave.
+# compiled build, which shares the cores with the floor's suite.  Where Linux groups
+# processes by session for scheduling (autogroup), that priority reaches the floor's pytest
+# processes and their plain subprocesses, not the mypy runs forked from its zygotes (each
+# zygote is a session of its own): the whole run keeps both cores busy either way, so its
+# time is the work divided by two (benchmarks/findings.md, session 48).
 SUITE_JOBS ?= 2
 FLOOR_NICE ?=
 test:
