@@ -14,9 +14,9 @@ A mypy process per case would take minutes (mypy analyses the standard library's
 again for every new configuration), so cases are batched: one project holds many cases,
 each as its own package ``c_<case>/`` (``main`` becomes ``c_<case>.main``, ``app.ws``
 becomes ``c_<case>.app.ws``), and one plain mypy run checks all their ``main`` modules.
-The cases of a batch share their global mypy options and ``check_all_awaits``; their
-factory entries and per-module sections are merged, each prefixed with its package, so
-every case keeps its own.  Imports of the case's own modules are rewritten on the same
+The cases of a batch share their global mypy options; their per-module sections are
+merged, each prefixed with its package, so every case keeps its own (the plain run reads
+no ``[mypy_wsplugin]`` section).  Imports of the case's own modules are rewritten on the same
 line (``import app`` -> ``from c_x import app``), so line numbers do not move.  Back in a
 case's output the prefix is taken out of paths and messages.
 
@@ -327,12 +327,6 @@ def _prefixed(name: str, prefix: str) -> str:
     return f"{prefix}.{name.strip()}"
 
 
-def _prefixed_entry(entry: str, prefix: str) -> str:
-    target, arrow, result = entry.partition("->")
-    text = _prefixed(target, prefix)
-    return f"{text} -> {_prefixed(result, prefix)}" if arrow else text
-
-
 def _package(name: str, taken: set[str]) -> str:
     base = "c_" + re.sub(r"\W", "_", name)
     package, number = base, 1
@@ -347,19 +341,17 @@ def _package(name: str, taken: set[str]) -> str:
 
 @dataclass
 class Batch:
-    """Cases that one mypy run per mode checks together."""
+    """Cases that one plain mypy run checks together."""
 
     key: str
     cases: list[Case] = field(default_factory=list)
 
 
 def batch_key(case: Case) -> str:
-    """Cases with equal keys can share a run: their global mypy options and the plugin's
-    ``check_all_awaits`` are equal (factories and per-module sections are merged)."""
+    """Cases with equal keys can share a run: their global mypy options are equal
+    (per-module sections are merged)."""
     parser = merged_config(case)
-    options = sorted(parser.items("mypy")) if parser.has_section("mypy") else []
-    check_all = parser.get(PLUGIN_NAME, "check_all_awaits", fallback="true").strip().lower()
-    return repr((options, check_all in ("1", "yes", "true", "on")))
+    return repr(sorted(parser.items("mypy")) if parser.has_section("mypy") else [])
 
 
 def batches(cases: Sequence[Case], size: int = 0) -> tuple[list[Batch], list[Case]]:
@@ -383,23 +375,14 @@ def batches(cases: Sequence[Case], size: int = 0) -> tuple[list[Batch], list[Cas
 
 
 def batch_config(cases: Sequence[Case]) -> configparser.RawConfigParser:
-    """One config for the batch: the shared global options and ``check_all_awaits``, every
-    case's factory entries and per-module sections under its package."""
-    first = merged_config(cases[0])
+    """One config for the batch's plain run: the shared global options, and every case's
+    per-module sections under its package."""
     out = configparser.RawConfigParser()
     out.add_section("mypy")
-    for key, value in first.items("mypy"):
+    for key, value in merged_config(cases[0]).items("mypy"):
         out.set("mypy", key, value)
-    out.add_section(PLUGIN_NAME)
-    check_all = first.get(PLUGIN_NAME, "check_all_awaits", fallback=None)
-    if check_all is not None:
-        out.set(PLUGIN_NAME, "check_all_awaits", check_all)
-    entries: dict[str, list[str]] = {key: [] for key in FACTORY_KEYS}
     for case in cases:
         parser, prefix = merged_config(case), case.package
-        for key in FACTORY_KEYS:
-            value = parser.get(PLUGIN_NAME, key, fallback="")
-            entries[key] += [_prefixed_entry(e, prefix) for e in factory_entries(value)]
         for section in parser.sections():
             if not section.startswith("mypy-"):
                 continue
@@ -408,9 +391,6 @@ def batch_config(cases: Sequence[Case]) -> configparser.RawConfigParser:
             out.add_section(name)
             for key, value in parser.items(section):
                 out.set(name, key, value)
-    for key, values in entries.items():
-        if values:
-            out.set(PLUGIN_NAME, key, "\n" + "\n".join(values))
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -239,10 +240,12 @@ def test_a_batch_config_puts_each_cases_names_under_its_package() -> None:
     )
     assert top_names(first) == {"main", "app", "extlib"}
     assert why_solo(first) is None
-    text = config_text(batch_config([first]), PLUGIN)
-    assert "[mypy-c_c.app.*]" in text
-    assert "c_c.app.get -> c_c.app.M\n\tc_c.main.f" in text
-    assert "async_factories = \n\tc_c.extlib.open" in text
+    second = case("[mypy-app]\ndisable_error_code = misc", ("app/__init__.py", ""))
+    second = dataclasses.replace(second, package="c_d")
+    text = config_text(batch_config([first, second]), PLAIN)
+    assert "[mypy-c_c.app.*]\nfollow_imports = skip" in text
+    assert "[mypy-c_d.app]\ndisable_error_code = misc" in text
+    assert "mypy_wsplugin" not in text
     assert why_solo(case("", ("json/__init__.py", ""))) == "json is also the name of a real module"
     assert why_solo(case("[mypy_wsplugin]\nsync_factories = json.dumps")) is not None
 
