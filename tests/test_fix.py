@@ -467,7 +467,7 @@ def test_text_runs_and_fix_runs_each_read_their_own_lines_from_the_cache(
     """mypy's text runs and the command's JSON runs, one after the other with one cache
     directory, each print in their own format (mypy 1.19.0 keeps printed lines in its
     cache: there the JSON runs keep a cache of their own, under the project's)."""
-    cache = tmp_path_factory.mktemp("own-cache")
+    cache = tmp_path_factory.mktemp("own-cache") / "cache"  # not there yet
     monkeypatch.setenv("MYPY_CACHE_DIR", str(cache))
 
     def mypy_text() -> str:
@@ -480,12 +480,18 @@ def test_text_runs_and_fix_runs_each_read_their_own_lines_from_the_cache(
         )
         return done.stdout
 
-    text = mypy_text()
-    assert text and all(line.endswith("]") for line in text.splitlines()), text  # not JSON
-    for _ in range(2):  # the JSON run's cache written, then read
+    def dry_run() -> None:
         dry = run_fix(project, "app")
         assert dry.returncode == 0, dry.stderr.decode()
         assert dry.stdout == DIFF
+
+    dry_run()  # the first run: mypy's cache directory made as mypy makes it
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+    assert (cache / "CACHEDIR.TAG").is_file()
+    text = mypy_text()
+    assert text and all(line.endswith("]") for line in text.splitlines()), text  # not JSON
+    for _ in range(2):  # the JSON run's cache read, after a text run
+        dry_run()
     assert mypy_text() == text
     assert (cache / JSON_CACHE).is_dir() == ERRORS_CACHED_AS_PRINTED
 

@@ -18,7 +18,7 @@ import mypy.api
 
 from mypy_wsplugin.cli.codes import plugin_code_names
 from mypy_wsplugin.cli.mypy_config import UsageError, load
-from mypy_wsplugin.mypy_internals import ERRORS_CACHED_AS_PRINTED
+from mypy_wsplugin.mypy_internals import ERRORS_CACHED_AS_PRINTED, make_cache_dir
 
 BLOCKING_STATUS: Final = 2  # mypy's exit status for a crash, a usage error or a blocker
 
@@ -66,8 +66,14 @@ def run(mypy_args: Sequence[str]) -> MypyRun:
     wrote the cache: after a plain ``mypy .``, ``-O json`` gets text lines, which read as
     no finding at all (and the project's next text run would get JSON lines).  There the
     run keeps a cache of its own, which only these runs write: :data:`JSON_CACHE` in the
-    project's cache directory (none where that is ``os.devnull``)."""
-    extra = ["--cache-dir", json_cache_dir(mypy_args)] if ERRORS_CACHED_AS_PRINTED else []
+    project's cache directory (none where that is ``os.devnull``), which is made as mypy
+    makes it where it does not exist yet (mypy would not add its ``.gitignore`` later)."""
+    extra: list[str] = []
+    if ERRORS_CACHED_AS_PRINTED:
+        cache = json_cache_dir(mypy_args)
+        if cache != os.devnull:
+            make_cache_dir(os.path.dirname(cache))
+        extra = ["--cache-dir", cache]
     stdout, stderr, status = mypy.api.run([*mypy_args, *extra, "--output", "json"])
     return parse_output(stdout, stderr, status)
 

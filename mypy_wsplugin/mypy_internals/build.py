@@ -6,10 +6,11 @@ constructor reads of the run is in :mod:`.startup`, which stays Python.)"""
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Collection
 from typing import Any, cast
 
-from mypy.build import BuildManager, State
+from mypy.build import BuildManager, State, add_catch_all_gitignore, exclude_from_backups
 from mypy.errors import Errors
 from mypy.modulefinder import ModuleNotFoundReason
 from mypy.nodes import (
@@ -184,3 +185,15 @@ def put_hidden_symbol(tree: MypyFile, name: str, typ: Type | None) -> None:
 def hidden_symbol_type(tree: MypyFile, name: str) -> Type | None:
     sym = tree.names.get(name)
     return sym.node.type if sym is not None and isinstance(sym.node, Var) else None
+
+
+def make_cache_dir(path: str) -> None:
+    """Create mypy's cache directory ``path`` as a build does when it makes one: with its
+    catch-all ``.gitignore`` and ``CACHEDIR.TAG`` (``mypy.build.add_catch_all_gitignore``,
+    ``exclude_from_backups``: every version).  Nothing where it exists: mypy adds them only
+    to a directory it created."""
+    if os.path.isdir(path):
+        return
+    os.makedirs(path, exist_ok=True)
+    add_catch_all_gitignore(path)
+    exclude_from_backups(path)
