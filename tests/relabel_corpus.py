@@ -53,7 +53,6 @@ from pytest_mypy_plugins.utils import (
     extract_output_matchers_from_out,
     remove_common_prefix,
     remove_empty_lines,
-    sorted_by_file_and_line,
 )
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY_VERSION
@@ -156,15 +155,23 @@ def _expected_output(
     for name, content in files:
         matchers += extract_output_matchers_from_comments(name, content.split("\n"), regex=False)
     matchers += extract_output_matchers_from_out(str(raw.get("out", "")), {}, regex=False)
+    patterns = [m for m in matchers if m.regex]  # a line's own pattern: ``# ER:``
+    if patterns:
+        raise ValueError(
+            f"{path}: case {raw['case']}: {patterns[0]}: a pattern, not a line mypy prints "
+            "(the corpus compares plain mypy with the lines of one run)"
+        )
     return tuple(str(m) for m in sorted(matchers, key=lambda m: (m.fname, m.lnum)))
 
 
 def normal_form(lines: Iterable[str]) -> list[str]:
     """mypy's output lines (paths relative to the run's directory) as pytest-mypy-plugins
-    compares them: stripped, ``.py:`` taken out, empty lines dropped, sorted by file and
-    line (the order :attr:`Case.expected` has)."""
+    compares them: stripped, ``.py:`` taken out, empty lines dropped.  In mypy's order, not
+    sorted as :attr:`Case.expected` is: :func:`classify` compares lines as multisets, and
+    gives each note to the error printed before it (a "defined here" note at an earlier
+    line included)."""
     stripped = [line.strip().replace(".py:", ":") if ":" in line else line for line in lines]
-    return sorted_by_file_and_line(remove_common_prefix(remove_empty_lines(stripped)))
+    return remove_common_prefix(remove_empty_lines(stripped))
 
 
 def normal_path(path: str) -> str:

@@ -288,10 +288,38 @@ def test_a_cases_stated_output_is_what_its_test_compares(tmp_path: Path) -> None
         "main.py:1: note: In a note",
         "app/__init__.py:1: error: Incompatible types in assignment  [assignment]",
     ]
-    assert normal_form(printed) == list(stated.expected)
+    # mypy's order kept: a note belongs to the error printed before it
+    assert normal_form(printed) == [
+        'main:2: error: Coroutine "f()" is used without "await"  [missing-await]',
+        "main:1: note: In a note",
+        "app/__init__:1: error: Incompatible types in assignment  [assignment]",
+    ]
+    assert sorted(normal_form(printed)) == sorted(stated.expected)
 
 
 def test_a_case_whose_output_is_a_pattern_is_refused(tmp_path: Path) -> None:
     (tmp_path / "test_x.yml").write_text(STATED + "  regex: true\n")
     with pytest.raises(ValueError, match="regex: its stated output is not the lines of one run"):
         load_cases([tmp_path / "test_x.yml"])
+    (tmp_path / "test_x.yml").write_text(STATED.replace("# E: Co", "# ER: Co"))
+    with pytest.raises(ValueError, match="a pattern, not a line mypy prints"):
+        load_cases([tmp_path / "test_x.yml"])
+
+
+def test_a_note_at_an_earlier_line_stays_with_its_error() -> None:
+    """Plain mypy's lines keep their order: a lost "defined here" note after an error that
+    is kept is LOST, not taken for a note of the replaced error at an earlier line."""
+    plain = normal_form(
+        [
+            'main.py:3: error: Incompatible types in "await" (actual type "M", expected type '
+            '"Awaitable[Any]")  [misc]',
+            'main.py:10: error: Unexpected keyword argument "x" for "g"  [call-arg]',
+            'main.py:6: note: "g" defined here',
+        ]
+    )
+    plugin = [
+        'main:3: error: Cannot await "get()": it returns "M", which is not awaitable; remove '
+        'the "await"  [await-not-awaitable]',
+        'main:10: error: Unexpected keyword argument "x" for "g"  [call-arg]',
+    ]
+    assert classify(plain, plugin).lost == ['main:6: note: "g" defined here']
