@@ -1570,6 +1570,14 @@ def running_tool() -> Tool:
     return Tool(sys.executable)
 
 
+def with_stubs(root: Path, cache: str) -> str:
+    """``root/cache``, made to hold the standard library's stubs for ``root/mypy.ini`` (as a
+    user's cache does after a first run): none of the project's modules is in it, and mypy
+    analyses the stubs only once per process (:func:`running_tool`).  Returns ``cache``."""
+    running_tool().seed_cache((root / "mypy.ini").read_text(), root / cache)
+    return cache
+
+
 @dataclass
 class Output:
     lines: list[str]

@@ -266,7 +266,8 @@ def test_daemon_on_the_example_prints_what_mypy_prints(tmp_path: Path) -> None:
 def test_body_edits_in_other_modules_agree_with_a_cold_run(tmp_path: Path) -> None:
     """An edit of another module's unannotated body changes no signature: the daemon still
     re-checks the annotated and unannotated callers that used what it gives."""
-    from tests.test_incremental import BODY_EDITS, WHOLE_PROGRAM, mypy, with_stubs
+    from tests.edit_sequences import with_stubs
+    from tests.test_incremental import BODY_EDITS, WHOLE_PROGRAM, mypy
 
     for name, text in WHOLE_PROGRAM.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from typing import Final
 import pytest
 
 from mypy_wsplugin.mypy_internals import MYPY
-from tests.edit_sequences import running_tool
+from tests.edit_sequences import with_stubs
 from tests.forked_mypy import ENABLED, ZYGOTE, _forkable_module, run_command, run_python
 from tests.mypy_zygote import _workers_asked
 
@@ -65,19 +65,13 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def stubs_cached(project: Path, *caches: str) -> None:
-    """Each of ``caches`` made to hold the standard library's stubs (for ``mypy.ini``), the
-    same state for both ways: mypy then analyses the stubs once per session, not per run."""
-    for cache in caches:
-        running_tool().seed_cache((project / "mypy.ini").read_text(), project / cache)
-
-
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_forked_run_gives_what_a_new_process_gives(name: str, project: Path) -> None:
     """Each way with a cache of its own, so that both start from the same state."""
     args = COMMANDS[name]
-    if "{cache}" in args:
-        stubs_cached(project, *WAYS)
+    if "{cache}" in args:  # both from the standard library's stubs cached: the same state
+        for way in WAYS:
+            with_stubs(project, way)
     assert _forkable_module(args) is not None
     env = dict(os.environ, MYPY_FORCE_COLOR="0")
     forked, new = (_run(way, [arg.format(cache=way) for arg in args], project, env) for way in WAYS)
@@ -93,7 +87,8 @@ def test_console_script_as_pytest_mypy_plugins_runs_it(project: Path) -> None:
     mypy = str(Path(sys.executable).with_name("mypy"))
     command = [mypy, "--no-error-summary", "--cache-dir", "{cache}", "findings.py"]
     env = {"MYPYPATH": str(project)}
-    stubs_cached(project, *WAYS)
+    for way in WAYS:
+        with_stubs(project, way)
     forked = run_command([arg.format(cache="forked") for arg in command], cwd=project, env=env)
     new = subprocess.run(
         [arg.format(cache="new") for arg in command], cwd=project, env=env, capture_output=True

@@ -15,7 +15,7 @@ from mypy.plugin import ReportConfigContext
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY, typeshed_dir
 from mypy_wsplugin.plugin import WsPlugin
-from tests.edit_sequences import running_tool
+from tests.edit_sequences import with_stubs
 from tests.forked_mypy import run_python
 
 HAS_POST_PASS = CAPABILITIES.post_pass
@@ -54,16 +54,6 @@ def mypy(root: Path, *args: str) -> list[str]:
     assert result.returncode in (0, 1), result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     return sorted(result.stdout.splitlines())
-
-
-STUBS = running_tool()  # a cache of the standard library's stubs per [mypy] section
-
-
-def with_stubs(root: Path, cache: str) -> str:
-    """``cache``, made to hold the standard library's stubs (as a user's cache does): none
-    of the project's modules is in it, and mypy analyses the stubs only once per session."""
-    STUBS.seed_cache((root / "mypy.ini").read_text(), root / cache)
-    return cache
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES
-from tests.edit_sequences import running_tool
+from tests.edit_sequences import with_stubs
 
 SOURCE_TREE = Path(__file__).resolve().parent.parent
 
@@ -73,10 +73,9 @@ def _assert_one_line_not_a_crash(
     traceback, and one "internal error" line naming the simulated bug.  The run starts from
     the standard library's stubs cached, as a user's does after a first run (or, where
     ``stubs_cached`` is false, with no cache at all)."""
-    cache = tmp_path / "cache"
     if stubs_cached:
-        running_tool().seed_cache((tmp_path / "mypy.ini").read_text(), cache)
-    args = ["--config-file", "mypy.ini", "--cache-dir", str(cache), "a.py"]
+        with_stubs(tmp_path, "cache")
+    args = ["--config-file", "mypy.ini", "--cache-dir", str(tmp_path / "cache"), "a.py"]
     done = subprocess.run(
         [sys.executable, "-c", _RUN_WITH_A_BUG, module, name, *args],
         cwd=tmp_path,
