@@ -40,7 +40,13 @@ from mypy.plugin import (
 from mypy.types import AnyType, Type, TypeOfAny, get_proper_type
 
 from mypy_wsplugin.checks.await_not_awaitable import check_awaited
-from mypy_wsplugin.checks.dispatch import CallContext, check_call_site, decided, implicit_dunder
+from mypy_wsplugin.checks.dispatch import (
+    CallContext,
+    check_call_site,
+    decided,
+    implicit_dunder,
+    judged_on_union,
+)
 from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import PluginConfig
@@ -435,5 +441,7 @@ class Engine:
         entry = self.policy.entry(defined, module_being_checked(api), build_modules(api))
         site = Site(api, ctx.context, defined, None, narrowed, entry)
         site.definition = node
+        if not judged_on_union(site):
+            return typ
         checked = check_awaited(site, self.roles)
         return typ if checked is narrowed else checked

@@ -2269,3 +2269,90 @@ def method_replaced_on_instances_changes() -> list[Snapshot]:
 def test_method_replaced_on_instances_changes(tmp_path: Path) -> None:
     sent = _awaited("Client.send()", "int")
     _unannotated_findings(tmp_path, method_replaced_on_instances_changes(), [[sent], [], [sent]])
+
+
+def union_receiver_changes() -> list[Snapshot]:
+    """A method called on a receiver typed as a union of two classes of another module
+    (dropped in one function, awaited in another): edits of each class's method (async,
+    sync, ``Any``) and of the order of the union's items reach every mode, with one
+    finding per call where the items agree and mypy's own verdict where they do not."""
+    conns = (
+        "from typing import Any\n\n\nclass Conn:\n    {conn}def close(self) -> {result}:\n"
+        "        return None\n\n\nclass Other:\n    {other}def close(self) -> None:\n"
+        "        return None\n"
+    )
+    use = (
+        "from typing import Union\n\nfrom app.conns import Conn, Other\n\n\n"
+        "def stop(x: Union[{items}]) -> None:\n    x.close()\n\n\n"
+        "async def run(x: Union[{items}]) -> None:\n    await x.close()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": ""}
+
+    def state(
+        conn: str, other: str, result: str = "None", items: str = "Conn, Other"
+    ) -> dict[str, str]:
+        module = conns.format(conn=conn, other=other, result=result)
+        return files | {"app/conns.py": module, "app/use.py": use.format(items=items)}
+
+    return _steps(
+        ("both async", state("async ", "async ")),
+        ("Other's sync", state("async ", "")),
+        ("both sync", state("", "")),
+        ("both async, Other first", state("async ", "async ", items="Other, Conn")),
+        ("Conn's gives Any", state("", "async ", result="Any")),
+        ("back", state("async ", "async ")),
+    )
+
+
+def test_union_receiver_changes(tmp_path: Path) -> None:
+    mixed = (
+        'Incompatible types in "await" (actual type "Coroutine[Any, Any, None] | None", '
+        'expected type "Awaitable[Any]")  [misc]'
+    )
+    expected = [
+        [_dropped("Conn.close()")],
+        [mixed],
+        [_awaited("Conn.close()", "None")],
+        [_dropped("Other.close()")],
+        [],
+        [_dropped("Conn.close()")],
+    ]
+    assert _cold_errors(_agreeing(tmp_path, union_receiver_changes())) == expected
+
+
+def union_receiver_attribute_changes() -> list[Snapshot]:
+    """An attribute awaited on a receiver typed as a union of two classes of another
+    module: edits of one class's attribute (a plain value, an awaitable, a property) reach
+    every mode, with one finding where every item's value is plain."""
+    kinds = {
+        "str": "    name: str = ''\n",
+        "future": "    name: 'asyncio.Future[str]'\n",
+        "property": "    @property\n    def name(self) -> str:\n        return ''\n",
+    }
+    conns = "import asyncio\n\n\nclass Conn:\n    name: str = ''\n\n\nclass Other:\n{other}"
+    use = (
+        "from typing import Union\n\nfrom app.conns import Conn, Other\n\n\n"
+        "async def run(x: Union[Conn, Other]) -> None:\n    await x.name\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+
+    def state(other: str) -> dict[str, str]:
+        return files | {"app/conns.py": conns.format(other=kinds[other])}
+
+    return _steps(
+        ("both str", state("str")),
+        ("Other's a Future", state("future")),
+        ("Other's a property", state("property")),
+        ("back", state("str")),
+    )
+
+
+def test_union_receiver_attribute_changes(tmp_path: Path) -> None:
+    plain = 'Cannot await "Conn.name": it is "str", which is not awaitable; remove the "await"'
+    mixed = (
+        'Incompatible types in "await" (actual type "str | Future[str]", '
+        'expected type "Awaitable[Any]")  [misc]'
+    )
+    found = f"{plain}  [await-not-awaitable]"
+    expected = [[found], [mixed], [found], [found]]
+    assert _cold_errors(_agreeing(tmp_path, union_receiver_attribute_changes())) == expected

@@ -16,6 +16,7 @@ from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.hook_names import called_implicitly
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_result, coroutine_result, is_any
+from mypy_wsplugin.facts.union_receivers import union_receiver
 from mypy_wsplugin.mypy_internals import Checker, attempt_failed, contains_any, expression_type
 
 CallContext = FunctionContext | MethodContext
@@ -32,6 +33,8 @@ def check_call_site(site: Site, policy: CheckPolicy, roles: RoleIndex, daemon: b
         # ``async`` mark are (facts/stored_results).  Resolving the callee registers
         # those dependencies whatever type mypy gave the call.
         site.known()
+    if not judged_on_union(site):
+        return site.typ
     result = coroutine_result(site.typ)
     if result is None and is_any(site.typ):
         if entry is not None and entry.is_async:
@@ -52,6 +55,25 @@ def check_call_site(site: Site, policy: CheckPolicy, roles: RoleIndex, daemon: b
     if policy.await_check(entry, False):
         return check_awaited(site, roles, unless_replaced=True)
     return site.typ
+
+
+def judged_on_union(site: Site) -> bool:
+    """Whether a hook's site is judged, where its receiver is typed as a union (a method
+    call or an attribute read): mypy checks it once per item of the union, and this hook
+    is one of them.  Where the items disagree (a sync method and an async one), no advice
+    fits every item: not judged, mypy's own verdict stands, as for a union of callables.
+    Where they agree, the site is one finding, reported by the first item; the others are
+    judged quietly, to type the site alike (items sharing the first one's definition give
+    the same line, which mypy prints once)."""
+    node = site.node
+    member = node.callee if isinstance(node, CallExpr) and site.is_method else node
+    if not isinstance(member, MemberExpr):
+        return True
+    union = union_receiver(site.api, member, called=site.is_method is not None)
+    if union is None:
+        return True
+    site.quiet = union.first != site.fullname
+    return union.uniform
 
 
 def decided(ctx: CallContext, api: Checker, call: CallExpr, errors: Errors) -> bool:

@@ -195,7 +195,8 @@ def check_coroutine(
     finding = find_misuse(api.options, modules(api), site.what, role, scope, result, declared)
     if finding is None or (unless_replaced and site.callee_replaced()):
         return site.typ
-    report(api, MISSING_AWAIT, finding.message, finding.context, finding.role, scope)
+    if not site.quiet:
+        report(api, MISSING_AWAIT, finding.message, finding.context, finding.role, scope)
     return recovered_type(site.typ, result, finding)
 
 

@@ -81,7 +81,7 @@ def gives_plain_value(node: SymbolNode | None) -> bool:
         return False
     if node.unanalyzed_type is None:
         return False  # no annotation written: mypy infers or assumes the result
-    return _plain_result(get_proper_type(signature.ret_type))
+    return plain_result(get_proper_type(signature.ret_type))
 
 
 def gives_coroutine(node: SymbolNode | None) -> bool:
@@ -107,11 +107,12 @@ def _keeps_signature(node: Decorator) -> bool:
     )
 
 
-def _plain_result(result: ProperType) -> bool:
+def plain_result(result: ProperType) -> bool:
+    """Whether a value of type ``result`` is never awaitable (and not ``Any``)."""
     if isinstance(result, Instance):
         return _plain_class(result.type)
     if isinstance(result, UnionType):
-        return all(_plain_result(get_proper_type(item)) for item in result.items)
+        return all(plain_result(get_proper_type(item)) for item in result.items)
     return isinstance(result, _PLAIN_RESULTS)
 
 
