@@ -50,8 +50,9 @@ _PLAIN: Final = "plain"
 class UnionCall:
     """``uniform``: every item's method gives a coroutine, or every one a plain value (an
     item whose method's result is not certain from its type, or that has no such method,
-    makes the call not uniform).  ``first``: the full name of the definition of the first
-    item's method, in the order mypy checks the items (None if not uniform)."""
+    makes the call not uniform).  ``first``: the full name of the first item's method (of
+    the class that defines it, as ``facts.hook_names.DefiningNames`` names a hook's), in
+    the order mypy checks the items."""
 
     uniform: bool
     first: str | None
@@ -81,14 +82,16 @@ def union_receiver(api: Checker, member: MemberExpr, called: bool) -> UnionCall 
     first: str | None = None
     for item in items:
         info = _class_of(item)
-        sym = info.get(member.name) if info is not None else None
+        owner = info.get_containing_type_info(member.name) if info is not None else None
+        sym = owner.names.get(member.name) if owner is not None else None
         node = sym.node if sym is not None else None
         kind = _call_kind(node) if called else _value_kind(node)
-        if node is None or kind is None:
+        if owner is None or kind is None:
             return _NOT_UNIFORM
         kinds.add(kind)
         if first is None:
-            first = node.fullname
+            # As the hooks name a member: by the class that defines it (DefiningNames).
+            first = f"{owner.fullname}.{member.name}"
     return UnionCall(True, first) if len(kinds) == 1 else _NOT_UNIFORM
 
 
