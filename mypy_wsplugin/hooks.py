@@ -441,7 +441,7 @@ class Engine:
         entry = self.policy.entry(defined, module_being_checked(api), build_modules(api))
         site = Site(api, ctx.context, defined, None, narrowed, entry)
         site.definition = node
-        if not judged_on_union(site):
+        if not judged_on_union(site, self.policy):
             return typ
         checked = check_awaited(site, self.roles)
         return typ if checked is narrowed else checked

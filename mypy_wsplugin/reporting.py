@@ -36,8 +36,10 @@ from mypy_wsplugin.mypy_internals import (
     Checker,
     errors_of,
     file_ignores,
+    last_filed,
     modules,
     outside_attempts,
+    still_filed,
 )
 
 # The codes mypy itself files each finding under (by the role of the misused coroutine for
@@ -168,12 +170,31 @@ def report(
     context: Context,
     role: Role | None = None,
     scope: Scope | None = None,
+    once: bool = False,
 ) -> None:
     """Report a finding made during type checking (``role``: how a coroutine is misused;
-    ``scope``: the function it stands in, where the ``await`` around it is looked up)."""
+    ``scope``: the function it stands in, where the ``await`` around it is looked up).
+
+    ``once``: the finding may be made again for the same ``context`` in the same check (by
+    each item of a union receiver): it is filed only where no finding of ``code`` filed
+    for ``context`` is still among the file's errors (the daemon clears a target's errors
+    before it checks the target again)."""
     errors = errors_of(api)
+    key = (id(context), code.code)
+    if once:
+        filed = _FILED_ONCE.get(key)
+        if filed is not None and filed[0] is context and still_filed(errors, filed[1]):
+            return
     with outside_attempts(errors):
         _file(errors, modules(api), code, message, context, role, scope)
+    if once:
+        error = last_filed(errors, message)
+        if error is not None:
+            _FILED_ONCE[key] = (context, error)
+
+
+# For report(once=True): the error filed for a context, by the context's identity and code.
+_FILED_ONCE: dict[tuple[int, str], tuple[Context, object]] = {}
 
 
 def note(api: Checker, message: str, context: Context) -> None:

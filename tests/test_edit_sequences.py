@@ -2274,8 +2274,9 @@ def test_method_replaced_on_instances_changes(tmp_path: Path) -> None:
 def union_receiver_changes() -> list[Snapshot]:
     """A method called on a receiver typed as a union of two classes of another module
     (dropped in one function, awaited in another): edits of each class's method (async,
-    sync, ``Any``) and of the order of the union's items reach every mode, with one
-    finding per call where the items agree and mypy's own verdict where they do not."""
+    sync, ``Any``), of the order of the union's items and elsewhere in the classes' module
+    reach every mode, with one finding per call where the items agree (filed again where
+    the daemon checks the caller again) and mypy's own verdict where they do not."""
     conns = (
         "from typing import Any\n\n\nclass Conn:\n    {conn}def close(self) -> {result}:\n"
         "        return None\n\n\nclass Other:\n    {other}def close(self) -> None:\n"
@@ -2289,9 +2290,9 @@ def union_receiver_changes() -> list[Snapshot]:
     files = {"mypy.ini": INI, "app/__init__.py": ""}
 
     def state(
-        conn: str, other: str, result: str = "None", items: str = "Conn, Other"
+        conn: str, other: str, result: str = "None", items: str = "Conn, Other", extra: str = ""
     ) -> dict[str, str]:
-        module = conns.format(conn=conn, other=other, result=result)
+        module = conns.format(conn=conn, other=other, result=result) + extra
         return files | {"app/conns.py": module, "app/use.py": use.format(items=items)}
 
     return _steps(
@@ -2301,6 +2302,7 @@ def union_receiver_changes() -> list[Snapshot]:
         ("both async, Other first", state("async ", "async ", items="Other, Conn")),
         ("Conn's gives Any", state("", "async ", result="Any")),
         ("back", state("async ", "async ")),
+        ("a class added to their module", state("async ", "async ", extra="\n\nclass New: ...\n")),
     )
 
 
@@ -2315,6 +2317,7 @@ def test_union_receiver_changes(tmp_path: Path) -> None:
         [_awaited("Conn.close()", "None")],
         [_dropped("Other.close()")],
         [],
+        [_dropped("Conn.close()")],
         [_dropped("Conn.close()")],
     ]
     assert _cold_errors(_agreeing(tmp_path, union_receiver_changes())) == expected

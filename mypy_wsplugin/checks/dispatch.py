@@ -16,8 +16,14 @@ from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.hook_names import called_implicitly
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_result, coroutine_result, is_any
-from mypy_wsplugin.facts.union_receivers import union_receiver
-from mypy_wsplugin.mypy_internals import Checker, attempt_failed, contains_any, expression_type
+from mypy_wsplugin.facts.union_receivers import agree, union_members
+from mypy_wsplugin.mypy_internals import (
+    Checker,
+    attempt_failed,
+    contains_any,
+    expression_type,
+    modules,
+)
 
 CallContext = FunctionContext | MethodContext
 
@@ -33,7 +39,7 @@ def check_call_site(site: Site, policy: CheckPolicy, roles: RoleIndex, daemon: b
         # ``async`` mark are (facts/stored_results).  Resolving the callee registers
         # those dependencies whatever type mypy gave the call.
         site.known()
-    if not judged_on_union(site):
+    if not judged_on_union(site, policy):
         return site.typ
     result = coroutine_result(site.typ)
     if result is None and is_any(site.typ):
@@ -57,23 +63,31 @@ def check_call_site(site: Site, policy: CheckPolicy, roles: RoleIndex, daemon: b
     return site.typ
 
 
-def judged_on_union(site: Site) -> bool:
+def judged_on_union(site: Site, policy: CheckPolicy) -> bool:
     """Whether a hook's site is judged, where its receiver is typed as a union (a method
     call or an attribute read): mypy checks it once per item of the union, and this hook
-    is one of them.  Where the items disagree (a sync method and an async one), no advice
-    fits every item: not judged, mypy's own verdict stands, as for a union of callables.
-    Where they agree, the site is one finding, reported by the first item; the others are
-    judged quietly, to type the site alike (items sharing the first one's definition give
-    the same line, which mypy prints once)."""
+    is one of them.  Only where every item's member gives a coroutine, or every one a plain
+    value, and the policy judges every one alike (with ``check_all_awaits``; else each must
+    be configured, all sync or all async): then each item's hook judges it and types it
+    alike, and the finding is filed once, by the first hook that makes it
+    (``reporting.report``'s ``once``).  Elsewhere no advice fits every item (a sync method
+    and an async one), or the plugin would judge only some: mypy's own verdict stands, as
+    for a union of callables."""
     node = site.node
     member = node.callee if isinstance(node, CallExpr) and site.is_method else node
     if not isinstance(member, MemberExpr):
         return True
-    union = union_receiver(site.api, member, called=site.is_method is not None)
-    if union is None:
+    members = union_members(site.api, member, called=site.is_method is not None)
+    if members is None:
         return True
-    site.quiet = union.first != site.fullname
-    return union.uniform
+    site.on_union = True
+    if not agree(members):
+        return False
+    if policy.judges_all():
+        return True
+    entries = [policy.entry(name, site.tree, modules(site.api)) for name, _ in members]
+    kinds = {entry.is_async if entry is not None else None for entry in entries}
+    return len(kinds) == 1 and None not in kinds
 
 
 def decided(ctx: CallContext, api: Checker, call: CallExpr, errors: Errors) -> bool:

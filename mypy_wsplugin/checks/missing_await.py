@@ -195,8 +195,8 @@ def check_coroutine(
     finding = find_misuse(api.options, modules(api), site.what, role, scope, result, declared)
     if finding is None or (unless_replaced and site.callee_replaced()):
         return site.typ
-    if not site.quiet:
-        report(api, MISSING_AWAIT, finding.message, finding.context, finding.role, scope)
+    context = finding.context
+    report(api, MISSING_AWAIT, finding.message, context, finding.role, scope, site.on_union)
     return recovered_type(site.typ, result, finding)
 
 

@@ -47,6 +47,11 @@ class CheckPolicy:
         """Whether the hook decisions depend on resolved paths (not only on the name)."""
         return not self._check_all and self._matcher.has_paths
 
+    def judges_all(self) -> bool:
+        """Whether every callee mypy types is judged (``check_all_awaits``), configured or
+        not."""
+        return self._check_all
+
     def judged(self, entry: FactoryEntry | None, unseen: bool = False) -> bool:
         """Whether a callee is judged at all.  One that mypy cannot see (``unseen``) is
         ``Any``: only its configuration entry says anything about it."""

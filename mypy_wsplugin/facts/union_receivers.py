@@ -8,12 +8,11 @@ items' methods give is read from their types, as mypy types each item's call and
 cache keeps them (not from what only a parsed definition has: its decorators, whether an
 annotation was written), so that the checks can tell one finding for the whole call (every
 item gives a coroutine, or every one a plain value) from a call whose items disagree
-(:func:`union_call`), the same in every mode.
+(:func:`union_members`, :func:`agree`), the same in every mode.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from mypy.nodes import (
@@ -46,31 +45,18 @@ _COROUTINE: Final = "coroutine"
 _PLAIN: Final = "plain"
 
 
-@dataclass(frozen=True)
-class UnionCall:
-    """``uniform``: every item's method gives a coroutine, or every one a plain value (an
-    item whose method's result is not certain from its type, or that has no such method,
-    makes the call not uniform).  ``first``: the full name of the first item's method (of
-    the class that defines it, as ``facts.hook_names.DefiningNames`` names a hook's), in
-    the order mypy checks the items."""
-
-    uniform: bool
-    first: str | None
-
-
-_NOT_UNIFORM: Final = UnionCall(False, None)
-
-
-def union_receiver(api: Checker, member: MemberExpr, called: bool) -> UnionCall | None:
+def union_members(
+    api: Checker, member: MemberExpr, called: bool
+) -> list[tuple[str, str | None]] | None:
     """For ``member`` (``x.close`` in ``x.close()`` where ``called``, else an attribute
     read) on a receiver mypy typed as a union of two or more items besides ``None`` (mypy
-    runs no hook for ``None``'s): whether its items agree, and which one mypy checks first.
-    None for any other receiver."""
+    runs no hook for ``None``'s): for each item, the full name of its member (by the class
+    that defines it, as ``facts.hook_names.DefiningNames`` names a hook's) and what a call
+    or read of it gives: a coroutine, a plain value, or None where that is not certain from
+    its type (or the item has no such member).  None for any other receiver."""
     receiver = get_proper_type(expression_type(api, member.expr))
     if not isinstance(receiver, UnionType):
         return None
-    # mypy's order of the items (check_union_call_expr, analyze_union_member_access),
-    # without ``None``.
     items = [
         item
         for item in map(get_proper_type, flatten_nested_unions(receiver.relevant_items()))
@@ -78,21 +64,27 @@ def union_receiver(api: Checker, member: MemberExpr, called: bool) -> UnionCall 
     ]
     if len(items) < 2:
         return None
-    kinds: set[str] = set()
-    first: str | None = None
+    members: list[tuple[str, str | None]] = []
     for item in items:
         info = _class_of(item)
         owner = info.get_containing_type_info(member.name) if info is not None else None
         sym = owner.names.get(member.name) if owner is not None else None
         node = sym.node if sym is not None else None
-        kind = _call_kind(node) if called else _value_kind(node)
-        if owner is None or kind is None:
-            return _NOT_UNIFORM
-        kinds.add(kind)
-        if first is None:
-            # As the hooks name a member: by the class that defines it (DefiningNames).
-            first = f"{owner.fullname}.{member.name}"
-    return UnionCall(True, first) if len(kinds) == 1 else _NOT_UNIFORM
+        if called:
+            kind = _call_kind(node)
+        else:
+            # mypy runs an attribute hook for an instance's variable or property only:
+            # not for a class object's attribute, nor for a method read without a call.
+            kind = _value_kind(node) if isinstance(item, Instance) else None
+        name = f"{owner.fullname}.{member.name}" if owner is not None else member.name
+        members.append((name, kind))
+    return members
+
+
+def agree(members: list[tuple[str, str | None]]) -> bool:
+    """Whether every member gives a coroutine, or every one a plain value."""
+    kinds = {kind for _, kind in members}
+    return len(kinds) == 1 and None not in kinds
 
 
 def _class_of(item: ProperType) -> TypeInfo | None:
@@ -119,16 +111,22 @@ def _call_kind(node: SymbolNode | None) -> str | None:
 
 
 def _value_kind(node: SymbolNode | None) -> str | None:
-    """What reading the attribute ``node`` gives, from its type: a property's getter's
-    result, a variable's type; a method read without a call is a function object (plain)."""
+    """What reading the attribute ``node`` of an instance gives, from its type: a
+    property's getter's result, a variable's type.  Not certain for a method (mypy runs no
+    attribute hook for it), nor for a variable mypy inferred as ``None`` from ``self.x =
+    None`` (the check leaves that to mypy: ``await_not_awaitable._placeholder_none``)."""
+    if isinstance(node, OverloadedFuncDef) and node.is_property and node.items:
+        node = node.items[0]  # a property with a setter: its getter
     if isinstance(node, Decorator):
         return _call_kind(node) if node.var.is_property else None
-    typ = _type_of(node)
-    if typ is None:
+    if not isinstance(node, Var):
         return None
-    if isinstance(node, Var):
-        return _call_kind(node) if node.is_property else _result_kind(typ)
-    return _PLAIN if isinstance(typ, (CallableType, Overloaded)) else None
+    if node.is_property:
+        return _call_kind(node)
+    typ = _type_of(node)
+    if typ is None or (node.is_inferred and isinstance(typ, NoneType)):
+        return None
+    return _result_kind(typ)
 
 
 def _type_of(node: SymbolNode | None) -> ProperType | None:
