@@ -110,14 +110,14 @@ def recorded_errors(errors: Errors, file: str) -> list[ErrorInfo]:
 def last_filed(errors: Errors, message: str) -> object | None:
     """The error just filed with ``message`` in the file being reported, if it was (an
     ignore comment may have kept it out): the last entry of ``Errors.error_info_map``."""
-    infos = errors.error_info_map.get(errors.file)
+    infos = recorded_errors(errors, errors.file)
     return infos[-1] if infos and infos[-1].message == message else None
 
 
 def still_filed(errors: Errors, error: object) -> bool:
     """Whether ``error`` (from :func:`last_filed`) is still among the file's errors: the
     daemon clears a fine-grained target's before it checks the target again."""
-    return any(info is error for info in errors.error_info_map.get(errors.file, ()))
+    return any(info is error for info in recorded_errors(errors, errors.file))
 
 
 def attempt_failed(errors: Errors) -> bool:
