@@ -14,6 +14,16 @@ standard output, one JSON object a line:
 The zygote's own standard streams point to ``os.devnull`` once it starts (a stray print
 cannot reach the answers); it ends at the end of its standard input.
 
+The plugin under test is imported here too, once, where this interpreter can import it
+(:func:`_preload_plugin`; not its command line, ``cli``): a run of the pure-Python plugin
+imports some 50 of its modules, about 60 ms of each run (a quarter of a YAML case's run on
+the floor).  A child is left as a new interpreter would start (:func:`_settle_preloaded`):
+the plugin's modules are out of ``sys.modules`` and its error codes out of mypy's tables
+until something imports the plugin, which then gets the modules imported here, by any way
+of importing (a finder first on ``sys.meta_path``); and where the child's own ``sys.path``
+(its first entry, the working directory) finds another copy of the plugin, the child
+imports that one instead, as a new process would.
+
 A run of ``mypy -n N`` (parallel workers, mypy >= 2.4) starts its workers as
 ``python -m mypy.build_worker ...`` processes (``mypy.build.WorkerClient``).  The child
 forks N *standbys* before it runs mypy, in the state a child starts in; each waits for the
@@ -28,6 +38,7 @@ processes.
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import os
 import re
@@ -37,15 +48,26 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from importlib.abc import Loader, MetaPathFinder
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import IO, Any, NoReturn
 
 WORKER_MODULE = "mypy.build_worker"
 # The standbys of a child that runs mypy with parallel workers, not yet handed a worker.
 _STANDBYS: list[_Standby] = []
+# The plugin under test (its command line, which no mypy run imports, is left out).
+PLUGIN = "mypy_wsplugin"
+NOT_PRELOADED = frozenset({"cli", "__main__"})
 
 
 def main() -> None:
+    # As Python's gc documentation advises for a process that forks without exec: no
+    # collection here (no freed holes in the pages the children share), and everything
+    # imported here frozen before the first fork, so that a child's collections do not
+    # touch (and copy) those pages; each child collects as a new interpreter does.
+    gc.disable()
     requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     null = os.open(os.devnull, os.O_RDWR)
@@ -58,6 +80,9 @@ def main() -> None:
     import mypy.main
     import mypy.util  # noqa: F401
 
+    global _PRELOADED
+    _PRELOADED = _preload_plugin()
+    gc.freeze()
     _answer(answers, {"ready": True})
     for line in requests:
         request = json.loads(line)
@@ -79,6 +104,7 @@ def _child(request: dict[str, Any], requests: IO[str], answers: IO[str]) -> NoRe
     would (:func:`_run_then_exit`)."""
 
     def run() -> None:
+        gc.enable()
         requests.close()
         answers.close()
         if request["session"]:
@@ -128,6 +154,7 @@ def _become(module: str | None, script: str | None, argv: list[str], env: dict[s
     # directory for a script (nothing where PYTHONSAFEPATH says so).
     if not sys.flags.safe_path:
         sys.path[0] = os.path.dirname(os.path.realpath(script)) if script else os.getcwd()
+    _settle_preloaded()
     if script:
         runpy.run_path(script, run_name="__main__")
     else:
@@ -142,6 +169,128 @@ def _exit(code: int) -> NoReturn:
         sys.stderr.flush()
     finally:
         os._exit(code)
+
+
+class _Preloaded:
+    """The plugin's modules the zygote imported, and what importing them added to mypy's
+    tables of error codes (``mypy.errorcodes``: a code registers itself when it is made)."""
+
+    def __init__(self, modules: dict[str, ModuleType], codes: dict[str, Any]) -> None:
+        self.modules = modules
+        self.codes = codes  # code -> ErrorCode
+        spec = modules[PLUGIN].__spec__
+        self.origin = spec.origin if spec is not None else None
+
+    def register(self, present: bool) -> None:
+        """Put the plugin's codes in mypy's tables (``present``) or take them out."""
+        from mypy import errorcodes
+
+        for code, error_code in self.codes.items():
+            parent = getattr(error_code, "sub_code_of", None)
+            subs = errorcodes.sub_code_map[parent.code] if parent is not None else None
+            if present:
+                errorcodes.error_codes[code] = error_code
+                if subs is not None:
+                    subs.add(code)
+            else:
+                errorcodes.error_codes.pop(code, None)
+                if subs is not None:
+                    subs.discard(code)
+
+
+_PRELOADED: _Preloaded | None = None
+
+
+def _plugin_modules() -> dict[str, ModuleType]:
+    return {
+        name: module
+        for name, module in sys.modules.items()
+        if name == PLUGIN or name.startswith(PLUGIN + ".")
+    }
+
+
+def _preload_plugin() -> _Preloaded | None:
+    """Import the plugin and its modules but the command line; None where this
+    interpreter cannot import it (each child then imports it, or fails to, as a new
+    process does)."""
+    import importlib
+    import pkgutil
+
+    from mypy import errorcodes
+
+    before = dict(errorcodes.error_codes)
+
+    def walk(package: ModuleType) -> None:
+        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            if info.name.split(".")[1] in NOT_PRELOADED:
+                continue
+            module = importlib.import_module(info.name)
+            if info.ispkg:
+                walk(module)
+
+    try:
+        walk(importlib.import_module(PLUGIN))
+    except BaseException:  # an old mypy, a plugin that cannot load: no preload
+        preloaded = None
+    else:
+        modules = _plugin_modules()
+        codes = {c: e for c, e in errorcodes.error_codes.items() if before.get(c) is not e}
+        preloaded = _Preloaded(modules, codes)
+    if preloaded is None:
+        for name in _plugin_modules():
+            del sys.modules[name]
+        errorcodes.error_codes.clear()
+        errorcodes.error_codes.update(before)
+    return preloaded
+
+
+class _Restorer(MetaPathFinder, Loader):
+    """First on ``sys.meta_path`` in a child: the first import of the plugin or one of its
+    modules puts back every module the zygote imported and the plugin's error codes, and
+    gives the one asked for (as ``importlib`` loads a module, its spec and all)."""
+
+    def __init__(self, preloaded: _Preloaded) -> None:
+        self.preloaded = preloaded
+
+    def find_spec(
+        self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        module = self.preloaded.modules.get(name)
+        if module is None:
+            return None
+        sys.meta_path.remove(self)
+        self.preloaded.register(present=True)
+        for other, loaded in self.preloaded.modules.items():
+            if other != name:
+                sys.modules.setdefault(other, loaded)
+        return ModuleSpec(name, self, origin=getattr(module.__spec__, "origin", None))
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        return self.preloaded.modules[spec.name]
+
+    def exec_module(self, module: ModuleType) -> None:
+        # importlib set this finder's spec on the module: the module keeps its own.
+        module.__spec__ = self.preloaded.modules[module.__name__].__spec__
+        module.__loader__ = getattr(module.__spec__, "loader", None)
+
+
+def _settle_preloaded() -> None:
+    """In a child, before it runs: the plugin as a new interpreter has it (see the module's
+    docstring)."""
+    preloaded = _PRELOADED
+    if preloaded is None:
+        return
+    import importlib.util
+
+    for name in preloaded.modules:
+        sys.modules.pop(name, None)
+    preloaded.register(present=False)
+    try:
+        spec = importlib.util.find_spec(PLUGIN)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin == preloaded.origin:
+        sys.meta_path.insert(0, _Restorer(preloaded))
 
 
 def _workers_asked(argv: list[str]) -> int:

@@ -25,6 +25,10 @@ pytestmark = pytest.mark.skipif(not ENABLED, reason="WSPLUGIN_TEST_FORK=0: nothi
 FILES = {
     "mypy.ini": "[mypy]\nplugins = mypy_wsplugin\n",
     "crashing.ini": "[mypy]\nplugins = crashing_plugin.py\n",
+    # The zygote has imported the plugin (tests/mypy_zygote.py): a run without it must not
+    # know its codes, and a run with it must.
+    "plain.ini": "[mypy]\ndisable_error_code = missing-await\n",
+    "code_off.ini": "[mypy]\nplugins = mypy_wsplugin\ndisable_error_code = await-not-awaitable\n",
     "crashing_plugin.py": (
         "def plugin(version):\n    raise SystemExit('no plugin for ' + version)\n"
     ),
@@ -39,6 +43,16 @@ COMMANDS = {
     "inline source": ["-m", "mypy", "--cache-dir", "{cache}", "-c", "x: int = 'no'"],
     "usage error": ["-m", "mypy", "--no-such-option"],
     "plugin exits at load": ["-m", "mypy", "--config-file", "crashing.ini", "clean.py"],
+    "plain mypy told of a plugin's code": ["-m", "mypy", "--config-file", "plain.ini", "clean.py"],
+    "plugin's code disabled": [
+        "-m",
+        "mypy",
+        "--config-file",
+        "code_off.ini",
+        "--cache-dir",
+        "{cache}",
+        "findings.py",
+    ],
     "version": ["-m", "mypy", "--version"],
     "daemon client, no daemon": ["-m", "mypy.dmypy", "--status-file", "none.json", "status"],
 }
@@ -75,6 +89,26 @@ def test_forked_run_gives_what_a_new_process_gives(name: str, project: Path) -> 
     assert _forkable_module(args) is not None
     env = dict(os.environ, MYPY_FORCE_COLOR="0")
     forked, new = (_run(way, [arg.format(cache=way) for arg in args], project, env) for way in WAYS)
+    assert (forked.returncode, forked.stdout, forked.stderr) == (
+        new.returncode,
+        new.stdout,
+        new.stderr,
+    )
+
+
+def test_a_copy_of_the_plugin_in_the_working_directory_is_the_one_run(project: Path) -> None:
+    """The working directory comes first on ``sys.path``: a run there imports its copy of
+    the plugin, not the one the zygote imported."""
+    here = project / "shadowed"
+    (here / "mypy_wsplugin").mkdir(parents=True)
+    (here / "mypy_wsplugin" / "__init__.py").write_text(
+        "def plugin(version):\n    raise SystemExit('the copy in the working directory')\n"
+    )
+    (here / "mypy.ini").write_text(FILES["mypy.ini"])
+    (here / "clean.py").write_text(FILES["clean.py"])
+    args = ["-m", "mypy", "--no-incremental", "clean.py"]
+    forked, new = (_run(way, args, here, dict(os.environ)) for way in WAYS)
+    assert "the copy in the working directory" in new.stderr
     assert (forked.returncode, forked.stdout, forked.stderr) == (
         new.returncode,
         new.stdout,
