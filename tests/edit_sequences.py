@@ -181,6 +181,11 @@ class Use:
     # ``async def n<uid>():`` nested in the handler, a task's body: the nested function
     # reads the method's ``self`` (facts/bindings.self_owner).
     nested: bool = False
+    # A "new" receiver typed as the union of its class and another class ``(module,
+    # class)``: ``pick<uid>()``, a function of the handler's module declared ``-> <class> |
+    # <other>`` that returns ``<class>()`` (facts/union_receivers: the call is judged where
+    # every member's method gives the same, else mypy's verdict stands).
+    union: tuple[str, str] | None = None
 
 
 def loop_shape(u: Use) -> str:
@@ -403,6 +408,7 @@ def render_module(p: Project, m: Module) -> str:
     for f in m.funcs:
         body += ["", ""]
         body += render_func(p, m, f, "", method=False)
+    body += render_picks(p, m, imports)
     for h in m.handlers:
         body += ["", ""]
         body += render_handler(p, m, h, "", imports, method=False)
@@ -419,6 +425,29 @@ def render_module(p: Project, m: Module) -> str:
         imports.add("from collections.abc import Awaitable")
     head = sorted(imports)
     return "\n".join([*head, *body]).lstrip("\n") + "\n"
+
+
+def union_member(p: Project, u: Use) -> tuple[str, str] | None:
+    """The other member of a use's union receiver, where it has one and both classes are
+    in the project (else the receiver is its class's instance, as without a union)."""
+    if u.union is None or u.method is None or u.receiver != "new" or u.form == "self":
+        return None
+    if u.factory or p.klass(u.module, u.name) is None or p.klass(*u.union) is None:
+        return None
+    return u.union
+
+
+def render_picks(p: Project, m: Module, imports: set[str]) -> list[str]:
+    """``def pick<uid>() -> <class> | <other>:`` for each union receiver of ``m``'s uses."""
+    lines: list[str] = []
+    for ref, _, u in all_uses(p):
+        other = union_member(p, u)
+        if ref.module != m.name or other is None:
+            continue
+        made = reference(m.name, u.module, u.name, u.form, imports)
+        member = reference(m.name, other[0], other[1], "direct", imports)
+        lines += ["", "", f"def pick{u.uid}() -> {made} | {member}:", f"    return {made}()"]
+    return lines
 
 
 def global_home(ref: SigRef, u: Use) -> str:
@@ -588,7 +617,7 @@ def render_use(
         ref = reference(m.name, u.module, _receiver_name(u), u.form, imports)
         # An async factory's result is awaited where the handler can await it, and is
         # the coroutine itself (a receiver used without "await") where it cannot.
-        receiver = f"{ref}()"
+        receiver = f"pick{u.uid}()" if union_member(p, u) is not None else f"{ref}()"
         awaited = in_async and u.factory and _factory_async(p, u)
         if u.method is None:
             call = f"{ref}({args})"
@@ -777,6 +806,25 @@ class SetGlobalHome(Edit):
                     return None
                 u.home = self.home
                 return f"variable g{u.uid} moved to {global_home(ref, u)}: {ref}"
+        return None
+
+
+@dataclass
+class SetUnion(Edit):
+    """A "new" receiver becomes the union of its class and another (``Use.union``), or
+    its class's instance again (``other`` None)."""
+
+    uid: int
+    other: tuple[str, str] | None
+
+    def apply(self, p: Project) -> str | None:
+        for ref, _, u in all_uses(p):
+            if u.uid == self.uid and u.union != self.other:
+                u.union = self.other
+                if self.other is None:
+                    return f"receiver of call #{u.uid} no longer a union: {ref}"
+                member = f"{PKG}.{self.other[0]}.{self.other[1]}"
+                return f"receiver of call #{u.uid} made a union with {member}: {ref}"
         return None
 
 
@@ -1059,6 +1107,12 @@ LOOPED_SHARE: Final = 0.4
 # The share of uses through a method handler's ``self`` made in a function nested in the
 # handler (``Use.nested``), drawn from a stream of its own.
 NESTED_USE_SHARE: Final = 0.3
+# The share of "new" receivers typed as a union with another class (``Use.union``), of those
+# whose other class has the method too, and of edits that make a receiver a union or take
+# the union away (``SetUnion``), drawn from a stream of their own.
+UNION_USE_SHARE: Final = 0.25
+UNION_WITH_THE_METHOD_SHARE: Final = 0.8
+UNION_EDIT_SHARE: Final = 0.06
 
 
 class Generator:
@@ -1074,6 +1128,7 @@ class Generator:
         stores: random.Random | None = None,
         variables: random.Random | None = None,
         nesting: random.Random | None = None,
+        unions: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -1088,6 +1143,7 @@ class Generator:
         self.stores = stores or random.Random(0)
         self.variables = variables or random.Random(0)
         self.nesting = nesting or random.Random(0)
+        self.unions = unions or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -1239,10 +1295,30 @@ class Generator:
             use.looped = self.variables.random() < LOOPED_SHARE
         if k is not None and (form == "self" or use.receiver == "stored"):
             use.nested = self.nesting.random() < NESTED_USE_SHARE
+        unionable = method is not None and form != "self" and use.receiver == "new"
+        if unionable and not use.factory and self.unions.random() < UNION_USE_SHARE:
+            assert method is not None
+            use.union = self.union_member(p, m, module, name, method)
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
         return use
+
+    def union_member(
+        self, p: Project, m: Module, module: str, name: str, method: str
+    ) -> tuple[str, str] | None:
+        """Another class for a union receiver of ``module.name``: mostly one that has
+        ``method`` too, from a module ``m`` may import without a cycle where it can."""
+        others = [
+            (x.name, c.name)
+            for x in p.modules
+            for c in x.classes
+            if (x.name, c.name) != (module, name) and x.index <= m.index
+        ]
+        having = [o for o in others if method in p.method_names(*o)]
+        if having and self.unions.random() < UNION_WITH_THE_METHOD_SHARE:
+            return self.unions.choice(having)
+        return self.unions.choice(others) if others else None
 
     def next_uid(self, p: Project) -> int:
         p.next_id += 1
@@ -1319,6 +1395,24 @@ class Generator:
             if held:
                 u = self.variables.choice(held)
                 return SetGlobalHome(u.uid, "there" if u.home == "here" else "here")
+        if self.unions.random() < UNION_EDIT_SHARE:
+            candidates = [
+                (ref, u)
+                for ref, _, u in all_uses(p)
+                if u.method is not None
+                and u.receiver == "new"
+                and u.form != "self"
+                and not u.factory
+            ]
+            if candidates:
+                ref, u = self.unions.choice(candidates)
+                m = p.module(ref.module)
+                if u.union is not None:
+                    return SetUnion(u.uid, None)
+                if m is not None and u.method is not None:
+                    member = self.union_member(p, m, u.module, u.name, u.method)
+                    if member is not None:
+                        return SetUnion(u.uid, member)
         if self.chains.random() < CHAIN_EDIT_SHARE:
             made = sorted({(u.module, u.name) for _, _, u in all_uses(p) if _is_chained(u)})
             classes = [(m, n, k) for m, n in made if (k := p.klass(m, n)) is not None]
@@ -1417,6 +1511,7 @@ def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
         random.Random(f"stores-{seed}"),
         random.Random(f"variables-{seed}"),
         random.Random(f"nesting-{seed}"),
+        random.Random(f"unions-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)

@@ -32,6 +32,7 @@ from tests.edit_sequences import (
     SetFactoryAsync,
     SetFactoryResult,
     SetKind,
+    SetUnion,
     Snapshot,
     all_uses,
     generate,
@@ -43,6 +44,7 @@ from tests.edit_sequences import (
     running_tool,
     snapshots,
     storing_class,
+    union_member,
 )
 
 TOOL = running_tool()
@@ -1049,6 +1051,65 @@ def test_generated_async_factories() -> None:
                         assert edit.is_async, (seed, snap.note)
     assert edited >= 10
     assert awaited >= 5
+
+
+def test_generated_union_receivers() -> None:
+    """``make fuzz`` types some receivers as the union of their class and another
+    (``pick<uid>() -> A | B``, mostly a class with the method too) and makes or unmakes such
+    unions (``SetUnion``): each step declares every such receiver's union and calls the
+    method on ``pick<uid>()``, in valid Python, and the seeds of ``make test`` have some."""
+    unions = 0
+    made: Counter[bool] = Counter()
+    for seed in range(30000, 30060):
+        initial, edits = generate(seed, 16)
+        snaps = snapshots(initial, edits)
+        projects = [initial]
+        for edit in edits:
+            after = copy.deepcopy(projects[-1])
+            edit.apply(after)
+            projects.append(after)
+            if isinstance(edit, SetUnion):
+                made[edit.other is not None] += 1
+        for project, snap in zip(projects, snaps, strict=True):
+            trees = {p: ast.parse(t, p) for p, t in snap.files.items() if p.endswith(".py")}
+            for ref, _, use in all_uses(project):
+                member = union_member(project, use)
+                if member is None:
+                    continue
+                unions += 1
+                tree = trees[f"app/{ref.module}.py"]
+                pick = next(
+                    node
+                    for node in tree.body
+                    if isinstance(node, ast.FunctionDef) and node.name == f"pick{use.uid}"
+                )
+                assert isinstance(pick.returns, ast.BinOp), (seed, snap.note)
+                assert isinstance(pick.returns.op, ast.BitOr), (seed, snap.note)
+                names = {ast.unparse(pick.returns.left), ast.unparse(pick.returns.right)}
+                assert {n.rpartition(".")[2].removesuffix("_al") for n in names} == {
+                    use.name,
+                    member[1],
+                }, (seed, snap.note)
+                calls = [
+                    node
+                    for node in ast.walk(tree)
+                    if isinstance(node, ast.Attribute)
+                    and node.attr == use.method
+                    and ast.unparse(node.value) == f"pick{use.uid}()"
+                ]
+                assert calls, (seed, snap.note)
+    assert unions >= 100
+    assert made[True] >= 5 and made[False] >= 5
+    seeds_with_unions = [
+        seed
+        for seed in SEEDS
+        if any(
+            "def pick" in text
+            for snap in snapshots(*generate(seed, LENGTH))
+            for text in snap.files.values()
+        )
+    ]
+    assert seeds_with_unions, SEEDS
 
 
 def test_generated_receivers_stored_on_self_and_in_module_variables() -> None:
