@@ -5,6 +5,8 @@ the cases.
   unseen modules needs mypy >= 2.4 (see README);
 * ``skip: os.environ["WSPLUGIN_MYPY_MAJOR"] == "1"``: for mypy's own wording where it changed
   at 2.0 (its note on an ignore that does not cover a code names the ignore's codes).
+* ``skip: os.environ["WSPLUGIN_MYPY_BEFORE_2_4"] == "1"``: for an error plain mypy gives
+  only from 2.4 on (a coroutine passed where ``Hashable`` is expected).
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from pathlib import Path
 import pytest
 from pytest_mypy_plugins.item import YamlTestItem
 
-from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY_VERSION
+from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY, MYPY_VERSION
 from tests.forked_mypy import use_for_yaml_cases
 
 HAS_POST_PASS = CAPABILITIES.post_pass
 
 os.environ["WSPLUGIN_POST_PASS"] = "1" if HAS_POST_PASS else "0"
 os.environ["WSPLUGIN_MYPY_MAJOR"] = MYPY_VERSION.split(".")[0]
+os.environ["WSPLUGIN_MYPY_BEFORE_2_4"] = "1" if MYPY < (2, 4) else "0"
 
 BASE_INI = Path(__file__).parent / "base.ini"
 

@@ -20,9 +20,10 @@ imports some 50 of its modules, about 60 ms of each run (a quarter of a YAML cas
 the floor).  A child is left as a new interpreter would start (:func:`_settle_preloaded`):
 the plugin's modules are out of ``sys.modules`` and its error codes out of mypy's tables
 until something imports the plugin, which then gets the modules imported here, by any way
-of importing (a finder first on ``sys.meta_path``); and where the child's own ``sys.path``
-(its first entry, the working directory) finds another copy of the plugin, the child
-imports that one instead, as a new process would.
+of importing (a finder first on ``sys.meta_path``, :class:`_Restorer`); where ``sys.path``
+at that import (the working directory first, or a plugin file's directory that mypy puts
+first) finds another copy of the plugin, or a file of the plugin changed after the zygote
+imported it, the child imports the plugin afresh, as a new process would.
 
 A run of ``mypy -n N`` (parallel workers, mypy >= 2.4) starts its workers as
 ``python -m mypy.build_worker ...`` processes (``mypy.build.WorkerClient``).  The child
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import importlib.util
 import json
 import os
 import re
@@ -172,14 +174,20 @@ def _exit(code: int) -> NoReturn:
 
 
 class _Preloaded:
-    """The plugin's modules the zygote imported, and what importing them added to mypy's
-    tables of error codes (``mypy.errorcodes``: a code registers itself when it is made)."""
+    """The plugin's modules the zygote imported (and the compiled build's shared library,
+    ``<hash>__mypyc``), their specs and files as imported, and what importing them added to
+    mypy's tables of error codes (``mypy.errorcodes``: a code registers itself when it is
+    made)."""
 
     def __init__(self, modules: dict[str, ModuleType], codes: dict[str, Any]) -> None:
         self.modules = modules
         self.codes = codes  # code -> ErrorCode
-        spec = modules[PLUGIN].__spec__
-        self.origin = spec.origin if spec is not None else None
+        self.specs = {name: module.__spec__ for name, module in modules.items()}
+        self.files = {name: _stamp(module) for name, module in modules.items()}
+
+    def unchanged(self) -> bool:
+        """Whether every module's file is still the one the zygote imported."""
+        return all(_stamp(module) == self.files[name] for name, module in self.modules.items())
 
     def register(self, present: bool) -> None:
         """Put the plugin's codes in mypy's tables (``present``) or take them out."""
@@ -201,12 +209,18 @@ class _Preloaded:
 _PRELOADED: _Preloaded | None = None
 
 
-def _plugin_modules() -> dict[str, ModuleType]:
-    return {
-        name: module
-        for name, module in sys.modules.items()
-        if name == PLUGIN or name.startswith(PLUGIN + ".")
-    }
+def _stamp(module: ModuleType) -> tuple[int, int] | None:
+    """A module's file's modification time and size (None: no file, or none any more)."""
+    path = getattr(module, "__file__", None)
+    try:
+        found = os.stat(path) if path else None
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_size) if found is not None else None
+
+
+def _is_plugin_module(name: str) -> bool:
+    return name == PLUGIN or name.startswith(PLUGIN + ".") or name.endswith("__mypyc")
 
 
 def _preload_plugin() -> _Preloaded | None:
@@ -218,7 +232,9 @@ def _preload_plugin() -> _Preloaded | None:
 
     from mypy import errorcodes
 
-    before = dict(errorcodes.error_codes)
+    codes_before = dict(errorcodes.error_codes)
+    subs_before = {code: set(subs) for code, subs in errorcodes.sub_code_map.items()}
+    modules_before = set(sys.modules)
 
     def walk(package: ModuleType) -> None:
         for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
@@ -230,24 +246,37 @@ def _preload_plugin() -> _Preloaded | None:
 
     try:
         walk(importlib.import_module(PLUGIN))
+        failed = False
     except BaseException:  # an old mypy, a plugin that cannot load: no preload
-        preloaded = None
-    else:
-        modules = _plugin_modules()
-        codes = {c: e for c, e in errorcodes.error_codes.items() if before.get(c) is not e}
-        preloaded = _Preloaded(modules, codes)
-    if preloaded is None:
-        for name in _plugin_modules():
-            del sys.modules[name]
-        errorcodes.error_codes.clear()
-        errorcodes.error_codes.update(before)
-    return preloaded
+        failed = True
+    modules = {
+        name: module
+        for name, module in sys.modules.items()
+        if name not in modules_before and _is_plugin_module(name)
+    }
+    if not failed:
+        codes = {c: e for c, e in errorcodes.error_codes.items() if codes_before.get(c) is not e}
+        return _Preloaded(modules, codes)
+    for name in modules:
+        del sys.modules[name]
+    errorcodes.error_codes.clear()
+    errorcodes.error_codes.update(codes_before)
+    for code in list(errorcodes.sub_code_map):
+        if code in subs_before:
+            errorcodes.sub_code_map[code].intersection_update(subs_before[code])
+        else:
+            del errorcodes.sub_code_map[code]
+    return None
 
 
 class _Restorer(MetaPathFinder, Loader):
-    """First on ``sys.meta_path`` in a child: the first import of the plugin or one of its
-    modules puts back every module the zygote imported and the plugin's error codes, and
-    gives the one asked for (as ``importlib`` loads a module, its spec and all)."""
+    """First on ``sys.meta_path`` in a child until the plugin is first imported, by any way
+    of importing (its package always comes first): that import gives back every module the
+    zygote imported, each with its own spec, and puts the plugin's error codes back in
+    mypy's tables.  Where the import would find another copy of the plugin (on ``sys.path``
+    as it is then: the working directory first, or the directory of a plugin file that
+    mypy imports), or a file of the plugin changed after the zygote imported it, the
+    import is left to the other finders, as in a new process."""
 
     def __init__(self, preloaded: _Preloaded) -> None:
         self.preloaded = preloaded
@@ -255,42 +284,49 @@ class _Restorer(MetaPathFinder, Loader):
     def find_spec(
         self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
-        module = self.preloaded.modules.get(name)
-        if module is None:
+        saved = self.preloaded.specs.get(name) if name == PLUGIN else None
+        if saved is None:
             return None
         sys.meta_path.remove(self)
-        self.preloaded.register(present=True)
-        for other, loaded in self.preloaded.modules.items():
-            if other != name:
-                sys.modules.setdefault(other, loaded)
-        return ModuleSpec(name, self, origin=getattr(module.__spec__, "origin", None))
+        try:
+            found = importlib.util.find_spec(PLUGIN)
+        except (ImportError, ValueError):
+            found = None
+        if found is None or found.origin != saved.origin or not self.preloaded.unchanged():
+            return None  # and no more restoring: the child imports the plugin afresh
+        sys.meta_path.insert(0, self)
+        spec = ModuleSpec(name, self, origin=saved.origin, is_package=True)
+        spec.submodule_search_locations = saved.submodule_search_locations
+        spec.cached = saved.cached
+        spec.has_location = saved.has_location
+        return spec
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        self.preloaded.register(present=True)
+        for name, module in self.preloaded.modules.items():
+            if name != spec.name:
+                sys.modules.setdefault(name, module)
         return self.preloaded.modules[spec.name]
 
     def exec_module(self, module: ModuleType) -> None:
-        # importlib set this finder's spec on the module: the module keeps its own.
-        module.__spec__ = self.preloaded.modules[module.__name__].__spec__
-        module.__loader__ = getattr(module.__spec__, "loader", None)
+        # importlib set this finder's spec on the module: it gets back its own.
+        spec = self.preloaded.specs[module.__name__]
+        module.__spec__ = spec
+        module.__loader__ = spec.loader if spec is not None else None
 
 
 def _settle_preloaded() -> None:
-    """In a child, before it runs: the plugin as a new interpreter has it (see the module's
-    docstring)."""
+    """In a child, before it runs: the plugin as a new interpreter has it, not imported
+    (see the module's docstring and :class:`_Restorer`)."""
     preloaded = _PRELOADED
     if preloaded is None:
         return
-    import importlib.util
-
     for name in preloaded.modules:
         sys.modules.pop(name, None)
     preloaded.register(present=False)
-    try:
-        spec = importlib.util.find_spec(PLUGIN)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.origin == preloaded.origin:
-        sys.meta_path.insert(0, _Restorer(preloaded))
+    sys.meta_path.insert(0, _Restorer(preloaded))
 
 
 def _workers_asked(argv: list[str]) -> int:

@@ -55,7 +55,7 @@ from pytest_mypy_plugins.utils import (
     remove_empty_lines,
 )
 
-from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY_VERSION
+from mypy_wsplugin.mypy_internals import CAPABILITIES, MYPY, MYPY_VERSION
 
 from .forked_mypy import run_python
 from .relabel import PLUGIN_CODES, Relabel, classify, ignore_comments
@@ -87,6 +87,7 @@ RUN_TIMEOUT: Final = 600
 # module is collected without it).
 os.environ.setdefault("WSPLUGIN_POST_PASS", "1" if HAS_POST_PASS else "0")
 os.environ.setdefault("WSPLUGIN_MYPY_MAJOR", MYPY_VERSION.split(".")[0])
+os.environ.setdefault("WSPLUGIN_MYPY_BEFORE_2_4", "1" if MYPY < (2, 4) else "0")
 
 
 @dataclass(frozen=True)

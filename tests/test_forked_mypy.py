@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,86 @@ def test_a_copy_of_the_plugin_in_the_working_directory_is_the_one_run(project: P
     args = ["-m", "mypy", "--no-incremental", "clean.py"]
     forked, new = (_run(way, args, here, dict(os.environ)) for way in WAYS)
     assert "the copy in the working directory" in new.stderr
+    assert (forked.returncode, forked.stdout, forked.stderr) == (
+        new.returncode,
+        new.stdout,
+        new.stderr,
+    )
+
+
+def test_a_copy_of_the_plugin_beside_a_plugin_file_is_the_one_run(project: Path) -> None:
+    """mypy imports a plugin file with the file's directory first on ``sys.path``: a plugin
+    file that imports ``mypy_wsplugin`` there gets the copy beside it."""
+    tools = project / "tools"
+    (tools / "mypy_wsplugin").mkdir(parents=True)
+    (tools / "mypy_wsplugin" / "__init__.py").write_text(
+        "def plugin(version):\n    raise SystemExit('the copy beside the plugin file')\n"
+    )
+    (tools / "wrap.py").write_text("from mypy_wsplugin import plugin\n")
+    (project / "wrapped.ini").write_text("[mypy]\nplugins = tools/wrap.py\n")
+    args = ["-m", "mypy", "--config-file", "wrapped.ini", "--no-incremental", "clean.py"]
+    forked, new = (_run(way, args, project, dict(os.environ)) for way in WAYS)
+    assert "the copy beside the plugin file" in new.stderr
+    assert (forked.returncode, forked.stdout, forked.stderr) == (
+        new.returncode,
+        new.stdout,
+        new.stderr,
+    )
+
+
+SPEC_PROBE = """\
+import importlib.resources, sys
+import mypy_wsplugin
+from mypy.plugin import Plugin
+
+spec = mypy_wsplugin.__spec__
+print(spec.name, spec.parent, spec.origin, spec.cached, spec.has_location,
+      spec.submodule_search_locations, type(spec.loader).__name__,
+      type(mypy_wsplugin.__loader__).__name__, mypy_wsplugin.__file__,
+      importlib.resources.files("mypy_wsplugin").joinpath("py.typed").is_file(),
+      sorted(n for n in sys.modules if n.startswith("mypy_wsplugin.")) != [], file=sys.stderr)
+
+def plugin(version):
+    return Plugin
+"""
+
+
+def test_the_plugin_imported_in_a_child_is_the_module_a_new_process_imports(
+    project: Path,
+) -> None:
+    """The plugin's package as a plugin file sees it: its spec, loader and files."""
+    (project / "spec_probe.py").write_text(SPEC_PROBE)
+    (project / "probe.ini").write_text("[mypy]\nplugins = spec_probe.py\n")
+    args = ["-m", "mypy", "--config-file", "probe.ini", "--no-incremental", "clean.py"]
+    forked, new = (_run(way, args, project, dict(os.environ)) for way in WAYS)
+    assert "mypy_wsplugin" in new.stderr and "True" in new.stderr, new.stderr
+    assert (forked.returncode, forked.stdout, forked.stderr) == (
+        new.returncode,
+        new.stdout,
+        new.stderr,
+    )
+
+
+def test_a_plugin_edited_after_the_zygote_started_is_imported_afresh(tmp_path: Path) -> None:
+    """A zygote imports the plugin once; a child imports it afresh where one of its files
+    changed since (a copy of the plugin's source, alone on ``PYTHONPATH``)."""
+    source = Path(__file__).resolve().parent.parent / "mypy_wsplugin"
+    copy = tmp_path / "copy"
+    shutil.copytree(source, copy / "mypy_wsplugin", ignore=shutil.ignore_patterns("__pycache__"))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "mypy.ini").write_text(FILES["mypy.ini"])
+    (project / "clean.py").write_text(FILES["clean.py"])
+    env = dict(os.environ, PYTHONPATH=str(copy))
+    args = ["-m", "mypy", "--no-incremental", "clean.py"]
+    before = run_python(sys.executable, args, cwd=project, env=env, timeout=120)
+    assert before.returncode == 0, before.stdout + before.stderr
+    init = copy / "mypy_wsplugin" / "__init__.py"
+    init.write_text(
+        init.read_text() + "\n\ndef plugin(version):\n    raise SystemExit('plugin edited')\n"
+    )
+    forked, new = (_run(way, args, project, env) for way in WAYS)
+    assert "plugin edited" in new.stderr
     assert (forked.returncode, forked.stdout, forked.stderr) == (
         new.returncode,
         new.stdout,
