@@ -153,7 +153,7 @@ test:
 
 test-targets: pytest pytest-floor lint typecheck dist
 
-# The whole suite on each release in MID_MYPYS, one after the other (about 3.5 minutes each
+# The whole suite on each release in MID_MYPYS, one after the other (about 2 minutes each
 # on 2 cores): before a release, or when the supported range or mypy's internals the plugin
 # uses change.  Not part of `make test` (its budget is 10 minutes).  Every version runs;
 # the last line names those that failed.
