@@ -19,14 +19,16 @@ import argparse
 import ast
 import copy
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from mypy_wsplugin.mypy_internals import CAPABILITIES
 from tests.edit_sequences import (
+    Edit,
     Mode,
+    Project,
     SequenceResult,
     SequenceRun,
     SetFactoryAsync,
@@ -1053,6 +1055,21 @@ def test_generated_async_factories() -> None:
     assert awaited >= 5
 
 
+def _sequences(
+    seeds: range, length: int
+) -> Iterator[tuple[int, list[Edit], list[tuple[Project, Snapshot]]]]:
+    """Each seed's edits, and the project and its files at each step (``initial``, then
+    after each edit)."""
+    for seed in seeds:
+        initial, edits = generate(seed, length)
+        projects = [initial]
+        for edit in edits:
+            after = copy.deepcopy(projects[-1])
+            edit.apply(after)
+            projects.append(after)
+        yield seed, edits, list(zip(projects, snapshots(initial, edits), strict=True))
+
+
 def test_generated_union_receivers() -> None:
     """``make fuzz`` types some receivers as the union of their class and another
     (``pick<uid>() -> A | B``, mostly a class with the method too) and makes or unmakes such
@@ -1060,17 +1077,11 @@ def test_generated_union_receivers() -> None:
     method on ``pick<uid>()``, in valid Python, and the seeds of ``make test`` have some."""
     unions = 0
     made: Counter[bool] = Counter()
-    for seed in range(30000, 30060):
-        initial, edits = generate(seed, 16)
-        snaps = snapshots(initial, edits)
-        projects = [initial]
+    for seed, edits, steps in _sequences(range(30000, 30060), 16):
         for edit in edits:
-            after = copy.deepcopy(projects[-1])
-            edit.apply(after)
-            projects.append(after)
             if isinstance(edit, SetUnion):
                 made[edit.other is not None] += 1
-        for project, snap in zip(projects, snaps, strict=True):
+        for project, snap in steps:
             trees = {p: ast.parse(t, p) for p, t in snap.files.items() if p.endswith(".py")}
             for ref, _, use in all_uses(project):
                 member = union_member(project, use)
@@ -1122,17 +1133,10 @@ def test_generated_receivers_stored_on_self_and_in_module_variables() -> None:
     stored = variables = 0
     edits_seen: Counter[str] = Counter()
     shapes: Counter[str] = Counter()
-    for seed in range(30000, 30060):
-        initial, edits = generate(seed, 16)
-        snaps = snapshots(initial, edits)
-        projects = [initial]
-        for edit in edits:
-            after = copy.deepcopy(projects[-1])
-            edit.apply(after)
-            projects.append(after)
+    for seed, edits, steps in _sequences(range(30000, 30060), 16):
         for edit in edits:
             edits_seen[type(edit).__name__] += 1
-        for project, snap in zip(projects, snaps, strict=True):
+        for project, snap in steps:
             trees = {p: ast.parse(t, p) for p, t in snap.files.items() if p.endswith(".py")}
             for ref, _, use in all_uses(project):
                 if use.receiver == "stored":

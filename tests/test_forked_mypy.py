@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pytest
 
@@ -73,6 +73,17 @@ def _run(way: str, args: list[str], project: Path, env: dict[str, str]) -> Done:
     )
 
 
+def _assert_same(
+    forked: subprocess.CompletedProcess[Any], new: subprocess.CompletedProcess[Any]
+) -> None:
+    """The forked run printed and ended as the new process did."""
+    assert (forked.returncode, forked.stdout, forked.stderr) == (
+        new.returncode,
+        new.stdout,
+        new.stderr,
+    )
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     for name, text in FILES.items():
@@ -90,11 +101,7 @@ def test_forked_run_gives_what_a_new_process_gives(name: str, project: Path) -> 
     assert _forkable_module(args) is not None
     env = dict(os.environ, MYPY_FORCE_COLOR="0")
     forked, new = (_run(way, [arg.format(cache=way) for arg in args], project, env) for way in WAYS)
-    assert (forked.returncode, forked.stdout, forked.stderr) == (
-        new.returncode,
-        new.stdout,
-        new.stderr,
-    )
+    _assert_same(forked, new)
 
 
 def test_a_copy_of_the_plugin_in_the_working_directory_is_the_one_run(project: Path) -> None:
@@ -110,11 +117,7 @@ def test_a_copy_of_the_plugin_in_the_working_directory_is_the_one_run(project: P
     args = ["-m", "mypy", "--no-incremental", "clean.py"]
     forked, new = (_run(way, args, here, dict(os.environ)) for way in WAYS)
     assert "the copy in the working directory" in new.stderr
-    assert (forked.returncode, forked.stdout, forked.stderr) == (
-        new.returncode,
-        new.stdout,
-        new.stderr,
-    )
+    _assert_same(forked, new)
 
 
 def test_a_copy_of_the_plugin_beside_a_plugin_file_is_the_one_run(project: Path) -> None:
@@ -130,11 +133,7 @@ def test_a_copy_of_the_plugin_beside_a_plugin_file_is_the_one_run(project: Path)
     args = ["-m", "mypy", "--config-file", "wrapped.ini", "--no-incremental", "clean.py"]
     forked, new = (_run(way, args, project, dict(os.environ)) for way in WAYS)
     assert "the copy beside the plugin file" in new.stderr
-    assert (forked.returncode, forked.stdout, forked.stderr) == (
-        new.returncode,
-        new.stdout,
-        new.stderr,
-    )
+    _assert_same(forked, new)
 
 
 SPEC_PROBE = """\
@@ -163,11 +162,7 @@ def test_the_plugin_imported_in_a_child_is_the_module_a_new_process_imports(
     args = ["-m", "mypy", "--config-file", "probe.ini", "--no-incremental", "clean.py"]
     forked, new = (_run(way, args, project, dict(os.environ)) for way in WAYS)
     assert "mypy_wsplugin" in new.stderr and "True" in new.stderr, new.stderr
-    assert (forked.returncode, forked.stdout, forked.stderr) == (
-        new.returncode,
-        new.stdout,
-        new.stderr,
-    )
+    _assert_same(forked, new)
 
 
 def test_a_plugin_edited_after_the_zygote_started_is_imported_afresh(tmp_path: Path) -> None:
@@ -190,11 +185,7 @@ def test_a_plugin_edited_after_the_zygote_started_is_imported_afresh(tmp_path: P
     )
     forked, new = (_run(way, args, project, env) for way in WAYS)
     assert "plugin edited" in new.stderr
-    assert (forked.returncode, forked.stdout, forked.stderr) == (
-        new.returncode,
-        new.stdout,
-        new.stderr,
-    )
+    _assert_same(forked, new)
 
 
 def test_console_script_as_pytest_mypy_plugins_runs_it(project: Path) -> None:
@@ -209,11 +200,7 @@ def test_console_script_as_pytest_mypy_plugins_runs_it(project: Path) -> None:
         [arg.format(cache="new") for arg in command], cwd=project, env=env, capture_output=True
     )
     assert new.returncode == 1 and b"[await-not-awaitable]" in new.stdout
-    assert (forked.returncode, forked.stdout, forked.stderr) == (
-        new.returncode,
-        new.stdout,
-        new.stderr,
-    )
+    _assert_same(forked, new)
 
 
 def test_forked_commands() -> None:
