@@ -427,12 +427,18 @@ def render_module(p: Project, m: Module) -> str:
     return "\n".join([*head, *body]).lstrip("\n") + "\n"
 
 
+def may_be_union(u: Use) -> bool:
+    """Whether a use's receiver can be a union (``Use.union``): a method's "new" receiver,
+    not made by a factory."""
+    return u.method is not None and u.receiver == "new" and u.form != "self" and not u.factory
+
+
 def union_member(p: Project, u: Use) -> tuple[str, str] | None:
     """The other member of a use's union receiver, where it has one and both classes are
     in the project (else the receiver is its class's instance, as without a union)."""
-    if u.union is None or u.method is None or u.receiver != "new" or u.form == "self":
+    if u.union is None or not may_be_union(u):
         return None
-    if u.factory or p.klass(u.module, u.name) is None or p.klass(*u.union) is None:
+    if p.klass(u.module, u.name) is None or p.klass(*u.union) is None:
         return None
     return u.union
 
@@ -1295,27 +1301,23 @@ class Generator:
             use.looped = self.variables.random() < LOOPED_SHARE
         if k is not None and (form == "self" or use.receiver == "stored"):
             use.nested = self.nesting.random() < NESTED_USE_SHARE
-        unionable = method is not None and form != "self" and use.receiver == "new"
-        if unionable and not use.factory and self.unions.random() < UNION_USE_SHARE:
-            assert method is not None
-            use.union = self.union_member(p, m, module, name, method)
+        if may_be_union(use) and self.unions.random() < UNION_USE_SHARE:
+            use.union = self.draw_union_member(p, m, use)
         callee = p.callee(use)
         if h.is_async:
             use.awaited = rng.random() < (0.7 if callee is not None and callee.is_async else 0.3)
         return use
 
-    def union_member(
-        self, p: Project, m: Module, module: str, name: str, method: str
-    ) -> tuple[str, str] | None:
-        """Another class for a union receiver of ``module.name``: mostly one that has
-        ``method`` too, from a module ``m`` may import without a cycle where it can."""
+    def draw_union_member(self, p: Project, m: Module, u: Use) -> tuple[str, str] | None:
+        """Another class for the union receiver of ``u`` in module ``m``: from ``m`` or an
+        earlier module (few import cycles), mostly one that has the method too."""
         others = [
             (x.name, c.name)
             for x in p.modules
             for c in x.classes
-            if (x.name, c.name) != (module, name) and x.index <= m.index
+            if (x.name, c.name) != (u.module, u.name) and x.index <= m.index
         ]
-        having = [o for o in others if method in p.method_names(*o)]
+        having = [o for o in others if u.method in p.method_names(*o)]
         if having and self.unions.random() < UNION_WITH_THE_METHOD_SHARE:
             return self.unions.choice(having)
         return self.unions.choice(others) if others else None
@@ -1396,23 +1398,15 @@ class Generator:
                 u = self.variables.choice(held)
                 return SetGlobalHome(u.uid, "there" if u.home == "here" else "here")
         if self.unions.random() < UNION_EDIT_SHARE:
-            candidates = [
-                (ref, u)
-                for ref, _, u in all_uses(p)
-                if u.method is not None
-                and u.receiver == "new"
-                and u.form != "self"
-                and not u.factory
-            ]
+            candidates = [(ref, u) for ref, _, u in all_uses(p) if may_be_union(u)]
             if candidates:
                 ref, u = self.unions.choice(candidates)
                 m = p.module(ref.module)
                 if u.union is not None:
                     return SetUnion(u.uid, None)
-                if m is not None and u.method is not None:
-                    member = self.union_member(p, m, u.module, u.name, u.method)
-                    if member is not None:
-                        return SetUnion(u.uid, member)
+                member = self.draw_union_member(p, m, u) if m is not None else None
+                if member is not None:
+                    return SetUnion(u.uid, member)
         if self.chains.random() < CHAIN_EDIT_SHARE:
             made = sorted({(u.module, u.name) for _, _, u in all_uses(p) if _is_chained(u)})
             classes = [(m, n, k) for m, n in made if (k := p.klass(m, n)) is not None]

@@ -16,14 +16,15 @@ cannot reach the answers); it ends at the end of its standard input.
 
 The plugin under test is imported here too, once, where this interpreter can import it
 (:func:`_preload_plugin`; not its command line, ``cli``): a run of the pure-Python plugin
-imports some 50 of its modules, about 60 ms of each run (a quarter of a YAML case's run on
-the floor).  A child is left as a new interpreter would start (:func:`_settle_preloaded`):
-the plugin's modules are out of ``sys.modules`` and its error codes out of mypy's tables
-until something imports the plugin, which then gets the modules imported here, by any way
-of importing (a finder first on ``sys.meta_path``, :class:`_Restorer`); where ``sys.path``
-at that import (the working directory first, or a plugin file's directory that mypy puts
-first) finds another copy of the plugin, or a file of the plugin changed after the zygote
-imported it, the child imports the plugin afresh, as a new process would.
+imports some 50 of its modules, about 10 ms of each run (with the heap frozen, about a
+fifth of the CPU time of the YAML cases on the floor: benchmarks/findings.md).  A child
+is left as a new interpreter would start (:func:`_settle_preloaded`): the plugin's modules
+are out of ``sys.modules`` and its error codes out of mypy's tables until something
+imports the plugin, which then gets the modules imported here, by any way of importing (a
+finder first on ``sys.meta_path``, :class:`_Restorer`); where ``sys.path`` at that import
+(the working directory first, or a plugin file's directory that mypy puts first) finds
+another copy of the plugin, or a file of the plugin changed after the zygote imported it,
+the child imports the plugin afresh, as a new process would.
 
 A run of ``mypy -n N`` (parallel workers, mypy >= 2.4) starts its workers as
 ``python -m mypy.build_worker ...`` processes (``mypy.build.WorkerClient``).  The child
