@@ -39,6 +39,7 @@ from mypy_wsplugin.mypy_internals import (
     last_filed,
     modules,
     outside_attempts,
+    recorded_errors,
     still_filed,
 )
 
@@ -181,20 +182,49 @@ def report(
     before it checks the target again)."""
     errors = errors_of(api)
     key = (id(context), code.code)
-    if once:
-        filed = _FILED_ONCE.get(key)
+    filed_here = _filed_once(errors) if once else None
+    if filed_here is not None:
+        filed = filed_here.get(key)
         if filed is not None and filed[0] is context and still_filed(errors, filed[1]):
             return
     with outside_attempts(errors):
         _file(errors, modules(api), code, message, context, role, scope)
-    if once:
+    if filed_here is not None:
         error = last_filed(errors, message)
         if error is not None:
-            _FILED_ONCE[key] = (context, error)
+            filed_here[key] = (context, error)
 
 
-# For report(once=True): the error filed for a context, by the context's identity and code.
-_FILED_ONCE: dict[tuple[int, str], tuple[Context, object]] = {}
+class _FiledOnce:
+    """For report(once=True), in one file: the error filed for a context, by the context's
+    identity and code; and which list of the file's errors they were filed in (its
+    identity)."""
+
+    __slots__ = ("errors_list", "filed")
+
+    def __init__(self) -> None:
+        self.errors_list = 0
+        self.filed: dict[tuple[int, str], tuple[Context, object]] = {}
+
+
+# _FiledOnce per file.  The daemon clears a file's errors before it checks the file again
+# (in a new list): then its entries whose error is no longer filed are dropped, so that a
+# long-lived daemon keeps no more than the findings it holds (and no tree it replaced).
+_FILED_ONCE: dict[str, _FiledOnce] = {}
+
+
+def _filed_once(errors: Errors) -> dict[tuple[int, str], tuple[Context, object]]:
+    """The entries of the file being reported, the stale ones dropped."""
+    kept = _FILED_ONCE.get(errors.file)
+    if kept is None:
+        kept = _FILED_ONCE[errors.file] = _FiledOnce()
+    infos = recorded_errors(errors, errors.file)
+    if kept.errors_list != id(infos):
+        kept.errors_list = id(infos)
+        current = {id(info) for info in infos}
+        for key in [k for k, (_, error) in kept.filed.items() if id(error) not in current]:
+            del kept.filed[key]
+    return kept.filed
 
 
 def note(api: Checker, message: str, context: Context) -> None:

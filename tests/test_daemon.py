@@ -382,3 +382,69 @@ def test_removed_result_module_of_a_glob(tmp_path: Path, edit_importer: bool) ->
         assert any("import-not-found" in line for line in cold)
     finally:
         d.run("kill")
+
+
+# -- what a long-lived daemon keeps ----------------------------------------------------------
+
+# The daemon's server run in this process, the module edited (lines added above the
+# finding, so that it is parsed and checked again) between updates; after each update, its
+# output and how many findings the plugin keeps for ``report(once=True)`` (a call on a
+# union receiver: each item's hook may make the finding).
+_DAEMON_EDITS_A_UNION_FINDING = """
+import sys
+from pathlib import Path
+
+from mypy.dmypy_server import Server, process_start_options
+from mypy.version import __version__
+
+from mypy_wsplugin import reporting
+
+SOURCE = Path("a.py").read_text()
+options = process_start_options(["--config-file", "mypy.ini"], allow_sources=False)
+server = Server(options, status_file="status.json")
+for step in range(5):
+    Path("a.py").write_text("#\\n" * step + SOURCE)
+    answer = server.cmd_run(__version__, ["a.py"], False, False, 80)
+    kept = sum(len(kept.filed) for kept in reporting._FILED_ONCE.values())
+    print(f"{kept} {answer.get('out')!r}")
+"""
+
+UNION_FINDING = """\
+from typing import Union
+
+
+class A:
+    def close(self) -> None: ...
+
+
+class B:
+    def close(self) -> None: ...
+
+
+async def stop(x: Union[A, B]) -> None:
+    await x.close()
+"""
+
+
+def test_a_union_finding_edited_again_and_again_is_kept_once(tmp_path: Path) -> None:
+    """A finding on a union receiver is filed once per check (``reporting.report``'s
+    ``once``): what the plugin keeps to know that is dropped when the daemon checks the
+    file again, so a long-lived daemon keeps one entry, not one more per edit (and not
+    every tree it replaced); and each update reports the finding, on its new line."""
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
+    (tmp_path / "a.py").write_text(UNION_FINDING)
+    done = subprocess.run(
+        [sys.executable, "-c", _DAEMON_EDITS_A_UNION_FINDING],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    message = (
+        'error: Cannot await "A.close()": it returns "None", which is not awaitable; '
+        'remove the "await"  [await-not-awaitable]'
+    )
+    summary = "Found 1 error in 1 file (checked 1 source file)"
+    outputs = [f"a.py:{13 + step}: {message}\n{summary}\n" for step in range(5)]
+    assert done.stdout.splitlines() == [f"1 {out!r}" for out in outputs]
