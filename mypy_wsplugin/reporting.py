@@ -171,58 +171,61 @@ def report(
     context: Context,
     role: Role | None = None,
     scope: Scope | None = None,
-    once: bool = False,
 ) -> None:
     """Report a finding made during type checking (``role``: how a coroutine is misused;
     ``scope``: the function it stands in, where the ``await`` around it is looked up).
 
-    ``once``: the finding may be made again for the same ``context`` in the same check (by
-    each item of a union receiver): it is filed only where no finding of ``code`` filed
-    for ``context`` is still among the file's errors (the daemon clears a target's errors
-    before it checks the target again)."""
+    mypy may check one expression more than once in a check, each time with another type
+    for it: once per item of a union receiver (each item's hook judges the call), once per
+    value of a constrained type variable (a copy of the function each).  Its own errors
+    then print once, their texts being alike; the plugin's name the type, so a finding is
+    filed only where no finding of ``code`` at the same place (line and column, where it
+    ends) is still among the file's errors: the first one stands.  (The daemon clears a
+    target's errors before it checks the target again.)"""
     errors = errors_of(api)
-    key = (id(context), code.code)
-    filed_here = _filed_once(errors) if once else None
-    if filed_here is not None:
-        filed = filed_here.get(key)
-        if filed is not None and filed[0] is context and still_filed(errors, filed[1]):
-            return
+    key = (context.line, context.column, context.end_line, context.end_column, code.code)
+    filed_here = _filed_in(errors)
+    filed = filed_here.get(key)
+    if filed is not None and still_filed(errors, filed):
+        return
     with outside_attempts(errors):
         _file(errors, modules(api), code, message, context, role, scope)
-    if filed_here is not None:
-        error = last_filed(errors, message)
-        if error is not None:
-            filed_here[key] = (context, error)
+    error = last_filed(errors, message)
+    if error is not None:
+        filed_here[key] = error
 
 
-class _FiledOnce:
-    """For report(once=True), in one file: the error filed for a context, by the context's
-    identity and code; and which list of the file's errors they were filed in (its
-    identity)."""
+# Where report() filed a finding: its place (line, column, end line, end column) and code.
+_Place = tuple[int, int, "int | None", "int | None", str]
+
+
+class _Filed:
+    """What report() filed in one file, by place (the error itself, to know whether it is
+    still filed), and which list of the file's errors it was filed in (its identity)."""
 
     __slots__ = ("errors_list", "filed")
 
     def __init__(self) -> None:
         self.errors_list = 0
-        self.filed: dict[tuple[int, str], tuple[Context, object]] = {}
+        self.filed: dict[_Place, object] = {}
 
 
-# _FiledOnce per file.  The daemon clears a file's errors before it checks the file again
-# (in a new list): then its entries whose error is no longer filed are dropped, so that a
-# long-lived daemon keeps no more than the findings it holds (and no tree it replaced).
-_FILED_ONCE: dict[str, _FiledOnce] = {}
+# _Filed per file.  The daemon clears a file's errors before it checks the file again (in a
+# new list): then its entries whose error is no longer filed are dropped, so that a
+# long-lived daemon keeps no more than the findings it holds.
+_FILED: dict[str, _Filed] = {}
 
 
-def _filed_once(errors: Errors) -> dict[tuple[int, str], tuple[Context, object]]:
-    """The entries of the file being reported, the stale ones dropped."""
-    kept = _FILED_ONCE.get(errors.file)
+def _filed_in(errors: Errors) -> dict[_Place, object]:
+    """What report() filed in the file being reported, the stale entries dropped."""
+    kept = _FILED.get(errors.file)
     if kept is None:
-        kept = _FILED_ONCE[errors.file] = _FiledOnce()
+        kept = _FILED[errors.file] = _Filed()
     infos = recorded_errors(errors, errors.file)
     if kept.errors_list != id(infos):
         kept.errors_list = id(infos)
         current = {id(info) for info in infos}
-        for key in [k for k, (_, error) in kept.filed.items() if id(error) not in current]:
+        for key in [k for k, error in kept.filed.items() if id(error) not in current]:
             del kept.filed[key]
     return kept.filed
 

@@ -405,7 +405,7 @@ server = Server(options, status_file="status.json")
 for step in range(5):
     Path("a.py").write_text("#\\n" * step + SOURCE)
     answer = server.cmd_run(__version__, ["a.py"], False, False, 80)
-    kept = sum(len(kept.filed) for kept in reporting._FILED_ONCE.values())
+    kept = sum(len(kept.filed) for kept in reporting._FILED.values())
     print(f"{kept} {answer.get('out')!r}")
 """
 

@@ -2388,6 +2388,48 @@ def test_union_receiver_changes(tmp_path: Path) -> None:
     assert _cold_errors(_agreeing(tmp_path, union_receiver_changes())) == expected
 
 
+def constrained_type_variable_changes() -> list[Snapshot]:
+    """A method called on a receiver typed by a constrained type variable whose values are
+    two classes of another module (dropped in one function, awaited in another): mypy
+    checks each function once per value.  Edits of each class's method (async, sync) and
+    of the order of the values reach every mode, with one finding per call, named after
+    the first value that makes it."""
+    conns = (
+        "class Conn:\n    {conn}def close(self) -> None:\n        return None\n\n\n"
+        "class Other:\n    {other}def close(self) -> None:\n        return None\n"
+    )
+    use = (
+        "from typing import TypeVar\n\nfrom app.conns import Conn, Other\n\n"
+        'T = TypeVar("T", {values})\n\n\n'
+        "def stop(x: T) -> None:\n    x.close()\n\n\n"
+        "async def run(x: T) -> None:\n    await x.close()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": ""}
+
+    def state(conn: str, other: str, values: str = "Conn, Other") -> dict[str, str]:
+        module = conns.format(conn=conn, other=other)
+        return files | {"app/conns.py": module, "app/use.py": use.format(values=values)}
+
+    return _steps(
+        ("both async", state("async ", "async ")),
+        ("Other's sync", state("async ", "")),
+        ("both sync", state("", "")),
+        ("both async, Other first", state("async ", "async ", values="Other, Conn")),
+        ("back", state("async ", "async ")),
+    )
+
+
+def test_constrained_type_variable_changes(tmp_path: Path) -> None:
+    expected = [
+        [_dropped("Conn.close()")],
+        [_awaited("Other.close()", "None"), _dropped("Conn.close()")],
+        [_awaited("Conn.close()", "None")],
+        [_dropped("Other.close()")],
+        [_dropped("Conn.close()")],
+    ]
+    assert _cold_errors(_agreeing(tmp_path, constrained_type_variable_changes())) == expected
+
+
 def union_receiver_attribute_changes() -> list[Snapshot]:
     """An attribute awaited on a receiver typed as a union of two classes of another
     module: edits of one class's attribute (a plain value, an awaitable, a property) reach

@@ -53,7 +53,7 @@ def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -
     if not is_enabled(errors_of(site.api), AWAIT_NOT_AWAITABLE):
         return site.typ
     message = not_awaitable(site.api.options, site.what, shown, bad)
-    report(site.api, AWAIT_NOT_AWAITABLE, message, site.node, scope=scope, once=site.on_union)
+    report(site.api, AWAIT_NOT_AWAITABLE, message, site.node, scope=scope)
     meant = _meant(site, bad)
     if isinstance(get_proper_type(meant), NoneType):
         # ``w = await sync_none()``: the ``await`` giving None would add mypy's

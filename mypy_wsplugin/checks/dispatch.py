@@ -70,7 +70,7 @@ def judged_on_union(site: Site, policy: CheckPolicy) -> bool:
     value, and the policy judges every one alike (with ``check_all_awaits``; else each must
     be configured, all sync or all async): then each item's hook judges it and types it
     alike, and the finding is filed once, by the first hook that makes it
-    (``reporting.report``'s ``once``).  Elsewhere no advice fits every item (a sync method
+    (``reporting.report``).  Elsewhere no advice fits every item (a sync method
     and an async one), or the plugin would judge only some: mypy's own verdict stands, as
     for a union of callables."""
     node = site.node
@@ -80,7 +80,6 @@ def judged_on_union(site: Site, policy: CheckPolicy) -> bool:
     members = union_members(site.api, member, called=site.is_method is not None)
     if members is None:
         return True
-    site.on_union = True
     if not agree(members):
         return False
     if policy.judges_all():

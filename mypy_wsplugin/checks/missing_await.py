@@ -196,7 +196,7 @@ def check_coroutine(
     if finding is None or (unless_replaced and site.callee_replaced()):
         return site.typ
     context = finding.context
-    report(api, MISSING_AWAIT, finding.message, context, finding.role, scope, site.on_union)
+    report(api, MISSING_AWAIT, finding.message, context, finding.role, scope)
     return recovered_type(site.typ, result, finding)
 
 

@@ -40,16 +40,12 @@ class Site:
     definition: SymbolNode | None = field(init=False)
     # known(), once resolved: the declared-result step and both checks may ask for it.
     _known: tuple[StaticResult | None] | None = field(init=False, repr=False)
-    # One item of a union receiver, which mypy checks once per item: its finding is filed
-    # once (checks.dispatch.judged_on_union).
-    on_union: bool = field(init=False)
 
     def __post_init__(self) -> None:
         # Set here, not as class-level defaults: compiled with mypyc, a dataclass field
         # with init=False has no value until assigned.
         self.definition = None
         self._known = None
-        self.on_union = False
 
     @property
     def what(self) -> str:
