@@ -41,6 +41,16 @@ def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType])
     )
 
 
+# The change an awaited function (not a call of it) asks for: read back by ``cli.plan``.
+CALL_IT: Final = "call it"
+
+
+def function_awaited(what: str) -> str:
+    """``await f`` or ``await self.fetch``: the function itself is awaited, not a call of
+    it (``what``: the operand as written)."""
+    return f'Cannot await "{what}": it is a function, not a call of it; {CALL_IT}'
+
+
 # Why each use of an un-awaited coroutine is a bug, where the text depends on the role alone
 # (by the role's name: the plugin imports this module at start-up, the roles only when it
 # checks a module).

@@ -262,7 +262,7 @@ class WsPlugin(Plugin):
             from mypy_wsplugin.checks.mypy_await_notes import AwaitNotes
 
             active = self.config.check_all_awaits and self.capabilities.hooks
-            self._await_notes = AwaitNotes(active)
+            self._await_notes = AwaitNotes(active, lambda: self._modules)
         return self._await_notes
 
     def _load_engine(self) -> Engine:

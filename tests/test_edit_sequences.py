@@ -2430,6 +2430,46 @@ def test_constrained_type_variable_changes(tmp_path: Path) -> None:
     assert _cold_errors(_agreeing(tmp_path, constrained_type_variable_changes())) == expected
 
 
+def function_awaited_changes() -> list[Snapshot]:
+    """A method of another module's class awaited as it is, not called (``await
+    self.fetch``), in an annotated and in an unannotated method of a subclass: edits of
+    the base (the method turned into a property, back, removed, back) reach every mode."""
+    kinds = {
+        "method": "    async def fetch(self) -> int:\n        return 1\n",
+        "property": "    @property\n    def fetch(self) -> 'asyncio.Future[int]':\n"
+        "        return asyncio.Future()\n",
+        "none": "    pass\n",
+    }
+    base = "import asyncio\n\n\nclass Base:\n{fetch}"
+    use = (
+        "from app.base import Base\n\n\nclass Client(Base):\n"
+        "    async def run(self) -> None:\n        await self.fetch\n\n"
+        "    async def go(self):\n        await self.fetch\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+
+    def state(kind: str) -> dict[str, str]:
+        return files | {"app/base.py": base.format(fetch=kinds[kind])}
+
+    return _steps(
+        ("a method", state("method")),
+        ("a property", state("property")),
+        ("back", state("method")),
+        ("gone", state("none")),
+        ("back again", state("method")),
+    )
+
+
+def test_function_awaited_changes(tmp_path: Path) -> None:
+    """(Without the pass over unannotated code, mypy < 2.4: the annotated method's only.)"""
+    found = 'Cannot await "self.fetch": it is a function, not a call of it; call it'
+    found += "  [await-not-awaitable]"
+    both = [found, found] if HAS_POST_PASS else [found]
+    gone = '"Client" has no attribute "fetch"  [attr-defined]'
+    expected = [both, [], both, [gone], both]
+    assert _cold_errors(_agreeing(tmp_path, function_awaited_changes())) == expected
+
+
 def union_receiver_attribute_changes() -> list[Snapshot]:
     """An attribute awaited on a receiver typed as a union of two classes of another
     module: edits of one class's attribute (a plain value, an awaitable, a property) reach

@@ -11,7 +11,13 @@ from mypy_wsplugin.cli.edits import Assigned, EditKind, EditRequest, Use
 from mypy_wsplugin.cli.plan import Planned, plan
 from mypy_wsplugin.cli.run_mypy import Finding
 from mypy_wsplugin.facts.roles import Role
-from mypy_wsplugin.messages import missing_await, missing_await_assigned, misuse, not_awaitable
+from mypy_wsplugin.messages import (
+    function_awaited,
+    missing_await,
+    missing_await_assigned,
+    misuse,
+    not_awaitable,
+)
 
 OPTIONS = Options()
 
@@ -53,6 +59,15 @@ def test_await_of_a_partly_awaitable_union_is_left_for_a_person() -> None:
     assert (planned.request, planned.reason) == (
         None,
         "only part of the union is not awaitable: narrow it",
+    )
+
+
+def test_await_of_a_function_itself_is_left_for_a_person() -> None:
+    """``await self.fetch``: the call to write needs its arguments, which fix cannot know."""
+    planned = plan(finding("await-not-awaitable", function_awaited("self.fetch")))
+    assert (planned.request, planned.reason) == (
+        None,
+        "a function is awaited, not a call of it: call it",
     )
 
 

@@ -6,7 +6,9 @@ from mypy.nodes import FuncItem, Var
 from mypy.typeops import make_simplified_union
 from mypy.types import (
     AnyType,
+    CallableType,
     NoneType,
+    Overloaded,
     ProperType,
     Type,
     TypeOfAny,
@@ -14,11 +16,12 @@ from mypy.types import (
     get_proper_type,
 )
 
+from mypy_wsplugin.checks.awaited_functions import written
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_of, is_any, non_awaitable_members
-from mypy_wsplugin.messages import not_awaitable
+from mypy_wsplugin.messages import function_awaited, not_awaitable
 from mypy_wsplugin.mypy_internals import awaited_type, errors_of, modules
 from mypy_wsplugin.reporting import is_enabled, report
 
@@ -53,6 +56,9 @@ def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -
     if not is_enabled(errors_of(site.api), AWAIT_NOT_AWAITABLE):
         return site.typ
     message = not_awaitable(site.api.options, site.what, shown, bad)
+    if site.is_method is None and isinstance(get_proper_type(shown), (CallableType, Overloaded)):
+        # ``await self.ping`` (a staticmethod, a callable attribute): a function awaited
+        message = function_awaited(written(site.node) or site.what)
     report(site.api, AWAIT_NOT_AWAITABLE, message, site.node, scope=scope)
     meant = _meant(site, bad)
     if isinstance(get_proper_type(meant), NoneType):

@@ -22,6 +22,7 @@ from mypy.nodes import (
 from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
 
+from mypy_wsplugin.checks.awaited_functions import is_function, written
 from mypy_wsplugin.checks.missing_await import find_misuse
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import FactoryEntry
@@ -29,11 +30,11 @@ from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.facts.callee_results import static_result
 from mypy_wsplugin.facts.reachability import unreachable_statements
-from mypy_wsplugin.facts.resolve import Callee, resolve_callee
+from mypy_wsplugin.facts.resolve import Callee, resolve_callee, resolve_reference
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
 from mypy_wsplugin.facts.statements import Definition, StatementWalker, functions_in
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
-from mypy_wsplugin.messages import not_awaitable
+from mypy_wsplugin.messages import function_awaited, not_awaitable
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 # A finding: its code, message, where, (missing-await) the role that makes it one, and the
@@ -90,11 +91,17 @@ class _Judge:
         unreachable = {
             id(e) for s in unreachable_statements(self.scope) for e in get_subexpressions(s)
         }
+        functions_awaited = not self.checked and self.policy.function_awaited_check()
         for entry in collect_roles(self.scope).values():
-            if isinstance(entry.node, CallExpr) and id(entry.node) not in unreachable:
-                callee = resolve_callee(entry.node, self.scope, self.tree, self.modules)
+            node = entry.node
+            if id(node) in unreachable:
+                continue
+            if isinstance(node, CallExpr):
+                callee = resolve_callee(node, self.scope, self.tree, self.modules)
                 if callee is not None and (callee.unseen or not self.checked):
                     self.judge(entry, callee)
+            elif functions_awaited and entry.role is Role.AWAITED and isinstance(node, RefExpr):
+                self._function_awaited(node)
 
     def judge(self, role: RoleEntry, callee: Callee) -> None:
         policy = self.policy
@@ -127,6 +134,16 @@ class _Judge:
         if bad or configured_sync:
             message = not_awaitable(self.options, what, result, bad)
             self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node, None, self.scope))
+
+    def _function_awaited(self, operand: RefExpr) -> None:
+        """``await f``, ``await self.fetch``: a def itself, not a call of it."""
+        what = written(operand)
+        if what is None:
+            return
+        callee = resolve_reference(operand, operand.line, self.scope, self.tree, self.modules)
+        if callee is not None and not callee.unseen and is_function(callee.node):
+            message = function_awaited(what)
+            self.findings.append((AWAIT_NOT_AWAITABLE, message, operand, None, self.scope))
 
     def _declared(self, factory: FactoryEntry | None) -> Type:
         if factory is not None and factory.result is not None:

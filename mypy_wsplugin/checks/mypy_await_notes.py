@@ -18,6 +18,12 @@ whose expected type is no awaitable is taken the same way, unless the line has a
 ``# type: ignore`` (which then keeps applying to mypy's error), or the expected type is a
 callable (``call_soon(f())``: the function was meant, not ``await``) or ``Hashable``.
 
+mypy's error for a function awaited, not a call of it (``await self.fetch``: ``Incompatible
+types in "await" (actual type "Callable[...]", ...)  [misc]``) is taken back the same way,
+and one ``await-not-awaitable`` error reported in its place, at the operand, named as
+written (:mod:`.awaited_functions`); where the operand is no name or chain of attributes
+(``await (lambda: 1)``) mypy's error stands.
+
 Nothing is re-computed: the verdict is mypy's, only the label changes.  An error that
 ``# type: ignore[<mypy's code>]`` silences is never recorded, so there is nothing to take
 back and the ignore keeps working; an error mypy drops inside an attempt (an overload item
@@ -27,18 +33,26 @@ being tried) never reaches this watcher.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
-from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, RETURN_VALUE
+from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, MISC, RETURN_VALUE
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
+from mypy.nodes import MypyFile
 
-from mypy_wsplugin.errorcodes import MISSING_AWAIT
-from mypy_wsplugin.messages import missing_await_noted
+from mypy_wsplugin.checks.awaited_functions import (
+    is_mypys_function_awaited,
+    operand_awaited_at,
+    written,
+)
+from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.messages import function_awaited, missing_await_noted
 from mypy_wsplugin.mypy_internals import (
     current_file,
     file_ignores,
     is_bottom_watcher,
     keep_bottom_watcher,
+    module_being_reported,
     recorded_errors,
 )
 
@@ -64,8 +78,11 @@ _NOT_THE_RESULT_EXPECTED: Final = re.compile(r"(?:^|\W)(?:Callable\[|Hashable\b)
 
 
 class AwaitNotes:
-    def __init__(self, active: bool) -> None:
+    def __init__(
+        self, active: bool, program: Callable[[], dict[str, MypyFile] | None] = lambda: None
+    ) -> None:
         self.active = active
+        self._program = program  # mypy's modules, once known
         self._watcher: ErrorWatcher | None = None
 
     def watch(self, errors: Errors | None) -> None:
@@ -79,6 +96,8 @@ class AwaitNotes:
     def _on_error(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         if info.severity == "error" and info.code in _ANY_RESULT_CODES:
             return self._any_result(errors, file, info)
+        if info.severity == "error" and info.code == MISC:
+            return is_mypys_function_awaited(info.message) and self._function(errors, file, info)
         if info.severity != "note" or info.message != AWAIT_NOTE:
             return False
         if file != current_file(errors) or not errors.is_error_code_enabled(MISSING_AWAIT):
@@ -108,6 +127,26 @@ class AwaitNotes:
         ):
             return False
         _report_instead(errors, info)
+        return True
+
+    def _function(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        """mypy's error about a function awaited, not a call of it."""
+        if file != current_file(errors) or not errors.is_error_code_enabled(AWAIT_NOT_AWAITABLE):
+            return False
+        program, module = self._program(), module_being_reported(errors)
+        tree = program.get(module) if program is not None and module else None
+        operand = operand_awaited_at(tree, info.line, info.column) if tree is not None else None
+        what = written(operand) if operand is not None else None
+        if operand is None or what is None:
+            return False
+        errors.report(
+            operand.line,
+            operand.column,
+            function_awaited(what),
+            code=AWAIT_NOT_AWAITABLE,
+            end_line=operand.end_line,
+            end_column=operand.end_column,
+        )
         return True
 
 

@@ -63,6 +63,11 @@ class CheckPolicy:
             return False
         return self._check_all or (entry is not None and not entry.is_async)
 
+    def function_awaited_check(self) -> bool:
+        """Whether awaiting a function itself, not a call of it, is checked (``await f``:
+        a function is never awaitable)."""
+        return self._check_all
+
     def misuse_check(self, entry: FactoryEntry | None, is_async: bool) -> bool:
         """Whether a coroutine from this callee used without ``await`` is checked."""
         if not is_async:

@@ -13,6 +13,7 @@ from typing import Final
 from mypy_wsplugin.cli.edits import Assigned, EditKind, EditRequest, Use
 from mypy_wsplugin.cli.run_mypy import Finding
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.messages import CALL_IT
 
 _WHAT: Final = re.compile(r'^(?:Cannot await|Coroutine) "(?P<what>[^"]+)"')
 _ASSIGNED: Final = re.compile(r' assigned to "(?P<name>[^"]+)" on line (?P<line>\d+) ')
@@ -35,6 +36,8 @@ class Planned:
 def plan(finding: Finding) -> Planned:
     """The edit ``finding`` asks for, or why it needs a change by hand."""
     if finding.code == AWAIT_NOT_AWAITABLE.code:
+        if finding.message.endswith(CALL_IT):
+            return Planned(finding, None, "a function is awaited, not a call of it: call it")
         if not finding.message.endswith(REMOVE_SUFFIX):
             return Planned(finding, None, "only part of the union is not awaitable: narrow it")
         return Planned(finding, _request(finding, EditKind.REMOVE_AWAIT))

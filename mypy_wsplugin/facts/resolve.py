@@ -109,7 +109,14 @@ class Callee:
 def resolve_callee(
     call: CallExpr, scope: Scope, tree: MypyFile, modules: dict[str, MypyFile]
 ) -> Callee | None:
-    callee = call.callee
+    return resolve_reference(call.callee, call.line, scope, tree, modules)
+
+
+def resolve_reference(
+    callee: Expression, line: int, scope: Scope, tree: MypyFile, modules: dict[str, MypyFile]
+) -> Callee | None:
+    """What ``callee`` names: a call's callee, or a name or attribute read as it is
+    (``await self.fetch``), on ``line``."""
     if isinstance(callee, NameExpr):
         if callee_replaced(callee, scope, tree):
             return None  # ``patch("app.main.fetch", ...)`` before: it may reach the mock
@@ -125,7 +132,7 @@ def resolve_callee(
         if info is not None:  # ``Class.m()``, ``self.m()``, ``cls.m()``, ``self.core.api.m()``
             if callee_replaced(callee, scope, tree):
                 return None  # ``r.fetch = Mock()`` before: the call may reach the mock
-            if member_patched(info, callee.name, call.line, scope):
+            if member_patched(info, callee.name, line, scope):
                 return None  # ``patch.object(Pool, "acquire", ...)`` before
             return _member_of(info, callee.name, info)
         return _unseen_member(callee, tree)

@@ -122,7 +122,8 @@ class _StatementRoles(StatementWalker):
         self.nested.append(s)
 
 
-# The expressions whose role is looked up (calls and attribute accesses), or handed on.
+# The expressions whose role is looked up (calls and attribute accesses), or handed on; and
+# a name awaited as it is (``await f``), whichever map.
 _KEPT: Final = frozenset({CallExpr, MemberExpr, ConditionalExpr, OpExpr, AssignmentExpr, IndexExpr})
 # For uses of a name: names too, and what hands a store on to its items.
 _KEPT_FOR_NAMES: Final = _KEPT | {NameExpr, TupleExpr, ListExpr, StarExpr}
@@ -134,8 +135,8 @@ _ASYNC_ITERATION: Final = "__aiter__"
 
 def collect_roles(owner: Scope, names: bool = False) -> _Roles:
     """The role of every call and attribute access of ``owner`` (a function, or a module's
-    top level), keyed by ``id`` (``names``: and of every name); expressions of nested
-    functions are left out, those of lambdas are in.
+    top level), and of every name awaited as it is, keyed by ``id`` (``names``: and of
+    every name); expressions of nested functions are left out, those of lambdas are in.
 
     Statements give their expressions a role (a Python walk over statements only); every
     other role follows from the parent expression, so the expressions are taken from
@@ -199,7 +200,11 @@ def _role(roles: _Roles, e: Expression) -> RoleEntry | None:
 
 
 def _await(e: AwaitExpr, roles: _Roles, kept: frozenset[type]) -> None:
-    _set(roles, kept, e.expr, Role.AWAITED)
+    operand = e.expr
+    if type(operand) is NameExpr:  # ``await f``: kept in every map (a function awaited)
+        roles[id(operand)] = RoleEntry(operand, Role.AWAITED)
+    else:
+        _set(roles, kept, operand, Role.AWAITED)
 
 
 def _member(e: MemberExpr, roles: _Roles, kept: frozenset[type]) -> None:

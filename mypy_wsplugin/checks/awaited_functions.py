@@ -1,0 +1,100 @@
+"""``await f``, ``await self.fetch``: a function awaited, not a call of it.
+
+A function is never awaitable (Python raises "object function can't be used in 'await'
+expression"); a call of it may be, so the change to make is to call it.  One rule, the
+``await-not-awaitable`` finding named after the operand as written
+(:func:`..messages.function_awaited`), found two ways:
+
+* in checked code mypy reports it itself (``Incompatible types in "await" (actual type
+  "Callable[...]", ...)  [misc]``), and no hook runs for a name, or for a method read
+  without a call: that error is re-labelled where mypy files it (:mod:`.mypy_await_notes`);
+* in unannotated code mypy says nothing: the pass after type checking reports it where the
+  operand resolves to a def (:mod:`.calls_without_hooks`), as a call's callee is resolved.
+
+Only with ``check_all_awaits`` (``CheckPolicy.function_awaited_check``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from mypy.nodes import (
+    AwaitExpr,
+    Decorator,
+    Expression,
+    FuncDef,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    OverloadedFuncDef,
+    SymbolNode,
+)
+
+from mypy_wsplugin.mypy_internals import get_subexpressions
+
+# mypy's error for an awaited value whose type is a callable (mypy.checkexpr,
+# check_awaitable_expr with message_registry.INCOMPATIBLE_TYPES_IN_AWAIT; a callable shows as
+# "Callable[...]", or as "def (...)" where it has named or default arguments, and an
+# overloaded one as "overloaded function": mypy.messages.format_type).
+_MYPYS_FUNCTION_AWAITED: Final = re.compile(
+    r'^Incompatible types in "await" \(actual type '
+    r'(?:"(?P<callable>(?:Callable\[|def ).*)"|overloaded function), expected type "'
+)
+
+
+def written(expr: Expression) -> str | None:
+    """The operand as written, where it is a name or a chain of attributes on one
+    (``fetch``, ``self.fetch``, ``self.conn.fetch``); None for anything else."""
+    if isinstance(expr, NameExpr):
+        return expr.name
+    if isinstance(expr, MemberExpr):
+        base = written(expr.expr)
+        return f"{base}.{expr.name}" if base is not None else None
+    return None
+
+
+def is_function(node: SymbolNode | None) -> bool:
+    """Whether reading ``node`` gives a function object: a def, or an overloaded one, that
+    no decorator turns into something else (``staticmethod`` and ``classmethod``, which
+    mypy's analysis takes off the list, keep it one); not a property."""
+    if isinstance(node, FuncDef):
+        return not node.is_property
+    if isinstance(node, OverloadedFuncDef):
+        return not node.is_property
+    if isinstance(node, Decorator):
+        return not node.decorators and not node.var.is_property
+    return False
+
+
+def is_mypys_function_awaited(message: str) -> bool:
+    """Whether mypy's ``message`` says a callable is awaited: one, not a union with one
+    (``"Callable[[], str] | str"``, a method on one item of a union receiver)."""
+    found = _MYPYS_FUNCTION_AWAITED.match(message)
+    if found is None:
+        return False
+    shown = found["callable"]
+    return shown is None or not _has_top_level_union(shown)
+
+
+def _has_top_level_union(shown: str) -> bool:
+    """Whether the type mypy shows as ``shown`` is a union (``A | B``, outside any
+    brackets or parentheses)."""
+    depth = 0
+    for char in shown:
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
+def operand_awaited_at(tree: MypyFile, line: int, column: int) -> Expression | None:
+    """The operand of the ``await`` mypy reported at ``line`` and ``column`` in ``tree``
+    (asked only for such an error: one walk of the module)."""
+    for e in get_subexpressions(tree):
+        if isinstance(e, AwaitExpr) and e.line == line and e.column == column:
+            return e.expr
+    return None
