@@ -230,6 +230,26 @@ def _filed_in(errors: Errors) -> dict[_Place, object]:
     return kept.filed
 
 
+def report_instead_of_mypys(
+    errors: Errors, code: ErrorCode, message: str, context: Expression, around: Expression
+) -> None:
+    """Report a finding in place of mypy's own error at ``around`` (from mypy's error
+    watcher, :mod:`.checks.mypy_await_notes`), at ``context`` inside it: a ``# type:
+    ignore`` on any line of either has effect, and one naming mypy's code keeps working
+    (:func:`_code_for_lines`), as for a finding of a hook."""
+    lines = _lines(context)
+    lines += [line for line in _lines(around) if line not in lines]
+    errors.report(
+        context.line,
+        context.column,
+        message,
+        code=_code_for_lines(errors, code, lines, _replaced(code, None, around, {})),
+        origin_span=lines,
+        end_line=context.end_line,
+        end_column=context.end_column,
+    )
+
+
 def note(api: Checker, message: str, context: Context) -> None:
     """A note about the plugin's configuration, at the call that shows it."""
     with outside_attempts(errors_of(api)):

@@ -56,8 +56,14 @@ def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -
     if not is_enabled(errors_of(site.api), AWAIT_NOT_AWAITABLE):
         return site.typ
     message = not_awaitable(site.api.options, site.what, shown, bad)
-    if site.is_method is None and isinstance(get_proper_type(shown), (CallableType, Overloaded)):
-        # ``await self.ping`` (a staticmethod, a callable attribute): a function awaited
+    read = get_proper_type(shown)
+    if (
+        site.is_method is None
+        and isinstance(read, (CallableType, Overloaded))
+        and not read.is_type_obj()
+    ):
+        # ``await self.ping`` (a staticmethod, a callable attribute): a function awaited;
+        # not a class (``await self.Maker``: calling it may give no awaitable either)
         message = function_awaited(written(site.node) or site.what)
     report(site.api, AWAIT_NOT_AWAITABLE, message, site.node, scope=scope)
     meant = _meant(site, bad)

@@ -79,22 +79,25 @@ def is_mypys_function_awaited(message: str) -> bool:
 
 def _has_top_level_union(shown: str) -> bool:
     """Whether the type mypy shows as ``shown`` is a union (``A | B``, outside any
-    brackets or parentheses)."""
+    brackets or parentheses, and before a ``def``'s ``->``: ``def (*, n: int) -> int |
+    None`` is one callable)."""
     depth = 0
-    for char in shown:
+    for index, char in enumerate(shown):
         if char in "[(":
             depth += 1
         elif char in "])":
             depth -= 1
-        elif char == "|" and depth == 0:
+        elif depth == 0 and char == "|":
             return True
+        elif depth == 0 and shown.startswith("->", index):
+            return False
     return False
 
 
-def operand_awaited_at(tree: MypyFile, line: int, column: int) -> Expression | None:
-    """The operand of the ``await`` mypy reported at ``line`` and ``column`` in ``tree``
-    (asked only for such an error: one walk of the module)."""
+def await_at(tree: MypyFile, line: int, column: int) -> AwaitExpr | None:
+    """The ``await`` mypy reported at ``line`` and ``column`` in ``tree`` (asked only for
+    such an error: one walk of the module)."""
     for e in get_subexpressions(tree):
         if isinstance(e, AwaitExpr) and e.line == line and e.column == column:
-            return e.expr
+            return e
     return None

@@ -40,11 +40,7 @@ from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, MISC, RETURN_VALUE
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
 from mypy.nodes import MypyFile
 
-from mypy_wsplugin.checks.awaited_functions import (
-    is_mypys_function_awaited,
-    operand_awaited_at,
-    written,
-)
+from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited, written
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.messages import function_awaited, missing_await_noted
 from mypy_wsplugin.mypy_internals import (
@@ -135,18 +131,14 @@ class AwaitNotes:
             return False
         program, module = self._program(), module_being_reported(errors)
         tree = program.get(module) if program is not None and module else None
-        operand = operand_awaited_at(tree, info.line, info.column) if tree is not None else None
-        what = written(operand) if operand is not None else None
-        if operand is None or what is None:
+        awaited = await_at(tree, info.line, info.column) if tree is not None else None
+        what = written(awaited.expr) if awaited is not None else None
+        if awaited is None or what is None:
             return False
-        errors.report(
-            operand.line,
-            operand.column,
-            function_awaited(what),
-            code=AWAIT_NOT_AWAITABLE,
-            end_line=operand.end_line,
-            end_column=operand.end_column,
-        )
+        from mypy_wsplugin.reporting import report_instead_of_mypys  # the hooks' imports
+
+        message = function_awaited(what)
+        report_instead_of_mypys(errors, AWAIT_NOT_AWAITABLE, message, awaited.expr, awaited)
         return True
 
 
