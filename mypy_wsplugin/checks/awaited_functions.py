@@ -19,19 +19,12 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from mypy.nodes import (
-    AwaitExpr,
-    Decorator,
-    Expression,
-    FuncDef,
-    MemberExpr,
-    MypyFile,
-    NameExpr,
-    OverloadedFuncDef,
-    SymbolNode,
-)
+from mypy.nodes import AwaitExpr, Decorator, FuncDef, MypyFile, OverloadedFuncDef, SymbolNode
 
+from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.mypy_internals import get_subexpressions
+
+__all__ = ["await_at", "is_function", "is_mypys_function_awaited", "written"]
 
 # mypy's error for an awaited value whose type is a callable (mypy.checkexpr,
 # check_awaitable_expr with message_registry.INCOMPATIBLE_TYPES_IN_AWAIT; a callable shows as
@@ -41,17 +34,6 @@ _MYPYS_FUNCTION_AWAITED: Final = re.compile(
     r'^Incompatible types in "await" \(actual type '
     r'(?:"(?P<callable>(?:Callable\[|def ).*)"|overloaded function), expected type "'
 )
-
-
-def written(expr: Expression) -> str | None:
-    """The operand as written, where it is a name or a chain of attributes on one
-    (``fetch``, ``self.fetch``, ``self.conn.fetch``); None for anything else."""
-    if isinstance(expr, NameExpr):
-        return expr.name
-    if isinstance(expr, MemberExpr):
-        base = written(expr.expr)
-        return f"{base}.{expr.name}" if base is not None else None
-    return None
 
 
 def is_function(node: SymbolNode | None) -> bool:
