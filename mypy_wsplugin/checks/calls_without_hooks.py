@@ -29,7 +29,7 @@ from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.facts.callee_results import static_result
-from mypy_wsplugin.facts.instance_attributes import global_bound_again
+from mypy_wsplugin.facts.instance_attributes import rebinds
 from mypy_wsplugin.facts.reachability import unreachable_statements
 from mypy_wsplugin.facts.resolve import Callee, resolve_callee, resolve_reference
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
@@ -145,7 +145,7 @@ class _Judge:
         if callee is None or callee.unseen or not is_function(callee.node):
             return
         tree = self.tree
-        if callee.fullname == f"{tree.fullname}.{what}" and global_bound_again(tree, what):
+        if callee.fullname == f"{tree.fullname}.{what}" and rebinds(tree, what):
             return  # ``job = wrap(job)`` after ``async def job``: mypy still names the def
         message = function_awaited(what)
         self.findings.append((AWAIT_NOT_AWAITABLE, message, operand, None, self.scope))

@@ -588,14 +588,6 @@ def rebinds(tree: MypyFile, name: str) -> bool:
     return again is None or name in again or name in rebound
 
 
-def global_bound_again(tree: MypyFile, name: str) -> bool:
-    """Whether ``tree`` may bind its global ``name`` more than once: twice at its top level
-    (``async def job`` then ``job = wrap(job)``), in a function through ``global``, or
-    anywhere after ``from x import *``."""
-    _, _, rebound, again = _module_bindings(tree)
-    return again is None or name in again or name in rebound
-
-
 def _module_bindings(
     tree: MypyFile,
 ) -> tuple[object, dict[str, Expression], frozenset[str], frozenset[str] | None]:
