@@ -16,9 +16,9 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_wsplugin.checks.awaited_functions import written
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
 from mypy_wsplugin.facts.call_site import Site
+from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_of, is_any, non_awaitable_members
 from mypy_wsplugin.messages import function_awaited, not_awaitable
@@ -55,7 +55,6 @@ def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -
         return site.typ
     if not is_enabled(errors_of(site.api), AWAIT_NOT_AWAITABLE):
         return site.typ
-    message = not_awaitable(site.api.options, site.what, shown, bad)
     read = get_proper_type(shown)
     if (
         site.is_method is None
@@ -65,6 +64,8 @@ def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -
         # ``await self.ping`` (a staticmethod, a callable attribute): a function awaited;
         # not a class (``await self.Maker``: calling it may give no awaitable either)
         message = function_awaited(written(site.node) or site.what)
+    else:
+        message = not_awaitable(site.api.options, site.what, shown, bad)
     report(site.api, AWAIT_NOT_AWAITABLE, message, site.node, scope=scope)
     meant = _meant(site, bad)
     if isinstance(get_proper_type(meant), NoneType):

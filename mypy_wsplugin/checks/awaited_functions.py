@@ -21,10 +21,7 @@ from typing import Final
 
 from mypy.nodes import AwaitExpr, Decorator, FuncDef, MypyFile, OverloadedFuncDef, SymbolNode
 
-from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-__all__ = ["await_at", "is_function", "is_mypys_function_awaited", "written"]
 
 # mypy's error for an awaited value whose type is a callable (mypy.checkexpr,
 # check_awaitable_expr with message_registry.INCOMPATIBLE_TYPES_IN_AWAIT; a callable shows as
@@ -40,9 +37,7 @@ def is_function(node: SymbolNode | None) -> bool:
     """Whether reading ``node`` gives a function object: a def, or an overloaded one, that
     no decorator turns into something else (``staticmethod`` and ``classmethod``, which
     mypy's analysis takes off the list, keep it one); not a property."""
-    if isinstance(node, FuncDef):
-        return not node.is_property
-    if isinstance(node, OverloadedFuncDef):
+    if isinstance(node, (FuncDef, OverloadedFuncDef)):
         return not node.is_property
     if isinstance(node, Decorator):
         return not node.decorators and not node.var.is_property

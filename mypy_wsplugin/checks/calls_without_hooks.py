@@ -22,13 +22,14 @@ from mypy.nodes import (
 from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
 
-from mypy_wsplugin.checks.awaited_functions import is_function, written
+from mypy_wsplugin.checks.awaited_functions import is_function
 from mypy_wsplugin.checks.missing_await import find_misuse
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.facts.callee_results import static_result
+from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.facts.instance_attributes import rebinds
 from mypy_wsplugin.facts.reachability import unreachable_statements
 from mypy_wsplugin.facts.resolve import Callee, resolve_callee, resolve_reference

@@ -40,8 +40,9 @@ from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, MISC, RETURN_VALUE
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
 from mypy.nodes import MypyFile
 
-from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited, written
+from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
+from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.messages import function_awaited, missing_await_noted
 from mypy_wsplugin.mypy_internals import (
     current_file,
