@@ -10,17 +10,21 @@ from typing import TYPE_CHECKING, Final
 
 from mypy.messages import format_type
 from mypy.options import Options
-from mypy.types import ProperType, Type, UnionType, get_proper_type
+from mypy.types import NoneType, ProperType, Type, UnionType, get_proper_type
 
 if TYPE_CHECKING:
     from mypy_wsplugin.facts.statements import Role
 
 
-def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType]) -> str:
+def not_awaitable(
+    options: Options, what: str, typ: Type, bad: list[ProperType], to_call: bool = False
+) -> str:
     """``what`` is ``"f()"`` for a call or ``"Cls.attr"`` for an attribute.
 
     ``bad`` lists the members of ``typ`` that are not awaitable; empty means the type is
-    unknown (``Any``) and the configuration says the factory is synchronous.
+    unknown (``Any``) and the configuration says the factory is synchronous.  ``to_call``:
+    each of them is a callable or None, so the change is a call, not taking the ``await``
+    away (``checks.awaited_functions.calling_fixes``).
     """
     verb = "returns" if what.endswith("()") else "is"
     shown = format_type(typ, options)
@@ -31,6 +35,8 @@ def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType])
         )
     proper = get_proper_type(typ)
     if not isinstance(proper, UnionType) or len(bad) == len(proper.relevant_items()):
+        if to_call:
+            return _callable_awaited(what, shown, any(isinstance(b, NoneType) for b in bad))
         return (
             f'Cannot await "{what}": it {verb} {shown}, which is not awaitable; remove the "await"'
         )
@@ -45,10 +51,29 @@ def not_awaitable(options: Options, what: str, typ: Type, bad: list[ProperType])
 CALL_IT: Final = "call it"
 
 
+# The same where the value may also be None, and where a call gives the callable: these
+# also need a change by hand.
+CALL_IT_IF_NOT_NONE: Final = "call it where it is not None"
+CALL_WHAT_IT_RETURNS: Final = "call what it returns"
+CALL_WHAT_IT_RETURNS_IF_NOT_NONE: Final = "call what it returns where it is not None"
+
+
 def function_awaited(what: str) -> str:
     """``await f`` or ``await self.fetch``: the function itself is awaited, not a call of
     it (``what``: the operand as written)."""
     return f'Cannot await "{what}": it is a function, not a call of it; {CALL_IT}'
+
+
+def _callable_awaited(what: str, shown: str, with_none: bool) -> str:
+    """``await self.on_close`` (a callable Protocol, an ``Optional[Callable]``), ``await
+    get_handler()``, ``await functools.partial(fetch, 1)``: what is awaited is to be called
+    (``shown``: its type as mypy prints it)."""
+    kind = "a callable or None" if with_none else "a callable"
+    if what.endswith("()"):
+        change = CALL_WHAT_IT_RETURNS_IF_NOT_NONE if with_none else CALL_WHAT_IT_RETURNS
+        return f'Cannot await "{what}": it returns {shown}, {kind}, not an awaitable; {change}'
+    change = CALL_IT_IF_NOT_NONE if with_none else CALL_IT
+    return f'Cannot await "{what}": it is {shown}, {kind}, not a call of it; {change}'
 
 
 # Why each use of an un-awaited coroutine is a bug, where the text depends on the role alone

@@ -436,6 +436,48 @@ def test_a_file_that_does_not_parse_is_skipped(
     assert broken.read_text() == "async def broken(:\n    await get()\n"
 
 
+CALLABLES = """\
+from __future__ import annotations
+
+from typing import Awaitable, Callable, Optional
+
+
+async def fetch(n: int) -> int:
+    return n
+
+
+def get_handler() -> Callable[[int], Awaitable[int]]:
+    return fetch
+
+
+class Conn:
+    on_data: Optional[Callable[[int], Awaitable[int]]] = None
+
+    async def run(self) -> None:
+        await get_handler()
+        await self.on_data
+        await fetch
+"""
+
+
+def test_an_awaited_callable_keeps_its_await(project: Path) -> None:
+    """Taking the ``await`` away from a callable would leave the call undone: ``fix``
+    leaves each to a person, with the change to make, and writes nothing."""
+    (project / "app" / "callables.py").write_text(CALLABLES)
+    before = snapshot(project)
+    result = run_fix(project, "--write", "app/callables.py")
+    assert result.returncode == 1, result.stderr.decode()
+    assert result.stdout.decode().splitlines()[0] == "before: 3 findings"
+    assert [line.split(": Cannot await")[0] for line in result.stderr.decode().splitlines()] == [
+        "app/callables.py:18:15: not edited, a call gives a callable, not an awaitable: "
+        "call what it returns",
+        "app/callables.py:19:15: not edited, a callable or None is awaited: call it where it "
+        "is not None",
+        "app/callables.py:20:15: not edited, a callable is awaited, not a call of it: call it",
+    ]
+    assert snapshot(project) == before
+
+
 def test_nothing_to_fix(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from mypy.options import Options
-from mypy.types import AnyType, NoneType, TypeOfAny, UnionType
+from mypy.types import AnyType, NoneType, ProperType, TypeOfAny, UnionType
 
 from mypy_wsplugin.cli.edits import Assigned, EditKind, EditRequest, Use
 from mypy_wsplugin.cli.plan import Planned, plan
@@ -67,8 +67,42 @@ def test_await_of_a_function_itself_is_left_for_a_person() -> None:
     planned = plan(finding("await-not-awaitable", function_awaited("self.fetch")))
     assert (planned.request, planned.reason) == (
         None,
-        "a function is awaited, not a call of it: call it",
+        "a callable is awaited, not a call of it: call it",
     )
+
+
+@pytest.mark.parametrize(
+    ("what", "with_none", "reason"),
+    [
+        ("self.on_close", False, "a callable is awaited, not a call of it: call it"),
+        (
+            "self.on_close",
+            True,
+            "a callable or None is awaited: call it where it is not None",
+        ),
+        (
+            "get_handler()",
+            False,
+            "a call gives a callable, not an awaitable: call what it returns",
+        ),
+        (
+            "get_handler()",
+            True,
+            "a call gives a callable or None: call what it returns where it is not None",
+        ),
+    ],
+)
+def test_await_of_a_callable_is_left_for_a_person(what: str, with_none: bool, reason: str) -> None:
+    """``await self.on_close`` (a callable Protocol, an ``Optional[Callable]``), ``await
+    get_handler()``: taking the ``await`` away would leave the call undone."""
+    bad: list[ProperType] = [AnyType(TypeOfAny.explicit)]
+    if with_none:
+        bad.append(NoneType())
+    typ = UnionType(list(bad)) if with_none else bad[0]
+    message = not_awaitable(OPTIONS, what, typ, bad, to_call=True)
+    assert 'remove the "await"' not in message
+    planned = plan(finding("await-not-awaitable", message))
+    assert (planned.request, planned.reason) == (None, reason)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from mypy.types import (
     get_proper_type,
 )
 
+from mypy_wsplugin.checks.awaited_functions import calling_fixes
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.coroutine_tests import written
@@ -65,7 +66,8 @@ def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -
         # not a class (``await self.Maker``: calling it may give no awaitable either)
         message = function_awaited(written(site.node) or site.what)
     else:
-        message = not_awaitable(site.api.options, site.what, shown, bad)
+        to_call = calling_fixes(modules(site.api), bad)
+        message = not_awaitable(site.api.options, site.what, shown, bad, to_call)
     report(site.api, AWAIT_NOT_AWAITABLE, message, site.node, scope=scope)
     meant = _meant(site, bad)
     if isinstance(get_proper_type(meant), NoneType):

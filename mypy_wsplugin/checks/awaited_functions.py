@@ -12,15 +12,32 @@ expression"); a call of it may be, so the change to make is to call it.  One rul
   operand resolves to a def (:mod:`.calls_without_hooks`), as a call's callee is resolved.
 
 Only with ``check_all_awaits`` (``CheckPolicy.function_awaited_check``).
+
+The same change, a call, is asked for wherever what is awaited is a callable, or None, and
+not an awaitable (:func:`calling_fixes`): an instance whose call gives one (a callable
+Protocol, ``functools.partial`` of an ``async def``), an ``Optional[Callable[...]]``, a
+call that gives a function (``await get_handler()``).  Taking the ``await`` away there
+would leave the call, and what it starts, undone, so ``fix`` does not.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from mypy.nodes import AwaitExpr, Decorator, FuncDef, MypyFile, OverloadedFuncDef, SymbolNode
+from mypy.subtypes import find_member
+from mypy.types import (
+    CallableType,
+    Instance,
+    NoneType,
+    Overloaded,
+    ProperType,
+    get_proper_type,
+)
 
+from mypy_wsplugin.facts.types import non_awaitable_members
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 # mypy's error for an awaited value whose type is a callable (mypy.checkexpr,
@@ -42,6 +59,38 @@ def is_function(node: SymbolNode | None) -> bool:
     if isinstance(node, Decorator):
         return not node.decorators and not node.var.is_property
     return False
+
+
+def calling_fixes(modules: dict[str, MypyFile], bad: Sequence[ProperType]) -> bool:
+    """Whether calling what is awaited is the change to make, ``bad`` being its parts that
+    are not awaitable: each is a function (a def, ``Callable[...]``, an overloaded one,
+    whatever its call gives, as for :func:`is_function`), an instance whose ``__call__``
+    gives an awaitable or what is not known (``partial[Any]``), or None; one at least is
+    not None.  (An instance whose call gives a plain value may be what was meant: ``handler
+    = await make_handler()``.)"""
+    called = False
+    for item in bad:
+        if isinstance(item, NoneType):
+            continue
+        if isinstance(item, (CallableType, Overloaded)):
+            if item.is_type_obj():
+                return False  # a class: calling it may give no awaitable either
+        elif not (isinstance(item, Instance) and _call_may_give_awaitable(modules, item)):
+            return False
+        called = True
+    return called
+
+
+def _call_may_give_awaitable(modules: dict[str, MypyFile], instance: Instance) -> bool:
+    """Whether calling ``instance`` gives an awaitable, or what is not known (each
+    overload's result, if more than one)."""
+    call = get_proper_type(find_member("__call__", instance, instance, is_operator=True))
+    signatures = call.items if isinstance(call, Overloaded) else [call]
+    return all(
+        isinstance(signature, CallableType)
+        and not non_awaitable_members(modules, signature.ret_type)
+        for signature in signatures
+    )
 
 
 def is_mypys_function_awaited(message: str) -> bool:

@@ -22,7 +22,7 @@ from mypy.nodes import (
 from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
 
-from mypy_wsplugin.checks.awaited_functions import is_function
+from mypy_wsplugin.checks.awaited_functions import calling_fixes, is_function
 from mypy_wsplugin.checks.missing_await import find_misuse
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import FactoryEntry
@@ -134,7 +134,8 @@ class _Judge:
         bad = non_awaitable_members(self.modules, result)
         configured_sync = factory is not None and not factory.is_async and is_any(result)
         if bad or configured_sync:
-            message = not_awaitable(self.options, what, result, bad)
+            to_call = calling_fixes(self.modules, bad)
+            message = not_awaitable(self.options, what, result, bad, to_call)
             self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node, None, self.scope))
 
     def _function_awaited(self, operand: RefExpr) -> None:

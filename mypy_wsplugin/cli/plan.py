@@ -13,7 +13,12 @@ from typing import Final
 from mypy_wsplugin.cli.edits import Assigned, EditKind, EditRequest, Use
 from mypy_wsplugin.cli.run_mypy import Finding
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
-from mypy_wsplugin.messages import CALL_IT
+from mypy_wsplugin.messages import (
+    CALL_IT,
+    CALL_IT_IF_NOT_NONE,
+    CALL_WHAT_IT_RETURNS,
+    CALL_WHAT_IT_RETURNS_IF_NOT_NONE,
+)
 
 _WHAT: Final = re.compile(r'^(?:Cannot await|Coroutine) "(?P<what>[^"]+)"')
 _ASSIGNED: Final = re.compile(r' assigned to "(?P<name>[^"]+)" on line (?P<line>\d+) ')
@@ -24,6 +29,17 @@ _USES: Final = (
     ("(it is returned from a function declared to return ", Use.RETURNED),
 )
 REMOVE_SUFFIX: Final = 'remove the "await"'
+# A change by hand, by how the message ends: what is awaited is to be called (its
+# arguments are the author's to write), where it may be None too.
+_TO_CALL: Final = (
+    (CALL_IT, "a callable is awaited, not a call of it: call it"),
+    (CALL_IT_IF_NOT_NONE, "a callable or None is awaited: call it where it is not None"),
+    (CALL_WHAT_IT_RETURNS, "a call gives a callable, not an awaitable: call what it returns"),
+    (
+        CALL_WHAT_IT_RETURNS_IF_NOT_NONE,
+        "a call gives a callable or None: call what it returns where it is not None",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -36,8 +52,9 @@ class Planned:
 def plan(finding: Finding) -> Planned:
     """The edit ``finding`` asks for, or why it needs a change by hand."""
     if finding.code == AWAIT_NOT_AWAITABLE.code:
-        if finding.message.endswith(CALL_IT):
-            return Planned(finding, None, "a function is awaited, not a call of it: call it")
+        for ending, reason in _TO_CALL:
+            if finding.message.endswith(ending):
+                return Planned(finding, None, reason)
         if not finding.message.endswith(REMOVE_SUFFIX):
             return Planned(finding, None, "only part of the union is not awaitable: narrow it")
         return Planned(finding, _request(finding, EditKind.REMOVE_AWAIT))
