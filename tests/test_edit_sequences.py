@@ -2470,6 +2470,54 @@ def test_function_awaited_changes(tmp_path: Path) -> None:
     assert _cold_errors(_agreeing(tmp_path, function_awaited_changes())) == expected
 
 
+def rebinding_changes() -> list[Snapshot]:
+    """A sync def of another module awaited, and an ``async def`` of the caller's own module
+    dropped, in unannotated functions, while the defining modules bind the names again and
+    stop (at the top level, through ``global`` in a function): a name bound again may hold
+    anything, so neither is judged by its def then."""
+    wrap = "def wrap(f):\n    return f\n\n\n"
+    jobs = {
+        "plain": "def get_user(uid):\n    return [uid]\n",
+        "top level": "def get_user(uid):\n    return [uid]\n\n\nget_user = wrap(get_user)\n",
+        "global": "def get_user(uid):\n    return [uid]\n\n\n"
+        "def install():\n    global get_user\n    get_user = wrap(get_user)\n",
+    }
+    views = {
+        "plain": "",
+        "top level": "\n\nrefresh = wrap(refresh)\n",
+        "global": "\n\ndef install():\n    global refresh\n    refresh = wrap(refresh)\n",
+    }
+    view = (
+        "from app.jobs import get_user, wrap\n\n\nasync def refresh():\n    return 1\n{rebind}\n\n"
+        "async def view(uid):\n    refresh()\n    return await get_user(uid)\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": ""}
+
+    def state(kind: str) -> dict[str, str]:
+        return files | {
+            "app/jobs.py": wrap + jobs[kind],
+            "app/views.py": view.format(rebind=views[kind]),
+        }
+
+    return _steps(
+        ("plain", state("plain")),
+        ("bound again at the top level", state("top level")),
+        ("bound again through global", state("global")),
+        ("plain again", state("plain")),
+    )
+
+
+@POST_PASS_ONLY
+def test_rebinding_changes(tmp_path: Path) -> None:
+    awaited = 'Cannot await "get_user()": it returns "list[Any]", which is not awaitable; '
+    awaited += 'remove the "await"  [await-not-awaitable]'
+    dropped = 'Coroutine "refresh()" is used without "await" (it is dropped and never runs); '
+    dropped += 'add "await"  [missing-await]'
+    both = sorted([awaited, dropped])
+    expected = [both, [], [], both]
+    assert _cold_errors(_agreeing(tmp_path, rebinding_changes())) == expected
+
+
 def union_receiver_attribute_changes() -> list[Snapshot]:
     """An attribute awaited on a receiver typed as a union of two classes of another
     module: edits of one class's attribute (a plain value, an awaitable, a property) reach

@@ -13,9 +13,11 @@ from mypy.nodes import (
     CallExpr,
     Context,
     Decorator,
+    Expression,
     FuncDef,
     FuncItem,
     MypyFile,
+    NameExpr,
     RefExpr,
     SymbolNode,
 )
@@ -28,9 +30,8 @@ from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.bindings import imported_modules
-from mypy_wsplugin.facts.callee_results import static_result
+from mypy_wsplugin.facts.callee_results import rebound, static_result
 from mypy_wsplugin.facts.coroutine_tests import written
-from mypy_wsplugin.facts.instance_attributes import rebinds
 from mypy_wsplugin.facts.reachability import unreachable_statements
 from mypy_wsplugin.facts.resolve import Callee, resolve_callee, resolve_reference
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
@@ -100,7 +101,11 @@ class _Judge:
                 continue
             if isinstance(node, CallExpr):
                 callee = resolve_callee(node, self.scope, self.tree, self.modules)
-                if callee is not None and (callee.unseen or not self.checked):
+                if (
+                    callee is not None
+                    and (callee.unseen or not self.checked)
+                    and not self._rebound_here(node.callee, callee)
+                ):
                     self.judge(entry, callee)
             elif functions_awaited and entry.role is Role.AWAITED and isinstance(node, RefExpr):
                 self._function_awaited(node)
@@ -146,11 +151,20 @@ class _Judge:
         callee = resolve_reference(operand, operand.line, self.scope, self.tree, self.modules)
         if callee is None or callee.unseen or not is_function(callee.node):
             return
-        tree = self.tree
-        if callee.fullname == f"{tree.fullname}.{what}" and rebinds(tree, what):
-            return  # ``job = wrap(job)`` after ``async def job``: mypy still names the def
+        if self._rebound_here(operand, callee):
+            return
         message = function_awaited(what)
         self.findings.append((AWAIT_NOT_AWAITABLE, message, operand, None, self.scope))
+
+    def _rebound_here(self, reference: Expression, callee: Callee) -> bool:
+        """Whether ``reference`` names a function of this module that the module binds again
+        (``job = wrap(job)`` after ``async def job``: ``callee_results.rebound``).  Only
+        this module is read, so every mode agrees (it is parsed wherever its functions are
+        judged); a rebinding in another module is not seen."""
+        if not isinstance(reference, NameExpr):
+            return False
+        name = reference.name
+        return callee.fullname == f"{self.tree.fullname}.{name}" and rebound(self.tree, name)
 
     def _declared(self, factory: FactoryEntry | None) -> Type:
         if factory is not None and factory.result is not None:

@@ -77,7 +77,7 @@ from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.reachability import names_stored
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
-from mypy_wsplugin.facts.statements import StatementWalker
+from mypy_wsplugin.facts.statements import StatementWalker, functions_in, global_names
 from mypy_wsplugin.facts.stored_results import (
     body_available,
     has_body,
@@ -240,7 +240,7 @@ class Inference:
             return _known(signed)
         if func.is_coroutine:
             return StaticResult(True, AnyType(TypeOfAny.unannotated))
-        if func.info is FUNC_NO_INFO and _rebound(func, home):
+        if func.info is FUNC_NO_INFO and rebound(home, func.name):
             return None  # ``f = sync_to_async(f)``: the name means something else
         if func.info is not FUNC_NO_INFO and self._replaced(func, home):
             return None
@@ -392,18 +392,22 @@ def _known(signed: StaticResult) -> StaticResult | None:
     return signed if result is signed.result else StaticResult(signed.is_async, result)
 
 
-def _rebound(func: FuncDef, tree: MypyFile) -> bool:
-    """Whether the module also stores to the function's name at its top level (``f =
-    wrap(f)``, also under an ``if`` or ``try`` or in a tuple target)."""
+def rebound(tree: MypyFile, name: str) -> bool:
+    """Whether the module ``tree`` binds ``name``, a function it defines, again: a store at
+    its top level in code that runs (``f = wrap(f)``, also under an ``if`` or ``try`` or in
+    a tuple target), or a function declaring it ``global``.  mypy still names the def, but
+    the name may hold anything where it is read.  (Not after ``from x import *``.)"""
     defs = tree.defs
     known = _STORED.get(tree.fullname)
     if known is None or known[0] is not tree or known[1] is not defs:
-        known = _STORED[tree.fullname] = (tree, defs, names_stored(defs))
-    return func.name in known[2]
+        declared = (g for func in functions_in(defs) for g in global_names(func.body.body))
+        known = _STORED[tree.fullname] = (tree, defs, names_stored(defs) | frozenset(declared))
+    return name in known[2]
 
 
-# module -> (its tree, its statements, the names its top level stores to); by name, so
-# that the daemon's new tree of an edited module replaces the old one.
+# module -> (its tree, its statements, the names its top level stores to or its functions
+# declare global); by name, so that the daemon's new tree of an edited module replaces the
+# old one.
 _STORED: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
 
 
