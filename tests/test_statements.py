@@ -1,7 +1,8 @@
 """``facts.statements.functions_in``: every function a body defines, as one loop on the
 statement's class, against Python's own parser (``ast``: every ``def`` and ``async def``,
-each before those it holds); and ``pattern_captures``, the names a ``case`` binds, against
-``ast``'s ``MatchAs``/``MatchStar``/``MatchMapping`` names.
+each before those it holds); ``pattern_captures``, the names a ``case`` binds, against
+``ast``'s ``MatchAs``/``MatchStar``/``MatchMapping`` names; and ``reached_after``, the
+statements that may run next after one, on a table of shapes.
 
 The findings themselves are the YAML cases' business; here, that both find the same
 functions in the same order, on every statement that can hold one and on real modules.
@@ -18,10 +19,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from mypy.nodes import MatchStmt
+from mypy.nodes import FuncDef, MatchStmt, Statement
 
 import mypy_wsplugin
-from mypy_wsplugin.facts.statements import functions_in, pattern_captures
+from mypy_wsplugin.facts.statements import (
+    child_blocks,
+    functions_in,
+    pattern_captures,
+    reached_after,
+)
 from tests.test_awaited_anywhere import _tree
 
 Found = list[tuple[str, int]]
@@ -182,3 +188,147 @@ def test_the_names_a_case_pattern_binds() -> None:
         ["inner", "others", "value"],
         ["a", "b", "c", "x"],
     ]
+
+
+# ``reached_after``: a source's ``# target`` line, and the first lines of the statements
+# that may run next on the plain way on, in order.
+REACHED = [
+    (
+        "if/else: the rest of the branch, then past the if, not the other branch",
+        """
+        def f(x):
+            if x:
+                y = 1  # target
+                z = 2
+            elif x is None:
+                z = 3
+            else:
+                z = 4
+            w = 5
+            return w
+        """,
+        [5, 10, 11],
+    ),
+    (
+        "a branch that returns ends the way",
+        """
+        def f(x):
+            if x:
+                y = 1  # target
+                return y
+            w = 5
+        """,
+        [5],
+    ),
+    (
+        "try: the body's rest, else, finally, then past the try; not the handlers",
+        """
+        def f(x):
+            try:
+                y = 1  # target
+                z = 2
+            except KeyError:
+                z = 3
+            else:
+                z = 4
+            finally:
+                z = 5
+            w = 6
+        """,
+        [5, 9, 11, 12],
+    ),
+    (
+        "try: a handler's rest, finally, then past the try",
+        """
+        def f(x):
+            try:
+                z = 1
+            except KeyError:
+                y = 2  # target
+                z = 3
+            except ValueError:
+                z = 4
+            finally:
+                z = 5
+            w = 6
+        """,
+        [7, 11, 12],
+    ),
+    (
+        "a loop's body: its rest only, up to continue",
+        """
+        def f(xs):
+            for x in xs:
+                if x:
+                    y = 1  # target
+                    continue
+                z = 2
+            w = 3
+        """,
+        [6],
+    ),
+    (
+        "a loop's else goes on past the loop; with and match blocks too",
+        """
+        def f(xs):
+            while xs:
+                xs.pop()
+            else:
+                with open(xs) as fh:
+                    match xs:
+                        case []:
+                            y = 1  # target
+                        case _:
+                            z = 2
+                    z = 3
+            w = 4
+        """,
+        [12, 13],
+    ),
+    (
+        "a raise ends the way",
+        """
+        def f(x):
+            y = 1  # target
+            if x:
+                z = 2
+            raise ValueError(y)
+            w = 4
+        """,
+        [4, 6],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"), [(s, e) for _, s, e in REACHED], ids=[n for n, _, _ in REACHED]
+)
+def test_the_statements_reached_after_one(source: str, expected: list[int]) -> None:
+    func = _tree("m", source).defs[0]
+    assert isinstance(func, FuncDef)
+    lines = textwrap.dedent(source).splitlines()
+    marked = next(n for n, line in enumerate(lines, 1) if line.endswith("# target"))
+    target = _statement_at(func.body.body, marked)
+    reached = reached_after(func.body.body, target)
+    assert reached is not None
+    assert [s.line for s in reached] == expected
+
+
+def test_a_statement_of_a_nested_definition_is_not_reached_from_outside() -> None:
+    func = _tree("m", "def f():\n    def g():\n        y = 1\n    return g\n").defs[0]
+    assert isinstance(func, FuncDef)
+    inner = func.body.body[0]
+    assert isinstance(inner, FuncDef)
+    assert reached_after(func.body.body, inner.body.body[0]) is None
+
+
+def _statement_at(body: list[Statement], line: int) -> Statement:
+    for s in body:
+        if s.line == line:
+            return s
+        for block in child_blocks(s):
+            try:
+                return _statement_at(block.body, line)
+            except LookupError:
+                pass
+    raise LookupError(line)

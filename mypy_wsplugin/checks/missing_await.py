@@ -53,10 +53,14 @@ def find_misuse(
     judge = _Judge(options, modules, scope, result, declared_return)
     if role.role is Role.ASSIGNED:
         assert role.assignment is not None
-        later = uses_after(scope, role.assignment)
+        later, bound_once = uses_after(scope, role.assignment)
         if not later:
             return None
         name, use_role, attribute = later[0]
+        if not bound_once and not judge.raises_on_any_coroutine(use_role, attribute):
+            # Bound elsewhere too: a truth test or a comparison may be about the other
+            # value (``coro = None``, then ``if cond: coro = fetch()``, ``if coro:``).
+            return None
         # Stored and awaited (or handed on) later: the coroutine may be held on purpose, so
         # only a first use that fails on any coroutine object is reported (a truth test,
         # unpacking, iterating, an attribute no coroutine has); ``coro.close()`` is not.
@@ -136,6 +140,10 @@ class _Judge:
             and bool(attribute)
             and not _coroutine_has(self.modules, attribute or "")
         )
+
+    def raises_on_any_coroutine(self, role: Role, attribute: str | None) -> bool:
+        """Whether this use raises for every coroutine object (not a truth test)."""
+        return role is not Role.CONDITION and self.fails_on_any_coroutine(role, attribute)
 
     def _means_result(self, attribute: str) -> bool:
         """Whether ``coro.attribute`` evidently means the result's attribute.

@@ -31,6 +31,7 @@ from mypy.nodes import (
     IndexExpr,
     ListExpr,
     MemberExpr,
+    MypyFile,
     NameExpr,
     Node,
     OpExpr,
@@ -42,6 +43,7 @@ from mypy.nodes import (
     UnaryExpr,
     Var,
 )
+from mypy.types import AnyType, get_proper_type
 
 from mypy_wsplugin.facts.statements import (
     Definition,
@@ -49,6 +51,7 @@ from mypy_wsplugin.facts.statements import (
     Scope,
     StatementWalker,
     functions_in,
+    reached_after,
 )
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
@@ -354,23 +357,59 @@ def enclosing_use(owner: Scope, node: Expression) -> Expression | None:
     return None
 
 
-def uses_after(owner: Scope, assignment: AssignmentStmt) -> list[NameUse]:
-    """The uses of the name ``assignment`` binds, after it, in ``owner``, in source order.
+def uses_after(owner: Scope, assignment: AssignmentStmt) -> tuple[list[NameUse], bool]:
+    """The uses of the name ``assignment`` binds, after it, in ``owner``, in source order;
+    and whether ``assignment`` is the name's one binding in ``owner``.
 
-    Empty when the name is bound anywhere else in ``owner`` too (another assignment, a
-    loop variable, ``del``): which binding a use sees is then a matter of control flow, and
-    nothing is claimed.  Nested functions are not looked into.
+    Where the name is bound elsewhere in ``owner`` too (another assignment, a loop variable,
+    ``del``), which binding a use sees is a matter of control flow: then only the uses this
+    binding reaches on a plain way on (:func:`.statements.reached_after`), up to a store of
+    the name there, and only where the name's variable holds anything (no type but ``Any``:
+    mypy reports a coroutine stored in a variable of another type itself).  Nested functions
+    are not looked into.
     """
     target = assignment.lvalues[0]
     if not isinstance(target, NameExpr) or target.node is None:
-        return []
+        return [], True
     uses: list[NameUse] = []
     for entry in collect_roles(owner, names=True).values():
         node = entry.node
         if isinstance(node, NameExpr) and node.node is target.node:
             uses.append((node, entry.role, entry.attribute))
     if any(role is Role.STORE and name is not target for name, role, _ in uses):
-        return []
+        return _reached(owner, assignment, target, uses), False
     end = (assignment.end_line or assignment.line, assignment.end_column or 0)
     later = [use for use in uses if use[0] is not target and (use[0].line, use[0].column) >= end]
-    return sorted(later, key=lambda use: (use[0].line, use[0].column))
+    return sorted(later, key=lambda use: (use[0].line, use[0].column)), True
+
+
+def _reached(
+    owner: Scope, assignment: AssignmentStmt, target: NameExpr, uses: list[NameUse]
+) -> list[NameUse]:
+    """Of ``uses`` (the name's, all of them), those ``assignment`` reaches before the next
+    store of the name on the way on (see :func:`uses_after`)."""
+    var = target.node
+    declared = var.type if isinstance(var, Var) else None
+    if declared is not None and not isinstance(get_proper_type(declared), AnyType):
+        return []
+    body = owner.defs if isinstance(owner, MypyFile) else owner.body.body
+    region = reached_after(body, assignment)
+    if not region:
+        return []
+    inside = {id(e) for s in region for e in get_subexpressions(s)}
+    reached: list[NameUse] = []
+    for use in sorted((u for u in uses if id(u[0]) in inside), key=_evaluated):
+        if use[1] is Role.STORE:
+            break
+        reached.append(use)
+    return reached
+
+
+def _evaluated(use: NameUse) -> tuple[int, int]:
+    """Where a use of a name comes in the order Python evaluates a line: a store after the
+    uses on its line (``x = x.result``)."""
+    name, role, _ = use
+    return (name.line, _LINE_END if role is Role.STORE else name.column)
+
+
+_LINE_END: Final = 1 << 30

@@ -31,7 +31,9 @@ from mypy.nodes import (
     AssertStmt,
     AssignmentStmt,
     Block,
+    BreakStmt,
     ClassDef,
+    ContinueStmt,
     Decorator,
     DelStmt,
     Expression,
@@ -398,6 +400,84 @@ def child_blocks(s: Statement) -> list[Block]:
 
 def _present(block: Block | None) -> list[Block]:
     return [] if block is None else [block]
+
+
+# The statements after which a block does not go on.
+_ENDS: Final = (ReturnStmt, RaiseStmt, BreakStmt, ContinueStmt)
+
+
+def reached_after(body: Sequence[Statement], target: Statement) -> list[Statement] | None:
+    """The statements that may run next after ``target`` (a statement of ``body``, a
+    function's or a module's, or of a block nested in it), in source order, where the way
+    is plain: the rest of its block, then, where the block goes on past its end, the rest of
+    each enclosing ``if``'s, ``with``'s or ``match``'s block (for a ``try``: its ``else`` and
+    ``finally`` blocks first).  A ``return``, ``raise``, ``break`` or ``continue`` ends a
+    block (it is in the list); so does the end of a loop's body (the next pass starts over).
+    A branch of a ``try`` that an exception may take is not followed.  None if ``target``
+    is not there (a nested definition's)."""
+    found = _continuation(body, target)
+    return None if found is None else found[0]
+
+
+def _continuation(
+    block: Sequence[Statement], target: Statement
+) -> tuple[list[Statement], bool] | None:
+    """What runs after ``target`` within ``block``, and whether the way goes on past the
+    end of ``block``; None if ``target`` is not in ``block``."""
+    for index, s in enumerate(block):
+        if s is target:
+            return _rest(block, index + 1, [])
+        for inner, then, stays in _ways_on(s):
+            found = _continuation(inner.body, target)
+            if found is None:
+                continue
+            reached, goes_on = found
+            for after in then:
+                if goes_on:
+                    reached, goes_on = _rest(after.body, 0, reached)
+            if not goes_on or not stays:
+                return reached, False
+            return _rest(block, index + 1, reached)
+    return None
+
+
+def _rest(
+    block: Sequence[Statement], start: int, reached: list[Statement]
+) -> tuple[list[Statement], bool]:
+    """``reached`` and the statements of ``block`` from ``start`` on, up to one that ends
+    it; whether the way goes on past the end of ``block``."""
+    for s in block[start:]:
+        reached.append(s)
+        if isinstance(s, _ENDS):
+            return reached, False
+    return reached, True
+
+
+def _ways_on(s: Statement) -> list[tuple[Block, list[Block], bool]]:
+    """Each block of the compound statement ``s`` (not a definition), with the blocks that
+    run after it before ``s`` is done (a ``try``'s ``else`` and ``finally``), and whether
+    the way then goes on after ``s`` (not from a loop's body)."""
+    c: Any = s
+    kind = type(c)
+    if kind is _IF:
+        return [(b, [], True) for b in (*c.body, *_present(c.else_body))]
+    if kind is _WITH:
+        return [(c.body, [], True)]
+    if kind is _MATCH:
+        return [(b, [], True) for b in c.bodies]
+    if kind is _BLOCK:
+        return [(c, [], True)]
+    if kind is _WHILE or kind is _FOR:
+        return [(c.body, [], False), *((b, [], True) for b in _present(c.else_body))]
+    if kind is _TRY:
+        final = _present(c.finally_body)
+        return [
+            (c.body, [*_present(c.else_body), *final], True),
+            *((h, final, True) for h in c.handlers),
+            *((b, final, True) for b in _present(c.else_body)),
+            *((b, [], True) for b in final),
+        ]
+    return []
 
 
 def module_definitions(file: MypyFile) -> list[tuple[str, Definition | ClassDef]]:
