@@ -88,6 +88,7 @@ _MISUSES: Final[dict[str, str]] = {
     "ITERATED": "a coroutine object cannot be iterated",
     "SUBSCRIPTED": "a coroutine object cannot be subscripted",
     "OPERAND": "the coroutine object is used in arithmetic, not its result",
+    "CALLED": "a coroutine object cannot be called",
 }
 
 

@@ -55,6 +55,7 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.ITERATED: (ATTR_DEFINED, MISC),
     Role.SUBSCRIPTED: (INDEX, MISC),
     Role.OPERAND: (OPERATOR, MISC),
+    Role.CALLED: (OPERATOR, MISC),
 }
 # Codes mypy gives only under an option (``comparison-overlap``: ``strict_equality``).
 _ONLY_UNDER: Final = {COMPARISON_OVERLAP.code: "strict_equality"}

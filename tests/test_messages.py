@@ -21,6 +21,7 @@ REASONS = {
     Role.ITERATED: "a coroutine object cannot be iterated",
     Role.SUBSCRIPTED: "a coroutine object cannot be subscripted",
     Role.OPERAND: "the coroutine object is used in arithmetic, not its result",
+    Role.CALLED: "a coroutine object cannot be called",
     Role.ATTRIBUTE_BASE: 'attribute "send" is looked up on the coroutine, not on its result',
     Role.RETURNED: "it is returned from an async def, so awaiting the call gives the coroutine",
 }

@@ -96,7 +96,7 @@ _ALWAYS_WRONG: Final = frozenset(
 )
 # Of those, the uses that raise for any coroutine object (or are always true).
 _FAILS_ON_ANY_COROUTINE: Final = frozenset(
-    {Role.CONDITION, Role.UNPACKED, Role.ITERATED, Role.SUBSCRIPTED, Role.OPERAND}
+    {Role.CONDITION, Role.UNPACKED, Role.ITERATED, Role.SUBSCRIPTED, Role.OPERAND, Role.CALLED}
 )
 
 
@@ -121,6 +121,10 @@ class _Judge:
             return misuse(self.options, role, attribute, None)
         if role is Role.ATTRIBUTE_BASE and attribute and self._means_result(attribute):
             return misuse(self.options, role, attribute, None)
+        if role is Role.CALLED and is_any(self.result):
+            # A name holding the coroutine, called: where its result is known, calling it
+            # may be wrong too (``n = count()``, ``n()``), and mypy's verdict stands.
+            return misuse(self.options, role, None, None)
         if role is Role.RETURNED and isinstance(self.scope, FuncItem) and self.scope.is_coroutine:
             # From an ``async def`` without a return annotation always: awaiting it gives
             # the coroutine.

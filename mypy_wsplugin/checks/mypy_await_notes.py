@@ -17,6 +17,9 @@ argument, an assignment or a return whose given type is ``"Coroutine[Any, Any, A
 whose expected type is no awaitable is taken the same way, unless the line has a
 ``# type: ignore`` (which then keeps applying to mypy's error), or the expected type is a
 callable (``call_soon(f())``: the function was meant, not ``await``) or ``Hashable``.
+Any other error of mypy's about such a coroutine where the plugin has filed a
+``missing-await`` already (a name misused before it is awaited: ``r[0]`` then ``await r``)
+is the same finding, and is dropped.
 
 mypy's error for a function awaited, not a call of it (``await self.fetch``: ``Incompatible
 types in "await" (actual type "Callable[...]", ...)  [misc]``) is taken back the same way,
@@ -55,8 +58,10 @@ from mypy_wsplugin.mypy_internals import (
 
 # mypy.messages.MessageBuilder.possible_missing_await (every supported version).
 AWAIT_NOTE: Final = 'Maybe you forgot to use "await"?'
-# How mypy's messages show a coroutine's type (mypy.messages.format_type).
+# How mypy's messages show a coroutine's type (mypy.messages.format_type), and one whose
+# result is Any.
 COROUTINE_TYPE: Final = '"Coroutine['
+_ANY_RESULT_COROUTINE: Final = '"Coroutine[Any, Any, Any]"'
 # How far back the error a note follows can be: the notes mypy adds between them.
 _LOOKBACK: Final = 6
 # mypy's messages for an argument, an assignment and a return of a coroutine whose result
@@ -91,6 +96,12 @@ class AwaitNotes:
         )
 
     def _on_error(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        if (
+            info.severity == "error"
+            and _ANY_RESULT_COROUTINE in info.message
+            and _beside_a_finding(recorded_errors(errors, file), info)
+        ):
+            return True
         if info.severity == "error" and info.code in _ANY_RESULT_CODES:
             return self._any_result(errors, file, info)
         if info.severity == "error" and info.code == MISC:
@@ -162,6 +173,18 @@ def _already_reported(recorded: list[ErrorInfo], error: ErrorInfo) -> bool:
     return any(
         entry.code == MISSING_AWAIT and entry.line == error.line and entry.column == error.column
         for entry in recorded[-_LOOKBACK:]
+    )
+
+
+def _beside_a_finding(recorded: list[ErrorInfo], error: ErrorInfo) -> bool:
+    """Whether a ``missing-await`` error was filed where mypy files ``error``: a coroutine
+    kept in a name and misused before it is awaited (``r = fetch()``, ``r[0]``, ``await
+    r``), which the plugin reports at the use while mypy's type for the name stays the
+    coroutine, so that mypy's own error there (``[index]``, ``[operator]``, ...; no note
+    follows it where the result is Any) is the same finding."""
+    return any(
+        entry.code == MISSING_AWAIT and entry.line == error.line and entry.column == error.column
+        for entry in recorded
     )
 
 

@@ -55,7 +55,15 @@ from mypy_wsplugin.facts.statements import (
 )
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
-__all__ = ["Role", "RoleEntry", "Scope", "collect_roles", "enclosing_use", "uses_after"]
+__all__ = [
+    "Role",
+    "RoleEntry",
+    "Scope",
+    "collect_roles",
+    "enclosing_use",
+    "holds_anything",
+    "uses_after",
+]
 
 # Roles a conditional expression (or a walrus) hands on to its branches.
 _THROUGH_BRANCHES: Final = frozenset(
@@ -332,8 +340,15 @@ def _name(e: NameExpr, roles: _Roles, kept: frozenset[type]) -> None:
         roles[id(e)] = RoleEntry(e, Role.VALUE)
 
 
+def _called_name(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
+    _call(e, roles, kept)
+    if type(e.callee) is NameExpr:
+        _set(roles, kept, e.callee, Role.CALLED)
+
+
 _NAME_HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], None]]] = {
     **_HANDLERS,
+    CallExpr: _called_name,
     NameExpr: _name,
 }
 
@@ -388,9 +403,7 @@ def _reached(
 ) -> list[NameUse]:
     """Of ``uses`` (the name's, all of them), those ``assignment`` reaches before the next
     store of the name on the way on (see :func:`uses_after`)."""
-    var = target.node
-    declared = var.type if isinstance(var, Var) else None
-    if declared is not None and not isinstance(get_proper_type(declared), AnyType):
+    if not holds_anything(target):
         return []
     body = owner.defs if isinstance(owner, MypyFile) else owner.body.body
     region = reached_after(body, assignment)
@@ -403,6 +416,15 @@ def _reached(
             break
         reached.append(use)
     return reached
+
+
+def holds_anything(name: NameExpr) -> bool:
+    """Whether mypy types the variable ``name`` refers to as unknown or ``Any`` (an
+    unannotated function's local, or one first bound to ``Any``): a coroutine stored in it
+    or called from it gets no error of mypy's."""
+    var = name.node
+    declared = var.type if isinstance(var, Var) else None
+    return declared is None or isinstance(get_proper_type(declared), AnyType)
 
 
 def _evaluated(use: NameUse) -> tuple[int, int]:

@@ -91,6 +91,7 @@ class Role(enum.Enum):
     ITERATED = "iterated"  # ``for _ in x``, ``async for _ in x``, ``[_ for _ in x]``
     SUBSCRIPTED = "subscripted"  # ``x[i]``
     OPERAND = "operand"  # ``x + 1``, ``n -= x``: arithmetic (``%`` formats any object)
+    CALLED = "called"  # ``x(...)``: a name called (recorded with every name's role only)
 
 
 # The statements that can hold a definition, for walkers that only look for definitions.
