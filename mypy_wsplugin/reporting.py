@@ -53,7 +53,7 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.RETURNED: (RETURN_VALUE, MISC),
     Role.CONDITION: (TRUTHY_BOOL, MISC),
     Role.ITERATED: (ATTR_DEFINED, MISC),
-    Role.SUBSCRIPTED: (INDEX, MISC),
+    Role.SUBSCRIPTED: (INDEX, ATTR_DEFINED, MISC),  # ``del coro[0]``: no __delitem__
     Role.OPERAND: (OPERATOR, MISC),
     Role.CALLED: (OPERATOR, MISC),
 }

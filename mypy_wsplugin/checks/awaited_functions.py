@@ -14,10 +14,10 @@ expression"); a call of it may be, so the change to make is to call it.  One rul
 Only with ``check_all_awaits`` (``CheckPolicy.function_awaited_check``).
 
 The same change, a call, is asked for wherever what is awaited is a callable, or None, and
-not an awaitable (:func:`calling_fixes`): an instance whose call gives one (a callable
-Protocol, ``functools.partial`` of an ``async def``), an ``Optional[Callable[...]]``, a
-call that gives a function (``await get_handler()``).  Taking the ``await`` away there
-would leave the call, and what it starts, undone, so ``fix`` does not.
+not an awaitable (:func:`calling_fixes`): ``functools.partial``, an object whose call gives
+an awaitable (a callable Protocol), an ``Optional[Callable[...]]``, a call that gives a
+function (``await get_handler()``).  Taking the ``await`` away there would leave
+the call, and what it starts, undone, so ``fix`` does not.
 """
 
 from __future__ import annotations
@@ -64,26 +64,34 @@ def is_function(node: SymbolNode | None) -> bool:
 def calling_fixes(modules: dict[str, MypyFile], bad: Sequence[ProperType]) -> bool:
     """Whether calling what is awaited is the change to make, ``bad`` being its parts that
     are not awaitable: each is a function (a def, ``Callable[...]``, an overloaded one,
-    whatever its call gives, as for :func:`is_function`), an instance whose ``__call__``
-    gives an awaitable or what is not known (``partial[Any]``), or None; one at least is
-    not None.  (An instance whose call gives a plain value may be what was meant: ``handler
-    = await make_handler()``.)"""
+    whatever its call gives, as for :func:`is_function`), ``functools.partial`` (one too),
+    an instance whose ``__call__`` gives an awaitable or what is not known (a callable
+    Protocol), or None; one at least is not None.  Not a class (``type[Handler]``,
+    ``type``), nor an instance whose call gives a plain value (``asynccontextmanager``'s
+    manager, a decorator too, was meant to be entered; ``handler = await make_handler()``
+    may have meant the object)."""
     called = False
     for item in bad:
         if isinstance(item, NoneType):
             continue
         if isinstance(item, (CallableType, Overloaded)):
             if item.is_type_obj():
-                return False  # a class: calling it may give no awaitable either
-        elif not (isinstance(item, Instance) and _call_may_give_awaitable(modules, item)):
+                return False
+        elif not (isinstance(item, Instance) and _to_be_called(modules, item)):
             return False
         called = True
     return called
 
 
-def _call_may_give_awaitable(modules: dict[str, MypyFile], instance: Instance) -> bool:
-    """Whether calling ``instance`` gives an awaitable, or what is not known (each
-    overload's result, if more than one)."""
+def _to_be_called(modules: dict[str, MypyFile], instance: Instance) -> bool:
+    """Whether ``instance`` is a callable meant to be called where it is awaited: a
+    ``functools.partial``, or an object whose call gives an awaitable or what is not known
+    (each overload's result, if more than one); not a class."""
+    info = instance.type
+    if info.is_metaclass():
+        return False
+    if info.has_base(_PARTIAL):
+        return True
     call = get_proper_type(find_member("__call__", instance, instance, is_operator=True))
     signatures = call.items if isinstance(call, Overloaded) else [call]
     return all(
@@ -91,6 +99,9 @@ def _call_may_give_awaitable(modules: dict[str, MypyFile], instance: Instance) -
         and not non_awaitable_members(modules, signature.ret_type)
         for signature in signatures
     )
+
+
+_PARTIAL: Final = "functools.partial"
 
 
 def is_mypys_function_awaited(message: str) -> bool:

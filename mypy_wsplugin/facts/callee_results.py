@@ -77,7 +77,12 @@ from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
 from mypy_wsplugin.facts.reachability import names_stored
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
-from mypy_wsplugin.facts.statements import StatementWalker, functions_in, global_names
+from mypy_wsplugin.facts.statements import (
+    StatementWalker,
+    functions_in,
+    global_names,
+    imported_names,
+)
 from mypy_wsplugin.facts.stored_results import (
     body_available,
     has_body,
@@ -394,14 +399,16 @@ def _known(signed: StaticResult) -> StaticResult | None:
 
 def rebound(tree: MypyFile, name: str) -> bool:
     """Whether the module ``tree`` binds ``name``, a function it defines, again: a store at
-    its top level in code that runs (``f = wrap(f)``, also under an ``if`` or ``try`` or in
-    a tuple target), or a function declaring it ``global``.  mypy still names the def, but
-    the name may hold anything where it is read.  (Not after ``from x import *``.)"""
+    its top level in code that runs (``f = wrap(f)``, also under an ``if`` or ``try``, in a
+    tuple target or by a walrus), an import, or a function declaring it ``global``.  mypy
+    still names the def, but the name may hold anything where it is read.  (Not after
+    ``from x import *``.)"""
     defs = tree.defs
     known = _STORED.get(tree.fullname)
     if known is None or known[0] is not tree or known[1] is not defs:
         declared = (g for func in functions_in(defs) for g in global_names(func.body.body))
-        known = _STORED[tree.fullname] = (tree, defs, names_stored(defs) | frozenset(declared))
+        names = names_stored(defs) | imported_names(tree) | frozenset(declared)
+        known = _STORED[tree.fullname] = (tree, defs, names)
     return name in known[2]
 
 

@@ -18,6 +18,7 @@ from typing import Final
 
 from mypy.nodes import (
     AssertStmt,
+    AssignmentExpr,
     Block,
     BreakStmt,
     CallExpr,
@@ -43,6 +44,7 @@ from mypy.types import CallableType, UninhabitedType, get_proper_type
 from mypy_wsplugin.facts.bindings import bound
 from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, store_targets
+from mypy_wsplugin.mypy_internals import get_subexpressions
 
 _EXITS: Final = (ReturnStmt, RaiseStmt, ContinueStmt, BreakStmt)
 
@@ -145,6 +147,7 @@ class _Unreachable(StatementWalker):
     def visit_if(self, s: IfStmt) -> None:
         """``if False:`` (or ``0``) is never entered, and nothing after ``if True:`` is."""
         for i, (cond, body) in enumerate(zip(s.expr, s.body, strict=False)):
+            self.expr(cond, Role.CONDITION)
             if _always_false(cond):
                 self.found.extend(body.body)
                 continue
@@ -185,6 +188,11 @@ class _NameStores(_Unreachable):
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
             self.names.update(t.name for t in store_targets(e) if isinstance(t, NameExpr))
+        elif e is not None:
+            # A walrus stores too (``if (job := wrap(job)):``).
+            self.names.update(
+                sub.target.name for sub in get_subexpressions(e) if isinstance(sub, AssignmentExpr)
+            )
 
     def visit_class(self, s: ClassDef) -> None:
         """A nested class's body is its own namespace."""

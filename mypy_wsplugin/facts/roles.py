@@ -29,6 +29,7 @@ from mypy.nodes import (
     FuncItem,
     GeneratorExpr,
     IndexExpr,
+    LambdaExpr,
     ListExpr,
     MemberExpr,
     MypyFile,
@@ -38,6 +39,7 @@ from mypy.nodes import (
     RefExpr,
     RevealExpr,
     StarExpr,
+    Statement,
     StrExpr,
     TupleExpr,
     UnaryExpr,
@@ -51,7 +53,9 @@ from mypy_wsplugin.facts.statements import (
     Scope,
     StatementWalker,
     functions_in,
+    imported_names,
     reached_after,
+    runs_first,
 )
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
@@ -401,21 +405,67 @@ def uses_after(owner: Scope, assignment: AssignmentStmt) -> tuple[list[NameUse],
 def _reached(
     owner: Scope, assignment: AssignmentStmt, target: NameExpr, uses: list[NameUse]
 ) -> list[NameUse]:
-    """Of ``uses`` (the name's, all of them), those ``assignment`` reaches before the next
-    store of the name on the way on (see :func:`uses_after`)."""
-    if not holds_anything(target):
+    """Of ``uses`` (the name's, all of them), those ``assignment`` reaches, on every way on,
+    before the next store of the name (see :func:`uses_after`): a use in a later branch
+    (``if hit: return data["x"]``), a conditional expression's branch, the right of ``and``
+    or ``or``, a lambda or a comprehension's element may run only for another binding,
+    and is passed over."""
+    if not holds_anything(target) or target.name in imported_names(owner):
         return []
     body = owner.defs if isinstance(owner, MypyFile) else owner.body.body
     region = reached_after(body, assignment)
     if not region:
         return []
     inside = {id(e) for s in region for e in get_subexpressions(s)}
+    sure = _sure_to_run(region)
     reached: list[NameUse] = []
     for use in sorted((u for u in uses if id(u[0]) in inside), key=_evaluated):
         if use[1] is Role.STORE:
             break
-        reached.append(use)
+        if id(use[0]) in sure:
+            reached.append(use)
     return reached
+
+
+def _sure_to_run(statements: list[Statement]) -> set[int]:
+    """The expressions (by ``id``) that run whenever ``statements`` run to their end: what
+    each statement evaluates first (:func:`.statements.runs_first`), less the parts of it
+    that may not run."""
+    runs: set[int] = set()
+    skipped: set[int] = set()
+    for s in statements:
+        for top in runs_first(s):
+            for e in get_subexpressions(top):
+                runs.add(id(e))
+                for part in _may_not_run(e):
+                    skipped.update(id(sub) for sub in get_subexpressions(part))
+    return runs - skipped
+
+
+def _may_not_run(e: Expression) -> list[Expression]:
+    """The parts of ``e`` that may not run when it does."""
+    kind = type(e)
+    if kind is LambdaExpr:
+        assert isinstance(e, LambdaExpr)
+        return [e.expr()]
+    if kind is ConditionalExpr:
+        assert isinstance(e, ConditionalExpr)
+        return [e.if_expr, e.else_expr]
+    if kind is OpExpr:
+        assert isinstance(e, OpExpr)
+        return [e.right] if e.op in ("and", "or") else []
+    if kind is GeneratorExpr:
+        assert isinstance(e, GeneratorExpr)
+        return [e.left_expr, *e.sequences[1:], *e.indices, *_flat(e.condlists)]
+    if kind is DictionaryComprehension:
+        assert isinstance(e, DictionaryComprehension)
+        parts = [e.key, e.value, *e.sequences[1:], *e.indices, *_flat(e.condlists)]
+        return [part for part in parts if part is not None]
+    return []
+
+
+def _flat(condlists: list[list[Expression]]) -> list[Expression]:
+    return [cond for conds in condlists for cond in conds]
 
 
 def holds_anything(name: NameExpr) -> bool:

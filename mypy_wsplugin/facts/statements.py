@@ -43,6 +43,8 @@ from mypy.nodes import (
     FuncItem,
     GlobalDecl,
     IfStmt,
+    Import,
+    ImportFrom,
     ListExpr,
     MatchStmt,
     MemberExpr,
@@ -452,6 +454,57 @@ def _rest(
         if isinstance(s, _ENDS):
             return reached, False
     return reached, True
+
+
+def imported_names(owner: Scope) -> frozenset[str]:
+    """The names the imports of ``owner`` (a function or a module) bind, in nested blocks
+    too (not in nested definitions; ``from x import *`` gives none)."""
+    found: set[str] = set()
+    _add_imported(owner.defs if isinstance(owner, MypyFile) else owner.body.body, found)
+    return frozenset(found)
+
+
+def _add_imported(body: Sequence[Statement], found: set[str]) -> None:
+    for s in body:
+        if isinstance(s, ImportFrom):
+            found.update(alias or name for name, alias in s.names)
+        elif isinstance(s, Import):
+            found.update(alias or name.partition(".")[0] for name, alias in s.ids)
+        else:
+            for block in child_blocks(s):
+                _add_imported(block.body, found)
+
+
+def runs_first(s: Statement) -> list[Expression]:
+    """The expressions ``s`` evaluates whenever it runs, before any of its blocks: not
+    those that may not run (an ``elif``'s test, an ``assert``'s message, a ``case``'s guard,
+    the blocks).  A definition or ``try`` gives none."""
+    c: Any = s
+    kind = type(c)
+    found: list[Expression | None]
+    if kind is _EXPRESSION:
+        found = [c.expr]
+    elif kind is _ASSIGNMENT:
+        found = [c.rvalue, *c.lvalues]
+    elif kind is _OPERATOR_ASSIGNMENT:
+        found = [c.rvalue, c.lvalue]
+    elif kind is _RETURN:
+        found = [c.expr]
+    elif kind is _RAISE:
+        found = [c.expr, c.from_expr]
+    elif kind is _ASSERT or kind is _DEL or kind is _WHILE:
+        found = [c.expr]
+    elif kind is _IF:
+        found = [c.expr[0]]
+    elif kind is _FOR:
+        found = [c.expr, c.index]
+    elif kind is _WITH:
+        found = [*c.expr, *c.target]
+    elif kind is _MATCH:
+        found = [c.subject]
+    else:
+        found = []
+    return [e for e in found if e is not None]
 
 
 def _ways_on(s: Statement) -> list[tuple[Block, list[Block], bool]]:
