@@ -478,6 +478,47 @@ def test_an_awaited_callable_keeps_its_await(project: Path) -> None:
     assert snapshot(project) == before
 
 
+def test_mypys_error_about_another_coroutine_on_a_findings_line_is_kept(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """mypy's error about a ``Coroutine[Any, Any, Any]`` is dropped where the plugin filed
+    a ``missing-await`` at the same place (the same finding), not elsewhere on the line: it
+    may be about another coroutine.  (The YAML corpus compares outputs line by line, so
+    this case stands here.)"""
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
+    (tmp_path / "main.py").write_text(
+        "from typing import Any, Coroutine\n\n\n"
+        "async def make(request):\n    return request\n\n\n"
+        "async def run(request: Any, other: Coroutine[Any, Any, Any]) -> None:\n"
+        "    r = make(request)\n"
+        "    print(r[0], other + 1)\n"
+        "    await r\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--no-error-summary",
+            "--cache-dir",
+            str(cache_dir),
+            "main.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "MYPYPATH"},
+    )
+    assert result.stdout.splitlines() == [
+        'main.py:10: error: Coroutine "make()" assigned to "r" on line 9 is used without '
+        '"await" (a coroutine object cannot be subscripted); add "await" on line 9  '
+        "[missing-await]",
+        'main.py:10: error: Unsupported operand types for + ("Coroutine[Any, Any, Any]" and '
+        '"int")  [operator]',
+    ]
+
+
 def test_nothing_to_fix(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
 

@@ -29,11 +29,14 @@ from typing import Final
 from mypy.nodes import AwaitExpr, Decorator, FuncDef, MypyFile, OverloadedFuncDef, SymbolNode
 from mypy.subtypes import find_member
 from mypy.types import (
+    AnyType,
     CallableType,
     Instance,
     NoneType,
     Overloaded,
     ProperType,
+    Type,
+    TypeType,
     get_proper_type,
 )
 
@@ -66,39 +69,48 @@ def calling_fixes(modules: dict[str, MypyFile], bad: Sequence[ProperType]) -> bo
     are not awaitable: each is a function (a def, ``Callable[...]``, an overloaded one,
     whatever its call gives, as for :func:`is_function`), ``functools.partial`` (one too),
     an instance whose ``__call__`` gives an awaitable or what is not known (a callable
-    Protocol), or None; one at least is not None.  Not a class (``type[Handler]``,
-    ``type``), nor an instance whose call gives a plain value (``asynccontextmanager``'s
-    manager, a decorator too, was meant to be entered; ``handler = await make_handler()``
-    may have meant the object)."""
+    Protocol), a class whose instances are awaitable (``type[Job]``, ``Job`` with
+    ``__await__``), or None; one at least is not None.  Not another class
+    (``type[Handler]``, ``type``), nor an instance whose call gives a plain value
+    (``asynccontextmanager``'s manager, a decorator too, was meant to be entered;
+    ``handler = await make_handler()`` may have meant the object)."""
     called = False
     for item in bad:
         if isinstance(item, NoneType):
             continue
-        if isinstance(item, (CallableType, Overloaded)):
-            if item.is_type_obj():
-                return False
-        elif not (isinstance(item, Instance) and _to_be_called(modules, item)):
+        if not _to_be_called(modules, item):
             return False
         called = True
     return called
 
 
-def _to_be_called(modules: dict[str, MypyFile], instance: Instance) -> bool:
-    """Whether ``instance`` is a callable meant to be called where it is awaited: a
-    ``functools.partial``, or an object whose call gives an awaitable or what is not known
-    (each overload's result, if more than one); not a class."""
-    info = instance.type
-    if info.is_metaclass():
+def _to_be_called(modules: dict[str, MypyFile], item: ProperType) -> bool:
+    """Whether ``item``, awaited, is a callable meant to be called there (see
+    :func:`calling_fixes`)."""
+    if isinstance(item, (CallableType, Overloaded)):
+        if not item.is_type_obj():
+            return True
+        made = item.items[0].ret_type if isinstance(item, Overloaded) else item.ret_type
+        return _gives_awaitable(modules, made)
+    if isinstance(item, TypeType):
+        return _gives_awaitable(modules, item.item)
+    if not isinstance(item, Instance) or item.type.is_metaclass():
         return False
-    if info.has_base(_PARTIAL):
+    if item.type.has_base(_PARTIAL):
         return True
-    call = get_proper_type(find_member("__call__", instance, instance, is_operator=True))
+    call = get_proper_type(find_member("__call__", item, item, is_operator=True))
     signatures = call.items if isinstance(call, Overloaded) else [call]
     return all(
         isinstance(signature, CallableType)
         and not non_awaitable_members(modules, signature.ret_type)
         for signature in signatures
     )
+
+
+def _gives_awaitable(modules: dict[str, MypyFile], typ: Type) -> bool:
+    """Whether a value of ``typ`` is awaitable (not where it is not known)."""
+    proper = get_proper_type(typ)
+    return not isinstance(proper, AnyType) and not non_awaitable_members(modules, proper)
 
 
 _PARTIAL: Final = "functools.partial"

@@ -17,7 +17,7 @@ argument, an assignment or a return whose given type is ``"Coroutine[Any, Any, A
 whose expected type is no awaitable is taken the same way, unless the line has a
 ``# type: ignore`` (which then keeps applying to mypy's error), or the expected type is a
 callable (``call_soon(f())``: the function was meant, not ``await``) or ``Hashable``.
-Any other error of mypy's about such a coroutine on a line where the plugin has filed a
+Any other error of mypy's about such a coroutine where the plugin has filed a
 ``missing-await`` already (a name misused before it is awaited: ``r[0]`` then ``await r``)
 is the same finding, and is dropped.
 
@@ -177,14 +177,16 @@ def _already_reported(recorded: list[ErrorInfo], error: ErrorInfo) -> bool:
 
 
 def _beside_a_finding(recorded: list[ErrorInfo], error: ErrorInfo) -> bool:
-    """Whether a ``missing-await`` error was filed on the line where mypy files ``error``:
-    a coroutine kept in a name and misused before it is awaited (``r = fetch()``, ``r[0]``,
-    ``await r``), which the plugin reports at the first use while mypy's type for the name
-    stays the coroutine, so that mypy's own errors on that line (``[index]``,
-    ``[operator]``, ...; also at a second use, ``r[0], r[1]``, or where mypy reports the
-    statement, ``del r[0]``; no note follows them where the result is Any) are the same
-    finding."""
-    return any(entry.code == MISSING_AWAIT and entry.line == error.line for entry in recorded)
+    """Whether a ``missing-await`` error was filed where mypy files ``error``: a coroutine
+    kept in a name and misused before it is awaited (``r = fetch()``, ``r[0]``, ``await
+    r``), which the plugin reports at the use while mypy's type for the name stays the
+    coroutine, so that mypy's own error there (``[index]``, ``[operator]``, ...; no note
+    follows it where the result is Any) is the same finding.  At the same line and column
+    only: another error on the line may be about another coroutine."""
+    return any(
+        entry.code == MISSING_AWAIT and entry.line == error.line and entry.column == error.column
+        for entry in recorded
+    )
 
 
 def _noted_error(recorded: list[ErrorInfo], note: ErrorInfo) -> int | None:

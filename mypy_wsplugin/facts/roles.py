@@ -53,7 +53,9 @@ from mypy_wsplugin.facts.statements import (
     Scope,
     StatementWalker,
     functions_in,
+    global_names,
     imported_names,
+    may_leave,
     reached_after,
     runs_first,
 )
@@ -65,7 +67,6 @@ __all__ = [
     "Scope",
     "collect_roles",
     "enclosing_use",
-    "holds_anything",
     "uses_after",
 ]
 
@@ -410,7 +411,7 @@ def _reached(
     (``if hit: return data["x"]``), a conditional expression's branch, the right of ``and``
     or ``or``, a lambda or a comprehension's element may run only for another binding,
     and is passed over."""
-    if not holds_anything(target) or target.name in imported_names(owner):
+    if not _holds_anything(target) or _bound_elsewhere(owner, target.name):
         return []
     body = owner.defs if isinstance(owner, MypyFile) else owner.body.body
     region = reached_after(body, assignment)
@@ -427,10 +428,23 @@ def _reached(
     return reached
 
 
+def _bound_elsewhere(owner: Scope, name: str) -> bool:
+    """Whether ``name`` may be bound where :func:`uses_after` does not see it: an import in
+    ``owner``, or a ``global`` or ``nonlocal`` declaration of it in ``owner`` or a function
+    nested in it (any function of the module, for a module's top level), through which a
+    call may bind it again."""
+    if name in imported_names(owner):
+        return True
+    body = owner.defs if isinstance(owner, MypyFile) else owner.body.body
+    scopes = [body, *(func.body.body for func in functions_in(body))]
+    return any(name in global_names(scope, nonlocal_too=True) for scope in scopes)
+
+
 def _sure_to_run(statements: list[Statement]) -> set[int]:
-    """The expressions (by ``id``) that run whenever ``statements`` run to their end: what
+    """The expressions (by ``id``) that run whenever the first of ``statements`` runs: what
     each statement evaluates first (:func:`.statements.runs_first`), less the parts of it
-    that may not run."""
+    that may not run, up to a statement whose blocks may end the way (``if not hit:
+    return ...``: what follows runs only on some ways)."""
     runs: set[int] = set()
     skipped: set[int] = set()
     for s in statements:
@@ -439,6 +453,8 @@ def _sure_to_run(statements: list[Statement]) -> set[int]:
                 runs.add(id(e))
                 for part in _may_not_run(e):
                     skipped.update(id(sub) for sub in get_subexpressions(part))
+        if may_leave(s):
+            break
     return runs - skipped
 
 
@@ -468,7 +484,7 @@ def _flat(condlists: list[list[Expression]]) -> list[Expression]:
     return [cond for conds in condlists for cond in conds]
 
 
-def holds_anything(name: NameExpr) -> bool:
+def _holds_anything(name: NameExpr) -> bool:
     """Whether mypy types the variable ``name`` refers to as unknown or ``Any`` (an
     unannotated function's local, or one first bound to ``Any``): a coroutine stored in it
     or called from it gets no error of mypy's."""

@@ -51,6 +51,7 @@ from mypy.nodes import (
     MypyFile,
     NameExpr,
     Node,
+    NonlocalDecl,
     OperatorAssignmentStmt,
     OverloadedFuncDef,
     OverloadPart,
@@ -367,18 +368,28 @@ def _add_functions(body: Sequence[Statement], found: list[Any]) -> None:
                 _add_functions(block.body, found)
 
 
-def global_names(body: Sequence[Statement]) -> list[str]:
-    """The names ``global`` statements in ``body`` declare, also under ``if``/``while``/
-    ``for``/``try``/``with``/``match`` (not in nested definitions: :func:`functions_in`
-    lists those apart)."""
+def global_names(body: Sequence[Statement], nonlocal_too: bool = False) -> list[str]:
+    """The names ``global`` statements in ``body`` declare (``nonlocal_too``: and
+    ``nonlocal`` ones), also under ``if``/``while``/``for``/``try``/``with``/``match`` (not
+    in nested definitions: :func:`functions_in` lists those apart)."""
     found: list[str] = []
     for s in body:
-        if isinstance(s, GlobalDecl):
+        if isinstance(s, GlobalDecl) or (nonlocal_too and isinstance(s, NonlocalDecl)):
             found.extend(s.names)
         else:
             for block in child_blocks(s):
-                found.extend(global_names(block.body))
+                found.extend(global_names(block.body, nonlocal_too))
     return found
+
+
+def may_leave(s: Statement) -> bool:
+    """Whether a compound statement ``s`` holds a ``return``, ``raise``, ``break`` or
+    ``continue`` (not in a nested definition): the way on may end inside it."""
+    for block in child_blocks(s):
+        for inner in block.body:
+            if isinstance(inner, _ENDS) or may_leave(inner):
+                return True
+    return False
 
 
 def child_blocks(s: Statement) -> list[Block]:
