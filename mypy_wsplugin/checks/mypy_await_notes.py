@@ -99,7 +99,7 @@ class AwaitNotes:
         if (
             info.severity == "error"
             and _ANY_RESULT_COROUTINE in info.message
-            and _beside_a_finding(recorded_errors(errors, file), info)
+            and _already_reported(recorded_errors(errors, file), info)
         ):
             return True
         if info.severity == "error" and info.code in _ANY_RESULT_CODES:
@@ -118,7 +118,7 @@ class AwaitNotes:
         if COROUTINE_TYPE not in error.message:
             return False
         del recorded[index:]
-        if not _already_reported(recorded, error):
+        if not _already_reported(recorded[-_LOOKBACK:], error):
             _report_instead(errors, error)
         return True
 
@@ -167,22 +167,15 @@ def _report_instead(errors: Errors, error: ErrorInfo) -> None:
 
 
 def _already_reported(recorded: list[ErrorInfo], error: ErrorInfo) -> bool:
-    """Whether the same expression already has a ``missing-await`` error: mypy may give
-    one coroutine several errors, each with the note (``async with make():`` looks up
-    ``__aenter__`` and ``__aexit__``), and one finding is one error."""
-    return any(
-        entry.code == MISSING_AWAIT and entry.line == error.line and entry.column == error.column
-        for entry in recorded[-_LOOKBACK:]
-    )
-
-
-def _beside_a_finding(recorded: list[ErrorInfo], error: ErrorInfo) -> bool:
-    """Whether a ``missing-await`` error was filed where mypy files ``error``: a coroutine
-    kept in a name and misused before it is awaited (``r = fetch()``, ``r[0]``, ``await
-    r``), which the plugin reports at the use while mypy's type for the name stays the
-    coroutine, so that mypy's own error there (``[index]``, ``[operator]``, ...; no note
-    follows it where the result is Any) is the same finding.  At the same line and column
-    only: another error on the line may be about another coroutine."""
+    """Whether a ``missing-await`` error is filed among ``recorded`` where mypy files
+    ``error``, the same line and column: one finding is one error.  mypy may give one
+    coroutine several errors, each with the note (``async with make():`` looks up
+    ``__aenter__`` and ``__aexit__``: the last few errors are asked); and a coroutine kept
+    in a name and misused before it is awaited (``r = make()``, ``r[0]``, ``await r``) is
+    reported by the plugin at the use while mypy's type for the name stays the coroutine,
+    so mypy's own error there (``[index]``, ``[operator]``, ...; no note follows it where
+    the result is Any) is the same finding (all the file's errors are asked).  Not the
+    whole line: another error there may be about another coroutine."""
     return any(
         entry.code == MISSING_AWAIT and entry.line == error.line and entry.column == error.column
         for entry in recorded

@@ -14,7 +14,6 @@ lines with mypy's defaults as with ``check_untyped_defs``.  Not seen: a ``with``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
 
 from mypy.nodes import (
     AssertStmt,
@@ -23,7 +22,6 @@ from mypy.nodes import (
     BreakStmt,
     CallExpr,
     ClassDef,
-    ContinueStmt,
     Decorator,
     Expression,
     ExpressionStmt,
@@ -32,9 +30,7 @@ from mypy.nodes import (
     IfStmt,
     IntExpr,
     NameExpr,
-    RaiseStmt,
     RefExpr,
-    ReturnStmt,
     Statement,
     TryStmt,
     WhileStmt,
@@ -43,15 +39,13 @@ from mypy.types import CallableType, UninhabitedType, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound
 from mypy_wsplugin.facts.kept import frozen
-from mypy_wsplugin.facts.statements import Role, Scope, StatementWalker, store_targets
+from mypy_wsplugin.facts.statements import EXITS, Role, Scope, StatementWalker, store_targets
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-_EXITS: Final = (ReturnStmt, RaiseStmt, ContinueStmt, BreakStmt)
 
 
 def exits(body: Sequence[Statement]) -> bool:
     """Whether ``body`` ends with a ``return``, ``raise``, ``continue`` or ``break``."""
-    return bool(body) and isinstance(body[-1], _EXITS)
+    return bool(body) and isinstance(body[-1], EXITS)
 
 
 def ends_block(s: Statement) -> bool:
@@ -59,7 +53,7 @@ def ends_block(s: Statement) -> bool:
     or ``break``, ``assert False``, a call of a function declared ``NoReturn``, ``while
     True:`` without a ``break``, an ``if`` with an ``else`` whose every branch ends, or a
     ``try`` whose ``finally`` ends or whose body (or ``else``) and every handler end."""
-    if isinstance(s, _EXITS):
+    if isinstance(s, EXITS):
         return True
     if isinstance(s, AssertStmt):
         return isinstance(s.expr, NameExpr) and s.expr.fullname == "builtins.False"

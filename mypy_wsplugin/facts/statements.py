@@ -382,12 +382,16 @@ def global_names(body: Sequence[Statement], nonlocal_too: bool = False) -> list[
     return found
 
 
+# The statements after which a block does not go on (also :mod:`.reachability`'s).
+EXITS: Final = (ReturnStmt, RaiseStmt, BreakStmt, ContinueStmt)
+
+
 def may_leave(s: Statement) -> bool:
     """Whether a compound statement ``s`` holds a ``return``, ``raise``, ``break`` or
     ``continue`` (not in a nested definition): the way on may end inside it."""
     for block in child_blocks(s):
         for inner in block.body:
-            if isinstance(inner, _ENDS) or may_leave(inner):
+            if isinstance(inner, EXITS) or may_leave(inner):
                 return True
     return False
 
@@ -414,10 +418,6 @@ def child_blocks(s: Statement) -> list[Block]:
 
 def _present(block: Block | None) -> list[Block]:
     return [] if block is None else [block]
-
-
-# The statements after which a block does not go on.
-_ENDS: Final = (ReturnStmt, RaiseStmt, BreakStmt, ContinueStmt)
 
 
 def reached_after(body: Sequence[Statement], target: Statement) -> list[Statement] | None:
@@ -462,7 +462,7 @@ def _rest(
     it; whether the way goes on past the end of ``block``."""
     for s in block[start:]:
         reached.append(s)
-        if isinstance(s, _ENDS):
+        if isinstance(s, EXITS):
             return reached, False
     return reached, True
 
