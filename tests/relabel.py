@@ -186,6 +186,9 @@ class Relabel:
     silenced: list[list[str]] = field(default_factory=list)
     doubled: list[tuple[list[str], list[str]]] = field(default_factory=list)  # (mypy, plugin)
     mistyped: list[tuple[list[str], list[str]]] = field(default_factory=list)  # (mypy, plugin)
+    # mypy's errors (with their notes) at a later use of a name whose coroutine a finding
+    # reported at an earlier use: the same finding (mypy, the plugin's finding)
+    carried: list[tuple[list[str], str]] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     invented: list[str] = field(default_factory=list)
 
@@ -200,6 +203,7 @@ class Relabel:
             "added": len(self.added),
             "retyped": len(self.retyped),
             "silenced": len(self.silenced),
+            "carried": len(self.carried),
             "doubled": len(self.doubled),
             "mistyped": len(self.mistyped),
             "lost": len(self.lost),
@@ -217,6 +221,9 @@ class Relabel:
             out += [f"{indent}retyped:  {old_line}", f"{indent}      to: {new_line}"]
         for lines in self.silenced:
             out += [f"{indent}silenced: {line}" for line in lines]
+        for lines, finding in self.carried:
+            out += [f"{indent}carried:  {line}" for line in lines]
+            out += [f"{indent}      by: {finding}"]
         for old, new in self.doubled:
             out += [f"{indent}DOUBLED:  {line}" for line in old]
             out += [f"{indent}  beside: {line}" for line in new]
@@ -232,12 +239,14 @@ def classify(
     plain: Sequence[str],
     plugin: Sequence[str],
     ignores: Mapping[tuple[str, int], frozenset[str]] | None = None,
+    sources: Mapping[str, Sequence[str]] | None = None,
 ) -> Relabel:
     """Classify every difference between plain mypy's output lines and the plugin's.
 
     ``ignores`` (from :func:`ignore_comments`, optional) gives the codes of the
     ``# type: ignore[...]`` comment on each (file, line) of the checked sources, in the paths
-    mypy prints."""
+    mypy prints; ``sources`` (optional) the lines of each checked file, by that path, where
+    mypy's errors at a later use of a name a finding reported are told (``carried``)."""
     ignores = ignores or {}
     old, new = items(plain), items(plugin)
     # Lines both outputs print (as many times) did not change.
@@ -316,6 +325,19 @@ def classify(
             taken_old.update([index, *notes])
             result.silenced.append([old[i].line.text for i in (index, *notes)])
 
+    # mypy's errors about a coroutine (with their notes) on a line after a finding about a
+    # coroutine kept in a name (``assigned to "r" on line L``), where the line uses that
+    # name: the same value, the same finding (checks/mypy_await_notes).
+    for index in gone:
+        line = old[index].line
+        if index in taken_old or not line.is_error or COROUTINE_TYPE not in line.message:
+            continue
+        finding = _kept_in_a_name(new, line, (sources or {}).get(line.file))
+        if finding is not None:
+            notes = [i for i in gone if old[i].owner == index and i != index]
+            taken_old.update([index, *notes])
+            result.carried.append(([old[i].line.text for i in (index, *notes)], finding))
+
     # reveal_type notes whose type changed.
     reveals: dict[tuple[str, int], list[int]] = defaultdict(list)
     for index in added:
@@ -332,6 +354,34 @@ def classify(
     result.lost = [old[i].line.text for i in gone if i not in taken_old]
     result.invented = [new[i].line.text for i in added if i not in taken_new]
     return result
+
+
+COROUTINE_TYPE: Final = '"Coroutine['
+ASSIGNED_FINDING: Final = re.compile(
+    r'^Coroutine "[^"]*" assigned to "(?P<name>\w+)" on line (?P<line>\d+) '
+)
+
+
+def _kept_in_a_name(new: Sequence[Item], line: Line, source: Sequence[str] | None) -> str | None:
+    """The plugin's finding about a coroutine kept in a name (the last one in ``line``'s
+    file at or before it, bound before it), if ``line`` of the source uses that name."""
+    if source is None or not 0 < line.line <= len(source):
+        return None
+    found: tuple[int, str, str] | None = None  # (its line, the name, its text)
+    for item in new:
+        theirs = item.line
+        match = ASSIGNED_FINDING.match(theirs.message) if theirs.is_plugin else None
+        if (
+            match
+            and theirs.file == line.file
+            and int(match["line"]) < line.line
+            and theirs.line <= line.line
+            and (found is None or theirs.line >= found[0])
+        ):
+            found = (theirs.line, match["name"], theirs.text)
+    if found is None or not re.search(rf"\b{found[1]}\b", source[line.line - 1]):
+        return None
+    return found[2]
 
 
 IGNORE_COMMENT: Final = re.compile(r"#\s*type:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")

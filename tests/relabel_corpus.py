@@ -518,7 +518,8 @@ class Verdict:
 
 def judge(case: Case, plain: Output, how: str) -> Verdict:
     ignores = ignore_comments((normal_path(path), text) for path, text in case.files)
-    relabel = classify(normal_form(plain.lines), case.expected, ignores)
+    sources = {normal_path(path): text.splitlines() for path, text in case.files}
+    relabel = classify(normal_form(plain.lines), case.expected, ignores, sources)
     return Verdict(case, relabel, plain, how)
 
 

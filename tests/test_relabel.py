@@ -121,6 +121,43 @@ def test_a_replaceable_error_without_a_finding_is_lost() -> None:
     assert result.lost == [UNUSED, UNUSED_NOTE]
 
 
+KEPT_SOURCE = ["async def run():", "    r = make()", "    r[0]", "    len(r)", "    len(s)"]
+KEPT_FINDING = (
+    'main.py:3: error: Coroutine "make()" assigned to "r" on line 2 is used without "await" (a'
+    ' coroutine object cannot be subscripted); add "await" on line 2  [missing-await]'
+)
+KEPT_INDEX = 'main.py:3: error: Value of type "Coroutine[Any, Any, Any]" is not indexable  [index]'
+
+
+def _later_use(line: int) -> list[str]:
+    return [
+        f'main.py:{line}: error: Argument 1 to "len" has incompatible type "Coroutine[Any, Any,'
+        ' list[int]]"; expected "Sized"  [arg-type]',
+        f'main.py:{line}: note: Maybe you forgot to use "await"?',
+    ]
+
+
+def test_mypys_error_at_a_later_use_of_the_reported_name_is_carried() -> None:
+    later = _later_use(4)
+    result = classify([KEPT_INDEX, *later], [KEPT_FINDING], sources={"main.py": KEPT_SOURCE})
+    assert result.replaced == [([KEPT_INDEX], [KEPT_FINDING])]
+    assert result.carried == [(later, KEPT_FINDING)]
+    assert result.ok
+
+
+@pytest.mark.parametrize(
+    "why",
+    ["another name on the line", "a line before the finding", "no sources"],
+)
+def test_mypys_error_elsewhere_is_not_carried(why: str) -> None:
+    line = {"another name on the line": 5, "a line before the finding": 2}.get(why, 4)
+    later = _later_use(line)
+    sources = None if why == "no sources" else {"main.py": KEPT_SOURCE}
+    result = classify([KEPT_INDEX, *later], [KEPT_FINDING], sources=sources)
+    assert result.lost == later
+    assert not result.ok
+
+
 def test_an_error_of_another_code_is_invented() -> None:
     arg = 'main.py:11: error: Argument 1 to "send" has incompatible type "int"  [arg-type]'
     result = classify([AWAIT_MISC], [AWAIT_FINDING, arg])

@@ -57,16 +57,6 @@ KNOWN_DEVIATIONS: Final = {
         "the plugin types a wrong await as the plain result (mypy: Any), so a later line is "
         "checked where plain mypy checks nothing"
     ),
-    "missing_await/test_assigned_names.yml::"
-    "assigned_coroutine_first_used_as_attribute_base_is_reported": (
-        "a coroutine assigned to a name is retyped as its result, so mypy's own errors on "
-        "later lines about that name are not printed"
-    ),
-    "missing_await/test_assigned_names.yml::assigned_coroutine_first_used_for_an_attribute_"
-    "no_coroutine_has_then_handed_on_is_reported": (
-        "a coroutine assigned to a name is retyped as its result, so mypy's own error where "
-        "the name is handed on later is not printed"
-    ),
     "factories/test_public_paths.yml::"
     "declared_result_of_factory_named_by_reexport_types_the_call": (
         "the plugin types a wrong await as the declared result (mypy: Any), so a later line "
