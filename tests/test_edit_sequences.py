@@ -2554,3 +2554,41 @@ def test_union_receiver_attribute_changes(tmp_path: Path) -> None:
     found = f"{plain}  [await-not-awaitable]"
     expected = [[found], [mixed], [found], [found]]
     assert _cold_errors(_agreeing(tmp_path, union_receiver_attribute_changes())) == expected
+
+
+def later_uses_changes() -> list[Snapshot]:
+    """A coroutine of another module's ``async def`` kept in a name, misused twice and
+    awaited: one finding at its first use, while the def's result changes (unknown, known)
+    and the def turns sync and back; the daemon re-checks the caller's function only."""
+    defs = {
+        "any": "from typing import Any\n\n\nasync def make() -> Any:\n    return []\n",
+        "list": "async def make() -> list[int]:\n    return []\n",
+        "sync": "def make() -> list[int]:\n    return []\n",
+    }
+    use = (
+        "from app.lib import make\n\n\nasync def run() -> None:\n    r = make()\n"
+        "    print(r[0], r[1])\n    len(r)\n    await r\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+
+    def state(kind: str) -> dict[str, str]:
+        return files | {"app/lib.py": defs[kind]}
+
+    return _steps(
+        ("unknown result", state("any")),
+        ("a known result", state("list")),
+        ("a sync def", state("sync")),
+        ("unknown result again", state("any")),
+    )
+
+
+def test_later_uses_changes(tmp_path: Path) -> None:
+    found = [
+        'Coroutine "make()" assigned to "r" on line 5 is used without "await" (a coroutine '
+        'object cannot be subscripted); add "await" on line 5  [missing-await]'
+    ]
+    # A local variable awaited keeps mypy's error (README, Limits).
+    awaited = 'Incompatible types in "await" (actual type "list[int]", expected type '
+    awaited += '"Awaitable[Any]")  [misc]'
+    expected = [found, found, [awaited], found]
+    assert _cold_errors(_agreeing(tmp_path, later_uses_changes())) == expected

@@ -17,9 +17,10 @@ argument, an assignment or a return whose given type is ``"Coroutine[Any, Any, A
 whose expected type is no awaitable is taken the same way, unless the line has a
 ``# type: ignore`` (which then keeps applying to mypy's error), or the expected type is a
 callable (``call_soon(f())``: the function was meant, not ``await``) or ``Hashable``.
-Any other error of mypy's about such a coroutine where the plugin has filed a
-``missing-await`` already (a name misused before it is awaited: ``r[0]`` then ``await r``)
-is the same finding, and is dropped.
+Any other error of mypy's about a coroutine where the plugin has filed a ``missing-await``
+already is the same finding, and is dropped with its notes: at the same place, or at a later
+use of a name bound once to the coroutine, misused and awaited later (``r[0]``, ``r[1]``,
+``await r``; :func:`.roles.reported_earlier`), unless that line has a ``# type: ignore``.
 
 mypy's error for a function awaited, not a call of it (``await self.fetch``: ``Incompatible
 types in "await" (actual type "Callable[...]", ...)  [misc]``) is taken back the same way,
@@ -41,15 +42,18 @@ from typing import Final
 
 from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, MISC, RETURN_VALUE
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
-from mypy.nodes import MypyFile
+from mypy.nodes import FuncItem, MypyFile
 
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.coroutine_tests import written
+from mypy_wsplugin.facts.roles import reported_earlier
 from mypy_wsplugin.messages import function_awaited, missing_await_noted
 from mypy_wsplugin.mypy_internals import (
+    UNKNOWN_FUNCTION,
     current_file,
     file_ignores,
+    function_being_checked,
     is_bottom_watcher,
     keep_bottom_watcher,
     module_being_reported,
@@ -62,6 +66,8 @@ AWAIT_NOTE: Final = 'Maybe you forgot to use "await"?'
 # result is Any.
 COROUTINE_TYPE: Final = '"Coroutine['
 _ANY_RESULT_COROUTINE: Final = '"Coroutine[Any, Any, Any]"'
+# mypy's reveal_type() and reveal_locals() notes, which stand alone.
+_REVEALED: Final = "Revealed "
 # How far back the error a note follows can be: the notes mypy adds between them.
 _LOOKBACK: Final = 6
 # mypy's messages for an argument, an assignment and a return of a coroutine whose result
@@ -86,6 +92,8 @@ class AwaitNotes:
         self.active = active
         self._program = program  # mypy's modules, once known
         self._watcher: ErrorWatcher | None = None
+        # Where mypy's last error was dropped as the same finding: its notes go with it.
+        self._dropped: tuple[str, int, int] | None = None
 
     def watch(self, errors: Errors | None) -> None:
         """Make sure the build's ``errors`` are watched (asked at each plugin callback)."""
@@ -96,12 +104,16 @@ class AwaitNotes:
         )
 
     def _on_error(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
-        if (
-            info.severity == "error"
-            and _ANY_RESULT_COROUTINE in info.message
-            and _already_reported(recorded_errors(errors, file), info)
-        ):
+        if info.severity != "error":
+            if self._dropped == (file, info.line, info.column) and not info.message.startswith(
+                _REVEALED
+            ):
+                return True  # a note about mypy's error just dropped
+        elif COROUTINE_TYPE in info.message and self._same_finding(errors, file, info):
+            self._dropped = (file, info.line, info.column)
             return True
+        else:
+            self._dropped = None
         if info.severity == "error" and info.code in _ANY_RESULT_CODES:
             return self._any_result(errors, file, info)
         if info.severity == "error" and info.code == MISC:
@@ -121,6 +133,28 @@ class AwaitNotes:
         if not _already_reported(recorded[-_LOOKBACK:], error):
             _report_instead(errors, error)
         return True
+
+    def _same_finding(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        """Whether mypy's error about a coroutine is a finding filed already: a
+        ``missing-await`` at its place, or at an earlier use of the name it is about
+        (:func:`.roles.reported_earlier`).  One finding is one error."""
+        if file != current_file(errors):
+            return False
+        recorded = recorded_errors(errors, file)
+        if _already_reported(recorded, info):
+            return True
+        reported = {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
+        if not reported or info.line in file_ignores(errors):
+            # A ``# type: ignore`` on the line keeps applying to mypy's error (taken back
+            # here, it would be left unused).
+            return False
+        program, module = self._program(), module_being_reported(errors)
+        tree = program.get(module) if program is not None and module else None
+        owner = function_being_checked(errors)
+        if tree is None or owner is UNKNOWN_FUNCTION:
+            return False
+        scope = owner if isinstance(owner, FuncItem) else tree
+        return reported_earlier(scope, info.line, info.column, reported)
 
     def _any_result(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a coroutine whose result is Any (no note follows it)."""

@@ -23,6 +23,7 @@ from mypy.nodes import (
     CallExpr,
     ComparisonExpr,
     ConditionalExpr,
+    DelStmt,
     DictionaryComprehension,
     Expression,
     ForStmt,
@@ -59,6 +60,7 @@ from mypy_wsplugin.facts.statements import (
     reached_after,
     runs_first,
 )
+from mypy_wsplugin.facts.types import coroutine_result
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 __all__ = [
@@ -401,6 +403,70 @@ def uses_after(owner: Scope, assignment: AssignmentStmt) -> tuple[list[NameUse],
     end = (assignment.end_line or assignment.line, assignment.end_column or 0)
     later = [use for use in uses if use[0] is not target and (use[0].line, use[0].column) >= end]
     return sorted(later, key=lambda use: (use[0].line, use[0].column)), True
+
+
+def reported_earlier(owner: Scope, line: int, column: int, reported: set[tuple[int, int]]) -> bool:
+    """Whether mypy's error at ``line``:``column`` in ``owner`` is about a name (used there,
+    or the operand of ``-r`` or ``del r[0]`` there) whose variable mypy types as a coroutine
+    and which this use or an earlier one was reported at (one of ``reported``).  Then it is
+    about the same value as that finding (``r = make()``, ``r[0]`` reported, ``r[1]``,
+    ``await r``): awaiting at the binding fixes both.  Only for a name bound once in
+    ``owner`` and nowhere else (a loop may bring another binding round, a nested function
+    may bind it through ``nonlocal``).  Asked only for such an error of mypy's, where the
+    file has a finding."""
+    at = _name_reported_at(owner, line, column)
+    var = at.node if at is not None else None
+    if not isinstance(var, Var) or var.type is None or coroutine_result(var.type) is None:
+        return False
+    assert at is not None
+    same = sorted(
+        (
+            (entry.node, entry.role, None)
+            for entry in collect_roles(owner, names=True).values()
+            if isinstance(entry.node, NameExpr) and entry.node.node is var
+        ),
+        key=_evaluated,
+    )
+    if sum(role is Role.STORE for _, role, _ in same) != 1 or _bound_elsewhere(owner, at.name):
+        return False
+    index = next(i for i, use in enumerate(same) if use[0] is at)
+    for name, role, _ in reversed(same[: index + 1]):
+        if role is Role.STORE:
+            return False
+        if (name.line, name.column) in reported:
+            return True
+    return False
+
+
+def _name_reported_at(owner: Scope, line: int, column: int) -> NameExpr | None:
+    """The name mypy's error at ``line``:``column`` is about: the name there, or the operand
+    of a unary operator (``-r``) or the base of a subscript deleted (``del r[0]``) there,
+    where mypy reports at the expression or statement."""
+    for e in get_subexpressions(owner):
+        if e.line != line or e.column != column:
+            continue
+        if type(e) is NameExpr:
+            assert isinstance(e, NameExpr)
+            return e
+        if type(e) is UnaryExpr:
+            assert isinstance(e, UnaryExpr)
+            return e.expr if isinstance(e.expr, NameExpr) else None
+    deletions = _Deletions()
+    deletions.scope(owner)
+    for s in deletions.found:
+        if s.line == line and s.column == column and isinstance(s.expr, IndexExpr):
+            return s.expr.base if isinstance(s.expr.base, NameExpr) else None
+    return None
+
+
+class _Deletions(StatementWalker):
+    """The ``del`` statements of a scope (nested definitions left out)."""
+
+    def __init__(self) -> None:
+        self.found: list[DelStmt] = []
+
+    def visit_del(self, s: DelStmt) -> None:
+        self.found.append(s)
 
 
 def _reached(
