@@ -2518,6 +2518,41 @@ def test_rebinding_changes(tmp_path: Path) -> None:
     assert _cold_errors(_agreeing(tmp_path, rebinding_changes())) == expected
 
 
+def rebound_elsewhere_changes() -> list[Snapshot]:
+    """An ``async def`` called and dropped in an unannotated function of another module,
+    while its own module binds the name again and stops (at the top level, through
+    ``global``): the kept mark (``stored_results.rebound_key``) reaches warm runs, and the
+    daemon re-checks the caller when it changes."""
+    jobs = {
+        "plain": "",
+        "top level": "\n\nrefresh = wrap(refresh)\n",
+        "global": "\n\ndef install():\n    global refresh\n    refresh = wrap(refresh)\n",
+    }
+    lib = "def wrap(f):\n    return f\n\n\nasync def refresh():\n    return 1\n{rebind}"
+    view = "from app import jobs\nfrom app.jobs import refresh\n\n\ndef view():\n    refresh()\n"
+    view += "    jobs.refresh()\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/views.py": view}
+
+    def state(kind: str) -> dict[str, str]:
+        return files | {"app/jobs.py": lib.format(rebind=jobs[kind])}
+
+    return _steps(
+        ("plain", state("plain")),
+        ("bound again at the top level", state("top level")),
+        ("bound again through global", state("global")),
+        ("plain again", state("plain")),
+    )
+
+
+@POST_PASS_ONLY
+def test_rebound_elsewhere_changes(tmp_path: Path) -> None:
+    dropped = 'Coroutine "{}()" is used without "await" (it is dropped and never runs); '
+    dropped += 'add "await"  [missing-await]'
+    both = [dropped.format("refresh")] * 2
+    expected = [both, [], [], both]
+    assert _cold_errors(_agreeing(tmp_path, rebound_elsewhere_changes())) == expected
+
+
 def union_receiver_attribute_changes() -> list[Snapshot]:
     """An attribute awaited on a receiver typed as a union of two classes of another
     module: edits of one class's attribute (a plain value, an awaitable, a property) reach

@@ -30,7 +30,7 @@ from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.bindings import imported_modules
-from mypy_wsplugin.facts.callee_results import rebound, static_result
+from mypy_wsplugin.facts.callee_results import rebound, static_result, stored_again
 from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.facts.reachability import unreachable_statements
 from mypy_wsplugin.facts.resolve import Callee, resolve_callee, resolve_reference
@@ -157,14 +157,17 @@ class _Judge:
         self.findings.append((AWAIT_NOT_AWAITABLE, message, operand, None, self.scope))
 
     def _rebound_here(self, reference: Expression, callee: Callee) -> bool:
-        """Whether ``reference`` names a function of this module that the module binds again
-        (``job = wrap(job)`` after ``async def job``: ``callee_results.rebound``).  Only
-        this module is read, so every mode agrees (it is parsed wherever its functions are
-        judged); a rebinding in another module is not seen."""
+        """Whether ``reference`` names a function that this module binds again: one it
+        defines (``job = wrap(job)`` after ``async def job``: ``callee_results.rebound``)
+        or imports (``from app.jobs import job`` then ``job = wrap(job)``:
+        ``stored_again``).  (The defining module's own rebinding is its fact, asked by
+        ``static_result``.)"""
         if not isinstance(reference, NameExpr):
             return False
         name = reference.name
-        return callee.fullname == f"{self.tree.fullname}.{name}" and rebound(self.tree, name)
+        if callee.fullname == f"{self.tree.fullname}.{name}":
+            return rebound(self.tree, name)
+        return stored_again(self.tree, name)
 
     def _declared(self, factory: FactoryEntry | None) -> Type:
         if factory is not None and factory.result is not None:

@@ -87,8 +87,10 @@ from mypy_wsplugin.facts.stored_results import (
     body_available,
     has_body,
     module_of,
+    rebound_key,
     replace_stored,
     result_key,
+    stored_rebound,
     stored_type,
 )
 from mypy_wsplugin.facts.types import (
@@ -192,6 +194,8 @@ class Inference:
             return None
         if receiver is not None and _stored_on_instances(receiver, func):
             return None  # ``self.send = self._send`` in a subclass's ``__init__``
+        if func.info is FUNC_NO_INFO and self._rebound(func):
+            return None  # ``f = sync_to_async(f)``: the name means something else
         if isinstance(node, FuncDef):
             signed = _from_signature_of(node, receiver)
             if signed is not None:
@@ -213,6 +217,17 @@ class Inference:
             finally:
                 self._visiting.discard(id(func))
         return _as_result(stored) if (stored := stored_type(home, func)) is not None else None
+
+    def _rebound(self, func: FuncDef) -> bool:
+        """Whether ``func``'s module binds its name again (:func:`rebound`): read from the
+        module's body where it is there, else from its kept facts, which say the same; in
+        the module being checked only, without them (mypy < 2.4)."""
+        home = self._consult(func)
+        if home is None or func.fullname != f"{home.fullname}.{func.name}":
+            return False  # not a function of a module's top level
+        if body_available(home):
+            return rebound(home, func.name)
+        return stored_rebound(home, func.name)
 
     def _consult(self, func: FuncDef) -> MypyFile | None:
         """``func``'s module, if its facts may be used here.  ``func`` is noted as
@@ -245,8 +260,6 @@ class Inference:
             return _known(signed)
         if func.is_coroutine:
             return StaticResult(True, AnyType(TypeOfAny.unannotated))
-        if func.info is FUNC_NO_INFO and rebound(home, func.name):
-            return None  # ``f = sync_to_async(f)``: the name means something else
         if func.info is not FUNC_NO_INFO and self._replaced(func, home):
             return None
         return self._inferred(func, home)
@@ -400,22 +413,50 @@ def _known(signed: StaticResult) -> StaticResult | None:
 def rebound(tree: MypyFile, name: str) -> bool:
     """Whether the module ``tree`` binds ``name``, a function it defines, again: a store at
     its top level in code that runs (``f = wrap(f)``, also under an ``if`` or ``try``, in a
-    tuple target or by a walrus), an import, or a function declaring it ``global``.  mypy
-    still names the def, but the name may hold anything where it is read.  (Not after
-    ``from x import *``.)"""
+    tuple target or by a walrus), an import, or a function that declares it ``global`` and
+    stores it.  mypy still names the def, but the name may hold anything where it is read.
+    (Not after ``from x import *``.)"""
+    bindings = _bindings(tree)
+    return name in bindings.stored or name in bindings.imported
+
+
+def stored_again(tree: MypyFile, name: str) -> bool:
+    """Whether the module ``tree`` stores to ``name``, a function it imports, as
+    :func:`rebound` counts stores (``from app.jobs import job``, ``job = wrap(job)``)."""
+    return name in _bindings(tree).stored
+
+
+class _Bindings:
+    """What a module binds besides its definitions."""
+
+    __slots__ = ("imported", "statements", "stored")
+
+    def __init__(
+        self, statements: object, stored: frozenset[str], imported: frozenset[str]
+    ) -> None:
+        self.statements = statements  # the module's statements they were read from
+        self.stored = stored  # by its top level, or as globals by its functions
+        self.imported = imported
+
+
+def _bindings(tree: MypyFile) -> _Bindings:
+    """What ``tree`` binds besides its definitions, kept with its statements."""
     defs = tree.defs
-    known = _STORED.get(tree.fullname)
-    if known is None or known[0] is not tree or known[1] is not defs:
-        declared = (g for func in functions_in(defs) for g in global_names(func.body.body))
-        names = names_stored(defs) | imported_names(tree) | frozenset(declared)
-        known = _STORED[tree.fullname] = (tree, defs, names)
-    return name in known[2]
+    known = _BINDINGS.get(tree.fullname)
+    if known is None or known.statements is not defs:
+        declared: set[str] = set()
+        for func in functions_in(defs):
+            body = func.body.body
+            globals_here = global_names(body)
+            if globals_here:
+                declared.update(names_stored(body) & frozenset(globals_here))
+        stored = names_stored(defs) | frozenset(declared)
+        known = _BINDINGS[tree.fullname] = _Bindings(defs, stored, imported_names(tree))
+    return known
 
 
-# module -> (its tree, its statements, the names its top level stores to or its functions
-# declare global); by name, so that the daemon's new tree of an edited module replaces the
-# old one.
-_STORED: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
+# By module name, so that the daemon's new tree of an edited module replaces the old one.
+_BINDINGS: dict[str, _Bindings] = {}
 
 
 def _is_stub(func: FuncDef) -> bool:
@@ -517,6 +558,15 @@ def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
         kept = coroutine_type(known.result, modules) if known.is_async else known.result
         if kept is not None:
             results[result_key(func)] = kept
+    prefix = home.fullname + "."
+    for name, symbol in home.names.items():
+        defined = symbol.node
+        if (
+            isinstance(defined, (FuncDef, Decorator))
+            and defined.fullname == prefix + name
+            and rebound(home, name)
+        ):
+            results[rebound_key(name)] = AnyType(TypeOfAny.special_form)
     results.update(attribute_stores(home))
     results.update(module_variable_stores(home))
     replace_stored(home, results)

@@ -23,12 +23,14 @@ from mypy.nodes import (
     CallExpr,
     ClassDef,
     Decorator,
+    DelStmt,
     Expression,
     ExpressionStmt,
     ForStmt,
     FuncDef,
     IfStmt,
     IntExpr,
+    LambdaExpr,
     NameExpr,
     RefExpr,
     Statement,
@@ -183,10 +185,21 @@ class _NameStores(_Unreachable):
         if role is Role.STORE:
             self.names.update(t.name for t in store_targets(e) if isinstance(t, NameExpr))
         elif e is not None:
-            # A walrus stores too (``if (job := wrap(job)):``).
-            self.names.update(
-                sub.target.name for sub in get_subexpressions(e) if isinstance(sub, AssignmentExpr)
-            )
+            # A walrus stores too (``if (job := wrap(job)):``), not in a lambda's body (its
+            # own scope).
+            subs = get_subexpressions(e)
+            walruses = [sub for sub in subs if isinstance(sub, AssignmentExpr)]
+            if walruses:
+                in_lambdas = {
+                    id(inner)
+                    for sub in subs
+                    if isinstance(sub, LambdaExpr)
+                    for inner in get_subexpressions(sub.expr())
+                }
+                self.names.update(w.target.name for w in walruses if id(w) not in in_lambdas)
+
+    def visit_del(self, s: DelStmt) -> None:
+        """``del`` unbinds the name: it holds nothing else after it."""
 
     def visit_class(self, s: ClassDef) -> None:
         """A nested class's body is its own namespace."""

@@ -12,6 +12,8 @@ re-checked in a warm run) and fires the daemon's trigger for that symbol.
 Only what the body decides is kept: an unannotated sync def's result (an ``async def``'s
 or an annotated one's is in its signature), and a decorated function's (the decorators
 are not kept in the cache).  A coroutine result is kept as ``Coroutine[Any, Any, T]``.
+So is a mark for each function of the module's top level that the module binds again
+(``f = wrap(f)``: :func:`rebound_key`), whose calls then give what is not known.
 So is what each class's methods store on ``self`` (:func:`attribute_key`), which a class
 of another module that inherits it reads (``instance_attributes.attribute_stores``), and
 the class of what each undeclared module-level variable bound once to a plain call holds
@@ -87,15 +89,25 @@ def variable_key(name: str) -> str:
     return f"{PREFIX}--{name}"
 
 
+def rebound_key(name: str) -> str:
+    """The hidden symbol that says a module binds ``name``, a function it defines at its
+    top level, again (``callee_results.rebound``): "-rebound--name" (no dashed name, class
+    attribute or variable key starts with one dash and a letter)."""
+    return f"{PREFIX}-rebound--{name}"
+
+
 def hidden_symbols_of(func: FuncDef) -> list[str]:
     """The full names of the hidden symbols that may say what calling ``func`` gives: its
-    kept result, and for an unannotated, undecorated def its ``async`` mark (see
-    :func:`mark_async_defs`).  A caller depends on them in the daemon."""
+    kept result, for an unannotated, undecorated def its ``async`` mark (see
+    :func:`mark_async_defs`), and for a function of a module's top level the mark that the
+    module binds its name again.  A caller depends on them in the daemon."""
     module = module_of(func)
     key = _key(func, module)
     names = [f"{module}.{PREFIX}{key}"]
     if func.type is None and not func.is_decorated:
         names.append(f"{module}.{ASYNC_PREFIX}{key}")
+    if func.info is FUNC_NO_INFO and key == func.name:
+        names.append(f"{module}.{rebound_key(func.name)}")
     return names
 
 
@@ -122,6 +134,11 @@ def body_available(home: MypyFile) -> bool:
 
 def stored_type(home: MypyFile, func: FuncDef) -> Type | None:
     return hidden_symbol_type(home, result_key(func))
+
+
+def stored_rebound(home: MypyFile, name: str) -> bool:
+    """Whether ``home``'s kept facts say it binds its function ``name`` again."""
+    return hidden_symbol_type(home, rebound_key(name)) is not None
 
 
 def replace_stored(home: MypyFile, results: dict[str, Type]) -> None:
