@@ -30,7 +30,11 @@ from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.bindings import imported_modules
-from mypy_wsplugin.facts.callee_results import rebound, static_result, stored_again
+from mypy_wsplugin.facts.callee_results import (
+    rebound_where_defined,
+    static_result,
+    stored_again,
+)
 from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.facts.reachability import unreachable_statements
 from mypy_wsplugin.facts.resolve import Callee, resolve_callee, resolve_reference
@@ -104,7 +108,7 @@ class _Judge:
                 if (
                     callee is not None
                     and (callee.unseen or not self.checked)
-                    and not self._rebound_here(node.callee, callee)
+                    and not self._bound_again(node.callee, callee)
                 ):
                     self.judge(entry, callee)
             elif functions_awaited and entry.role is Role.AWAITED and isinstance(node, RefExpr):
@@ -151,23 +155,23 @@ class _Judge:
         callee = resolve_reference(operand, operand.line, self.scope, self.tree, self.modules)
         if callee is None or callee.unseen or not is_function(callee.node):
             return
-        if self._rebound_here(operand, callee):
+        if self._bound_again(operand, callee):
             return
         message = function_awaited(what)
         self.findings.append((AWAIT_NOT_AWAITABLE, message, operand, None, self.scope))
 
-    def _rebound_here(self, reference: Expression, callee: Callee) -> bool:
-        """Whether ``reference`` names a function that this module binds again: one it
-        defines (``job = wrap(job)`` after ``async def job``: ``callee_results.rebound``)
-        or imports (``from app.jobs import job`` then ``job = wrap(job)``:
-        ``stored_again``).  (The defining module's own rebinding is its fact, asked by
-        ``static_result``.)"""
-        if not isinstance(reference, NameExpr):
-            return False
-        name = reference.name
-        if callee.fullname == f"{self.tree.fullname}.{name}":
-            return rebound(self.tree, name)
-        return stored_again(self.tree, name)
+    def _bound_again(self, reference: Expression, callee: Callee) -> bool:
+        """Whether the function ``reference`` names may hold something else: its module
+        binds the name again (``job = wrap(job)`` after ``async def job``, in any module:
+        ``callee_results.rebound_where_defined``), or this module binds the name it imported
+        again (``from app.jobs import job`` then ``job = wrap(job)``: ``stored_again``)."""
+        if (
+            isinstance(reference, NameExpr)
+            and callee.fullname != f"{self.tree.fullname}.{reference.name}"
+            and stored_again(self.tree, reference.name)
+        ):
+            return True
+        return rebound_where_defined(callee.node, self.tree, self.modules)
 
     def _declared(self, factory: FactoryEntry | None) -> Type:
         if factory is not None and factory.result is not None:

@@ -194,7 +194,7 @@ class Inference:
             return None
         if receiver is not None and _stored_on_instances(receiver, func):
             return None  # ``self.send = self._send`` in a subclass's ``__init__``
-        if func.info is FUNC_NO_INFO and self._rebound(func):
+        if func.info is FUNC_NO_INFO and self.bound_again(func):
             return None  # ``f = sync_to_async(f)``: the name means something else
         if isinstance(node, FuncDef):
             signed = _from_signature_of(node, receiver)
@@ -218,7 +218,7 @@ class Inference:
                 self._visiting.discard(id(func))
         return _as_result(stored) if (stored := stored_type(home, func)) is not None else None
 
-    def _rebound(self, func: FuncDef) -> bool:
+    def bound_again(self, func: FuncDef) -> bool:
         """Whether ``func``'s module binds its name again (:func:`rebound`): read from the
         module's body where it is there, else from its kept facts, which say the same; in
         the module being checked only, without them (mypy < 2.4)."""
@@ -408,6 +408,18 @@ def _known(signed: StaticResult) -> StaticResult | None:
         return None
     result = by_bounds(signed.result)
     return signed if result is signed.result else StaticResult(signed.is_async, result)
+
+
+def rebound_where_defined(
+    node: SymbolNode | None, tree: MypyFile, modules: dict[str, MypyFile]
+) -> bool:
+    """Whether ``node`` is a function of a module's top level that its module binds again
+    (:func:`rebound`; read from the kept facts where the module's body is gone), asked from
+    ``tree``, the module being checked."""
+    func = node.func if isinstance(node, Decorator) else node
+    if not isinstance(func, FuncDef) or func.info is not FUNC_NO_INFO:
+        return False
+    return Inference(tree, modules).bound_again(func)
 
 
 def rebound(tree: MypyFile, name: str) -> bool:
