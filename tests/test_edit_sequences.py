@@ -21,6 +21,7 @@ import copy
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -2470,6 +2471,23 @@ def test_function_awaited_changes(tmp_path: Path) -> None:
     assert _cold_errors(_agreeing(tmp_path, function_awaited_changes())) == expected
 
 
+# ``refresh`` bound again by its module, and not: the ways the rebinding sequences step through.
+_REFRESH_BOUND_AGAIN: Final = {
+    "plain": "",
+    "top level": "\n\nrefresh = wrap(refresh)\n",
+    "global": "\n\ndef install():\n    global refresh\n    refresh = wrap(refresh)\n",
+}
+
+
+def _rebinding_steps(state: Callable[[str], dict[str, str]]) -> list[Snapshot]:
+    return _steps(
+        ("plain", state("plain")),
+        ("bound again at the top level", state("top level")),
+        ("bound again through global", state("global")),
+        ("plain again", state("plain")),
+    )
+
+
 def rebinding_changes() -> list[Snapshot]:
     """A sync def of another module awaited, and an ``async def`` of the caller's own module
     dropped, in unannotated functions, while the defining modules bind the names again and
@@ -2482,11 +2500,6 @@ def rebinding_changes() -> list[Snapshot]:
         "global": "def get_user(uid):\n    return [uid]\n\n\n"
         "def install():\n    global get_user\n    get_user = wrap(get_user)\n",
     }
-    views = {
-        "plain": "",
-        "top level": "\n\nrefresh = wrap(refresh)\n",
-        "global": "\n\ndef install():\n    global refresh\n    refresh = wrap(refresh)\n",
-    }
     view = (
         "from app.jobs import get_user, wrap\n\n\nasync def refresh():\n    return 1\n{rebind}\n\n"
         "async def view(uid):\n    refresh()\n    return await get_user(uid)\n"
@@ -2496,15 +2509,10 @@ def rebinding_changes() -> list[Snapshot]:
     def state(kind: str) -> dict[str, str]:
         return files | {
             "app/jobs.py": wrap + jobs[kind],
-            "app/views.py": view.format(rebind=views[kind]),
+            "app/views.py": view.format(rebind=_REFRESH_BOUND_AGAIN[kind]),
         }
 
-    return _steps(
-        ("plain", state("plain")),
-        ("bound again at the top level", state("top level")),
-        ("bound again through global", state("global")),
-        ("plain again", state("plain")),
-    )
+    return _rebinding_steps(state)
 
 
 @POST_PASS_ONLY
@@ -2523,25 +2531,15 @@ def rebound_elsewhere_changes() -> list[Snapshot]:
     while its own module binds the name again and stops (at the top level, through
     ``global``): the kept mark (``stored_results.rebound_key``) reaches warm runs, and the
     daemon re-checks the caller when it changes."""
-    jobs = {
-        "plain": "",
-        "top level": "\n\nrefresh = wrap(refresh)\n",
-        "global": "\n\ndef install():\n    global refresh\n    refresh = wrap(refresh)\n",
-    }
     lib = "def wrap(f):\n    return f\n\n\nasync def refresh():\n    return 1\n{rebind}"
     view = "from app import jobs\nfrom app.jobs import refresh\n\n\ndef view():\n    refresh()\n"
     view += "    jobs.refresh()\n"
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/views.py": view}
 
     def state(kind: str) -> dict[str, str]:
-        return files | {"app/jobs.py": lib.format(rebind=jobs[kind])}
+        return files | {"app/jobs.py": lib.format(rebind=_REFRESH_BOUND_AGAIN[kind])}
 
-    return _steps(
-        ("plain", state("plain")),
-        ("bound again at the top level", state("top level")),
-        ("bound again through global", state("global")),
-        ("plain again", state("plain")),
-    )
+    return _rebinding_steps(state)
 
 
 @POST_PASS_ONLY
