@@ -330,7 +330,7 @@ def classify(
     # name: the same value, the same finding (checks/mypy_await_notes).
     for index in gone:
         line = old[index].line
-        if index in taken_old or not line.is_error or COROUTINE_TYPE not in line.message:
+        if index in taken_old or not line.is_error or not COROUTINE_VALUE.search(line.message):
             continue
         finding = _kept_in_a_name(new, line, (sources or {}).get(line.file))
         if finding is not None:
@@ -356,7 +356,6 @@ def classify(
     return result
 
 
-COROUTINE_TYPE: Final = '"Coroutine['
 ASSIGNED_FINDING: Final = re.compile(
     r'^Coroutine "[^"]*" assigned to "(?P<name>\w+)" on line (?P<line>\d+) '
 )
