@@ -130,6 +130,9 @@ class Engine:
         # errors, also where the update only removed modules (no graph is loaded then).
         self._refile_notes = entries.daemon and entries.wanted
         self.off = False  # after an internal error (see _failed)
+        await_notes.on_failure = lambda error, line: self._failed(
+            error, AnyType(TypeOfAny.special_form), Context(line)
+        )
         self._daemon = is_daemon(options)
         self._kept_in: object = None  # see _in_update
         self.gates = HookGates(

@@ -116,6 +116,12 @@ def missing_await_noted(mypy_message: str) -> str:
     return f'A coroutine is used without "await" ({detail}); add "await"'
 
 
+def missing_await_argument(mypy_message: str, argument: str) -> str:
+    """mypy's error about a call with several coroutine arguments re-labelled at one of
+    them (``argument``: its position, or its name quoted), one error each."""
+    return missing_await_noted(f"{mypy_message}; argument {argument}")
+
+
 def missing_await_assigned(what: str, name: str, line: int, why: str) -> str:
     return (
         f'Coroutine "{what}" assigned to "{name}" on line {line} is used without "await" '

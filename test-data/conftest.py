@@ -7,6 +7,9 @@ the cases.
   at 2.0 (its note on an ignore that does not cover a code names the ignore's codes).
 * ``skip: os.environ["WSPLUGIN_MYPY_BEFORE_2_4"] == "1"``: for an error plain mypy gives
   only from 2.4 on (a coroutine passed where ``Hashable`` is expected).
+* ``skip: os.environ["WSPLUGIN_MYPY_BEFORE_2_3"] == "1"``: for an error plain mypy gives
+  only from 2.3 on (no overload item matches an argument whose type has ``Any`` in it,
+  ``Coroutine[Any, Any, Any]``: before, mypy answers ``Any`` and reports nothing).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ HAS_POST_PASS = CAPABILITIES.post_pass
 os.environ["WSPLUGIN_POST_PASS"] = "1" if HAS_POST_PASS else "0"
 os.environ["WSPLUGIN_MYPY_MAJOR"] = MYPY_VERSION.split(".")[0]
 os.environ["WSPLUGIN_MYPY_BEFORE_2_4"] = "1" if MYPY < (2, 4) else "0"
+os.environ["WSPLUGIN_MYPY_BEFORE_2_3"] = "1" if MYPY < (2, 3) else "0"
 
 BASE_INI = Path(__file__).parent / "base.ini"
 

@@ -235,6 +235,34 @@ class Relabel:
         return out
 
 
+# The plugin's message for mypy's error re-labelled: it quotes mypy's message.
+_QUOTING: Final = 'A coroutine is used without "await" ('
+
+
+def _quoted(
+    gone_errors: dict[tuple[str, int], list[int]], old: list[Item], line: Line
+) -> list[int]:
+    """The gone error on an earlier line of ``line``'s file whose message the plugin error
+    ``line`` quotes (``A coroutine is used without "await" (no overload variant of ...``):
+    mypy reports a call where no overload item matches at the call, the plugin at the
+    coroutine argument, which may be on a later line of the call.  Taken from
+    ``gone_errors``."""
+    if not line.message.startswith(_QUOTING):
+        return []
+    quoted = line.message[len(_QUOTING) :]
+    for where in sorted(gone_errors, key=lambda w: -w[1]):
+        if where[0] != line.file or where[1] >= line.line:
+            continue
+        for index in gone_errors[where]:
+            message = old[index].line.message
+            if quoted.startswith(message[:1].lower() + message[1:].split("  [")[0]):
+                gone_errors[where].remove(index)
+                if not gone_errors[where]:
+                    del gone_errors[where]
+                return [index]
+    return []
+
+
 def classify(
     plain: Sequence[str],
     plugin: Sequence[str],
@@ -282,7 +310,7 @@ def classify(
             and (new[i].line.is_plugin or new[i].line.message.startswith("Error code "))
         ]
         taken_new.update(mine)
-        partners = gone_errors.pop(line.where, [])
+        partners = gone_errors.pop(line.where, []) or _quoted(gone_errors, old, line)
         if not partners:
             kept = [i for i in kept_errors.get(line.where, []) if i not in doubled_ids]
             if kept:  # mypy's error for the same cause is still there: two errors

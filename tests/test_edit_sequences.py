@@ -2625,3 +2625,59 @@ def test_later_uses_changes(tmp_path: Path) -> None:
     awaited += '"Awaitable[Any]")  [misc]'
     expected = [found, found, [awaited], found]
     assert _cold_errors(_agreeing(tmp_path, later_uses_changes())) == expected
+
+
+def overloaded_calls_changes() -> list[Snapshot]:
+    """Coroutines of another module's ``async def`` passed to overloaded functions (``max``,
+    ``sorted``, one in a ``return``): the def's result changes (known, one no item takes,
+    unknown), the def turns sync and back; the daemon re-checks the caller's functions
+    only."""
+    defs = {
+        "list": "async def rows() -> list[int]:\n    return []\n",
+        "int": "async def rows() -> int:\n    return 1\n",
+        "any": "from typing import Any\n\n\nasync def rows() -> Any:\n    return []\n",
+        "sync": "def rows() -> list[int]:\n    return []\n",
+    }
+    use = (
+        "from app.lib import rows\n\n\nasync def run() -> None:\n"
+        "    print(max(rows()), sorted(rows()))\n\n\n"
+        "def top() -> int:\n    return max(rows())\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+
+    def state(kind: str) -> dict[str, str]:
+        return files | {"app/lib.py": defs[kind]}
+
+    return _steps(
+        ("a known result", state("list")),
+        ("a result no item takes", state("int")),
+        ("unknown result", state("any")),
+        ("a sync def", state("sync")),
+        ("a known result again", state("list")),
+    )
+
+
+def test_overloaded_calls_changes(tmp_path: Path) -> None:
+    def found(name: str, result: str) -> str:
+        return (
+            f'A coroutine is used without "await" (no overload variant of "{name}" matches '
+            f'argument type "Coroutine[Any, Any, {result}]"); add "await"  [missing-await]'
+        )
+
+    def kept(name: str) -> str:
+        return (
+            f'No overload variant of "{name}" matches argument type "Coroutine[Any, Any, int]"'
+            "  [call-overload]"
+        )
+
+    known = sorted([found("max", "list[int]")] * 2 + [found("sorted", "list[int]")])
+    unknown = sorted([found("max", "Any")] * 2 + [found("sorted", "Any")])
+    no_item = sorted([kept("max")] * 2 + [kept("sorted")])
+    expected = [known, no_item, unknown, [], known]
+    cold = _agreeing(tmp_path, overloaded_calls_changes()).cold
+    # mypy's error where no item takes the result is followed by its notes (the items).
+    found_errors = [
+        sorted(e.split(": error: ")[1] for e in step if ": error: " in e) for step in cold
+    ]
+    assert found_errors == expected
+    assert all(": note: " not in line for line in cold[0] + cold[2] + cold[4])

@@ -68,7 +68,7 @@ sys.exit(int(str(answer.get("status", 3))))
 
 def _assert_one_line_not_a_crash(
     tmp_path: Path, module: str, name: str, *, stubs_cached: bool = True
-) -> None:
+) -> str:
     """mypy on ``tmp_path/a.py`` with ``module.name`` raising: exit status 0 or 1, no
     traceback, and one "internal error" line naming the simulated bug.  The run starts from
     the standard library's stubs cached, as a user's does after a first run (or, where
@@ -89,6 +89,7 @@ def _assert_one_line_not_a_crash(
     said = [line for line in done.stderr.splitlines() if "mypy_wsplugin: internal error" in line]
     assert len(said) == 1, done.stderr
     assert "RuntimeError: simulated bug" in said[0]
+    return done.stdout
 
 
 _PROJECT = "def make():\n    return 1\n\n\nasync def caller():\n    await make()\n"
@@ -145,6 +146,21 @@ def test_a_bug_in_a_hook_gate_is_one_line_not_a_crash(
     (tmp_path / "a.py").write_text(_GATED_PROJECT)
     stubs_cached = not name.startswith("AwaitedAnywhere.")
     _assert_one_line_not_a_crash(tmp_path, module, name, stubs_cached=stubs_cached)
+
+
+def test_a_bug_in_the_error_watcher_is_one_line_not_a_crash(tmp_path: Path) -> None:
+    """mypy's error watcher (checks/mypy_await_notes) is called from inside mypy's own
+    reporting: after a bug there, mypy's errors stand as they are."""
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
+    (tmp_path / "a.py").write_text(
+        "async def rows() -> list[int]:\n    return []\n\n\n"
+        "async def main() -> None:\n    print(max(rows()))\n    n: int = rows()\n"
+    )
+    name = "AwaitNotes._judge"
+    out = _assert_one_line_not_a_crash(tmp_path, "mypy_wsplugin.checks.mypy_await_notes", name)
+    assert 'a.py:6: error: No overload variant of "max"' in out
+    assert "a.py:7: error: Incompatible types in assignment" in out
+    assert "[missing-await]" not in out
 
 
 def test_a_bug_under_the_daemon_is_a_note_not_a_crash(tmp_path: Path) -> None:

@@ -360,3 +360,42 @@ def test_a_note_at_an_earlier_line_stays_with_its_error() -> None:
         'main:10: error: Unexpected keyword argument "x" for "g"  [call-arg]',
     ]
     assert classify(plain, plugin).lost == ['main:6: note: "g" defined here']
+
+
+NO_ITEM = (
+    'main.py:7: error: No overload variant of "min" matches argument types'
+    ' "Coroutine[Any, Any, list[int]]", "int"  [call-overload]'
+)
+NO_ITEM_NOTES = [
+    "main.py:7: note: Possible overload variants:",
+    "main.py:7: note:     def [T] min(Iterable[T], /, *, default: T) -> T",
+]
+NO_ITEM_FINDING = (
+    'main.py:8: error: A coroutine is used without "await" (no overload variant of "min"'
+    ' matches argument types "Coroutine[Any, Any, list[int]]", "int"); add "await"'
+    "  [missing-await]"
+)
+
+
+def test_a_finding_at_an_argument_on_a_later_line_replaces_mypys_error_it_quotes() -> None:
+    """``min(\\n rows(),\\n default=0)``: mypy reports at the call, the plugin at the
+    argument a line below, quoting mypy's message."""
+    result = classify([NO_ITEM, *NO_ITEM_NOTES], [NO_ITEM_FINDING])
+    assert result.replaced == [([NO_ITEM, *NO_ITEM_NOTES], [NO_ITEM_FINDING])]
+    assert result.ok
+
+
+@pytest.mark.parametrize(
+    "finding",
+    [
+        NO_ITEM_FINDING.replace("main.py:8:", "main.py:6:"),  # a line before mypy's error
+        NO_ITEM_FINDING.replace("main.py:", "other.py:"),  # another file
+        NO_ITEM_FINDING.replace('"min"', '"max"'),  # another message
+    ],
+)
+def test_a_finding_that_does_not_quote_mypys_error_below_it_does_not_replace_it(
+    finding: str,
+) -> None:
+    result = classify([NO_ITEM, *NO_ITEM_NOTES], [finding])
+    assert result.lost == [NO_ITEM, *NO_ITEM_NOTES]
+    assert result.added == [finding]

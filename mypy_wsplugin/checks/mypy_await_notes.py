@@ -28,7 +28,13 @@ and one ``await-not-awaitable`` error reported in its place, at the operand, nam
 written (:mod:`.awaited_functions`); where the operand is no name or chain of attributes
 (``await (lambda: 1)``) mypy's error stands.
 
-Nothing is re-computed: the verdict is mypy's, only the label changes.  An error that
+mypy gives no note where no item of an overloaded callee matches a call with a coroutine
+argument (``max(fetch())``: ``[call-overload]``, followed by notes listing the items).  There
+mypy is asked to check the call again with each coroutine argument awaited
+(``mypy_internals.call_matches_with``), and where an item then matches, one ``missing-await``
+is reported at each such argument in place of the error and its notes.
+
+Otherwise nothing is re-computed: the verdict is mypy's, only the label changes.  An error that
 ``# type: ignore[<mypy's code>]`` silences is never recorded, so there is nothing to take
 back and the ignore keeps working; an error mypy drops inside an attempt (an overload item
 being tried) never reaches this watcher.
@@ -40,25 +46,40 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, MISC, RETURN_VALUE
+from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, CALL_OVERLOAD, MISC, RETURN_VALUE
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
-from mypy.nodes import FuncItem, MypyFile
+from mypy.nodes import ARG_NAMED, ARG_POS, CallExpr, Expression, FuncItem, MypyFile, Node
 
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.facts.roles import reported_earlier
-from mypy_wsplugin.messages import function_awaited, missing_await_noted
+from mypy_wsplugin.facts.types import coroutine_result, function_giving, is_any
+from mypy_wsplugin.messages import (
+    function_awaited,
+    internal_error,
+    missing_await_argument,
+    missing_await_noted,
+)
 from mypy_wsplugin.mypy_internals import (
     UNKNOWN_FUNCTION,
+    Checker,
+    call_matches_with,
+    call_types,
+    checker_now,
     current_file,
+    current_function,
     file_ignores,
     function_being_checked,
+    get_subexpressions,
+    in_daemon_process,
     is_bottom_watcher,
     keep_bottom_watcher,
+    module_being_checked,
     module_being_reported,
     recorded_errors,
 )
+from mypy_wsplugin.notices import say_once
 
 # mypy.messages.MessageBuilder.possible_missing_await (every supported version).
 AWAIT_NOTE: Final = 'Maybe you forgot to use "await"?'
@@ -70,6 +91,8 @@ _ANY_RESULT_COROUTINE: Final = '"Coroutine[Any, Any, Any]"'
 _REVEALED: Final = "Revealed "
 # How far back the error a note follows can be: the notes mypy adds between them.
 _LOOKBACK: Final = 6
+# mypy.messages.MessageBuilder.no_variant_matches_arguments (every supported version).
+_NO_OVERLOAD: Final = "No overload variant of "
 # mypy's messages for an argument, an assignment and a return of a coroutine whose result
 # is Any (mypy.messages: incompatible_argument, message_registry.INCOMPATIBLE_TYPES_IN_
 # ASSIGNMENT, INCOMPATIBLE_RETURN_VALUE_TYPE), with the expected type.
@@ -94,6 +117,10 @@ class AwaitNotes:
         self._watcher: ErrorWatcher | None = None
         # Where mypy's last error was dropped as the same finding: its notes go with it.
         self._dropped: tuple[str, int, int] | None = None
+        # What an exception here is handed to (the hooks' ``Engine._failed``, once loaded):
+        # after one, mypy's errors stay as they are.
+        self.on_failure: Callable[[Exception, int], object] | None = None
+        self._failed = False
 
     def watch(self, errors: Errors | None) -> None:
         """Make sure the build's ``errors`` are watched (asked at each plugin callback)."""
@@ -104,6 +131,22 @@ class AwaitNotes:
         )
 
     def _on_error(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        """Whether mypy's error or note ``info`` is dropped (re-labelled, or the same finding
+        as one filed).  A bug here must not crash mypy: it is said once, and from then on
+        every error of mypy's stands."""
+        if self._failed:
+            return False
+        try:
+            return self._judge(errors, file, info)
+        except Exception as error:
+            self._failed = True
+            if self.on_failure is None:
+                say_once(internal_error(info.line, error, in_daemon_process()))
+            else:
+                self.on_failure(error, info.line)
+            return False
+
+    def _judge(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         if info.severity != "error":
             if self._dropped == (file, info.line, info.column) and not info.message.startswith(
                 _REVEALED
@@ -116,6 +159,11 @@ class AwaitNotes:
             self._dropped = None
         if info.severity == "error" and info.code in _ANY_RESULT_CODES:
             return self._any_result(errors, file, info)
+        if info.severity == "error" and info.code == CALL_OVERLOAD:
+            if COROUTINE_TYPE in info.message and self._no_overload(errors, file, info):
+                self._dropped = (file, info.line, info.column)  # its notes list the items
+                return True
+            return False
         if info.severity == "error" and info.code == MISC:
             return is_mypys_function_awaited(info.message) and self._function(errors, file, info)
         if info.severity != "note" or info.message != AWAIT_NOTE:
@@ -171,6 +219,48 @@ class AwaitNotes:
         _report_instead(errors, info)
         return True
 
+    def _no_overload(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        """mypy's error that no item of an overloaded function accepts a call that has a
+        coroutine argument (``max(fetch())``, ``list(rows())``, ``int(read())``; no note
+        follows it): where awaiting the coroutine arguments makes an item accept the call
+        (:func:`_coroutines_to_await`), one ``missing-await`` at each of them, unless it is
+        the same finding as one filed already (as :meth:`_same_finding`).  A ``# type:
+        ignore[call-overload]`` on the call's lines keeps applying to mypy's error."""
+        api = checker_now()
+        if (
+            api is None
+            or file != current_file(errors)
+            or not info.message.startswith(_NO_OVERLOAD)
+            or not errors.is_error_code_enabled(MISSING_AWAIT)
+        ):
+            return False
+        function = current_function(api)
+        scope: FuncItem | MypyFile = function or module_being_checked(api)
+        found = _calls_at(scope, info.line, info.column)
+        call, awaited = next(
+            ((c, a) for c in found if (a := _coroutines_to_await(api, c))), (None, [])
+        )
+        if call is None:
+            return False
+        ignores = file_ignores(errors)
+        lines = range(call.line, max(call.line, call.end_line or call.line) + 1)
+        if any(CALL_OVERLOAD.code in (ignores.get(line) or ()) for line in lines):
+            return False
+        from mypy_wsplugin.reporting import report_instead_of_mypys  # the hooks' imports
+
+        recorded = recorded_errors(errors, file)
+        reported = {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
+        for argument in awaited:
+            place = (argument.line, argument.column)
+            if place in reported or reported_earlier(scope, *place, reported):
+                continue
+            if len(awaited) == 1:
+                message = missing_await_noted(info.message)
+            else:
+                message = missing_await_argument(info.message, _argument_named(call, argument))
+            report_instead_of_mypys(errors, MISSING_AWAIT, message, argument, call)
+        return True
+
     def _function(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a function awaited, not a call of it."""
         if file != current_file(errors) or not errors.is_error_code_enabled(AWAIT_NOT_AWAITABLE):
@@ -186,6 +276,56 @@ class AwaitNotes:
         message = function_awaited(what)
         report_instead_of_mypys(errors, AWAIT_NOT_AWAITABLE, message, awaited.expr, awaited)
         return True
+
+
+def _calls_at(scope: Node, line: int, column: int) -> list[CallExpr]:
+    """The calls that start at ``line`` and ``column`` in ``scope`` (``f(x)(y)``: two),
+    innermost first (asked only for such an error: one walk of the function)."""
+    found = [
+        e
+        for e in get_subexpressions(scope)
+        if isinstance(e, CallExpr) and e.line == line and e.column == column
+    ]
+    return found[::-1]
+
+
+def _argument_named(call: CallExpr, argument: Expression) -> str:
+    """How a message names an argument of ``call``: its position, or its name quoted."""
+    index = next(i for i, a in enumerate(call.args) if a is argument)
+    name = call.arg_names[index]
+    return f'"{name}"' if name is not None else str(index + 1)
+
+
+def _coroutines_to_await(api: Checker, call: CallExpr) -> list[Expression]:
+    """The coroutine arguments of ``call`` (passed by position or by name) whose awaiting
+    makes an item of the overloaded callee accept it, every other argument as it is; none
+    where that does not, or where mypy accepts the call as it is (another call starts at
+    the place of mypy's error).  Where a coroutine's result is ``Any``, awaiting it would make any
+    parameter accept it, so a function there must not do as well: where an item would take
+    the function that gives the coroutine instead (a callback was meant, not its call),
+    none either."""
+    callee, types = call_types(api, call)
+    if call_matches_with(api, call, callee, types):
+        # Not the call mypy's error is about: another that starts at the same place
+        # (``h(c()).meth(s())``, ``f(c())[s()]``), or one of a callee typed Any.
+        return []
+    awaited = list(types)
+    for index, typ in enumerate(types):
+        result = coroutine_result(typ)
+        if result is not None and call.arg_kinds[index] in (ARG_POS, ARG_NAMED):
+            awaited[index] = result
+    changed = [index for index, typ in enumerate(awaited) if typ is not types[index]]
+    if not changed or not call_matches_with(api, call, callee, awaited):
+        return []
+    unknown = [index for index in changed if is_any(awaited[index])]
+    if unknown:
+        # In place of each coroutine whose result is Any: the function that gives it.
+        callbacks = list(awaited)
+        for index in unknown:
+            callbacks[index] = function_giving(api, types[index])
+        if call_matches_with(api, call, callee, callbacks):
+            return []
+    return [call.args[index] for index in changed]
 
 
 def _report_instead(errors: Errors, error: ErrorInfo) -> None:

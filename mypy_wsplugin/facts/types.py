@@ -7,7 +7,7 @@ from typing import Final
 from mypy.expandtype import expand_type
 from mypy.lookup import lookup_fully_qualified
 from mypy.maptype import map_instance_to_supertype
-from mypy.nodes import FUNC_NO_INFO, Decorator, FuncDef, MypyFile, TypeInfo
+from mypy.nodes import ARG_STAR, ARG_STAR2, FUNC_NO_INFO, Decorator, FuncDef, MypyFile, TypeInfo
 from mypy.subtypes import find_member, is_subtype
 from mypy.typeops import make_simplified_union
 from mypy.types import (
@@ -41,6 +41,18 @@ def awaitable_of(api: Checker, item: Type) -> Instance:
 def coroutine_of(api: Checker, result: Type) -> Instance:
     any_type = AnyType(TypeOfAny.special_form)
     return api.named_generic_type("typing.Coroutine", [any_type, any_type, result])
+
+
+def function_giving(api: Checker, result: Type) -> CallableType:
+    """``Callable[..., result]``: a function whose call gives ``result``."""
+    anything = AnyType(TypeOfAny.special_form)
+    return CallableType(
+        [anything, anything],
+        [ARG_STAR, ARG_STAR2],
+        [None, None],
+        result,
+        api.named_type("builtins.function"),
+    )
 
 
 def non_awaitable_members(modules: dict[str, MypyFile], typ: Type) -> list[ProperType]:

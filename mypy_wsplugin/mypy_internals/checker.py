@@ -3,13 +3,17 @@ the function being checked, inferred types, the daemon's targets and dependencie
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 from mypy.checker import TypeChecker
 from mypy.checkexpr import has_any_type
 from mypy.nodes import (
+    CallExpr,
     Expression,
     FuncItem,
     MypyFile,
     Node,
+    TempNode,
 )
 from mypy.plugin import Plugin
 from mypy.server.subexpr import get_subexpressions as _compiled_subexpressions
@@ -131,3 +135,53 @@ def get_subexpressions(node: Node) -> list[Expression]:
     with this module, which a run that finds everything in its cache does not load (an
     import statement here ran at each call, about a quarter of its cost)."""
     return _compiled_subexpressions(node)
+
+
+def checker_now() -> Checker | None:
+    """The ``TypeChecker`` checking a module now, for mypy's error watcher, which is handed
+    none (``mypy.checker_state.checker_state``: set by ``check_first_pass`` and
+    ``check_second_pass``, the daemon's re-checks included; mypy >= 1.16).  None where the
+    running mypy has no such state or nothing is being checked."""
+    try:
+        from mypy.checker_state import checker_state
+    except ImportError:
+        return None
+    found = checker_state.type_checker
+    return found if isinstance(found, TypeChecker) else None
+
+
+def call_types(api: Checker, call: CallExpr) -> tuple[Type, list[Type]]:
+    """The types mypy gives ``call``'s callee and arguments (each argument inferred with no
+    type context, as mypy does for an overloaded callee, ``check_overload_call``).
+
+    Asked at mypy's error about the call.  Where mypy checked the call in a type map it has
+    not kept yet (a ``return`` statement's value, inferred once with the declared type as
+    context and again without: ``TypeChecker.infer_context_dependent``, which records the
+    errors of the first try before it keeps its types), they are inferred again the way
+    mypy does there: in a type map of their own, their errors dropped, the binder's
+    narrowing discarded."""
+    callee = api.lookup_type_or_none(call.callee)
+    args = [api.lookup_type_or_none(argument) for argument in call.args]
+    if callee is not None and all(typ is not None for typ in args):
+        return callee, [typ for typ in args if typ is not None]
+    with api.msg.filter_errors(), api.local_type_map, _narrowing_discarded(api):
+        callee = api.expr_checker.accept(call.callee)
+        return callee, [api.expr_checker.accept(argument) for argument in call.args]
+
+
+def _narrowing_discarded(api: Checker) -> AbstractContextManager[object]:
+    """A binder frame whose narrowing is dropped when it ends (``discard``: mypy >= 2.0, as
+    its ``infer_context_dependent`` uses; before, mypy's own second try had none either)."""
+    try:
+        return api.binder.frame_context(can_skip=False, discard=True)
+    except TypeError:
+        return nullcontext()
+
+
+def call_matches_with(api: Checker, call: CallExpr, callee: Type, args: list[Type]) -> bool:
+    """Whether mypy accepts ``call`` of a ``callee`` with arguments of the types ``args``:
+    the call checked again, its errors dropped, no plugin hook asked."""
+    given: list[Expression] = [TempNode(t, context=a) for t, a in zip(args, call.args, strict=True)]
+    with api.msg.filter_errors() as attempt:
+        api.expr_checker.check_call(callee, given, call.arg_kinds, call, call.arg_names)
+    return not attempt.has_new_errors()
