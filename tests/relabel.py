@@ -263,6 +263,27 @@ def _quoted(
     return []
 
 
+# mypy's error where it could infer no type for a name (mypy.messages.need_annotation_for_var).
+NEEDS_ANNOTATION: Final = re.compile(r'Need type annotation for "[^"]+"')
+# The plugin's finding that quotes mypy's error about an argument it inferred Never from.
+_NOT_INFERRED_FINDING: Final = re.compile(r'; expected "[^"]*\bNever\b[^"]*"\); add "await"')
+
+
+def _not_inferred_finding(new: list[Item], line: Line) -> str | None:
+    """The plugin's finding at an argument mypy inferred ``Never`` from, on ``line``'s line
+    or the next few of its file (a statement over several lines), if any."""
+    for item in new:
+        found = item.line
+        if (
+            found.is_plugin
+            and found.file == line.file
+            and line.line <= found.line <= line.line + 5
+            and _NOT_INFERRED_FINDING.search(found.message)
+        ):
+            return found.text
+    return None
+
+
 def classify(
     plain: Sequence[str],
     plugin: Sequence[str],
@@ -365,6 +386,19 @@ def classify(
             notes = [i for i in gone if old[i].owner == index and i != index]
             taken_old.update([index, *notes])
             result.carried.append(([old[i].line.text for i in (index, *notes)], finding))
+
+    # mypy's "Need type annotation" for a name whose value is a call with a coroutine
+    # argument it could infer no type variable from (``x = enumerate(rows())``): the plugin's
+    # finding at the argument (on that line or below it, quoting mypy's "expected
+    # "...Never..."") is the same finding (checks/mypy_await_notes).
+    for index in gone:
+        line = old[index].line
+        if index in taken_old or not line.is_error or not NEEDS_ANNOTATION.match(line.message):
+            continue
+        finding = _not_inferred_finding(new, line)
+        if finding is not None:
+            taken_old.add(index)
+            result.carried.append(([line.text], finding))
 
     # reveal_type notes whose type changed.
     reveals: dict[tuple[str, int], list[int]] = defaultdict(list)

@@ -88,6 +88,7 @@ RUN_TIMEOUT: Final = 600
 os.environ.setdefault("WSPLUGIN_POST_PASS", "1" if HAS_POST_PASS else "0")
 os.environ.setdefault("WSPLUGIN_MYPY_MAJOR", MYPY_VERSION.split(".")[0])
 os.environ.setdefault("WSPLUGIN_MYPY_BEFORE_2_4", "1" if MYPY < (2, 4) else "0")
+os.environ.setdefault("WSPLUGIN_MYPY_BEFORE_2_3", "1" if MYPY < (2, 3) else "0")
 
 
 @dataclass(frozen=True)

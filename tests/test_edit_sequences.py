@@ -2629,9 +2629,9 @@ def test_later_uses_changes(tmp_path: Path) -> None:
 
 def overloaded_calls_changes() -> list[Snapshot]:
     """Coroutines of another module's ``async def`` passed to overloaded functions (``max``,
-    ``sorted``, one in a ``return``): the def's result changes (known, one no item takes,
-    unknown), the def turns sync and back; the daemon re-checks the caller's functions
-    only."""
+    ``sorted``, one in a ``return``) and to a generic class (``tuple``): the def's result
+    changes (known, one no item takes, unknown), the def turns sync and back; the daemon
+    re-checks the caller's functions only."""
     defs = {
         "list": "async def rows() -> list[int]:\n    return []\n",
         "int": "async def rows() -> int:\n    return 1\n",
@@ -2640,7 +2640,7 @@ def overloaded_calls_changes() -> list[Snapshot]:
     }
     use = (
         "from app.lib import rows\n\n\nasync def run() -> None:\n"
-        "    print(max(rows()), sorted(rows()))\n\n\n"
+        "    print(max(rows()), sorted(rows()))\n    head = tuple(rows())\n\n\n"
         "def top() -> int:\n    return max(rows())\n"
     )
     files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
@@ -2670,9 +2670,25 @@ def test_overloaded_calls_changes(tmp_path: Path) -> None:
             "  [call-overload]"
         )
 
-    known = sorted([found("max", "list[int]")] * 2 + [found("sorted", "list[int]")])
-    unknown = sorted([found("max", "Any")] * 2 + [found("sorted", "Any")])
-    no_item = sorted([kept("max")] * 2 + [kept("sorted")])
+    def not_inferred(result: str) -> str:
+        return (
+            f'Argument 1 to "tuple" has incompatible type "Coroutine[Any, Any, {result}]"; '
+            'expected "Iterable[Never]"'
+        )
+
+    def generic(result: str) -> str:
+        quoted = "a" + not_inferred(result)[1:]
+        return f'A coroutine is used without "await" ({quoted}); add "await"  [missing-await]'
+
+    known = sorted(
+        [found("max", "list[int]")] * 2 + [found("sorted", "list[int]"), generic("list[int]")]
+    )
+    unknown = sorted([found("max", "Any")] * 2 + [found("sorted", "Any"), generic("Any")])
+    no_item = sorted(
+        [kept("max")] * 2
+        + [kept("sorted"), not_inferred("int") + "  [arg-type]"]
+        + ['Need type annotation for "head"  [var-annotated]']
+    )
     expected = [known, no_item, unknown, [], known]
     cold = _agreeing(tmp_path, overloaded_calls_changes()).cold
     # mypy's error where no item takes the result is followed by its notes (the items).

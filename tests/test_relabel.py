@@ -399,3 +399,29 @@ def test_a_finding_that_does_not_quote_mypys_error_below_it_does_not_replace_it(
     result = classify([NO_ITEM, *NO_ITEM_NOTES], [finding])
     assert result.lost == [NO_ITEM, *NO_ITEM_NOTES]
     assert result.added == [finding]
+
+
+NEEDS = 'main.py:9: error: Need type annotation for "numbered"  [var-annotated]'
+NOT_INFERRED = (
+    'main.py:9: error: Argument 1 to "enumerate" has incompatible type "Coroutine[Any, Any,'
+    ' list[int]]"; expected "Iterable[Never]"  [arg-type]'
+)
+NOT_INFERRED_FINDING = (
+    'main.py:9: error: A coroutine is used without "await" (argument 1 to "enumerate" has'
+    ' incompatible type "Coroutine[Any, Any, list[int]]"; expected "Iterable[Never]"); add'
+    ' "await"  [missing-await]'
+)
+
+
+def test_need_type_annotation_beside_a_finding_about_a_type_variable_is_carried() -> None:
+    result = classify([NEEDS, NOT_INFERRED], [NOT_INFERRED_FINDING])
+    assert result.replaced == [([NOT_INFERRED], [NOT_INFERRED_FINDING])]
+    assert result.carried == [([NEEDS], NOT_INFERRED_FINDING)]
+    assert result.ok
+
+
+def test_need_type_annotation_without_such_a_finding_is_lost() -> None:
+    result = classify([NEEDS, NOT_INFERRED, AWAIT_MISC], [NOT_INFERRED, AWAIT_FINDING])
+    assert result.lost == [NEEDS]
+    elsewhere = NOT_INFERRED_FINDING.replace("main.py:9:", "main.py:20:")
+    assert classify([NEEDS], [elsewhere]).lost == [NEEDS]

@@ -29,10 +29,13 @@ written (:mod:`.awaited_functions`); where the operand is no name or chain of at
 (``await (lambda: 1)``) mypy's error stands.
 
 mypy gives no note where no item of an overloaded callee matches a call with a coroutine
-argument (``max(fetch())``: ``[call-overload]``, followed by notes listing the items).  There
-mypy is asked to check the call again with each coroutine argument awaited
-(``mypy_internals.call_matches_with``), and where an item then matches, one ``missing-await``
-is reported at each such argument in place of the error and its notes.
+argument (``max(fetch())``: ``[call-overload]``, followed by notes listing the items), nor
+where a generic callee's type variable is inferred from one (``enumerate(fetch())``:
+``[arg-type]``, ``expected "Iterable[Never]"``, then ``Need type annotation`` for the name
+the value is stored in).  There mypy is asked to check the call again with each coroutine
+argument awaited (``mypy_internals.call_matches_with``), and where it then accepts the call,
+one ``missing-await`` is reported at the argument in place of the error, its notes and the
+``Need type annotation``.
 
 Otherwise nothing is re-computed: the verdict is mypy's, only the label changes.  An error that
 ``# type: ignore[<mypy's code>]`` silences is never recorded, so there is nothing to take
@@ -46,14 +49,27 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, CALL_OVERLOAD, MISC, RETURN_VALUE
+from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, CALL_OVERLOAD, MISC, RETURN_VALUE, VAR_ANNOTATED
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
-from mypy.nodes import ARG_NAMED, ARG_POS, CallExpr, Expression, FuncItem, MypyFile, Node
+from mypy.nodes import (
+    ARG_NAMED,
+    ARG_POS,
+    AssignmentStmt,
+    CallExpr,
+    Expression,
+    ForStmt,
+    FuncItem,
+    MypyFile,
+    NameExpr,
+    Node,
+    Statement,
+)
 
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.facts.roles import reported_earlier
+from mypy_wsplugin.facts.statements import StatementWalker, store_targets
 from mypy_wsplugin.facts.types import coroutine_result, function_giving, is_any
 from mypy_wsplugin.messages import (
     function_awaited,
@@ -91,6 +107,11 @@ _ANY_RESULT_COROUTINE: Final = '"Coroutine[Any, Any, Any]"'
 _REVEALED: Final = "Revealed "
 # How far back the error a note follows can be: the notes mypy adds between them.
 _LOOKBACK: Final = 6
+# An expected type with Never in it: mypy inferred a type variable from the coroutine and
+# found nothing (mypy.messages.incompatible_argument: "...; expected "Iterable[Never]"").
+_NOT_INFERRED: Final = re.compile(r'; expected "[^"]*\bNever\b')
+# mypy.messages.need_annotation_for_var (every supported version).
+_NEEDS_ANNOTATION: Final = re.compile(r'Need type annotation for "([^"]+)"')
 # mypy.messages.MessageBuilder.no_variant_matches_arguments (every supported version).
 _NO_OVERLOAD: Final = "No overload variant of "
 # mypy's messages for an argument, an assignment and a return of a coroutine whose result
@@ -120,6 +141,9 @@ class AwaitNotes:
         # What an exception here is handed to (the hooks' ``Engine._failed``, once loaded):
         # after one, mypy's errors stay as they are.
         self.on_failure: Callable[[Exception, int], object] | None = None
+        # The names the statement holding a call re-labelled by _not_inferred stores in, and
+        # its lines: mypy's "Need type annotation" for one of them follows.
+        self._uninferred: tuple[str, frozenset[str], int, int] | None = None
         self._failed = False
 
     def watch(self, errors: Errors | None) -> None:
@@ -157,6 +181,17 @@ class AwaitNotes:
             return True
         else:
             self._dropped = None
+        if info.severity == "error" and info.code == VAR_ANNOTATED:
+            return self._not_inferred_store(file, info)
+        if (
+            info.severity == "error"
+            and info.code == ARG_TYPE
+            and COROUTINE_TYPE in info.message
+            and _NOT_INFERRED.search(info.message)
+            and self._not_inferred(errors, file, info)
+        ):
+            self._dropped = (file, info.line, info.column)
+            return True
         if info.severity == "error" and info.code in _ANY_RESULT_CODES:
             return self._any_result(errors, file, info)
         if info.severity == "error" and info.code == CALL_OVERLOAD:
@@ -222,29 +257,58 @@ class AwaitNotes:
     def _no_overload(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error that no item of an overloaded function accepts a call that has a
         coroutine argument (``max(fetch())``, ``list(rows())``, ``int(read())``; no note
-        follows it): where awaiting the coroutine arguments makes an item accept the call
-        (:func:`_coroutines_to_await`), one ``missing-await`` at each of them, unless it is
-        the same finding as one filed already (as :meth:`_same_finding`).  A ``# type:
-        ignore[call-overload]`` on the call's lines keeps applying to mypy's error."""
+        follows it): where awaiting the coroutine arguments makes an item accept the call,
+        one ``missing-await`` at each of them (:meth:`_awaiting_fixes`)."""
+        if not info.message.startswith(_NO_OVERLOAD):
+            return False
+        return self._awaiting_fixes(errors, file, info, _calls_at, at_the_error=False)
+
+    def _not_inferred(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        """mypy's error about a coroutine passed to a generic callee whose type variables
+        it then infers as ``Never`` (``enumerate(rows())``, ``tuple(rows())``: ``expected
+        "Iterable[Never]"``; no note follows it, awaiting gives no ``Never``): where
+        awaiting the coroutine arguments makes mypy accept the call, one ``missing-await``
+        at this argument (:meth:`_awaiting_fixes`).  mypy's ``Need type annotation`` for a
+        name the statement stores the call's value in comes next: the same finding
+        (:meth:`_not_inferred_store`)."""
+        return self._awaiting_fixes(errors, file, info, _calls_with_argument_at, at_the_error=True)
+
+    def _awaiting_fixes(
+        self,
+        errors: Errors,
+        file: str,
+        info: ErrorInfo,
+        calls: Callable[[Node, int, int], list[CallExpr]],
+        at_the_error: bool,
+    ) -> bool:
+        """Re-label mypy's error ``info`` about one of ``calls`` (those at its place in the
+        function being checked) where mypy accepts the call with its coroutine arguments
+        awaited (:func:`_coroutines_to_await`): one ``missing-await`` at each (or, where
+        ``at_the_error``, at the argument mypy's error is at), unless it is the same finding
+        as one filed already (as :meth:`_same_finding`).  A ``# type: ignore`` naming
+        mypy's code on the call's lines keeps applying to mypy's error."""
         api = checker_now()
         if (
             api is None
             or file != current_file(errors)
-            or not info.message.startswith(_NO_OVERLOAD)
             or not errors.is_error_code_enabled(MISSING_AWAIT)
         ):
             return False
         function = current_function(api)
         scope: FuncItem | MypyFile = function or module_being_checked(api)
-        found = _calls_at(scope, info.line, info.column)
-        call, awaited = next(
-            ((c, a) for c in found if (a := _coroutines_to_await(api, c))), (None, [])
-        )
+        call, awaited = None, []
+        for candidate in calls(scope, info.line, info.column):
+            awaited = _coroutines_to_await(api, candidate)
+            if at_the_error:
+                awaited = [a for a in awaited if (a.line, a.column) == (info.line, info.column)]
+            if awaited:
+                call = candidate
+                break
         if call is None:
             return False
         ignores = file_ignores(errors)
         lines = range(call.line, max(call.line, call.end_line or call.line) + 1)
-        if any(CALL_OVERLOAD.code in (ignores.get(line) or ()) for line in lines):
+        if info.code is not None and any(info.code.code in (ignores.get(n) or ()) for n in lines):
             return False
         from mypy_wsplugin.reporting import report_instead_of_mypys  # the hooks' imports
 
@@ -259,7 +323,21 @@ class AwaitNotes:
             else:
                 message = missing_await_argument(info.message, _argument_named(call, argument))
             report_instead_of_mypys(errors, MISSING_AWAIT, message, argument, call)
+        if at_the_error:
+            self._uninferred = (file, *_stored_by(scope, call))
         return True
+
+    def _not_inferred_store(self, file: str, info: ErrorInfo) -> bool:
+        """mypy's ``Need type annotation for "x"`` where the statement that stores in ``x``
+        (``x = enumerate(rows())``, ``for i, x in enumerate(rows()):``) holds a call whose
+        error was just re-labelled by :meth:`_not_inferred`: what mypy could not infer is
+        the coroutine's, and awaiting it fixes both."""
+        uninferred, self._uninferred = self._uninferred, None
+        named = _NEEDS_ANNOTATION.match(info.message)
+        if uninferred is None or named is None:
+            return False
+        where, names, first, last = uninferred
+        return where == file and first <= info.line <= last and named.group(1) in names
 
     def _function(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a function awaited, not a call of it."""
@@ -287,6 +365,47 @@ def _calls_at(scope: Node, line: int, column: int) -> list[CallExpr]:
         if isinstance(e, CallExpr) and e.line == line and e.column == column
     ]
     return found[::-1]
+
+
+def _calls_with_argument_at(scope: Node, line: int, column: int) -> list[CallExpr]:
+    """The calls in ``scope`` with an argument that starts at ``line`` and ``column``."""
+    return [
+        e
+        for e in get_subexpressions(scope)
+        if isinstance(e, CallExpr) and any(a.line == line and a.column == column for a in e.args)
+    ]
+
+
+def _stored_by(scope: FuncItem | MypyFile, call: CallExpr) -> tuple[frozenset[str], int, int]:
+    """The names the statement of ``scope`` whose value holds ``call`` stores in (an
+    assignment, or a ``for`` loop over it), and its first and last lines (none: no such
+    statement)."""
+    finder = _StoresOfCall(call)
+    finder.scope(scope)
+    return finder.found
+
+
+class _StoresOfCall(StatementWalker):
+    def __init__(self, call: CallExpr) -> None:
+        self.call = call
+        self.found: tuple[frozenset[str], int, int] = (frozenset(), 0, -1)
+
+    def _holds(self, value: Expression, targets: list[Expression], s: Statement) -> None:
+        if any(e is self.call for e in get_subexpressions(value)):
+            names = [
+                t.name
+                for target in targets
+                for t in store_targets(target)
+                if isinstance(t, NameExpr)
+            ]
+            self.found = (frozenset(names), s.line, max(s.line, s.end_line or s.line))
+
+    def visit_assignment(self, s: AssignmentStmt) -> None:
+        self._holds(s.rvalue, s.lvalues, s)
+
+    def visit_for(self, s: ForStmt) -> None:
+        self._holds(s.expr, [s.index], s)
+        super().visit_for(s)
 
 
 def _argument_named(call: CallExpr, argument: Expression) -> str:

@@ -151,22 +151,24 @@ def checker_now() -> Checker | None:
 
 
 def call_types(api: Checker, call: CallExpr) -> tuple[Type, list[Type]]:
-    """The types mypy gives ``call``'s callee and arguments (each argument inferred with no
-    type context, as mypy does for an overloaded callee, ``check_overload_call``).
+    """The type of ``call``'s callee, as declared, and the types mypy gives its arguments
+    (each inferred with no type context, as mypy does for an overloaded callee,
+    ``check_overload_call``).  Asked at mypy's error about the call.
 
-    Asked at mypy's error about the call.  Where mypy checked the call in a type map it has
-    not kept yet (a ``return`` statement's value, inferred once with the declared type as
-    context and again without: ``TypeChecker.infer_context_dependent``, which records the
-    errors of the first try before it keeps its types), they are inferred again the way
-    mypy does there: in a type map of their own, their errors dropped, the binder's
-    narrowing discarded."""
-    callee = api.lookup_type_or_none(call.callee)
+    The callee is inferred again: mypy keeps its type with the type variables it inferred
+    at the call (``Iterable[Never]`` where it could infer none), not as declared.  So are
+    the arguments where mypy checked the call in a type map it has not kept yet (a
+    ``return`` statement's value, inferred once with the declared type as context and
+    again without: ``TypeChecker.infer_context_dependent``, which records the errors of the
+    first try before it keeps its types).  Each the way mypy does there: in a type map of
+    its own, its errors dropped, the binder's narrowing discarded."""
     args = [api.lookup_type_or_none(argument) for argument in call.args]
-    if callee is not None and all(typ is not None for typ in args):
-        return callee, [typ for typ in args if typ is not None]
     with api.msg.filter_errors(), api.local_type_map, _narrowing_discarded(api):
         callee = api.expr_checker.accept(call.callee)
-        return callee, [api.expr_checker.accept(argument) for argument in call.args]
+        return callee, [
+            typ if typ is not None else api.expr_checker.accept(argument)
+            for typ, argument in zip(args, call.args, strict=True)
+        ]
 
 
 def _narrowing_discarded(api: Checker) -> AbstractContextManager[object]:
