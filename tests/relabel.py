@@ -265,7 +265,8 @@ def _quoted(
 
 # mypy's error where it could infer no type for a name (mypy.messages.need_annotation_for_var).
 NEEDS_ANNOTATION: Final = re.compile(r'Need type annotation for "[^"]+"')
-# The plugin's finding that quotes mypy's error about an argument it inferred Never from.
+# mypy's error about an argument it inferred Never from, and the plugin's that quotes it.
+_NOT_INFERRED_ERROR: Final = re.compile(r'; expected "[^"]*\bNever\b[^"]*"  \[arg-type\]$')
 _NOT_INFERRED_FINDING: Final = re.compile(r'; expected "[^"]*\bNever\b[^"]*"\); add "await"')
 
 
@@ -396,6 +397,20 @@ def classify(
         if index in taken_old or not line.is_error or not NEEDS_ANNOTATION.match(line.message):
             continue
         finding = _not_inferred_finding(new, line)
+        if finding is None:
+            # mypy's error about the argument on the line was itself the same finding as
+            # one at an earlier use of the name (``carried`` above).
+            finding = next(
+                (
+                    theirs
+                    for mine, theirs in result.carried
+                    if any(
+                        _NOT_INFERRED_ERROR.search(m) and parse_line(m).where == line.where
+                        for m in mine
+                    )
+                ),
+                None,
+            )
         if finding is not None:
             taken_old.add(index)
             result.carried.append(([line.text], finding))

@@ -37,10 +37,12 @@ argument awaited (``mypy_internals.call_matches_with``), and where it then accep
 one ``missing-await`` is reported at the argument in place of the error, its notes and the
 ``Need type annotation``.
 
-Otherwise nothing is re-computed: the verdict is mypy's, only the label changes.  An error that
-``# type: ignore[<mypy's code>]`` silences is never recorded, so there is nothing to take
-back and the ignore keeps working; an error mypy drops inside an attempt (an overload item
-being tried) never reaches this watcher.
+Otherwise nothing is re-computed: the verdict is mypy's, only the label changes.  mypy
+hands an error to its watchers before it looks at the line's ``# type: ignore``: an error
+and its note that an ignore silences are never recorded, so the note's rule finds nothing
+to take back; every rule that acts on an error itself keeps it where an ignore on its line
+covers it (taken back, it would leave the comment unused).  An error mypy drops inside an
+attempt (an overload item being tried) never reaches this watcher.
 """
 
 from __future__ import annotations
@@ -59,11 +61,13 @@ from mypy.nodes import (
     Expression,
     ForStmt,
     FuncItem,
+    MemberExpr,
     MypyFile,
     NameExpr,
     Node,
     Statement,
 )
+from mypy.types import Type
 
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
@@ -80,7 +84,7 @@ from mypy_wsplugin.messages import (
 from mypy_wsplugin.mypy_internals import (
     UNKNOWN_FUNCTION,
     Checker,
-    call_matches_with,
+    call_result_with,
     call_types,
     checker_now,
     current_file,
@@ -89,6 +93,7 @@ from mypy_wsplugin.mypy_internals import (
     function_being_checked,
     get_subexpressions,
     in_daemon_process,
+    inferable,
     is_bottom_watcher,
     keep_bottom_watcher,
     module_being_checked,
@@ -141,9 +146,6 @@ class AwaitNotes:
         # What an exception here is handed to (the hooks' ``Engine._failed``, once loaded):
         # after one, mypy's errors stay as they are.
         self.on_failure: Callable[[Exception, int], object] | None = None
-        # The names the statement holding a call re-labelled by _not_inferred stores in, and
-        # its lines: mypy's "Need type annotation" for one of them follows.
-        self._uninferred: tuple[str, frozenset[str], int, int] | None = None
         self._failed = False
 
     def watch(self, errors: Errors | None) -> None:
@@ -182,7 +184,7 @@ class AwaitNotes:
         else:
             self._dropped = None
         if info.severity == "error" and info.code == VAR_ANNOTATED:
-            return self._not_inferred_store(file, info)
+            return self._not_inferred_store(errors, file, info)
         if (
             info.severity == "error"
             and info.code == ARG_TYPE
@@ -296,9 +298,10 @@ class AwaitNotes:
             return False
         function = current_function(api)
         scope: FuncItem | MypyFile = function or module_being_checked(api)
-        call, awaited = None, []
+        call: CallExpr | None = None
+        awaited: list[Expression] = []
         for candidate in calls(scope, info.line, info.column):
-            awaited = _coroutines_to_await(api, candidate)
+            awaited, _ = _coroutines_to_await(api, candidate)
             if at_the_error:
                 awaited = [a for a in awaited if (a.line, a.column) == (info.line, info.column)]
             if awaited:
@@ -323,21 +326,36 @@ class AwaitNotes:
             else:
                 message = missing_await_argument(info.message, _argument_named(call, argument))
             report_instead_of_mypys(errors, MISSING_AWAIT, message, argument, call)
-        if at_the_error:
-            self._uninferred = (file, *_stored_by(scope, call))
         return True
 
-    def _not_inferred_store(self, file: str, info: ErrorInfo) -> bool:
-        """mypy's ``Need type annotation for "x"`` where the statement that stores in ``x``
-        (``x = enumerate(rows())``, ``for i, x in enumerate(rows()):``) holds a call whose
-        error was just re-labelled by :meth:`_not_inferred`: what mypy could not infer is
-        the coroutine's, and awaiting it fixes both."""
-        uninferred, self._uninferred = self._uninferred, None
+    def _not_inferred_store(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        """mypy's ``Need type annotation for "x"`` where the statement stores in ``x`` the
+        value of a call (``x = enumerate(rows())``, ``for i, x in enumerate(rows()):``)
+        whose coroutine arguments are filed as missing their ``await`` (by
+        :meth:`_not_inferred`, or earlier, for a name), and that gives a type mypy takes
+        for ``x`` once they are awaited: what mypy could not infer is the coroutine's, and
+        awaiting it fixes both.  A ``# type: ignore`` that covers mypy's error keeps it (it
+        would be left unused)."""
         named = _NEEDS_ANNOTATION.match(info.message)
-        if uninferred is None or named is None:
+        api = checker_now()
+        if named is None or api is None or file != current_file(errors):
             return False
-        where, names, first, last = uninferred
-        return where == file and first <= info.line <= last and named.group(1) in names
+        codes = file_ignores(errors).get(info.line)
+        if codes is not None and (not codes or VAR_ANNOTATED.code in codes):
+            return False
+        scope: FuncItem | MypyFile = current_function(api) or module_being_checked(api)
+        call = _stored_call(scope, info.line, named.group(1))
+        if call is None:
+            return False
+        awaited, given = _coroutines_to_await(api, call)
+        if not awaited or given is None or not inferable(api, given):
+            return False
+        recorded = recorded_errors(errors, file)
+        reported = {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
+        return all(
+            (a.line, a.column) in reported or reported_earlier(scope, a.line, a.column, reported)
+            for a in awaited
+        )
 
     def _function(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a function awaited, not a call of it."""
@@ -376,35 +394,34 @@ def _calls_with_argument_at(scope: Node, line: int, column: int) -> list[CallExp
     ]
 
 
-def _stored_by(scope: FuncItem | MypyFile, call: CallExpr) -> tuple[frozenset[str], int, int]:
-    """The names the statement of ``scope`` whose value holds ``call`` stores in (an
-    assignment, or a ``for`` loop over it), and its first and last lines (none: no such
-    statement)."""
-    finder = _StoresOfCall(call)
+def _stored_call(scope: FuncItem | MypyFile, line: int, name: str) -> CallExpr | None:
+    """The call whose value the statement of ``scope`` at ``line`` stores in ``name``: an
+    assignment whose value is the call (``x = y = f(...)``, ``self.x = f(...)``), or a
+    ``for`` loop over it."""
+    finder = _StoredCall(line, name)
     finder.scope(scope)
     return finder.found
 
 
-class _StoresOfCall(StatementWalker):
-    def __init__(self, call: CallExpr) -> None:
-        self.call = call
-        self.found: tuple[frozenset[str], int, int] = (frozenset(), 0, -1)
+class _StoredCall(StatementWalker):
+    def __init__(self, line: int, name: str) -> None:
+        self.line = line
+        self.name = name
+        self.found: CallExpr | None = None
 
-    def _holds(self, value: Expression, targets: list[Expression], s: Statement) -> None:
-        if any(e is self.call for e in get_subexpressions(value)):
-            names = [
-                t.name
-                for target in targets
-                for t in store_targets(target)
-                if isinstance(t, NameExpr)
-            ]
-            self.found = (frozenset(names), s.line, max(s.line, s.end_line or s.line))
+    def _stores(self, value: Expression, targets: list[Expression], s: Statement) -> None:
+        if not isinstance(value, CallExpr) or not s.line <= self.line <= (s.end_line or s.line):
+            return
+        for target in targets:
+            for t in store_targets(target):
+                if isinstance(t, (NameExpr, MemberExpr)) and t.name == self.name:
+                    self.found = value
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
-        self._holds(s.rvalue, s.lvalues, s)
+        self._stores(s.rvalue, s.lvalues, s)
 
     def visit_for(self, s: ForStmt) -> None:
-        self._holds(s.expr, [s.index], s)
+        self._stores(s.expr, [s.index], s)
         super().visit_for(s)
 
 
@@ -415,36 +432,37 @@ def _argument_named(call: CallExpr, argument: Expression) -> str:
     return f'"{name}"' if name is not None else str(index + 1)
 
 
-def _coroutines_to_await(api: Checker, call: CallExpr) -> list[Expression]:
+def _coroutines_to_await(api: Checker, call: CallExpr) -> tuple[list[Expression], Type | None]:
     """The coroutine arguments of ``call`` (passed by position or by name) whose awaiting
-    makes an item of the overloaded callee accept it, every other argument as it is; none
-    where that does not, or where mypy accepts the call as it is (another call starts at
-    the place of mypy's error).  Where a coroutine's result is ``Any``, awaiting it would make any
-    parameter accept it, so a function there must not do as well: where an item would take
-    the function that gives the coroutine instead (a callback was meant, not its call),
-    none either."""
+    makes mypy accept it, every other argument as it is, and what the call then gives;
+    none where that does not, or where mypy accepts the call as it is (another call starts
+    at the place of mypy's error).  Where a coroutine's result is ``Any``, awaiting it
+    would make any parameter accept it, so a function there must not do as well: where the
+    callee would take the function that gives the coroutine instead (a callback was meant,
+    not its call), none either."""
     callee, types = call_types(api, call)
-    if call_matches_with(api, call, callee, types):
+    if call_result_with(api, call, callee, types) is not None:
         # Not the call mypy's error is about: another that starts at the same place
         # (``h(c()).meth(s())``, ``f(c())[s()]``), or one of a callee typed Any.
-        return []
+        return [], None
     awaited = list(types)
     for index, typ in enumerate(types):
         result = coroutine_result(typ)
         if result is not None and call.arg_kinds[index] in (ARG_POS, ARG_NAMED):
             awaited[index] = result
     changed = [index for index, typ in enumerate(awaited) if typ is not types[index]]
-    if not changed or not call_matches_with(api, call, callee, awaited):
-        return []
+    given = call_result_with(api, call, callee, awaited) if changed else None
+    if given is None:
+        return [], None
     unknown = [index for index in changed if is_any(awaited[index])]
     if unknown:
         # In place of each coroutine whose result is Any: the function that gives it.
         callbacks = list(awaited)
         for index in unknown:
             callbacks[index] = function_giving(api, types[index])
-        if call_matches_with(api, call, callee, callbacks):
-            return []
-    return [call.args[index] for index in changed]
+        if call_result_with(api, call, callee, callbacks) is not None:
+            return [], None
+    return [call.args[index] for index in changed], given
 
 
 def _report_instead(errors: Errors, error: ErrorInfo) -> None:

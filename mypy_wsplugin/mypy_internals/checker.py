@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 
-from mypy.checker import TypeChecker
+from mypy.checker import TypeChecker, is_valid_inferred_type
 from mypy.checkexpr import has_any_type
 from mypy.nodes import (
     CallExpr,
@@ -180,10 +180,17 @@ def _narrowing_discarded(api: Checker) -> AbstractContextManager[object]:
         return nullcontext()
 
 
-def call_matches_with(api: Checker, call: CallExpr, callee: Type, args: list[Type]) -> bool:
-    """Whether mypy accepts ``call`` of a ``callee`` with arguments of the types ``args``:
-    the call checked again, its errors dropped, no plugin hook asked."""
+def call_result_with(api: Checker, call: CallExpr, callee: Type, args: list[Type]) -> Type | None:
+    """What ``call`` of a ``callee`` with arguments of the types ``args`` gives, where mypy
+    accepts it (None where it reports an error): the call checked again, its errors
+    dropped, no plugin hook asked."""
     given: list[Expression] = [TempNode(t, context=a) for t, a in zip(args, call.args, strict=True)]
     with api.msg.filter_errors() as attempt:
-        api.expr_checker.check_call(callee, given, call.arg_kinds, call, call.arg_names)
-    return not attempt.has_new_errors()
+        result, _ = api.expr_checker.check_call(callee, given, call.arg_kinds, call, call.arg_names)
+    return None if attempt.has_new_errors() else result
+
+
+def inferable(api: Checker, typ: Type) -> bool:
+    """Whether mypy takes ``typ`` as the type of a variable stored to with no annotation,
+    instead of asking for one (``Need type annotation``): ``is_valid_inferred_type``."""
+    return is_valid_inferred_type(typ, api.options)
