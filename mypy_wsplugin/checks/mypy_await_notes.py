@@ -335,23 +335,32 @@ class AwaitNotes:
         :meth:`_not_inferred`, or earlier, for a name), and that gives a type mypy takes
         for ``x`` once they are awaited: what mypy could not infer is the coroutine's, and
         awaiting it fixes both.  A ``# type: ignore`` that covers mypy's error keeps it (it
-        would be left unused)."""
+        would be left unused).  mypy reports this error for many other reasons: the
+        questions that need no walk come first (a file with no ``missing-await`` has
+        nothing to drop)."""
         named = _NEEDS_ANNOTATION.match(info.message)
-        api = checker_now()
-        if named is None or api is None or file != current_file(errors):
+        if named is None or file != current_file(errors):
             return False
+        recorded = recorded_errors(errors, file)
+        reported = {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
         codes = file_ignores(errors).get(info.line)
-        if codes is not None and (not codes or VAR_ANNOTATED.code in codes):
+        api = checker_now()
+        if (
+            not reported
+            or (codes is not None and (not codes or VAR_ANNOTATED.code in codes))
+            or api is None
+        ):
             return False
         scope: FuncItem | MypyFile = current_function(api) or module_being_checked(api)
         call = _stored_call(scope, info.line, named.group(1))
-        if call is None:
+        if call is None or not any(
+            (typ := api.lookup_type_or_none(a)) is not None and coroutine_result(typ) is not None
+            for a in call.args
+        ):
             return False
         awaited, given = _coroutines_to_await(api, call)
         if not awaited or given is None or not inferable(api, given):
             return False
-        recorded = recorded_errors(errors, file)
-        reported = {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
         return all(
             (a.line, a.column) in reported or reported_earlier(scope, a.line, a.column, reported)
             for a in awaited
