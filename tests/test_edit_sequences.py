@@ -106,6 +106,13 @@ def _steps(*states: tuple[str, dict[str, str]]) -> list[Snapshot]:
     return [Snapshot(files, note) for note, files in states]
 
 
+def _lib_changes(use: str, defs: dict[str, str], *steps: tuple[str, str]) -> list[Snapshot]:
+    """``app/use.py`` as ``use`` at every step, ``app/lib.py`` the one of ``defs`` each step
+    names (its note, the key in ``defs``)."""
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
+    return _steps(*((note, files | {"app/lib.py": defs[kind]}) for note, kind in steps))
+
+
 def _agreeing(
     tmp_path: Path, snaps: list[Snapshot], modes: tuple[Mode, ...] | None = None
 ) -> SequenceResult:
@@ -2602,16 +2609,13 @@ def later_uses_changes() -> list[Snapshot]:
         "from app.lib import make\n\n\nasync def run() -> None:\n    r = make()\n"
         "    print(r[0], r[1])\n    len(r)\n    await r\n"
     )
-    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
-
-    def state(kind: str) -> dict[str, str]:
-        return files | {"app/lib.py": defs[kind]}
-
-    return _steps(
-        ("unknown result", state("any")),
-        ("a known result", state("list")),
-        ("a sync def", state("sync")),
-        ("unknown result again", state("any")),
+    return _lib_changes(
+        use,
+        defs,
+        ("unknown result", "any"),
+        ("a known result", "list"),
+        ("a sync def", "sync"),
+        ("unknown result again", "any"),
     )
 
 
@@ -2643,17 +2647,14 @@ def overloaded_calls_changes() -> list[Snapshot]:
         "    print(max(rows()), sorted(rows()))\n    head = tuple(rows())\n\n\n"
         "def top() -> int:\n    return max(rows())\n"
     )
-    files = {"mypy.ini": INI, "app/__init__.py": "", "app/use.py": use}
-
-    def state(kind: str) -> dict[str, str]:
-        return files | {"app/lib.py": defs[kind]}
-
-    return _steps(
-        ("a known result", state("list")),
-        ("a result no item takes", state("int")),
-        ("unknown result", state("any")),
-        ("a sync def", state("sync")),
-        ("a known result again", state("list")),
+    return _lib_changes(
+        use,
+        defs,
+        ("a known result", "list"),
+        ("a result no item takes", "int"),
+        ("unknown result", "any"),
+        ("a sync def", "sync"),
+        ("a known result again", "list"),
     )
 
 

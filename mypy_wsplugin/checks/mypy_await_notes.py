@@ -33,7 +33,7 @@ argument (``max(fetch())``: ``[call-overload]``, followed by notes listing the i
 where a generic callee's type variable is inferred from one (``enumerate(fetch())``:
 ``[arg-type]``, ``expected "Iterable[Never]"``, then ``Need type annotation`` for the name
 the value is stored in).  There mypy is asked to check the call again with each coroutine
-argument awaited (``mypy_internals.call_matches_with``), and where it then accepts the call,
+argument awaited (``mypy_internals.call_result_with``), and where it then accepts the call,
 one ``missing-await`` is reported at the argument in place of the error, its notes and the
 ``Need type annotation``.
 
@@ -228,7 +228,7 @@ class AwaitNotes:
         recorded = recorded_errors(errors, file)
         if _already_reported(recorded, info):
             return True
-        reported = {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
+        reported = _reported_places(recorded)
         if not reported or info.line in file_ignores(errors):
             # A ``# type: ignore`` on the line keeps applying to mypy's error (taken back
             # here, it would be left unused).
@@ -296,8 +296,7 @@ class AwaitNotes:
             or not errors.is_error_code_enabled(MISSING_AWAIT)
         ):
             return False
-        function = current_function(api)
-        scope: FuncItem | MypyFile = function or module_being_checked(api)
+        scope = _scope_checked(api)
         call: CallExpr | None = None
         awaited: list[Expression] = []
         for candidate in calls(scope, info.line, info.column):
@@ -315,11 +314,9 @@ class AwaitNotes:
             return False
         from mypy_wsplugin.reporting import report_instead_of_mypys  # the hooks' imports
 
-        recorded = recorded_errors(errors, file)
-        reported = {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
+        reported = _reported_places(recorded_errors(errors, file))
         for argument in awaited:
-            place = (argument.line, argument.column)
-            if place in reported or reported_earlier(scope, *place, reported):
+            if _filed_already(scope, argument, reported):
                 continue
             if len(awaited) == 1:
                 message = missing_await_noted(info.message)
@@ -341,8 +338,7 @@ class AwaitNotes:
         named = _NEEDS_ANNOTATION.match(info.message)
         if named is None or file != current_file(errors):
             return False
-        recorded = recorded_errors(errors, file)
-        reported = {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
+        reported = _reported_places(recorded_errors(errors, file))
         codes = file_ignores(errors).get(info.line)
         api = checker_now()
         if (
@@ -351,7 +347,7 @@ class AwaitNotes:
             or api is None
         ):
             return False
-        scope: FuncItem | MypyFile = current_function(api) or module_being_checked(api)
+        scope = _scope_checked(api)
         call = _stored_call(scope, info.line, named.group(1))
         if call is None or not any(
             (typ := api.lookup_type_or_none(a)) is not None and coroutine_result(typ) is not None
@@ -361,10 +357,7 @@ class AwaitNotes:
         awaited, given = _coroutines_to_await(api, call)
         if not awaited or given is None or not inferable(api, given):
             return False
-        return all(
-            (a.line, a.column) in reported or reported_earlier(scope, a.line, a.column, reported)
-            for a in awaited
-        )
+        return all(_filed_already(scope, argument, reported) for argument in awaited)
 
     def _function(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a function awaited, not a call of it."""
@@ -381,6 +374,26 @@ class AwaitNotes:
         message = function_awaited(what)
         report_instead_of_mypys(errors, AWAIT_NOT_AWAITABLE, message, awaited.expr, awaited)
         return True
+
+
+def _reported_places(recorded: list[ErrorInfo]) -> set[tuple[int, int]]:
+    """Where ``missing-await`` findings are among ``recorded`` (line, column)."""
+    return {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
+
+
+def _filed_already(
+    scope: FuncItem | MypyFile, argument: Expression, reported: set[tuple[int, int]]
+) -> bool:
+    """Whether a coroutine ``argument`` is a finding filed already (one of ``reported``):
+    at its place, or at an earlier use of the name it is (:func:`.roles.reported_earlier`)."""
+    place = (argument.line, argument.column)
+    return place in reported or reported_earlier(scope, *place, reported)
+
+
+def _scope_checked(api: Checker) -> FuncItem | MypyFile:
+    """The function mypy checks now (the copy being checked, for one with value-restricted
+    type variables), or its module at module or class level."""
+    return current_function(api) or module_being_checked(api)
 
 
 def _calls_at(scope: Node, line: int, column: int) -> list[CallExpr]:
