@@ -334,7 +334,7 @@ class AwaitNotes:
         awaiting it fixes both.  A ``# type: ignore`` that covers mypy's error keeps it (it
         would be left unused).  mypy reports this error for many other reasons: the
         questions that need no walk come first (a file with no ``missing-await`` has
-        nothing to drop)."""
+        nothing to drop, a value that is no call none to ask about)."""
         named = _NEEDS_ANNOTATION.match(info.message)
         if named is None or file != current_file(errors):
             return False
@@ -349,10 +349,7 @@ class AwaitNotes:
             return False
         scope = _scope_checked(api)
         call = _stored_call(scope, info.line, named.group(1))
-        if call is None or not any(
-            (typ := api.lookup_type_or_none(a)) is not None and coroutine_result(typ) is not None
-            for a in call.args
-        ):
+        if call is None:
             return False
         awaited, given = _coroutines_to_await(api, call)
         if not awaited or given is None or not inferable(api, given):
@@ -462,7 +459,10 @@ def _coroutines_to_await(api: Checker, call: CallExpr) -> tuple[list[Expression]
     would make any parameter accept it, so a function there must not do as well: where the
     callee would take the function that gives the coroutine instead (a callback was meant,
     not its call), none either."""
-    callee, types = call_types(api, call)
+    typed = call_types(api, call)
+    if typed is None:
+        return [], None
+    callee, types = typed
     if call_result_with(api, call, callee, types) is not None:
         # Not the call mypy's error is about: another that starts at the same place
         # (``h(c()).meth(s())``, ``f(c())[s()]``), or one of a callee typed Any.

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from mypy.checker import TypeChecker, is_valid_inferred_type
 from mypy.checkexpr import has_any_type
 from mypy.nodes import (
+    AssignmentExpr,
     CallExpr,
     Expression,
     FuncItem,
@@ -150,34 +151,36 @@ def checker_now() -> Checker | None:
     return found if isinstance(found, TypeChecker) else None
 
 
-def call_types(api: Checker, call: CallExpr) -> tuple[Type, list[Type]]:
-    """The type of ``call``'s callee, as declared, and the types mypy gives its arguments
-    (each inferred with no type context, as mypy does for an overloaded callee,
-    ``check_overload_call``).  Asked at mypy's error about the call.
+def call_types(api: Checker, call: CallExpr) -> tuple[Type, list[Type]] | None:
+    """The type of ``call``'s callee, as declared, and the types of its arguments, each
+    inferred with no type context, as mypy does for an overloaded callee
+    (``check_overload_call``).  Asked at mypy's error about the call.
 
-    The callee is inferred again: mypy keeps its type with the type variables it inferred
-    at the call (``Iterable[Never]`` where it could infer none), not as declared.  So are
-    the arguments where mypy checked the call in a type map it has not kept yet (a
-    ``return`` statement's value, inferred once with the declared type as context and
-    again without: ``TypeChecker.infer_context_dependent``, which records the errors of the
-    first try before it keeps its types).  Each the way mypy does there: in a type map of
-    its own, its errors dropped, the binder's narrowing discarded."""
-    args = [api.lookup_type_or_none(argument) for argument in call.args]
-    with api.msg.filter_errors(), api.local_type_map, _narrowing_discarded(api):
+    Both are inferred again, not read from the types mypy kept: it keeps the callee's type
+    with the type variables it inferred at the call (``Iterable[Never]`` where it could
+    infer none), and where it checks a function a second time (deferred, or the daemon's
+    re-check) the types of the first pass stay until the second one keeps its own (a
+    ``return`` statement's value is inferred in a type map of its own, whose errors are
+    recorded before its types are kept: ``TypeChecker.infer_context_dependent``).  Each
+    the way mypy infers there: in a type map of its own, its errors dropped, the binder's
+    narrowing discarded.  None where that cannot be done: a walrus in the call, on a mypy
+    whose binder cannot discard a frame (1.19), where inferring it again would narrow
+    its target for the rest of the function."""
+    frame = _narrowing_discarded(api)
+    if frame is None and any(isinstance(e, AssignmentExpr) for e in _compiled_subexpressions(call)):
+        return None
+    with api.msg.filter_errors(), api.local_type_map, frame or nullcontext():
         callee = api.expr_checker.accept(call.callee)
-        return callee, [
-            typ if typ is not None else api.expr_checker.accept(argument)
-            for typ, argument in zip(args, call.args, strict=True)
-        ]
+        return callee, [api.expr_checker.accept(argument) for argument in call.args]
 
 
-def _narrowing_discarded(api: Checker) -> AbstractContextManager[object]:
-    """A binder frame whose narrowing is dropped when it ends (``discard``: mypy >= 2.0, as
-    its ``infer_context_dependent`` uses; before, mypy's own second try had none either)."""
+def _narrowing_discarded(api: Checker) -> AbstractContextManager[object] | None:
+    """A binder frame whose narrowing is dropped when it ends (``discard``: mypy >= 1.20,
+    as its ``infer_context_dependent`` uses), None on a mypy without."""
     try:
         return api.binder.frame_context(can_skip=False, discard=True)
     except TypeError:
-        return nullcontext()
+        return None
 
 
 def call_result_with(api: Checker, call: CallExpr, callee: Type, args: list[Type]) -> Type | None:
