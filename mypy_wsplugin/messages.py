@@ -117,9 +117,11 @@ def missing_await_noted(mypy_message: str) -> str:
 
 
 def missing_await_argument(mypy_message: str, argument: str) -> str:
-    """mypy's error about a call with several coroutine arguments re-labelled at one of
-    them (``argument``: its position, or its name quoted), one error each."""
-    return missing_await_noted(f"{mypy_message}; argument {argument}")
+    """What is said of mypy's error about a call (or an indexing) with several coroutine
+    arguments, re-labelled at one of them (``argument``: how it is named, ``argument 2``,
+    ``argument "key"``, ``the index``), one error each: the detail of
+    :func:`missing_await_noted`."""
+    return f"{mypy_message}; {argument}"
 
 
 def missing_await_assigned(what: str, name: str, line: int, why: str) -> str:

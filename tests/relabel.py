@@ -70,7 +70,10 @@ REPLACEABLE_CODES: Final = frozenset(
 REPLACEABLE_MISC: Final = re.compile(r'Incompatible types in "await"')
 # mypy's own errors about a coroutine value (any code: assignment, arg-type, index, ...),
 # which the plugin files under missing-await (checks/mypy_await_notes.py, and unpacking).
-COROUTINE_VALUE: Final = re.compile(r'"Coroutine\[')
+# A list or set comprehension's items are shown unquoted (``List[Coroutine[...]]``).
+COROUTINE_VALUE: Final = re.compile(
+    r'"Coroutine\[|^(?:List|Set) comprehension has incompatible type (?:List|Set)\[Coroutine\['
+)
 # The plugin's messages, whatever code they are filed under (on a line with
 # ``# type: ignore[misc]`` the plugin files its finding under the code the ignore names);
 # a note about an entry, filed in a module's file, starts with the config file and line.
@@ -235,8 +238,11 @@ class Relabel:
         return out
 
 
-# The plugin's message for mypy's error re-labelled: it quotes mypy's message.
-_QUOTING: Final = 'A coroutine is used without "await" ('
+# The plugin's message for mypy's error re-labelled: it quotes mypy's message (where the
+# coroutine is a name bound once to a call: naming that call).
+_QUOTING: Final = re.compile(
+    r'^(?:A coroutine|Coroutine "[^"]*" assigned to "\w+" on line \d+) is used without "await" \('
+)
 
 
 def _quoted(
@@ -247,9 +253,10 @@ def _quoted(
     mypy reports a call where no overload item matches at the call, the plugin at the
     coroutine argument, which may be on a later line of the call.  Taken from
     ``gone_errors``."""
-    if not line.message.startswith(_QUOTING):
+    quoting = _QUOTING.match(line.message)
+    if quoting is None:
         return []
-    quoted = line.message[len(_QUOTING) :]
+    quoted = line.message[quoting.end() :]
     for where in sorted(gone_errors, key=lambda w: -w[1]):
         if where[0] != line.file or where[1] >= line.line:
             continue

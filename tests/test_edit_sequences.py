@@ -2698,3 +2698,69 @@ def test_overloaded_calls_changes(tmp_path: Path) -> None:
     ]
     assert found_errors == expected
     assert all(": note: " not in line for line in cold[0] + cold[2] + cold[4])
+
+
+def indexed_coroutines_changes() -> list[Snapshot]:
+    """Coroutines of another module's ``async def`` used as a list's index, stored by
+    index and as a comprehension's items: the def's result changes (known, one the list
+    does not take), the def turns sync and back; the daemon re-checks the caller's
+    function only."""
+    defs = {
+        "int": "async def key() -> int:\n    return 0\n",
+        "str": "async def key() -> str:\n    return ''\n",
+        "sync": "def key() -> int:\n    return 0\n",
+    }
+    use = (
+        "from app.lib import key\n\n\nasync def run(xs: list[int]) -> None:\n"
+        "    print(xs[key()])\n    xs[key()] = 1\n"
+        "    items: list[int] = [key() for _ in xs]\n    print(items)\n"
+    )
+    return _lib_changes(
+        use,
+        defs,
+        ("a known result", "int"),
+        ("a result the list does not take", "str"),
+        ("a sync def", "sync"),
+        ("a known result again", "int"),
+    )
+
+
+def test_indexed_coroutines_changes(tmp_path: Path) -> None:
+    def getitem(result: str) -> str:
+        return (
+            'no overload variant of "__getitem__" of "list" matches argument type '
+            f'"Coroutine[Any, Any, {result}]"'
+        )
+
+    def setitem(result: str) -> str:
+        return (
+            'no overload variant of "__setitem__" of "list" matches argument types '
+            f'"Coroutine[Any, Any, {result}]", "int"'
+        )
+
+    def comprehension(result: str) -> str:
+        return (
+            f"list comprehension has incompatible type List[Coroutine[Any, Any, {result}]]; "
+            "expected List[int]"
+        )
+
+    def found(mypys: str) -> str:
+        return f'A coroutine is used without "await" ({mypys}); add "await"  [missing-await]'
+
+    def kept(mypys: str, code: str) -> str:
+        return f"{mypys[0].upper()}{mypys[1:]}  [{code}]"
+
+    known = sorted(found(m("int")) for m in (getitem, setitem, comprehension))
+    not_taken = sorted(
+        [
+            kept(getitem("str"), "call-overload"),
+            kept(setitem("str"), "call-overload"),
+            kept(comprehension("str"), "misc"),
+        ]
+    )
+    expected = [known, not_taken, [], known]
+    cold = _agreeing(tmp_path, indexed_coroutines_changes()).cold
+    # mypy's errors where the list does not take the result are followed by notes.
+    errors = [sorted(e.split(": error: ")[1] for e in step if ": error: " in e) for step in cold]
+    assert errors == expected
+    assert all(": note: " not in line for line in cold[0] + cold[3])

@@ -371,6 +371,27 @@ def test_without_end_position_calls_are_told_apart_by_the_message(request_: Edit
     assert fixed(source, request) == "async def h(ctx):\n    (await alias(ctx)).send('x')\n"
 
 
+@pytest.mark.parametrize(
+    ("line", "text", "use", "attribute"),
+    [
+        pytest.param("    takes(c)", "c)", None, None, id="a-name-passed"),
+        pytest.param("    m = max(h.c, key=len)", "h.c", None, None, id="an-attribute-passed"),
+        pytest.param("    takes(h.cs[0])", "h.cs", None, None, id="an-item-passed"),
+        pytest.param(
+            "    c.append(1)", "c.", Use.ATTRIBUTE_BASE, "append", id="a-name-looked-up-on"
+        ),
+    ],
+)
+def test_a_coroutine_that_is_no_call_inside_the_only_call_is_not_edited(
+    line: str, text: str, use: Use | None, attribute: str | None
+) -> None:
+    """The finding is about a coroutine held in a name, attribute or item (a parameter
+    typed ``Coroutine``): the one call on the line is not what to await."""
+    source = f"async def handler(c, h):\n{line}\n"
+    request = at(source, 2, text, ADD, use=use, attribute=attribute)
+    assert not_fixed(source, request).startswith("no call found at line 2")
+
+
 def test_an_ambiguous_request_is_not_edited() -> None:
     source = "async def h(ctx):\n    alias(ctx).send('x')\n"
     assert not_fixed(source, EditRequest(ADD, 2, 4)) == "no call found at line 2, column 5"

@@ -15,6 +15,7 @@ from mypy_wsplugin.messages import (
     function_awaited,
     missing_await,
     missing_await_assigned,
+    missing_await_noted,
     misuse,
     not_awaitable,
 )
@@ -28,7 +29,7 @@ def finding(code: str, message: str) -> Finding:
 
 def request(
     kind: EditKind,
-    name: str,
+    name: str | None,
     use: Use | None = None,
     attribute: str | None = None,
     assigned: Assigned | None = None,
@@ -133,6 +134,15 @@ def test_missing_await_at_a_later_use_points_at_the_assignment() -> None:
         use=Use.ATTRIBUTE_BASE,
         attribute="send_event",
         assigned=Assigned("manager", 42),
+    )
+
+
+def test_mypys_error_about_an_attribute_of_a_coroutine_names_the_use() -> None:
+    """mypy's own error, re-labelled: the edit is for a coroutine ``append`` is looked up on
+    (``edits`` then finds no call there where the coroutine is a name)."""
+    message = missing_await_noted('"Coroutine[Any, Any, list[int]]" has no attribute "append"')
+    assert plan(finding("missing-await", message)).request == request(
+        EditKind.ADD_AWAIT, name=None, use=Use.ATTRIBUTE_BASE, attribute="append"
     )
 
 

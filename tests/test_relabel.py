@@ -385,6 +385,16 @@ def test_a_finding_at_an_argument_on_a_later_line_replaces_mypys_error_it_quotes
     assert result.ok
 
 
+def test_a_finding_naming_the_call_a_name_was_bound_to_replaces_mypys_error_it_quotes() -> None:
+    """``r = rows()``, ``min(\n r,\n default=0)``: the plugin's message names the call."""
+    finding = NO_ITEM_FINDING.replace(
+        "A coroutine is used", 'Coroutine "rows()" assigned to "r" on line 6 is used'
+    ).replace('add "await"', 'add "await" on line 6')
+    result = classify([NO_ITEM, *NO_ITEM_NOTES], [finding])
+    assert result.replaced == [([NO_ITEM, *NO_ITEM_NOTES], [finding])]
+    assert result.ok
+
+
 @pytest.mark.parametrize(
     "finding",
     [

@@ -48,10 +48,19 @@ attempt (an overload item being tried) never reaches this watcher.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import combinations
 from typing import Final
 
-from mypy.errorcodes import ARG_TYPE, ASSIGNMENT, CALL_OVERLOAD, MISC, RETURN_VALUE, VAR_ANNOTATED
+from mypy.errorcodes import (
+    ARG_TYPE,
+    ASSIGNMENT,
+    CALL_OVERLOAD,
+    LIST_ITEM,
+    MISC,
+    RETURN_VALUE,
+    VAR_ANNOTATED,
+)
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
 from mypy.nodes import (
     ARG_NAMED,
@@ -61,24 +70,28 @@ from mypy.nodes import (
     Expression,
     ForStmt,
     FuncItem,
+    IndexExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
     Node,
+    OperatorAssignmentStmt,
     Statement,
+    TempNode,
 )
-from mypy.types import Type
+from mypy.types import AnyType, Type, TypeOfAny
 
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.coroutine_tests import written
-from mypy_wsplugin.facts.roles import reported_earlier
+from mypy_wsplugin.facts.roles import bound_once_to_call, reported_earlier
 from mypy_wsplugin.facts.statements import StatementWalker, store_targets
 from mypy_wsplugin.facts.types import coroutine_result, function_giving, is_any
 from mypy_wsplugin.messages import (
     function_awaited,
     internal_error,
     missing_await_argument,
+    missing_await_assigned,
     missing_await_noted,
 )
 from mypy_wsplugin.mypy_internals import (
@@ -93,9 +106,11 @@ from mypy_wsplugin.mypy_internals import (
     function_being_checked,
     get_subexpressions,
     in_daemon_process,
+    index_types,
     inferable,
     is_bottom_watcher,
     keep_bottom_watcher,
+    method_result_with,
     module_being_checked,
     module_being_reported,
     recorded_errors,
@@ -117,15 +132,29 @@ _LOOKBACK: Final = 6
 _NOT_INFERRED: Final = re.compile(r'; expected "[^"]*\bNever\b')
 # mypy.messages.need_annotation_for_var (every supported version).
 _NEEDS_ANNOTATION: Final = re.compile(r'Need type annotation for "([^"]+)"')
-# mypy.messages.MessageBuilder.no_variant_matches_arguments (every supported version).
+# mypy.messages.MessageBuilder.no_variant_matches_arguments (every supported version), and
+# the same for an indexing (``xs[key()]``, ``xs[i] = fetch()``: list's methods are overloaded).
 _NO_OVERLOAD: Final = "No overload variant of "
-# mypy's messages for an argument, an assignment and a return of a coroutine whose result
-# is Any (mypy.messages: incompatible_argument, message_registry.INCOMPATIBLE_TYPES_IN_
-# ASSIGNMENT, INCOMPATIBLE_RETURN_VALUE_TYPE), with the expected type.
-_ANY_RESULT_CODES: Final = (ARG_TYPE, ASSIGNMENT, RETURN_VALUE)
-_ANY_RESULT_MISUSE: Final = re.compile(
-    r'(?:has incompatible type|expression has type|got) "Coroutine\[Any, Any, Any\]"[;,] '
-    r'(?:expected|variable has type) "(?P<expected>[^"]*)"'
+_NO_INDEX_OVERLOAD: Final = re.compile(r'No overload variant of "(__getitem__|__setitem__)" of ')
+# mypy's message for a list or set comprehension whose items are coroutines
+# (mypy.messages.incompatible_argument: the types unquoted).
+_COROUTINE_COMPREHENSION: Final = re.compile(
+    r"^(?:List|Set) comprehension has incompatible type (?:List|Set)\[Coroutine\["
+)
+# mypy's messages for an argument, an assignment, a return, a list item and a
+# comprehension's item of a coroutine whose result is Any (mypy.messages:
+# incompatible_argument, message_registry.INCOMPATIBLE_TYPES_IN_ASSIGNMENT,
+# INCOMPATIBLE_RETURN_VALUE_TYPE), with the expected type.
+_ANY_RESULT_CODES: Final = (ARG_TYPE, ASSIGNMENT, RETURN_VALUE, LIST_ITEM)
+_ANY_RESULT_MISUSES: Final = (
+    re.compile(
+        r'(?:has incompatible type|expression has type|got) "Coroutine\[Any, Any, Any\]"[;,] '
+        r'(?:expected|variable has type) "(?P<expected>[^"]*)"'
+    ),
+    re.compile(
+        r"^(?:List|Set) comprehension has incompatible type (?:List|Set)"
+        r"\[Coroutine\[Any, Any, Any\]\]; expected (?:List|Set)\[(?P<expected>.*)\]$"
+    ),
 )
 # An expected type that is itself awaitable: a Task or Future was meant, not the result.
 _AWAITABLE_EXPECTED: Final = re.compile(r"(?:^|\W)(?:Task|Future|Awaitable|Coroutine)\[")
@@ -202,7 +231,9 @@ class AwaitNotes:
                 return True
             return False
         if info.severity == "error" and info.code == MISC:
-            return is_mypys_function_awaited(info.message) and self._function(errors, file, info)
+            if is_mypys_function_awaited(info.message):
+                return self._function(errors, file, info)
+            return self._any_result(errors, file, info)
         if info.severity != "note" or info.message != AWAIT_NOTE:
             return False
         if file != current_file(errors) or not errors.is_error_code_enabled(MISSING_AWAIT):
@@ -212,7 +243,9 @@ class AwaitNotes:
         if index is None:
             return False
         error = recorded[index]
-        if COROUTINE_TYPE not in error.message:
+        if COROUTINE_TYPE not in error.message and not _COROUTINE_COMPREHENSION.match(
+            error.message
+        ):
             return False
         del recorded[index:]
         if not _already_reported(recorded[-_LOOKBACK:], error):
@@ -243,7 +276,7 @@ class AwaitNotes:
 
     def _any_result(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a coroutine whose result is Any (no note follows it)."""
-        found = _ANY_RESULT_MISUSE.search(info.message)
+        found = next((f for f in (r.search(info.message) for r in _ANY_RESULT_MISUSES) if f), None)
         if (
             found is None
             or _AWAITABLE_EXPECTED.search(found.group("expected"))
@@ -259,11 +292,21 @@ class AwaitNotes:
     def _no_overload(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error that no item of an overloaded function accepts a call that has a
         coroutine argument (``max(fetch())``, ``list(rows())``, ``int(read())``; no note
-        follows it): where awaiting the coroutine arguments makes an item accept the call,
-        one ``missing-await`` at each of them (:meth:`_awaiting_fixes`)."""
+        follows it), or an indexing with a coroutine index or value (``xs[key()]``,
+        ``xs[i] = fetch()``: ``__getitem__``, ``__setitem__``): where awaiting the
+        coroutines makes an item accept it, one ``missing-await`` at each of them
+        (:meth:`_awaiting_fixes`)."""
         if not info.message.startswith(_NO_OVERLOAD):
             return False
-        return self._awaiting_fixes(errors, file, info, _calls_at, at_the_error=False)
+        indexing = _NO_INDEX_OVERLOAD.match(info.message)
+        if indexing is not None:
+            method = indexing.group(1)
+            return self._awaiting_fixes(
+                errors, file, info, lambda *at: _indexings_at(method, *at), at_the_error=False
+            )
+        return self._awaiting_fixes(
+            errors, file, info, lambda *at: [_Call(c) for c in _calls_at(*at)], at_the_error=False
+        )
 
     def _not_inferred(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a coroutine passed to a generic callee whose type variables
@@ -273,22 +316,28 @@ class AwaitNotes:
         at this argument (:meth:`_awaiting_fixes`).  mypy's ``Need type annotation`` for a
         name the statement stores the call's value in comes next: the same finding
         (:meth:`_not_inferred_store`)."""
-        return self._awaiting_fixes(errors, file, info, _calls_with_argument_at, at_the_error=True)
+        return self._awaiting_fixes(
+            errors,
+            file,
+            info,
+            lambda *at: [_Call(c) for c in _calls_with_argument_at(*at)],
+            at_the_error=True,
+        )
 
     def _awaiting_fixes(
         self,
         errors: Errors,
         file: str,
         info: ErrorInfo,
-        calls: Callable[[Node, int, int], list[CallExpr]],
+        candidates: Callable[[FuncItem | MypyFile, int, int], Sequence[_Checked]],
         at_the_error: bool,
     ) -> bool:
-        """Re-label mypy's error ``info`` about one of ``calls`` (those at its place in the
-        function being checked) where mypy accepts the call with its coroutine arguments
-        awaited (:func:`_coroutines_to_await`): one ``missing-await`` at each (or, where
-        ``at_the_error``, at the argument mypy's error is at), unless it is the same finding
-        as one filed already (as :meth:`_same_finding`).  A ``# type: ignore`` naming
-        mypy's code on the call's lines keeps applying to mypy's error."""
+        """Re-label mypy's error ``info`` about one of ``candidates`` (the calls or
+        indexings at its place in the function being checked) where mypy accepts it with
+        its coroutines awaited (:meth:`_Checked.to_await`): one ``missing-await`` at each
+        (or, where ``at_the_error``, at the argument mypy's error is at), unless it is the
+        same finding as one filed already (as :meth:`_same_finding`).  A ``# type:
+        ignore`` naming mypy's code on its lines keeps applying to mypy's error."""
         api = checker_now()
         if (
             api is None
@@ -297,32 +346,33 @@ class AwaitNotes:
         ):
             return False
         scope = _scope_checked(api)
-        call: CallExpr | None = None
+        found: _Checked | None = None
         awaited: list[Expression] = []
-        for candidate in calls(scope, info.line, info.column):
-            awaited, _ = _coroutines_to_await(api, candidate)
+        for candidate in candidates(scope, info.line, info.column):
+            awaited, _ = candidate.to_await(api)
             if at_the_error:
                 awaited = [a for a in awaited if (a.line, a.column) == (info.line, info.column)]
             if awaited:
-                call = candidate
+                found = candidate
                 break
-        if call is None:
+        if found is None:
             return False
+        around = found.around
         ignores = file_ignores(errors)
-        lines = range(call.line, max(call.line, call.end_line or call.line) + 1)
+        lines = range(around.line, max(around.line, around.end_line or around.line) + 1)
         if info.code is not None and any(info.code.code in (ignores.get(n) or ()) for n in lines):
             return False
         from mypy_wsplugin.reporting import report_instead_of_mypys  # the hooks' imports
 
         reported = _reported_places(recorded_errors(errors, file))
-        for argument in awaited:
-            if _filed_already(scope, argument, reported):
+        for part in awaited:
+            if _filed_already(scope, part, reported):
                 continue
-            if len(awaited) == 1:
-                message = missing_await_noted(info.message)
-            else:
-                message = missing_await_argument(info.message, _argument_named(call, argument))
-            report_instead_of_mypys(errors, MISSING_AWAIT, message, argument, call)
+            detail = info.message
+            if len(awaited) > 1:
+                detail = missing_await_argument(info.message, found.named(part))
+            message = _noted(scope, part.line, part.column, detail)
+            report_instead_of_mypys(errors, MISSING_AWAIT, message, part, around)
         return True
 
     def _not_inferred_store(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
@@ -413,6 +463,53 @@ def _calls_with_argument_at(scope: Node, line: int, column: int) -> list[CallExp
     ]
 
 
+def _indexings_at(
+    method: str, scope: FuncItem | MypyFile, line: int, column: int
+) -> list[_Indexing]:
+    """The indexings in ``scope`` that ``method`` (``__getitem__``, ``__setitem__``) is
+    called for at ``line`` and ``column``: mypy reports there at the indexed expression, or
+    at the index of a tuple (``nonliteral_tuple_index_helper``).  For ``__setitem__``,
+    those stored to, with the value stored."""
+
+    def here(e: Expression) -> bool:
+        return (e.line, e.column) == (line, column)
+
+    if method == "__getitem__":
+        return [
+            _Indexing(e, method, None)
+            for e in get_subexpressions(scope)
+            if isinstance(e, IndexExpr) and (here(e) or here(e.index))
+        ][::-1]
+    finder = _IndexedStore(line, here)
+    finder.scope(scope)
+    return [_Indexing(e, method, value) for e, value in finder.found]
+
+
+class _IndexedStore(StatementWalker):
+    """The indexings a statement at ``line`` stores to, each with the value stored: an
+    assignment's, or, for an augmented one (``xs[k] += 1``), a value of the type mypy
+    gives the operation there (``Any``: its error is about the indexing)."""
+
+    def __init__(self, line: int, here: Callable[[Expression], bool]) -> None:
+        self.line = line
+        self.here = here
+        self.found: list[tuple[IndexExpr, Expression]] = []
+
+    def _stores(self, targets: list[Expression], value: Expression, s: Statement) -> None:
+        if not s.line <= self.line <= (s.end_line or s.line):
+            return
+        for target in targets:
+            for t in store_targets(target):
+                if isinstance(t, IndexExpr) and self.here(t):
+                    self.found.append((t, value))
+
+    def visit_assignment(self, s: AssignmentStmt) -> None:
+        self._stores(s.lvalues, s.rvalue, s)
+
+    def visit_operator_assignment(self, s: OperatorAssignmentStmt) -> None:
+        self._stores([s.lvalue], TempNode(AnyType(TypeOfAny.from_error), context=s.rvalue), s)
+
+
 def _stored_call(scope: FuncItem | MypyFile, line: int, name: str) -> CallExpr | None:
     """The call whose value the statement of ``scope`` at ``line`` stores in ``name``: an
     assignment whose value is the call (``x = y = f(...)``, ``self.x = f(...)``), or a
@@ -444,59 +541,164 @@ class _StoredCall(StatementWalker):
         super().visit_for(s)
 
 
-def _argument_named(call: CallExpr, argument: Expression) -> str:
-    """How a message names an argument of ``call``: its position, or its name quoted."""
-    index = next(i for i, a in enumerate(call.args) if a is argument)
-    name = call.arg_names[index]
-    return f'"{name}"' if name is not None else str(index + 1)
+class _Checked:
+    """What mypy's error is about, checked again with its coroutines awaited."""
+
+    around: Expression
+
+    def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
+        """Its coroutines whose awaiting makes mypy accept it, and what it then gives."""
+        raise NotImplementedError
+
+    def named(self, part: Expression) -> str:
+        """How a message names ``part``, one of several coroutines to await in it."""
+        raise NotImplementedError
+
+
+class _Call(_Checked):
+    def __init__(self, call: CallExpr) -> None:
+        self.around = self.call = call
+
+    def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
+        return _coroutines_to_await(api, self.call)
+
+    def named(self, part: Expression) -> str:
+        """Its position, or its name quoted."""
+        call = self.call
+        index = next(i for i, a in enumerate(call.args) if a is part)
+        name = call.arg_names[index]
+        return f'argument "{name}"' if name is not None else f"argument {index + 1}"
+
+
+class _Indexing(_Checked):
+    """``base[index]``, or ``base[index] = value`` (``method``: ``__getitem__``,
+    ``__setitem__``)."""
+
+    def __init__(self, indexed: IndexExpr, method: str, value: Expression | None) -> None:
+        self.around = self.indexed = indexed
+        self.method = method
+        self.value = value
+
+    def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
+        indexed = self.indexed
+        typed = index_types(api, indexed, self.value)
+        if typed is None:
+            return [], None
+        base, types = typed
+        parts = [indexed.index] if self.value is None else [indexed.index, self.value]
+        return _awaiting_accepted(
+            api,
+            parts,
+            types,
+            [True] * len(parts),
+            lambda args: method_result_with(api, self.method, base, parts, args, indexed),
+        )
+
+    def named(self, part: Expression) -> str:
+        return "the index" if part is self.indexed.index else "the value stored"
 
 
 def _coroutines_to_await(api: Checker, call: CallExpr) -> tuple[list[Expression], Type | None]:
     """The coroutine arguments of ``call`` (passed by position or by name) whose awaiting
-    makes mypy accept it, every other argument as it is, and what the call then gives;
-    none where that does not, or where mypy accepts the call as it is (another call starts
-    at the place of mypy's error).  Where a coroutine's result is ``Any``, awaiting it
-    would make any parameter accept it, so a function there must not do as well: where the
-    callee would take the function that gives the coroutine instead (a callback was meant,
-    not its call), none either."""
+    makes mypy accept it, and what the call then gives (:func:`_awaiting_accepted`)."""
     typed = call_types(api, call)
     if typed is None:
         return [], None
     callee, types = typed
-    if call_result_with(api, call, callee, types) is not None:
-        # Not the call mypy's error is about: another that starts at the same place
-        # (``h(c()).meth(s())``, ``f(c())[s()]``), or one of a callee typed Any.
+    return _awaiting_accepted(
+        api,
+        call.args,
+        types,
+        [kind in (ARG_POS, ARG_NAMED) for kind in call.arg_kinds],
+        lambda args: call_result_with(api, call, callee, args),
+    )
+
+
+def _awaiting_accepted(
+    api: Checker,
+    parts: list[Expression],
+    types: list[Type],
+    awaitable: list[bool],
+    result_with: Callable[[list[Type]], Type | None],
+) -> tuple[list[Expression], Type | None]:
+    """The coroutines among ``parts`` (those ``awaitable`` where they stand; of the
+    ``types`` inferred) whose awaiting, every other part as it is, makes mypy accept what
+    they are parts of (``result_with``: what it gives with parts of those types, None
+    where mypy rejects it), and what it then gives: the fewest that do (a coroutine that
+    is to stay one is left alone); none where no set of them does, or where
+    mypy accepts it as it is (another call starts at the place of mypy's error:
+    ``h(c()).meth(s())``, ``f(c())[s()]``, or one of a callee typed Any).  Where a
+    coroutine's result is ``Any``, awaiting it would make any parameter accept it, so a
+    function there must not do as well: where it would take the function that gives the
+    coroutine instead (a callback was meant, not its call), none either."""
+    if result_with(types) is not None:
         return [], None
-    awaited = list(types)
-    for index, typ in enumerate(types):
-        result = coroutine_result(typ)
-        if result is not None and call.arg_kinds[index] in (ARG_POS, ARG_NAMED):
-            awaited[index] = result
-    changed = [index for index, typ in enumerate(awaited) if typ is not types[index]]
-    given = call_result_with(api, call, callee, awaited) if changed else None
-    if given is None:
-        return [], None
-    unknown = [index for index in changed if is_any(awaited[index])]
-    if unknown:
-        # In place of each coroutine whose result is Any: the function that gives it.
-        callbacks = list(awaited)
-        for index in unknown:
-            callbacks[index] = function_giving(api, types[index])
-        if call_result_with(api, call, callee, callbacks) is not None:
-            return [], None
-    return [call.args[index] for index in changed], given
+    results = {
+        index: result
+        for index, result in ((i, coroutine_result(t)) for i, t in enumerate(types))
+        if result is not None and awaitable[index]
+    }
+    for chosen in _fewest_first(list(results)):
+        awaited = list(types)
+        for index in chosen:
+            awaited[index] = results[index]
+        given = result_with(awaited)
+        if given is None:
+            continue
+        unknown = [index for index in chosen if is_any(results[index])]
+        if unknown:
+            # In place of each coroutine whose result is Any: the function that gives it.
+            callbacks = list(awaited)
+            for index in unknown:
+                callbacks[index] = function_giving(api, types[index])
+            if result_with(callbacks) is not None:
+                return [], None
+        return [parts[index] for index in chosen], given
+    return [], None
+
+
+# The most coroutines whose sets are tried one by one (at most 15 checks); with more, only
+# all of them together.
+_MOST_TRIED: Final = 4
+
+
+def _fewest_first(indexes: list[int]) -> list[tuple[int, ...]]:
+    """The non-empty sets of ``indexes`` to try awaiting, fewest first, each in order:
+    the first that mypy accepts is what is to be awaited (``d.get(key(), work())``: only
+    ``key()``, the default stays a coroutine)."""
+    if len(indexes) > _MOST_TRIED:
+        return [tuple(indexes)]
+    return [c for size in range(1, len(indexes) + 1) for c in combinations(indexes, size)]
 
 
 def _report_instead(errors: Errors, error: ErrorInfo) -> None:
     """One ``missing-await`` error in place of mypy's ``error``, with its explanation."""
+    api = checker_now()
+    scope = _scope_checked(api) if api is not None else None
     errors.report(
         error.line,
         error.column,
-        missing_await_noted(error.message),
+        _noted(scope, error.line, error.column, error.message),
         code=MISSING_AWAIT,
         end_line=error.end_line,
         end_column=error.end_column,
     )
+
+
+def _noted(scope: FuncItem | MypyFile | None, line: int, column: int, detail: str) -> str:
+    """The ``missing-await`` message for mypy's error ``detail`` about a coroutine at
+    ``line``:``column`` of ``scope``: where that is a name bound once to a call's coroutine
+    (:func:`.roles.bound_once_to_call`), the place to await is that call (``c = rows()``,
+    ``takes(c)``: ``add "await" on line L``), as the plugin's own findings for a name say."""
+    binding = bound_once_to_call(scope, line, column) if scope is not None else None
+    if binding is not None:
+        assert isinstance(binding.rvalue, CallExpr)
+        callee = written(binding.rvalue.callee)
+        target = binding.lvalues[0]
+        if callee is not None and isinstance(target, NameExpr):
+            why = detail[:1].lower() + detail[1:]
+            return missing_await_assigned(f"{callee}()", target.name, binding.line, why)
+    return missing_await_noted(detail)
 
 
 def _already_reported(recorded: list[ErrorInfo], error: ErrorInfo) -> bool:

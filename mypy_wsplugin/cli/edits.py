@@ -255,7 +255,11 @@ class _Index(cst.CSTVisitor):
         return None, f'no assignment to "{assigned.name}" found on line {assigned.line}'
 
     def _choose(self, sites: list[_Site], request: EditRequest) -> _Site | None:
-        """The one site ``request`` is about, or None if no single one fits best."""
+        """The one site ``request`` is about, or None if no single one fits best.  A site
+        the request points inside of (an argument of a call, ``takes(c)``), or whose use
+        is not the one the message names (``c.append(1)`` for ``c`` looked up on), is not
+        it: the finding is about something in it that is no call."""
+        sites = [site for site in sites if not self._contradicts(site, request)]
         if len(sites) <= 1:
             return sites[0] if sites else None
         keys: list[Callable[[_Site], bool]] = [
@@ -268,6 +272,22 @@ class _Index(cst.CSTVisitor):
         best = max(score for score, _ in scored)
         winners = [site for score, site in scored if score == best]
         return winners[0] if len(winners) == 1 else None
+
+    def _contradicts(self, site: _Site, request: EditRequest) -> bool:
+        """Whether ``request`` is about something inside ``site``, not the site itself:
+        its column past the site's start on the site's first line (and none of the
+        columns its start may be reported at), or a use the site does not have."""
+        start, end = site.position.start, site.position.end
+        if (
+            request.use is not None
+            and request.kind is EditKind.ADD_AWAIT
+            and not _use_fits(site, request)
+        ):
+            return True
+        if start.line != request.line or self._column_fits(site, request):
+            return False
+        limit = end.column if end.line == start.line else len(self._line(start.line))
+        return start.column < request.column < limit
 
     def _column_fits(self, site: _Site, request: EditRequest) -> bool:
         start = site.position.start

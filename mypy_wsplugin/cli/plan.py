@@ -22,7 +22,11 @@ from mypy_wsplugin.messages import (
 
 _WHAT: Final = re.compile(r'^(?:Cannot await|Coroutine) "(?P<what>[^"]+)"')
 _ASSIGNED: Final = re.compile(r' assigned to "(?P<name>[^"]+)" on line (?P<line>\d+) ')
-_ATTRIBUTE: Final = re.compile(r'\(attribute "(?P<attribute>[^"]+)" is looked up on the coroutine')
+# The plugin's own message, and mypy's re-labelled (``missing_await_noted``).
+_ATTRIBUTE: Final = re.compile(
+    r'\(attribute "(?P<attribute>[^"]+)" is looked up on the coroutine'
+    r'|\("Coroutine\[[^"]*\]" has no attribute "(?P<missing>[^"]+)"\)'
+)
 _USES: Final = (
     ("(a coroutine object is always true)", Use.CONDITION),
     ("(it is dropped and never runs)", Use.STATEMENT),
@@ -82,6 +86,6 @@ def _request(finding: Finding, kind: EditKind) -> EditRequest:
         end_column=finding.end_column,
         name=name,
         use=use,
-        attribute=attribute["attribute"] if attribute else None,
+        attribute=(attribute["attribute"] or attribute["missing"]) if attribute else None,
         assigned=Assigned(assigned["name"], int(assigned["line"])) if assigned else None,
     )

@@ -438,6 +438,38 @@ def reported_earlier(owner: Scope, line: int, column: int, reported: set[tuple[i
     return False
 
 
+def bound_once_to_call(owner: Scope, line: int, column: int) -> AssignmentStmt | None:
+    """Where mypy's error at ``line``:``column`` in ``owner`` is about a name (as
+    :func:`reported_earlier` finds it) whose variable mypy types as a coroutine and which
+    ``owner`` binds once, and nowhere else, by an assignment of a call to it alone (``c =
+    rows()``) before this use: that assignment.  Awaiting there fixes every use (at a use,
+    ``takes(await c)``, a later use would await it again)."""
+    at = _name_reported_at(owner, line, column)
+    var = at.node if at is not None else None
+    if not isinstance(var, Var) or var.type is None or coroutine_result(var.type) is None:
+        return None
+    assert at is not None
+    roles = collect_roles(owner, names=True).values()
+    stores = [
+        e.node
+        for e in roles
+        if e.role is Role.STORE and isinstance(e.node, NameExpr) and e.node.node is var
+    ]
+    if len(stores) != 1 or _bound_elsewhere(owner, at.name):
+        return None
+    for entry in roles:
+        assignment = entry.assignment
+        if (
+            entry.role is Role.ASSIGNED
+            and assignment is not None
+            and isinstance(assignment.rvalue, CallExpr)
+            and assignment.lvalues == [stores[0]]
+            and _evaluated((at, Role.VALUE, None)) > (assignment.line, assignment.column)
+        ):
+            return assignment
+    return None
+
+
 def _name_reported_at(owner: Scope, line: int, column: int) -> NameExpr | None:
     """The name mypy's error at ``line``:``column`` is about: the name there, or the operand
     of a unary operator (``-r``) or the base of a subscript deleted (``del r[0]``) there,

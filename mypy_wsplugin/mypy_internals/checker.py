@@ -8,10 +8,13 @@ from contextlib import AbstractContextManager, nullcontext
 from mypy.checker import TypeChecker, is_valid_inferred_type
 from mypy.checkexpr import has_any_type
 from mypy.nodes import (
+    ARG_POS,
     AssignmentExpr,
     CallExpr,
+    Context,
     Expression,
     FuncItem,
+    IndexExpr,
     MypyFile,
     Node,
     TempNode,
@@ -166,12 +169,31 @@ def call_types(api: Checker, call: CallExpr) -> tuple[Type, list[Type]] | None:
     narrowing discarded.  None where that cannot be done: a walrus in the call, on a mypy
     whose binder cannot discard a frame (1.19), where inferring it again would narrow
     its target for the rest of the function."""
+    types = _inferred_again(api, [call.callee, *call.args])
+    return None if types is None else (types[0], types[1:])
+
+
+def index_types(
+    api: Checker, indexed: IndexExpr, value: Expression | None
+) -> tuple[Type, list[Type]] | None:
+    """The type of ``indexed``'s base and those of its index and of the ``value`` stored
+    in it (``base[index] = value``), each inferred again as :func:`call_types` infers; None
+    where that cannot be done.  Asked at mypy's error about the indexing."""
+    parts = [indexed.index] if value is None else [indexed.index, value]
+    types = _inferred_again(api, [indexed.base, *parts])
+    return None if types is None else (types[0], types[1:])
+
+
+def _inferred_again(api: Checker, expressions: list[Expression]) -> list[Type] | None:
+    """The types of ``expressions``, each inferred with no type context in a type map of
+    its own, its errors dropped, the binder's narrowing discarded (:func:`call_types`)."""
     frame = _narrowing_discarded(api)
-    if frame is None and any(isinstance(e, AssignmentExpr) for e in _compiled_subexpressions(call)):
+    if frame is None and any(
+        isinstance(e, AssignmentExpr) for x in expressions for e in _compiled_subexpressions(x)
+    ):
         return None
     with api.msg.filter_errors(), api.local_type_map, frame or nullcontext():
-        callee = api.expr_checker.accept(call.callee)
-        return callee, [api.expr_checker.accept(argument) for argument in call.args]
+        return [api.expr_checker.accept(e) for e in expressions]
 
 
 def _narrowing_discarded(api: Checker) -> AbstractContextManager[object] | None:
@@ -190,6 +212,26 @@ def call_result_with(api: Checker, call: CallExpr, callee: Type, args: list[Type
     given: list[Expression] = [TempNode(t, context=a) for t, a in zip(args, call.args, strict=True)]
     with api.msg.filter_errors() as attempt:
         result, _ = api.expr_checker.check_call(callee, given, call.arg_kinds, call, call.arg_names)
+    return None if attempt.has_new_errors() else result
+
+
+def method_result_with(
+    api: Checker,
+    method: str,
+    base: Type,
+    parts: list[Expression],
+    args: list[Type],
+    context: Context,
+) -> Type | None:
+    """What calling the ``method`` of ``base`` (``__getitem__``, ``__setitem__``) with
+    arguments of the types ``args`` (in place of ``parts``) gives, where mypy accepts it
+    (None where it reports an error): the method looked up as mypy looks up
+    ``__setitem__`` (``TypeChecker.check_indexed_assignment``), the call checked, errors
+    dropped, no plugin hook asked."""
+    given: list[Expression] = [TempNode(t, context=p) for t, p in zip(args, parts, strict=True)]
+    with api.msg.filter_errors() as attempt:
+        callee = api.expr_checker.analyze_external_member_access(method, base, context)
+        result, _ = api.expr_checker.check_call(callee, given, [ARG_POS] * len(given), context)
     return None if attempt.has_new_errors() else result
 
 
