@@ -2764,3 +2764,124 @@ def test_indexed_coroutines_changes(tmp_path: Path) -> None:
     errors = [sorted(e.split(": error: ")[1] for e in step if ": error: " in e) for step in cold]
     assert errors == expected
     assert all(": note: " not in line for line in cold[0] + cold[3])
+
+
+def subclass_override_changes() -> list[Snapshot]:
+    """``Child().fetch()`` in ``app/use.py`` (an annotated function: judged by its hook,
+    which the daemon runs again only where the caller depends on what changed), ``fetch``
+    a base class's unannotated method
+    returning ``self.load()`` (``app/base.py``, never edited), ``Child`` in ``app/child.py``:
+    its ``load`` turns ``async`` (unannotated, so mypy's snapshot of it does not change),
+    back, goes, comes back decorated.  The caller's module is never edited."""
+    base = (
+        "class Base:\n    def fetch(self):\n        return self.load()\n\n"
+        "    def load(self):\n        return 1\n"
+    )
+    use = "from app.child import Child\n\n\nasync def typed() -> None:\n    await Child().fetch()\n"
+
+    def child(body: str) -> str:
+        return f"import functools\n\nfrom app.base import Base\n\n\nclass Child(Base):\n{body}"
+
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/base.py": base, "app/use.py": use}
+    sync = "    def load(self):\n        return 2\n"
+    asynchronous = "    async def load(self):\n        return 2\n"
+    decorated = "    @functools.cache\n    def load(self):\n        return 2\n"
+    return _steps(
+        ("load a sync def", files | {"app/child.py": child(sync)}),
+        ("load an async def", files | {"app/child.py": child(asynchronous)}),
+        ("load a sync def again", files | {"app/child.py": child(sync)}),
+        ("no load of its own", files | {"app/child.py": child("    pass\n")}),
+        ("load decorated", files | {"app/child.py": child(decorated)}),
+        ("load an async def again", files | {"app/child.py": child(asynchronous)}),
+    )
+
+
+@POST_PASS_ONLY
+def test_subclass_override_changes(tmp_path: Path) -> None:
+    found = [
+        'Cannot await "Base.fetch()": it returns "int", which is not awaitable; remove the '
+        '"await"  [await-not-awaitable]'
+    ]
+    expected = [found, [], found, found, [], []]
+    assert _cold_errors(_agreeing(tmp_path, subclass_override_changes())) == expected
+
+
+def reexport_moved_changes() -> list[Snapshot]:
+    """A package's ``__init__`` re-exports ``make_store`` from one module, then from
+    another, whose def then turns ``async``; and a class re-exported under an alias whose
+    base, then whose re-export, changes and changes back, then a base's method turns
+    ``async``.  The importers (unannotated functions) are never edited: the daemon analyses
+    their top level again after the re-export changes, not their functions, whose names
+    still hold the nodes of before."""
+    base = (
+        "class A:\n    def get(self):\n        return 7\n\n    def fetch(self):\n"
+        "        return 1\n\n\nclass AA:\n    async def get(self):\n        return 7\n\n"
+        "    async def fetch(self):\n        return 1\n"
+    )
+    impl = "class Store:\n    pass\n\n\ndef make_store():\n    return Store()\n"
+    mid = "from app.base import A, AA\n\n\nclass B(A):\n    pass\n"
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/svc/__init__.py": "from .util import make_store\n",
+        "app/svc/impl.py": impl,
+        "app/svc/util.py": "from .impl import Store\n\n\ndef make_store():\n    return Store()\n",
+        "app/main.py": "from app.svc import make_store\n\n\ndef go():\n    make_store().x\n",
+        "app/base.py": base,
+        "app/mid.py": mid,
+        "app/pkg/__init__.py": "from app.mid import B as Client\n",
+        "app/use.py": (
+            "from app.pkg import Client\n\n\nasync def f():\n    c = Client()\n"
+            "    await c.get()\n    x = c.fetch()\n    return x.real\n\n\ndef g():\n"
+            "    Client().fetch().real\n    Client().get()\n"
+        ),
+    }
+    moved = files | {"app/svc/__init__.py": "from .impl import make_store\n"}
+    made_async = moved | {"app/svc/impl.py": impl.replace("def make", "async def make")}
+    async_base = made_async | {"app/mid.py": mid.replace("B(A)", "B(AA)")}
+    aliased = async_base | {"app/pkg/__init__.py": "from app.base import AA as Client\n"}
+    sync_fetch = "    def fetch(self):\n        return 1\n\n\nclass AA"
+    fetch_async = made_async | {
+        "app/base.py": base.replace(sync_fetch, f"    async {sync_fetch[4:]}")
+    }
+    return _steps(
+        ("as written", files),
+        ("the package re-exports make_store from impl", moved),
+        ("impl's make_store turns async", made_async),
+        ("B's base turns to AA", async_base),
+        ("the package re-exports AA as Client", aliased),
+        ("back to B as Client, B(A)", made_async),
+        ("A.fetch turns async", fetch_async),
+    )
+
+
+@POST_PASS_ONLY
+def test_reexport_moved_changes(tmp_path: Path) -> None:
+    def coroutine(what: str, why: str) -> str:
+        return f'Coroutine "{what}" is used without "await" ({why}); add "await"  [missing-await]'
+
+    attribute_x = coroutine(
+        "make_store()", 'attribute "x" is looked up on the coroutine, not on its result'
+    )
+    get_awaited = (
+        'Cannot await "A.get()": it returns "int", which is not awaitable; remove the "await"'
+        "  [await-not-awaitable]"
+    )
+    cold = _cold_errors(_agreeing(tmp_path, reexport_moved_changes()))
+
+    def fetch(cls: str, why: str) -> str:
+        return coroutine(f"{cls}.fetch()", why)
+
+    real = 'attribute "real" is looked up on the coroutine, not on its result'
+    kept = f'Coroutine "A.fetch()" assigned to "x" on line 7 is used without "await" ({real})'
+    assert cold[0] == [get_awaited]
+    assert cold[2] == sorted([attribute_x, get_awaited])
+    assert cold[5] == cold[2]
+    assert cold[6] == sorted(
+        [
+            attribute_x,
+            get_awaited,
+            fetch("A", real),
+            f'{kept}; add "await" on line 7  [missing-await]',
+        ]
+    )

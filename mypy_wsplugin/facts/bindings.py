@@ -150,8 +150,8 @@ def node_now(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
 
 def _path_now(ref: RefExpr) -> str | None:
     """The path the coming analysis follows to bind ``ref``: ``pkg.make`` for a module's
-    attribute, and for a name the module being read imports (its name there still holds
-    ``ref``'s node), the import's ``module.name``."""
+    attribute, and for a name the module being read imports, the import's
+    ``module.name``."""
     if isinstance(ref, MemberExpr):
         owner = ref.expr
         if isinstance(owner, RefExpr) and isinstance(owner.node, MypyFile):
@@ -160,9 +160,11 @@ def _path_now(ref: RefExpr) -> str | None:
     if not _reading or not isinstance(ref, NameExpr):
         return None
     tree = _reading[-1]
-    sym = tree.names.get(ref.name)
-    if sym is None or sym.node is not ref.node:
+    if ref.name not in tree.names:
         return None
+    # The module's own binding may have moved on already (an update analysed its top level
+    # again, after an edit of the package it imports from, but not the function ``ref`` is
+    # in): the import is followed all the same, as the coming analysis will.
     return import_path(tree, ref.name)
 
 

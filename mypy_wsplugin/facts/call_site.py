@@ -138,4 +138,6 @@ class Site:
                 if module_of(func) != own:
                     for name in hidden_symbols_of(func):
                         depend_on(self.api, make_trigger(name))
+            for name in inference.watched:
+                depend_on(self.api, make_trigger(name))
         return known

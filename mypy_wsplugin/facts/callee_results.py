@@ -74,7 +74,7 @@ from mypy_wsplugin.facts.instance_attributes import (
     stores_on_self,
 )
 from mypy_wsplugin.facts.local_instances import local_class
-from mypy_wsplugin.facts.overrides import classes_in, replaced_methods
+from mypy_wsplugin.facts.overrides import classes_in, reached_otherwise, replaced_methods
 from mypy_wsplugin.facts.reachability import names_stored
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
 from mypy_wsplugin.facts.statements import (
@@ -167,13 +167,18 @@ class Inference:
     facts are not kept, and bodies are only read in the module being checked.
 
     ``consulted`` collects the definitions whose facts were asked for, so that the daemon
-    re-checks the caller when one of their hidden symbols changes (``hidden_symbols_of``).
+    re-checks the caller when one of their hidden symbols changes (``hidden_symbols_of``),
+    and ``watched`` the methods of a receiver's class that decide whether its base's body
+    may be read for it (the daemon re-checks the caller when one changes).
     """
 
     def __init__(self, tree: MypyFile, modules: dict[str, MypyFile]) -> None:
         self.tree = tree
         self.modules = modules
         self.consulted: set[FuncDef] = set()
+        # The full names of the methods of a receiver's classes that decided whether a
+        # base class's body says what its method gives (:func:`.overrides.reached_otherwise`).
+        self.watched: set[str] = set()
         self._visiting: set[int] = set()
 
     def result(
@@ -204,6 +209,15 @@ class Inference:
                     # say ``async``; the result kept for it appears when it turns sync.
                     self._consult(func)
                 return _known(signed)
+        if (
+            receiver is not None
+            and func.info is not FUNC_NO_INFO
+            and reached_otherwise(receiver, func.info, func.name, self.watched)
+        ):
+            # ``Child().fetch()``, ``Base.fetch`` returning ``self.load()`` and ``Child``
+            # overriding ``load`` with an ``async def``: the body is ``Base``'s view.
+            self._consult(func)
+            return None
         home = self._consult(func)
         if home is None:
             return None

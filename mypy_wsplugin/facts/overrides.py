@@ -20,6 +20,8 @@ from mypy.nodes import (
     FuncDef,
     MypyFile,
     NameExpr,
+    OverloadedFuncDef,
+    SymbolNode,
     SymbolTable,
     TypeInfo,
 )
@@ -32,6 +34,7 @@ from mypy_wsplugin.facts.statements import (
     functions_in,
     stored_members,
 )
+from mypy_wsplugin.facts.stored_results import hidden_symbols_of
 
 # module -> (its tree, the statements read, the answer): computed once per parsed module.
 _MEMO: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
@@ -79,6 +82,50 @@ def _shadowed_in_mro(info: TypeInfo) -> Iterator[str]:
                 first[name] = isinstance(node, FuncDef) and not node.is_coroutine
             elif not first[name] and _has_body_read(node):
                 yield f"{cls.fullname}.{name}"
+
+
+def reached_otherwise(receiver: TypeInfo, owner: TypeInfo, called: str, watched: set[str]) -> bool:
+    """Whether an instance of ``receiver``, a subclass of ``owner`` (in any module), reaches
+    a method of ``owner``'s MRO as something of another kind: a class before ``owner`` in
+    its MRO defines that name as an ``async def`` where ``owner`` reaches a plain def, or
+    back, or as anything else (a decorated function, an attribute).  Then the bodies of
+    ``owner``'s methods (``return self.load()``) do not say what they give on it: read
+    from the classes' symbol tables, which the cache keeps, so the answer is the same in
+    every mode.  ``watched`` gets the full names whose change may change the answer (the
+    daemon re-checks the caller when one does).  ``called``, the method called, is left
+    out: reached on ``owner`` (``super().connect()``), its own override is not called."""
+    mro = receiver.mro
+    if not mro or mro[0] is owner or owner not in mro:
+        return False
+    kinds: dict[str, tuple[str, bool] | None] = {}  # what owner reaches (not on object)
+    for cls in owner.mro[:-1]:
+        for name, sym in cls.names.items():
+            kinds.setdefault(name, _kind(sym.node))
+    methods = [name for name, kind in kinds.items() if kind is not None and name != called]
+    for cls in mro[: mro.index(owner)]:
+        watched.update(f"{cls.fullname}.{name}" for name in methods)
+        for name, sym in cls.names.items():
+            kind = kinds.get(name)
+            if kind is None or name == called:
+                continue
+            if isinstance(sym.node, FuncDef):
+                # An unannotated def turning async (the daemon's snapshot does not say).
+                watched.update(hidden_symbols_of(sym.node))
+            if _kind(sym.node) != kind:
+                return True
+    return False
+
+
+def _kind(node: SymbolNode | None) -> tuple[str, bool] | None:
+    """What kind of method ``node`` is (a plain def or another, ``async`` or not), None
+    for no method."""
+    if isinstance(node, FuncDef):
+        return ("def", node.is_coroutine)
+    if isinstance(node, Decorator):
+        return ("decorated", node.func.is_coroutine)
+    if isinstance(node, OverloadedFuncDef):
+        return ("overloaded", False)
+    return None
 
 
 def _has_body_read(node: object) -> bool:
