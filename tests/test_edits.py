@@ -249,6 +249,18 @@ def test_no_await_at_the_reported_place() -> None:
             id="not-and",
         ),
         pytest.param(
+            "    xs = [i for i in ids if create(i)]",
+            Use.CONDITION,
+            "    xs = [i for i in ids if await create(i)]",
+            id="comprehension-condition",
+        ),
+        pytest.param(
+            "    xs = {i: 1 for i in ids if not create(i)}",
+            Use.CONDITION,
+            "    xs = {i: 1 for i in ids if not await create(i)}",
+            id="dict-comprehension-negated-condition",
+        ),
+        pytest.param(
             "    xs = [create(i).name for i in ids]",
             None,
             "    xs = [(await create(i)).name for i in ids]",
@@ -267,6 +279,19 @@ def test_add_await(line: str, use: Use | None, after: str) -> None:
     attribute = "send" if use is Use.ATTRIBUTE_BASE else None
     request = at(source, 2, "create", ADD, name="create", use=use, attribute=attribute)
     assert fixed(source, request) == f"async def handler(ctx):\n{after}\n"
+
+
+def test_add_await_in_a_match_guard() -> None:
+    source = dedent(
+        """\
+        async def handler(ctx):
+            match ctx:
+                case [c] if create(c):
+                    pass
+        """
+    )
+    request = at(source, 3, "create", ADD, name="create", use=Use.CONDITION)
+    assert fixed(source, request) == source.replace("if create", "if await create")
 
 
 def test_add_await_on_the_assignment_a_later_use_names() -> None:

@@ -365,6 +365,37 @@ def test_write_applies_every_shape_then_changes_nothing(project: Path) -> None:
     assert snapshot(project) == written
 
 
+ALIKE = """\
+async def rows() -> list[int]:
+    return [3]
+
+
+async def num() -> int:
+    return 1
+
+
+async def main(f: bool) -> int:
+    m = max(rows()) + max(rows())
+    k = num() + 1 if f else num() + 2
+    return m + k
+"""
+
+
+def test_write_edits_a_finding_mypy_showed_once_for_two_alike_on_a_line(project: Path) -> None:
+    """mypy prints one of two identical messages on a line: the second coroutine's finding
+    shows once the first is fixed, and ``--write`` edits it in turn."""
+    (project / "app" / "alike.py").write_text(ALIKE)
+    result = run_fix(project, "--write", "app/alike.py")
+    assert result.returncode == 0, result.stderr.decode()
+    lines = result.stdout.decode().splitlines()
+    assert lines[0] == lines[4] == "fixed app/alike.py (2 edits)"
+    assert lines[1] == "before: 2 findings"
+    assert lines[5:] == ["after: 0 findings"]
+    fixed = (project / "app" / "alike.py").read_text()
+    assert "m = max(await rows()) + max(await rows())" in fixed
+    assert "k = await num() + 1 if f else await num() + 2" in fixed
+
+
 def test_a_file_mypy_cannot_parse_stops_the_fix(project: Path) -> None:
     (project / "app" / "broken.py").write_text("async def broken(:\n    pass\n")
     before = snapshot(project)

@@ -113,6 +113,7 @@ from mypy_wsplugin.mypy_internals import (
     method_result_with,
     module_being_checked,
     module_being_reported,
+    printed_again,
     recorded_errors,
 )
 from mypy_wsplugin.notices import say_once
@@ -675,6 +676,8 @@ def _report_instead(errors: Errors, error: ErrorInfo) -> None:
     """One ``missing-await`` error in place of mypy's ``error``, with its explanation."""
     api = checker_now()
     scope = _scope_checked(api) if api is not None else None
+    if in_daemon_process():
+        printed_again(errors)
     errors.report(
         error.line,
         error.column,

@@ -322,8 +322,11 @@ def _uses(node: cst.Call, parent: cst.CSTNode | None) -> Iterable[Use]:
     if isinstance(parent, cst.Return):
         yield Use.RETURNED
     if (
-        isinstance(parent, (cst.If, cst.While, cst.Assert, cst.IfExp)) and parent.test is node
-    ) or isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)):
+        (isinstance(parent, (cst.If, cst.While, cst.Assert, cst.IfExp)) and parent.test is node)
+        or (isinstance(parent, cst.CompIf) and parent.test is node)
+        or (isinstance(parent, cst.MatchCase) and parent.guard is node)
+        or isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation))
+    ):
         yield Use.CONDITION
 
 

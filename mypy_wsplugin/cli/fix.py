@@ -8,8 +8,9 @@ hand.  Modes:
 
 * default: print the unified diff (stdout) and a summary (stderr); exit status 0;
 * ``--check``: the same, exit status 1 if any finding is left in the given paths;
-* ``--write``: write the edits, run mypy again, print the findings before and after;
-  exit status 1 if any is left.
+* ``--write``: write the edits, run mypy again (editing the written files in turn where
+  it shows a finding only now: mypy prints one of two alike on a line), print the
+  findings before and after; exit status 1 if any is left.
 
 Exit status 2: mypy could not check the code, or a usage or config error.
 """
@@ -60,7 +61,8 @@ def fix(
         return 2
     changes = prepare(first.findings, before, scope, Path.cwd())
     if mode is Mode.WRITE:
-        return _write(changes, runner, targets, scope, out, err)
+        also = [source.path for source in setup.sources if source.path]
+        return _write(changes, runner, targets, scope, also, out, err)
     for change in changes.files:
         out.write(change.diff)
     out.flush()
@@ -79,15 +81,54 @@ def apply_command(paths: Sequence[str], mypy_args: Sequence[str]) -> str:
     return shlex.join(command)
 
 
+# How many times ``--write`` edits at most: mypy prints one of two identical messages on a
+# line (``max(rows()) + max(rows())``), so the second finding shows once the first is gone.
+_MOST_ROUNDS = 5
+
+
 def _write(
     changes: Changes,
     runner: Runner,
     targets: Sequence[str],
     scope: Scope,
+    also: Sequence[str],
     out: TextIO,
     err: TextIO,
 ) -> int:
     skipped = list(changes.skipped)
+    written = _write_files(changes, skipped, out)
+    _print_notes(Changes(manual=changes.manual, skipped=skipped, outside=changes.outside), err)
+    _print_findings("before", changes.in_scope, out)
+    if len(skipped) == len(changes.skipped) and not changes.files:
+        _print_findings("after", changes.in_scope, out)  # nothing written: nothing to re-run
+        return 1 if changes.in_scope or skipped else 0
+    cwd = Path.cwd()
+    for round_ in range(1, _MOST_ROUNDS + 1):
+        second = runner(targets)
+        if second.failed:
+            out.flush()
+            _print_failure(second, err)
+            return 2
+        after = sorted(
+            (f for f in second.findings if scope.contains((cwd / f.path).resolve())),
+            key=Finding.sort_key,
+        )
+        if not after or round_ == _MOST_ROUNDS:
+            break
+        # Findings mypy showed only now (one of two alike on a line): edited in turn, in
+        # the files written already (not one skipped as changed since the mypy run).
+        again = prepare(second.findings, snapshot(scope, also), scope, cwd)
+        again.files = [change for change in again.files if change.path in written]
+        if not _write_files(again, skipped, out):
+            break
+    _print_findings("after", after, out)
+    return 1 if after or skipped else 0
+
+
+def _write_files(changes: Changes, skipped: list[str], out: TextIO) -> set[Path]:
+    """Write ``changes``' files (a file changed since the mypy run, or that cannot be
+    written, is added to ``skipped``); the files written."""
+    written: set[Path] = set()
     for change in changes.files:
         try:
             write_atomic(change.path, change.data, change.before)
@@ -97,24 +138,9 @@ def _write(
         except OSError as error:
             skipped.append(f"{change.display}: skipped, cannot write it: {error.strerror}")
             continue
+        written.add(change.path)
         print(f"fixed {change.display} ({_count(change.edits, 'edit')})", file=out)
-    _print_notes(Changes(manual=changes.manual, skipped=skipped, outside=changes.outside), err)
-    _print_findings("before", changes.in_scope, out)
-    if len(skipped) == len(changes.skipped) and not changes.files:
-        _print_findings("after", changes.in_scope, out)  # nothing written: nothing to re-run
-        return 1 if changes.in_scope or skipped else 0
-    second = runner(targets)
-    if second.failed:
-        out.flush()
-        _print_failure(second, err)
-        return 2
-    cwd = Path.cwd()
-    after = sorted(
-        (f for f in second.findings if scope.contains((cwd / f.path).resolve())),
-        key=Finding.sort_key,
-    )
-    _print_findings("after", after, out)
-    return 1 if after or skipped else 0
+    return written
 
 
 def _print_findings(when: str, findings: Sequence[Finding], out: TextIO) -> None:

@@ -440,22 +440,35 @@ def reported_earlier(owner: Scope, line: int, column: int, reported: set[tuple[i
 
 def bound_once_to_call(owner: Scope, line: int, column: int) -> AssignmentStmt | None:
     """Where mypy's error at ``line``:``column`` in ``owner`` is about a name (as
-    :func:`reported_earlier` finds it) whose variable mypy types as a coroutine and which
-    ``owner`` binds once, and nowhere else, by an assignment of a call to it alone (``c =
-    rows()``) before this use: that assignment.  Awaiting there fixes every use (at a use,
-    ``takes(await c)``, a later use would await it again)."""
+    :func:`reported_earlier` finds it) whose variable mypy types as a coroutine, which
+    ``owner`` binds once, and nowhere else, by an unannotated assignment of a call to it
+    alone (``c = rows()``), and this is the name's first use after it and no use awaits
+    it: that assignment.  Awaiting there fixes every use (at a use, ``takes(await c)``, a
+    later use would await it again).  A name declared a coroutine, awaited somewhere, or
+    used before without an error (``ensure_future(c)``) holds the coroutine on purpose:
+    the use is where to change."""
     at = _name_reported_at(owner, line, column)
     var = at.node if at is not None else None
     if not isinstance(var, Var) or var.type is None or coroutine_result(var.type) is None:
         return None
     assert at is not None
     roles = collect_roles(owner, names=True).values()
-    stores = [
-        e.node
-        for e in roles
-        if e.role is Role.STORE and isinstance(e.node, NameExpr) and e.node.node is var
-    ]
+    uses = sorted(
+        (
+            (e.node, e.role, None)
+            for e in roles
+            if isinstance(e.node, NameExpr) and e.node.node is var
+        ),
+        key=_evaluated,
+    )
+    stores = [name for name, role, _ in uses if role is Role.STORE]
     if len(stores) != 1 or _bound_elsewhere(owner, at.name):
+        return None
+    if any(role is Role.AWAITED for _, role, _ in uses):
+        return None
+    after = [name for name, role, _ in uses if role is not Role.STORE]
+    store_first = _evaluated((stores[0], Role.STORE, None)) < _evaluated((at, Role.VALUE, None))
+    if not after or after[0] is not at or not store_first:
         return None
     for entry in roles:
         assignment = entry.assignment
@@ -464,7 +477,8 @@ def bound_once_to_call(owner: Scope, line: int, column: int) -> AssignmentStmt |
             and assignment is not None
             and isinstance(assignment.rvalue, CallExpr)
             and assignment.lvalues == [stores[0]]
-            and _evaluated((at, Role.VALUE, None)) > (assignment.line, assignment.column)
+            and assignment.unanalyzed_type is None
+            and assignment.type is None
         ):
             return assignment
     return None
