@@ -2658,18 +2658,31 @@ def overloaded_calls_changes() -> list[Snapshot]:
     )
 
 
+def _relabelled(mypys: str) -> str:
+    """The plugin's ``missing-await`` for mypy's error message ``mypys`` (its first letter
+    lowered, as the plugin quotes it)."""
+    quoted = mypys[0].lower() + mypys[1:]
+    return f'A coroutine is used without "await" ({quoted}); add "await"  [missing-await]'
+
+
+def _no_overload(callee: str, *arguments: str) -> str:
+    """mypy's message where no overload item of ``callee`` (as mypy names it, quoted)
+    matches arguments of the types ``arguments``."""
+    kinds = "types" if len(arguments) > 1 else "type"
+    shown = ", ".join(f'"{a}"' for a in arguments)
+    return f"No overload variant of {callee} matches argument {kinds} {shown}"
+
+
+def _coroutine(result: str) -> str:
+    return f"Coroutine[Any, Any, {result}]"
+
+
 def test_overloaded_calls_changes(tmp_path: Path) -> None:
     def found(name: str, result: str) -> str:
-        return (
-            f'A coroutine is used without "await" (no overload variant of "{name}" matches '
-            f'argument type "Coroutine[Any, Any, {result}]"); add "await"  [missing-await]'
-        )
+        return _relabelled(_no_overload(f'"{name}"', _coroutine(result)))
 
     def kept(name: str) -> str:
-        return (
-            f'No overload variant of "{name}" matches argument type "Coroutine[Any, Any, int]"'
-            "  [call-overload]"
-        )
+        return _no_overload(f'"{name}"', _coroutine("int")) + "  [call-overload]"
 
     def not_inferred(result: str) -> str:
         return (
@@ -2678,8 +2691,7 @@ def test_overloaded_calls_changes(tmp_path: Path) -> None:
         )
 
     def generic(result: str) -> str:
-        quoted = "a" + not_inferred(result)[1:]
-        return f'A coroutine is used without "await" ({quoted}); add "await"  [missing-await]'
+        return _relabelled(not_inferred(result))
 
     known = sorted(
         [found("max", "list[int]")] * 2 + [found("sorted", "list[int]"), generic("list[int]")]
@@ -2727,30 +2739,21 @@ def indexed_coroutines_changes() -> list[Snapshot]:
 
 def test_indexed_coroutines_changes(tmp_path: Path) -> None:
     def getitem(result: str) -> str:
-        return (
-            'no overload variant of "__getitem__" of "list" matches argument type '
-            f'"Coroutine[Any, Any, {result}]"'
-        )
+        return _no_overload('"__getitem__" of "list"', _coroutine(result))
 
     def setitem(result: str) -> str:
-        return (
-            'no overload variant of "__setitem__" of "list" matches argument types '
-            f'"Coroutine[Any, Any, {result}]", "int"'
-        )
+        return _no_overload('"__setitem__" of "list"', _coroutine(result), "int")
 
     def comprehension(result: str) -> str:
         return (
-            f"list comprehension has incompatible type List[Coroutine[Any, Any, {result}]]; "
+            f"List comprehension has incompatible type List[Coroutine[Any, Any, {result}]]; "
             "expected List[int]"
         )
 
-    def found(mypys: str) -> str:
-        return f'A coroutine is used without "await" ({mypys}); add "await"  [missing-await]'
-
     def kept(mypys: str, code: str) -> str:
-        return f"{mypys[0].upper()}{mypys[1:]}  [{code}]"
+        return f"{mypys}  [{code}]"
 
-    known = sorted(found(m("int")) for m in (getitem, setitem, comprehension))
+    known = sorted(_relabelled(m("int")) for m in (getitem, setitem, comprehension))
     not_taken = sorted(
         [
             kept(getitem("str"), "call-overload"),
