@@ -50,6 +50,7 @@ from mypy_wsplugin.mypy_internals import (
     is_flushed,
     module_being_reported,
     outside_attempts,
+    printed_again,
     reporting_in,
     shown_path,
     tree_is_complete,
@@ -211,8 +212,13 @@ class UntypedPass:
         if tree is None:
             self._forget(module)  # removed from the build
             return
-        if tree is not filed.tree or is_flushed(errors, tree.path):
+        if tree is not filed.tree:
             return
+        if is_flushed(errors, tree.path):
+            # A second update of the command (following imports removed a module) checks
+            # again the targets with errors of a file the first one printed: refiled, and
+            # the file printed again with this update's messages.
+            printed_again(errors, tree.path)
         now = errors_in_file(errors, tree.path)
         if now is not None and now is self._filed_into.get(module):
             return  # still there
@@ -256,10 +262,10 @@ class UntypedPass:
             filed = self._filed.get(module)
             if tree is None or filed is None or tree is not filed.tree:
                 continue
-            if module not in self._contexts or is_flushed(errors, tree.path):
+            if module not in self._contexts or not tree_is_complete(tree):
                 continue
-            if not tree_is_complete(tree):
-                continue
+            if is_flushed(errors, tree.path):
+                printed_again(errors, tree.path)  # as in refile
             options = self._contexts[module][0]
             findings: list[Finding] = []
             judge_module(self.policy, tree, modules, options, findings)

@@ -2800,6 +2800,16 @@ def subclass_override_changes() -> list[Snapshot]:
         # target with errors after the first update printed them.
         ("no load of its own", files | {"app/child.py": child("    pass\n")}),
         ("load an async def again", files | {"app/child.py": child(asynchronous)}),
+        # What Base.fetch gives is no longer read through self: judged on Child too.
+        (
+            "fetch returns 1 itself",
+            files
+            | {
+                "app/child.py": child(asynchronous),
+                "app/base.py": base.replace("return self.load()", "return 1"),
+            },
+        ),
+        ("fetch returns self.load() again", files | {"app/child.py": child(asynchronous)}),
     )
 
 
@@ -2809,7 +2819,7 @@ def test_subclass_override_changes(tmp_path: Path) -> None:
         'Cannot await "Base.fetch()": it returns "int", which is not awaitable; remove the '
         '"await"  [await-not-awaitable]'
     ]
-    expected = [found, [], found, [], found, []]
+    expected = [found, [], found, [], found, [], found, []]
     assert _cold_errors(_agreeing(tmp_path, subclass_override_changes())) == expected
 
 
@@ -2892,3 +2902,30 @@ def test_reexport_moved_changes(tmp_path: Path) -> None:
             f'{kept}; add "await" on line 7  [missing-await]',
         ]
     )
+
+
+def module_leaves_the_build_changes() -> list[Snapshot]:
+    """``app/a.py`` stops importing ``functools`` (and imports it again): the daemon updates
+    a second time in the command, to remove it, and checks again the targets with errors
+    after the first update printed their files.  The findings are in unannotated
+    functions, filed by the pass after type checking: in ``app/b.py``, never edited, and
+    in ``app/a.py`` itself."""
+    lib = "def plain():\n    return 1\n"
+    b = "from app.lib import plain\n\n\nasync def g():\n    await plain()\n"
+    own = "from app.lib import plain\n\n\nasync def h():\n    await plain()\n"
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/lib.py": lib, "app/b.py": b}
+    return _steps(
+        ("a imports functools", files | {"app/a.py": f"import functools\n\n{own}"}),
+        ("a no longer imports functools", files | {"app/a.py": own}),
+        ("a comment added to a", files | {"app/a.py": f"# a comment\n{own}"}),
+        ("a imports functools again", files | {"app/a.py": f"import functools\n\n{own}"}),
+    )
+
+
+@POST_PASS_ONLY
+def test_module_leaves_the_build_changes(tmp_path: Path) -> None:
+    found = (
+        'Cannot await "plain()": it returns "int", which is not awaitable; remove the "await"'
+        "  [await-not-awaitable]"
+    )
+    assert _cold_errors(_agreeing(tmp_path, module_leaves_the_build_changes())) == [[found] * 2] * 4

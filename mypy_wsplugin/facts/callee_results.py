@@ -44,6 +44,7 @@ from mypy.nodes import (
     SetExpr,
     Statement,
     StrExpr,
+    SuperExpr,
     SymbolNode,
     SymbolTable,
     TupleExpr,
@@ -90,6 +91,8 @@ from mypy_wsplugin.facts.stored_results import (
     rebound_key,
     replace_stored,
     result_key,
+    self_key,
+    stored_reads_self,
     stored_rebound,
     stored_type,
 )
@@ -179,6 +182,9 @@ class Inference:
         # The full names of the methods of a receiver's classes that decided whether a
         # base class's body says what its method gives (:func:`.overrides.reached_otherwise`).
         self.watched: set[str] = set()
+        # The functions whose result was read through a call on their ``self`` or ``cls``
+        # (``return self.load()``, ``super().load()``), as read from their bodies here.
+        self.reads_self: set[FuncDef] = set()
         self._visiting: set[int] = set()
 
     def result(
@@ -209,15 +215,6 @@ class Inference:
                     # say ``async``; the result kept for it appears when it turns sync.
                     self._consult(func)
                 return _known(signed)
-        if (
-            receiver is not None
-            and func.info is not FUNC_NO_INFO
-            and reached_otherwise(receiver, func.info, func.name, self.watched)
-        ):
-            # ``Child().fetch()``, ``Base.fetch`` returning ``self.load()`` and ``Child``
-            # overriding ``load`` with an ``async def``: the body is ``Base``'s view.
-            self._consult(func)
-            return None
         home = self._consult(func)
         if home is None:
             return None
@@ -227,10 +224,25 @@ class Inference:
             self._visiting.add(id(func))
             try:
                 with reading(home):
-                    return self.from_definition(node, home, receiver)
+                    known = self.from_definition(node, home, receiver)
             finally:
                 self._visiting.discard(id(func))
-        return _as_result(stored) if (stored := stored_type(home, func)) is not None else None
+            reads_self = func in self.reads_self
+        else:
+            stored = stored_type(home, func)
+            known = _as_result(stored) if stored is not None else None
+            reads_self = stored_reads_self(home, func)
+        if (
+            known is not None
+            and reads_self
+            and receiver is not None
+            and func.info is not FUNC_NO_INFO
+            and reached_otherwise(receiver, func.info, func.name, self.watched)
+        ):
+            # ``Child().fetch()``, ``Base.fetch`` returning ``self.load()`` and ``Child``
+            # overriding ``load`` with an ``async def``: the body is ``Base``'s view.
+            return None
+        return known
 
     def bound_again(self, func: FuncDef) -> bool:
         """Whether ``func``'s module binds its name again (:func:`rebound`): read from the
@@ -346,6 +358,8 @@ class Inference:
 
     def _call(self, call: CallExpr, func: FuncDef, home: MypyFile) -> Type | None:
         callee = call.callee
+        if isinstance(callee, MemberExpr) and _on_self(callee.expr, func):
+            self.reads_self.add(func)
         if isinstance(callee, RefExpr):
             info = bound(callee)
             if isinstance(info, TypeInfo):
@@ -361,6 +375,18 @@ class Inference:
 
 
 WHOLE_PROGRAM: Final = CAPABILITIES.post_pass
+
+
+def _on_self(expr: Expression, func: FuncDef) -> bool:
+    """Whether ``expr`` is ``func``'s ``self`` or ``cls``, or ``super()`` in it: a method
+    looked up there is the instance's, which a subclass may override."""
+    if isinstance(expr, SuperExpr):
+        return True
+    return (
+        isinstance(expr, NameExpr)
+        and isinstance(expr.node, Var)
+        and self_class(func, expr.node) is not None
+    )
 
 
 def _as_result(value: Type) -> StaticResult | None:
@@ -584,6 +610,8 @@ def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
         kept = coroutine_type(known.result, modules) if known.is_async else known.result
         if kept is not None:
             results[result_key(func)] = kept
+            if func in inference.reads_self:
+                results[self_key(func)] = AnyType(TypeOfAny.special_form)
     prefix = home.fullname + "."
     for name, symbol in home.names.items():
         defined = symbol.node

@@ -25,6 +25,7 @@ from mypy.nodes import (
     SymbolTable,
     TypeInfo,
 )
+from mypy.types import CallableType
 
 from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.reachability import names_stored
@@ -35,6 +36,7 @@ from mypy_wsplugin.facts.statements import (
     stored_members,
 )
 from mypy_wsplugin.facts.stored_results import hidden_symbols_of
+from mypy_wsplugin.facts.types import awaitable_result, coroutine_result
 
 # module -> (its tree, the statements read, the answer): computed once per parsed module.
 _MEMO: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
@@ -120,7 +122,13 @@ def _kind(node: SymbolNode | None) -> tuple[str, bool] | None:
     """What kind of method ``node`` is (a plain def or another, ``async`` or not), None
     for no method."""
     if isinstance(node, FuncDef):
-        return ("def", node.is_coroutine)
+        # A plain def declared to give an awaitable (``-> Awaitable[int]``) is one.
+        signature = node.type
+        declared = isinstance(signature, CallableType) and (
+            awaitable_result(signature.ret_type) is not None
+            or coroutine_result(signature.ret_type) is not None
+        )
+        return ("def", node.is_coroutine or declared)
     if isinstance(node, Decorator):
         return ("decorated", node.func.is_coroutine)
     if isinstance(node, OverloadedFuncDef):

@@ -14,10 +14,12 @@ or an annotated one's is in its signature), and a decorated function's (the deco
 are not kept in the cache).  A coroutine result is kept as ``Coroutine[Any, Any, T]``.
 So is a mark for each function of the module's top level that the module binds again
 (``f = wrap(f)``: :func:`rebound_key`), whose calls then give what is not known.
-So is what each class's methods store on ``self`` (:func:`attribute_key`), which a class
-of another module that inherits it reads (``instance_attributes.attribute_stores``), and
-the class of what each undeclared module-level variable bound once to a plain call holds
-(:func:`variable_key`), which a module importing it reads.
+So is a mark for each method whose kept result was read through a call on its ``self``
+(:func:`self_key`).  So is what each class's methods store on ``self``
+(:func:`attribute_key`), which a class of another module that inherits it reads
+(``instance_attributes.attribute_stores``), and the class of what each undeclared
+module-level variable bound once to a plain call holds (:func:`variable_key`), which a
+module importing it reads.
 
 Whenever what is kept here changes (a kind of hidden symbol, or the rule that writes one),
 ``CACHE_FORMAT`` in ``mypy_wsplugin/__init__.py`` is bumped: mypy drops its cache entries
@@ -96,6 +98,14 @@ def rebound_key(name: str) -> str:
     return f"{PREFIX}-rebound--{name}"
 
 
+def self_key(func: FuncDef) -> str:
+    """The hidden symbol that says what ``func``'s kept result was read from includes a
+    call of a method on its ``self`` or ``cls`` (``return self.load()``): a subclass that
+    reaches that method as something of another kind may give something else
+    (``overrides.reached_otherwise``): "-self--Cls-method"."""
+    return f"{PREFIX}-self--{_key(func, module_of(func))}"
+
+
 def hidden_symbols_of(func: FuncDef) -> list[str]:
     """The full names of the hidden symbols that may say what calling ``func`` gives: its
     kept result, for an unannotated, undecorated def its ``async`` mark (see
@@ -103,7 +113,7 @@ def hidden_symbols_of(func: FuncDef) -> list[str]:
     module binds its name again.  A caller depends on them in the daemon."""
     module = module_of(func)
     key = _key(func, module)
-    names = [f"{module}.{PREFIX}{key}"]
+    names = [f"{module}.{PREFIX}{key}", f"{module}.{self_key(func)}"]
     if func.type is None and not func.is_decorated:
         names.append(f"{module}.{ASYNC_PREFIX}{key}")
     if func.info is FUNC_NO_INFO and key == func.name:
@@ -134,6 +144,12 @@ def body_available(home: MypyFile) -> bool:
 
 def stored_type(home: MypyFile, func: FuncDef) -> Type | None:
     return hidden_symbol_type(home, result_key(func))
+
+
+def stored_reads_self(home: MypyFile, func: FuncDef) -> bool:
+    """Whether ``home``'s kept facts say ``func``'s result was read through a call on its
+    ``self`` (:func:`self_key`)."""
+    return hidden_symbol_type(home, self_key(func)) is not None
 
 
 def stored_rebound(home: MypyFile, name: str) -> bool:

@@ -171,14 +171,15 @@ def is_flushed(errors: Errors, path: str) -> bool:
     return path in errors.flushed_files
 
 
-def printed_again(errors: Errors) -> None:
+def printed_again(errors: Errors, path: str | None = None) -> None:
     """The daemon: about to report in the file mypy checks, whose errors an earlier
     ``update`` of the same command printed (``FineGrainedBuildManager.update`` runs again
     when following imports removes a module, and re-checks every target with errors
     without resetting them: reporting there trips an assertion in ``Errors``, and its
-    messages would leave the file out).  The file is printed again with that update's
-    messages, its errors as they are then (1.14 - 2.4: ``Errors.flushed_files``)."""
-    errors.flushed_files.discard(errors.file)
+    messages would leave the file out).  The file (``path``, else the one mypy checks) is
+    printed again with that update's messages, its errors as they are then (1.14 - 2.4:
+    ``Errors.flushed_files``)."""
+    errors.flushed_files.discard(errors.file if path is None else path)
 
 
 def errors_ignored(errors: Errors, path: str) -> bool:
