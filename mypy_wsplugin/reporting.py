@@ -36,7 +36,6 @@ from mypy_wsplugin.mypy_internals import (
     Checker,
     errors_of,
     file_ignores,
-    in_daemon_process,
     last_filed,
     modules,
     outside_attempts,
@@ -191,8 +190,7 @@ def report(
     filed = filed_here.get(key)
     if filed is not None and still_filed(errors, filed):
         return
-    if in_daemon_process():
-        printed_again(errors)
+    printed_again(errors)
     with outside_attempts(errors):
         _file(errors, modules(api), code, message, context, role, scope)
     error = last_filed(errors, message)
@@ -244,8 +242,7 @@ def report_instead_of_mypys(
     (:func:`_code_for_lines`), as for a finding of a hook."""
     lines = _lines(context)
     lines += [line for line in _lines(around) if line not in lines]
-    if in_daemon_process():
-        printed_again(errors)
+    printed_again(errors)
     errors.report(
         context.line,
         context.column,

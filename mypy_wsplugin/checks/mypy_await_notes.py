@@ -676,8 +676,7 @@ def _report_instead(errors: Errors, error: ErrorInfo) -> None:
     """One ``missing-await`` error in place of mypy's ``error``, with its explanation."""
     api = checker_now()
     scope = _scope_checked(api) if api is not None else None
-    if in_daemon_process():
-        printed_again(errors)
+    printed_again(errors)
     errors.report(
         error.line,
         error.column,

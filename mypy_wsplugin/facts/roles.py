@@ -13,7 +13,7 @@ below).  Maps are keyed on node identity; :mod:`.role_index` keeps them per scop
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, Final
 
 from mypy.nodes import (
@@ -414,21 +414,10 @@ def reported_earlier(owner: Scope, line: int, column: int, reported: set[tuple[i
     ``owner`` and nowhere else (a loop may bring another binding round, a nested function
     may bind it through ``nonlocal``).  Asked only for such an error of mypy's, where the
     file has a finding."""
-    at = _name_reported_at(owner, line, column)
-    var = at.node if at is not None else None
-    if not isinstance(var, Var) or var.type is None or coroutine_result(var.type) is None:
+    found = _coroutine_bound_once(owner, line, column)
+    if found is None:
         return False
-    assert at is not None
-    same = sorted(
-        (
-            (entry.node, entry.role, None)
-            for entry in collect_roles(owner, names=True).values()
-            if isinstance(entry.node, NameExpr) and entry.node.node is var
-        ),
-        key=_evaluated,
-    )
-    if sum(role is Role.STORE for _, role, _ in same) != 1 or _bound_elsewhere(owner, at.name):
-        return False
+    at, same, _ = found
     index = next(i for i, use in enumerate(same) if use[0] is at)
     for name, role, _ in reversed(same[: index + 1]):
         if role is Role.STORE:
@@ -447,27 +436,15 @@ def bound_once_to_call(owner: Scope, line: int, column: int) -> AssignmentStmt |
     later use would await it again).  A name declared a coroutine, awaited somewhere, or
     used before without an error (``ensure_future(c)``) holds the coroutine on purpose:
     the use is where to change."""
-    at = _name_reported_at(owner, line, column)
-    var = at.node if at is not None else None
-    if not isinstance(var, Var) or var.type is None or coroutine_result(var.type) is None:
+    found = _coroutine_bound_once(owner, line, column)
+    if found is None:
         return None
-    assert at is not None
-    roles = collect_roles(owner, names=True).values()
-    uses = sorted(
-        (
-            (e.node, e.role, None)
-            for e in roles
-            if isinstance(e.node, NameExpr) and e.node.node is var
-        ),
-        key=_evaluated,
-    )
-    stores = [name for name, role, _ in uses if role is Role.STORE]
-    if len(stores) != 1 or _bound_elsewhere(owner, at.name):
-        return None
+    at, uses, roles = found
     if any(role is Role.AWAITED for _, role, _ in uses):
         return None
+    store = next(name for name, role, _ in uses if role is Role.STORE)
     after = [name for name, role, _ in uses if role is not Role.STORE]
-    store_first = _evaluated((stores[0], Role.STORE, None)) < _evaluated((at, Role.VALUE, None))
+    store_first = _evaluated((store, Role.STORE, None)) < _evaluated((at, Role.VALUE, None))
     if not after or after[0] is not at or not store_first:
         return None
     for entry in roles:
@@ -476,12 +453,38 @@ def bound_once_to_call(owner: Scope, line: int, column: int) -> AssignmentStmt |
             entry.role is Role.ASSIGNED
             and assignment is not None
             and isinstance(assignment.rvalue, CallExpr)
-            and assignment.lvalues == [stores[0]]
+            and assignment.lvalues == [store]
             and assignment.unanalyzed_type is None
             and assignment.type is None
         ):
             return assignment
     return None
+
+
+def _coroutine_bound_once(
+    owner: Scope, line: int, column: int
+) -> tuple[NameExpr, list[NameUse], Collection[RoleEntry]] | None:
+    """The name mypy's error at ``line``:``column`` in ``owner`` is about
+    (:func:`_name_reported_at`), every use of its variable in evaluation order, and the
+    roles of ``owner`` with names: where mypy types the variable as a coroutine and
+    ``owner`` binds it once, and nowhere else."""
+    at = _name_reported_at(owner, line, column)
+    var = at.node if at is not None else None
+    if not isinstance(var, Var) or var.type is None or coroutine_result(var.type) is None:
+        return None
+    assert at is not None
+    roles = collect_roles(owner, names=True).values()
+    uses: list[NameUse] = sorted(
+        (
+            (entry.node, entry.role, None)
+            for entry in roles
+            if isinstance(entry.node, NameExpr) and entry.node.node is var
+        ),
+        key=_evaluated,
+    )
+    if sum(role is Role.STORE for _, role, _ in uses) != 1 or _bound_elsewhere(owner, at.name):
+        return None
+    return at, uses, roles
 
 
 def _name_reported_at(owner: Scope, line: int, column: int) -> NameExpr | None:

@@ -17,6 +17,7 @@ from mypy.options import Options
 from mypy.scope import Scope as TargetScope
 
 from mypy_wsplugin.mypy_internals.checker import Checker
+from mypy_wsplugin.mypy_internals.startup import in_daemon_process
 
 
 def errors_of(api: Checker) -> Errors:
@@ -178,8 +179,10 @@ def printed_again(errors: Errors, path: str | None = None) -> None:
     without resetting them: reporting there trips an assertion in ``Errors``, and its
     messages would leave the file out).  The file (``path``, else the one mypy checks) is
     printed again with that update's messages, its errors as they are then (1.14 - 2.4:
-    ``Errors.flushed_files``)."""
-    errors.flushed_files.discard(errors.file if path is None else path)
+    ``Errors.flushed_files``).  Nothing outside the daemon's process, where a file is
+    checked once: there reporting in a printed one is a bug, to fail as such."""
+    if in_daemon_process():
+        errors.flushed_files.discard(errors.file if path is None else path)
 
 
 def errors_ignored(errors: Errors, path: str) -> bool:
