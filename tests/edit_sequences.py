@@ -113,7 +113,9 @@ BODY_RET: Final = {
 FUNC_RETS: Final = ("int", "str", "None", "bool", "object", "list[int]", "Any", "Awaitable[int]")
 HANDLER_RETS: Final = ("None", "object", "int", "Any")
 PARAMS: Final = ("none", "untyped", "typed")
-ROLES: Final = ("stmt", "attr", "cond", "assign", "assign_cond", "ret", "arg")
+# "dict" and "tuple": the value in a display stored in a declared name (``dict[str, int]``,
+# ``tuple[int, str]``), mypy's ``[dict-item]``/``[assignment]`` where it does not fit.
+ROLES: Final = ("stmt", "attr", "cond", "assign", "assign_cond", "ret", "arg", "dict", "tuple")
 FORMS: Final = ("direct", "alias", "modattr", "pkgattr", "fullattr", "reexport")
 
 
@@ -672,6 +674,10 @@ def render_role(u: Use, role: str, call: str) -> list[str]:
         return [f"return {value}"]
     if role == "arg":
         return [f"print({value})"]
+    if role == "dict":
+        return [f"{var}: dict[str, int] = {{'k': {value}}}", f"print({var})"]
+    if role == "tuple":
+        return [f"{var}: tuple[int, str] = ({value}, 'a')", f"print({var})"]
     return [value]
 
 

@@ -70,9 +70,11 @@ REPLACEABLE_CODES: Final = frozenset(
 REPLACEABLE_MISC: Final = re.compile(r'Incompatible types in "await"')
 # mypy's own errors about a coroutine value (any code: assignment, arg-type, index, ...),
 # which the plugin files under missing-await (checks/mypy_await_notes.py, and unpacking).
-# A list or set comprehension's items are shown unquoted (``List[Coroutine[...]]``).
+# A list or set comprehension's items are shown unquoted (``List[Coroutine[...]]``), and so
+# is a tuple display's item (``"tuple[Coroutine[...], str]"``).
 COROUTINE_VALUE: Final = re.compile(
     r'"Coroutine\[|^(?:List|Set) comprehension has incompatible type (?:List|Set)\[Coroutine\['
+    r'|"(?:tuple|Tuple)\[[^"]*\bCoroutine\['
 )
 # The plugin's messages, whatever code they are filed under (on a line with
 # ``# type: ignore[misc]`` the plugin files its finding under the code the ignore names);

@@ -2769,6 +2769,57 @@ def test_indexed_coroutines_changes(tmp_path: Path) -> None:
     assert all(": note: " not in line for line in cold[0] + cold[3])
 
 
+def display_coroutines_changes() -> list[Snapshot]:
+    """Coroutines of another module's ``async def`` as a dict display's value (stored and
+    passed), as a tuple display's item passed and returned: the def's result changes
+    (known, one the display does not take), the def turns sync and back; the daemon
+    re-checks the caller's function only."""
+    defs = {
+        "int": "async def key() -> int:\n    return 0\n",
+        "str": "async def key() -> str:\n    return ''\n",
+        "sync": "def key() -> int:\n    return 0\n",
+    }
+    use = (
+        "from app.lib import key\n\n\ndef takes(t: tuple[int, str]) -> None:\n    pass\n\n\n"
+        "def takes_dict(d: dict[str, int]) -> None:\n    pass\n\n\n"
+        "async def run() -> tuple[int, str]:\n"
+        "    d: dict[str, int] = {'k': key()}\n    print(d)\n    takes_dict({'k': key()})\n"
+        "    takes((key(), 'a'))\n    return key(), 'a'\n"
+    )
+    return _lib_changes(
+        use,
+        defs,
+        ("a known result", "int"),
+        ("a result the display does not take", "str"),
+        ("a sync def", "sync"),
+        ("a known result again", "int"),
+    )
+
+
+def test_display_coroutines_changes(tmp_path: Path) -> None:
+    def entry(result: str) -> tuple[str, str]:
+        message = f'Dict entry 0 has incompatible type "str": "{_coroutine(result)}"; '
+        return message + 'expected "str": "int"', "dict-item"
+
+    def argument(result: str) -> tuple[str, str]:
+        given = f"tuple[{_coroutine(result)}, str]"
+        message = f'Argument 1 to "takes" has incompatible type "{given}"; '
+        return message + 'expected "tuple[int, str]"', "arg-type"
+
+    def returned(result: str) -> tuple[str, str]:
+        given = f"tuple[{_coroutine(result)}, str]"
+        message = f'Incompatible return value type (got "{given}", expected "tuple[int, str]")'
+        return message, "return-value"
+
+    shapes = (entry, entry, argument, returned)  # a dict stored, and one passed
+    known = sorted(_relabelled(shape("int")[0]) for shape in shapes)
+    not_taken = sorted("{}  [{}]".format(*shape("str")) for shape in shapes)
+    expected = [known, not_taken, [], known]
+    cold = _agreeing(tmp_path, display_coroutines_changes()).cold
+    errors = [sorted(e.split(": error: ")[1] for e in step if ": error: " in e) for step in cold]
+    assert errors == expected
+
+
 def subclass_override_changes() -> list[Snapshot]:
     """``Child().fetch()`` in ``app/use.py`` (an annotated function: judged by its hook,
     which the daemon runs again only where the caller depends on what changed), ``fetch``

@@ -35,7 +35,12 @@ where a generic callee's type variable is inferred from one (``enumerate(fetch()
 the value is stored in).  There mypy is asked to check the call again with each coroutine
 argument awaited (``mypy_internals.call_result_with``), and where it then accepts the call,
 one ``missing-await`` is reported at the argument in place of the error, its notes and the
-``Need type annotation``.
+``Need type annotation``.  The same for a coroutine as a dict display's key or value
+(``[dict-item]``, checked again as the one entry of a display under the type context mypy
+checked the display in) and as a tuple display's item where the tuple is assigned to a
+declared target, returned or passed (``[assignment]``, ``[return-value]``, ``[arg-type]``
+about the whole tuple, checked again against the declared type, the function's return type
+or the call): mypy's note looks at the outer type only.
 
 Otherwise nothing is re-computed: the verdict is mypy's, only the label changes.  mypy
 hands an error to its watchers before it looks at the line's ``# type: ignore``: an error
@@ -56,10 +61,12 @@ from mypy.errorcodes import (
     ARG_TYPE,
     ASSIGNMENT,
     CALL_OVERLOAD,
+    DICT_ITEM,
     LIST_ITEM,
     MISC,
     RETURN_VALUE,
     VAR_ANNOTATED,
+    ErrorCode,
 )
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
 from mypy.nodes import (
@@ -67,6 +74,7 @@ from mypy.nodes import (
     ARG_POS,
     AssignmentStmt,
     CallExpr,
+    DictExpr,
     Expression,
     ForStmt,
     FuncItem,
@@ -76,10 +84,14 @@ from mypy.nodes import (
     NameExpr,
     Node,
     OperatorAssignmentStmt,
+    ReturnStmt,
     Statement,
     TempNode,
+    TupleExpr,
+    Var,
 )
-from mypy.types import AnyType, Type, TypeOfAny
+from mypy.subtypes import is_subtype
+from mypy.types import AnyType, TupleType, Type, TypeOfAny
 
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
@@ -102,6 +114,9 @@ from mypy_wsplugin.mypy_internals import (
     checker_now,
     current_file,
     current_function,
+    dict_display_checked,
+    display_context,
+    expression_type,
     file_ignores,
     function_being_checked,
     get_subexpressions,
@@ -113,8 +128,10 @@ from mypy_wsplugin.mypy_internals import (
     method_result_with,
     module_being_checked,
     module_being_reported,
+    parts_types,
     printed_again,
     recorded_errors,
+    return_expected,
 )
 from mypy_wsplugin.notices import say_once
 
@@ -142,6 +159,13 @@ _NO_INDEX_OVERLOAD: Final = re.compile(r'No overload variant of "(__getitem__|__
 _COROUTINE_COMPREHENSION: Final = re.compile(
     r"^(?:List|Set) comprehension has incompatible type (?:List|Set)\[Coroutine\["
 )
+# mypy's message for a dict display's entry (mypy.messages.incompatible_argument, the
+# callee "<dict>"): its index among the display's items.
+_DICT_ENTRY: Final = re.compile(r"^Dict entry (\d+) has incompatible type ")
+# A tuple type with a coroutine item, as mypy's messages show it (``"tuple[...]"``, or
+# ``"Tuple[...]"`` on older versions): an assignment's, a return's or an argument's value.
+_COROUTINE_IN_TUPLE: Final = re.compile(r'"(?:tuple|Tuple)\[[^"]*\bCoroutine\[')
+_TUPLE_VALUE_CODES: Final = (ASSIGNMENT, RETURN_VALUE, ARG_TYPE)
 # mypy's messages for an argument, an assignment, a return, a list item and a
 # comprehension's item of a coroutine whose result is Any (mypy.messages:
 # incompatible_argument, message_registry.INCOMPATIBLE_TYPES_IN_ASSIGNMENT,
@@ -221,6 +245,16 @@ class AwaitNotes:
             and COROUTINE_TYPE in info.message
             and _NOT_INFERRED.search(info.message)
             and self._not_inferred(errors, file, info)
+        ):
+            self._dropped = (file, info.line, info.column)
+            return True
+        if (
+            info.severity == "error"
+            and (
+                (info.code == DICT_ITEM and COROUTINE_TYPE in info.message)
+                or (info.code in _TUPLE_VALUE_CODES and _COROUTINE_IN_TUPLE.search(info.message))
+            )
+            and self._in_display(errors, file, info)
         ):
             self._dropped = (file, info.line, info.column)
             return True
@@ -309,6 +343,35 @@ class AwaitNotes:
             errors, file, info, lambda *at: [_Call(c) for c in _calls_at(*at)], at_the_error=False
         )
 
+    def _in_display(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
+        """mypy's error about a coroutine in a display that is the value it judges: a dict
+        entry's key or value (``{"k": fetch()}`` where ``Dict[str, int]`` is expected:
+        ``[dict-item]``), or a tuple display's item (``return fetch(), "a"``, ``t:
+        Tuple[int, str] = (fetch(), "a")``, ``takes((fetch(), "a"))``: ``[return-value]``,
+        ``[assignment]``, ``[arg-type]``, about the whole tuple).  mypy gives no note
+        there: its note looks at the outer type only.  Where awaiting the coroutines
+        makes mypy accept the entry or the tuple, one ``missing-await`` at each
+        (:meth:`_awaiting_fixes`)."""
+        if info.code == DICT_ITEM:
+            entry = _DICT_ENTRY.match(info.message)
+            if entry is None:
+                return False
+            index = int(entry.group(1))
+            api = checker_now()
+            context = display_context(api) if api is not None else None
+            message = info.message
+            return self._awaiting_fixes(
+                errors,
+                file,
+                info,
+                lambda *at: _dict_entries_at(index, context, message, *at),
+                at_the_error=False,
+            )
+        code = info.code
+        return self._awaiting_fixes(
+            errors, file, info, lambda *at: _tuples_at(code, *at), at_the_error=False
+        )
+
     def _not_inferred(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a coroutine passed to a generic callee whose type variables
         it then infers as ``Never`` (``enumerate(rows())``, ``tuple(rows())``: ``expected
@@ -374,6 +437,7 @@ class AwaitNotes:
                 detail = missing_await_argument(info.message, found.named(part))
             message = _noted(scope, part.line, part.column, detail)
             report_instead_of_mypys(errors, MISSING_AWAIT, message, part, around)
+            reported.add((part.line, part.column))  # ``(c, c)``: one finding for ``c``
         return True
 
     def _not_inferred_store(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
@@ -597,6 +661,281 @@ class _Indexing(_Checked):
 
     def named(self, part: Expression) -> str:
         return "the index" if part is self.indexed.index else "the value stored"
+
+
+class _DictEntry(_Checked):
+    """Entry ``index`` of a dict display, checked as the one entry of a display under the
+    type ``context``: only where that check reports, as the entry stands, what mypy's
+    ``message`` says (the same expected key and value types), so that ``context`` is the
+    one mypy checked the display in."""
+
+    def __init__(self, display: DictExpr, index: int, context: Type, message: str) -> None:
+        self.key, self.value = _entry(display, index)
+        # The entry, from its key to its value, as mypy reports it (``visit_dict_expr``).
+        self.around = TupleExpr([self.key, self.value])
+        self.around.set_line(
+            self.key, end_line=self.value.end_line, end_column=self.value.end_column
+        )
+        self.context = context
+        self.message = _DICT_ENTRY.sub("Dict entry 0 has incompatible type ", message)
+
+    def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
+        entry = [(self.key, self.value)]
+        parts = [self.key, self.value]
+        types = parts_types(api, parts)
+        if types is None:
+            return [], None
+        _, said = dict_display_checked(api, entry, [(types[0], types[1])], self.context)
+        if said != [self.message]:
+            return [], None
+
+        def accepted(args: list[Type]) -> Type | None:
+            given, said = dict_display_checked(api, entry, [(args[0], args[1])], self.context)
+            return None if said else given
+
+        return _awaiting_accepted(api, parts, types, [True, True], accepted)
+
+    def named(self, part: Expression) -> str:
+        return "the key" if part is self.key else "the value"
+
+
+class _DictArgument(_Checked):
+    """Entry ``index`` of a dict display passed to a call as its argument ``argument``: the
+    call checked again with that argument of the dict type the display gives with its
+    coroutines awaited (inferred with no type context, as mypy infers an argument it
+    cannot infer with one)."""
+
+    def __init__(self, call: CallExpr, argument: int, index: int) -> None:
+        self.around = self.call = call
+        self.argument = argument
+        display = call.args[argument]
+        assert isinstance(display, DictExpr)
+        self.display = display
+        self.index = index
+        self.key, self.value = _entry(display, index)
+
+    def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
+        typed = call_types(api, self.call)
+        entries = [(key, value) for key, value in self.display.items if key is not None]
+        if typed is None or len(entries) != len(self.display.items):
+            return [], None  # a ``**mapping`` among the entries
+        inferred = [parts_types(api, [key, value]) for key, value in entries]
+        types: list[tuple[Type, Type]] = []
+        for pair in inferred:
+            if pair is None:
+                return [], None
+            # Every other entry's coroutines awaited too: each is its own error.
+            key, value = (coroutine_result(t) or t for t in pair)
+            types.append((key, value))
+        callee, arguments = typed
+        parts = [self.key, self.value]
+        own = inferred[self.index]
+        assert own is not None
+
+        def accepted(args: list[Type]) -> Type | None:
+            entry_types = list(types)
+            entry_types[self.index] = (args[0], args[1])
+            given, said = dict_display_checked(api, entries, entry_types, None)
+            if said:
+                return None
+            passed = list(arguments)
+            passed[self.argument] = given
+            return call_result_with(api, self.call, callee, passed)
+
+        return _awaiting_accepted(api, parts, own, [True, True], accepted)
+
+    def named(self, part: Expression) -> str:
+        return "the key" if part is self.key else "the value"
+
+
+def _entry(display: DictExpr, index: int) -> tuple[Expression, Expression]:
+    key, value = display.items[index]
+    assert key is not None
+    return key, value
+
+
+class _TupleValue(_Checked):
+    """A tuple display whose items are checked against the type it must have: a
+    ``return`` statement's value, or the value stored in a name declared with a type."""
+
+    def __init__(self, display: TupleExpr, expected: Type) -> None:
+        self.around = self.display = display
+        self.expected = expected
+
+    def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
+        items = self.display.items
+        types = parts_types(api, items)
+        if types is None:
+            return [], None
+        fallback = api.named_generic_type("builtins.tuple", [AnyType(TypeOfAny.special_form)])
+
+        def accepted(args: list[Type]) -> Type | None:
+            given = TupleType(args, fallback)
+            return given if is_subtype(given, self.expected, options=api.options) else None
+
+        return _awaiting_accepted(api, items, types, [True] * len(items), accepted)
+
+    def named(self, part: Expression) -> str:
+        return _item_named(self.display, part)
+
+
+class _TupleArgument(_Checked):
+    """A call whose argument at ``index`` is a tuple display, checked again with that
+    argument of the tuple type its items give."""
+
+    def __init__(self, call: CallExpr, index: int) -> None:
+        self.around = self.call = call
+        self.index = index
+        display = call.args[index]
+        assert isinstance(display, TupleExpr)
+        self.display = display
+
+    def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
+        typed = call_types(api, self.call)
+        items = self.display.items
+        types = parts_types(api, items)
+        if typed is None or types is None:
+            return [], None
+        callee, arguments = typed
+        fallback = api.named_generic_type("builtins.tuple", [AnyType(TypeOfAny.special_form)])
+
+        def accepted(args: list[Type]) -> Type | None:
+            given = list(arguments)
+            given[self.index] = TupleType(args, fallback)
+            return call_result_with(api, self.call, callee, given)
+
+        return _awaiting_accepted(api, items, types, [True] * len(items), accepted)
+
+    def named(self, part: Expression) -> str:
+        return _item_named(self.display, part)
+
+
+def _item_named(display: TupleExpr, part: Expression) -> str:
+    """How a message names ``part``, one of several coroutines of a tuple display."""
+    return f"item {next(i for i, item in enumerate(display.items) if item is part) + 1}"
+
+
+def _dict_entries_at(
+    index: int,
+    context: Type | None,
+    message: str,
+    scope: FuncItem | MypyFile,
+    line: int,
+    column: int,
+) -> list[_Checked]:
+    """Entry ``index`` of the dict display in ``scope`` whose entry starts at ``line`` and
+    ``column`` (mypy reports there, at the key), checked where the type the display must
+    have is known: a ``return`` statement's value or one stored in a declared target (that
+    type), a call's argument (the call checked again), else the type ``context`` mypy's
+    stack holds at its error, where it is the display's own (:class:`_DictEntry`)."""
+    found: list[_Checked] = []
+    for e in get_subexpressions(scope):
+        if not isinstance(e, DictExpr) or index >= len(e.items):
+            continue
+        key = e.items[index][0]
+        if key is None or (key.line, key.column) != (line, column):
+            continue
+        calls = [
+            (call, i)
+            for call in get_subexpressions(scope)
+            if isinstance(call, CallExpr)
+            for i, argument in enumerate(call.args)
+            if argument is e and call.arg_kinds[i] in (ARG_POS, ARG_NAMED)
+        ]
+        if calls:
+            found.extend(_DictArgument(call, i, index) for call, i in calls)
+            continue
+        expected = _expected_of(e, scope, line) or context
+        if expected is not None:
+            found.append(_DictEntry(e, index, expected, message))
+    return found
+
+
+def _expected_of(display: Expression, scope: FuncItem | MypyFile, line: int) -> Type | None:
+    """The type ``display`` must have where a statement at ``line`` returns it, or
+    stores it in a target declared with a type.  A ``return`` statement's value is inferred
+    apart and its errors filed after (``TypeChecker.infer_context_dependent``): at its
+    errors the display's own context is no longer on mypy's stack."""
+    api = checker_now()
+    if api is None:
+        return None
+    finder = _ValueStored(line, lambda e: e is display, api)
+    finder.scope(scope)
+    if finder.returned:
+        return return_expected(api)
+    return finder.stored[0][1] if finder.stored else None
+
+
+def _tuples_at(
+    code: ErrorCode | None, scope: FuncItem | MypyFile, line: int, column: int
+) -> list[_Checked]:
+    """The tuple display mypy's error ``code`` at ``line`` and ``column`` of ``scope`` is
+    about: a ``return`` statement's value (``[return-value]``), the value of an assignment
+    to a name or attribute declared with a type (``[assignment]``), or an argument of a
+    call (``[arg-type]``)."""
+
+    def here(e: Expression) -> bool:
+        return isinstance(e, TupleExpr) and (e.line, e.column) == (line, column)
+
+    api = checker_now()
+    if api is None:
+        return []
+    if code == ARG_TYPE:
+        return [
+            _TupleArgument(call, i)
+            for call in _calls_with_argument_at(scope, line, column)
+            for i, argument in enumerate(call.args)
+            if here(argument) and call.arg_kinds[i] in (ARG_POS, ARG_NAMED)
+        ]
+    finder = _ValueStored(line, here, api)
+    finder.scope(scope)
+    if code == RETURN_VALUE:
+        expected = return_expected(api)
+        if expected is None:
+            return []
+        return [_TupleValue(t, expected) for t in finder.returned if isinstance(t, TupleExpr)]
+    return [_TupleValue(t, e) for t, e in finder.stored if isinstance(t, TupleExpr)]
+
+
+class _ValueStored(StatementWalker):
+    """The values ``here`` that a statement at ``line`` returns, or stores in a single
+    target declared with a type (the annotation of the assignment, or of the name or
+    attribute assigned)."""
+
+    def __init__(
+        self, line: int, here: Callable[[Expression], bool], api: Checker | None = None
+    ) -> None:
+        self.line = line
+        self.here = here
+        self.api = api
+        self.returned: list[Expression] = []
+        self.stored: list[tuple[Expression, Type]] = []
+
+    def _at(self, s: Statement) -> bool:
+        return s.line <= self.line <= (s.end_line or s.line)
+
+    def typed(self, target: Expression) -> Type | None:
+        return expression_type(self.api, target) if self.api is not None else None
+
+    def visit_return(self, s: ReturnStmt) -> None:
+        if self._at(s) and s.expr is not None and self.here(s.expr):
+            self.returned.append(s.expr)
+
+    def visit_assignment(self, s: AssignmentStmt) -> None:
+        if not self._at(s) or not self.here(s.rvalue) or len(s.lvalues) != 1:
+            return
+        declared = s.type
+        target = s.lvalues[0]
+        if declared is None and isinstance(target, (NameExpr, MemberExpr)):
+            node = target.node
+            if isinstance(node, Var) and not node.is_inferred and node.type is not None:
+                declared = node.type
+            elif node is None and isinstance(target, MemberExpr):
+                # ``box.pair = ...``: the attribute mypy looked up, kept before the value
+                # was checked against it (``TypeChecker.check_lvalue``).
+                declared = self.typed(target)
+        if declared is not None:
+            self.stored.append((s.rvalue, declared))
 
 
 def _coroutines_to_await(api: Checker, call: CallExpr) -> tuple[list[Expression], Type | None]:

@@ -12,6 +12,7 @@ from mypy.nodes import (
     AssignmentExpr,
     CallExpr,
     Context,
+    DictExpr,
     Expression,
     FuncItem,
     IndexExpr,
@@ -21,7 +22,7 @@ from mypy.nodes import (
 )
 from mypy.plugin import Plugin
 from mypy.server.subexpr import get_subexpressions as _compiled_subexpressions
-from mypy.types import Type
+from mypy.types import Type, get_proper_type
 
 # ``ctx.api`` in function, method and attribute hooks is mypy's TypeChecker (every version).
 Checker = TypeChecker
@@ -182,6 +183,59 @@ def index_types(
     parts = [indexed.index] if value is None else [indexed.index, value]
     types = _inferred_again(api, [indexed.base, *parts])
     return None if types is None else (types[0], types[1:])
+
+
+def parts_types(api: Checker, parts: list[Expression]) -> list[Type] | None:
+    """The types of ``parts`` of a display (a dict entry's key and value, a tuple's items),
+    each inferred again as :func:`call_types` infers; None where that cannot be done.
+    Asked at mypy's error about the display."""
+    return _inferred_again(api, parts)
+
+
+def display_context(api: Checker) -> Type | None:
+    """The type context of the display (a dict, a list) mypy checks now: the top of
+    ``ExpressionChecker.type_context``.  mypy checks a display as a call of a generic
+    constructor (``visit_dict_expr``), after it inferred the items, each under a context
+    it pushes and pops: at an error about an item the display's own is on top."""
+    stack = api.expr_checker.type_context
+    return stack[-1] if stack else None
+
+
+def dict_display_checked(
+    api: Checker,
+    entries: list[tuple[Expression, Expression]],
+    types: list[tuple[Type, Type]],
+    context: Type | None,
+) -> tuple[Type, list[str]]:
+    """What a dict display of ``entries`` (each key and value of the types ``types``)
+    gives under the type ``context``, and the messages of the errors mypy reports about it:
+    checked as mypy checks a dict display, its errors dropped, in a type map of its own, no
+    plugin hook asked (``TempNode`` parts; the constructor has no name)."""
+    display = DictExpr(
+        [
+            (TempNode(k, context=key), TempNode(v, context=value))
+            for (key, value), (k, v) in zip(entries, types, strict=True)
+        ]
+    )
+    display.set_line(entries[0][0])
+    with api.msg.filter_errors(save_filtered_errors=True) as attempt, api.local_type_map:
+        result = api.expr_checker.accept(display, type_context=context)
+    return result, [e.message for e in attempt.filtered_errors()]
+
+
+def return_expected(api: Checker) -> Type | None:
+    """What a ``return`` statement's value must be in the function being checked, as
+    ``TypeChecker.check_return_stmt`` finds it (an ``async def``'s declared result, a
+    generator's return type); None at module level."""
+    func = api.scope.current_function()
+    if func is None or not api.return_types:
+        return None
+    declared = api.return_types[-1]
+    if func.is_generator:
+        return api.get_generator_return_type(declared, func.is_coroutine)
+    if func.is_coroutine:
+        return api.get_coroutine_return_type(declared)
+    return get_proper_type(declared)
 
 
 def _inferred_again(api: Checker, expressions: list[Expression]) -> list[Type] | None:
