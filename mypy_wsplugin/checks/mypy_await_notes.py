@@ -663,14 +663,27 @@ class _Indexing(_Checked):
         return "the index" if part is self.indexed.index else "the value stored"
 
 
-class _DictEntry(_Checked):
+class _Entry(_Checked):
+    """Entry ``index`` of a dict display, its key and value the parts to await."""
+
+    def __init__(self, display: DictExpr, index: int) -> None:
+        key, value = display.items[index]
+        assert key is not None  # mypy reports a ``**mapping`` as no entry
+        self.key = key
+        self.value = value
+
+    def named(self, part: Expression) -> str:
+        return "the key" if part is self.key else "the value"
+
+
+class _DictEntry(_Entry):
     """Entry ``index`` of a dict display, checked as the one entry of a display under the
     type ``context``: only where that check reports, as the entry stands, what mypy's
     ``message`` says (the same expected key and value types), so that ``context`` is the
     one mypy checked the display in."""
 
     def __init__(self, display: DictExpr, index: int, context: Type, message: str) -> None:
-        self.key, self.value = _entry(display, index)
+        super().__init__(display, index)
         # The entry, from its key to its value, as mypy reports it (``visit_dict_expr``).
         self.around = TupleExpr([self.key, self.value])
         self.around.set_line(
@@ -695,24 +708,21 @@ class _DictEntry(_Checked):
 
         return _awaiting_accepted(api, parts, types, [True, True], accepted)
 
-    def named(self, part: Expression) -> str:
-        return "the key" if part is self.key else "the value"
 
-
-class _DictArgument(_Checked):
+class _DictArgument(_Entry):
     """Entry ``index`` of a dict display passed to a call as its argument ``argument``: the
     call checked again with that argument of the dict type the display gives with its
     coroutines awaited (inferred with no type context, as mypy infers an argument it
     cannot infer with one)."""
 
     def __init__(self, call: CallExpr, argument: int, index: int) -> None:
-        self.around = self.call = call
-        self.argument = argument
         display = call.args[argument]
         assert isinstance(display, DictExpr)
+        super().__init__(display, index)
+        self.around = self.call = call
+        self.argument = argument
         self.display = display
         self.index = index
-        self.key, self.value = _entry(display, index)
 
     def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
         typed = call_types(api, self.call)
@@ -744,15 +754,6 @@ class _DictArgument(_Checked):
 
         return _awaiting_accepted(api, parts, own, [True, True], accepted)
 
-    def named(self, part: Expression) -> str:
-        return "the key" if part is self.key else "the value"
-
-
-def _entry(display: DictExpr, index: int) -> tuple[Expression, Expression]:
-    key, value = display.items[index]
-    assert key is not None
-    return key, value
-
 
 class _TupleValue(_Checked):
     """A tuple display whose items are checked against the type it must have: a
@@ -767,10 +768,9 @@ class _TupleValue(_Checked):
         types = parts_types(api, items)
         if types is None:
             return [], None
-        fallback = api.named_generic_type("builtins.tuple", [AnyType(TypeOfAny.special_form)])
 
         def accepted(args: list[Type]) -> Type | None:
-            given = TupleType(args, fallback)
+            given = _tuple_of(api, args)
             return given if is_subtype(given, self.expected, options=api.options) else None
 
         return _awaiting_accepted(api, items, types, [True] * len(items), accepted)
@@ -797,17 +797,22 @@ class _TupleArgument(_Checked):
         if typed is None or types is None:
             return [], None
         callee, arguments = typed
-        fallback = api.named_generic_type("builtins.tuple", [AnyType(TypeOfAny.special_form)])
 
         def accepted(args: list[Type]) -> Type | None:
             given = list(arguments)
-            given[self.index] = TupleType(args, fallback)
+            given[self.index] = _tuple_of(api, args)
             return call_result_with(api, self.call, callee, given)
 
         return _awaiting_accepted(api, items, types, [True] * len(items), accepted)
 
     def named(self, part: Expression) -> str:
         return _item_named(self.display, part)
+
+
+def _tuple_of(api: Checker, items: list[Type]) -> TupleType:
+    """The type of a tuple display whose items are of the types ``items``."""
+    fallback = api.named_generic_type("builtins.tuple", [AnyType(TypeOfAny.special_form)])
+    return TupleType(items, fallback)
 
 
 def _item_named(display: TupleExpr, part: Expression) -> str:
@@ -837,8 +842,7 @@ def _dict_entries_at(
             continue
         calls = [
             (call, i)
-            for call in get_subexpressions(scope)
-            if isinstance(call, CallExpr)
+            for call in _calls_with_argument_at(scope, e.line, e.column)
             for i, argument in enumerate(call.args)
             if argument is e and call.arg_kinds[i] in (ARG_POS, ARG_NAMED)
         ]
