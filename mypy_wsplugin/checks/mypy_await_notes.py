@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import combinations
 from typing import Final
 
@@ -91,7 +92,7 @@ from mypy.nodes import (
     Var,
 )
 from mypy.subtypes import is_subtype
-from mypy.types import AnyType, TupleType, Type, TypeOfAny
+from mypy.types import AnyType, Instance, TupleType, Type, TypeOfAny, get_proper_type
 
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
@@ -742,17 +743,21 @@ class _DictArgument(_Entry):
         own = inferred[self.index]
         assert own is not None
 
-        def accepted(args: list[Type]) -> Type | None:
+        def accepted(others: list[Type], args: list[Type]) -> Type | None:
             entry_types = list(types)
             entry_types[self.index] = (args[0], args[1])
             given, said = dict_display_checked(api, entries, entry_types, None)
             if said:
                 return None
-            passed = list(arguments)
+            passed = list(others)
             passed[self.argument] = given
             return call_result_with(api, self.call, callee, passed)
 
-        return _awaiting_accepted(api, parts, own, [True, True], accepted)
+        for others in _other_arguments(arguments, self.argument):
+            found = _awaiting_accepted(api, parts, own, [True, True], partial(accepted, others))
+            if found[0]:
+                return found
+        return [], None
 
 
 class _TupleValue(_Checked):
@@ -765,7 +770,11 @@ class _TupleValue(_Checked):
 
     def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
         items = self.display.items
-        types = parts_types(api, items)
+        expected = get_proper_type(self.expected)
+        contexts = None
+        if isinstance(expected, TupleType) and len(expected.items) == len(items):
+            contexts = expected.items  # as mypy infers the items (``[1]``: ``list[float]``)
+        types = parts_types(api, items, contexts)
         if types is None:
             return [], None
 
@@ -798,15 +807,49 @@ class _TupleArgument(_Checked):
             return [], None
         callee, arguments = typed
 
-        def accepted(args: list[Type]) -> Type | None:
-            given = list(arguments)
+        def accepted(others: list[Type], args: list[Type]) -> Type | None:
+            given = list(others)
             given[self.index] = _tuple_of(api, args)
             return call_result_with(api, self.call, callee, given)
 
-        return _awaiting_accepted(api, items, types, [True] * len(items), accepted)
+        for others in _other_arguments(arguments, self.index):
+            found = _awaiting_accepted(
+                api, items, types, [True] * len(items), partial(accepted, others)
+            )
+            if found[0]:
+                return found
+        return [], None
 
     def named(self, part: Expression) -> str:
         return _item_named(self.display, part)
+
+
+def _other_arguments(arguments: list[Type], index: int) -> list[list[Type]]:
+    """The types of a call's arguments to check a display passed at ``index`` with: as
+    they are, then, where another argument is a coroutine or a display of them (mypy's
+    error about it is its own finding: ``two(fetch(), (fetch(), "a"))``), with those
+    awaited too."""
+    awaited = [t if i == index else _awaited_within(t) for i, t in enumerate(arguments)]
+    return [arguments] if awaited == arguments else [arguments, awaited]
+
+
+def _awaited_within(typ: Type) -> Type:
+    """``typ`` with each coroutine in it awaited: itself, a tuple's items, the type
+    arguments of a ``dict``, ``list`` or ``set`` (a display's type inferred with no
+    context)."""
+    result = coroutine_result(typ)
+    if result is not None:
+        return result
+    proper = get_proper_type(typ)
+    if isinstance(proper, TupleType):
+        return proper.copy_modified(items=[_awaited_within(t) for t in proper.items])
+    if isinstance(proper, Instance) and proper.type.fullname in _DISPLAYED:
+        return proper.copy_modified(args=[_awaited_within(t) for t in proper.args])
+    return typ
+
+
+# The classes of dict, list and set displays.
+_DISPLAYED: Final = frozenset({"builtins.dict", "builtins.list", "builtins.set"})
 
 
 def _tuple_of(api: Checker, items: list[Type]) -> TupleType:

@@ -185,11 +185,14 @@ def index_types(
     return None if types is None else (types[0], types[1:])
 
 
-def parts_types(api: Checker, parts: list[Expression]) -> list[Type] | None:
+def parts_types(
+    api: Checker, parts: list[Expression], contexts: list[Type] | None = None
+) -> list[Type] | None:
     """The types of ``parts`` of a display (a dict entry's key and value, a tuple's items),
-    each inferred again as :func:`call_types` infers; None where that cannot be done.
-    Asked at mypy's error about the display."""
-    return _inferred_again(api, parts)
+    each inferred again as :func:`call_types` infers, under its type of ``contexts`` where
+    given (a tuple item's declared type: ``[1]`` is a ``list[float]`` there); None where
+    that cannot be done.  Asked at mypy's error about the display."""
+    return _inferred_again(api, parts, contexts)
 
 
 def display_context(api: Checker) -> Type | None:
@@ -238,16 +241,23 @@ def return_expected(api: Checker) -> Type | None:
     return get_proper_type(declared)
 
 
-def _inferred_again(api: Checker, expressions: list[Expression]) -> list[Type] | None:
-    """The types of ``expressions``, each inferred with no type context in a type map of
-    its own, its errors dropped, the binder's narrowing discarded (:func:`call_types`)."""
+def _inferred_again(
+    api: Checker, expressions: list[Expression], contexts: list[Type] | None = None
+) -> list[Type] | None:
+    """The types of ``expressions``, each inferred with no type context (or its type of
+    ``contexts``) in a type map of its own, its errors dropped, the binder's narrowing
+    discarded (:func:`call_types`)."""
     frame = _narrowing_discarded(api)
     if frame is None and any(
         isinstance(e, AssignmentExpr) for x in expressions for e in _compiled_subexpressions(x)
     ):
         return None
+    given: list[Type | None] = list(contexts) if contexts is not None else [None] * len(expressions)
     with api.msg.filter_errors(), api.local_type_map, frame or nullcontext():
-        return [api.expr_checker.accept(e) for e in expressions]
+        return [
+            api.expr_checker.accept(e, type_context=c)
+            for e, c in zip(expressions, given, strict=True)
+        ]
 
 
 def _narrowing_discarded(api: Checker) -> AbstractContextManager[object] | None:
