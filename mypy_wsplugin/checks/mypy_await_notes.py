@@ -80,12 +80,14 @@ from mypy.nodes import (
     ForStmt,
     FuncItem,
     IndexExpr,
+    ListExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
     Node,
     OperatorAssignmentStmt,
     ReturnStmt,
+    SetExpr,
     Statement,
     TempNode,
     TupleExpr,
@@ -99,7 +101,7 @@ from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.facts.roles import bound_once_to_call, reported_earlier
 from mypy_wsplugin.facts.statements import StatementWalker, store_targets
-from mypy_wsplugin.facts.types import coroutine_result, function_giving, is_any
+from mypy_wsplugin.facts.types import coroutine_result, function_giving, is_any, iterated_item
 from mypy_wsplugin.messages import (
     function_awaited,
     internal_error,
@@ -892,10 +894,34 @@ def _dict_entries_at(
         if calls:
             found.extend(_DictArgument(call, i, index) for call, i in calls)
             continue
-        expected = _expected_of(e, scope, line) or context
-        if expected is not None:
-            found.append(_DictEntry(e, index, expected, message))
+        contexts = (_expected_of(e, scope, line), _context_in_parent(e, scope), context)
+        found.extend(_DictEntry(e, index, c, message) for c in contexts if c is not None)
     return found
+
+
+def _context_in_parent(display: Expression, scope: FuncItem | MypyFile) -> Type | None:
+    """The type ``display`` must have as an item of a list, set or tuple display, or a
+    key or value of a dict display, that is returned or stored in a declared target
+    (``rows: list[dict[str, int]] = [{"k": fetch()}]``): that display's item type.  mypy
+    files the errors of a display inside another after it checked the inner one, with
+    the outer one's context on its stack."""
+    for parent in get_subexpressions(scope):
+        if isinstance(parent, (ListExpr, SetExpr)) and any(i is display for i in parent.items):
+            outer = _expected_of(parent, scope, parent.line)
+            return iterated_item(outer) if outer is not None else None
+        if isinstance(parent, DictExpr):
+            for key, value in parent.items:
+                if display is key or display is value:
+                    outer = _expected_of(parent, scope, parent.line)
+                    view = "keys" if display is key else "values"
+                    return iterated_item(outer, view) if outer is not None else None
+        if isinstance(parent, TupleExpr) and any(i is display for i in parent.items):
+            outer = _expected_of(parent, scope, parent.line)
+            proper = get_proper_type(outer) if outer is not None else None
+            if isinstance(proper, TupleType) and len(proper.items) == len(parent.items):
+                return proper.items[next(i for i, x in enumerate(parent.items) if x is display)]
+            return None
+    return None
 
 
 def _expected_of(display: Expression, scope: FuncItem | MypyFile, line: int) -> Type | None:
