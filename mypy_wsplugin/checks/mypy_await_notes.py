@@ -88,6 +88,7 @@ from mypy.nodes import (
     OperatorAssignmentStmt,
     ReturnStmt,
     SetExpr,
+    StarExpr,
     Statement,
     TempNode,
     TupleExpr,
@@ -679,6 +680,14 @@ class _Entry(_Checked):
         return "the key" if part is self.key else "the value"
 
 
+def _entry_span(key: Expression, value: Expression) -> TupleExpr:
+    """A dict display's entry, from its key to its value, as mypy reports it
+    (``visit_dict_expr``)."""
+    span = TupleExpr([key, value])
+    span.set_line(key, end_line=value.end_line, end_column=value.end_column)
+    return span
+
+
 class _DictEntry(_Entry):
     """Entry ``index`` of a dict display, checked as the one entry of a display under the
     type ``context``: only where that check reports, as the entry stands, what mypy's
@@ -687,11 +696,7 @@ class _DictEntry(_Entry):
 
     def __init__(self, display: DictExpr, index: int, context: Type, message: str) -> None:
         super().__init__(display, index)
-        # The entry, from its key to its value, as mypy reports it (``visit_dict_expr``).
-        self.around = TupleExpr([self.key, self.value])
-        self.around.set_line(
-            self.key, end_line=self.value.end_line, end_column=self.value.end_column
-        )
+        self.around = _entry_span(self.key, self.value)
         self.context = context
         self.message = _DICT_ENTRY.sub("Dict entry 0 has incompatible type ", message)
 
@@ -722,7 +727,9 @@ class _DictArgument(_Entry):
         display = call.args[argument]
         assert isinstance(display, DictExpr)
         super().__init__(display, index)
-        self.around = self.call = call
+        self.call = call
+        # Where mypy reports, and whose lines an ignore of its error is on: the entry.
+        self.around = _entry_span(self.key, self.value)
         self.argument = argument
         self.display = display
         self.index = index
@@ -795,11 +802,12 @@ class _TupleArgument(_Checked):
     argument of the tuple type its items give."""
 
     def __init__(self, call: CallExpr, index: int) -> None:
-        self.around = self.call = call
+        self.call = call
         self.index = index
         display = call.args[index]
         assert isinstance(display, TupleExpr)
-        self.display = display
+        # Where mypy reports, and whose lines an ignore of its error is on: the argument.
+        self.around = self.display = display
 
     def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
         typed = call_types(api, self.call)
@@ -948,7 +956,12 @@ def _tuples_at(
     call (``[arg-type]``)."""
 
     def here(e: Expression) -> bool:
-        return isinstance(e, TupleExpr) and (e.line, e.column) == (line, column)
+        # Not with a starred item: its type is the whole iterable's, not one item's.
+        return (
+            isinstance(e, TupleExpr)
+            and (e.line, e.column) == (line, column)
+            and not any(isinstance(i, StarExpr) for i in e.items)
+        )
 
     api = checker_now()
     if api is None:
@@ -1058,12 +1071,13 @@ def _awaiting_accepted(
         given = result_with(awaited)
         if given is None:
             continue
-        unknown = [index for index in chosen if is_any(results[index])]
-        if unknown:
-            # In place of each coroutine whose result is Any: the function that gives it.
+        for index in chosen:
+            if not is_any(results[index]):
+                continue
+            # In place of a coroutine whose result is Any, the function that gives it, the
+            # others awaited: a callback was meant there if that is accepted too.
             callbacks = list(awaited)
-            for index in unknown:
-                callbacks[index] = function_giving(api, types[index])
+            callbacks[index] = function_giving(api, types[index])
             if result_with(callbacks) is not None:
                 return [], None
         return [parts[index] for index in chosen], given
