@@ -675,6 +675,8 @@ class _Entry(_Checked):
         assert key is not None  # mypy reports a ``**mapping`` as no entry
         self.key = key
         self.value = value
+        # Where mypy reports, and whose lines an ignore of its error is on: the entry.
+        self.around = _entry_span(key, value)
 
     def named(self, part: Expression) -> str:
         return "the key" if part is self.key else "the value"
@@ -696,7 +698,6 @@ class _DictEntry(_Entry):
 
     def __init__(self, display: DictExpr, index: int, context: Type, message: str) -> None:
         super().__init__(display, index)
-        self.around = _entry_span(self.key, self.value)
         self.context = context
         self.message = _DICT_ENTRY.sub("Dict entry 0 has incompatible type ", message)
 
@@ -728,8 +729,6 @@ class _DictArgument(_Entry):
         assert isinstance(display, DictExpr)
         super().__init__(display, index)
         self.call = call
-        # Where mypy reports, and whose lines an ignore of its error is on: the entry.
-        self.around = _entry_span(self.key, self.value)
         self.argument = argument
         self.display = display
         self.index = index
