@@ -196,10 +196,12 @@ def parts_types(
 
 
 def display_context(api: Checker) -> Type | None:
-    """The type context of the display (a dict, a list) mypy checks now: the top of
-    ``ExpressionChecker.type_context``.  mypy checks a display as a call of a generic
-    constructor (``visit_dict_expr``), after it inferred the items, each under a context
-    it pushes and pops: at an error about an item the display's own is on top."""
+    """The top of ``ExpressionChecker.type_context`` at mypy's error about a display's item.
+    mypy checks a display as a call of a generic constructor (``visit_dict_expr``), after
+    it inferred the items, each under a context it pushes and pops: for a display checked
+    on its own the display's context is on top; for one inside a call or another display,
+    mypy files its errors later, under an outer context.  So the caller checks that this
+    context gives mypy's message (``mypy_await_notes._DictEntry``)."""
     stack = api.expr_checker.type_context
     return stack[-1] if stack else None
 
