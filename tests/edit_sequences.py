@@ -113,9 +113,21 @@ BODY_RET: Final = {
 FUNC_RETS: Final = ("int", "str", "None", "bool", "object", "list[int]", "Any", "Awaitable[int]")
 HANDLER_RETS: Final = ("None", "object", "int", "Any")
 PARAMS: Final = ("none", "untyped", "typed")
-# "dict" and "tuple": the value in a display stored in a declared name (``dict[str, int]``,
-# ``tuple[int, str]``), mypy's ``[dict-item]``/``[assignment]`` where it does not fit.
-ROLES: Final = ("stmt", "attr", "cond", "assign", "assign_cond", "ret", "arg", "dict", "tuple")
+# "dict", "tuple" and "pairs": the value in a display stored in a declared name
+# (``dict[str, int]``, ``tuple[int, str]``, ``list[tuple[int, str]]``), mypy's
+# ``[dict-item]``/``[assignment]``/``[list-item]`` where it does not fit.
+ROLES: Final = (
+    "stmt",
+    "attr",
+    "cond",
+    "assign",
+    "assign_cond",
+    "ret",
+    "arg",
+    "dict",
+    "tuple",
+    "pairs",
+)
 FORMS: Final = ("direct", "alias", "modattr", "pkgattr", "fullattr", "reexport")
 
 
@@ -678,6 +690,8 @@ def render_role(u: Use, role: str, call: str) -> list[str]:
         return [f"{var}: dict[str, int] = {{'k': {value}}}", f"print({var})"]
     if role == "tuple":
         return [f"{var}: tuple[int, str] = ({value}, 'a')", f"print({var})"]
+    if role == "pairs":
+        return [f"{var}: list[tuple[int, str]] = [({value}, 'a')]", f"print({var})"]
     return [value]
 
 

@@ -170,6 +170,11 @@ _DICT_ENTRY: Final = re.compile(r"^Dict entry (\d+) has incompatible type ")
 # ``"Tuple[...]"`` on older versions): an assignment's, a return's or an argument's value.
 _COROUTINE_IN_TUPLE: Final = re.compile(r'"(?:tuple|Tuple)\[[^"]*\bCoroutine\[')
 _TUPLE_VALUE_CODES: Final = (ASSIGNMENT, RETURN_VALUE, ARG_TYPE)
+# mypy's message for a list display's item that is a tuple with a coroutine item
+# (mypy.messages.incompatible_argument, the callee "<list>").
+_COROUTINE_ITEM_IN_TUPLE: Final = re.compile(
+    r'^List item \d+ has incompatible type "(?:tuple|Tuple)\[[^"]*\bCoroutine\['
+)
 # mypy's messages for an argument, an assignment, a return, a list item and a
 # comprehension's item of a coroutine whose result is Any (mypy.messages:
 # incompatible_argument, message_registry.INCOMPATIBLE_TYPES_IN_ASSIGNMENT,
@@ -257,6 +262,7 @@ class AwaitNotes:
             and (
                 (info.code == DICT_ITEM and COROUTINE_TYPE in info.message)
                 or (info.code in _TUPLE_VALUE_CODES and _COROUTINE_IN_TUPLE.search(info.message))
+                or (info.code == LIST_ITEM and _COROUTINE_ITEM_IN_TUPLE.match(info.message))
             )
             and self._in_display(errors, file, info)
         ):
@@ -352,8 +358,9 @@ class AwaitNotes:
         entry's key or value (``{"k": fetch()}`` where ``Dict[str, int]`` is expected:
         ``[dict-item]``), or a tuple display's item (``return fetch(), "a"``, ``t:
         Tuple[int, str] = (fetch(), "a")``, ``takes((fetch(), "a"))``: ``[return-value]``,
-        ``[assignment]``, ``[arg-type]``, about the whole tuple).  mypy gives no note
-        there: its note looks at the outer type only.  Where awaiting the coroutines
+        ``[assignment]``, ``[arg-type]``, about the whole tuple; ``[list-item]`` where the
+        tuple is a list display's item).  mypy gives no note there: its note looks at the
+        outer type only.  Where awaiting the coroutines
         makes mypy accept the entry or the tuple, one ``missing-await`` at each
         (:meth:`_awaiting_fixes`)."""
         if info.code == DICT_ITEM:
@@ -373,7 +380,11 @@ class AwaitNotes:
             )
         code = info.code
         return self._awaiting_fixes(
-            errors, file, info, lambda *at: _tuples_at(code, *at), at_the_error=False
+            errors,
+            file,
+            info,
+            _tuple_items_at if code == LIST_ITEM else lambda *at: _tuples_at(code, *at),
+            at_the_error=False,
         )
 
     def _not_inferred(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
@@ -952,26 +963,22 @@ def _tuples_at(
     """The tuple display mypy's error ``code`` at ``line`` and ``column`` of ``scope`` is
     about: a ``return`` statement's value (``[return-value]``), the value of an assignment
     to a name or attribute declared with a type (``[assignment]``), or an argument of a
-    call (``[arg-type]``)."""
+    call or an item of a set display (``[arg-type]``)."""
 
     def here(e: Expression) -> bool:
-        # Not with a starred item: its type is the whole iterable's, not one item's.
-        return (
-            isinstance(e, TupleExpr)
-            and (e.line, e.column) == (line, column)
-            and not any(isinstance(i, StarExpr) for i in e.items)
-        )
+        return _plain_tuple_at(e, line, column)
 
     api = checker_now()
     if api is None:
         return []
     if code == ARG_TYPE:
+        # An argument of a call, or an item of a set display (mypy's callee "<set>").
         return [
             _TupleArgument(call, i)
             for call in _calls_with_argument_at(scope, line, column)
             for i, argument in enumerate(call.args)
             if here(argument) and call.arg_kinds[i] in (ARG_POS, ARG_NAMED)
-        ]
+        ] + _tuple_items_at(scope, line, column)
     finder = _ValueStored(line, here, api)
     finder.scope(scope)
     if code == RETURN_VALUE:
@@ -980,6 +987,30 @@ def _tuples_at(
             return []
         return [_TupleValue(t, expected) for t in finder.returned if isinstance(t, TupleExpr)]
     return [_TupleValue(t, e) for t, e in finder.stored if isinstance(t, TupleExpr)]
+
+
+def _tuple_items_at(scope: FuncItem | MypyFile, line: int, column: int) -> list[_Checked]:
+    """The tuple display at ``line`` and ``column`` of ``scope`` that is an item of a
+    list or set display returned or stored in a declared target (``rows: list[tuple[int,
+    str]] = [(fetch(), "a")]``: ``[list-item]``; a set's: ``[arg-type]``), checked
+    against that display's item type (:func:`_context_in_parent`)."""
+    return [
+        _TupleValue(e, expected)
+        for e in get_subexpressions(scope)
+        if isinstance(e, TupleExpr)
+        and _plain_tuple_at(e, line, column)
+        and (expected := _context_in_parent(e, scope)) is not None
+    ]
+
+
+def _plain_tuple_at(e: Expression, line: int, column: int) -> bool:
+    """Whether ``e`` is a tuple display at ``line`` and ``column``, with no starred item
+    (its type is the whole iterable's, not one item's)."""
+    return (
+        isinstance(e, TupleExpr)
+        and (e.line, e.column) == (line, column)
+        and not any(isinstance(i, StarExpr) for i in e.items)
+    )
 
 
 class _ValueStored(StatementWalker):
