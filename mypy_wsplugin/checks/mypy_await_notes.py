@@ -151,7 +151,9 @@ _REVEALED: Final = "Revealed "
 _LOOKBACK: Final = 6
 # An expected type with Never in it: mypy inferred a type variable from the coroutine and
 # found nothing (mypy.messages.incompatible_argument: "...; expected "Iterable[Never]"").
-_NOT_INFERRED: Final = re.compile(r'; expected "[^"]*\bNever\b')
+# Not where an awaitable is expected (``v: T | Awaitable[T]``: ``expected "Awaitable[Never]"``):
+# the parameter takes the coroutine, and mypy's error is its own inference's.
+_NOT_INFERRED: Final = re.compile(r'; expected "(?P<expected>[^"]*\bNever\b[^"]*)"')
 # mypy.messages.need_annotation_for_var (every supported version).
 _NEEDS_ANNOTATION: Final = re.compile(r'Need type annotation for "([^"]+)"')
 # mypy.messages.MessageBuilder.no_variant_matches_arguments (every supported version), and
@@ -252,7 +254,8 @@ class AwaitNotes:
             info.severity == "error"
             and info.code == ARG_TYPE
             and COROUTINE_TYPE in info.message
-            and _NOT_INFERRED.search(info.message)
+            and (not_inferred := _NOT_INFERRED.search(info.message)) is not None
+            and not _AWAITABLE_EXPECTED.search(not_inferred.group("expected"))
             and self._not_inferred(errors, file, info)
         ):
             self._dropped = (file, info.line, info.column)
