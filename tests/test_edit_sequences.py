@@ -1888,6 +1888,26 @@ def base_of_a_base_edited() -> list[Snapshot]:
     )
 
 
+def base_reexport_replaced() -> list[Snapshot]:
+    """``Mid(Base)`` imports ``Base`` from the package, whose ``__init__`` re-exports
+    ``app.base.Base``, then defines a ``Base`` of its own (``app/base.py`` stays), then
+    re-exports again: ``Mid``'s base, followed through its import, names another class."""
+    base = "class Base:\n    def ping(self):\n        return True\n"
+    own = "class Base:\n    async def ping(self):\n        return True\n"
+    mid = "from app import Base\n\n\nclass Mid(Base):\n    pass\n"
+    use = (
+        "from app.mid import Mid\n\n\nclass M(Mid):\n    async def own(self):\n"
+        "        self.ping()\n        return await self.ping()\n"
+    )
+    files = {"mypy.ini": INI, "app/base.py": base, "app/mid.py": mid, "app/use.py": use}
+    reexport = "from .base import Base\n"
+    return _steps(
+        ("app re-exports Base", files | {"app/__init__.py": reexport}),
+        ("app defines its own Base", files | {"app/__init__.py": own}),
+        ("app re-exports Base again", files | {"app/__init__.py": reexport}),
+    )
+
+
 @POST_PASS_ONLY
 @pytest.mark.parametrize(
     ("snaps", "expected"),
@@ -1908,6 +1928,14 @@ def base_of_a_base_edited() -> list[Snapshot]:
         (
             base_of_a_base_edited,
             [[_awaited("SyncRoot.ping()", "bool")], [_dropped("AsyncRoot.ping()")]],
+        ),
+        (
+            base_reexport_replaced,
+            [
+                [_awaited("Base.ping()", "bool")],
+                [_dropped("Base.ping()")],
+                [_awaited("Base.ping()", "bool")],
+            ],
         ),
     ],
 )

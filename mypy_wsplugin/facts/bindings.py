@@ -149,17 +149,21 @@ def node_now(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
 
 
 def _path_now(ref: RefExpr) -> str | None:
-    """The path the coming analysis follows to bind ``ref``: ``pkg.make`` for a module's
-    attribute, and for a name the module being read imports, the import's
+    """The path the coming analysis follows to bind ``ref``, in the module being read."""
+    return written_path(ref, _reading[-1] if _reading else None)
+
+
+def written_path(ref: RefExpr, tree: MypyFile | None) -> str | None:
+    """The path the coming analysis follows to bind ``ref``, written in ``tree``:
+    ``pkg.make`` for a module's attribute, and for a name ``tree`` imports, the import's
     ``module.name``."""
     if isinstance(ref, MemberExpr):
         owner = ref.expr
         if isinstance(owner, RefExpr) and isinstance(owner.node, MypyFile):
             return f"{owner.node.fullname}.{ref.name}"
         return None
-    if not _reading or not isinstance(ref, NameExpr):
+    if tree is None or not isinstance(ref, NameExpr):
         return None
-    tree = _reading[-1]
     if ref.name not in tree.names:
         return None
     # The module's own binding may have moved on already (an update analysed its top level

@@ -9,8 +9,9 @@ unannotated code runs again for every module in between (:mod:`mypy_wsplugin.pos
 and would judge ``self.ping()`` in ``M`` by the methods of the bases it had.  For the while
 (:func:`classes_rebased`), each such class gets the MRO its bases give now, as mypy's
 analysis to come will compute it: the C3 linearization of its bases as that analysis will
-bind them (:func:`_bases_now`: each base as written, where what it names changed,
-through a type alias to its class; else each recorded base, looked up again by its full
+bind them (:func:`_bases_now`: each base as written, where what it names changed, followed
+through the import that binds it in the class's module, and through a type alias to its
+class; else each recorded base, looked up again by its full
 name with :func:`mypy_wsplugin.facts.bindings.node_now`), and its own MRO back after.
 Classes of stubs, and classes defined in functions, are left as they are; so is a class
 whose bases cannot be told one to one (a rebound base beside ``Generic[T]``).
@@ -21,10 +22,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mypy.nodes import IndexExpr, MypyFile, RefExpr, SymbolNode, TypeAlias, TypeInfo
+from mypy.nodes import (
+    GDEF,
+    IndexExpr,
+    MemberExpr,
+    MypyFile,
+    RefExpr,
+    SymbolNode,
+    TypeAlias,
+    TypeInfo,
+)
 from mypy.types import Instance, get_proper_type
 
-from mypy_wsplugin.facts.bindings import node_now
+from mypy_wsplugin.facts.bindings import node_now, written_path
 from mypy_wsplugin.mypy_internals import tree_is_complete
 
 
@@ -109,7 +119,8 @@ def _bases_now(info: TypeInfo, modules: dict[str, MypyFile]) -> list[TypeInfo] |
     recorded = [base.type for base in info.bases]
     refs = _written_bases(info)
     if refs is not None:
-        now = [node_now(ref.fullname, modules) if ref.fullname else ref.node for ref in refs]
+        home = modules.get(info.module_name)
+        now = [_written_now(ref, home, modules) for ref in refs]
         written = [_class_of(node) for node in now]
         aligned = len(written) == len(recorded)
         rebound = any(
@@ -121,6 +132,19 @@ def _bases_now(info: TypeInfo, modules: dict[str, MypyFile]) -> list[TypeInfo] |
             classes = [cls for cls in written if cls is not None]
             return classes if aligned and len(classes) == len(written) else None
     return [_class_of(node_now(cls.fullname, modules)) or cls for cls in recorded]
+
+
+def _written_now(
+    ref: RefExpr, home: MypyFile | None, modules: dict[str, MypyFile]
+) -> SymbolNode | None:
+    """What a base written as ``ref`` in the class's module ``home`` names now: through the
+    import that binds it there (``from app import Base``, where ``app`` now defines its own
+    ``Base`` in place of re-exporting one), as the coming analysis will bind it, else by
+    its full name."""
+    if not ref.fullname:
+        return ref.node
+    path = written_path(ref, home) if ref.kind == GDEF or isinstance(ref, MemberExpr) else None
+    return node_now(path or ref.fullname, modules)
 
 
 def _written_bases(info: TypeInfo) -> list[RefExpr] | None:
