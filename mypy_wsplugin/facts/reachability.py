@@ -41,7 +41,14 @@ from mypy.types import CallableType, UninhabitedType, get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound
 from mypy_wsplugin.facts.kept import frozen
-from mypy_wsplugin.facts.statements import EXITS, Role, Scope, StatementWalker, store_targets
+from mypy_wsplugin.facts.statements import (
+    EXITS,
+    Definition,
+    Role,
+    Scope,
+    StatementWalker,
+    store_targets,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
 
@@ -166,8 +173,10 @@ class _Unreachable(StatementWalker):
 def names_stored(body: Sequence[Statement]) -> frozenset[str]:
     """The names the statements of a module's or class's body store to, in nested blocks
     too (``if``, ``try``, ``with``, loops: ``if PY2: fetch = wrap(fetch)``) and as items of a
-    tuple target (``get, _ = wrap(get), None``); not in nested functions or classes, nor
-    in code that never runs."""
+    tuple target (``get, _ = wrap(get), None``), and the names defined a second time (``def
+    wait_closed(w): ...`` redefined under ``if sys.version_info >= (3, 7):``, which mypy
+    reports as ``[no-redef]`` and keeps the first of); not in nested functions or classes,
+    nor in code that never runs."""
     walker = _NameStores()
     walker.stmts(body)
     return frozen(walker.names)
@@ -180,6 +189,13 @@ class _NameStores(_Unreachable):
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
+        self.defined: set[str] = set()
+
+    def definition(self, s: Definition) -> None:
+        super().definition(s)
+        if s.name in self.defined:
+            self.names.add(s.name)  # the later definition is what the name holds
+        self.defined.add(s.name)
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
