@@ -36,6 +36,7 @@ from mypy_wsplugin.facts.callee_results import (
     stored_again,
 )
 from mypy_wsplugin.facts.coroutine_tests import written
+from mypy_wsplugin.facts.enclosing import judging
 from mypy_wsplugin.facts.reachability import unreachable_statements
 from mypy_wsplugin.facts.resolve import Callee, resolve_callee, resolve_reference
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
@@ -93,6 +94,10 @@ class _Judge:
         self.findings = findings
 
     def run(self) -> None:
+        with judging(self.tree):
+            self._run()
+
+    def _run(self) -> None:
         # mypy checks no statement after one that ends its block: neither does the pass
         # (the same lines with mypy's defaults as with check_untyped_defs).
         unreachable = {

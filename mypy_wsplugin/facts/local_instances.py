@@ -66,6 +66,7 @@ from mypy_wsplugin.facts.bindings import (
     still_bound,
 )
 from mypy_wsplugin.facts.coroutine_tests import narrowed_callees
+from mypy_wsplugin.facts.enclosing import enclosing_functions
 from mypy_wsplugin.facts.instance_attributes import chained_instance, entered_instance
 from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.loop_targets import ITERATING, loop_sources
@@ -278,9 +279,16 @@ def _path_replaced(path: str, line: int, scope: FuncItem) -> bool:
     before ``line``: ``client.fetch = fake``, ``setattr(client, "fetch", ...)``,
     ``patch.object(client, "fetch", ...)``, ``patch("app.client.fetch", ...)`` or
     ``monkeypatch.setattr(...)`` either way.  A call of ``client.fetch()`` after it may call
-    the replacement."""
+    the replacement.  So does a function ``scope`` is nested in, before ``line`` (a test
+    that patches, then defines and runs an ``async def``: :mod:`.enclosing`)."""
     first = _replacements_in(scope).paths.get(path)
-    return first is not None and first <= line
+    if first is not None and first <= line:
+        return True
+    for outer in enclosing_functions(scope):
+        first = _replacements_in(outer).paths.get(path)
+        if first is not None and first <= line:
+            return True
+    return False
 
 
 class _Found:
@@ -412,7 +420,7 @@ def member_patched(info: TypeInfo, name: str, line: int, scope: Scope) -> bool:
     if not isinstance(scope, FuncItem):
         return False
     set_up = _set_up_paths(scope)
-    if not _replacements_in(scope).paths and not any(set_up):
+    if not _replacements_in(scope).paths and not any(set_up) and not enclosing_functions(scope):
         return False  # most functions: nothing patched by path
     return _patched([f"{cls.fullname}.{name}" for cls in info.mro], line, scope, set_up)
 
@@ -450,6 +458,7 @@ def _patched(
     if any(_path_replaced(path, line, scope) for path in paths):
         return True
     patched = _set_up_paths(scope) if set_up is None else set_up
+    patched = patched + [f for outer in enclosing_functions(scope) for f in _set_up_paths(outer)]
     return any(path in found for found in patched for path in paths)
 
 
