@@ -27,6 +27,7 @@ from mypy.nodes import (
     AwaitExpr,
     CallExpr,
     Context,
+    ImportFrom,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -36,7 +37,7 @@ from mypy.options import Options
 from mypy_wsplugin.checks.calls_without_hooks import Finding, judge_module
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.entries import EntryChecks
-from mypy_wsplugin.facts.bindings import names_rebound
+from mypy_wsplugin.facts.bindings import imported_modules, names_rebound
 from mypy_wsplugin.facts.rebased_classes import classes_rebased
 from mypy_wsplugin.facts.targets import why_unmatched
 from mypy_wsplugin.mypy_internals import (
@@ -99,6 +100,9 @@ class UntypedPass:
         self._fresh_in: object = None
         # The daemon: the places of findings refile left out, by module (see rejudge).
         self._stale: dict[str, tuple[object, list[Context]]] = {}
+        # The daemon, in an update that only removed a module: the update's error map, the
+        # modules removed, and which modules reach one (see _reaches_removed).
+        self._reaching: tuple[object, set[str], dict[str, bool]] = (None, set(), {})
 
     def finish(
         self, tree: MypyFile, modules: dict[str, MypyFile], errors: Callable[[], Errors | None]
@@ -227,10 +231,18 @@ class UntypedPass:
         if not any(message in kept for message in messages):
             generation = errors_generation(errors)
             if generation is not self._fresh_in:
-                stale = [f[2] for f in filed.findings if _reanalysed(f[2])]
+                # An update that only removed a module.  In a module that imports it, also
+                # through others, any finding may have read what went with it (``await
+                # make()``, ``make`` re-exported from it; ``manager.send()`` with ``manager =
+                # Foo()`` and ``Foo`` from it), also where mypy does not analyse its
+                # function again (its names still hold the removed nodes).
+                if self._reaches_removed(module, modules, generation):
+                    stale = [f[2] for f in filed.findings]
+                else:
+                    stale = [f[2] for f in filed.findings if _reanalysed(f[2])]
                 if stale:
                     self._stale[module] = (generation, stale)
-                findings = [f for f in filed.findings if not _reanalysed(f[2])]
+                findings = [f for f in filed.findings if f[2] not in stale]
                 filed = self._filed[module] = filed._replace(findings=findings)
             with reporting_in(errors, tree, None, module):
                 _file(errors, modules, filed.findings, filed.notes)
@@ -268,7 +280,10 @@ class UntypedPass:
                 printed_again(errors, tree.path)  # as in refile
             options = self._contexts[module][0]
             findings: list[Finding] = []
-            judge_module(self.policy, tree, modules, options, findings)
+            # Its names read as mypy's analysis binds them now: a function mypy does not
+            # analyse again still holds the removed module's nodes.
+            with names_rebound(modules, tree):
+                judge_module(self.policy, tree, modules, options, findings)
             had = {_key(f) for f in filed.findings}
             new = [f for f in findings if _key(f) not in had]
             if new:
@@ -276,6 +291,39 @@ class UntypedPass:
                     _file(errors, modules, new, [])
             self._filed[module] = filed._replace(findings=findings)
             self._filed_into[module] = errors_in_file(errors, tree.path)
+
+    def _reaches_removed(
+        self, module: str, modules: dict[str, MypyFile], generation: object
+    ) -> bool:
+        """Whether ``module`` imports, directly or through other modules of the program, a
+        module the pass saw finished that is no longer in the program (kept per update)."""
+        if self._reaching[0] is not generation:
+            removed = {name for name in self._contexts if name not in modules}
+            self._reaching = (generation, removed, {})
+        _, removed, known = self._reaching
+        if not removed:
+            return False
+        todo = [module]
+        seen = {module}
+        while todo:
+            name = todo.pop()
+            if known.get(name):
+                known[module] = True
+                return True
+            tree = modules.get(name)
+            if tree is None:
+                continue
+            for imported, statement in imported_modules(tree):
+                # ``from app import a``: the submodule ``app.a`` too.
+                names = [n for n, _ in statement.names] if isinstance(statement, ImportFrom) else []
+                if imported in removed or any(f"{imported}.{n}" in removed for n in names):
+                    known[module] = True
+                    return True
+                if imported not in seen:
+                    seen.add(imported)
+                    todo.append(imported)
+        known[module] = False
+        return False
 
     @property
     def has_stale(self) -> bool:

@@ -3008,3 +3008,43 @@ def test_module_leaves_the_build_changes(tmp_path: Path) -> None:
         "  [await-not-awaitable]"
     )
     assert _cold_errors(_agreeing(tmp_path, module_leaves_the_build_changes())) == [[found] * 2] * 4
+
+
+def module_removed_and_restored_changes() -> list[Snapshot]:
+    """``app/a.py`` defines ``make``, reached from unannotated functions three ways: through
+    the package's re-export (``from app import make``), as ``app.a.make`` after ``import
+    app.a``, and through another module's import (``from app.b import make``); and its
+    class ``Foo`` through a variable of another module (``manager = Foo()``).  It is
+    removed (an update that only removes a module: every finding is judged again, with
+    names read as mypy's analysis binds them now), then restored (the pass runs before mypy
+    analyses the callers again, and follows the imports that failed to what they name
+    now)."""
+    a = 'def make():\n    return {"x": 1}\n\n\nclass Foo:\n    def send(self):\n        return 1\n'
+    files = {
+        "app/ws.py": "from app.a import Foo\n\nmanager = Foo()\n",
+        "app/g.py": "from app.ws import manager\n\n\nasync def w():\n    await manager.send()\n",
+        "mypy.ini": INI,
+        "app/__init__.py": "from .a import make\n",
+        "app/b.py": "from app.a import make\n",
+        "app/d.py": "from app import make\n\n\nasync def w():\n    await make()\n",
+        "app/c.py": "import app.a\n\n\nasync def w():\n    await app.a.make()\n",
+        "app/e.py": "from app.b import make\n\n\nasync def w():\n    await make()\n",
+    }
+    return _steps(
+        ("a defines make", files | {"app/a.py": a}),
+        ("a removed", files),
+        ("a restored", files | {"app/a.py": a}),
+        ("a removed again", files),
+    )
+
+
+@POST_PASS_ONLY
+def test_module_removed_and_restored_changes(tmp_path: Path) -> None:
+    found = sorted([_awaited("make()", "dict[Any, Any]")] * 3 + [_awaited("Foo.send()", "int")])
+    steps = _cold_errors(_agreeing(tmp_path, module_removed_and_restored_changes()))
+    assert [[line for line in step if "await-not-awaitable" in line] for step in steps] == [
+        found,
+        [],
+        found,
+        [],
+    ]

@@ -141,6 +141,11 @@ def node_now(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
     node = sym.node if sym is not None else None
     if node is None or isinstance(node, MypyFile):
         return node
+    if isinstance(node, Var) and node.is_suppressed_import:
+        # Through a module whose import failed before this update (``app/__init__.py``'s
+        # ``from .a import make`` while ``app/a.py`` was missing; now back): what that
+        # import names now, as the module's coming analysis will bind it.
+        return imported_node(node, modules) or node
     defined = node.fullname
     if defined != path and defined.rpartition(".")[0] in modules:
         sym = lookup_fully_qualified(defined, modules, raise_on_missing=False)
@@ -158,10 +163,8 @@ def written_path(ref: RefExpr, tree: MypyFile | None) -> str | None:
     ``pkg.make`` for a module's attribute, and for a name ``tree`` imports, the import's
     ``module.name``."""
     if isinstance(ref, MemberExpr):
-        owner = ref.expr
-        if isinstance(owner, RefExpr) and isinstance(owner.node, MypyFile):
-            return f"{owner.node.fullname}.{ref.name}"
-        return None
+        owner = _module_path(ref.expr)
+        return f"{owner}.{ref.name}" if owner is not None else None
     if tree is None or not isinstance(ref, NameExpr):
         return None
     if ref.name not in tree.names:
@@ -170,6 +173,25 @@ def written_path(ref: RefExpr, tree: MypyFile | None) -> str | None:
     # again, after an edit of the package it imports from, but not the function ``ref`` is
     # in): the import is followed all the same, as the coming analysis will.
     return import_path(tree, ref.name)
+
+
+def _module_path(e: Expression) -> str | None:
+    """The module ``e`` names: a name or attribute bound to one, or one whose import failed
+    when the tree was analysed and that the program has now (``app/a.py`` gone, then back:
+    ``import app.a`` leaves ``app.a`` no module, ``from app import a`` a ``Var``), by its
+    dotted path."""
+    if isinstance(e, RefExpr) and isinstance(e.node, MypyFile):
+        return e.node.fullname
+    if isinstance(e, MemberExpr) and e.node is None:
+        owner = _module_path(e.expr)
+        return f"{owner}.{e.name}" if owner is not None else None
+    var = e.node if isinstance(e, RefExpr) else None
+    if isinstance(var, Var) and var.is_suppressed_import and _rebinding:
+        modules = _rebinding[-1]
+        home = modules.get(var.fullname.rpartition(".")[0])
+        imported = missing_import(home, var) if home is not None else None
+        return imported if imported is not None and imported in modules else None
+    return None
 
 
 def declared_signature(func: FuncDef) -> ProperType | None:

@@ -128,6 +128,13 @@ def resolve_reference(
                 return None  # ``patch.object(ws, "get", ...)`` before
             node = bound(callee)
             return _from_node(node) if node is not None else None
+        if callee.node is None and not callee.fullname:
+            # While the daemon re-binds names: a module's attribute that the module lacked
+            # when the tree was analysed (``import app.a`` then ``app.a.make()`` while
+            # ``app/a.py`` was missing, now back).
+            node = bound(callee)
+            if node is not None:
+                return _from_node(node)
         info = _receiver(base, scope)
         if info is not None:  # ``Class.m()``, ``self.m()``, ``cls.m()``, ``self.core.api.m()``
             if callee_replaced(callee, scope, tree):
