@@ -194,6 +194,8 @@ _ANY_RESULT_MISUSES: Final = (
 )
 # An expected type that is itself awaitable: a Task or Future was meant, not the result.
 _AWAITABLE_EXPECTED: Final = re.compile(r"(?:^|\W)(?:Task|Future|Awaitable|Coroutine)\[")
+# The same, as a whole type (a member of a union, or the type itself).
+_AWAITABLE_TYPE: Final = re.compile(r"(?:[\w.]+\.)?(?:Task|Future|Awaitable|Coroutine)\[")
 # An expected callable: the function itself was meant, not a call of it (``call_soon(f())``,
 # ``Thread(target=f())``); ``Hashable``: a coroutine is one (mypy's error is its own).
 _NOT_THE_RESULT_EXPECTED: Final = re.compile(r"(?:^|\W)(?:Callable\[|Hashable\b)|^def \(")
@@ -255,7 +257,7 @@ class AwaitNotes:
             and info.code == ARG_TYPE
             and COROUTINE_TYPE in info.message
             and (not_inferred := _NOT_INFERRED.search(info.message)) is not None
-            and not _AWAITABLE_EXPECTED.search(not_inferred.group("expected"))
+            and not _takes_awaitable(not_inferred.group("expected"))
             and self._not_inferred(errors, file, info)
         ):
             self._dropped = (file, info.line, info.column)
@@ -504,6 +506,31 @@ class AwaitNotes:
         message = function_awaited(what)
         report_instead_of_mypys(errors, AWAIT_NOT_AWAITABLE, message, awaited.expr, awaited)
         return True
+
+
+def _takes_awaitable(expected: str) -> bool:
+    """Whether mypy's expected type, as its message shows it, is an awaitable or a union
+    with one (``Awaitable[Never]``, ``int | Awaitable[Never]``; not ``Iterable[Awaitable[
+    Never]]``, which a coroutine's awaited result may fit)."""
+    union = expected[len("Union[") : -1] if expected.startswith("Union[") else None
+    members = _top_level_split(union, ",") if union is not None else _top_level_split(expected, "|")
+    return any(_AWAITABLE_TYPE.match(member.strip()) for member in members)
+
+
+def _top_level_split(text: str, separator: str) -> list[str]:
+    """``text`` split at each ``separator`` outside brackets."""
+    parts: list[str] = []
+    depth = start = 0
+    for i, char in enumerate(text):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == separator and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
 
 
 def _reported_places(recorded: list[ErrorInfo]) -> set[tuple[int, int]]:

@@ -31,6 +31,7 @@ from mypy.nodes import (
     IfStmt,
     IntExpr,
     LambdaExpr,
+    MatchStmt,
     NameExpr,
     RefExpr,
     Statement,
@@ -170,6 +171,22 @@ class _Unreachable(StatementWalker):
         super().stmts(body)
 
 
+# The branches of ``if``/``try``/``match`` statements a definition is in, outermost first:
+# (the statement's id, the branch's index).
+_Branches = tuple[tuple[int, int], ...]
+
+
+def _alternatives(a: _Branches, b: _Branches) -> bool:
+    """Whether definitions in branches ``a`` and ``b`` are in different branches of one
+    statement: only one of them runs."""
+    for (statement_a, index_a), (statement_b, index_b) in zip(a, b, strict=False):
+        if statement_a != statement_b:
+            return False
+        if index_a != index_b:
+            return True
+    return False
+
+
 def names_stored(body: Sequence[Statement]) -> frozenset[str]:
     """The names the statements of a module's or class's body store to, in nested blocks
     too (``if``, ``try``, ``with``, loops: ``if PY2: fetch = wrap(fetch)``) and as items of a
@@ -189,13 +206,54 @@ class _NameStores(_Unreachable):
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
-        self.defined: set[str] = set()
+        # Each name defined by a ``def``, with the branches each definition is in.
+        self.defined: dict[str, list[_Branches]] = {}
+        # The branches of the ``if``/``try``/``match`` statements the walk is in, and which
+        # statement's branch each block is.
+        self.branches: list[tuple[int, int]] = []
+        self.branch_of: dict[int, tuple[int, int]] = {}
 
     def definition(self, s: Definition) -> None:
         super().definition(s)
-        if s.name in self.defined:
+        here = tuple(self.branches)
+        earlier = self.defined.setdefault(s.name, [])
+        if any(not _alternatives(here, before) for before in earlier):
             self.names.add(s.name)  # the later definition is what the name holds
-        self.defined.add(s.name)
+        earlier.append(here)
+
+    def block(self, b: Block | None) -> None:
+        branch = self.branch_of.get(id(b)) if b is not None else None
+        if branch is None:
+            super().block(b)
+            return
+        self.branches.append(branch)
+        try:
+            super().block(b)
+        finally:
+            self.branches.pop()
+
+    # Conditional variants (``if c: def f(): ... else: def f(): ...``, a ``try`` body and
+    # its handler, ``match`` cases) are alternatives, not a definition and another after it.
+
+    def visit_if(self, s: IfStmt) -> None:
+        self._branches(id(s), [*s.body, s.else_body])
+        super().visit_if(s)
+
+    def visit_try(self, s: TryStmt) -> None:
+        # ``else`` runs where the body did; ``finally`` after either.
+        self._branches(id(s), [s.body, *s.handlers])
+        if s.else_body is not None:
+            self.branch_of[id(s.else_body)] = (id(s), 0)
+        super().visit_try(s)
+
+    def visit_match(self, s: MatchStmt) -> None:
+        self._branches(id(s), list(s.bodies))
+        super().visit_match(s)
+
+    def _branches(self, statement: int, blocks: Sequence[Block | None]) -> None:
+        for i, b in enumerate(blocks):
+            if b is not None:
+                self.branch_of[id(b)] = (statement, i)
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
