@@ -3013,7 +3013,8 @@ def test_module_leaves_the_build_changes(tmp_path: Path) -> None:
 def module_removed_and_restored_changes() -> list[Snapshot]:
     """``app/a.py`` defines ``make``, reached from unannotated functions three ways: through
     the package's re-export (``from app import make``), as ``app.a.make`` after ``import
-    app.a``, and through another module's import (``from app.b import make``); and its
+    app.a``, through another module's import (``from app.b import make``) and through a
+    star import (``from app.a import *`` in ``app/star/__init__.py``); and its
     class ``Foo`` through a variable of another module (``manager = Foo()``).  It is
     removed (an update that only removes a module: every finding is judged again, with
     names read as mypy's analysis binds them now), then restored (the pass runs before mypy
@@ -3022,6 +3023,8 @@ def module_removed_and_restored_changes() -> list[Snapshot]:
     a = 'def make():\n    return {"x": 1}\n\n\nclass Foo:\n    def send(self):\n        return 1\n'
     files = {
         "app/ws.py": "from app.a import Foo\n\nmanager = Foo()\n",
+        "app/star/__init__.py": "from app.a import *\n",
+        "app/h.py": "from app.star import make\n\n\nasync def w():\n    await make()\n",
         "app/g.py": "from app.ws import manager\n\n\nasync def w():\n    await manager.send()\n",
         "mypy.ini": INI,
         "app/__init__.py": "from .a import make\n",
@@ -3040,7 +3043,7 @@ def module_removed_and_restored_changes() -> list[Snapshot]:
 
 @POST_PASS_ONLY
 def test_module_removed_and_restored_changes(tmp_path: Path) -> None:
-    found = sorted([_awaited("make()", "dict[Any, Any]")] * 3 + [_awaited("Foo.send()", "int")])
+    found = sorted([_awaited("make()", "dict[Any, Any]")] * 4 + [_awaited("Foo.send()", "int")])
     steps = _cold_errors(_agreeing(tmp_path, module_removed_and_restored_changes()))
     assert [[line for line in step if "await-not-awaitable" in line] for step in steps] == [
         found,

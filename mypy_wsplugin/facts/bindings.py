@@ -139,7 +139,9 @@ def node_now(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
     the replaced node; the defining module, where loaded, then says what the name is now."""
     sym = lookup_fully_qualified(path, modules, raise_on_missing=False)
     node = sym.node if sym is not None else None
-    if node is None or isinstance(node, MypyFile):
+    if node is None:
+        return _star_imported(path, modules)
+    if isinstance(node, MypyFile):
         return node
     if isinstance(node, Var) and node.is_suppressed_import:
         # Through a module whose import failed before this update (``app/__init__.py``'s
@@ -151,6 +153,22 @@ def node_now(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
         sym = lookup_fully_qualified(defined, modules, raise_on_missing=False)
         return sym.node if sym is not None else None
     return node
+
+
+def _star_imported(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
+    """What ``path`` names through a ``from m import *`` of its module, where the module
+    has no such name yet: ``app/__init__.py``'s ``from .a import *`` while ``app/a.py``,
+    missing before this update, is back and ``app`` not analysed again yet."""
+    module, _, name = path.rpartition(".")
+    tree = modules.get(module)
+    if tree is None or name.startswith("_"):
+        return None
+    for imported, statement in imported_modules(tree):
+        source = modules.get(imported) if isinstance(statement, ImportAll) else None
+        sym = source.names.get(name) if source is not None else None
+        if sym is not None and sym.module_public:
+            return sym.node
+    return None
 
 
 def _path_now(ref: RefExpr) -> str | None:
