@@ -1908,6 +1908,22 @@ def base_reexport_replaced() -> list[Snapshot]:
     )
 
 
+def base_module_removed_and_restored() -> list[Snapshot]:
+    """``Mid(Base)`` with ``Base`` from ``app/base.py``, which is removed (``Mid``'s base is
+    ``Any`` then) and restored: the pass runs before mypy analyses ``Mid`` again."""
+    base = "class Base:\n    async def fetch(self):\n        return 1\n"
+    leaf = (
+        "from app.base import Base\n\n\nclass Mid(Base):\n    pass\n\n\n"
+        "def top():\n    Mid().fetch()\n"
+    )
+    files = {"mypy.ini": INI, "app/__init__.py": "", "app/leaf.py": leaf}
+    return _steps(
+        ("base there", files | {"app/base.py": base}),
+        ("base removed", files),
+        ("base restored", files | {"app/base.py": base}),
+    )
+
+
 @POST_PASS_ONLY
 @pytest.mark.parametrize(
     ("snaps", "expected"),
@@ -1928,6 +1944,17 @@ def base_reexport_replaced() -> list[Snapshot]:
         (
             base_of_a_base_edited,
             [[_awaited("SyncRoot.ping()", "bool")], [_dropped("AsyncRoot.ping()")]],
+        ),
+        (
+            base_module_removed_and_restored,
+            [
+                [_dropped("Base.fetch()")],
+                [
+                    'Cannot find implementation or library stub for module named "app.base"'
+                    "  [import-not-found]"
+                ],
+                [_dropped("Base.fetch()")],
+            ],
         ),
         (
             base_reexport_replaced,

@@ -42,15 +42,21 @@ from mypy_wsplugin.mypy_internals import tree_is_complete
 def classes_rebased(modules: dict[str, MypyFile]) -> Iterator[None]:
     """Give every class of ``modules`` whose bases now give another MRO that MRO, for the
     duration."""
-    kept: list[tuple[TypeInfo, list[TypeInfo]]] = []
+    kept: list[tuple[TypeInfo, list[TypeInfo], bool]] = []
     for info, mro in _stale(modules):
-        kept.append((info, info.mro))
+        kept.append((info, info.mro, info.fallback_to_any))
         info.mro = mro
+        # A base that was ``Any`` (its module missing before this update, back now) made
+        # mypy fall back to ``Any`` for the class's members; where every base as written
+        # names a class now, those classes say.
+        if info.fallback_to_any and _bases_are_classes(info, modules):
+            info.fallback_to_any = any(cls.fallback_to_any for cls in mro[1:])
     try:
         yield
     finally:
-        for info, mro in kept:
+        for info, mro, fallback in kept:
             info.mro = mro
+            info.fallback_to_any = fallback
 
 
 def _stale(modules: dict[str, MypyFile]) -> list[tuple[TypeInfo, list[TypeInfo]]]:
@@ -145,6 +151,15 @@ def _written_now(
         return ref.node
     path = written_path(ref, home) if ref.kind == GDEF or isinstance(ref, MemberExpr) else None
     return node_now(path or ref.fullname, modules)
+
+
+def _bases_are_classes(info: TypeInfo, modules: dict[str, MypyFile]) -> bool:
+    """Whether every base ``info``'s class statement writes names a class now."""
+    refs = _written_bases(info)
+    home = modules.get(info.module_name)
+    return refs is not None and all(
+        _class_of(_written_now(ref, home, modules)) is not None for ref in refs
+    )
 
 
 def _written_bases(info: TypeInfo) -> list[RefExpr] | None:
