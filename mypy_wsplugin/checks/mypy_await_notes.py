@@ -151,8 +151,9 @@ _REVEALED: Final = "Revealed "
 _LOOKBACK: Final = 6
 # An expected type with Never in it: mypy inferred a type variable from the coroutine and
 # found nothing (mypy.messages.incompatible_argument: "...; expected "Iterable[Never]"").
-# Not where an awaitable is expected (``v: T | Awaitable[T]``: ``expected "Awaitable[Never]"``):
-# the parameter takes the coroutine, and mypy's error is its own inference's.
+# Where that type is an awaitable (``v: T | Awaitable[T]``: ``expected "Awaitable[Never]"``)
+# the parameter takes the coroutine, and mypy's error is its own inference's: kept
+# (_takes_awaitable).
 _NOT_INFERRED: Final = re.compile(r'; expected "(?P<expected>[^"]*\bNever\b[^"]*)"')
 # mypy.messages.need_annotation_for_var (every supported version).
 _NEEDS_ANNOTATION: Final = re.compile(r'Need type annotation for "([^"]+)"')

@@ -206,8 +206,7 @@ def _module_path(e: Expression) -> str | None:
     var = e.node if isinstance(e, RefExpr) else None
     if isinstance(var, Var) and var.is_suppressed_import and _rebinding:
         modules = _rebinding[-1]
-        home = modules.get(var.fullname.rpartition(".")[0])
-        imported = missing_import(home, var) if home is not None else None
+        imported = _imported_path(var, modules)
         return imported if imported is not None and imported in modules else None
     return None
 
@@ -424,12 +423,18 @@ def is_outside_class(info: TypeInfo) -> bool:
 
 def imported_node(var: Var, modules: dict[str, MypyFile]) -> SymbolNode | None:
     """What the import that failed into ``var`` names in ``modules`` now, if anything."""
-    home = modules.get(var.fullname.rpartition(".")[0])
-    imported = missing_import(home, var) if home is not None else None
+    imported = _imported_path(var, modules)
     if imported is None:
         return None
     sym = lookup_fully_qualified(imported, modules, raise_on_missing=False)
     return sym.node if sym is not None else None
+
+
+def _imported_path(var: Var, modules: dict[str, MypyFile]) -> str | None:
+    """The full name the import that failed into ``var`` imports, read from the import
+    statements of the module ``var`` belongs to (:func:`missing_import`)."""
+    home = modules.get(var.fullname.rpartition(".")[0])
+    return missing_import(home, var) if home is not None else None
 
 
 def imported_modules(tree: MypyFile) -> Iterator[tuple[str, ImportBase]]:
