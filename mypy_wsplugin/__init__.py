@@ -11,6 +11,6 @@ from mypy_wsplugin.plugin import plugin
 # plugin keeps in mypy's cache changes (facts/stored_results.py: a hidden symbol's kind or
 # its rule), so that a warm run after an upgrade does not read entries kept by an older
 # rule.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 __all__ = ["__version__", "plugin"]

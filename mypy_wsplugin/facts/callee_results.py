@@ -316,7 +316,9 @@ class Inference:
             if item is None:
                 return None
             items.append(item)
-        return _as_result(union_of(items))
+        # ``return x`` for ``x: T``: as for a declared ``-> T`` (:func:`_known`).
+        inferred = _as_result(union_of(items))
+        return _known(inferred) if inferred is not None else None
 
     def _value(self, expr: Expression | None, func: FuncDef, home: MypyFile) -> Type | None:
         """What ``expr`` (in ``func``'s body) evaluates to, when plainly known."""
