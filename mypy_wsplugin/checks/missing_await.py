@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from mypy.nodes import Context, FuncItem, MypyFile
+from mypy.nodes import AssignmentStmt, Context, FuncItem, MypyFile, NameExpr
 from mypy.options import Options
 from mypy.subtypes import is_subtype
 from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
@@ -17,7 +17,7 @@ from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.role_index import RoleIndex
-from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, uses_after
+from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, coroutine_bindings, uses_after
 from mypy_wsplugin.facts.types import coroutine_result, find_class, has_member, is_any
 from mypy_wsplugin.messages import missing_await, missing_await_assigned, misuse
 from mypy_wsplugin.mypy_internals import declared_return, errors_of, modules
@@ -57,10 +57,19 @@ def find_misuse(
         if not later:
             return None
         name, use_role, attribute = later[0]
-        if not bound_once and not judge.raises_on_any_coroutine(use_role, attribute):
-            # Bound elsewhere too: a truth test or a comparison may be about the other
-            # value (``coro = None``, then ``if cond: coro = fetch()``, ``if coro:``).
-            return None
+        if not bound_once:
+            bindings = coroutine_bindings(scope, role.assignment)
+            if bindings is None:
+                if not judge.raises_on_any_coroutine(use_role, attribute):
+                    # Bound elsewhere too: a truth test or a comparison may be about the
+                    # other value (``coro = None``, then ``if cond: coro = fetch()``, ``if
+                    # coro:``).
+                    return None
+            elif any(
+                _first_use(scope, other) is name
+                for other in bindings[: bindings.index(role.assignment)]
+            ):
+                return None  # every binding is such a call: the first that reaches it says it
         # Stored and awaited (or handed on) later: the coroutine may be held on purpose, so
         # only a first use that fails on any coroutine object is reported (a truth test,
         # unpacking, iterating, an attribute no coroutine has); ``coro.close()`` is not.
@@ -79,6 +88,12 @@ def find_misuse(
         return None
     message = missing_await(what, why)
     return Finding(message, role.node, role.role, role.attribute, stored=role.stored)
+
+
+def _first_use(scope: Scope, binding: AssignmentStmt) -> NameExpr | None:
+    """The first use of the name ``binding`` binds that it reaches (:func:`.uses_after`)."""
+    later, _ = uses_after(scope, binding)
+    return later[0][0] if later else None
 
 
 # Uses of a coroutine object that are wrong whatever it is: its truth, its identity,

@@ -405,6 +405,57 @@ def uses_after(owner: Scope, assignment: AssignmentStmt) -> tuple[list[NameUse],
     return sorted(later, key=lambda use: (use[0].line, use[0].column)), True
 
 
+def coroutine_bindings(owner: Scope, assignment: AssignmentStmt) -> list[AssignmentStmt] | None:
+    """Every binding in ``owner`` of the name ``assignment`` binds to a call, in source
+    order, where each is an assignment of a call of the same callee to the name alone (``if
+    y: m = connect(a)`` ``else: m = connect(b)``): the name then holds what that callee
+    gives wherever it is bound, as if bound once.  None where a binding is anything else
+    (a loop variable, ``del``, another value, a tuple target)."""
+    target = assignment.lvalues[0]
+    call = assignment.rvalue
+    if not isinstance(target, NameExpr) or not isinstance(call, CallExpr):
+        return None
+    var = target.node
+    entries = collect_roles(owner, names=True).values()
+    by_target = {
+        id(entry.assignment.lvalues[0]): entry.assignment
+        for entry in entries
+        if entry.role is Role.ASSIGNED
+        and entry.assignment is not None
+        and len(entry.assignment.lvalues) == 1
+        and entry.assignment.rvalue is entry.node
+    }
+    found: list[AssignmentStmt] = []
+    for entry in entries:
+        name = entry.node
+        if entry.role is not Role.STORE or not isinstance(name, NameExpr) or name.node is not var:
+            continue
+        binding = by_target.get(id(name))
+        if binding is None or not _same_callee(binding.rvalue, call):
+            return None
+        found.append(binding)
+    return sorted(found, key=lambda s: (s.line, s.column))
+
+
+def _same_callee(other: Expression, call: CallExpr) -> bool:
+    """Whether ``other`` calls what ``call`` calls: the same function or variable by name,
+    or the same method looked up on the same variable (``self.connect()``)."""
+    if not isinstance(other, CallExpr):
+        return False
+    a, b = other.callee, call.callee
+    if isinstance(a, NameExpr) and isinstance(b, NameExpr):
+        return a.node is not None and a.node is b.node
+    if isinstance(a, MemberExpr) and isinstance(b, MemberExpr) and a.name == b.name:
+        left, right = a.expr, b.expr
+        return (
+            isinstance(left, NameExpr)
+            and isinstance(right, NameExpr)
+            and left.node is not None
+            and left.node is right.node
+        )
+    return False
+
+
 def reported_earlier(owner: Scope, line: int, column: int, reported: set[tuple[int, int]]) -> bool:
     """Whether mypy's error at ``line``:``column`` in ``owner`` is about a name (used there,
     or the operand of ``-r`` or ``del r[0]`` there) whose variable mypy types as a coroutine
