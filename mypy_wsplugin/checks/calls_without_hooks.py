@@ -150,7 +150,7 @@ class _Judge:
         if bad or configured_sync:
             to_call = calling_fixes(self.modules, bad)
             message = not_awaitable(self.options, what, result, bad, to_call)
-            self.findings.append((AWAIT_NOT_AWAITABLE, message, role.node, None, self.scope))
+            self._add((AWAIT_NOT_AWAITABLE, message, role.node, None, self.scope))
 
     def _function_awaited(self, operand: RefExpr) -> None:
         """``await f``, ``await self.fetch``: a def itself, not a call of it."""
@@ -163,7 +163,7 @@ class _Judge:
         if self._bound_again(operand, callee):
             return
         message = function_awaited(what)
-        self.findings.append((AWAIT_NOT_AWAITABLE, message, operand, None, self.scope))
+        self._add((AWAIT_NOT_AWAITABLE, message, operand, None, self.scope))
 
     def _bound_again(self, reference: Expression, callee: Callee) -> bool:
         """Whether the function ``reference`` names may hold something else: its module
@@ -189,8 +189,21 @@ class _Judge:
         declared = _declared_return(self.scope)
         finding = find_misuse(self.options, self.modules, what, role, self.scope, result, declared)
         if finding is not None:
-            found = (MISSING_AWAIT, finding.message, finding.context, finding.role, self.scope)
-            self.findings.append(found)
+            self._add((MISSING_AWAIT, finding.message, finding.context, finding.role, self.scope))
+
+    def _add(self, finding: Finding) -> None:
+        """File ``finding`` unless one of its code is filed at its place already (two
+        coroutines bound to one name, in two branches, misused where both reach): the first
+        stands, as ``reporting.report`` keeps it for the hooks' findings."""
+        code, _, context, _, _ = finding
+        if not any(
+            other[0] is code and _place(other[2]) == _place(context) for other in self.findings
+        ):
+            self.findings.append(finding)
+
+
+def _place(context: Context) -> tuple[int, int, int | None, int | None]:
+    return context.line, context.column, context.end_line, context.end_column
 
 
 def _declared_return(scope: Scope) -> Type | None:
