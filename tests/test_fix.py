@@ -635,3 +635,95 @@ def test_atomic_write_keeps_the_mode_and_refuses_a_changed_file(tmp_path: Path) 
         write_atomic(path, b"x = 3\n", before)  # it holds "x = 2" now, not what was read
     assert path.read_bytes() == b"x = 2\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mod.py"]
+
+
+BIT_LENGTH = (
+    'A coroutine is used without "await" ("Coroutine[Any, Any, int]" has no attribute '
+    '"bit_length"); add "await"  [missing-await]'
+)
+DEFINITION_HEADERS = """\
+from typing import Any, Callable
+
+
+async def coro() -> int:
+    return 1
+
+
+def deco(x: int) -> Callable[[Any], Any]:
+    return lambda f: f
+
+
+@deco(coro().bit_length())
+async def at_the_top() -> None:
+    pass
+
+
+class C:
+    async def m(self, x: int = coro().bit_length()) -> None:
+        pass
+
+
+async def outer() -> None:
+    def inner(x: int = coro().bit_length()) -> None:
+        pass
+
+    inner()
+    coro().bit_length()
+"""
+
+
+def test_decorators_and_defaults_are_judged_in_the_scope_around_the_definition(
+    project: Path,
+) -> None:
+    """A decorator's and a default's calls run where the ``def`` stands: an ``await`` there
+    belongs to the scope around it (module level, a class body: by hand; an ``async def``
+    around a nested ``def``: edited), and the other edits of the file are still made."""
+    (project / "app" / "headers.py").write_text(DEFINITION_HEADERS)
+    result = run_fix(project, "--write", "app/headers.py")
+    assert result.returncode == 1, result.stderr.decode()
+    assert result.stderr.decode().splitlines() == [
+        f"app/headers.py:12:7: not edited, it is not inside a function: {BIT_LENGTH}",
+        f"app/headers.py:18:32: not edited, it is inside a class body: {BIT_LENGTH}",
+    ]
+    fixed = (project / "app" / "headers.py").read_text()
+    assert fixed == DEFINITION_HEADERS.replace(
+        "    def inner(x: int = coro().bit_length())",
+        "    def inner(x: int = (await coro()).bit_length())",
+    ).replace("    coro().bit_length()\n", "    (await coro()).bit_length()\n")
+
+
+def test_an_edit_that_would_not_compile_is_left_by_hand_and_the_others_are_made(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ``await`` where Python allows none (an annotation under ``from __future__ import
+    annotations``) is named as left to be made by hand; the file's other edits are made."""
+    monkeypatch.chdir(project)
+    source = (
+        "from __future__ import annotations\n"
+        "\n"
+        "async def f() -> None:\n"
+        "    def g(x: coro().t) -> None: ...\n"
+        "    coro().bit_length()\n"
+    )
+    path = project / "app" / "annotated.py"
+    path.write_text(source)
+    message = 'A coroutine is used without "await" (attribute "t" is looked up on the coroutine, not on its result); add "await"'
+    findings = (
+        Finding("app/annotated.py", 4, 13, 4, 19, "missing-await", message),
+        Finding(
+            "app/annotated.py", 5, 4, 5, 10, "missing-await", message.replace('"t"', '"bit_length"')
+        ),
+    )
+
+    def runner(args: Sequence[str]) -> MypyRun:
+        return MypyRun(findings if path.read_text() == source else findings[:1], 0, 1, ())
+
+    out, err = io.StringIO(), io.StringIO()
+    assert fix(["app"], [], Mode.WRITE, runner=runner, out=out, err=err) == 1
+    assert err.getvalue() == (
+        f"app/annotated.py:4:14: not edited, the edited code would not compile: {message}  "
+        "[missing-await]\n"
+    )
+    assert path.read_text() == source.replace(
+        "    coro().bit_length()", "    (await coro()).bit_length()"
+    )

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 import libcst as cst
 
@@ -111,11 +112,27 @@ def _prepare_file(
     if not fixed.changed:
         return
     if _compiles(fixed.original, display) and not _compiles(fixed.code, display):
-        changes.skipped.append(f"{display}: skipped, the edited code would not compile")
-        return
+        # Each edit alone: the ones that do not compile are left to be made by hand.
+        kept: list[EditRequest] = []
+        for finding, request, outcome in zip(asked, requests, fixed.outcomes, strict=True):
+            if not outcome.applied:
+                continue
+            if _compiles(fix_source(data, [request]).code, display):
+                kept.append(request)
+            else:
+                changes.manual.append(Manual(finding, _WOULD_NOT_COMPILE))
+        fixed = fix_source(data, kept)
+        if not fixed.changed:
+            return
+        if not _compiles(fixed.code, display):
+            changes.skipped.append(f"{display}: skipped, the edited code would not compile")
+            return
     edits = sum(outcome.applied for outcome in fixed.outcomes)
     diff = unified_diff(display, fixed.original, fixed.code)
     changes.files.append(FileChange(path, display, before, fixed.module.bytes, diff, edits))
+
+
+_WOULD_NOT_COMPILE: Final = "the edited code would not compile"
 
 
 def _compiles(code: str, filename: str) -> bool:

@@ -203,7 +203,7 @@ class _Index(cst.CSTVisitor):
         position = self.get_metadata(PositionProvider, node)
         parent = self._parent()
         site = _Site(node, position, _own_name(node), parent)
-        site.blocker = _await_blocker(self.stack)
+        site.blocker = _await_blocker([*self.stack, node])
         site.needs_parens = _is_primary_base(node, parent)
         site._uses = frozenset(_uses(node, parent))
         self.calls.setdefault(position.start.line, []).append(site)
@@ -349,19 +349,25 @@ def _is_primary_base(node: cst.Call, parent: cst.CSTNode | None) -> bool:
     return isinstance(parent, cst.Call) and parent.func is node
 
 
-def _await_blocker(stack: Sequence[cst.CSTNode]) -> str | None:
-    """Why an ``await`` cannot be added to an expression inside ``stack``, or None."""
-    for node in reversed(stack):
+def _await_blocker(path: Sequence[cst.CSTNode]) -> str | None:
+    """Why an ``await`` cannot be added to the last node of ``path`` (from the module
+    down), or None.  A function's decorators, parameter defaults and annotations, a lambda's
+    defaults and a class's decorators and bases are evaluated where the definition stands,
+    so the scope around it decides there."""
+    for depth in range(len(path) - 2, -1, -1):
+        node, child = path[depth], path[depth + 1]
         if isinstance(node, cst.Lambda):
-            return "it is inside a lambda"
-        if isinstance(node, cst.GeneratorExp):
+            if child is node.body:
+                return "it is inside a lambda"
+        elif isinstance(node, cst.GeneratorExp):
             return (
                 "it is inside a generator expression (an await there would make it an "
                 "async generator)"
             )
-        if isinstance(node, cst.ClassDef):
-            return "it is inside a class body"
-        if isinstance(node, cst.FunctionDef):
+        elif isinstance(node, cst.ClassDef):
+            if child is node.body:
+                return "it is inside a class body"
+        elif isinstance(node, cst.FunctionDef) and child is node.body:
             if node.asynchronous is None:
                 return f'the enclosing function "{node.name.value}" is not "async def"'
             return None
