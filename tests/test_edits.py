@@ -405,6 +405,9 @@ def test_without_end_position_calls_are_told_apart_by_the_message(request_: Edit
         pytest.param(
             "    c.append(1)", "c.", Use.ATTRIBUTE_BASE, "append", id="a-name-looked-up-on"
         ),
+        # Review (session 58): a name used after the only call, on an ASCII line.
+        pytest.param("    n = len(h) + len(c)", "c)", None, None, id="a-name-after-the-call"),
+        pytest.param("    n = len(h) + c", "c", None, None, id="a-name-after-the-only-call"),
     ],
 )
 def test_a_coroutine_that_is_no_call_inside_the_only_call_is_not_edited(

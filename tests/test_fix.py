@@ -727,3 +727,56 @@ def test_an_edit_that_would_not_compile_is_left_by_hand_and_the_others_are_made(
     assert path.read_text() == source.replace(
         "    coro().bit_length()", "    (await coro()).bit_length()"
     )
+
+
+MANAGERS_AND_WALRUSES = """\
+class CM:
+    async def __aenter__(self) -> int:
+        return 1
+
+    async def __aexit__(self, *a: object) -> None:
+        pass
+
+    def __enter__(self) -> int:
+        return 1
+
+    def __exit__(self, *a: object) -> None:
+        pass
+
+
+async def make_cm() -> CM:
+    return CM()
+
+
+async def rows() -> list[int]:
+    return [1]
+
+
+async def main() -> int:
+    async with make_cm() as x:
+        pass
+    with make_cm() as y:
+        pass
+    b = (r := rows()).count(1)
+    if c := rows():
+        return x + y + b + len(r) + len(c)
+    return 0
+"""
+
+
+def test_managers_and_walrus_values_are_found_and_awaited(project: Path) -> None:
+    """mypy reports a ``with`` statement's manager by the method it looks up on it, and a
+    walrus's value by how the walrus is used: the call is found there."""
+    (project / "app" / "managers.py").write_text(MANAGERS_AND_WALRUSES)
+    result = run_fix(project, "--write", "app/managers.py")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr.decode() == ""
+    lines = result.stdout.decode().splitlines()
+    assert lines[0] == "fixed app/managers.py (4 edits)"
+    assert lines[-1] == "after: 0 findings"
+    assert (project / "app" / "managers.py").read_text() == (
+        MANAGERS_AND_WALRUSES.replace("async with make_cm()", "async with await make_cm()")
+        .replace("    with make_cm()", "    with await make_cm()")
+        .replace("(r := rows())", "(r := await rows())")
+        .replace("c := rows()", "c := await rows()")
+    )

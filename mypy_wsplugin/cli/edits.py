@@ -20,6 +20,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -151,6 +152,8 @@ class _Site:
     blocker: str | None = None  # why an await cannot be added here
     needs_parens: bool = False  # an added await needs parentheses (attribute base, ...)
     _uses: frozenset[Use] = field(default_factory=frozenset)
+    # What uses the call's value: its parent, or a walrus's (``(c := make()).send()``).
+    user: cst.CSTNode | None = None
 
 
 @dataclass
@@ -205,7 +208,14 @@ class _Index(cst.CSTVisitor):
         site = _Site(node, position, _own_name(node), parent)
         site.blocker = _await_blocker([*self.stack, node])
         site.needs_parens = _is_primary_base(node, parent)
-        site._uses = frozenset(_uses(node, parent))
+        value: cst.CSTNode = node
+        user = parent
+        for outer in reversed(self.stack[:-1]):
+            if not (isinstance(user, cst.NamedExpr) and user.value is value):
+                break
+            value, user = user, outer
+        site.user = user
+        site._uses = frozenset(_uses(value, user))
         self.calls.setdefault(position.start.line, []).append(site)
         self.calls_by_node[id(node)] = site
 
@@ -274,9 +284,11 @@ class _Index(cst.CSTVisitor):
         return winners[0] if len(winners) == 1 else None
 
     def _contradicts(self, site: _Site, request: EditRequest) -> bool:
-        """Whether ``request`` is about something inside ``site``, not the site itself:
-        its column past the site's start on the site's first line (and none of the
-        columns its start may be reported at), or a use the site does not have."""
+        """Whether ``request`` is about something else than ``site``: inside it (its column
+        past the site's start on the site's first line, and none of the columns its start
+        may be reported at), outside it on a line where every count of columns agrees
+        (ASCII text up to the column: a name used further on, ``len(r) + len(c)`` for
+        ``c``), or about a use the site does not have."""
         start, end = site.position.start, site.position.end
         if (
             request.use is not None
@@ -286,7 +298,10 @@ class _Index(cst.CSTVisitor):
             return True
         if start.line != request.line or self._column_fits(site, request):
             return False
-        limit = end.column if end.line == start.line else len(self._line(start.line))
+        line = self._line(start.line)
+        limit = end.column if end.line == start.line else len(line)
+        if line[: request.column].isascii():
+            return True  # where the counts agree, a start that is not the column is not it
         return start.column < request.column < limit
 
     def _column_fits(self, site: _Site, request: EditRequest) -> bool:
@@ -309,13 +324,22 @@ def _use_fits(site: _Site, request: EditRequest) -> bool:
     if request.use is None or request.use not in site._uses:
         return False
     if request.use is Use.ATTRIBUTE_BASE:
-        parent = site.parent
-        return isinstance(parent, cst.Attribute) and parent.attr.value == request.attribute
+        user = site.user
+        if isinstance(user, cst.WithItem):  # mypy looks the manager's methods up on it
+            return request.attribute in _WITH_METHODS
+        return isinstance(user, cst.Attribute) and user.attr.value == request.attribute
     return True
 
 
-def _uses(node: cst.Call, parent: cst.CSTNode | None) -> Iterable[Use]:
-    if isinstance(parent, cst.Attribute) and parent.value is node:
+# What mypy looks up on a ``with`` or ``async with`` statement's manager.
+_WITH_METHODS: Final = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__"})
+
+
+def _uses(node: cst.BaseExpression, parent: cst.CSTNode | None) -> Iterable[Use]:
+    """How ``parent`` uses ``node``, a call (or a walrus around one)."""
+    if (isinstance(parent, cst.Attribute) and parent.value is node) or (
+        isinstance(parent, cst.WithItem) and parent.item is node
+    ):
         yield Use.ATTRIBUTE_BASE
     if isinstance(parent, cst.Expr):
         yield Use.STATEMENT

@@ -472,10 +472,20 @@ def reported_earlier(owner: Scope, line: int, column: int, reported: set[tuple[i
     index = next(i for i, use in enumerate(same) if use[0] is at)
     for name, role, _ in reversed(same[: index + 1]):
         if role is Role.STORE:
-            return False
+            # A walrus's value is reported where it stands (``(r := rows()).count(1)``).
+            value = _walrus_value(owner, name)
+            return value is not None and (value.line, value.column) in reported
         if (name.line, name.column) in reported:
             return True
     return False
+
+
+def _walrus_value(owner: Scope, target: NameExpr) -> Expression | None:
+    """The value ``target`` is bound to, where a walrus binds it (``(r := rows())``)."""
+    for e in get_subexpressions(owner):
+        if isinstance(e, AssignmentExpr) and e.target is target:
+            return e.value
+    return None
 
 
 def bound_once_to_call(owner: Scope, line: int, column: int) -> AssignmentStmt | None:
