@@ -707,7 +707,10 @@ def test_an_edit_that_would_not_compile_is_left_by_hand_and_the_others_are_made(
     )
     path = project / "app" / "annotated.py"
     path.write_text(source)
-    message = 'A coroutine is used without "await" (attribute "t" is looked up on the coroutine, not on its result); add "await"'
+    message = (
+        'A coroutine is used without "await" (attribute "t" is looked up on the coroutine, '
+        'not on its result); add "await"'
+    )
     findings = (
         Finding("app/annotated.py", 4, 13, 4, 19, "missing-await", message),
         Finding(
