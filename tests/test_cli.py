@@ -92,6 +92,37 @@ def test_show_config_reports_broken_toml_in_one_line(
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "explicit"),
+    [
+        ("mypy.ini", True),
+        ("mypy.ini", False),
+        ("pyproject.toml", True),
+        ("pyproject.toml", False),
+    ],
+    ids=["ini-given", "ini-found", "toml-given", "toml-found"],
+)
+def test_show_config_reports_a_config_file_that_is_not_utf8_in_one_line(
+    name: str,
+    explicit: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # mypy itself stops with a traceback (UnicodeDecodeError) on such a file.
+    section = "[mypy]" if name == "mypy.ini" else "[tool.mypy]"
+    (tmp_path / name).write_bytes(
+        f"{section}\nplugins = ['mypy_wsplugin']\n# caf\xe9\n".encode("latin-1")
+    )
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["show-config", *(["--config-file", name] if explicit else [])]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    at = len(f"{section}\nplugins = ['mypy_wsplugin']\n# caf")
+    assert captured.err == f"{name}: error: not UTF-8 text (invalid continuation byte: byte {at})\n"
+
+
 def test_help_is_plain_text() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy_wsplugin", "--help"],

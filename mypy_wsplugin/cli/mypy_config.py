@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import configparser
 import io
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, TextIO
 
+from mypy import defaults
 from mypy.config_parser import ConfigTOMLValueError, destructure_overrides, is_toml
 from mypy.main import process_options
 from mypy.modulefinder import BuildSource
@@ -52,6 +54,11 @@ def load(mypy_args: Sequence[str], *, require_targets: bool) -> MypySetup:
         )
     except SystemExit:
         raise UsageError(_argparse_error(stderr.getvalue())) from None
+    except UnicodeDecodeError as error:  # mypy reads config files as UTF-8, and stops
+        path = _undecodable_config(mypy_args) or "the config file"
+        raise UsageError(
+            f"{path}: error: not UTF-8 text ({error.reason}: byte {error.start})"
+        ) from None
     remarks = stderr.getvalue()
     path = options.config_file
     if path is None and remarks.strip():
@@ -120,6 +127,42 @@ def parse_problem(path: str) -> str | None:
         return f"cannot read the config file: {error.strerror or error}"
     except (tomllib.TOMLDecodeError, configparser.Error, ConfigTOMLValueError) as error:
         return one_line(str(error))
+    return None
+
+
+# The files mypy looks for, in its order, in the working directory and each directory up to
+# a repository's root, then in the user's home (mypy's documented discovery).
+_CONFIG_NAMES: Final = ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg")
+
+
+def _undecodable_config(mypy_args: Sequence[str]) -> str | None:
+    """The config file mypy read that is not UTF-8 text: the one ``--config-file`` names,
+    or the first such file of mypy's search."""
+    candidates: list[str] = []
+    for index, arg in enumerate(mypy_args):
+        if arg == "--config-file" and index + 1 < len(mypy_args):
+            candidates.append(mypy_args[index + 1])
+        elif arg.startswith("--config-file="):
+            candidates.append(arg.partition("=")[2])
+    if not candidates:
+        here = os.getcwd()
+        while True:
+            candidates += [os.path.relpath(os.path.join(here, n)) for n in _CONFIG_NAMES]
+            parent = os.path.dirname(here)
+            if parent == here or any(
+                os.path.exists(os.path.join(here, root)) for root in (".git", ".hg")
+            ):
+                break
+            here = parent
+        candidates += defaults.USER_CONFIG_FILES
+    for candidate in candidates:
+        try:
+            with open(candidate, encoding="utf-8") as handle:
+                handle.read()
+        except UnicodeDecodeError:
+            return candidate
+        except OSError:
+            continue
     return None
 
 
