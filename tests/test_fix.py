@@ -783,3 +783,31 @@ def test_managers_and_walrus_values_are_found_and_awaited(project: Path) -> None
         .replace("(r := rows())", "(r := await rows())")
         .replace("c := rows()", "c := await rows()")
     )
+
+
+def test_a_link_to_a_file_outside_the_paths_is_a_finding_left_unedited(project: Path) -> None:
+    """A file under the given paths that links to one outside them: its findings are the
+    command's (``--check`` fails, ``--write`` lists them), and the file linked to is not
+    written."""
+    outside = project / "outside"
+    outside.mkdir()
+    real = outside / "real.py"
+    real.write_text(
+        "async def coro() -> int:\n    return 1\n\n\nasync def f() -> None:\n    coro().bit_length()\n"
+    )
+    (project / "links").mkdir()
+    (project / "links" / "link.py").symlink_to(real)
+    before = real.read_bytes()
+    check = run_fix(project, "--check", "links")
+    assert check.returncode == 1
+    assert check.stderr.decode().splitlines() == [
+        "links/link.py:6:5: not edited, it is a link to a file outside the given paths: "
+        'Coroutine "coro()" is used without "await" (attribute "bit_length" is looked up on '
+        'the coroutine, not on its result); add "await"  [missing-await]',
+        "no edits to make; 1 finding left",
+    ]
+    write = run_fix(project, "--write", "links")
+    assert write.returncode == 1
+    assert write.stdout.decode().splitlines()[0] == "before: 1 finding"
+    assert write.stdout.decode().splitlines()[2] == "after: 1 finding"
+    assert real.read_bytes() == before

@@ -68,6 +68,9 @@ def prepare(
         if scope.contains(path):
             by_file.setdefault(path, []).append(finding)
             changes.in_scope.append(finding)
+        elif scope.names(cwd, finding.path):
+            changes.in_scope.append(finding)
+            changes.manual.append(Manual(finding, "it is a link to a file outside the given paths"))
         else:
             changes.outside[finding.path] = changes.outside.get(finding.path, 0) + 1
     for path, file_findings in sorted(by_file.items(), key=lambda item: item[1][0].path):

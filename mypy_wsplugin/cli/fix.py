@@ -110,7 +110,7 @@ def _write(
             _print_failure(second, err)
             return 2
         after = sorted(
-            (f for f in second.findings if scope.contains((cwd / f.path).resolve())),
+            (f for f in second.findings if scope.names(cwd, f.path)),
             key=Finding.sort_key,
         )
         if not after or round_ == _MOST_ROUNDS:

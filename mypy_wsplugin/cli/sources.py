@@ -53,13 +53,27 @@ class Scope:
     outside them is written."""
 
     roots: tuple[Path, ...]
+    # The same paths as written (absolute, links not followed): a file mypy names under one
+    # of them is a finding there, also where it is a link to a file outside (not written).
+    written: tuple[Path, ...] = ()
 
     @classmethod
     def of(cls, paths: Sequence[str]) -> Scope:
-        return cls(tuple(Path(p).resolve() for p in paths) or (Path.cwd().resolve(),))
+        given = list(paths) or [os.curdir]
+        return cls(
+            tuple(Path(p).resolve() for p in given), tuple(Path(os.path.abspath(p)) for p in given)
+        )
 
     def contains(self, path: Path) -> bool:
-        return any(path == root or path.is_relative_to(root) for root in self.roots)
+        """Whether ``path`` (with links followed) is in the scope: it may be written."""
+        return _under(path, self.roots)
+
+    def names(self, cwd: Path, shown: str) -> bool:
+        """Whether the file mypy shows as ``shown`` is under the paths as given (or, with
+        links followed, in the scope): its findings are the command's."""
+        return _under(Path(os.path.abspath(cwd / shown)), self.written) or self.contains(
+            (cwd / shown).resolve()
+        )
 
     def python_files(self) -> Iterator[Path]:
         for root in self.roots:
@@ -67,6 +81,10 @@ class Scope:
                 yield root
             elif root.is_dir():
                 yield from _walk(root)
+
+
+def _under(path: Path, roots: Iterable[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
 
 
 def snapshot(scope: Scope, also: Iterable[str] = ()) -> dict[Path, Snapshot]:
