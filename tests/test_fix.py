@@ -793,7 +793,8 @@ def test_a_link_to_a_file_outside_the_paths_is_a_finding_left_unedited(project: 
     outside.mkdir()
     real = outside / "real.py"
     real.write_text(
-        "async def coro() -> int:\n    return 1\n\n\nasync def f() -> None:\n    coro().bit_length()\n"
+        "async def coro() -> int:\n    return 1\n\n\n"
+        "async def f() -> None:\n    coro().bit_length()\n"
     )
     (project / "links").mkdir()
     (project / "links" / "link.py").symlink_to(real)
