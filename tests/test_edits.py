@@ -196,14 +196,22 @@ def test_crlf_tabs_and_coding_cookie_are_kept_byte_for_byte() -> None:
         "\t\treturn await get(name)\r\n"
     ).encode("latin-1")
     result = fix_source(source, [EditRequest(REMOVE, 5, 15)])
-    assert result.module.bytes == source.replace(b"return await get", b"return get")
+    assert result.data == source.replace(b"return await get", b"return get")
     assert result.module.encoding == "iso-8859-1"
 
 
 def test_byte_order_mark_and_missing_final_newline_are_kept() -> None:
     source = "\ufeffasync def h():\n    return await get()".encode("utf-8-sig")
     result = fix_source(source, [EditRequest(REMOVE, 2, 17)])
-    assert result.module.bytes == b"\xef\xbb\xbfasync def h():\n    return get()"
+    assert result.data == b"\xef\xbb\xbfasync def h():\n    return get()"
+
+
+def test_lone_carriage_returns_are_kept_to_the_last() -> None:
+    """libcst gives back a file whose lines end in a lone ``\\r`` without its last one."""
+    source = b"async def h():\r    x = await get()\r    return x\r"
+    result = fix_source(source, [EditRequest(REMOVE, 2, 14)])
+    assert result.data == b"async def h():\r    x = get()\r    return x\r"
+    assert result.original == source.decode()
 
 
 def test_no_await_at_the_reported_place() -> None:
@@ -366,11 +374,42 @@ def test_nested_missing_awaits() -> None:
             id="lambda",
         ),
         pytest.param("create(ctx).send('x')\n", "it is not inside a function", id="module-level"),
+        pytest.param(
+            "async def handler(ctx):\n    return f'{create(ctx).x=}'\n",
+            'it is in an f-string\'s "=" expression, whose text the program prints',
+            id="f-string-printing-its-text",
+        ),
+        pytest.param(
+            "async def handler(ctx):\n    def inner(x=create(ctx).x):\n        pass\n",
+            None,
+            id="default-of-a-def-in-an-async-def",
+        ),
+        pytest.param(
+            "def outer(ctx):\n    async def inner(x=create(ctx).x):\n        pass\n",
+            'the enclosing function "outer" is not "async def"',
+            id="default-of-an-async-def-in-a-def",
+        ),
+        pytest.param(
+            "async def handler(ctx):\n    f = lambda x=create(ctx).x: x\n",
+            None,
+            id="default-of-a-lambda",
+        ),
     ],
 )
-def test_where_await_cannot_go_nothing_is_edited(source: str, reason: str) -> None:
+def test_where_await_cannot_go_nothing_is_edited(source: str, reason: str | None) -> None:
+    """(``reason`` None: the scope around a definition decides, and allows it.)"""
     line = next(n for n, text in enumerate(source.splitlines(), 1) if "create(" in text)
-    assert not_fixed(source, at(source, line, "create", ADD, name="create")) == reason
+    request = at(source, line, "create", ADD, name="create")
+    if reason is None:
+        assert "(await create(ctx)).x" in fixed(source, request)
+    else:
+        assert not_fixed(source, request) == reason
+
+
+def test_an_await_in_an_f_string_printing_its_text_stays() -> None:
+    source = "async def h():\n    return f'{await get()=}'\n"
+    reason = 'it is in an f-string\'s "=" expression, whose text the program prints'
+    assert not_fixed(source, at(source, 2, "get", REMOVE)) == reason
 
 
 # Telling candidates on one line apart

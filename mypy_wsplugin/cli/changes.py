@@ -132,7 +132,7 @@ def _prepare_file(
             return
     edits = sum(outcome.applied for outcome in fixed.outcomes)
     diff = unified_diff(display, fixed.original, fixed.code)
-    changes.files.append(FileChange(path, display, before, fixed.module.bytes, diff, edits))
+    changes.files.append(FileChange(path, display, before, fixed.data, diff, edits))
 
 
 _WOULD_NOT_COMPILE: Final = "the edited code would not compile"

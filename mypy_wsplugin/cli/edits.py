@@ -74,10 +74,23 @@ class FixedSource:
     original: str  # the source as text
     module: cst.Module  # the edited module (``.bytes`` in the source's encoding)
     outcomes: tuple[Outcome, ...]
+    # What the source ends with that libcst does not give back (the last line break of a
+    # file whose lines end in a lone ``\r``), kept after the edited code.
+    tail: str = ""
 
     @property
     def code(self) -> str:
-        return self.module.code
+        return self.module.code + self.tail
+
+    @property
+    def data(self) -> bytes:
+        """The edited file, in its own encoding."""
+        if not self.tail:
+            return self.module.bytes
+        encoding = self.module.encoding
+        return self.module.bytes + self.tail.encode(
+            "utf-8" if encoding == "utf-8-sig" else encoding
+        )
 
     @property
     def changed(self) -> bool:
@@ -91,6 +104,10 @@ def fix_source(source: str | bytes, requests: Sequence[EditRequest]) -> FixedSou
     """
     wrapper = MetadataWrapper(cst.parse_module(source))
     original = wrapper.module.code
+    text = source.decode(wrapper.module.encoding) if isinstance(source, bytes) else source
+    text = text.removeprefix("\ufeff")
+    tail = text[len(original) :] if text.startswith(original) else ""
+    original += tail
     index = _Index(original)
     wrapper.visit(index)
     removals: dict[int, cst.Await] = {}
@@ -110,7 +127,7 @@ def fix_source(source: str | bytes, requests: Sequence[EditRequest]) -> FixedSou
     module = wrapper.module
     if removals or additions:
         module = module.visit(_Apply(set(removals), additions))
-    return FixedSource(original, module, tuple(outcomes))
+    return FixedSource(original, module, tuple(outcomes), tail)
 
 
 def candidate_columns(line_text: str, column: int) -> set[int]:
@@ -200,6 +217,8 @@ class _Index(cst.CSTVisitor):
         site = _Site(node, position, _own_name(operand), self._parent())
         if "#" in _code(node.whitespace_after_await):
             site.blocker = 'a comment stands between "await" and what it awaits'
+        else:
+            site.blocker = _in_printed_text(self.stack)
         self.awaits.setdefault(position.start.line, []).append(site)
 
     def _add_call(self, node: cst.Call) -> None:
@@ -378,6 +397,9 @@ def _await_blocker(path: Sequence[cst.CSTNode]) -> str | None:
     down), or None.  A function's decorators, parameter defaults and annotations, a lambda's
     defaults and a class's decorators and bases are evaluated where the definition stands,
     so the scope around it decides there."""
+    printed = _in_printed_text(path)
+    if printed is not None:
+        return printed
     for depth in range(len(path) - 2, -1, -1):
         node, child = path[depth], path[depth + 1]
         if isinstance(node, cst.Lambda):
@@ -396,6 +418,15 @@ def _await_blocker(path: Sequence[cst.CSTNode]) -> str | None:
                 return f'the enclosing function "{node.name.value}" is not "async def"'
             return None
     return "it is not inside a function"
+
+
+def _in_printed_text(path: Sequence[cst.CSTNode]) -> str | None:
+    """Why the expression at the end of ``path`` cannot be edited where an f-string prints
+    its text (``f"{x.count()=}"``): an edit changes what the program prints."""
+    for node in path:
+        if isinstance(node, cst.FormattedStringExpression) and node.equal is not None:
+            return 'it is in an f-string\'s "=" expression, whose text the program prints'
+    return None
 
 
 def _code(node: cst.CSTNode) -> str:
