@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import configparser
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final, cast
@@ -31,8 +30,8 @@ CHECK_ALL_AWAITS: Final = "check_all_awaits"
 # One segment of a TARGET: an identifier, or a glob over identifiers (``*``, ``?``, ``[...]``).
 # Patterns, compiled at their first use (re's own cache): most configurations have no entry,
 # and a plugin that is imported at every mypy run keeps its start-up short.
-_TARGET_SEGMENT: Final = r"[A-Za-z0-9_*?\[\]!-]+"
-_IDENTIFIER: Final = r"[A-Za-z_][A-Za-z0-9_]*"
+# What a TARGET's segment may hold besides a name's characters: glob syntax (fnmatch).
+_GLOB_CHARACTERS: Final = frozenset("*?[]!-")
 _GLOB_CHARS: Final = frozenset("*?[")
 _ARROW: Final = "->"
 
@@ -361,6 +360,21 @@ def _build(
         name: read(keys[name], _Where(path, section, name), raw) for name, raw in given.items()
     }
     config = PluginConfig(values, path=path, section=section)
+    for key, entries in (
+        (SYNC_FACTORIES, config.sync_factories),
+        (ASYNC_FACTORIES, config.async_factories),
+    ):
+        results: dict[str, FactoryEntry] = {}
+        for entry in entries:
+            earlier = results.setdefault(entry.target, entry)
+            if earlier.result != entry.result:
+                raise ConfigError.invalid(
+                    path,
+                    section,
+                    key,
+                    entry.text,
+                    f"{entry.target} is also listed as {earlier.text!r}; give it one RESULT",
+                )
     sync_targets = {e.target for e in config.sync_factories}
     for entry in config.async_factories:
         if entry.target in sync_targets:
@@ -394,10 +408,15 @@ def _parse_entry(where: _Where, text: str, is_async: bool) -> FactoryEntry:
 
 
 def _is_target(text: str) -> bool:
+    """A dotted name of at least two parts, each made of a Python name's characters
+    (``é`` too) and glob syntax."""
     parts = text.split(".")
-    return len(parts) >= 2 and all(re.fullmatch(_TARGET_SEGMENT, p) for p in parts)
+    return len(parts) >= 2 and all(
+        part and all(c in _GLOB_CHARACTERS or f"_{c}".isidentifier() for c in part)
+        for part in parts
+    )
 
 
 def _is_dotted_name(text: str) -> bool:
     parts = text.split(".")
-    return len(parts) >= 2 and all(re.fullmatch(_IDENTIFIER, p) for p in parts)
+    return len(parts) >= 2 and all(part.isidentifier() for part in parts)

@@ -57,6 +57,18 @@ def test_ini_lists_one_entry_per_line_with_comments(tmp_path: Path) -> None:
     assert config.check_all_awaits is False
 
 
+def test_names_with_non_ascii_letters_are_entries(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path / "mypy.ini",
+            "[mypy_wsplugin]\nsync_factories = app.café.obtenir_é* -> app.café.Gestionnaire\n",
+        )
+    )
+    assert [(e.target, e.result, e.is_glob) for e in config.sync_factories] == [
+        ("app.café.obtenir_é*", "app.café.Gestionnaire", True)
+    ]
+
+
 def test_setup_cfg_is_read_like_mypy_ini(tmp_path: Path) -> None:
     config = load_config(
         write(tmp_path / "setup.cfg", "[mypy_wsplugin]\nsync_factories = a.b.c -> a.b.C\n")
@@ -141,6 +153,20 @@ INI_MISTAKES = [
         "[mypy_wsplugin] async_factories: invalid value 'app.f': app.f is also listed in "
         "sync_factories",
         id="both-sync-and-async",
+    ),
+    pytest.param(
+        "mypy.ini",
+        "[mypy_wsplugin]\nsync_factories = app.f -> app.X\n  app.f -> app.Y\n",
+        "[mypy_wsplugin] sync_factories: invalid value 'app.f -> app.Y': app.f is also listed "
+        "as 'app.f -> app.X'; give it one RESULT",
+        id="two-results",
+    ),
+    pytest.param(
+        "mypy.ini",
+        "[mypy_wsplugin]\nasync_factories = app.f\n  app.f -> app.Y\n",
+        "[mypy_wsplugin] async_factories: invalid value 'app.f -> app.Y': app.f is also listed "
+        "as 'app.f'; give it one RESULT",
+        id="with-and-without-a-result",
     ),
 ]
 
