@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection
 from typing import Any, Final
 
 from mypy.nodes import (
+    ARG_STAR,
     AssignmentExpr,
     AssignmentStmt,
     AwaitExpr,
@@ -39,6 +40,7 @@ from mypy.nodes import (
     OpExpr,
     RefExpr,
     RevealExpr,
+    SetExpr,
     StarExpr,
     Statement,
     StrExpr,
@@ -114,6 +116,7 @@ _STATEMENT_ROLES: Final = frozenset(
         Role.UNPACKED,
         Role.ITERATED,
         Role.OPERAND,
+        Role.COMPARED,
     }
 )
 
@@ -281,11 +284,18 @@ def _comprehension(
             _set(roles, kept, cond, Role.CONDITION)
 
 
-def _store_items(e: TupleExpr | ListExpr | StarExpr, roles: _Roles, kept: frozenset[type]) -> None:
+def _store_items(
+    e: TupleExpr | ListExpr | SetExpr | StarExpr, roles: _Roles, kept: frozenset[type]
+) -> None:
+    """A target's items are targets; a display's starred item is iterated (``[*x]``)."""
     parent = _role(roles, e)
     if parent is not None and parent.role is Role.STORE:
         for item in e.items if not isinstance(e, StarExpr) else [e.expr]:
             _set(roles, kept, item, Role.STORE)
+    elif not isinstance(e, StarExpr):
+        for item in e.items:
+            if type(item) is StarExpr:
+                _set(roles, kept, item.expr, Role.ITERATED)
 
 
 def _revealed(e: RevealExpr, roles: _Roles, kept: frozenset[type]) -> None:
@@ -321,6 +331,9 @@ def _call(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
     if (converts and len(e.args) == 1) or formats:
         for arg in e.args:
             _set(roles, kept, arg, Role.CONVERTED)
+    for arg, kind in zip(e.args, e.arg_kinds, strict=True):
+        if kind == ARG_STAR:  # ``f(*x)``
+            _set(roles, kept, arg, Role.ITERATED)
 
 
 _HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], None]]] = {
@@ -334,6 +347,7 @@ _HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], None]
     DictionaryComprehension: _comprehension,
     TupleExpr: _store_items,
     ListExpr: _store_items,
+    SetExpr: _store_items,
     StarExpr: _store_items,
     RevealExpr: _revealed,
     ComparisonExpr: _comparison,

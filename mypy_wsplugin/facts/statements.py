@@ -88,10 +88,13 @@ class Role(enum.Enum):
     ASSIGNED = "assigned"  # ``name = x`` (a single plain name as the target)
     STORE = "store"  # an assignment target
     REVEALED = "revealed"  # the operand of reveal_type(): looked at, not used
-    COMPARED = "compared"  # an operand of ``==``, ``!=``, ``is``, ``is not``, left of ``in``
+    COMPARED = "compared"  # an operand of ``==``, ``!=``, ``is``, ``is not``, left of ``in``;
+    # a ``match`` statement's subject
     UNPACKED = "unpacked"  # ``a, b = x``
     CONVERTED = "converted"  # ``bool(x)``, ``str(x)``, ``repr(x)``, an f-string part
-    ITERATED = "iterated"  # ``for _ in x``, ``async for _ in x``, ``[_ for _ in x]``
+    ITERATED = (
+        "iterated"  # ``for _ in x``, ``async for _ in x``, ``[_ for _ in x]``, ``f(*x)``, ``[*x]``
+    )
     SUBSCRIPTED = "subscripted"  # ``x[i]``
     OPERAND = "operand"  # ``x + 1``, ``n -= x``: arithmetic (``%`` formats any object)
     CALLED = "called"  # ``x(...)``: a name called (recorded with every name's role only)
@@ -270,7 +273,7 @@ class StatementWalker:
         self.block(s.body)
 
     def visit_match(self, s: MatchStmt) -> None:
-        self.expr(s.subject)
+        self.expr(s.subject, Role.COMPARED)  # matched against patterns
         for pattern in s.patterns:
             self.exprs(pattern_captures(pattern), Role.STORE)
         for guard, body in zip(s.guards, s.bodies, strict=False):
