@@ -692,7 +692,16 @@ def render_role(u: Use, role: str, call: str) -> list[str]:
         return [f"{var}: tuple[int, str] = ({value}, 'a')", f"print({var})"]
     if role == "pairs":
         return [f"{var}: list[tuple[int, str]] = [({value}, 'a')]", f"print({var})"]
+    if role == "star":
+        return [f"print(*{value})"]
+    if role == "match":
+        return [f"match {value}:", "    case 0:", "        print()"]
     return [value]
+
+
+# The other shape of a role (drawn from the generator's ``shapes`` stream): an argument
+# starred, a condition matched.
+_SHAPE_OF: Final = {"arg": "star", "cond": "match"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -1155,6 +1164,7 @@ class Generator:
         variables: random.Random | None = None,
         nesting: random.Random | None = None,
         unions: random.Random | None = None,
+        shapes: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -1170,6 +1180,8 @@ class Generator:
         self.variables = variables or random.Random(0)
         self.nesting = nesting or random.Random(0)
         self.unions = unions or random.Random(0)
+        # Which argument is starred (``print(*x)``) and which condition is a ``match``.
+        self.shapes = shapes or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -1300,6 +1312,7 @@ class Generator:
             return None
         has_ret = any(u.role == "ret" for u in h.uses)
         role = rng.choice([r for r in ROLES if r != "ret" or not has_ret])
+        role = _SHAPE_OF.get(role, role) if self.shapes.random() < 0.3 else role
         use = Use(self.next_uid(p), module, name, method, form, role, False)
         if role in ("attr", "assign") and rng.random() < 0.25:
             use.attr = rng.choice(("close", "send", "cr_frame"))  # also the coroutine's own
@@ -1526,6 +1539,7 @@ def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
         random.Random(f"variables-{seed}"),
         random.Random(f"nesting-{seed}"),
         random.Random(f"unions-{seed}"),
+        random.Random(f"shapes-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)

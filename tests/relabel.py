@@ -67,7 +67,10 @@ REPLACEABLE_CODES: Final = frozenset(
         "unused-awaitable",
     }
 )
-REPLACEABLE_MISC: Final = re.compile(r'Incompatible types in "await"')
+# (mypy's error for a starred coroutine, ``f(*fetch())``, names no type.)
+REPLACEABLE_MISC: Final = re.compile(
+    r'Incompatible types in "await"|Expected iterable as variadic argument\b'
+)
 # mypy's own errors about a coroutine value (any code: assignment, arg-type, index, ...),
 # which the plugin files under missing-await (checks/mypy_await_notes.py, and unpacking).
 # A list or set comprehension's items are shown unquoted (``List[Coroutine[...]]``), and so
@@ -449,24 +452,29 @@ ASSIGNED_FINDING: Final = re.compile(
 
 def _kept_in_a_name(new: Sequence[Item], line: Line, source: Sequence[str] | None) -> str | None:
     """The plugin's finding about a coroutine kept in a name (the last one in ``line``'s
-    file at or before it, bound before it), if ``line`` of the source uses that name."""
+    file at or before it, bound before it: ``assigned to "r" on line L``, or reported on
+    a line before where a walrus binds it, ``(r := rows())``), if ``line`` of the source
+    uses that name."""
     if source is None or not 0 < line.line <= len(source):
         return None
     found: tuple[int, str, str] | None = None  # (its line, the name, its text)
     for item in new:
         theirs = item.line
-        match = ASSIGNED_FINDING.match(theirs.message) if theirs.is_plugin else None
-        if (
-            match
-            and theirs.file == line.file
-            and int(match["line"]) < line.line
-            and theirs.line <= line.line
-            and (found is None or theirs.line >= found[0])
-        ):
-            found = (theirs.line, match["name"], theirs.text)
+        if not theirs.is_plugin or not theirs.is_error or theirs.file != line.file:
+            continue
+        match = ASSIGNED_FINDING.match(theirs.message)
+        names = [match["name"]] if match and int(match["line"]) < line.line else []
+        if not match and 0 < theirs.line < line.line:
+            names = WALRUS_TARGET.findall(source[theirs.line - 1])
+        for name in names:
+            if theirs.line <= line.line and (found is None or theirs.line >= found[0]):
+                found = (theirs.line, name, theirs.text)
     if found is None or not re.search(rf"\b{found[1]}\b", source[line.line - 1]):
         return None
     return found[2]
+
+
+WALRUS_TARGET: Final = re.compile(r"\b(\w+)\s*:=")
 
 
 IGNORE_COMMENT: Final = re.compile(r"#\s*type:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")

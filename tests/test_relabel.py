@@ -158,6 +158,36 @@ def test_mypys_error_elsewhere_is_not_carried(why: str) -> None:
     assert not result.ok
 
 
+WALRUS_SOURCE = ["async def run():", "    b = (r := make()).count(1)", "    len(r)", "    len(s)"]
+WALRUS_FINDING = (
+    'main.py:2: error: Coroutine "make()" is used without "await" (attribute "count" is looked'
+    ' up on the coroutine, not on its result); add "await"  [missing-await]'
+)
+WALRUS_ATTR = (
+    'main.py:2: error: "Coroutine[Any, Any, list[int]]" has no attribute "count"  [attr-defined]'
+)
+
+
+@pytest.mark.parametrize(("line", "carried"), [(3, True), (4, False)], ids=["r", "another"])
+def test_mypys_error_at_a_later_use_of_a_name_a_walrus_bound_is_carried(
+    line: int, carried: bool
+) -> None:
+    later = _later_use(line)
+    result = classify([WALRUS_ATTR, *later], [WALRUS_FINDING], sources={"main.py": WALRUS_SOURCE})
+    assert result.replaced == [([WALRUS_ATTR], [WALRUS_FINDING])]
+    assert result.carried == ([(later, WALRUS_FINDING)] if carried else [])
+    assert result.ok is carried
+
+
+def test_mypys_error_about_a_starred_value_is_replaced() -> None:
+    star = "main.py:4: error: Expected iterable as variadic argument  [misc]"
+    finding = (
+        'main.py:4: error: Coroutine "rows()" is used without "await" (a coroutine object cannot'
+        ' be iterated); add "await"  [missing-await]'
+    )
+    assert classify([star], [finding]).replaced == [([star], [finding])]
+
+
 def test_an_error_of_another_code_is_invented() -> None:
     arg = 'main.py:11: error: Argument 1 to "send" has incompatible type "int"  [arg-type]'
     result = classify([AWAIT_MISC], [AWAIT_FINDING, arg])
