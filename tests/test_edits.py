@@ -406,6 +406,15 @@ def test_where_await_cannot_go_nothing_is_edited(source: str, reason: str | None
         assert not_fixed(source, request) == reason
 
 
+def test_an_await_in_an_f_string_format_spec_is_added() -> None:
+    """The format spec's text is not printed (only the expression's before ``=``)."""
+    source = "async def h(x):\n    return f'{x=:{create().width}}'\n"
+    request = at(source, 2, "create", ADD, name="create")
+    assert (
+        fixed(source, request) == "async def h(x):\n    return f'{x=:{(await create()).width}}'\n"
+    )
+
+
 def test_an_await_in_an_f_string_printing_its_text_stays() -> None:
     source = "async def h():\n    return f'{await get()=}'\n"
     reason = 'it is in an f-string\'s "=" expression, whose text the program prints'
@@ -457,6 +466,31 @@ def test_a_coroutine_that_is_no_call_inside_the_only_call_is_not_edited(
     source = f"async def handler(c, h):\n{line}\n"
     request = at(source, 2, text, ADD, use=use, attribute=attribute)
     assert not_fixed(source, request).startswith("no call found at line 2")
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "after"),
+    [
+        pytest.param("    return -fetch()", "-", "    return -await fetch()", id="unary"),
+        pytest.param("    return 1 + fetch()", "1", "    return 1 + await fetch()", id="operand"),
+        pytest.param(
+            "    if (n := fetch()) > 1: pass",
+            "n :=",
+            "    if (n := await fetch()) > 1: pass",
+            id="walrus-compared",
+        ),
+        pytest.param(
+            "    takes(n := fetch())", "n :=", "    takes(n := await fetch())", id="walrus-passed"
+        ),
+    ],
+)
+def test_a_request_where_an_expression_around_the_call_starts_is_the_call(
+    line: str, text: str, after: str
+) -> None:
+    """mypy reports some errors about a coroutine at the expression around it (review,
+    session 58: these were taken for something else than the call)."""
+    source = f"async def h(takes):\n{line}\n"
+    assert fixed(source, at(source, 2, text, ADD)) == f"async def h(takes):\n{after}\n"
 
 
 def test_an_ambiguous_request_is_not_edited() -> None:

@@ -812,3 +812,31 @@ def test_a_link_to_a_file_outside_the_paths_is_a_finding_left_unedited(project: 
     assert write.stdout.decode().splitlines()[0] == "before: 1 finding"
     assert write.stdout.decode().splitlines()[2] == "after: 1 finding"
     assert real.read_bytes() == before
+
+
+def test_a_file_whose_encoding_libcst_cannot_read_is_skipped_in_one_line(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A coding declaration in a file whose lines end in a lone CR: Python reads it, libcst
+    (through ``tokenize``) does not find it (review, session 58: a traceback)."""
+    monkeypatch.chdir(project)
+    data = (
+        b"# -*- coding: latin-1 -*-\r# caf\xe9\rasync def rows() -> list[int]:\r"
+        b"    return [1]\r\r\rasync def main() -> int:\r    return rows().count(1)\r"
+    )
+    path = project / "app" / "latin.py"
+    path.write_bytes(data)
+    message = (
+        'Coroutine "rows()" is used without "await" (attribute "count" is looked up on the '
+        'coroutine, not on its result); add "await"'
+    )
+    finding = Finding("app/latin.py", 8, 11, 8, 17, "missing-await", message)
+
+    def runner(args: Sequence[str]) -> MypyRun:
+        return MypyRun((finding,), 0, 1, ())
+
+    out, err = io.StringIO(), io.StringIO()
+    assert fix(["app"], [], Mode.WRITE, runner=runner, out=out, err=err) == 1
+    assert err.getvalue().startswith("app/latin.py: skipped, its encoding cannot be read: ")
+    assert err.getvalue().count("\n") == 1
+    assert path.read_bytes() == data

@@ -323,7 +323,7 @@ class AwaitNotes:
         if tree is None or owner is UNKNOWN_FUNCTION:
             return False
         scope = owner if isinstance(owner, FuncItem) else tree
-        return reported_earlier(scope, info.line, info.column, reported)
+        return reported_earlier(scope, info.line, info.column, reported, _reported_spans(recorded))
 
     def _any_result(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a coroutine whose result is Any (no note follows it)."""
@@ -449,9 +449,10 @@ class AwaitNotes:
             return False
         from mypy_wsplugin.reporting import report_instead_of_mypys  # the hooks' imports
 
-        reported = _reported_places(recorded_errors(errors, file))
+        recorded = recorded_errors(errors, file)
+        reported, spans = _reported_places(recorded), _reported_spans(recorded)
         for part in awaited:
-            if _filed_already(scope, part, reported):
+            if _filed_already(scope, part, reported, spans):
                 continue
             detail = info.message
             if len(awaited) > 1:
@@ -474,7 +475,8 @@ class AwaitNotes:
         named = _NEEDS_ANNOTATION.match(info.message)
         if named is None or file != current_file(errors):
             return False
-        reported = _reported_places(recorded_errors(errors, file))
+        recorded = recorded_errors(errors, file)
+        reported, spans = _reported_places(recorded), _reported_spans(recorded)
         codes = file_ignores(errors).get(info.line)
         api = checker_now()
         if (
@@ -490,7 +492,7 @@ class AwaitNotes:
         awaited, given = _coroutines_to_await(api, call)
         if not awaited or given is None or not inferable(api, given):
             return False
-        return all(_filed_already(scope, argument, reported) for argument in awaited)
+        return all(_filed_already(scope, argument, reported, spans) for argument in awaited)
 
     def _function(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a function awaited, not a call of it."""
@@ -539,13 +541,23 @@ def _reported_places(recorded: list[ErrorInfo]) -> set[tuple[int, int]]:
     return {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
 
 
+def _reported_spans(recorded: list[ErrorInfo]) -> set[tuple[int, int, int | None, int | None]]:
+    """Where ``missing-await`` findings are among ``recorded``, from start to end."""
+    return {
+        (e.line, e.column, e.end_line, e.end_column) for e in recorded if e.code == MISSING_AWAIT
+    }
+
+
 def _filed_already(
-    scope: FuncItem | MypyFile, argument: Expression, reported: set[tuple[int, int]]
+    scope: FuncItem | MypyFile,
+    argument: Expression,
+    reported: set[tuple[int, int]],
+    spans: set[tuple[int, int, int | None, int | None]],
 ) -> bool:
     """Whether a coroutine ``argument`` is a finding filed already (one of ``reported``):
     at its place, or at an earlier use of the name it is (:func:`.roles.reported_earlier`)."""
     place = (argument.line, argument.column)
-    return place in reported or reported_earlier(scope, *place, reported)
+    return place in reported or reported_earlier(scope, *place, reported, spans)
 
 
 def _scope_checked(api: Checker) -> FuncItem | MypyFile:

@@ -109,6 +109,11 @@ def _prepare_file(
         first = str(error).strip().splitlines()[0]
         changes.skipped.append(f"{display}: skipped, it does not parse: {first}")
         return
+    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+        # libcst reads the encoding with ``tokenize``, which splits lines on "\n" only: a
+        # coding declaration in a file whose lines end in a lone "\r" is not found there.
+        changes.skipped.append(f"{display}: skipped, its encoding cannot be read: {error}")
+        return
     for finding, outcome in zip(asked, fixed.outcomes, strict=True):
         if not outcome.applied:
             changes.manual.append(Manual(finding, outcome.reason))

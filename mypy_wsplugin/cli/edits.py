@@ -18,6 +18,7 @@ ambiguous is not edited.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -171,6 +172,9 @@ class _Site:
     _uses: frozenset[Use] = field(default_factory=frozenset)
     # What uses the call's value: its parent, or a walrus's (``(c := make()).send()``).
     user: cst.CSTNode | None = None
+    # Where the expressions around the call start (line, column): mypy reports some of its
+    # errors there (``-fetch()``, ``(n := fetch()) > 1``, ``1 + fetch()``).
+    around: frozenset[tuple[int, int]] = frozenset()
 
 
 @dataclass
@@ -218,7 +222,7 @@ class _Index(cst.CSTVisitor):
         if "#" in _code(node.whitespace_after_await):
             site.blocker = 'a comment stands between "await" and what it awaits'
         else:
-            site.blocker = _in_printed_text(self.stack)
+            site.blocker = _in_printed_text([*self.stack, node])
         self.awaits.setdefault(position.start.line, []).append(site)
 
     def _add_call(self, node: cst.Call) -> None:
@@ -235,6 +239,13 @@ class _Index(cst.CSTVisitor):
             value, user = user, outer
         site.user = user
         site._uses = frozenset(_uses(value, user))
+        starts: set[tuple[int, int]] = set()
+        for outer in reversed(self.stack):
+            if not isinstance(outer, cst.BaseExpression):
+                break
+            start = self.get_metadata(PositionProvider, outer).start
+            starts.add((start.line, start.column))
+        site.around = frozenset(starts)
         self.calls.setdefault(position.start.line, []).append(site)
         self.calls_by_node[id(node)] = site
 
@@ -305,9 +316,10 @@ class _Index(cst.CSTVisitor):
     def _contradicts(self, site: _Site, request: EditRequest) -> bool:
         """Whether ``request`` is about something else than ``site``: inside it (its column
         past the site's start on the site's first line, and none of the columns its start
-        may be reported at), outside it on a line where every count of columns agrees
-        (ASCII text up to the column: a name used further on, ``len(r) + len(c)`` for
-        ``c``), or about a use the site does not have."""
+        may be reported at), elsewhere on a line where every count of columns agrees (ASCII
+        text up to the column), unless where an expression around the site starts (a name
+        used further on, ``len(r) + len(c)`` for ``c``, is not the call), or about a use the
+        site does not have."""
         start, end = site.position.start, site.position.end
         if (
             request.use is not None
@@ -320,7 +332,9 @@ class _Index(cst.CSTVisitor):
         line = self._line(start.line)
         limit = end.column if end.line == start.line else len(line)
         if line[: request.column].isascii():
-            return True  # where the counts agree, a start that is not the column is not it
+            # Where the counts agree, the column is the call's start or that of an
+            # expression around it; else the request is about something else.
+            return (request.line, request.column) not in site.around
         return start.column < request.column < limit
 
     def _column_fits(self, site: _Site, request: EditRequest) -> bool:
@@ -354,7 +368,7 @@ def _use_fits(site: _Site, request: EditRequest) -> bool:
 _WITH_METHODS: Final = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__"})
 
 
-def _uses(node: cst.BaseExpression, parent: cst.CSTNode | None) -> Iterable[Use]:
+def _uses(node: cst.CSTNode, parent: cst.CSTNode | None) -> Iterable[Use]:
     """How ``parent`` uses ``node``, a call (or a walrus around one)."""
     if (isinstance(parent, cst.Attribute) and parent.value is node) or (
         isinstance(parent, cst.WithItem) and parent.item is node
@@ -423,8 +437,12 @@ def _await_blocker(path: Sequence[cst.CSTNode]) -> str | None:
 def _in_printed_text(path: Sequence[cst.CSTNode]) -> str | None:
     """Why the expression at the end of ``path`` cannot be edited where an f-string prints
     its text (``f"{x.count()=}"``): an edit changes what the program prints."""
-    for node in path:
-        if isinstance(node, cst.FormattedStringExpression) and node.equal is not None:
+    for node, child in itertools.pairwise(path):
+        if (
+            isinstance(node, cst.FormattedStringExpression)
+            and node.equal is not None
+            and child is node.expression
+        ):
             return 'it is in an f-string\'s "=" expression, whose text the program prints'
     return None
 

@@ -55,9 +55,9 @@ def load(mypy_args: Sequence[str], *, require_targets: bool) -> MypySetup:
     except SystemExit:
         raise UsageError(_argparse_error(stderr.getvalue())) from None
     except UnicodeDecodeError as error:  # mypy reads config files as UTF-8, and stops
-        path = _undecodable_config(mypy_args) or "the config file"
+        undecodable = _undecodable_config(mypy_args) or "the config file"
         raise UsageError(
-            f"{path}: error: not UTF-8 text ({error.reason}: byte {error.start})"
+            f"{undecodable}: error: not UTF-8 text ({error.reason}: byte {error.start})"
         ) from None
     remarks = stderr.getvalue()
     path = options.config_file

@@ -470,7 +470,13 @@ def _same_callee(other: Expression, call: CallExpr) -> bool:
     return False
 
 
-def reported_earlier(owner: Scope, line: int, column: int, reported: set[tuple[int, int]]) -> bool:
+def reported_earlier(
+    owner: Scope,
+    line: int,
+    column: int,
+    reported: set[tuple[int, int]],
+    spans: Collection[tuple[int, int, int | None, int | None]] = (),
+) -> bool:
     """Whether mypy's error at ``line``:``column`` in ``owner`` is about a name (used there,
     or the operand of ``-r`` or ``del r[0]`` there) whose variable mypy types as a coroutine
     and which this use or an earlier one was reported at (one of ``reported``).  Then it is
@@ -486,12 +492,17 @@ def reported_earlier(owner: Scope, line: int, column: int, reported: set[tuple[i
     index = next(i for i, use in enumerate(same) if use[0] is at)
     for name, role, _ in reversed(same[: index + 1]):
         if role is Role.STORE:
-            # A walrus's value is reported where it stands (``(r := rows()).count(1)``).
+            # A walrus's value is reported where it stands (``(r := rows()).count(1)``):
+            # the finding's whole span, not a call inside it (``(r := conn().rows())``).
             value = _walrus_value(owner, name)
-            return value is not None and (value.line, value.column) in reported
+            return value is not None and _span(value) in spans
         if (name.line, name.column) in reported:
             return True
     return False
+
+
+def _span(e: Expression) -> tuple[int, int, int | None, int | None]:
+    return e.line, e.column, e.end_line, e.end_column
 
 
 def _walrus_value(owner: Scope, target: NameExpr) -> Expression | None:

@@ -61,6 +61,7 @@ from mypy.nodes import (
     Statement,
     TryStmt,
     TupleExpr,
+    TypeInfo,
     WhileStmt,
     WithStmt,
 )
@@ -71,7 +72,9 @@ from mypy.patterns import (
     OrPattern,
     Pattern,
     SequencePattern,
+    SingletonPattern,
     StarredPattern,
+    ValuePattern,
 )
 
 Scope = FuncItem | MypyFile
@@ -273,7 +276,12 @@ class StatementWalker:
         self.block(s.body)
 
     def visit_match(self, s: MatchStmt) -> None:
-        self.expr(s.subject, Role.COMPARED)  # matched against patterns
+        # Matched against patterns: where the first can never match a coroutine object
+        # (``case [1]:``, ``case int():``), the result was meant; a capture (``case c:``)
+        # or a class a coroutine is an instance of takes the object itself.
+        first = s.patterns[0] if s.patterns else None
+        meant = first is not None and never_matches_a_coroutine(first)
+        self.expr(s.subject, Role.COMPARED if meant else Role.VALUE)
         for pattern in s.patterns:
             self.exprs(pattern_captures(pattern), Role.STORE)
         for guard, body in zip(s.guards, s.bodies, strict=False):
@@ -308,6 +316,33 @@ def store_targets(target: Expression | None) -> list[Expression]:
     if isinstance(target, StarExpr):
         return store_targets(target.expr)
     return [] if target is None else [target]
+
+
+# The classes a coroutine object is an instance of, as a class pattern may name them.
+_COROUTINE_CLASSES: Final = frozenset(
+    {
+        "builtins.object",
+        "typing.Coroutine",
+        "typing.Awaitable",
+        "collections.abc.Coroutine",
+        "collections.abc.Awaitable",
+        "types.CoroutineType",
+    }
+)
+
+
+def never_matches_a_coroutine(pattern: Pattern) -> bool:
+    """Whether ``pattern`` fails for every coroutine object: a value, a literal, a
+    sequence or a mapping pattern, a class pattern naming a class a coroutine is not an
+    instance of (as far as its name says), or an alternative of such patterns."""
+    if isinstance(pattern, AsPattern):
+        return pattern.pattern is not None and never_matches_a_coroutine(pattern.pattern)
+    if isinstance(pattern, OrPattern):
+        return all(never_matches_a_coroutine(p) for p in pattern.patterns)
+    if isinstance(pattern, ClassPattern):
+        named = pattern.class_ref.node
+        return isinstance(named, TypeInfo) and named.fullname not in _COROUTINE_CLASSES
+    return isinstance(pattern, (ValuePattern, SingletonPattern, SequencePattern, MappingPattern))
 
 
 def pattern_captures(pattern: Pattern) -> list[NameExpr]:
