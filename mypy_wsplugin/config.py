@@ -27,10 +27,8 @@ SYNC_FACTORIES: Final = "sync_factories"
 ASYNC_FACTORIES: Final = "async_factories"
 CHECK_ALL_AWAITS: Final = "check_all_awaits"
 
-# One segment of a TARGET: an identifier, or a glob over identifiers (``*``, ``?``, ``[...]``).
-# Patterns, compiled at their first use (re's own cache): most configurations have no entry,
-# and a plugin that is imported at every mypy run keeps its start-up short.
-# What a TARGET's segment may hold besides a name's characters: glob syntax (fnmatch).
+# One segment of a TARGET: an identifier, or a glob over identifiers (``*``, ``?``, ``[...]``):
+# what it may hold besides a name's characters (fnmatch's syntax).
 _GLOB_CHARACTERS: Final = frozenset("*?[]!-")
 _GLOB_CHARS: Final = frozenset("*?[")
 _ARROW: Final = "->"

@@ -312,7 +312,7 @@ class AwaitNotes:
         recorded = recorded_errors(errors, file)
         if _already_reported(recorded, info):
             return True
-        reported = _reported_places(recorded)
+        reported, spans = _reported(recorded)
         if not reported or info.line in file_ignores(errors):
             # A ``# type: ignore`` on the line keeps applying to mypy's error (taken back
             # here, it would be left unused).
@@ -323,7 +323,7 @@ class AwaitNotes:
         if tree is None or owner is UNKNOWN_FUNCTION:
             return False
         scope = owner if isinstance(owner, FuncItem) else tree
-        return reported_earlier(scope, info.line, info.column, reported, _reported_spans(recorded))
+        return reported_earlier(scope, info.line, info.column, reported, spans)
 
     def _any_result(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a coroutine whose result is Any (no note follows it)."""
@@ -450,7 +450,7 @@ class AwaitNotes:
         from mypy_wsplugin.reporting import report_instead_of_mypys  # the hooks' imports
 
         recorded = recorded_errors(errors, file)
-        reported, spans = _reported_places(recorded), _reported_spans(recorded)
+        reported, spans = _reported(recorded)
         for part in awaited:
             if _filed_already(scope, part, reported, spans):
                 continue
@@ -476,7 +476,7 @@ class AwaitNotes:
         if named is None or file != current_file(errors):
             return False
         recorded = recorded_errors(errors, file)
-        reported, spans = _reported_places(recorded), _reported_spans(recorded)
+        reported, spans = _reported(recorded)
         codes = file_ignores(errors).get(info.line)
         api = checker_now()
         if (
@@ -536,16 +536,15 @@ def _top_level_split(text: str, separator: str) -> list[str]:
     return parts
 
 
-def _reported_places(recorded: list[ErrorInfo]) -> set[tuple[int, int]]:
-    """Where ``missing-await`` findings are among ``recorded`` (line, column)."""
-    return {(e.line, e.column) for e in recorded if e.code == MISSING_AWAIT}
-
-
-def _reported_spans(recorded: list[ErrorInfo]) -> set[tuple[int, int, int | None, int | None]]:
-    """Where ``missing-await`` findings are among ``recorded``, from start to end."""
-    return {
+def _reported(
+    recorded: list[ErrorInfo],
+) -> tuple[set[tuple[int, int]], set[tuple[int, int, int | None, int | None]]]:
+    """Where ``missing-await`` findings are among ``recorded``: (line, column), and from
+    start to end."""
+    spans: set[tuple[int, int, int | None, int | None]] = {
         (e.line, e.column, e.end_line, e.end_column) for e in recorded if e.code == MISSING_AWAIT
     }
+    return {(line, column) for line, column, _, _ in spans}, spans
 
 
 def _filed_already(

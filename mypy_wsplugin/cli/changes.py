@@ -58,6 +58,9 @@ class Changes:
         return sum(change.edits for change in self.files)
 
 
+_WOULD_NOT_COMPILE: Final = "the edited code would not compile"
+
+
 def prepare(
     findings: Sequence[Finding], before: Mapping[Path, Snapshot], scope: Scope, cwd: Path
 ) -> Changes:
@@ -133,14 +136,11 @@ def _prepare_file(
         if not fixed.changed:
             return
         if not _compiles(fixed.code, display):
-            changes.skipped.append(f"{display}: skipped, the edited code would not compile")
+            changes.skipped.append(f"{display}: skipped, {_WOULD_NOT_COMPILE}")
             return
     edits = sum(outcome.applied for outcome in fixed.outcomes)
     diff = unified_diff(display, fixed.original, fixed.code)
     changes.files.append(FileChange(path, display, before, fixed.data, diff, edits))
-
-
-_WOULD_NOT_COMPILE: Final = "the edited code would not compile"
 
 
 def _compiles(code: str, filename: str) -> bool:

@@ -414,8 +414,7 @@ def _await_blocker(path: Sequence[cst.CSTNode]) -> str | None:
     printed = _in_printed_text(path)
     if printed is not None:
         return printed
-    for depth in range(len(path) - 2, -1, -1):
-        node, child = path[depth], path[depth + 1]
+    for node, child in reversed(list(itertools.pairwise(path))):
         if isinstance(node, cst.Lambda):
             if child is node.body:
                 return "it is inside a lambda"

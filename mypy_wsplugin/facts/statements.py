@@ -95,9 +95,7 @@ class Role(enum.Enum):
     # a ``match`` statement's subject
     UNPACKED = "unpacked"  # ``a, b = x``
     CONVERTED = "converted"  # ``bool(x)``, ``str(x)``, ``repr(x)``, an f-string part
-    ITERATED = (
-        "iterated"  # ``for _ in x``, ``async for _ in x``, ``[_ for _ in x]``, ``f(*x)``, ``[*x]``
-    )
+    ITERATED = "iterated"  # ``for _ in x``, ``[_ for _ in x]``, ``f(*x)``, ``[*x]``
     SUBSCRIPTED = "subscripted"  # ``x[i]``
     OPERAND = "operand"  # ``x + 1``, ``n -= x``: arithmetic (``%`` formats any object)
     CALLED = "called"  # ``x(...)``: a name called (recorded with every name's role only)
