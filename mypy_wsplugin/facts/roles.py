@@ -331,9 +331,11 @@ def _call(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
     if (converts and len(e.args) == 1) or formats:
         for arg in e.args:
             _set(roles, kept, arg, Role.CONVERTED)
-    for arg, kind in zip(e.args, e.arg_kinds, strict=True):
-        if kind == ARG_STAR:  # ``f(*x)``
-            _set(roles, kept, arg, Role.ITERATED)
+    kinds = e.arg_kinds
+    if ARG_STAR in kinds:  # ``f(*x)`` (most calls have none: no walk over the arguments)
+        for index, kind in enumerate(kinds):
+            if kind == ARG_STAR:
+                _set(roles, kept, e.args[index], Role.ITERATED)
 
 
 _HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], None]]] = {
