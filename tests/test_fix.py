@@ -313,6 +313,17 @@ def snapshot(project: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
+def write_with_findings(*findings: Finding) -> tuple[int, str]:
+    """``fix --write app`` where each mypy run reports ``findings``: its exit status and
+    what it printed on stderr."""
+
+    def runner(args: Sequence[str]) -> MypyRun:
+        return MypyRun(findings, 0, 1, ())
+
+    out, err = io.StringIO(), io.StringIO()
+    return fix(["app"], [], Mode.WRITE, runner=runner, out=out, err=err), err.getvalue()
+
+
 def test_dry_run_prints_the_diff_and_writes_nothing(project: Path) -> None:
     before = snapshot(project)
     result = run_fix(project, "app")
@@ -456,14 +467,10 @@ def test_a_file_that_does_not_parse_is_skipped(
     broken.write_text("async def broken(:\n    await get()\n")
     message = 'Cannot await "get()": it returns "int", which is not awaitable; remove the "await"'
     finding = Finding("app/broken.py", 2, 10, None, None, "await-not-awaitable", message)
-
-    def runner(args: Sequence[str]) -> MypyRun:
-        return MypyRun((finding,), 0, 1, ())
-
-    out, err = io.StringIO(), io.StringIO()
-    assert fix(["app"], [], Mode.WRITE, runner=runner, out=out, err=err) == 1
-    assert err.getvalue().startswith("app/broken.py: skipped, it does not parse: ")
-    assert err.getvalue().count("\n") == 1
+    status, err = write_with_findings(finding)
+    assert status == 1
+    assert err.startswith("app/broken.py: skipped, it does not parse: ")
+    assert err.count("\n") == 1
     assert broken.read_text() == "async def broken(:\n    await get()\n"
 
 
@@ -831,12 +838,8 @@ def test_a_file_whose_encoding_libcst_cannot_read_is_skipped_in_one_line(
         'coroutine, not on its result); add "await"'
     )
     finding = Finding("app/latin.py", 8, 11, 8, 17, "missing-await", message)
-
-    def runner(args: Sequence[str]) -> MypyRun:
-        return MypyRun((finding,), 0, 1, ())
-
-    out, err = io.StringIO(), io.StringIO()
-    assert fix(["app"], [], Mode.WRITE, runner=runner, out=out, err=err) == 1
-    assert err.getvalue().startswith("app/latin.py: skipped, its encoding cannot be read: ")
-    assert err.getvalue().count("\n") == 1
+    status, err = write_with_findings(finding)
+    assert status == 1
+    assert err.startswith("app/latin.py: skipped, its encoding cannot be read: ")
+    assert err.count("\n") == 1
     assert path.read_bytes() == data
