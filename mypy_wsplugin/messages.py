@@ -86,6 +86,7 @@ _MISUSES: Final[dict[str, str]] = {
     "UNPACKED": "a coroutine object cannot be unpacked",
     "CONVERTED": "the coroutine object is converted, not its result",
     "ITERATED": "a coroutine object cannot be iterated",
+    "MAPPED": "a coroutine object is not a mapping",
     "SUBSCRIPTED": "a coroutine object cannot be subscripted",
     "OPERAND": "the coroutine object is used in arithmetic, not its result",
     "CALLED": "a coroutine object cannot be called",

@@ -10,16 +10,19 @@ from __future__ import annotations
 from typing import Final
 
 from mypy.errorcodes import (
+    ARG_TYPE,
     ATTR_DEFINED,
     CALL_ARG,
     CALL_OVERLOAD,
     COMPARISON_OVERLAP,
+    DICT_ITEM,
     FUNC_RETURNS_VALUE,
     INDEX,
     MISC,
     OPERATOR,
     RETURN_VALUE,
     TRUTHY_BOOL,
+    TYPEDDICT_ITEM,
     UNION_ATTR,
     UNUSED_AWAITABLE,
     UNUSED_COROUTINE,
@@ -54,6 +57,7 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.RETURNED: (RETURN_VALUE, MISC),
     Role.CONDITION: (TRUTHY_BOOL, MISC),
     Role.ITERATED: (ATTR_DEFINED, MISC),
+    Role.MAPPED: (ARG_TYPE, DICT_ITEM, TYPEDDICT_ITEM, MISC),  # ``f(**x)``, ``{**x}``
     Role.SUBSCRIPTED: (INDEX, ATTR_DEFINED, MISC),  # ``del coro[0]``: no __delitem__
     Role.OPERAND: (OPERATOR, MISC),
     Role.CALLED: (OPERATOR, MISC),

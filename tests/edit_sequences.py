@@ -694,13 +694,15 @@ def render_role(u: Use, role: str, call: str) -> list[str]:
         return [f"{var}: list[tuple[int, str]] = [({value}, 'a')]", f"print({var})"]
     if role == "star":
         return [f"print(*{value})"]
+    if role == "mapped":
+        return [f"print(**{value})"]
     if role == "match":
         return [f"match {value}:", "    case 0:", "        print()"]
     return [value]
 
 
 # The other shape of a role (drawn from the generator's ``shapes`` stream): an argument
-# starred, a condition matched.
+# starred (or unpacked with ``**``: ``mapped``), a condition matched.
 _SHAPE_OF: Final = {"arg": "star", "cond": "match"}
 
 
@@ -1312,7 +1314,10 @@ class Generator:
             return None
         has_ret = any(u.role == "ret" for u in h.uses)
         role = rng.choice([r for r in ROLES if r != "ret" or not has_ret])
-        role = _SHAPE_OF.get(role, role) if self.shapes.random() < 0.3 else role
+        shape = self.shapes.random()
+        if shape < 0.3:
+            # One draw: a tenth of the arguments unpacked with ``**``, the rest starred.
+            role = "mapped" if role == "arg" and shape < 0.1 else _SHAPE_OF.get(role, role)
         use = Use(self.next_uid(p), module, name, method, form, role, False)
         if role in ("attr", "assign") and rng.random() < 0.25:
             use.attr = rng.choice(("close", "send", "cr_frame"))  # also the coroutine's own

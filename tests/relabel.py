@@ -67,6 +67,10 @@ REPLACEABLE_CODES: Final = frozenset(
         "unused-awaitable",
     }
 )
+# mypy's codes for a coroutine unpacked with ``**`` (``f(**fetch())``, ``{**fetch()}``):
+# replaceable only where the message names the coroutine's type (COROUTINE_VALUE), as
+# mypy's messages there always do; an error of these codes about anything else is lost.
+NAMING_THE_COROUTINE_CODES: Final = frozenset({"arg-type", "dict-item", "typeddict-item"})
 # (mypy's error for a starred coroutine, ``f(*fetch())``, names no type.)
 REPLACEABLE_MISC: Final = re.compile(
     r'Incompatible types in "await"|Expected iterable as variadic argument\b'

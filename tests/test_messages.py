@@ -19,6 +19,7 @@ REASONS = {
     Role.UNPACKED: "a coroutine object cannot be unpacked",
     Role.CONVERTED: "the coroutine object is converted, not its result",
     Role.ITERATED: "a coroutine object cannot be iterated",
+    Role.MAPPED: "a coroutine object is not a mapping",
     Role.SUBSCRIPTED: "a coroutine object cannot be subscripted",
     Role.OPERAND: "the coroutine object is used in arithmetic, not its result",
     Role.CALLED: "a coroutine object cannot be called",

@@ -13,7 +13,13 @@ import pytest
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.reporting import REPLACED_CODES
 
-from .relabel import PLUGIN_CODES, REPLACEABLE_CODES, classify, ignore_comments
+from .relabel import (
+    NAMING_THE_COROUTINE_CODES,
+    PLUGIN_CODES,
+    REPLACEABLE_CODES,
+    classify,
+    ignore_comments,
+)
 from .relabel_corpus import (
     PLAIN,
     PLUGIN,
@@ -52,7 +58,7 @@ SEND = (
 def test_the_codes_are_the_plugins() -> None:
     assert {AWAIT_NOT_AWAITABLE.code, MISSING_AWAIT.code} == PLUGIN_CODES
     replaced = {code.code for codes in REPLACED_CODES.values() for code in codes}
-    assert replaced == REPLACEABLE_CODES | {"misc"}
+    assert replaced == REPLACEABLE_CODES | NAMING_THE_COROUTINE_CODES | {"misc"}
 
 
 def test_equal_outputs_differ_in_nothing() -> None:
@@ -113,6 +119,21 @@ def test_an_awaited_call_that_returns_none_is_one_finding() -> None:
     returns = 'main.py:8: error: "put" of "Queue" does not return a value  [func-returns-value]'
     result = classify([AWAIT_MISC, returns], [AWAIT_FINDING])
     assert result.lost == []
+    assert result.ok
+
+
+def test_a_coroutine_unpacked_as_a_mapping_is_replaced_where_mypy_names_it() -> None:
+    """``takes(**fetch())``: mypy's ``[arg-type]`` names the coroutine's type."""
+    mapping = (
+        'main.py:8: error: Argument after ** must be a mapping, not "Coroutine[Any, Any,'
+        ' dict[str, int]]"  [arg-type]'
+    )
+    finding = (
+        'main.py:8: error: Coroutine "fetch()" is used without "await" (a coroutine object is'
+        ' not a mapping); add "await"  [missing-await]'
+    )
+    result = classify([mapping], [finding])
+    assert result.replaced == [([mapping], [finding])]
     assert result.ok
 
 

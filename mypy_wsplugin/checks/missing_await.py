@@ -105,13 +105,22 @@ _ALWAYS_WRONG: Final = frozenset(
         Role.UNPACKED,
         Role.CONVERTED,
         Role.ITERATED,
+        Role.MAPPED,
         Role.SUBSCRIPTED,
         Role.OPERAND,
     }
 )
 # Of those, the uses that raise for any coroutine object (or are always true).
 _FAILS_ON_ANY_COROUTINE: Final = frozenset(
-    {Role.CONDITION, Role.UNPACKED, Role.ITERATED, Role.SUBSCRIPTED, Role.OPERAND, Role.CALLED}
+    {
+        Role.CONDITION,
+        Role.UNPACKED,
+        Role.ITERATED,
+        Role.MAPPED,
+        Role.SUBSCRIPTED,
+        Role.OPERAND,
+        Role.CALLED,
+    }
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from mypy.nodes import (
     ARG_STAR,
+    ARG_STAR2,
     AssignmentExpr,
     AssignmentStmt,
     AwaitExpr,
@@ -25,6 +26,7 @@ from mypy.nodes import (
     ComparisonExpr,
     ConditionalExpr,
     DelStmt,
+    DictExpr,
     DictionaryComprehension,
     Expression,
     ForStmt,
@@ -332,10 +334,20 @@ def _call(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
         for arg in e.args:
             _set(roles, kept, arg, Role.CONVERTED)
     kinds = e.arg_kinds
-    if ARG_STAR in kinds:  # ``f(*x)`` (most calls have none: no walk over the arguments)
+    # ``f(*x)``, ``f(**x)`` (most calls have neither: no walk over the arguments)
+    if ARG_STAR in kinds or ARG_STAR2 in kinds:
         for index, kind in enumerate(kinds):
             if kind == ARG_STAR:
                 _set(roles, kept, e.args[index], Role.ITERATED)
+            elif kind == ARG_STAR2:
+                _set(roles, kept, e.args[index], Role.MAPPED)
+
+
+def _dict(e: DictExpr, roles: _Roles, kept: frozenset[type]) -> None:
+    """A dict display's ``**x`` entry reads ``x`` as a mapping."""
+    for key, value in e.items:
+        if key is None:
+            _set(roles, kept, value, Role.MAPPED)
 
 
 _HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], None]]] = {
@@ -355,6 +367,7 @@ _HANDLERS: Final[dict[type[Node], Callable[[Any, _Roles, frozenset[type]], None]
     ComparisonExpr: _comparison,
     CallExpr: _call,
     IndexExpr: _index,
+    DictExpr: _dict,
 }
 
 

@@ -96,6 +96,7 @@ class Role(enum.Enum):
     UNPACKED = "unpacked"  # ``a, b = x``
     CONVERTED = "converted"  # ``bool(x)``, ``str(x)``, ``repr(x)``, an f-string part
     ITERATED = "iterated"  # ``for _ in x``, ``[_ for _ in x]``, ``f(*x)``, ``[*x]``
+    MAPPED = "mapped"  # ``f(**x)``, ``{**x}``: read as a mapping
     SUBSCRIPTED = "subscripted"  # ``x[i]``
     OPERAND = "operand"  # ``x + 1``, ``n -= x``: arithmetic (``%`` formats any object)
     CALLED = "called"  # ``x(...)``: a name called (recorded with every name's role only)
