@@ -266,7 +266,13 @@ class AwaitNotes:
         if (
             info.severity == "error"
             and (
-                (info.code == DICT_ITEM and COROUTINE_TYPE in info.message)
+                (
+                    info.code == DICT_ITEM
+                    and (
+                        COROUTINE_TYPE in info.message
+                        or _COROUTINE_IN_TUPLE.search(info.message) is not None
+                    )
+                )
                 or (info.code in _TUPLE_VALUE_CODES and _COROUTINE_IN_TUPLE.search(info.message))
                 or (info.code == LIST_ITEM and _COROUTINE_ITEM_IN_TUPLE.match(info.message))
             )
@@ -731,8 +737,37 @@ class _Entry(_Checked):
         # Where mypy reports, and whose lines an ignore of its error is on: the entry.
         self.around = _entry_span(key, value)
 
+    def parts(self) -> list[Expression]:
+        """The key and the value, or the items of either that is a tuple display
+        (``{"k": (fetch(), "a")}`` where ``dict[str, tuple[int, str]]`` is expected)."""
+        return [*_items_or_itself(self.key), *_items_or_itself(self.value)]
+
+    def pair(self, api: Checker, types: list[Type]) -> tuple[Type, Type]:
+        """The key's and the value's types, where :meth:`parts` are of ``types``."""
+        keys = len(_items_or_itself(self.key))
+        return _part_type(api, self.key, types[:keys]), _part_type(api, self.value, types[keys:])
+
     def named(self, part: Expression) -> str:
-        return "the key" if part is self.key else "the value"
+        for whole, name in ((self.key, "the key"), (self.value, "the value")):
+            if part is whole:
+                return name
+            if isinstance(whole, TupleExpr) and any(i is part for i in whole.items):
+                return f"{_item_named(whole, part)} of {name}"
+        raise AssertionError("not a part of the entry")
+
+
+def _items_or_itself(e: Expression) -> list[Expression]:
+    """A dict entry's key or value as the parts to await: a tuple display's items (with no
+    starred item), or itself."""
+    if isinstance(e, TupleExpr) and not any(isinstance(i, StarExpr) for i in e.items):
+        return list(e.items)
+    return [e]
+
+
+def _part_type(api: Checker, whole: Expression, types: list[Type]) -> Type:
+    """The type of a dict entry's key or value whose parts (:func:`_items_or_itself`) are
+    of the types ``types``."""
+    return _tuple_of(api, types) if _items_or_itself(whole) != [whole] else types[0]
 
 
 def _entry_span(key: Expression, value: Expression) -> TupleExpr:
@@ -756,19 +791,19 @@ class _DictEntry(_Entry):
 
     def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
         entry = [(self.key, self.value)]
-        parts = [self.key, self.value]
+        parts = self.parts()
         types = parts_types(api, parts)
         if types is None:
             return [], None
-        _, said = dict_display_checked(api, entry, [(types[0], types[1])], self.context)
+        _, said = dict_display_checked(api, entry, [self.pair(api, types)], self.context)
         if said != [self.message]:
             return [], None
 
         def accepted(args: list[Type]) -> Type | None:
-            given, said = dict_display_checked(api, entry, [(args[0], args[1])], self.context)
+            given, said = dict_display_checked(api, entry, [self.pair(api, args)], self.context)
             return None if said else given
 
-        return _awaiting_accepted(api, parts, types, [True, True], accepted)
+        return _awaiting_accepted(api, parts, types, [True] * len(parts), accepted)
 
 
 class _DictArgument(_Entry):
@@ -797,16 +832,17 @@ class _DictArgument(_Entry):
             if pair is None:
                 return [], None
             # Every other entry's coroutines awaited too: each is its own error.
-            key, value = (coroutine_result(t) or t for t in pair)
+            key, value = (_awaited_within(t) for t in pair)
             types.append((key, value))
         callee, arguments = typed
-        parts = [self.key, self.value]
-        own = inferred[self.index]
-        assert own is not None
+        parts = self.parts()
+        own = parts_types(api, parts)
+        if own is None:
+            return [], None
 
         def accepted(others: list[Type], args: list[Type]) -> Type | None:
             entry_types = list(types)
-            entry_types[self.index] = (args[0], args[1])
+            entry_types[self.index] = self.pair(api, args)
             given, said = dict_display_checked(api, entries, entry_types, None)
             if said:
                 return None
@@ -815,7 +851,9 @@ class _DictArgument(_Entry):
             return call_result_with(api, self.call, callee, passed)
 
         for others in _other_arguments(arguments, self.argument):
-            found = _awaiting_accepted(api, parts, own, [True, True], partial(accepted, others))
+            found = _awaiting_accepted(
+                api, parts, own, [True] * len(parts), partial(accepted, others)
+            )
             if found[0]:
                 return found
         return [], None
