@@ -87,6 +87,7 @@ _MISUSES: Final[dict[str, str]] = {
     "CONVERTED": "the coroutine object is converted, not its result",
     "ITERATED": "a coroutine object cannot be iterated",
     "MAPPED": "a coroutine object is not a mapping",
+    "ORDERED": "a coroutine object cannot be ordered",
     "SUBSCRIPTED": "a coroutine object cannot be subscripted",
     "OPERAND": "the coroutine object is used in arithmetic, not its result",
     "CALLED": "a coroutine object cannot be called",
@@ -97,6 +98,9 @@ def misuse(options: Options, role: Role, attribute: str | None, declared: Type |
     """Why using an un-awaited coroutine this way is a bug (the part in parentheses)."""
     if role.name == "ATTRIBUTE_BASE":
         return f'attribute "{attribute}" is looked up on the coroutine, not on its result'
+    if role.name == "MANAGED":
+        kind = "an asynchronous " if attribute == "__aenter__" else "a "
+        return f"a coroutine object is not {kind}context manager"
     fixed = _MISUSES.get(role.name)
     if fixed is not None:
         return fixed

@@ -58,6 +58,8 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.CONDITION: (TRUTHY_BOOL, MISC),
     Role.ITERATED: (ATTR_DEFINED, MISC),
     Role.MAPPED: (ARG_TYPE, DICT_ITEM, TYPEDDICT_ITEM, MISC),  # ``f(**x)``, ``{**x}``
+    Role.ORDERED: (OPERATOR, MISC),
+    Role.MANAGED: (ATTR_DEFINED, MISC),  # no ``__enter__`` (``__aenter__``), ``__exit__``
     Role.SUBSCRIPTED: (INDEX, ATTR_DEFINED, MISC),  # ``del coro[0]``: no __delitem__
     Role.OPERAND: (OPERATOR, MISC),
     Role.CALLED: (OPERATOR, MISC),

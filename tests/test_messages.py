@@ -20,6 +20,8 @@ REASONS = {
     Role.CONVERTED: "the coroutine object is converted, not its result",
     Role.ITERATED: "a coroutine object cannot be iterated",
     Role.MAPPED: "a coroutine object is not a mapping",
+    Role.ORDERED: "a coroutine object cannot be ordered",
+    Role.MANAGED: "a coroutine object is not a context manager",
     Role.SUBSCRIPTED: "a coroutine object cannot be subscripted",
     Role.OPERAND: "the coroutine object is used in arithmetic, not its result",
     Role.CALLED: "a coroutine object cannot be called",

@@ -106,6 +106,8 @@ _ALWAYS_WRONG: Final = frozenset(
         Role.CONVERTED,
         Role.ITERATED,
         Role.MAPPED,
+        Role.ORDERED,
+        Role.MANAGED,
         Role.SUBSCRIPTED,
         Role.OPERAND,
     }
@@ -117,6 +119,8 @@ _FAILS_ON_ANY_COROUTINE: Final = frozenset(
         Role.UNPACKED,
         Role.ITERATED,
         Role.MAPPED,
+        Role.ORDERED,
+        Role.MANAGED,
         Role.SUBSCRIPTED,
         Role.OPERAND,
         Role.CALLED,
@@ -265,7 +269,7 @@ def recovered_type(typ: Type, result: Type, finding: Finding) -> Type:
     if finding.stored and finding.role is Role.ATTRIBUTE_BASE:
         return AnyType(TypeOfAny.special_form)
     if (
-        finding.role in (Role.ATTRIBUTE_BASE, Role.ITERATED)
+        finding.role in (Role.ATTRIBUTE_BASE, Role.ITERATED, Role.MANAGED)
         and attribute
         and not has_member(result, attribute)
     ):

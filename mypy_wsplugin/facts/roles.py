@@ -49,6 +49,7 @@ from mypy.nodes import (
     TupleExpr,
     UnaryExpr,
     Var,
+    WithStmt,
 )
 from mypy.types import AnyType, get_proper_type
 
@@ -119,6 +120,7 @@ _STATEMENT_ROLES: Final = frozenset(
         Role.ITERATED,
         Role.OPERAND,
         Role.COMPARED,
+        Role.MANAGED,
     }
 )
 
@@ -140,6 +142,14 @@ class _StatementRoles(StatementWalker):
         entry = self.roles.get(id(s.expr))
         if s.is_async and entry is not None:
             entry.attribute = _ASYNC_ITERATION  # ``async for``: what it looks up
+
+    def visit_with(self, s: WithStmt) -> None:
+        super().visit_with(s)
+        for manager in s.expr:
+            # What it looks up first: the context manager's ``__enter__`` or ``__aenter__``.
+            self.roles[id(manager)] = RoleEntry(
+                manager, Role.MANAGED, attribute="__aenter__" if s.is_async else "__enter__"
+            )
 
     def definition(self, s: Definition) -> None:
         self.nested.append(s)
@@ -245,9 +255,10 @@ def _op(e: OpExpr, roles: _Roles, kept: frozenset[type]) -> None:
         parent = _role(roles, e)
         if parent is not None and parent.role is Role.CONDITION:
             _set(roles, kept, e.right, Role.CONDITION)
-    elif e.op != "%":  # ``"%s" % x`` formats any object
+    else:
         _set(roles, kept, e.left, Role.OPERAND)
-        _set(roles, kept, e.right, Role.OPERAND)
+        if e.op != "%":  # ``"%s" % x`` formats any object
+            _set(roles, kept, e.right, Role.OPERAND)
 
 
 def _index(e: IndexExpr, roles: _Roles, kept: frozenset[type]) -> None:
@@ -307,6 +318,7 @@ def _revealed(e: RevealExpr, roles: _Roles, kept: frozenset[type]) -> None:
 # Comparisons whose result a coroutine object decides on its own (never equal to, never
 # the same object as, never contained in, the result it stands for).
 _IDENTITY_OPERATORS: Final = frozenset({"==", "!=", "is", "is not", "in", "not in"})
+_ORDER_OPERATORS: Final = frozenset({"<", "<=", ">", ">="})
 
 
 def _comparison(e: ComparisonExpr, roles: _Roles, kept: frozenset[type]) -> None:
@@ -315,6 +327,9 @@ def _comparison(e: ComparisonExpr, roles: _Roles, kept: frozenset[type]) -> None
             _set(roles, kept, e.operands[index], Role.COMPARED)
             if operator not in ("in", "not in"):  # ``x in coro()``: mypy's own error
                 _set(roles, kept, e.operands[index + 1], Role.COMPARED)
+        elif operator in _ORDER_OPERATORS:
+            _set(roles, kept, e.operands[index], Role.ORDERED)
+            _set(roles, kept, e.operands[index + 1], Role.ORDERED)
 
 
 # Calls that turn any object into a bool or a text: of a coroutine, not of its result.

@@ -97,6 +97,8 @@ class Role(enum.Enum):
     CONVERTED = "converted"  # ``bool(x)``, ``str(x)``, ``repr(x)``, an f-string part
     ITERATED = "iterated"  # ``for _ in x``, ``[_ for _ in x]``, ``f(*x)``, ``[*x]``
     MAPPED = "mapped"  # ``f(**x)``, ``{**x}``: read as a mapping
+    ORDERED = "ordered"  # an operand of ``<``, ``<=``, ``>``, ``>=``
+    MANAGED = "managed"  # ``with x:``, ``async with x:``: a context manager
     SUBSCRIPTED = "subscripted"  # ``x[i]``
     OPERAND = "operand"  # ``x + 1``, ``n -= x``: arithmetic (``%`` formats any object)
     CALLED = "called"  # ``x(...)``: a name called (recorded with every name's role only)
