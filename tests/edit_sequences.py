@@ -696,14 +696,20 @@ def render_role(u: Use, role: str, call: str) -> list[str]:
         return [f"print(*{value})"]
     if role == "mapped":
         return [f"print(**{value})"]
+    if role == "ordered":
+        return [f"if {value} > 0:", "    print()"]
+    if role == "managed":
+        return [f"with {value}:", "    print()"]
     if role == "match":
         return [f"match {value}:", "    case 0:", "        print()"]
     return [value]
 
 
-# The other shape of a role (drawn from the generator's ``shapes`` stream): an argument
-# starred (or unpacked with ``**``: ``mapped``), a condition matched.
+# The other shapes of a role (drawn from the generator's ``shapes`` stream): an argument
+# starred, or unpacked with ``**``; a condition matched, or ordered (``> 0``); a statement's
+# value a ``with`` statement's manager.
 _SHAPE_OF: Final = {"arg": "star", "cond": "match"}
+_RARER_SHAPE_OF: Final = {"arg": "mapped", "cond": "ordered", "stmt": "managed"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -1316,8 +1322,9 @@ class Generator:
         role = rng.choice([r for r in ROLES if r != "ret" or not has_ret])
         shape = self.shapes.random()
         if shape < 0.3:
-            # One draw: a tenth of the arguments unpacked with ``**``, the rest starred.
-            role = "mapped" if role == "arg" and shape < 0.1 else _SHAPE_OF.get(role, role)
+            # One draw: a tenth of the arguments unpacked with ``**`` (the rest starred), of
+            # the conditions ordered (the rest matched), of the statements a ``with``.
+            role = _RARER_SHAPE_OF.get(role, role) if shape < 0.1 else _SHAPE_OF.get(role, role)
         use = Use(self.next_uid(p), module, name, method, form, role, False)
         if role in ("attr", "assign") and rng.random() < 0.25:
             use.attr = rng.choice(("close", "send", "cr_frame"))  # also the coroutine's own
