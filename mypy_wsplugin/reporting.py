@@ -29,7 +29,7 @@ from mypy.errorcodes import (
     ErrorCode,
 )
 from mypy.errors import Errors
-from mypy.nodes import Context, Expression, MemberExpr, MypyFile
+from mypy.nodes import CallExpr, Context, DictExpr, Expression, MemberExpr, MypyFile
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.roles import Scope, enclosing_use
@@ -57,13 +57,17 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.RETURNED: (RETURN_VALUE, MISC),
     Role.CONDITION: (TRUTHY_BOOL, MISC),
     Role.ITERATED: (ATTR_DEFINED, MISC),
-    Role.MAPPED: (ARG_TYPE, DICT_ITEM, TYPEDDICT_ITEM, MISC),  # ``f(**x)``, ``{**x}``
+    # ``f(**x)``: [arg-type]; ``{**x}``: [dict-item], [typeddict-item] (see _replaced)
+    Role.MAPPED: (ARG_TYPE, DICT_ITEM, TYPEDDICT_ITEM),
     Role.ORDERED: (OPERATOR, MISC),
     Role.MANAGED: (ATTR_DEFINED, MISC),  # no ``__enter__`` (``__aenter__``), ``__exit__``
     Role.SUBSCRIPTED: (INDEX, ATTR_DEFINED, MISC),  # ``del coro[0]``: no __delitem__
     Role.OPERAND: (OPERATOR, MISC),
     Role.CALLED: (OPERATOR, MISC),
 }
+# The roles whose finding mypy files its own error for around the coroutine: at the
+# attribute looked up, at the call or dict display it is unpacked in (``f(**c)``).
+_AROUND_LOOKED_UP: Final = frozenset({Role.ATTRIBUTE_BASE, Role.MAPPED, Role.ITERATED})
 # Codes mypy gives only under an option (``comparison-overlap``: ``strict_equality``).
 _ONLY_UNDER: Final = {COMPARISON_OVERLAP.code: "strict_equality"}
 # Every code a finding may be filed under instead of its own.
@@ -88,6 +92,10 @@ def _replaced(
         if coroutine is not None and has_member(coroutine, around.name):
             return (CALL_ARG, CALL_OVERLOAD, MISC)
         return (ATTR_DEFINED, UNION_ATTR, MISC)
+    if role is Role.MAPPED and isinstance(around, CallExpr):
+        return (ARG_TYPE,)
+    if role is Role.MAPPED and isinstance(around, DictExpr):
+        return (DICT_ITEM, TYPEDDICT_ITEM)
     return _MISSING_AWAIT_REPLACES.get(role, (MISC,)) if role is not None else (MISC,)
 
 
@@ -137,7 +145,7 @@ def _span(
     if scope is None or not file_ignores(errors):
         return lines, None
     around = None
-    if code == AWAIT_NOT_AWAITABLE or role is Role.ATTRIBUTE_BASE:
+    if code == AWAIT_NOT_AWAITABLE or role in _AROUND_LOOKED_UP:
         around = enclosing_use(scope, context) if isinstance(context, Expression) else None
         if around is not None:
             lines += [line for line in _lines(around) if line not in lines]

@@ -73,6 +73,8 @@ from mypy.errors import ErrorInfo, Errors, ErrorWatcher
 from mypy.nodes import (
     ARG_NAMED,
     ARG_POS,
+    ARG_STAR,
+    ARG_STAR2,
     AssignmentStmt,
     CallExpr,
     DictExpr,
@@ -155,6 +157,10 @@ _LOOKBACK: Final = 6
 # the parameter takes the coroutine, and mypy's error is its own inference's: kept
 # (_takes_awaitable).
 _NOT_INFERRED: Final = re.compile(r'; expected "(?P<expected>[^"]*\bNever\b[^"]*)"')
+# mypy.messages.MessageBuilder.invalid_keyword_var_arg and invalid_var_arg (every supported
+# version): an argument unpacked with ``**`` that is no mapping, with ``*`` not iterable.
+_NO_MAPPING_STARRED: Final = "Argument after ** must be a mapping, not "
+_NOT_ITERABLE_STARRED: Final = "Expected iterable as variadic argument"
 # mypy.messages.need_annotation_for_var (every supported version).
 _NEEDS_ANNOTATION: Final = re.compile(r'Need type annotation for "([^"]+)"')
 # mypy.messages.MessageBuilder.no_variant_matches_arguments (every supported version), and
@@ -246,7 +252,9 @@ class AwaitNotes:
                 _REVEALED
             ):
                 return True  # a note about mypy's error just dropped
-        elif COROUTINE_TYPE in info.message and self._same_finding(errors, file, info):
+        elif (
+            COROUTINE_TYPE in info.message or info.message.startswith(_NOT_ITERABLE_STARRED)
+        ) and self._same_finding(errors, file, info):
             self._dropped = (file, info.line, info.column)
             return True
         else:
@@ -329,7 +337,12 @@ class AwaitNotes:
         if tree is None or owner is UNKNOWN_FUNCTION:
             return False
         scope = owner if isinstance(owner, FuncItem) else tree
-        return reported_earlier(scope, info.line, info.column, reported, spans)
+        if reported_earlier(scope, info.line, info.column, reported, spans):
+            return True
+        return any(
+            _filed_already(scope, argument, reported, spans)
+            for argument in _unpacked_arguments(scope, info)
+        )
 
     def _any_result(self, errors: Errors, file: str, info: ErrorInfo) -> bool:
         """mypy's error about a coroutine whose result is Any (no note follows it)."""
@@ -563,6 +576,26 @@ def _filed_already(
     at its place, or at an earlier use of the name it is (:func:`.roles.reported_earlier`)."""
     place = (argument.line, argument.column)
     return place in reported or reported_earlier(scope, *place, reported, spans)
+
+
+def _unpacked_arguments(scope: FuncItem | MypyFile, info: ErrorInfo) -> list[Expression]:
+    """The argument mypy's error ``info`` at a call is about, where it says an argument
+    unpacked with ``**`` is no mapping (naming its type) or one with ``*`` is not iterable
+    (naming none: only where the call has one such argument): mypy reports at the call,
+    not at the argument (``takes(**kw)``, ``kw`` a coroutine reported at an earlier use or
+    here, and awaited later)."""
+    if info.message.startswith(_NO_MAPPING_STARRED):
+        kind = ARG_STAR2
+    elif info.message.startswith(_NOT_ITERABLE_STARRED):
+        kind = ARG_STAR
+    else:
+        return []
+    found: list[Expression] = []
+    for call in _calls_at(scope, info.line, info.column):
+        unpacked = [a for a, k in zip(call.args, call.arg_kinds, strict=True) if k == kind]
+        if kind == ARG_STAR2 or len(unpacked) == 1:
+            found.extend(unpacked)
+    return found
 
 
 def _scope_checked(api: Checker) -> FuncItem | MypyFile:

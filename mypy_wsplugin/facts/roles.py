@@ -408,9 +408,11 @@ NameUse = tuple[NameExpr, Role, "str | None"]  # the name, its role, the attribu
 
 
 def enclosing_use(owner: Scope, node: Expression) -> Expression | None:
-    """The ``await`` of ``node`` (also through a conditional expression's branch) or the
-    attribute looked up on it, in ``owner``: the expression mypy reports its own error at,
-    so where a ``# type: ignore`` for that error has effect.  Asked only for a finding."""
+    """The ``await`` of ``node`` (also through a conditional expression's branch), the
+    attribute looked up on it, or the call or dict display it is unpacked in with ``*`` or
+    ``**`` (``f(**node)``, ``{**node}``), in ``owner``: the expression mypy reports its own
+    error at, so where a ``# type: ignore`` for that error has effect.  Asked only for a
+    finding."""
     for e in get_subexpressions(owner):
         if isinstance(e, (AwaitExpr, MemberExpr)):
             inner = e.expr
@@ -419,6 +421,15 @@ def enclosing_use(owner: Scope, node: Expression) -> Expression | None:
                 and isinstance(inner, ConditionalExpr)
                 and (inner.if_expr is node or inner.else_expr is node)
             ):
+                return e
+        elif isinstance(e, CallExpr):
+            if any(
+                arg is node and kind in (ARG_STAR, ARG_STAR2)
+                for arg, kind in zip(e.args, e.arg_kinds, strict=True)
+            ):
+                return e
+        elif isinstance(e, DictExpr):
+            if any(key is None and value is node for key, value in e.items):
                 return e
     return None
 
