@@ -428,9 +428,10 @@ def enclosing_use(owner: Scope, node: Expression) -> Expression | None:
                 for arg, kind in zip(e.args, e.arg_kinds, strict=True)
             ):
                 return e
-        elif isinstance(e, DictExpr):
-            if any(key is None and value is node for key, value in e.items):
-                return e
+        elif isinstance(e, DictExpr) and any(
+            key is None and value is node for key, value in e.items
+        ):
+            return e
     return None
 
 
