@@ -81,6 +81,23 @@ __all__ = [
 _THROUGH_BRANCHES: Final = frozenset(
     {Role.AWAITED, Role.ATTRIBUTE_BASE, Role.CONDITION, Role.STATEMENT, Role.RETURNED}
 )
+# Roles a conditional expression hands on to a branch that is no name: the uses that fail
+# for any coroutine object, whichever branch gives it (``f(**(a() if c else b()))``).  A
+# name there keeps its type, and mypy's error about the whole expression stands: a finding
+# at the name would be a second error.
+_THROUGH_BRANCHES_NOT_NAMES: Final = frozenset(
+    {
+        Role.COMPARED,
+        Role.UNPACKED,
+        Role.CONVERTED,
+        Role.ITERATED,
+        Role.MAPPED,
+        Role.ORDERED,
+        Role.MANAGED,
+        Role.SUBSCRIPTED,
+        Role.OPERAND,
+    }
+)
 
 
 class RoleEntry:
@@ -268,9 +285,15 @@ def _index(e: IndexExpr, roles: _Roles, kept: frozenset[type]) -> None:
 def _conditional(e: ConditionalExpr, roles: _Roles, kept: frozenset[type]) -> None:
     _set(roles, kept, e.cond, Role.CONDITION)
     parent = _role(roles, e)
-    if parent is not None and parent.role in _THROUGH_BRANCHES:
+    if parent is None:
+        return
+    if parent.role in _THROUGH_BRANCHES:
         _set(roles, kept, e.if_expr, parent.role, parent.attribute, parent.stored)
         _set(roles, kept, e.else_expr, parent.role, parent.attribute, parent.stored)
+    elif parent.role in _THROUGH_BRANCHES_NOT_NAMES:
+        for branch in (e.if_expr, e.else_expr):
+            if type(branch) is not NameExpr:
+                _set(roles, kept, branch, parent.role, parent.attribute, parent.stored)
 
 
 def _walrus(e: AssignmentExpr, roles: _Roles, kept: frozenset[type]) -> None:
