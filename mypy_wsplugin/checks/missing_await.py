@@ -82,7 +82,7 @@ def find_misuse(
             return None
         line = role.assignment.line
         message = missing_await_assigned(what, name.name, line, why)
-        return Finding(message, name, use_role, attribute, retype=not awaited_later)
+        return Finding(message, name, use_role, attribute, retype=not handed_on)
     why = judge.why(role.role, role.attribute, direct=True)
     if why is None:
         return None
