@@ -110,6 +110,13 @@ def misuse(options: Options, role: Role, attribute: str | None, declared: Type |
     return f"it is returned from a function declared to return {format_type(declared, options)}"
 
 
+def at_column(message: str, column: int) -> str:
+    """``message`` with its column (0-based ``column``; printed 1-based, as mypy's
+    ``--show-column-numbers``): for a second finding of the same text on one line
+    (``x < count() < count()``), which mypy would otherwise print once."""
+    return f"{message} (at column {column + 1})"
+
+
 def missing_await(what: str, why: str) -> str:
     return f'Coroutine "{what}" is used without "await" ({why}); add "await"'
 

@@ -29,12 +29,22 @@ from mypy.errorcodes import (
     ErrorCode,
 )
 from mypy.errors import Errors
-from mypy.nodes import CallExpr, Context, DictExpr, Expression, MemberExpr, MypyFile
+from mypy.nodes import (
+    CallExpr,
+    Context,
+    DictExpr,
+    Expression,
+    MemberExpr,
+    MypyFile,
+    RefExpr,
+    TypeInfo,
+)
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.roles import Scope, enclosing_use
 from mypy_wsplugin.facts.statements import Role
 from mypy_wsplugin.facts.types import find_class, has_member
+from mypy_wsplugin.messages import at_column
 from mypy_wsplugin.mypy_internals import (
     Checker,
     errors_of,
@@ -59,8 +69,8 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.ITERATED: (ATTR_DEFINED, MISC),
     # ``f(**x)``: [arg-type]; ``{**x}``: [dict-item], [typeddict-item] (see _replaced)
     Role.MAPPED: (ARG_TYPE, DICT_ITEM, TYPEDDICT_ITEM),
-    Role.ORDERED: (OPERATOR, MISC),
-    Role.MANAGED: (ATTR_DEFINED, MISC),  # no ``__enter__`` (``__aenter__``), ``__exit__``
+    Role.ORDERED: (OPERATOR,),
+    Role.MANAGED: (ATTR_DEFINED,),  # no ``__enter__`` (``__aenter__``), ``__exit__``
     Role.SUBSCRIPTED: (INDEX, ATTR_DEFINED, MISC),  # ``del coro[0]``: no __delitem__
     Role.OPERAND: (OPERATOR, MISC),
     Role.CALLED: (OPERATOR, MISC),
@@ -93,6 +103,13 @@ def _replaced(
             return (CALL_ARG, CALL_OVERLOAD, MISC)
         return (ATTR_DEFINED, UNION_ATTR, MISC)
     if role is Role.MAPPED and isinstance(around, CallExpr):
+        # ``dict(**x)``: [dict-item]; a TypedDict's constructor: [typeddict-item].
+        callee = around.callee
+        node = callee.node if isinstance(callee, RefExpr) else None
+        if isinstance(node, TypeInfo) and node.fullname == "builtins.dict":
+            return (DICT_ITEM,)
+        if isinstance(node, TypeInfo) and node.typeddict_type is not None:
+            return (TYPEDDICT_ITEM,)
         return (ARG_TYPE,)
     if role is Role.MAPPED and isinstance(around, DictExpr):
         return (DICT_ITEM, TYPEDDICT_ITEM)
@@ -147,7 +164,8 @@ def _span(
     around = None
     if code == AWAIT_NOT_AWAITABLE or role in _AROUND_LOOKED_UP:
         around = enclosing_use(scope, context) if isinstance(context, Expression) else None
-        if around is not None:
+        # mypy reports a dict display's ``**`` entry at the entry itself.
+        if around is not None and not isinstance(around, DictExpr):
             lines += [line for line in _lines(around) if line not in lines]
     return lines, around
 
@@ -172,12 +190,28 @@ def _file(
     errors.report(
         context.line,
         context.column,
-        message,
+        _distinct(errors, context, message),
         code=_code_for_lines(errors, code, lines, replaced),
         origin_span=lines,
         end_line=context.end_line,
         end_column=context.end_column,
     )
+
+
+def _distinct(errors: Errors, context: Context, message: str) -> str:
+    """``message``, or with its column where a finding of the same text stands at another
+    column of the line (two coroutines alike on one line: ``x < count() < count()``,
+    ``{**opts(), **opts()}``): mypy prints one error per line and text
+    (``Errors.remove_duplicates``), and each is a finding of its own."""
+    if any(
+        info.line == context.line
+        and info.column != context.column
+        and info.message == message
+        and info.severity == "error"
+        for info in recorded_errors(errors, errors.file)
+    ):
+        return at_column(message, context.column)
+    return message
 
 
 def report(
@@ -260,7 +294,7 @@ def report_instead_of_mypys(
     errors.report(
         context.line,
         context.column,
-        message,
+        _distinct(errors, context, message),
         code=_code_for_lines(errors, code, lines, _replaced(code, None, around, {})),
         origin_span=lines,
         end_line=context.end_line,
