@@ -47,11 +47,13 @@ from mypy_wsplugin.mypy_internals import (
     errors_in_file,
     filed_messages,
     flushed_files,
+    in_daemon_process,
     is_daemon,
     is_flushed,
     module_being_reported,
     outside_attempts,
     printed_again,
+    reconsider_unused_ignores,
     reporting_in,
     shown_path,
     tree_is_complete,
@@ -343,6 +345,10 @@ def _file(
             report_to(errors, program, code, message, context, role, scope)
     for note in notes:
         note_to(errors, note)
+    if findings and in_daemon_process():
+        # An ignore a finding used may already be called unused (the daemon says so
+        # before this pass, a build after it).
+        reconsider_unused_ignores(errors, current_file(errors))
 
 
 def _key(finding: Finding) -> tuple[str, str, int, int]:

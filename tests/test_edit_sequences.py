@@ -3078,3 +3078,56 @@ def test_module_removed_and_restored_changes(tmp_path: Path) -> None:
         found,
         [],
     ]
+
+
+def ignores_on_unannotated_findings_change() -> list[Snapshot]:
+    """A finding of the pass over unannotated code, then a ``# type: ignore`` naming the
+    code mypy itself gives that misuse (``[attr-defined]`` for iterating a coroutine),
+    then one naming another code, then none, under ``warn_unused_ignores``.  The daemon
+    calls a changed module's ignores unused before that pass runs, a build after it
+    (``mypy_internals.reconsider_unused_ignores``); without it the daemon said "Unused
+    "type: ignore" comment" where the cold run says nothing."""
+    ini = INI + "warn_unused_ignores = True\n"
+    use = (
+        "async def items() -> list[int]:\n    return []\n\n\n"
+        "async def untyped(x):\n    for y in items(){ignore}\n        print(y)\n"
+        "    return x\n"
+    )
+    files = {"mypy.ini": ini, "app/__init__.py": ""}
+
+    def state(ignore: str) -> dict[str, str]:
+        return files | {"app/use.py": use.format(ignore=ignore)}
+
+    return _steps(
+        ("no ignore", state(":")),
+        ("ignore[attr-defined]", state(":  # type: ignore[attr-defined]")),
+        ("ignore[index]", state(":  # type: ignore[index]")),
+        ("ignore[attr-defined] again", state(":  # type: ignore[attr-defined]")),
+        ("no ignore again", state(":")),
+    )
+
+
+@POST_PASS_ONLY
+def test_ignores_on_unannotated_findings_change(tmp_path: Path) -> None:
+    """Every mode agrees with the cold run, which says the finding or nothing, and calls
+    an ignore of another code unused."""
+    found = (
+        'Coroutine "items()" is used without "await" (a coroutine object cannot be '
+        'iterated); add "await"  [missing-await]'
+    )
+    result = _agreeing(tmp_path, ignores_on_unannotated_findings_change())
+    steps = [sorted(line.split(": ", 1)[1] for line in lines) for lines in result.cold]
+    not_covered = 'note: Error code "missing-await" not covered by "type: ignore[index]" comment'
+    assert steps == [
+        [f"error: {found}"],
+        [],
+        sorted(
+            [
+                f"error: {found}",
+                not_covered,
+                'error: Unused "type: ignore" comment  [unused-ignore]',
+            ]
+        ),
+        [],
+        [f"error: {found}"],
+    ]

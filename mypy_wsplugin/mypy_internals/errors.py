@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Final
 
+from mypy.errorcodes import UNUSED_IGNORE
 from mypy.errors import ErrorInfo, Errors, ErrorWatcher
 from mypy.nodes import (
     FuncBase,
@@ -106,6 +107,22 @@ def recorded_errors(errors: Errors, file: str) -> list[ErrorInfo]:
     """The errors and notes recorded so far for ``file``, in order (Errors.error_info_map);
     the list itself, so that entries can be taken back."""
     return errors.error_info_map.get(file, [])
+
+
+def reconsider_unused_ignores(errors: Errors, path: str) -> None:
+    """The daemon: mypy reports a changed module's unused ``# type: ignore`` comments
+    before its finish passes (``server.update.update_module_isolated``), a build after them
+    (``build.process_stale_scc``), so a finding filed in those passes under a code an
+    ignore names (the pass after type checking: ``reporting._code_for_lines``) used an
+    ignore that the daemon has already called unused.  Where such errors are recorded for
+    ``path``, they are made again from the ignores used now.  (Filing a finding can only
+    use an ignore, never leave one unused; where none is recorded yet, mypy has not made
+    them, or every ignore was used.)"""
+    infos = errors.error_info_map.get(path)
+    if not infos or not any(info.code == UNUSED_IGNORE for info in infos):
+        return
+    infos[:] = [info for info in infos if info.code != UNUSED_IGNORE]
+    errors.generate_unused_ignore_errors(path)
 
 
 def last_filed(errors: Errors, message: str) -> object | None:
