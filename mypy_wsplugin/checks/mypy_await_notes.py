@@ -97,6 +97,7 @@ from mypy.nodes import (
     Var,
 )
 from mypy.subtypes import is_subtype
+from mypy.typeops import make_simplified_union
 from mypy.types import AnyType, Instance, TupleType, Type, TypeOfAny, get_proper_type
 
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
@@ -1106,14 +1107,80 @@ def _tuple_items_at(scope: FuncItem | MypyFile, line: int, column: int) -> list[
     """The tuple display at ``line`` and ``column`` of ``scope`` that is an item of a
     list or set display returned or stored in a declared target (``rows: list[tuple[int,
     str]] = [(fetch(), "a")]``: ``[list-item]``; a set's: ``[arg-type]``), checked
-    against that display's item type (:func:`_context_in_parent`)."""
-    return [
-        _TupleValue(e, expected)
-        for e in get_subexpressions(scope)
-        if isinstance(e, TupleExpr)
-        and _plain_tuple_at(e, line, column)
-        and (expected := _context_in_parent(e, scope)) is not None
-    ]
+    against that display's item type (:func:`_context_in_parent`); or of one passed to a
+    call (``takes([(fetch(), "a")])``), the call checked again
+    (:class:`_TupleInDisplayArgument`)."""
+    found: list[_Checked] = []
+    for e in get_subexpressions(scope):
+        if not isinstance(e, TupleExpr) or not _plain_tuple_at(e, line, column):
+            continue
+        expected = _context_in_parent(e, scope)
+        if expected is not None:
+            found.append(_TupleValue(e, expected))
+            continue
+        for display in get_subexpressions(scope):
+            if not isinstance(display, (ListExpr, SetExpr)) or not any(
+                item is e for item in display.items
+            ):
+                continue
+            found.extend(
+                _TupleInDisplayArgument(call, i, display, e)
+                for call in _calls_with_argument_at(scope, display.line, display.column)
+                for i, argument in enumerate(call.args)
+                if argument is display and call.arg_kinds[i] in (ARG_POS, ARG_NAMED)
+            )
+    return found
+
+
+class _TupleInDisplayArgument(_Checked):
+    """A tuple display that is an item of a list or set display passed to a call as its
+    argument ``index``: the call checked again with that argument of the display's type
+    with the tuple's coroutines awaited (its item type the union of its items' types, each
+    inferred with no type context, every other item's coroutines awaited too)."""
+
+    def __init__(
+        self, call: CallExpr, index: int, display: ListExpr | SetExpr, item: TupleExpr
+    ) -> None:
+        self.call = call
+        self.index = index
+        self.display = display
+        # Where mypy reports, and whose lines an ignore of its error is on: the tuple.
+        self.around = self.item = item
+
+    def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
+        typed = call_types(api, self.call)
+        display_items = self.display.items
+        if typed is None or any(isinstance(i, StarExpr) for i in display_items):
+            return [], None
+        item_types = parts_types(api, display_items)
+        items = self.item.items
+        types = parts_types(api, items)
+        if item_types is None or types is None:
+            return [], None
+        position = next(i for i, x in enumerate(display_items) if x is self.item)
+        awaited_items = [_awaited_within(t) for t in item_types]
+        container = "builtins.list" if isinstance(self.display, ListExpr) else "builtins.set"
+        callee, arguments = typed
+
+        def accepted(others: list[Type], args: list[Type]) -> Type | None:
+            member_types = list(awaited_items)
+            member_types[position] = _tuple_of(api, args)
+            given = list(others)
+            given[self.index] = api.named_generic_type(
+                container, [make_simplified_union(member_types)]
+            )
+            return call_result_with(api, self.call, callee, given)
+
+        for others in _other_arguments(arguments, self.index):
+            found = _awaiting_accepted(
+                api, items, types, [True] * len(items), partial(accepted, others)
+            )
+            if found[0]:
+                return found
+        return [], None
+
+    def named(self, part: Expression) -> str:
+        return _item_named(self.item, part)
 
 
 def _plain_tuple_at(e: Expression, line: int, column: int) -> bool:
