@@ -200,6 +200,9 @@ class Use:
     # <other>`` that returns ``<class>()`` (facts/union_receivers: the call is judged where
     # every member's method gives the same, else mypy's verdict stands).
     union: tuple[str, str] | None = None
+    # A ``# type: ignore`` on the use's first line: the codes it names ("" for a bare one),
+    # or None for none (``SetIgnore``; the config warns of unused ignores).
+    ignore: str | None = None
 
 
 def loop_shape(u: Use) -> str:
@@ -356,7 +359,7 @@ def render(p: Project) -> dict[str, str]:
 
 
 def render_config(p: Project) -> str:
-    lines = ["[mypy]", "plugins = mypy_wsplugin"]
+    lines = ["[mypy]", "plugins = mypy_wsplugin", "warn_unused_ignores = True"]
     if p.check_untyped_defs:
         lines.append("check_untyped_defs = True")
     if p.section:
@@ -672,6 +675,14 @@ def _receiver_name(u: Use) -> str:
 
 
 def render_role(u: Use, role: str, call: str) -> list[str]:
+    lines = _role_lines(u, role, call)
+    if u.ignore is not None:
+        codes = f"[{u.ignore}]" if u.ignore else ""
+        lines[0] += f"  # type: ignore{codes}"
+    return lines
+
+
+def _role_lines(u: Use, role: str, call: str) -> list[str]:
     value = f"await {call}" if u.awaited else call
     var = f"v{u.uid}"
     if role == "attr":
@@ -906,6 +917,36 @@ def _callee_name(u: Use) -> str:
     return f"{PKG}.{u.module}.{u.name}" + (f".{u.method}" if u.method else "")
 
 
+# The codes a ``# type: ignore`` names (``SetIgnore``): mypy's own for the misuses the
+# plugin reports ("" for a bare ignore), and the plugin's.
+IGNORE_CODES: Final = (
+    "",
+    "misc",
+    "attr-defined",
+    "arg-type",
+    "union-attr",
+    "operator",
+    "index",
+    "unused-coroutine",
+    "missing-await",
+    "await-not-awaitable",
+)
+
+
+@dataclass
+class SetIgnore(Edit):
+    uid: int
+    ignore: str | None
+
+    def apply(self, p: Project) -> str | None:
+        for ref, _, u in all_uses(p):
+            if u.uid == self.uid and u.ignore != self.ignore:
+                u.ignore = self.ignore
+                shown = "no ignore" if self.ignore is None else f"ignore[{self.ignore}]"
+                return f"{shown}: call #{u.uid} ({u.role}) of {_callee_name(u)} in {ref}"
+        return None
+
+
 @dataclass
 class SetReturn(Edit):
     ref: SigRef
@@ -1131,6 +1172,9 @@ TESTED_USE_SHARE: Final = 0.3
 # The share of edits that make a class's factory an ``async def`` or a ``def`` again
 # (``SetFactoryAsync``), drawn from a stream of their own.
 ASYNC_FACTORY_EDIT_SHARE: Final = 0.08
+# The share of edits that put a ``# type: ignore`` on a use, change its code or take it
+# away (``SetIgnore``), drawn from a stream of their own.
+IGNORE_EDIT_SHARE: Final = 0.1
 # The share of method uses in a handler that is a method whose receiver is an attribute
 # of ``self`` stored in ``__init__`` (``Use.store``), of those stored by the base class,
 # of those with a ``None`` placeholder, and of edits that move a store or declare an
@@ -1173,6 +1217,7 @@ class Generator:
         nesting: random.Random | None = None,
         unions: random.Random | None = None,
         shapes: random.Random | None = None,
+        ignores: random.Random | None = None,
     ) -> None:
         self.rng = rng
         # Streams of their own for how a method's receiver is written and for the edits
@@ -1190,6 +1235,8 @@ class Generator:
         self.unions = unions or random.Random(0)
         # Which argument is starred (``print(*x)``) and which condition is a ``match``.
         self.shapes = shapes or random.Random(0)
+        # Which uses carry a ``# type: ignore``, and of what (``SetIgnore``).
+        self.ignores = ignores or random.Random(0)
 
     def fresh(self, p: Project, prefix: str) -> str:
         p.next_id += 1
@@ -1452,6 +1499,13 @@ class Generator:
                 member = self.draw_union_member(p, m, u) if m is not None else None
                 if member is not None:
                     return SetUnion(u.uid, member)
+        if self.ignores.random() < IGNORE_EDIT_SHARE:
+            uses = all_uses(p)
+            if uses:
+                u = self.ignores.choice(uses)[2]
+                if u.ignore is not None and self.ignores.random() < 0.4:
+                    return SetIgnore(u.uid, None)
+                return SetIgnore(u.uid, self.ignores.choice(IGNORE_CODES))
         if self.chains.random() < CHAIN_EDIT_SHARE:
             made = sorted({(u.module, u.name) for _, _, u in all_uses(p) if _is_chained(u)})
             classes = [(m, n, k) for m, n in made if (k := p.klass(m, n)) is not None]
@@ -1552,6 +1606,7 @@ def generate(seed: int, length: int) -> tuple[Project, list[Edit]]:
         random.Random(f"nesting-{seed}"),
         random.Random(f"unions-{seed}"),
         random.Random(f"shapes-{seed}"),
+        random.Random(f"ignores-{seed}"),
     )
     initial = gen.project()
     p = copy.deepcopy(initial)
