@@ -90,6 +90,12 @@ PLUGIN_MESSAGE: Final = re.compile(
     r'^(Cannot await ".*": it |Coroutine ".*" (assigned to ".*" on line \d+ )?is used without'
     r' "await" |A coroutine is used without "await" |([^:\s]+:\d+: )?\[mypy_wsplugin\] )'
 )
+# mypy's word on an ``ignore[misc]`` that silenced only a finding of the plugin's
+# (``mypy.errors.Errors.generate_unused_ignore_errors``).
+NARROWED_TO_PLUGIN_CODE: Final = re.compile(
+    r'^Unused "type: ignore" comment, use narrower \[(await-not-awaitable|missing-await)\]'
+    r" instead of \[misc\] code(?:  \[unused-ignore\])?$"
+)
 REVEAL: Final = re.compile(r"^(Revealed type is |Revealed local types are:)")
 LOCATED: Final = re.compile(
     r"^(?P<file>[^:\n]+):(?P<line>\d+)(?::(?P<column>\d+))?(?::\d+:\d+)?: "
@@ -375,6 +381,14 @@ def classify(
     # mypy reports the error the plugin replaces there (and calls the comment unused), the
     # plugin's finding is silenced.  An ignore naming ``misc`` silences the plugin's
     # findings too (sub-codes of ``misc``): plain mypy may call that one unused.
+    # Where mypy files the cause under another code (``[operator]`` for ``coro() < x``), an
+    # ``ignore[misc]`` silences the finding as its parent code, and mypy asks to narrow the
+    # ignore to the plugin's code (``use narrower [missing-await] instead of [misc]``).
+    narrowed = {
+        new[i].line.where: i
+        for i in added
+        if i not in taken_new and NARROWED_TO_PLUGIN_CODE.match(new[i].line.message)
+    }
     for index in gone:
         line = old[index].line
         if index in taken_old or not line.is_error:
@@ -385,6 +399,9 @@ def classify(
             silenced = bool(codes & PLUGIN_CODES) or any(
                 _ignores_plugin_code(old[i].line.message) for i in notes
             )
+            if not silenced and "misc" in codes and line.where in narrowed:
+                silenced = True
+                taken_new.add(narrowed[line.where])
         else:
             silenced = line.code == "unused-ignore" and bool(codes & (PLUGIN_CODES | {"misc"}))
         if silenced:

@@ -392,16 +392,23 @@ async def main(f: bool) -> int:
 """
 
 
-def test_write_edits_a_finding_mypy_showed_once_for_two_alike_on_a_line(project: Path) -> None:
-    """mypy prints one of two identical messages on a line: the second coroutine's finding
-    shows once the first is fixed, and ``--write`` edits it in turn."""
+def test_write_edits_both_findings_alike_on_a_line(project: Path) -> None:
+    """Two coroutines alike on a line are two findings, the second naming its column
+    (mypy prints one error per line and text): ``--write`` edits both in one run."""
     (project / "app" / "alike.py").write_text(ALIKE)
     result = run_fix(project, "--write", "app/alike.py")
     assert result.returncode == 0, result.stderr.decode()
     lines = result.stdout.decode().splitlines()
-    assert lines[0] == lines[4] == "fixed app/alike.py (2 edits)"
-    assert lines[1] == "before: 2 findings"
-    assert lines[5:] == ["after: 0 findings"]
+    assert lines[0] == "fixed app/alike.py (4 edits)"
+    assert lines[1] == "before: 4 findings"
+    assert [line.split(": error: ")[0].strip() for line in lines[2:6]] == [
+        "app/alike.py:10:13",
+        "app/alike.py:10:27",
+        "app/alike.py:11:9",
+        "app/alike.py:11:29",
+    ]
+    assert lines[3].endswith('add "await" (at column 27)  [missing-await]')
+    assert lines[6:] == ["after: 0 findings"]
     fixed = (project / "app" / "alike.py").read_text()
     assert "m = max(await rows()) + max(await rows())" in fixed
     assert "k = await num() + 1 if f else await num() + 2" in fixed

@@ -486,3 +486,23 @@ def test_need_type_annotation_without_such_a_finding_is_lost() -> None:
     assert result.lost == [NEEDS]
     elsewhere = NOT_INFERRED_FINDING.replace("main.py:9:", "main.py:20:")
     assert classify([NEEDS], [elsewhere]).lost == [NEEDS]
+
+
+def test_a_finding_silenced_by_an_ignore_of_misc_that_mypy_asks_to_narrow() -> None:
+    """``if count() > x:  # type: ignore[misc]``: mypy's ``[operator]`` is not covered by
+    the ignore; the plugin's finding is (a sub-code of ``misc``), and mypy asks to narrow
+    the ignore to ``[missing-await]``: silenced, nothing lost or invented."""
+    plain = [
+        'main.py:25: error: Unsupported operand types for < ("int" and "Coroutine[Any, Any,'
+        ' int]")  [operator]',
+        'main.py:25: note: Error code "operator" not covered by "type: ignore[misc]" comment',
+        'main.py:25: note: Maybe you forgot to use "await"?',
+        'main.py:25: error: Unused "type: ignore" comment  [unused-ignore]',
+    ]
+    narrowed = (
+        'main.py:25: error: Unused "type: ignore" comment, use narrower [missing-await]'
+        " instead of [misc] code  [unused-ignore]"
+    )
+    result = classify(plain, [narrowed], {("main.py", 25): frozenset({"misc"})})
+    assert result.lost == [] and result.invented == []
+    assert result.ok
