@@ -53,7 +53,7 @@ from mypy_wsplugin.mypy_internals import (
     module_being_reported,
     outside_attempts,
     printed_again,
-    reconsider_unused_ignores,
+    reconsider_ignores,
     reporting_in,
     shown_path,
     tree_is_complete,
@@ -124,8 +124,13 @@ class UntypedPass:
             return
         options = build_errors.options
         silent = errors_ignored(build_errors, current_file(build_errors))
+        # A daemon update (not the initial build): mypy has made the module's errors about
+        # its ignores already (:func:`.mypy_internals.reconsider_ignores`).
+        update = self._first_flushed is not None and flushed_files(build_errors) is not (
+            self._first_flushed
+        )
         if self._needed(tree) and not silent:
-            self._run(tree, modules, build_errors, options, own=True)
+            self._run(tree, modules, build_errors, options, own=True, update=update)
         if not self.daemon:
             return
         self._contexts[tree.fullname] = (options, silent)
@@ -173,6 +178,7 @@ class UntypedPass:
         errors: Errors,
         options: Options,
         own: bool,
+        update: bool = False,
     ) -> None:
         """Check ``tree`` and report its findings; ``own``: ``tree`` is the module mypy is
         finishing (its error context is active), else it is set for the report."""
@@ -192,7 +198,7 @@ class UntypedPass:
         if not findings and not notes:
             return
         with reporting_in(errors, tree, None if own else options, tree.fullname):
-            _file(errors, modules, findings, notes)
+            _file(errors, modules, findings, notes, update=own and update)
         if self.daemon:
             self._filed[tree.fullname] = _Filed(tree, findings, notes)
             self._filed_into[tree.fullname] = errors_in_file(errors, tree.path)
@@ -338,17 +344,23 @@ class UntypedPass:
 
 
 def _file(
-    errors: Errors, program: dict[str, MypyFile], findings: list[Finding], notes: list[str]
+    errors: Errors,
+    program: dict[str, MypyFile],
+    findings: list[Finding],
+    notes: list[str],
+    update: bool = False,
 ) -> None:
+    """File the pass's ``findings`` and ``notes`` in the file being reported; ``update``:
+    it is the module a daemon update is finishing."""
     for code, message, context, role, scope in findings:
         if is_enabled(errors, code):
             report_to(errors, program, code, message, context, role, scope)
     for note in notes:
         note_to(errors, note)
     if findings and in_daemon_process():
-        # An ignore a finding used may already be called unused (the daemon says so
-        # before this pass, a build after it).
-        reconsider_unused_ignores(errors, current_file(errors))
+        # An ignore a finding used may already be called unused, or named no code for (the
+        # daemon says so before this pass, a build after it).
+        reconsider_ignores(errors, current_file(errors), made=update)
 
 
 def _key(finding: Finding) -> tuple[str, str, int, int]:

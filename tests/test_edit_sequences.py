@@ -3085,9 +3085,21 @@ def ignores_on_unannotated_findings_change() -> list[Snapshot]:
     code mypy itself gives that misuse (``[attr-defined]`` for iterating a coroutine),
     then one naming another code, then none, under ``warn_unused_ignores``.  The daemon
     calls a changed module's ignores unused before that pass runs, a build after it
-    (``mypy_internals.reconsider_unused_ignores``); without it the daemon said "Unused
+    (``mypy_internals.reconsider_ignores``); without it the daemon said "Unused
     "type: ignore" comment" where the cold run says nothing."""
-    ini = INI + "warn_unused_ignores = True\n"
+    return _ignores_on_an_unannotated_finding(
+        INI + "warn_unused_ignores = True\n",
+        ("no ignore", ":"),
+        ("ignore[attr-defined]", ":  # type: ignore[attr-defined]"),
+        ("ignore[index]", ":  # type: ignore[index]"),
+        ("ignore[attr-defined] again", ":  # type: ignore[attr-defined]"),
+        ("no ignore again", ":"),
+    )
+
+
+def _ignores_on_an_unannotated_finding(ini: str, *steps: tuple[str, str]) -> list[Snapshot]:
+    """``app/use.py`` with a finding of the pass over unannotated code on line 6, the end of
+    that line as each of ``steps`` gives it (its note, the text)."""
     use = (
         "async def items() -> list[int]:\n    return []\n\n\n"
         "async def untyped(x):\n    for y in items(){ignore}\n        print(y)\n"
@@ -3095,16 +3107,7 @@ def ignores_on_unannotated_findings_change() -> list[Snapshot]:
     )
     files = {"mypy.ini": ini, "app/__init__.py": ""}
 
-    def state(ignore: str) -> dict[str, str]:
-        return files | {"app/use.py": use.format(ignore=ignore)}
-
-    return _steps(
-        ("no ignore", state(":")),
-        ("ignore[attr-defined]", state(":  # type: ignore[attr-defined]")),
-        ("ignore[index]", state(":  # type: ignore[index]")),
-        ("ignore[attr-defined] again", state(":  # type: ignore[attr-defined]")),
-        ("no ignore again", state(":")),
-    )
+    return _steps(*((note, files | {"app/use.py": use.format(ignore=end)}) for note, end in steps))
 
 
 @POST_PASS_ONLY
@@ -3131,3 +3134,28 @@ def test_ignores_on_unannotated_findings_change(tmp_path: Path) -> None:
         [],
         [f"error: {found}"],
     ]
+
+
+@POST_PASS_ONLY
+def test_ignores_without_a_code_on_unannotated_findings_change(tmp_path: Path) -> None:
+    """With ``ignore-without-code`` on (and ``warn_unused_ignores``, under which mypy
+    skips an ignore it calls unused): a bare ignore on the finding is one that names no
+    code, and says which (the daemon said it without the code, or not at all)."""
+    snaps = _ignores_on_an_unannotated_finding(
+        INI + "warn_unused_ignores = True\nenable_error_code = ignore-without-code\n",
+        ("no ignore", ":"),
+        ("a bare ignore", ":  # type: ignore"),
+        ("ignore[attr-defined]", ":  # type: ignore[attr-defined]"),
+        ("a bare ignore again", ":  # type: ignore"),
+    )
+    bare = (
+        'error: "type: ignore" comment without error code (consider "type: '
+        'ignore[missing-await]" instead)  [ignore-without-code]'
+    )
+    found = (
+        'error: Coroutine "items()" is used without "await" (a coroutine object cannot be '
+        'iterated); add "await"  [missing-await]'
+    )
+    result = _agreeing(tmp_path, snaps)
+    steps = [sorted(line.split(": ", 1)[1] for line in lines) for lines in result.cold]
+    assert steps == [[found], [bare], [], [bare]]

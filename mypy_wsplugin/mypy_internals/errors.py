@@ -108,26 +108,41 @@ def recorded_errors(errors: Errors, file: str) -> list[ErrorInfo]:
     return errors.error_info_map.get(file, [])
 
 
-def reconsider_unused_ignores(errors: Errors, path: str) -> None:
-    """The daemon: mypy reports a changed module's unused ``# type: ignore`` comments
-    before its finish passes (``server.update.update_module_isolated``), a build after them
-    (``build.process_stale_scc``), so a finding filed in those passes under a code an
+def reconsider_ignores(errors: Errors, path: str, made: bool) -> None:
+    """The daemon: mypy reports a changed module's unused ``# type: ignore`` comments, and
+    those without a code (``ignore-without-code``, naming the codes they silence), before
+    its finish passes (``server.update.update_module_isolated``), a build after them
+    (``build.process_stale_scc``).  So a finding filed in those passes under a code an
     ignore names (the pass after type checking: ``reporting._code_for_lines``) used an
-    ignore that the daemon has already called unused.  Where such errors are recorded for
-    ``path``, they are made again from the ignores used now.  (Filing a finding can only
-    use an ignore, never leave one unused; where none is recorded yet, mypy has not made
-    them, or every ignore was used.)"""
+    ignore the daemon has already called unused, or named no code for.  Both kinds of
+    error of ``path`` are made again from the ignores used now, with the module's options
+    (the error context of the module mypy is finishing): where mypy has ``made`` them in
+    this update (the module it is finishing), or where some are recorded (another
+    module's, from an earlier callback).  Filing a finding can only use an ignore."""
     infos = errors.error_info_map.get(path)
-    if not infos or not any(_is_unused_ignore(info) for info in infos):
+    recorded = bool(infos) and any(_made_by_ignores(info) for info in infos or [])
+    if not made and not recorded:
         return
-    infos[:] = [info for info in infos if not _is_unused_ignore(info)]
-    errors.generate_unused_ignore_errors(path)
+    if infos:
+        infos[:] = [info for info in infos if not _made_by_ignores(info)]
+    from mypy import errorcodes  # the pass that files findings there needs mypy 2.4
+
+    options = errors.options
+    enabled, disabled = options.enabled_error_codes, options.disabled_error_codes
+    unused = errorcodes.UNUSED_IGNORE
+    if (options.warn_unused_ignores or unused in enabled) and unused not in disabled:
+        errors.generate_unused_ignore_errors(path)
+    if errors.is_error_code_enabled(errorcodes.IGNORE_WITHOUT_CODE):
+        errors.generate_ignore_without_code_errors(path, options.warn_unused_ignores)
 
 
-def _is_unused_ignore(info: ErrorInfo) -> bool:
-    # By the code's name: ``mypy.errorcodes.UNUSED_IGNORE`` is 1.4 and later (the pass
-    # that files findings in finish passes needs 2.4; this module is imported on any).
-    return info.code is not None and info.code.code == "unused-ignore"
+# The codes of the errors mypy makes from a file's ignores themselves (by name: mypy 1.0
+# has no ``errorcodes.UNUSED_IGNORE``, and this module is imported on any mypy).
+_IGNORES_CODES: Final = frozenset({"unused-ignore", "ignore-without-code"})
+
+
+def _made_by_ignores(info: ErrorInfo) -> bool:
+    return info.code is not None and info.code.code in _IGNORES_CODES
 
 
 def last_filed(errors: Errors, message: str) -> object | None:
