@@ -135,6 +135,7 @@ from mypy_wsplugin.mypy_internals import (
     method_result_with,
     module_being_checked,
     module_being_reported,
+    parameter_type,
     parts_types,
     printed_again,
     recorded_errors,
@@ -1157,10 +1158,19 @@ class _TupleInDisplayArgument(_Checked):
         types = parts_types(api, items)
         if item_types is None or types is None:
             return [], None
+        callee, arguments = typed
+        # Against the parameter's item type, where the callee declares it: the items are
+        # inferred with no context here, and ``list`` is invariant (``list[tuple[int, str |
+        # None]]`` takes ``[(fetch(), None)]`` only under that context).
+        parameter = parameter_type(callee, self.call, self.index, arguments)
+        expected = iterated_item(parameter) if parameter is not None else None
+        if expected is not None:
+            found = _TupleValue(self.item, expected).to_await(api)
+            if found[0]:
+                return found
         position = next(i for i, x in enumerate(display_items) if x is self.item)
         awaited_items = [_awaited_within(t) for t in item_types]
         container = "builtins.list" if isinstance(self.display, ListExpr) else "builtins.set"
-        callee, arguments = typed
 
         def accepted(others: list[Type], args: list[Type]) -> Type | None:
             member_types = list(awaited_items)

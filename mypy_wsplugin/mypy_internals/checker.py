@@ -8,6 +8,8 @@ from contextlib import AbstractContextManager, nullcontext
 from mypy.checker import TypeChecker, is_valid_inferred_type
 from mypy.checkexpr import has_any_type
 from mypy.nodes import (
+    ARG_NAMED,
+    ARG_OPT,
     ARG_POS,
     AssignmentExpr,
     CallExpr,
@@ -22,7 +24,7 @@ from mypy.nodes import (
 )
 from mypy.plugin import Plugin
 from mypy.server.subexpr import get_subexpressions as _compiled_subexpressions
-from mypy.types import Type, get_proper_type
+from mypy.types import CallableType, Type, get_proper_type
 
 # ``ctx.api`` in function, method and attribute hooks is mypy's TypeChecker (every version).
 Checker = TypeChecker
@@ -279,6 +281,25 @@ def call_result_with(api: Checker, call: CallExpr, callee: Type, args: list[Type
     with api.msg.filter_errors() as attempt:
         result, _ = api.expr_checker.check_call(callee, given, call.arg_kinds, call, call.arg_names)
     return None if attempt.has_new_errors() else result
+
+
+def parameter_type(callee: Type, call: CallExpr, index: int, args: list[Type]) -> Type | None:
+    """The declared type of the parameter that ``call``'s argument ``index`` is passed to,
+    where ``callee`` is a plain (not generic, not overloaded) callable and the argument
+    fills one parameter that takes one value (not ``*args``); else None
+    (``mypy.argmap.map_actuals_to_formals``, as mypy maps a call's arguments)."""
+    from mypy.argmap import map_actuals_to_formals
+
+    proper = get_proper_type(callee)
+    if not isinstance(proper, CallableType) or proper.variables:
+        return None
+    formals = map_actuals_to_formals(
+        call.arg_kinds, call.arg_names, proper.arg_kinds, proper.arg_names, lambda i: args[i]
+    )
+    taken = [f for f, actuals in enumerate(formals) if index in actuals]
+    if len(taken) != 1 or proper.arg_kinds[taken[0]] not in (ARG_POS, ARG_OPT, ARG_NAMED):
+        return None
+    return proper.arg_types[taken[0]]
 
 
 def method_result_with(
