@@ -18,6 +18,7 @@ from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, coroutine_bindings, uses_after
+from mypy_wsplugin.facts.statements import ALWAYS_WRONG
 from mypy_wsplugin.facts.types import coroutine_result, find_class, has_member, is_any
 from mypy_wsplugin.messages import missing_await, missing_await_assigned, misuse
 from mypy_wsplugin.mypy_internals import declared_return, errors_of, modules
@@ -96,36 +97,9 @@ def _first_use(scope: Scope, binding: AssignmentStmt) -> NameExpr | None:
     return later[0][0] if later else None
 
 
-# Uses of a coroutine object that are wrong whatever it is: its truth, its identity,
-# unpacking, iterating or subscripting it, arithmetic with it, its text.
-_ALWAYS_WRONG: Final = frozenset(
-    {
-        Role.CONDITION,
-        Role.COMPARED,
-        Role.UNPACKED,
-        Role.CONVERTED,
-        Role.ITERATED,
-        Role.MAPPED,
-        Role.ORDERED,
-        Role.MANAGED,
-        Role.SUBSCRIPTED,
-        Role.OPERAND,
-    }
-)
-# Of those, the uses that raise for any coroutine object (or are always true).
-_FAILS_ON_ANY_COROUTINE: Final = frozenset(
-    {
-        Role.CONDITION,
-        Role.UNPACKED,
-        Role.ITERATED,
-        Role.MAPPED,
-        Role.ORDERED,
-        Role.MANAGED,
-        Role.SUBSCRIPTED,
-        Role.OPERAND,
-        Role.CALLED,
-    }
-)
+_ALWAYS_WRONG: Final = ALWAYS_WRONG
+# Of those, the uses that raise for any coroutine object (or are always true), and a call.
+_FAILS_ON_ANY_COROUTINE: Final = (ALWAYS_WRONG - {Role.COMPARED, Role.CONVERTED}) | {Role.CALLED}
 
 
 class _Judge:

@@ -885,13 +885,7 @@ class _DictArgument(_Entry):
             passed[self.argument] = given
             return call_result_with(api, self.call, callee, passed)
 
-        for others in _other_arguments(arguments, self.argument):
-            found = _awaiting_accepted(
-                api, parts, own, [True] * len(parts), partial(accepted, others)
-            )
-            if found[0]:
-                return found
-        return [], None
+        return _awaiting_accepted_in_call(api, parts, own, arguments, self.argument, accepted)
 
 
 class _TupleValue(_Checked):
@@ -947,16 +941,30 @@ class _TupleArgument(_Checked):
             given[self.index] = _tuple_of(api, args)
             return call_result_with(api, self.call, callee, given)
 
-        for others in _other_arguments(arguments, self.index):
-            found = _awaiting_accepted(
-                api, items, types, [True] * len(items), partial(accepted, others)
-            )
-            if found[0]:
-                return found
-        return [], None
+        return _awaiting_accepted_in_call(api, items, types, arguments, self.index, accepted)
 
     def named(self, part: Expression) -> str:
         return _item_named(self.display, part)
+
+
+def _awaiting_accepted_in_call(
+    api: Checker,
+    parts: list[Expression],
+    types: list[Type],
+    arguments: list[Type],
+    index: int,
+    accepted: Callable[[list[Type], list[Type]], Type | None],
+) -> tuple[list[Expression], Type | None]:
+    """:func:`_awaiting_accepted` for ``parts`` of a call's argument ``index`` (a display),
+    where ``accepted(others, args)`` checks the call again with the other arguments of the
+    types ``others`` (:func:`_other_arguments`) and the parts of the types ``args``."""
+    for others in _other_arguments(arguments, index):
+        found = _awaiting_accepted(
+            api, parts, types, [True] * len(parts), partial(accepted, others)
+        )
+        if found[0]:
+            return found
+    return [], None
 
 
 def _other_arguments(arguments: list[Type], index: int) -> list[list[Type]]:
@@ -1181,13 +1189,7 @@ class _TupleInDisplayArgument(_Checked):
             )
             return call_result_with(api, self.call, callee, given)
 
-        for others in _other_arguments(arguments, self.index):
-            found = _awaiting_accepted(
-                api, items, types, [True] * len(items), partial(accepted, others)
-            )
-            if found[0]:
-                return found
-        return [], None
+        return _awaiting_accepted_in_call(api, items, types, arguments, self.index, accepted)
 
     def named(self, part: Expression) -> str:
         return _item_named(self.item, part)

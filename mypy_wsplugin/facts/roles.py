@@ -54,6 +54,7 @@ from mypy.nodes import (
 from mypy.types import AnyType, get_proper_type
 
 from mypy_wsplugin.facts.statements import (
+    ALWAYS_WRONG,
     Definition,
     Role,
     Scope,
@@ -81,23 +82,11 @@ __all__ = [
 _THROUGH_BRANCHES: Final = frozenset(
     {Role.AWAITED, Role.ATTRIBUTE_BASE, Role.CONDITION, Role.STATEMENT, Role.RETURNED}
 )
-# Roles a conditional expression hands on to a branch that is no name: the uses that fail
-# for any coroutine object, whichever branch gives it (``f(**(a() if c else b()))``).  A
-# name there keeps its type, and mypy's error about the whole expression stands: a finding
-# at the name would be a second error.
-_THROUGH_BRANCHES_NOT_NAMES: Final = frozenset(
-    {
-        Role.COMPARED,
-        Role.UNPACKED,
-        Role.CONVERTED,
-        Role.ITERATED,
-        Role.MAPPED,
-        Role.ORDERED,
-        Role.MANAGED,
-        Role.SUBSCRIPTED,
-        Role.OPERAND,
-    }
-)
+# Roles a conditional expression hands on to a branch that is no name: the other uses that
+# are wrong whatever the coroutine is, whichever branch gives it (``f(**(a() if c else
+# b()))``).  A name there keeps its type, and mypy's error about the whole expression
+# stands: a finding at the name would be a second error.
+_THROUGH_BRANCHES_NOT_NAMES: Final = ALWAYS_WRONG - _THROUGH_BRANCHES
 
 
 class RoleEntry:

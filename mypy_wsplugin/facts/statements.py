@@ -104,6 +104,26 @@ class Role(enum.Enum):
     CALLED = "called"  # ``x(...)``: a name called (recorded with every name's role only)
 
 
+# Uses of a coroutine object that are wrong whatever it is: its truth, its identity,
+# unpacking, iterating or subscripting it, ordering it, arithmetic with it, its text, using
+# it as a mapping or a context manager (checks/missing_await; a conditional expression
+# hands them on to a branch that is a call: facts/roles).
+ALWAYS_WRONG: Final = frozenset(
+    {
+        Role.CONDITION,
+        Role.COMPARED,
+        Role.UNPACKED,
+        Role.CONVERTED,
+        Role.ITERATED,
+        Role.MAPPED,
+        Role.ORDERED,
+        Role.MANAGED,
+        Role.SUBSCRIPTED,
+        Role.OPERAND,
+    }
+)
+
+
 # The statements that can hold a definition, for walkers that only look for definitions.
 DEFINITION_HOLDERS: frozenset[type[Node]] = frozenset(
     {ClassDef, IfStmt, WhileStmt, ForStmt, TryStmt, WithStmt, MatchStmt, Block}
