@@ -97,8 +97,8 @@ def _first_use(scope: Scope, binding: AssignmentStmt) -> NameExpr | None:
     return later[0][0] if later else None
 
 
-_ALWAYS_WRONG: Final = ALWAYS_WRONG
-# Of those, the uses that raise for any coroutine object (or are always true), and a call.
+# Of the uses wrong whatever the coroutine is (ALWAYS_WRONG), those that raise for any
+# coroutine object (or are always true), and a call.
 _FAILS_ON_ANY_COROUTINE: Final = (ALWAYS_WRONG - {Role.COMPARED, Role.CONVERTED}) | {Role.CALLED}
 
 
@@ -119,7 +119,7 @@ class _Judge:
 
     def why(self, role: Role, attribute: str | None, direct: bool) -> str | None:
         """Why this use of an un-awaited coroutine is a bug, or None if it is not one."""
-        if role in _ALWAYS_WRONG or (role is Role.STATEMENT and direct):
+        if role in ALWAYS_WRONG or (role is Role.STATEMENT and direct):
             return misuse(self.options, role, attribute, None)
         if role is Role.ATTRIBUTE_BASE and attribute and self._means_result(attribute):
             return misuse(self.options, role, attribute, None)

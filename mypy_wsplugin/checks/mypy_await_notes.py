@@ -794,7 +794,7 @@ class _Entry(_Checked):
 def _items_or_itself(e: Expression) -> list[Expression]:
     """A dict entry's key or value as the parts to await: a tuple display's items (with no
     starred item), or itself."""
-    if isinstance(e, TupleExpr) and not any(isinstance(i, StarExpr) for i in e.items):
+    if isinstance(e, TupleExpr) and _unstarred(e.items):
         return list(e.items)
     return [e]
 
@@ -1159,7 +1159,7 @@ class _TupleInDisplayArgument(_Checked):
     def to_await(self, api: Checker) -> tuple[list[Expression], Type | None]:
         typed = call_types(api, self.call)
         display_items = self.display.items
-        if typed is None or any(isinstance(i, StarExpr) for i in display_items):
+        if typed is None or not _unstarred(display_items):
             return [], None
         item_types = parts_types(api, display_items)
         items = self.item.items
@@ -1195,14 +1195,16 @@ class _TupleInDisplayArgument(_Checked):
         return _item_named(self.item, part)
 
 
+def _unstarred(items: list[Expression]) -> bool:
+    """Whether a display's ``items`` have no starred item (``(*xs, 1)``: its type is the
+    whole iterable's, not one item's)."""
+    return not any(isinstance(i, StarExpr) for i in items)
+
+
 def _plain_tuple_at(e: Expression, line: int, column: int) -> bool:
     """Whether ``e`` is a tuple display at ``line`` and ``column``, with no starred item
     (its type is the whole iterable's, not one item's)."""
-    return (
-        isinstance(e, TupleExpr)
-        and (e.line, e.column) == (line, column)
-        and not any(isinstance(i, StarExpr) for i in e.items)
-    )
+    return isinstance(e, TupleExpr) and (e.line, e.column) == (line, column) and _unstarred(e.items)
 
 
 class _ValueStored(StatementWalker):
