@@ -103,7 +103,11 @@ from mypy.types import AnyType, Instance, TupleType, Type, TypeOfAny, get_proper
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
 from mypy_wsplugin.facts.coroutine_tests import written
-from mypy_wsplugin.facts.roles import bound_once_to_call, reported_earlier
+from mypy_wsplugin.facts.roles import (
+    bound_once_to_call,
+    reported_earlier,
+    stored_to_await_later,
+)
 from mypy_wsplugin.facts.statements import StatementWalker, store_targets
 from mypy_wsplugin.facts.types import coroutine_result, function_giving, is_any, iterated_item
 from mypy_wsplugin.messages import (
@@ -314,6 +318,8 @@ class AwaitNotes:
             error.message
         ):
             return False
+        if _stored_to_await_later(error):
+            return False
         del recorded[index:]
         if not _already_reported(recorded[-_LOOKBACK:], error):
             _report_instead(errors, error)
@@ -356,6 +362,7 @@ class AwaitNotes:
             or file != current_file(errors)
             or info.line in file_ignores(errors)
             or not errors.is_error_code_enabled(MISSING_AWAIT)
+            or _stored_to_await_later(info)
         ):
             return False
         _report_instead(errors, info)
@@ -1320,6 +1327,15 @@ def _fewest_first(indexes: list[int]) -> list[tuple[int, ...]]:
     if len(indexes) > _MOST_TRIED:
         return [tuple(indexes)]
     return [c for size in range(1, len(indexes) + 1) for c in combinations(indexes, size)]
+
+
+def _stored_to_await_later(error: ErrorInfo) -> bool:
+    """Whether mypy's ``error`` is about storing a coroutine in a name that the function
+    awaits later (:func:`.roles.stored_to_await_later`): mypy's error stands."""
+    if error.code != ASSIGNMENT:
+        return False
+    api = checker_now()
+    return api is not None and stored_to_await_later(_scope_checked(api), error.line, error.column)
 
 
 def _report_instead(errors: Errors, error: ErrorInfo) -> None:

@@ -567,6 +567,33 @@ def _walrus_value(owner: Scope, target: NameExpr) -> Expression | None:
     return None
 
 
+def stored_to_await_later(owner: Scope, line: int, column: int) -> bool:
+    """Whether the value at ``line``:``column`` in ``owner`` is the right side of an
+    assignment to a name alone that ``owner`` awaits after it (``data = fetch(key)``, then
+    ``data = await data``): the coroutine is held on purpose, and mypy's error about
+    storing it in the name's variable (typed otherwise by another binding) is about the
+    variable, not a missing ``await``; awaiting at the store would break the later one."""
+    roles = collect_roles(owner, names=True)
+    for entry in roles.values():
+        assignment = entry.assignment
+        if entry.role is not Role.ASSIGNED or assignment is None:
+            continue
+        value = assignment.rvalue
+        target = assignment.lvalues[0]
+        if (value.line, value.column) != (line, column) or not isinstance(target, NameExpr):
+            continue
+        end = (assignment.end_line or assignment.line, assignment.end_column or 0)
+        return any(
+            other.role is Role.AWAITED
+            and isinstance(other.node, NameExpr)
+            and target.node is not None
+            and other.node.node is target.node
+            and (other.node.line, other.node.column) >= end
+            for other in roles.values()
+        )
+    return False
+
+
 def bound_once_to_call(owner: Scope, line: int, column: int) -> AssignmentStmt | None:
     """Where mypy's error at ``line``:``column`` in ``owner`` is about a name (as
     :func:`reported_earlier` finds it) whose variable mypy types as a coroutine, which
