@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final, cast
@@ -27,9 +28,9 @@ SYNC_FACTORIES: Final = "sync_factories"
 ASYNC_FACTORIES: Final = "async_factories"
 CHECK_ALL_AWAITS: Final = "check_all_awaits"
 
-# One segment of a TARGET: an identifier, or a glob over identifiers (``*``, ``?``, ``[...]``):
-# what it may hold besides a name's characters (fnmatch's syntax).
-_GLOB_CHARACTERS: Final = frozenset("*?[]!-")
+# One segment of a TARGET: an identifier, or a glob over identifiers: fnmatch's wildcards
+# and closed character classes (``[ab]``, ``[!a-z]``), each standing for a name's character.
+_GLOB_SYNTAX: Final = re.compile(r"\[!?[^\]]+\]|[*?]")
 _GLOB_CHARS: Final = frozenset("*?[")
 _ARROW: Final = "->"
 
@@ -180,8 +181,8 @@ def _ini_entries(is_async: bool) -> Callable[[_Where, str], tuple[FactoryEntry, 
 
 def _toml_entries(is_async: bool) -> Callable[[_Where, object], tuple[FactoryEntry, ...]]:
     def read(where: _Where, value: object) -> tuple[FactoryEntry, ...]:
-        if isinstance(value, str):
-            value = [value]
+        if isinstance(value, str):  # as mypy reads its own list options: commas separate
+            value = _ini_list(value)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise where.invalid(value, "expected an array of strings")
         return tuple(_parse_entry(where, text, is_async) for text in value)
@@ -406,11 +407,13 @@ def _parse_entry(where: _Where, text: str, is_async: bool) -> FactoryEntry:
 
 
 def _is_target(text: str) -> bool:
-    """A dotted name of at least two parts, each made of a Python name's characters
-    (``é`` too) and glob syntax."""
+    """A dotted name of at least two parts, each a Python name (``é`` too) or a glob over
+    names (``get_*_manager``, ``[ab]pi``): what its wildcards and closed character classes
+    leave is a name's characters, so ``1a`` and ``a.[b`` are no TARGET."""
     parts = text.split(".")
     return len(parts) >= 2 and all(
-        part and all(c in _GLOB_CHARACTERS or f"_{c}".isidentifier() for c in part)
+        part.isidentifier()
+        or (any(c in _GLOB_CHARS for c in part) and _GLOB_SYNTAX.sub("x", part).isidentifier())
         for part in parts
     )
 

@@ -91,6 +91,26 @@ def test_pyproject_table(tmp_path: Path) -> None:
     assert config.check_all_awaits is False
 
 
+def test_a_toml_string_is_a_comma_separated_list_as_in_mypy(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path / "pyproject.toml",
+            '[tool.mypy_wsplugin]\nsync_factories = "app.ws.get_manager, app.*.make_*"\n',
+        )
+    )
+    assert [e.target for e in config.sync_factories] == ["app.ws.get_manager", "app.*.make_*"]
+
+
+@pytest.mark.parametrize(
+    "target", ["app.get_*_manager", "app.[ab]pi.make", "app.[!x-z]*.make", "app.?.f", "*.f"]
+)
+def test_globs_over_names_are_targets(tmp_path: Path, target: str) -> None:
+    config = load_config(
+        write(tmp_path / "mypy.ini", f"[mypy_wsplugin]\nsync_factories = {target}\n")
+    )
+    assert [e.target for e in config.sync_factories] == [target]
+
+
 def test_report_data_lists_every_setting(tmp_path: Path) -> None:
     config = load_config(write(tmp_path / "mypy.ini", "[mypy_wsplugin]\nsync_factories = a.b\n"))
     assert config.to_report() == {
@@ -120,6 +140,24 @@ INI_MISTAKES = [
         "[mypy_wsplugin]\nsync_factories = get_manager\n",
         "[mypy_wsplugin] sync_factories: invalid value 'get_manager': expected TARGET",
         id="target-without-module",
+    ),
+    pytest.param(
+        "mypy.ini",
+        "[mypy_wsplugin]\nsync_factories = 1app.ws.get\n",
+        "[mypy_wsplugin] sync_factories: invalid value '1app.ws.get': expected TARGET",
+        id="target-part-not-a-name",
+    ),
+    pytest.param(
+        "mypy.ini",
+        "[mypy_wsplugin]\nsync_factories = app.ws.get-manager\n",
+        "[mypy_wsplugin] sync_factories: invalid value 'app.ws.get-manager': expected TARGET",
+        id="target-with-a-dash",
+    ),
+    pytest.param(
+        "mypy.ini",
+        "[mypy_wsplugin]\nsync_factories = app.[ws.get\n",
+        "[mypy_wsplugin] sync_factories: invalid value 'app.[ws.get': expected TARGET",
+        id="glob-class-not-closed",
     ),
     pytest.param(
         "mypy.ini",
