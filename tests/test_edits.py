@@ -369,6 +369,16 @@ def test_nested_missing_awaits() -> None:
             id="generator-expression",
         ),
         pytest.param(
+            "async def handler(ctx):\n    return sum(x for c in ctx for x in create(c).rows)\n",
+            "it is inside a generator expression (an await there would make it an async generator)",
+            id="generator-expression-second-iterable",
+        ),
+        pytest.param(
+            "async def handler(ctx):\n    return sum(x for x in create(ctx).x)\n",
+            None,
+            id="generator-expression-first-iterable",
+        ),
+        pytest.param(
             "async def handler(ctx):\n    f = lambda: create(ctx).x\n",
             "it is inside a lambda",
             id="lambda",

@@ -414,15 +414,19 @@ def _await_blocker(path: Sequence[cst.CSTNode]) -> str | None:
     printed = _in_printed_text(path)
     if printed is not None:
         return printed
-    for node, child in reversed(list(itertools.pairwise(path))):
+    steps = list(zip(path[:-1], path[1:], [*path[2:], None], strict=True))
+    for node, child, grandchild in reversed(steps):
         if isinstance(node, cst.Lambda):
             if child is node.body:
                 return "it is inside a lambda"
         elif isinstance(node, cst.GeneratorExp):
-            return (
-                "it is inside a generator expression (an await there would make it an "
-                "async generator)"
-            )
+            # Its first iterable is evaluated where the expression stands
+            # (``sum(x for x in await rows())``); the rest runs inside the generator.
+            if not (child is node.for_in and grandchild is node.for_in.iter):
+                return (
+                    "it is inside a generator expression (an await there would make it an "
+                    "async generator)"
+                )
         elif isinstance(node, cst.ClassDef):
             if child is node.body:
                 return "it is inside a class body"
