@@ -27,7 +27,6 @@ from mypy.nodes import (
     AwaitExpr,
     CallExpr,
     Context,
-    ImportFrom,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -37,8 +36,9 @@ from mypy.options import Options
 from mypy_wsplugin.checks.calls_without_hooks import Finding, judge_module
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.entries import EntryChecks
-from mypy_wsplugin.facts.bindings import imported_modules, names_rebound
+from mypy_wsplugin.facts.bindings import names_rebound
 from mypy_wsplugin.facts.rebased_classes import classes_rebased
+from mypy_wsplugin.facts.removed_modules import RemovedModules
 from mypy_wsplugin.facts.targets import why_unmatched
 from mypy_wsplugin.mypy_internals import (
     current_file,
@@ -102,9 +102,9 @@ class UntypedPass:
         self._fresh_in: object = None
         # The daemon: the places of findings refile left out, by module (see rejudge).
         self._stale: dict[str, tuple[object, list[Context]]] = {}
-        # The daemon, in an update that only removed a module: the update's error map, the
-        # modules removed, and which modules reach one (see _reaches_removed).
-        self._reaching: tuple[object, set[str], dict[str, bool]] = (None, set(), {})
+        # The daemon, in an update that only removed a module: the update's error map, and
+        # the modules removed with what may come from them (see _reaches_removed).
+        self._reaching: tuple[object, RemovedModules | None] = (None, None)
 
     def finish(
         self, tree: MypyFile, modules: dict[str, MypyFile], errors: Callable[[], Errors | None]
@@ -239,11 +239,12 @@ class UntypedPass:
         if not any(message in kept for message in messages):
             generation = errors_generation(errors)
             if generation is not self._fresh_in:
-                # An update that only removed a module.  In a module that imports it, also
-                # through others, any finding may have read what went with it (``await
-                # make()``, ``make`` re-exported from it; ``manager.send()`` with ``manager =
-                # Foo()`` and ``Foo`` from it), also where mypy does not analyse its
-                # function again (its names still hold the removed nodes).
+                # An update that only removed a module.  In a module whose code uses a name
+                # that may come from it, also through others, any finding may have read what
+                # went with it (``await make()``, ``make`` re-exported from it;
+                # ``manager.send()`` with ``manager = Foo()`` and ``Foo`` from it), also
+                # where mypy does not analyse its function again (its names still hold the
+                # removed nodes).
                 if self._reaches_removed(module, modules, generation):
                     stale = [f[2] for f in filed.findings]
                 else:
@@ -303,35 +304,15 @@ class UntypedPass:
     def _reaches_removed(
         self, module: str, modules: dict[str, MypyFile], generation: object
     ) -> bool:
-        """Whether ``module`` imports, directly or through other modules of the program, a
-        module the pass saw finished that is no longer in the program (kept per update)."""
-        if self._reaching[0] is not generation:
+        """Whether code of ``module`` uses a name that may come from a module the pass saw
+        finished and that is no longer in the program (:mod:`.removed_modules`; kept per
+        update)."""
+        if self._reaching[0] is not generation or self._reaching[1] is None:
             removed = {name for name in self._contexts if name not in modules}
-            self._reaching = (generation, removed, {})
-        _, removed, known = self._reaching
-        if not removed:
-            return False
-        todo = [module]
-        seen = {module}
-        while todo:
-            name = todo.pop()
-            if known.get(name):
-                known[module] = True
-                return True
-            tree = modules.get(name)
-            if tree is None:
-                continue
-            for imported, statement in imported_modules(tree):
-                # ``from app import a``: the submodule ``app.a`` too.
-                names = [n for n, _ in statement.names] if isinstance(statement, ImportFrom) else []
-                if imported in removed or any(f"{imported}.{n}" in removed for n in names):
-                    known[module] = True
-                    return True
-                if imported not in seen:
-                    seen.add(imported)
-                    todo.append(imported)
-        known[module] = False
-        return False
+            self._reaching = (generation, RemovedModules(modules, removed))
+        reaching = self._reaching[1]
+        assert reaching is not None
+        return reaching.reached_by(module)
 
     @property
     def has_stale(self) -> bool:

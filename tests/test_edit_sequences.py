@@ -3080,6 +3080,48 @@ def test_module_removed_and_restored_changes(tmp_path: Path) -> None:
     ]
 
 
+def module_removed_that_callers_import_unused_changes() -> list[Snapshot]:
+    """``app/b.py`` is imported by ``app/use.py`` and ``app/handler.py`` but none of its
+    names is used there; their findings read ``Conn`` of ``app/a.py`` through a module
+    variable (``conn = Conn()``), an attribute stored in ``__init__`` and a local.  ``b`` is
+    removed (an update that only removes a module), then restored.  The daemon gave up the
+    first two findings until another module was edited (a review's case): a module that
+    imports the removed one but uses none of its names keeps its findings now
+    (:mod:`mypy_wsplugin.facts.removed_modules`)."""
+    a = "class Conn:\n    def ping(self):\n        return 1\n\n\ndef ping():\n    return 1\n"
+    use = (
+        "from app.a import Conn, ping\nfrom app.b import x\n\nconn = Conn()\n\n\n"
+        "async def local():\n    c = Conn()\n    await c.ping()\n\n\n"
+        "async def glob():\n    await conn.ping()\n\n\n"
+        "async def func():\n    await ping()\n"
+    )
+    handler = (
+        "from app.a import Conn\nfrom app.b import x\n\n\nclass Handler:\n"
+        "    def __init__(self):\n        self.c = Conn()\n\n"
+        "    async def handle(self):\n        await self.c.ping()\n"
+    )
+    files = {
+        "mypy.ini": INI,
+        "app/__init__.py": "",
+        "app/a.py": a,
+        "app/use.py": use,
+        "app/handler.py": handler,
+    }
+    b = {"app/b.py": "x = 1\n"}
+    return _steps(("b there", files | b), ("b removed", files), ("b restored", files | b))
+
+
+@POST_PASS_ONLY
+def test_module_removed_that_callers_import_unused_changes(tmp_path: Path) -> None:
+    found = sorted([_awaited("Conn.ping()", "int")] * 3 + [_awaited("ping()", "int")])
+    steps = _cold_errors(_agreeing(tmp_path, module_removed_that_callers_import_unused_changes()))
+    assert [[line for line in step if "await-not-awaitable" in line] for step in steps] == [
+        found,
+        found,
+        found,
+    ]
+
+
 def ignores_on_unannotated_findings_change() -> list[Snapshot]:
     """A finding of the pass over unannotated code, then a ``# type: ignore`` naming the
     code mypy itself gives that misuse (``[attr-defined]`` for iterating a coroutine),

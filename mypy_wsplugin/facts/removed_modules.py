@@ -1,0 +1,116 @@
+"""Which modules' findings may have read what went with a module the daemon removed.
+
+An update that only removes a module gives the pass after type checking no moment to run
+(``post_pass.UntypedPass.refile``): the findings it last filed are filed again as they
+were, except where they may have read the removed module's definitions.  Those are judged
+again once mypy has analysed the module anew, and where no callback comes after that
+analysis in the update, they are lost until the next update.  So only findings that may
+depend on a removed module are set aside: a module's findings may, where its code uses a
+name bound by an import whose target is a removed module, or comes from one through other
+modules (a re-export, a star import, or a name another module defines with code that uses
+such a name: ``manager = Foo()`` with ``Foo`` from the removed module).  A module that
+imports a removed one but uses none of its names (``from app.b import x``, ``x`` unused)
+keeps its findings.
+
+Read from the import statements and the names written in the code, not from what mypy
+bound them to: the module mypy analyses again has its top level's names cleared
+(``mypy.server.aststrip``) when this is asked.
+"""
+
+from __future__ import annotations
+
+from mypy.nodes import Import, ImportAll, ImportFrom, MypyFile, NameExpr
+
+from mypy_wsplugin.facts.bindings import imported_modules
+from mypy_wsplugin.mypy_internals import get_subexpressions
+
+
+class RemovedModules:
+    """The modules an update removed, and what in the program may come from them."""
+
+    def __init__(self, modules: dict[str, MypyFile], removed: set[str]) -> None:
+        self.modules = modules
+        self.removed = removed
+        self._modules_known: dict[str, bool] = {}
+        self._names_known: dict[tuple[str, str], bool] = {}
+        self._used: dict[str, frozenset[str]] = {}
+
+    def reached_by(self, module: str) -> bool:
+        """Whether code of ``module`` uses a name that may come from a removed module."""
+        if not self.removed:
+            return False
+        known = self._modules_known.get(module)
+        if known is not None:
+            return known
+        self._modules_known[module] = False  # an import cycle: asked again while asked
+        tree = self.modules.get(module)
+        found = tree is not None and self._uses_removed(tree)
+        self._modules_known[module] = found
+        return found
+
+    def _uses_removed(self, tree: MypyFile) -> bool:
+        used = self._names_used(tree)
+        for module, statement in imported_modules(tree):
+            if isinstance(statement, ImportAll):
+                if self._module_gone(module) or self.reached_by(module):
+                    return True  # any name may come from it
+            elif isinstance(statement, ImportFrom):
+                for name, alias in statement.names:
+                    if (alias or name) in used and self._name_gone(module, name):
+                        return True
+            elif isinstance(statement, Import):
+                for imported, alias in statement.ids:
+                    if imported != module:
+                        continue
+                    local = alias or module.split(".")[0]
+                    if local in used and (
+                        self._module_gone(module)
+                        or self._submodule_gone(module)
+                        or self.reached_by(module)
+                    ):
+                        return True
+        return False
+
+    def _name_gone(self, module: str, name: str) -> bool:
+        """Whether ``name`` as ``module`` binds it may come from a removed module."""
+        if self._module_gone(module) or self._module_gone(f"{module}.{name}"):
+            return True
+        key = (module, name)
+        known = self._names_known.get(key)
+        if known is not None:
+            return known
+        self._names_known[key] = False  # a cycle of re-exports
+        tree = self.modules.get(module)
+        found = tree is not None and self._binding_gone(tree, name)
+        self._names_known[key] = found
+        return found
+
+    def _binding_gone(self, tree: MypyFile, name: str) -> bool:
+        for module, statement in imported_modules(tree):
+            if isinstance(statement, ImportFrom):
+                for imported, alias in statement.names:
+                    if (alias or imported) == name:
+                        return self._name_gone(module, imported)
+            elif isinstance(statement, ImportAll) and (
+                self._module_gone(module) or self._name_gone(module, name)
+            ):
+                return True
+        # Defined here (or bound by ``import``): by code that may use such a name.
+        return self.reached_by(tree.fullname)
+
+    def _module_gone(self, module: str) -> bool:
+        return module in self.removed
+
+    def _submodule_gone(self, package: str) -> bool:
+        """``import app`` then ``app.a.make()``: a removed module inside ``package``."""
+        prefix = package + "."
+        return any(name.startswith(prefix) for name in self.removed)
+
+    def _names_used(self, tree: MypyFile) -> frozenset[str]:
+        """Every name written in ``tree``'s code, nested functions and classes included."""
+        used = self._used.get(tree.fullname)
+        if used is None:
+            used = self._used[tree.fullname] = frozenset(
+                e.name for e in get_subexpressions(tree) if isinstance(e, NameExpr)
+            )
+        return used
