@@ -121,6 +121,22 @@ def missing_await(what: str, why: str) -> str:
     return f'Coroutine "{what}" is used without "await" ({why}); add "await"'
 
 
+# Why an un-awaited awaitable that is not known to be a coroutine (what a callable typed
+# ``-> Awaitable[T]`` gives: maybe a coroutine, maybe a future already under way) is a
+# bug, for the uses judged of it: dropped or tested.
+_AWAITABLE_MISUSES: Final[dict[str, str]] = {
+    "STATEMENT": "it is dropped, so what it stands for may never run or finish",
+    "CONDITION": "the awaitable object is tested, not its result",
+}
+
+
+def missing_await_on_awaitable(what: str, role_name: str) -> str:
+    """``cb(user)`` dropped, or ``if cb(user):``, with ``cb`` typed as returning
+    ``Awaitable[T]`` (a review: "Coroutine ... never runs" was wrong for a future)."""
+    why = _AWAITABLE_MISUSES[role_name]
+    return f'Awaitable "{what}" is used without "await" ({why}); add "await"'
+
+
 def missing_await_noted(mypy_message: str) -> str:
     """mypy's own error about an un-awaited coroutine (followed by its note 'Maybe you
     forgot to use "await"?'), re-labelled: its text says where the coroutine went."""

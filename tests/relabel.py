@@ -87,7 +87,8 @@ COROUTINE_VALUE: Final = re.compile(
 # ``# type: ignore[misc]`` the plugin files its finding under the code the ignore names);
 # a note about an entry, filed in a module's file, starts with the config file and line.
 PLUGIN_MESSAGE: Final = re.compile(
-    r'^(Cannot await ".*": it |Coroutine ".*" (assigned to ".*" on line \d+ )?is used without'
+    r'^(Cannot await ".*": it |(?:Coroutine|Awaitable) ".*" '
+    r'(assigned to ".*" on line \d+ )?is used without'
     r' "await" |A coroutine is used without "await" |([^:\s]+:\d+: )?\[mypy_wsplugin\] )'
 )
 # mypy's word on an ``ignore[misc]`` that silenced only a finding of the plugin's

@@ -57,7 +57,7 @@ def check_call_site(site: Site, policy: CheckPolicy, roles: RoleIndex, daemon: b
     if promised is not None and policy.misuse_check(entry, True):
         # A callable typed as returning ``Awaitable[T]`` (a callback): dropping or
         # testing what it gives is wrong for any awaitable it may be.
-        return check_coroutine(site, promised, roles, only=DROPPED_OR_TESTED)
+        return check_coroutine(site, promised, roles, only=DROPPED_OR_TESTED, awaitable=True)
     if policy.await_check(entry, False):
         return check_awaited(site, roles, unless_replaced=True)
     return site.typ

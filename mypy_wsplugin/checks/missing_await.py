@@ -17,10 +17,22 @@ from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.facts.call_site import Site
 from mypy_wsplugin.facts.role_index import RoleIndex
-from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, coroutine_bindings, uses_after
+from mypy_wsplugin.facts.roles import (
+    Role,
+    RoleEntry,
+    Scope,
+    coroutine_bindings,
+    uses_after,
+    walrus_name_awaited_later,
+)
 from mypy_wsplugin.facts.statements import ALWAYS_WRONG
 from mypy_wsplugin.facts.types import coroutine_result, find_class, has_member, is_any
-from mypy_wsplugin.messages import missing_await, missing_await_assigned, misuse
+from mypy_wsplugin.messages import (
+    missing_await,
+    missing_await_assigned,
+    missing_await_on_awaitable,
+    misuse,
+)
 from mypy_wsplugin.mypy_internals import declared_return, errors_of, modules
 from mypy_wsplugin.reporting import is_enabled, report
 
@@ -84,6 +96,14 @@ def find_misuse(
         line = role.assignment.line
         message = missing_await_assigned(what, name.name, line, why)
         return Finding(message, name, use_role, attribute, retype=not handed_on)
+    if (
+        role.stored
+        and role.role in _ONLY_WHERE_NOT_HELD
+        and walrus_name_awaited_later(scope, role.node)
+    ):
+        # Kept in a name by a walrus and awaited (or handed on) later: held on purpose, as
+        # a name assigned may be; mypy's own error there, if any, stands.
+        return None
     why = judge.why(role.role, role.attribute, direct=True)
     if why is None:
         return None
@@ -100,6 +120,9 @@ def _first_use(scope: Scope, binding: AssignmentStmt) -> NameExpr | None:
 # Of the uses wrong whatever the coroutine is (ALWAYS_WRONG), those that raise for any
 # coroutine object (or are always true), and a call.
 _FAILS_ON_ANY_COROUTINE: Final = (ALWAYS_WRONG - {Role.COMPARED, Role.CONVERTED}) | {Role.CALLED}
+# The uses a walrus hands on only where its name is not awaited or passed on later
+# (roles._walrus): a condition and an attribute look-up were handed on before, always.
+_ONLY_WHERE_NOT_HELD: Final = ALWAYS_WRONG - {Role.CONDITION}
 
 
 class _Judge:
@@ -188,10 +211,12 @@ def check_coroutine(
     index: RoleIndex,
     only: frozenset[Role] | None = None,
     unless_replaced: bool = False,
+    awaitable: bool = False,
 ) -> Type:
     """Report a coroutine call used without ``await``; type it as ``result`` if reported.
     ``only``: the roles judged (all when None); ``unless_replaced``: not where the function
-    replaced the callee (see :meth:`.Site.callee_replaced`)."""
+    replaced the callee (see :meth:`.Site.callee_replaced`); ``awaitable``: the call gives
+    an ``Awaitable``, not known to be a coroutine, and the message says so."""
     scope = site.scope()
     if index.is_awaited(site.tree, scope, site.node):
         return site.typ
@@ -210,7 +235,10 @@ def check_coroutine(
     if finding is None or (unless_replaced and site.callee_replaced()):
         return site.typ
     context = finding.context
-    report(api, MISSING_AWAIT, finding.message, context, finding.role, scope)
+    message = finding.message
+    if awaitable:
+        message = missing_await_on_awaitable(site.what, finding.role.name)
+    report(api, MISSING_AWAIT, message, context, finding.role, scope)
     return recovered_type(site.typ, result, finding)
 
 

@@ -253,6 +253,8 @@ def _member(e: MemberExpr, roles: _Roles, kept: frozenset[type]) -> None:
 def _unary(e: UnaryExpr, roles: _Roles, kept: frozenset[type]) -> None:
     if e.op == "not":
         _set(roles, kept, e.expr, Role.CONDITION)
+    else:  # ``-count()``, ``+``, ``~``: no coroutine object has the operator
+        _set(roles, kept, e.expr, Role.OPERAND)
 
 
 def _op(e: OpExpr, roles: _Roles, kept: frozenset[type]) -> None:
@@ -286,15 +288,41 @@ def _conditional(e: ConditionalExpr, roles: _Roles, kept: frozenset[type]) -> No
 
 
 def _walrus(e: AssignmentExpr, roles: _Roles, kept: frozenset[type]) -> None:
-    # ``if (c := fetch()):`` tests the value; ``(c := fetch())`` alone keeps it in ``c``.
+    # ``if (c := fetch()):`` tests the value, ``while (m := receive()) is not None:``
+    # compares it, ``for x in (r := rows()):`` iterates it; ``(c := fetch())`` alone
+    # keeps it in ``c``.
     _set(roles, kept, e.target, Role.STORE)
     parent = _role(roles, e)
-    if (
-        parent is not None
-        and parent.role in _THROUGH_BRANCHES
-        and parent.role is not Role.STATEMENT
+    if parent is not None and (
+        (parent.role in _THROUGH_BRANCHES and parent.role is not Role.STATEMENT)
+        or parent.role in ALWAYS_WRONG
     ):
         _set(roles, kept, e.value, parent.role, parent.attribute, stored=True)
+
+
+def walrus_name_awaited_later(owner: Scope, value: Expression) -> bool:
+    """Whether ``value`` is a walrus's value whose name ``owner`` awaits or passes on
+    after it (``if (task := make()) is not None:``, then ``await task``): the coroutine is
+    held on purpose, as for a name assigned (:func:`uses_after`)."""
+    walrus = next(
+        (
+            e
+            for e in get_subexpressions(owner)
+            if isinstance(e, AssignmentExpr) and e.value is value
+        ),
+        None,
+    )
+    if walrus is None or walrus.target.node is None:
+        return False
+    end = (walrus.end_line or walrus.line, walrus.end_column or 0)
+    return any(
+        entry.role in (Role.AWAITED, Role.VALUE)
+        and isinstance(entry.node, NameExpr)
+        and entry.node is not walrus.target
+        and entry.node.node is walrus.target.node
+        and (entry.node.line, entry.node.column) >= end
+        for entry in collect_roles(owner, names=True).values()
+    )
 
 
 def _comprehension(
