@@ -30,7 +30,7 @@ CHECK_ALL_AWAITS: Final = "check_all_awaits"
 
 # One segment of a TARGET: an identifier, or a glob over identifiers: fnmatch's wildcards
 # and closed character classes (``[ab]``, ``[!a-z]``), each standing for a name's character.
-_GLOB_SYNTAX: Final = re.compile(r"\[!?[^\]]+\]|[*?]")
+_GLOB_SYNTAX: Final = re.compile(r"\[!?\]?[^\]]*\]|[*?]")
 _GLOB_CHARS: Final = frozenset("*?[")
 _ARROW: Final = "->"
 

@@ -102,7 +102,8 @@ def test_a_toml_string_is_a_comma_separated_list_as_in_mypy(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "target", ["app.get_*_manager", "app.[ab]pi.make", "app.[!x-z]*.make", "app.?.f", "*.f"]
+    "target",
+    ["app.get_*_manager", "app.[ab]pi.make", "app.[!x-z]*.make", "app.?.f", "*.f", "app.[!]]x.f"],
 )
 def test_globs_over_names_are_targets(tmp_path: Path, target: str) -> None:
     config = load_config(

@@ -3106,19 +3106,33 @@ def module_removed_that_callers_import_unused_changes() -> list[Snapshot]:
         "app/a.py": a,
         "app/use.py": use,
         "app/handler.py": handler,
+        # What goes with ``b`` through a re-export its module does not use itself, reached
+        # by a star import and through the module's attribute (a second review's cases).
+        "app/reexport.py": "from app.b import make\n",
+        "app/star_user.py": "from app.reexport import *\n\n\ndef f():\n    make()\n",
+        "app/module_user.py": "import app.reexport\n\n\ndef g():\n    app.reexport.make()\n",
     }
-    b = {"app/b.py": "x = 1\n"}
+    b = {"app/b.py": "x = 1\n\n\nasync def make():\n    return 1\n"}
     return _steps(("b there", files | b), ("b removed", files), ("b restored", files | b))
 
 
 @POST_PASS_ONLY
 def test_module_removed_that_callers_import_unused_changes(tmp_path: Path) -> None:
     found = sorted([_awaited("Conn.ping()", "int")] * 3 + [_awaited("ping()", "int")])
+    dropped = (
+        'Coroutine "make()" is used without "await" (it is dropped and never runs); '
+        'add "await"  [missing-await]'
+    )
     steps = _cold_errors(_agreeing(tmp_path, module_removed_that_callers_import_unused_changes()))
     assert [[line for line in step if "await-not-awaitable" in line] for step in steps] == [
         found,
         found,
         found,
+    ]
+    assert [[line for line in step if "missing-await" in line] for step in steps] == [
+        [dropped, dropped],
+        [],
+        [dropped, dropped],
     ]
 
 

@@ -23,7 +23,7 @@ from mypy_wsplugin.facts.roles import (
     Scope,
     coroutine_bindings,
     uses_after,
-    walrus_name_awaited_later,
+    walrus_name_used_again,
 )
 from mypy_wsplugin.facts.statements import ALWAYS_WRONG
 from mypy_wsplugin.facts.types import coroutine_result, find_class, has_member, is_any
@@ -99,10 +99,10 @@ def find_misuse(
     if (
         role.stored
         and role.role in _ONLY_WHERE_NOT_HELD
-        and walrus_name_awaited_later(scope, role.node)
+        and walrus_name_used_again(scope, role.node)
     ):
-        # Kept in a name by a walrus and awaited (or handed on) later: held on purpose, as
-        # a name assigned may be; mypy's own error there, if any, stands.
+        # Kept in a name by a walrus that is used again: held on purpose, as a name
+        # assigned may be; mypy's own error there, if any, stands.
         return None
     why = judge.why(role.role, role.attribute, direct=True)
     if why is None:
@@ -120,8 +120,8 @@ def _first_use(scope: Scope, binding: AssignmentStmt) -> NameExpr | None:
 # Of the uses wrong whatever the coroutine is (ALWAYS_WRONG), those that raise for any
 # coroutine object (or are always true), and a call.
 _FAILS_ON_ANY_COROUTINE: Final = (ALWAYS_WRONG - {Role.COMPARED, Role.CONVERTED}) | {Role.CALLED}
-# The uses a walrus hands on only where its name is not awaited or passed on later
-# (roles._walrus): a condition and an attribute look-up were handed on before, always.
+# The uses a walrus hands on only where its name is not used again (roles._walrus): a
+# condition and an attribute look-up were handed on before, always.
 _ONLY_WHERE_NOT_HELD: Final = ALWAYS_WRONG - {Role.CONDITION}
 
 
@@ -142,6 +142,14 @@ class _Judge:
 
     def why(self, role: Role, attribute: str | None, direct: bool) -> str | None:
         """Why this use of an un-awaited coroutine is a bug, or None if it is not one."""
+        if (
+            role is Role.OPERAND
+            and attribute is not None
+            and not has_member(self.result, attribute)
+        ):
+            # ``-fetch()`` where the result has no ``__neg__`` either: awaiting does not
+            # make it right, and mypy's error about the coroutine stands.
+            return None
         if role in ALWAYS_WRONG or (role is Role.STATEMENT and direct):
             return misuse(self.options, role, attribute, None)
         if role is Role.ATTRIBUTE_BASE and attribute and self._means_result(attribute):

@@ -52,7 +52,7 @@ class RemovedModules:
         used = self._names_used(tree)
         for module, statement in imported_modules(tree):
             if isinstance(statement, ImportAll):
-                if self._module_gone(module) or self.reached_by(module):
+                if self._exports_removed(module):
                     return True  # any name may come from it
             elif isinstance(statement, ImportFrom):
                 for name, alias in statement.names:
@@ -64,11 +64,37 @@ class RemovedModules:
                         continue
                     local = alias or module.split(".")[0]
                     if local in used and (
-                        self._module_gone(module)
-                        or self._submodule_gone(module)
-                        or self.reached_by(module)
+                        self._submodule_gone(module) or self._exports_removed(module)
                     ):
-                        return True
+                        return True  # ``pkg.make()``: any attribute may come from it
+        return False
+
+    def _exports_removed(self, module: str) -> bool:
+        """Whether a name ``module`` binds may come from a removed module: it is removed,
+        imports one (a re-export its own code need not use: ``from .a import make`` in a
+        package's ``__init__``), star-imports such a module, or its code uses such a name."""
+        if self._module_gone(module):
+            return True
+        key = (module, "*")
+        known = self._names_known.get(key)
+        if known is not None:
+            return known
+        self._names_known[key] = False  # a cycle of imports
+        tree = self.modules.get(module)
+        found = tree is not None and (self._imports_removed(tree) or self.reached_by(module))
+        self._names_known[key] = found
+        return found
+
+    def _imports_removed(self, tree: MypyFile) -> bool:
+        for module, statement in imported_modules(tree):
+            if isinstance(statement, ImportAll):
+                if self._exports_removed(module):
+                    return True
+            elif isinstance(statement, ImportFrom):
+                if any(self._name_gone(module, name) for name, _ in statement.names):
+                    return True
+            elif self._module_gone(module) or self._submodule_gone(module):
+                return True
         return False
 
     def _name_gone(self, module: str, name: str) -> bool:
@@ -91,9 +117,7 @@ class RemovedModules:
                 for imported, alias in statement.names:
                     if (alias or imported) == name:
                         return self._name_gone(module, imported)
-            elif isinstance(statement, ImportAll) and (
-                self._module_gone(module) or self._name_gone(module, name)
-            ):
+            elif isinstance(statement, ImportAll) and self._name_gone(module, name):
                 return True
         # Defined here (or bound by ``import``): by code that may use such a name.
         return self.reached_by(tree.fullname)

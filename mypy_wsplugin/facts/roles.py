@@ -254,7 +254,11 @@ def _unary(e: UnaryExpr, roles: _Roles, kept: frozenset[type]) -> None:
     if e.op == "not":
         _set(roles, kept, e.expr, Role.CONDITION)
     else:  # ``-count()``, ``+``, ``~``: no coroutine object has the operator
-        _set(roles, kept, e.expr, Role.OPERAND)
+        _set(roles, kept, e.expr, Role.OPERAND, _UNARY_METHODS.get(e.op))
+
+
+# The method a unary operator calls (Role.OPERAND's attribute: the result must have it).
+_UNARY_METHODS: Final = {"-": "__neg__", "+": "__pos__", "~": "__invert__"}
 
 
 def _op(e: OpExpr, roles: _Roles, kept: frozenset[type]) -> None:
@@ -300,28 +304,24 @@ def _walrus(e: AssignmentExpr, roles: _Roles, kept: frozenset[type]) -> None:
         _set(roles, kept, e.value, parent.role, parent.attribute, stored=True)
 
 
-def walrus_name_awaited_later(owner: Scope, value: Expression) -> bool:
-    """Whether ``value`` is a walrus's value whose name ``owner`` awaits or passes on
-    after it (``if (task := make()) is not None:``, then ``await task``): the coroutine is
-    held on purpose, as for a name assigned (:func:`uses_after`)."""
-    walrus = next(
-        (
-            e
-            for e in get_subexpressions(owner)
-            if isinstance(e, AssignmentExpr) and e.value is value
-        ),
-        None,
-    )
-    if walrus is None or walrus.target.node is None:
-        return False
-    end = (walrus.end_line or walrus.line, walrus.end_column or 0)
+def walrus_name_used_again(owner: Scope, value: Expression) -> bool:
+    """Whether ``value`` is a walrus's value whose name ``owner`` uses anywhere else (``if
+    (task := make()) is not None:``, then ``await task``; ``[await c for ... if (c :=
+    fetch()) is not None]``, whose element runs after the test; ``return c``; ``d = c``):
+    the coroutine may be held on purpose, and the walrus's test or conversion of it is not
+    judged.  Any other use counts, wherever it stands (by name: a comprehension's element,
+    a nested function)."""
+    expressions = get_subexpressions(owner)
+    walruses = {id(e.value): e for e in expressions if isinstance(e, AssignmentExpr)}
+    targets: list[NameExpr] = []
+    walrus = walruses.get(id(value))
+    while walrus is not None:  # ``(a := (b := fetch()))``: both names hold it
+        targets.append(walrus.target)
+        walrus = walruses.get(id(walrus))
+    names = {target.name for target in targets}
     return any(
-        entry.role in (Role.AWAITED, Role.VALUE)
-        and isinstance(entry.node, NameExpr)
-        and entry.node is not walrus.target
-        and entry.node.node is walrus.target.node
-        and (entry.node.line, entry.node.column) >= end
-        for entry in collect_roles(owner, names=True).values()
+        isinstance(e, NameExpr) and e.name in names and all(e is not t for t in targets)
+        for e in expressions
     )
 
 
