@@ -339,6 +339,25 @@ def test_assignment_of_something_else_than_a_call_is_left_for_a_person() -> None
     assert not_fixed(source, request) == 'what is assigned to "m" on line 2 is not a plain call'
 
 
+def test_a_name_awaited_further_on_is_left_for_a_person() -> None:
+    """``c = fetch()`` or ``(c := fetch())``, then ``await c``: an ``await`` at the call
+    would leave ``await c`` awaiting the result (a review: ``fix --write`` broke such code)."""
+    walrus = "async def h():\n    if (c := fetch()):\n        print(await c)\n"
+    request = at(walrus, 2, "fetch", ADD, use=Use.CONDITION)
+    reason = (
+        '"c" is awaited further on in the function: an "await" here would leave that one '
+        "awaiting the result"
+    )
+    assert not_fixed(walrus, request) == reason
+    named = "async def h():\n    kw = options()\n    takes(**kw)\n    await kw\n"
+    request = at(named, 3, "kw", ADD, assigned=Assigned("kw", 2))
+    assert not_fixed(named, request) == reason.replace('"c"', '"kw"')
+    other = (
+        "async def h():\n    if (c := fetch()):\n        pass\n\n\nasync def g(c):\n    await c\n"
+    )
+    assert "(c := await fetch())" in fixed(other, at(other, 2, "fetch", ADD, use=Use.CONDITION))
+
+
 def test_nested_missing_awaits() -> None:
     source = "async def h(ctx):\n    connect(ctx).manager().send('x')\n"
     requests = [

@@ -175,6 +175,10 @@ class _Site:
     # Where the expressions around the call start (line, column): mypy reports some of its
     # errors there (``-fetch()``, ``(n := fetch()) > 1``, ``1 + fetch()``).
     around: frozenset[tuple[int, int]] = frozenset()
+    # The names a walrus keeps the call's value in (``(c := make())``), and the function
+    # the call stands in: where that function awaits such a name, it holds the coroutine.
+    kept_in: tuple[str, ...] = ()
+    function: cst.FunctionDef | None = None
 
 
 @dataclass
@@ -196,6 +200,8 @@ class _Index(cst.CSTVisitor):
         self.calls: dict[int, list[_Site]] = {}
         self.calls_by_node: dict[int, _Site] = {}
         self.assignments: dict[int, list[_Assignment]] = {}
+        # The names each function awaits as they are (``await c``), by the function's id.
+        self.awaited_names: dict[int, set[str]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.Await):
@@ -215,8 +221,14 @@ class _Index(cst.CSTVisitor):
 
     # Recording
 
+    def _function(self) -> cst.FunctionDef | None:
+        return next((n for n in reversed(self.stack) if isinstance(n, cst.FunctionDef)), None)
+
     def _add_await(self, node: cst.Await) -> None:
         operand = node.expression
+        function = self._function()
+        if isinstance(operand, cst.Name) and function is not None:
+            self.awaited_names.setdefault(id(function), set()).add(operand.value)
         position = self.get_metadata(PositionProvider, operand)
         site = _Site(node, position, _own_name(operand), self._parent())
         if "#" in _code(node.whitespace_after_await):
@@ -233,11 +245,16 @@ class _Index(cst.CSTVisitor):
         site.needs_parens = _is_primary_base(node, parent)
         value: cst.CSTNode = node
         user = parent
+        kept_in: list[str] = []
         for outer in reversed(self.stack[:-1]):
             if not (isinstance(user, cst.NamedExpr) and user.value is value):
                 break
+            if isinstance(user.target, cst.Name):
+                kept_in.append(user.target.value)
             value, user = user, outer
         site.user = user
+        site.kept_in = tuple(kept_in)
+        site.function = self._function()
         site._uses = frozenset(_uses(value, user))
         starts: set[tuple[int, int]] = set()
         for outer in reversed(self.stack):
@@ -276,7 +293,23 @@ class _Index(cst.CSTVisitor):
             return None, f"no call found at {where}"
         if site.blocker:
             return None, site.blocker
+        held = self._awaited_later(site, site.kept_in)
+        if held is not None:
+            return None, held
         return site, ""
+
+    def _awaited_later(self, site: _Site, names: Sequence[str]) -> str | None:
+        """Why an ``await`` at ``site`` would break the program: its function awaits a name
+        the call's value is kept in (``c = fetch()`` or ``(c := fetch())``, then ``await
+        c``), which would then await the result."""
+        awaited = self.awaited_names.get(id(site.function), set()) if site.function else set()
+        for name in names:
+            if name in awaited:
+                return (
+                    f'"{name}" is awaited further on in the function: an "await" here would '
+                    "leave that one awaiting the result"
+                )
+        return None
 
     def _locate_assigned(self, assigned: Assigned) -> tuple[_Site | None, str]:
         for assignment in self.assignments.get(assigned.line, []):
@@ -291,6 +324,9 @@ class _Index(cst.CSTVisitor):
                 )
             if site.blocker:
                 return None, site.blocker
+            held = self._awaited_later(site, assignment.names)
+            if held is not None:
+                return None, held
             return site, ""
         return None, f'no assignment to "{assigned.name}" found on line {assigned.line}'
 
