@@ -19,10 +19,17 @@ bound them to: the module mypy analyses again has its top level's names cleared
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Final
+
 from mypy.nodes import Import, ImportAll, ImportFrom, MypyFile, NameExpr
 
 from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.mypy_internals import get_subexpressions
+
+# Keys of RemovedModules._known besides names: a module's own code, and all it binds.
+_CODE: Final = " code"
+_ANY_NAME: Final = "*"
 
 
 class RemovedModules:
@@ -31,22 +38,26 @@ class RemovedModules:
     def __init__(self, modules: dict[str, MypyFile], removed: set[str]) -> None:
         self.modules = modules
         self.removed = removed
-        self._modules_known: dict[str, bool] = {}
-        self._names_known: dict[tuple[str, str], bool] = {}
+        # Answers by (module, name); a module's own code under _CODE, all it binds under
+        # _ANY_NAME (neither is a name).
+        self._known: dict[tuple[str, str], bool] = {}
         self._used: dict[str, frozenset[str]] = {}
+
+    def _once(self, key: tuple[str, str], find: Callable[[], bool]) -> bool:
+        """``find()``, kept per ``key``; False while it is being found (an import cycle
+        asks it again)."""
+        known = self._known.get(key)
+        if known is None:
+            self._known[key] = False
+            known = self._known[key] = find()
+        return known
 
     def reached_by(self, module: str) -> bool:
         """Whether code of ``module`` uses a name that may come from a removed module."""
         if not self.removed:
             return False
-        known = self._modules_known.get(module)
-        if known is not None:
-            return known
-        self._modules_known[module] = False  # an import cycle: asked again while asked
         tree = self.modules.get(module)
-        found = tree is not None and self._uses_removed(tree)
-        self._modules_known[module] = found
-        return found
+        return tree is not None and self._once((module, _CODE), lambda: self._uses_removed(tree))
 
     def _uses_removed(self, tree: MypyFile) -> bool:
         used = self._names_used(tree)
@@ -75,15 +86,10 @@ class RemovedModules:
         package's ``__init__``), star-imports such a module, or its code uses such a name."""
         if self._module_gone(module):
             return True
-        key = (module, "*")
-        known = self._names_known.get(key)
-        if known is not None:
-            return known
-        self._names_known[key] = False  # a cycle of imports
         tree = self.modules.get(module)
-        found = tree is not None and (self._imports_removed(tree) or self.reached_by(module))
-        self._names_known[key] = found
-        return found
+        return tree is not None and self._once(
+            (module, _ANY_NAME), lambda: self._imports_removed(tree) or self.reached_by(module)
+        )
 
     def _imports_removed(self, tree: MypyFile) -> bool:
         for module, statement in imported_modules(tree):
@@ -101,15 +107,10 @@ class RemovedModules:
         """Whether ``name`` as ``module`` binds it may come from a removed module."""
         if self._module_gone(module) or self._module_gone(f"{module}.{name}"):
             return True
-        key = (module, name)
-        known = self._names_known.get(key)
-        if known is not None:
-            return known
-        self._names_known[key] = False  # a cycle of re-exports
         tree = self.modules.get(module)
-        found = tree is not None and self._binding_gone(tree, name)
-        self._names_known[key] = found
-        return found
+        return tree is not None and self._once(
+            (module, name), lambda: self._binding_gone(tree, name)
+        )
 
     def _binding_gone(self, tree: MypyFile, name: str) -> bool:
         for module, statement in imported_modules(tree):
