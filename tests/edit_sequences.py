@@ -17,7 +17,8 @@ edits that keep it valid Python.
 After every step the project's whole output is compared between
 
 * ``cold``: ``mypy`` with every module of the project new at every step (the reference),
-  from the standard library's stubs cached (as ``warm`` starts).  Every module of the
+  from the standard library's stubs cached (as ``warm`` starts: at the first step of a
+  ``warm`` history the two are one command on the same files, run once).  Every module of the
   project is parsed before mypy checks any, so the plugin answers its hook questions from
   the whole program (``facts/awaited_names``), which no later ``warm`` step, no daemon
   and no ``-n`` worker does: every step compares the two ways.  ``make fuzz

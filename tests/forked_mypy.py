@@ -44,9 +44,8 @@ from typing import Any, Final
 ZYGOTE: Final = str(Path(__file__).with_name("mypy_zygote.py"))
 ENABLED: Final = os.environ.get("WSPLUGIN_TEST_FORK", "1") != "0" and hasattr(os, "fork")
 # A new zygote costs a start and the imports (about 0.25 s of CPU); at 20 runs a zygote that
-# was an eighth of a YAML case's CPU time (benchmarks/findings.md, session 61).  Each xdist
-# worker still draws a new hash seed every RUNS_PER_ZYGOTE runs, and the modes of an edit
-# sequence take different zygotes from the pool.
+# was about a tenth of a YAML case's CPU time (benchmarks/findings.md, session 61).  Each
+# xdist worker still draws a new hash seed every RUNS_PER_ZYGOTE runs.
 RUNS_PER_ZYGOTE: Final = 100
 # The dmypy command that serves in the foreground (until it is stopped): a process of its own.
 FOREGROUND_DAEMON: Final = "daemon"
