@@ -86,6 +86,7 @@ _MISUSES: Final[dict[str, str]] = {
     "UNPACKED": "a coroutine object cannot be unpacked",
     "CONVERTED": "the coroutine object is converted, not its result",
     "ITERATED": "a coroutine object cannot be iterated",
+    "MEASURED": "a coroutine object has no length",
     "MAPPED": "a coroutine object is not a mapping",
     "ORDERED": "a coroutine object cannot be ordered",
     "SUBSCRIPTED": "a coroutine object cannot be subscripted",

@@ -73,11 +73,18 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.MANAGED: (ATTR_DEFINED,),  # no ``__enter__`` (``__aenter__``), ``__exit__``
     Role.SUBSCRIPTED: (INDEX, ATTR_DEFINED, MISC),  # ``del coro[0]``: no __delitem__
     Role.OPERAND: (OPERATOR, MISC),
+    Role.MEASURED: (ARG_TYPE, MISC),
     Role.CALLED: (OPERATOR, MISC),
 }
 # The roles whose finding mypy files its own error for around the coroutine: at the
-# attribute looked up, at the call or dict display it is unpacked in (``f(**c)``).
-_AROUND_LOOKED_UP: Final = frozenset({Role.ATTRIBUTE_BASE, Role.MAPPED, Role.ITERATED})
+# attribute looked up, at the call or dict display it is unpacked in (``f(**c)``), or
+# at the builtin that iterates or measures it (``list(c)``, ``len(c)``).
+_AROUND_LOOKED_UP: Final = frozenset(
+    {Role.ATTRIBUTE_BASE, Role.MAPPED, Role.ITERATED, Role.MEASURED}
+)
+# What mypy gives a coroutine unpacked into a call or iterated or measured by a builtin
+# (``f(*c)``; ``len(c)``: [arg-type]; ``list(c)``, ``sorted(c)``: [call-overload]).
+_IN_A_CALL_REPLACES: Final = (ATTR_DEFINED, ARG_TYPE, CALL_OVERLOAD, MISC)
 # Codes mypy gives only under an option (``comparison-overlap``: ``strict_equality``).
 _ONLY_UNDER: Final = {COMPARISON_OVERLAP.code: "strict_equality"}
 # Every code a finding may be filed under instead of its own.
@@ -111,6 +118,8 @@ def _replaced(
         if isinstance(node, TypeInfo) and node.typeddict_type is not None:
             return (TYPEDDICT_ITEM,)
         return (ARG_TYPE,)
+    if role in (Role.ITERATED, Role.MEASURED) and isinstance(around, CallExpr):
+        return _IN_A_CALL_REPLACES
     if role is Role.MAPPED and isinstance(around, DictExpr):
         return (DICT_ITEM, TYPEDDICT_ITEM)
     return _MISSING_AWAIT_REPLACES.get(role, (MISC,)) if role is not None else (MISC,)

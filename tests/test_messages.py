@@ -19,6 +19,7 @@ REASONS = {
     Role.UNPACKED: "a coroutine object cannot be unpacked",
     Role.CONVERTED: "the coroutine object is converted, not its result",
     Role.ITERATED: "a coroutine object cannot be iterated",
+    Role.MEASURED: "a coroutine object has no length",
     Role.MAPPED: "a coroutine object is not a mapping",
     Role.ORDERED: "a coroutine object cannot be ordered",
     Role.MANAGED: "a coroutine object is not a context manager",

@@ -17,11 +17,13 @@ from collections.abc import Callable, Collection
 from typing import Any, Final
 
 from mypy.nodes import (
+    ARG_POS,
     ARG_STAR,
     ARG_STAR2,
     AssignmentExpr,
     AssignmentStmt,
     AwaitExpr,
+    BytesExpr,
     CallExpr,
     ComparisonExpr,
     ConditionalExpr,
@@ -93,8 +95,9 @@ class RoleEntry:
     """The role of one recorded expression.
 
     ``assignment`` is set for :attr:`Role.ASSIGNED`, ``attribute`` (the name looked up) for
-    :attr:`Role.ATTRIBUTE_BASE`, and ``"__aiter__"`` for :attr:`Role.ITERATED` by ``async
-    for``; ``stored``: the value is also kept in a name by a walrus
+    :attr:`Role.ATTRIBUTE_BASE`, ``"__aiter__"`` for :attr:`Role.ITERATED` by ``async
+    for``, ``"__iter__"`` for it by a builtin (``list(x)``), ``"__len__"`` for
+    :attr:`Role.MEASURED`; ``stored``: the value is also kept in a name by a walrus
     (``if (c := fetch()):``), so whatever it is typed as here is the name's type too.
     """
 
@@ -376,8 +379,73 @@ def _comparison(e: ComparisonExpr, roles: _Roles, kept: frozenset[type]) -> None
 _CONVERSIONS: Final = frozenset({"builtins.bool", "builtins.str", "builtins.repr"})
 
 
+# Builtins that iterate their positional arguments from the one given on (a coroutine
+# object raises ``TypeError``): ``list(x)``, ``sorted(x)``, ``", ".join(x)``.  ``min`` and
+# ``max`` only with one positional argument (with more, they order them).
+_ITERATING_BUILTINS: Final = {
+    **dict.fromkeys(
+        ("list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "enumerate", "iter"),
+        0,
+    ),
+    **dict.fromkeys(("any", "all", "zip", "reversed", "str.join", "bytes.join"), 0),
+    **{"map": 1, "filter": 1},
+}
+_ITERATING_ONE: Final = frozenset({"min", "max"})
+_ITERATING_ALL: Final = frozenset({"zip", "map"})  # every positional argument from the first
+
+
+def _builtin_name(callee: Expression) -> str | None:
+    """``callee``'s name without ``builtins.`` if it names a builtin (``len``, ``list``) or
+    a method of a builtin class looked up on a literal (``", ".join``: "str.join")."""
+    if isinstance(callee, NameExpr):
+        fullname = callee.fullname
+        return fullname[9:] if fullname.startswith("builtins.") else None
+    if isinstance(callee, MemberExpr) and callee.name == "join":
+        if isinstance(callee.expr, StrExpr):
+            return "str.join"
+        if isinstance(callee.expr, BytesExpr):
+            return "bytes.join"
+    return None
+
+
+def _consumed(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
+    """The arguments a builtin reads as an iterable or measures (``len(x)``)."""
+    name = _builtin_name(e.callee)
+    if name is None:
+        return
+    measures = name == "len"
+    first = _ITERATING_BUILTINS.get(name)
+    if first is None and not measures and name not in _ITERATING_ONE:
+        return
+    positional = [arg for arg, kind in zip(e.args, e.arg_kinds, strict=True) if kind == ARG_POS]
+    if measures or first is None:  # ``len(x)``, ``min(x)``, ``max(x)``
+        if len(positional) == 1:
+            role = Role.MEASURED if measures else Role.ITERATED
+            _set(roles, kept, positional[0], role, _LENGTH if measures else _ITERATION)
+        return
+    last = len(positional) if name in _ITERATING_ALL else first + 1
+    for arg in positional[first:last]:
+        _set(roles, kept, arg, Role.ITERATED, _ITERATION)
+
+
+# What a builtin looks up on what it iterates or measures (Role.ITERATED's, Role.MEASURED's
+# attribute: where the result lacks it too, awaiting does not make the call right).
+_ITERATION: Final = "__iter__"
+_LENGTH: Final = "__len__"
+
+
+def consumed_by_builtin(call: CallExpr, node: Expression) -> bool:
+    """Whether ``node`` is a positional argument of ``call``, a builtin that iterates or
+    measures it (:func:`_consumed`): mypy reports its own error at the call."""
+    return _builtin_name(call.callee) is not None and any(
+        arg is node and kind == ARG_POS for arg, kind in zip(call.args, call.arg_kinds, strict=True)
+    )
+
+
 def _call(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
     callee = e.callee
+    if e.args:
+        _consumed(e, roles, kept)
     converts = isinstance(callee, RefExpr) and callee.fullname in _CONVERSIONS
     # An f-string part: mypy reads f"{x}" as "{}".format(x).
     formats = (
@@ -449,8 +517,9 @@ NameUse = tuple[NameExpr, Role, "str | None"]  # the name, its role, the attribu
 
 def enclosing_use(owner: Scope, node: Expression) -> Expression | None:
     """The ``await`` of ``node`` (also through a conditional expression's branch), the
-    attribute looked up on it, or the call or dict display it is unpacked in with ``*`` or
-    ``**`` (``f(**node)``, ``{**node}``), in ``owner``: the expression mypy reports its own
+    attribute looked up on it, the call or dict display it is unpacked in with ``*`` or
+    ``**`` (``f(**node)``, ``{**node}``), or the builtin that iterates or measures it
+    (``list(node)``, ``len(node)``), in ``owner``: the expression mypy reports its own
     error at, so where a ``# type: ignore`` for that error has effect.  Asked only for a
     finding."""
     for e in get_subexpressions(owner):
@@ -466,7 +535,7 @@ def enclosing_use(owner: Scope, node: Expression) -> Expression | None:
             if any(
                 arg is node and kind in (ARG_STAR, ARG_STAR2)
                 for arg, kind in zip(e.args, e.arg_kinds, strict=True)
-            ):
+            ) or consumed_by_builtin(e, node):
                 return e
         elif isinstance(e, DictExpr) and any(
             key is None and value is node for key, value in e.items

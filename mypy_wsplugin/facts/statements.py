@@ -95,7 +95,9 @@ class Role(enum.Enum):
     # a ``match`` statement's subject
     UNPACKED = "unpacked"  # ``a, b = x``
     CONVERTED = "converted"  # ``bool(x)``, ``str(x)``, ``repr(x)``, an f-string part
-    ITERATED = "iterated"  # ``for _ in x``, ``[_ for _ in x]``, ``f(*x)``, ``[*x]``
+    ITERATED = "iterated"  # ``for _ in x``, ``[_ for _ in x]``, ``f(*x)``, ``[*x]``,
+    # ``list(x)``, ``sorted(x)``, ``sum(x)``, ... (facts/roles: _ITERATING_BUILTINS)
+    MEASURED = "measured"  # ``len(x)``
     MAPPED = "mapped"  # ``f(**x)``, ``{**x}``: read as a mapping
     ORDERED = "ordered"  # an operand of ``<``, ``<=``, ``>``, ``>=``
     MANAGED = "managed"  # ``with x:``, ``async with x:``: a context manager
@@ -105,9 +107,9 @@ class Role(enum.Enum):
 
 
 # Uses of a coroutine object that are wrong whatever it is: its truth, its identity,
-# unpacking, iterating or subscripting it, ordering it, arithmetic with it, its text, using
-# it as a mapping or a context manager (checks/missing_await; a conditional expression
-# hands them on to a branch that is a call: facts/roles).
+# unpacking, iterating, measuring or subscripting it, ordering it, arithmetic with it, its
+# text, using it as a mapping or a context manager (checks/missing_await; a conditional
+# expression hands them on to a branch that is a call: facts/roles).
 ALWAYS_WRONG: Final = frozenset(
     {
         Role.CONDITION,
@@ -115,6 +117,7 @@ ALWAYS_WRONG: Final = frozenset(
         Role.UNPACKED,
         Role.CONVERTED,
         Role.ITERATED,
+        Role.MEASURED,
         Role.MAPPED,
         Role.ORDERED,
         Role.MANAGED,
