@@ -41,7 +41,7 @@ from mypy.nodes import (
 )
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
-from mypy_wsplugin.facts.roles import Scope, enclosing_use
+from mypy_wsplugin.facts.roles import Scope, consumed_by_builtin, enclosing_use
 from mypy_wsplugin.facts.statements import Role
 from mypy_wsplugin.facts.types import find_class, has_member
 from mypy_wsplugin.messages import at_column
@@ -73,7 +73,6 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
     Role.MANAGED: (ATTR_DEFINED,),  # no ``__enter__`` (``__aenter__``), ``__exit__``
     Role.SUBSCRIPTED: (INDEX, ATTR_DEFINED, MISC),  # ``del coro[0]``: no __delitem__
     Role.OPERAND: (OPERATOR, MISC),
-    Role.MEASURED: (ARG_TYPE, MISC),
     Role.CALLED: (OPERATOR, MISC),
 }
 # The roles whose finding mypy files its own error for around the coroutine: at the
@@ -82,9 +81,6 @@ _MISSING_AWAIT_REPLACES: Final[dict[Role, tuple[ErrorCode, ...]]] = {
 _AROUND_LOOKED_UP: Final = frozenset(
     {Role.ATTRIBUTE_BASE, Role.MAPPED, Role.ITERATED, Role.MEASURED}
 )
-# What mypy gives a coroutine unpacked into a call or iterated or measured by a builtin
-# (``f(*c)``; ``len(c)``: [arg-type]; ``list(c)``, ``sorted(c)``: [call-overload]).
-_IN_A_CALL_REPLACES: Final = (ATTR_DEFINED, ARG_TYPE, CALL_OVERLOAD, MISC)
 # Codes mypy gives only under an option (``comparison-overlap``: ``strict_equality``).
 _ONLY_UNDER: Final = {COMPARISON_OVERLAP.code: "strict_equality"}
 # Every code a finding may be filed under instead of its own.
@@ -118,11 +114,18 @@ def _replaced(
         if isinstance(node, TypeInfo) and node.typeddict_type is not None:
             return (TYPEDDICT_ITEM,)
         return (ARG_TYPE,)
-    if role in (Role.ITERATED, Role.MEASURED) and isinstance(around, CallExpr):
-        return _IN_A_CALL_REPLACES
     if role is Role.MAPPED and isinstance(around, DictExpr):
         return (DICT_ITEM, TYPEDDICT_ITEM)
     return _MISSING_AWAIT_REPLACES.get(role, (MISC,)) if role is not None else (MISC,)
+
+
+def _by_builtin(around: Expression | None, context: Context) -> bool:
+    """Whether ``around`` is a builtin that iterates or measures ``context``."""
+    return (
+        isinstance(around, CallExpr)
+        and isinstance(context, Expression)
+        and consumed_by_builtin(around, context)
+    )
 
 
 def _code_for_lines(
@@ -196,6 +199,11 @@ def _file(
 ) -> None:
     lines, around = _span(errors, code, context, role, scope)
     replaced = _replaced(code, role, around, program)
+    if role in (Role.ITERATED, Role.MEASURED) and _by_builtin(around, context):
+        # A builtin's argument is reported only where mypy does not check the code
+        # (checks/missing_await: ``checked``): mypy gives nothing there to keep an ignore
+        # for, and an ignore has effect on the argument's own lines only.
+        lines, replaced = _lines(context), ()
     errors.report(
         context.line,
         context.column,

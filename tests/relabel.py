@@ -433,28 +433,13 @@ def classify(
         finding = _not_inferred_finding(new, line)
         if finding is None:
             # mypy's error about the argument on the line was itself the same finding as
-            # one at an earlier use of the name (``carried`` above), or was replaced by a
-            # finding of the plugin's own words (``enumerate(rows())``: "cannot be
-            # iterated"), which types the call as the coroutine's result.
+            # one at an earlier use of the name (``carried`` above).
             finding = next(
                 (
                     theirs
                     for mine, theirs in result.carried
                     if any(
                         _NOT_INFERRED_ERROR.search(m) and parse_line(m).where == line.where
-                        for m in mine
-                    )
-                ),
-                None,
-            ) or next(
-                (
-                    theirs[0]
-                    for mine, theirs in result.replaced
-                    if theirs
-                    and any(
-                        _NOT_INFERRED_ERROR.search(m)
-                        and parse_line(m).file == line.file
-                        and line.line <= parse_line(m).line <= line.line + 5
                         for m in mine
                     )
                 ),

@@ -2688,29 +2688,25 @@ def test_later_uses_changes(tmp_path: Path) -> None:
 
 def overloaded_calls_changes() -> list[Snapshot]:
     """Coroutines of another module's ``async def`` passed to overloaded functions (``max``,
-    ``min``, one in a ``return``; with a second argument, so that they order, not iterate)
-    and to a generic function (``first``): the def's result changes (known, one no item
-    takes, unknown), the def turns sync and back; the daemon re-checks the caller's
-    functions only."""
+    ``sorted``, one in a ``return``) and to a generic class (``tuple``): the def's result
+    changes (known, one no item takes, unknown), the def turns sync and back; the daemon
+    re-checks the caller's functions only."""
     defs = {
         "list": "async def rows() -> list[int]:\n    return []\n",
-        "none": "async def rows() -> None:\n    return None\n",
+        "int": "async def rows() -> int:\n    return 1\n",
         "any": "from typing import Any\n\n\nasync def rows() -> Any:\n    return []\n",
         "sync": "def rows() -> list[int]:\n    return []\n",
     }
     use = (
-        "from typing import Iterable, TypeVar\n\nfrom app.lib import rows\n\n"
-        'T = TypeVar("T")\n\n\ndef first(items: Iterable[T]) -> T:\n'
-        "    for item in items:\n        return item\n    raise LookupError\n\n\n"
-        "async def run() -> None:\n"
-        "    print(max(rows(), [0]), min(rows(), [1]))\n    head = first(rows())\n\n\n"
-        "def top() -> list[int]:\n    return max(rows(), [2])\n"
+        "from app.lib import rows\n\n\nasync def run() -> None:\n"
+        "    print(max(rows()), sorted(rows()))\n    head = tuple(rows())\n\n\n"
+        "def top() -> int:\n    return max(rows())\n"
     )
     return _lib_changes(
         use,
         defs,
         ("a known result", "list"),
-        ("a result no item takes", "none"),
+        ("a result no item takes", "int"),
         ("unknown result", "any"),
         ("a sync def", "sync"),
         ("a known result again", "list"),
@@ -2738,14 +2734,14 @@ def _coroutine(result: str) -> str:
 
 def test_overloaded_calls_changes(tmp_path: Path) -> None:
     def found(name: str, result: str) -> str:
-        return _relabelled(_no_overload(f'"{name}"', _coroutine(result), "list[int]"))
+        return _relabelled(_no_overload(f'"{name}"', _coroutine(result)))
 
     def kept(name: str) -> str:
-        return _no_overload(f'"{name}"', _coroutine("None"), "list[int]") + "  [call-overload]"
+        return _no_overload(f'"{name}"', _coroutine("int")) + "  [call-overload]"
 
     def not_inferred(result: str) -> str:
         return (
-            f'Argument 1 to "first" has incompatible type "Coroutine[Any, Any, {result}]"; '
+            f'Argument 1 to "tuple" has incompatible type "Coroutine[Any, Any, {result}]"; '
             'expected "Iterable[Never]"'
         )
 
@@ -2753,12 +2749,12 @@ def test_overloaded_calls_changes(tmp_path: Path) -> None:
         return _relabelled(not_inferred(result))
 
     known = sorted(
-        [found("max", "list[int]")] * 2 + [found("min", "list[int]"), generic("list[int]")]
+        [found("max", "list[int]")] * 2 + [found("sorted", "list[int]"), generic("list[int]")]
     )
-    unknown = sorted([found("max", "Any")] * 2 + [found("min", "Any"), generic("Any")])
+    unknown = sorted([found("max", "Any")] * 2 + [found("sorted", "Any"), generic("Any")])
     no_item = sorted(
         [kept("max")] * 2
-        + [kept("min"), not_inferred("None") + "  [arg-type]"]
+        + [kept("sorted"), not_inferred("int") + "  [arg-type]"]
         + ['Need type annotation for "head"  [var-annotated]']
     )
     expected = [known, no_item, unknown, [], known]

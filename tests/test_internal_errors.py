@@ -154,7 +154,7 @@ def test_a_bug_in_the_error_watcher_is_one_line_not_a_crash(tmp_path: Path) -> N
     (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = mypy_wsplugin\n")
     (tmp_path / "a.py").write_text(
         "async def rows() -> list[int]:\n    return []\n\n\n"
-        "async def main() -> None:\n    print(max(rows(), [0]))\n    n: int = rows()\n"
+        "async def main() -> None:\n    print(max(rows()))\n    n: int = rows()\n"
     )
     name = "AwaitNotes._judge"
     out = _assert_one_line_not_a_crash(tmp_path, "mypy_wsplugin.checks.mypy_await_notes", name)

@@ -39,7 +39,14 @@ from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.facts.enclosing import judging
 from mypy_wsplugin.facts.reachability import unreachable_statements
 from mypy_wsplugin.facts.resolve import Callee, resolve_callee, resolve_reference
-from mypy_wsplugin.facts.roles import Role, RoleEntry, Scope, collect_roles
+from mypy_wsplugin.facts.roles import (
+    Role,
+    RoleEntry,
+    Scope,
+    collect_roles,
+    consumed,
+    in_lambdas,
+)
 from mypy_wsplugin.facts.statements import Definition, StatementWalker, functions_in
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
 from mypy_wsplugin.messages import function_awaited, not_awaitable
@@ -92,6 +99,7 @@ class _Judge:
         self.options = options
         self.modules = modules
         self.findings = findings
+        self._lambdas: set[int] | None = None
 
     def run(self) -> None:
         with judging(self.tree):
@@ -186,10 +194,17 @@ class _Judge:
         return AnyType(TypeOfAny.special_form)
 
     def _misused(self, role: RoleEntry, what: str, result: Type) -> None:
+        if consumed(role.role, role.attribute) and id(role.node) in self._in_lambdas():
+            return  # mypy may check the lambda, and relabel its own error there
         declared = _declared_return(self.scope)
         finding = find_misuse(self.options, self.modules, what, role, self.scope, result, declared)
         if finding is not None:
             self._add((MISSING_AWAIT, finding.message, finding.context, finding.role, self.scope))
+
+    def _in_lambdas(self) -> set[int]:
+        if self._lambdas is None:
+            self._lambdas = in_lambdas(self.scope)
+        return self._lambdas
 
     def _add(self, finding: Finding) -> None:
         """File ``finding`` unless one of its code is filed at its place already (two

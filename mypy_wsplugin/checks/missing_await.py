@@ -21,12 +21,19 @@ from mypy_wsplugin.facts.roles import (
     Role,
     RoleEntry,
     Scope,
+    consumed,
     coroutine_bindings,
     uses_after,
     walrus_name_used_again,
 )
 from mypy_wsplugin.facts.statements import ALWAYS_WRONG
-from mypy_wsplugin.facts.types import coroutine_result, find_class, has_member, is_any
+from mypy_wsplugin.facts.types import (
+    coroutine_result,
+    find_class,
+    has_member,
+    is_any,
+    supports,
+)
 from mypy_wsplugin.messages import (
     missing_await,
     missing_await_assigned,
@@ -55,15 +62,19 @@ def find_misuse(
     scope: Scope,
     result: Type,
     declared_return: Type | None,
+    checked: bool = False,
 ) -> Finding | None:
     """The finding for coroutine ``what`` (awaiting it gives ``result``) standing as
     ``role`` in ``scope``, if it is one.
 
     ``declared_return`` is what a ``return`` in ``scope`` must give (None if unknown).
+    ``checked``: mypy type-checks ``scope`` (a hook asks), so it judges a coroutine a
+    builtin iterates or measures itself, and its error is relabelled where awaiting makes
+    the call right (checks/mypy_await_notes): what that needs is mypy's own check.
     Silent when awaited, passed on as an argument (``create_task``, ``gather``, ...), put in
     a container, or assigned to a name whose first later use is harmless (awaited, passed).
     """
-    judge = _Judge(options, modules, scope, result, declared_return)
+    judge = _Judge(options, modules, scope, result, declared_return, checked)
     if role.role is Role.ASSIGNED:
         assert role.assignment is not None
         later, bound_once = uses_after(scope, role.assignment)
@@ -122,10 +133,10 @@ def _first_use(scope: Scope, binding: AssignmentStmt) -> NameExpr | None:
 _FAILS_ON_ANY_COROUTINE: Final = (ALWAYS_WRONG - {Role.COMPARED, Role.CONVERTED}) | {Role.CALLED}
 # The uses judged only where the result has what the use looks up (the role's attribute): a
 # unary operator's method (``-x``), what a builtin iterates or measures by (``list(x)``,
-# ``len(x)``); not a ``for`` statement (no attribute), whose finding stands beside mypy's
-# error about the result, nor ``async for`` (``__aiter__``: see recovered_type).
-_ONLY_WHERE_THE_RESULT_HAS: Final = frozenset({Role.OPERAND, Role.MEASURED})
-_BUILTIN_ITERATION: Final = "__iter__"
+# ``len(x)``, in code mypy does not check); not a ``for`` statement (no attribute), whose
+# finding stands beside mypy's error about the result, nor ``async for`` (``__aiter__``:
+# see recovered_type).
+_ONLY_WHERE_THE_RESULT_HAS: Final = frozenset({Role.OPERAND})
 # The uses a walrus hands on only where its name is not used again (roles._walrus): a
 # condition and an attribute look-up were handed on before, always.
 _ONLY_WHERE_NOT_HELD: Final = ALWAYS_WRONG - {Role.CONDITION}
@@ -139,19 +150,24 @@ class _Judge:
         scope: Scope,
         result: Type,
         declared_return: Type | None,
+        checked: bool = False,
     ) -> None:
         self.options = options
         self.modules = modules
         self.scope = scope
         self.result = result
         self.declared_return = declared_return
+        self.checked = checked
 
     def why(self, role: Role, attribute: str | None, direct: bool) -> str | None:
         """Why this use of an un-awaited coroutine is a bug, or None if it is not one."""
+        by_builtin = consumed(role, attribute)
+        if by_builtin and self.checked:
+            return None  # mypy's own error, relabelled where awaiting makes the call right
         if (
             attribute is not None
-            and (role in _ONLY_WHERE_THE_RESULT_HAS or attribute == _BUILTIN_ITERATION)
-            and not has_member(self.result, attribute)
+            and (role in _ONLY_WHERE_THE_RESULT_HAS or by_builtin)
+            and not supports(self.result, attribute)
         ):
             # ``-fetch()`` where the result has no ``__neg__`` either, ``len(count())``
             # where it has no ``__len__``: awaiting does not make it right, and mypy's
@@ -246,7 +262,9 @@ def check_coroutine(
     # For an ``async def`` mypy keeps the full ``Coroutine[Any, Any, T]``; ``return`` gives T.
     returned = declared_return(api)
     declared = coroutine_result(returned) if returned is not None else None
-    finding = find_misuse(api.options, modules(api), site.what, role, scope, result, declared)
+    finding = find_misuse(
+        api.options, modules(api), site.what, role, scope, result, declared, checked=True
+    )
     if finding is None or (unless_replaced and site.callee_replaced()):
         return site.typ
     context = finding.context

@@ -380,17 +380,15 @@ _CONVERSIONS: Final = frozenset({"builtins.bool", "builtins.str", "builtins.repr
 
 
 # Builtins that iterate their positional arguments from the one given on (a coroutine
-# object raises ``TypeError``): ``list(x)``, ``sorted(x)``, ``", ".join(x)``.  ``min`` and
-# ``max`` only with one positional argument (with more, they order them).
+# object raises ``TypeError``): ``list(x)``, ``sorted(x)``, ``", ".join(x)``.  ``min``,
+# ``max`` and ``iter`` only with one positional argument (with more, they order them, or
+# ``iter`` calls the first).
 _ITERATING_BUILTINS: Final = {
-    **dict.fromkeys(
-        ("list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "enumerate", "iter"),
-        0,
-    ),
-    **dict.fromkeys(("any", "all", "zip", "reversed", "str.join", "bytes.join"), 0),
+    **dict.fromkeys(("list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "enumerate"), 0),
+    **dict.fromkeys(("any", "all", "zip", "str.join", "bytes.join"), 0),
     **{"map": 1, "filter": 1},
 }
-_ITERATING_ONE: Final = frozenset({"min", "max"})
+_ITERATING_ONE: Final = frozenset({"min", "max", "iter"})
 _ITERATING_ALL: Final = frozenset({"zip", "map"})  # every positional argument from the first
 
 
@@ -417,12 +415,17 @@ def _consumed(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
     first = _ITERATING_BUILTINS.get(name)
     if first is None and not measures and name not in _ITERATING_ONE:
         return
-    positional = [arg for arg, kind in zip(e.args, e.arg_kinds, strict=True) if kind == ARG_POS]
-    if measures or first is None:  # ``len(x)``, ``min(x)``, ``max(x)``
+    kinds = e.arg_kinds
+    if ARG_STAR in kinds and name not in _ITERATING_ALL:
+        return  # ``max(*rows, x)``: which argument is which is not known
+    positional = [arg for arg, kind in zip(e.args, kinds, strict=True) if kind == ARG_POS]
+    if measures or first is None:  # ``len(x)``, ``min(x)``, ``max(x)``, ``iter(x)``
         if len(positional) == 1:
             role = Role.MEASURED if measures else Role.ITERATED
             _set(roles, kept, positional[0], role, _LENGTH if measures else _ITERATION)
         return
+    if any(kind != ARG_POS for kind in kinds[:first]):
+        return  # ``map(*fs, x)``: whether ``x`` is the function is not known
     last = len(positional) if name in _ITERATING_ALL else first + 1
     for arg in positional[first:last]:
         _set(roles, kept, arg, Role.ITERATED, _ITERATION)
@@ -432,6 +435,23 @@ def _consumed(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
 # attribute: where the result lacks it too, awaiting does not make the call right).
 _ITERATION: Final = "__iter__"
 _LENGTH: Final = "__len__"
+
+
+def consumed(role: Role, attribute: str | None) -> bool:
+    """Whether a role is a builtin's iterating or measuring its argument (:func:`_consumed`):
+    ``len(x)``, ``list(x)``; not a ``for`` statement, nor ``f(*x)``."""
+    return role is Role.MEASURED or (role is Role.ITERATED and attribute == _ITERATION)
+
+
+def in_lambdas(owner: Scope) -> set[int]:
+    """The ``id`` of each expression of ``owner`` in the body of a lambda (mypy may check
+    one in a function it does not check: ``(lambda: len(rows()))()``)."""
+    return {
+        id(sub)
+        for e in get_subexpressions(owner)
+        if type(e) is LambdaExpr
+        for sub in get_subexpressions(e.body)
+    }
 
 
 def consumed_by_builtin(call: CallExpr, node: Expression) -> bool:

@@ -310,6 +310,22 @@ def find_class(fullname: str, modules: dict[str, MypyFile]) -> Instance | TupleT
     return filled if isinstance(filled, (Instance, TupleType)) else None
 
 
+def supports(typ: Type, method: str) -> bool:
+    """Whether every part of ``typ`` has the special method ``method`` (``__len__``,
+    ``__iter__``, ``__neg__``), as Python looks it up: on the object's class, so for a class
+    object on its metaclass (unknown parts: yes)."""
+    proper = get_proper_type(typ)
+    if isinstance(proper, UnionType):
+        return all(supports(item, method) for item in proper.items)
+    if isinstance(proper, TypeType):
+        item = proper.item
+        meta = item.type.metaclass_type if isinstance(item, Instance) else None
+        if meta is not None:
+            return meta.type.has_readable_member(method)
+        return isinstance(item, AnyType)  # ``type``: none of these
+    return has_member(proper, method)
+
+
 def has_member(typ: Type, name: str) -> bool:
     """Whether attribute ``name`` can be read on every part of ``typ`` (unknown parts: yes)."""
     proper = get_proper_type(typ)
