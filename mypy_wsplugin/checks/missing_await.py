@@ -131,12 +131,6 @@ def _first_use(scope: Scope, binding: AssignmentStmt) -> NameExpr | None:
 # Of the uses wrong whatever the coroutine is (ALWAYS_WRONG), those that raise for any
 # coroutine object (or are always true), and a call.
 _FAILS_ON_ANY_COROUTINE: Final = (ALWAYS_WRONG - {Role.COMPARED, Role.CONVERTED}) | {Role.CALLED}
-# The uses judged only where the result has what the use looks up (the role's attribute): a
-# unary operator's method (``-x``), what a builtin iterates or measures by (``list(x)``,
-# ``len(x)``, in code mypy does not check); not a ``for`` statement (no attribute), whose
-# finding stands beside mypy's error about the result, nor ``async for`` (``__aiter__``:
-# see recovered_type).
-_ONLY_WHERE_THE_RESULT_HAS: Final = frozenset({Role.OPERAND})
 # The uses a walrus hands on only where its name is not used again (roles._walrus): a
 # condition and an attribute look-up were handed on before, always.
 _ONLY_WHERE_NOT_HELD: Final = ALWAYS_WRONG - {Role.CONDITION}
@@ -166,12 +160,14 @@ class _Judge:
             return None  # mypy's own error, relabelled where awaiting makes the call right
         if (
             attribute is not None
-            and (role in _ONLY_WHERE_THE_RESULT_HAS or by_builtin)
+            and (role is Role.OPERAND or by_builtin)
             and not supports(self.result, attribute)
         ):
             # ``-fetch()`` where the result has no ``__neg__`` either, ``len(count())``
-            # where it has no ``__len__``: awaiting does not make it right, and mypy's
-            # error about the coroutine stands.
+            # where it has no ``__len__`` (in code mypy does not check): awaiting does not
+            # make it right, and mypy's error about the coroutine, if any, stands.  (Not a
+            # ``for`` statement, whose role has no attribute: its finding stands beside
+            # mypy's error about the result; nor ``async for``: see recovered_type.)
             return None
         if role in ALWAYS_WRONG or (role is Role.STATEMENT and direct):
             return misuse(self.options, role, attribute, None)

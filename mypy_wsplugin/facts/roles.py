@@ -455,11 +455,11 @@ def in_lambdas(owner: Scope) -> set[int]:
 
 
 def consumed_by_builtin(call: CallExpr, node: Expression) -> bool:
-    """Whether ``node`` is a positional argument of ``call``, a builtin that iterates or
-    measures it (:func:`_consumed`): mypy reports its own error at the call."""
-    return _builtin_name(call.callee) is not None and any(
-        arg is node and kind == ARG_POS for arg, kind in zip(call.args, call.arg_kinds, strict=True)
-    )
+    """Whether ``call`` is a builtin that iterates or measures its argument ``node`` (the
+    rule of :func:`_consumed`, asked of this one call)."""
+    roles: _Roles = {}
+    _consumed(call, roles, frozenset({type(node)}))
+    return _role(roles, node) is not None
 
 
 def _call(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
