@@ -45,9 +45,13 @@ from mypy_wsplugin.facts.roles import (
     Scope,
     collect_roles,
     consumed,
+)
+from mypy_wsplugin.facts.statements import (
+    Definition,
+    StatementWalker,
+    functions_in,
     in_lambdas,
 )
-from mypy_wsplugin.facts.statements import Definition, StatementWalker, functions_in
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
 from mypy_wsplugin.messages import function_awaited, not_awaitable
 from mypy_wsplugin.mypy_internals import get_subexpressions

@@ -30,7 +30,6 @@ from mypy.nodes import (
     FuncDef,
     IfStmt,
     IntExpr,
-    LambdaExpr,
     MatchStmt,
     NameExpr,
     RefExpr,
@@ -48,6 +47,7 @@ from mypy_wsplugin.facts.statements import (
     Role,
     Scope,
     StatementWalker,
+    in_lambdas,
     store_targets,
 )
 from mypy_wsplugin.mypy_internals import get_subexpressions
@@ -261,16 +261,10 @@ class _NameStores(_Unreachable):
         elif e is not None:
             # A walrus stores too (``if (job := wrap(job)):``), not in a lambda's body (its
             # own scope).
-            subs = get_subexpressions(e)
-            walruses = [sub for sub in subs if isinstance(sub, AssignmentExpr)]
+            walruses = [sub for sub in get_subexpressions(e) if isinstance(sub, AssignmentExpr)]
             if walruses:
-                in_lambdas = {
-                    id(inner)
-                    for sub in subs
-                    if isinstance(sub, LambdaExpr)
-                    for inner in get_subexpressions(sub.expr())
-                }
-                self.names.update(w.target.name for w in walruses if id(w) not in in_lambdas)
+                lambdas = in_lambdas(e)
+                self.names.update(w.target.name for w in walruses if id(w) not in lambdas)
 
     def visit_del(self, s: DelStmt) -> None:
         """``del`` unbinds the name: it holds nothing else after it."""

@@ -443,17 +443,6 @@ def consumed(role: Role, attribute: str | None) -> bool:
     return role is Role.MEASURED or (role is Role.ITERATED and attribute == _ITERATION)
 
 
-def in_lambdas(owner: Scope) -> set[int]:
-    """The ``id`` of each expression of ``owner`` in the body of a lambda (mypy may check
-    one in a function it does not check: ``(lambda: len(rows()))()``)."""
-    return {
-        id(sub)
-        for e in get_subexpressions(owner)
-        if type(e) is LambdaExpr
-        for sub in get_subexpressions(e.body)
-    }
-
-
 def consumed_by_builtin(call: CallExpr, node: Expression) -> bool:
     """Whether ``call`` is a builtin that iterates or measures its argument ``node`` (the
     rule of :func:`_consumed`, asked of this one call)."""

@@ -45,6 +45,7 @@ from mypy.nodes import (
     IfStmt,
     Import,
     ImportFrom,
+    LambdaExpr,
     ListExpr,
     MatchStmt,
     MemberExpr,
@@ -76,6 +77,8 @@ from mypy.patterns import (
     StarredPattern,
     ValuePattern,
 )
+
+from mypy_wsplugin.mypy_internals import get_subexpressions
 
 Scope = FuncItem | MypyFile
 Definition = FuncDef | Decorator | OverloadedFuncDef
@@ -632,3 +635,14 @@ class _ModuleDefinitions(StatementWalker):
         self.prefix = f"{outer}{s.name}."
         self.block(s.defs)
         self.prefix = outer
+
+
+def in_lambdas(node: Node) -> set[int]:
+    """The ``id`` of each expression of ``node`` in the body of a lambda (its own scope; mypy
+    may check one in a function it does not check: ``(lambda: len(rows()))()``)."""
+    return {
+        id(inner)
+        for e in get_subexpressions(node)
+        if type(e) is LambdaExpr
+        for inner in get_subexpressions(e.body)
+    }
