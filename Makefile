@@ -106,6 +106,16 @@ $(COMPILED)/.built: $(VENV)/.installed $(PACKAGE_SOURCES) $(BUILD_FILES) scripts
 
 compiled: $(COMPILED)/.built
 
+# A suite's temporary files (pytest's tmp_path, mypy's caches, the daemons' sockets) go to a
+# directory of their own, on a tmpfs where one has room (scripts/scratch_dir.py: the edit
+# sequences took about 6 % less time than on ext4), removed when the suite passes and kept
+# (and named) when it fails.  $(SCRATCH) goes before the suite's command, $(END_SCRATCH)
+# after it (following a ";"), which keeps its exit status.
+SCRATCH = scratch=$$($(PYTHON) scripts/scratch_dir.py) && echo "temporary files: $$scratch" && \
+	TMPDIR="$$scratch"
+END_SCRATCH = status=$$?; if [ $$status = 0 ]; then rm -rf "$$scratch"; \
+	else echo "the failed tests' temporary files: $$scratch"; fi; exit $$status
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -117,13 +127,15 @@ pytest: $(VENV)/.installed $(COMPILED)/.built $(foreach v,$(OLD_VENVS),$(v)/.ins
 	$(BIN)/python -m mypy --version
 	$(call BYTECODE,$(VENV))
 	@test ! -f $(COMPILED)/.unavailable || echo "make pytest: no compiled build ($$(cat $(COMPILED)/.unavailable)): the suite runs on the source tree"
-	WSPLUGIN_COMPILED="$$(test -f $(COMPILED)/.unavailable || echo $(abspath $(COMPILED)))" PATH="$(CURDIR)/$(BIN):$$PATH" \
-		WSPLUGIN_OLD_MYPY_VENVS="$(addprefix $(CURDIR)/,$(OLD_VENVS))" $(BIN)/pytest -n $(JOBS) -q
+	@$(SCRATCH) WSPLUGIN_COMPILED="$$(test -f $(COMPILED)/.unavailable || echo $(abspath $(COMPILED)))" \
+		PATH="$(CURDIR)/$(BIN):$$PATH" WSPLUGIN_OLD_MYPY_VENVS="$(addprefix $(CURDIR)/,$(OLD_VENVS))" \
+		$(BIN)/pytest -n $(JOBS) -q; $(END_SCRATCH)
 
 pytest-floor: $(VENV_FLOOR)/.installed
 	$(FLOOR_BIN)/python -m mypy --version
 	$(call BYTECODE,$(VENV_FLOOR))
-	PATH="$(CURDIR)/$(FLOOR_BIN):$$PATH" $(FLOOR_NICE) $(FLOOR_BIN)/pytest -n $(JOBS) -q
+	@$(SCRATCH) PATH="$(CURDIR)/$(FLOOR_BIN):$$PATH" $(FLOOR_NICE) $(FLOOR_BIN)/pytest -n $(JOBS) -q; \
+		$(END_SCRATCH)
 
 # The wheel and sdist: built, `twine check`ed, contents checked, the sdist's tests run
 # (scripts/check_dist.py).
