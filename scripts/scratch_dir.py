@@ -4,13 +4,12 @@ The suite writes and deletes many small files: its projects, mypy's caches (SQLi
 the newest mypy), the daemons' status files and sockets.  On a tmpfs that costs less than
 on a disk's file system: the edit sequences took about 6 % less time and a fifth less
 system time than on ext4 (two runs side by side, one on each; benchmarks/findings.md,
-session 63).  So the directory is made under ``/dev/shm``
-where that has room for a run and the machine the memory (with a passed test's
-``tmp_path`` removed when it ends, pyproject.toml, the newest suite's files peak at about
-200 MB); else in the default temporary directory.  ``make pytest`` and ``make
-pytest-floor`` pass it as ``TMPDIR``, and remove it when the suite passes, with whatever a
-test left in it (a killed daemon leaves its socket's directory); a failed suite's is kept
-and named.
+session 63).  So the directory is made under ``/dev/shm`` where that has room for a run and
+the machine the memory (with a passed test's ``tmp_path`` removed when it ends,
+pyproject.toml, the newest suite's files peak at about 200 MB); else in the default
+temporary directory.  ``make pytest`` and ``make pytest-floor`` pass it as ``TMPDIR``, and
+remove it when the suite passes, with whatever a test left in it (a killed daemon leaves
+its socket's directory); a failed suite's is kept and named.
 """
 
 from __future__ import annotations
