@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from functools import partial
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from mypy.errors import Errors
 from mypy.lookup import lookup_fully_qualified
@@ -90,6 +90,14 @@ from mypy_wsplugin.notices import say_once
 from mypy_wsplugin.post_pass import UntypedPass
 from mypy_wsplugin.reporting import note_to
 from mypy_wsplugin.rest_of_chain import RestOfChain
+
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_ANY_TYPE: Final = AnyType
+_CALL_EXPR: Final = CallExpr
+_MEMBER_EXPR: Final = MemberExpr
+_SUPER_EXPR: Final = SuperExpr
 
 _H = TypeVar("_H")
 # The answer to mypy's question for a hook, memoised per name (plugin.py): the hook, and
@@ -341,9 +349,9 @@ class Engine:
         """A call mypy names "m of Class": through ``super()``, or bound through ``Self``."""
         call = ctx.context
         api = ctx.api
-        if not isinstance(call, CallExpr) or not isinstance(api, Checker):
+        if not isinstance(call, _CALL_EXPR) or not isinstance(api, Checker):
             return typ
-        if isinstance(call.callee, SuperExpr):
+        if isinstance(call.callee, _SUPER_EXPR):
             defined = super_target(call.callee)
         else:  # a method bound through ``Self`` is also named "m of Class"
             mapped = called_definition(api, call)
@@ -365,14 +373,14 @@ class Engine:
 
     def _judge_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
         api = ctx.api
-        if not isinstance(api, Checker) or not isinstance(ctx.context, CallExpr):
+        if not isinstance(api, Checker) or not isinstance(ctx.context, _CALL_EXPR):
             return typ
         errors = errors_of(api)
         self.await_notes.watch(errors)
         proper = get_proper_type(typ)
         if (
             coroutine_result(proper) is None
-            and not isinstance(proper, AnyType)
+            and not isinstance(proper, _ANY_TYPE)
             and not in_async_function(api)
         ):
             return typ  # the common case: a plain value outside ``async def`` is never awaited
@@ -437,7 +445,7 @@ class Engine:
         api = ctx.api
         if ctx.is_lvalue or not isinstance(api, Checker) or not in_async_function(api):
             return typ
-        if not isinstance(ctx.context, MemberExpr) or coroutine_result(typ) is not None:
+        if not isinstance(ctx.context, _MEMBER_EXPR) or coroutine_result(typ) is not None:
             return typ
         # Judge the type mypy has narrowed the attribute to on this line (``if x.task:``).
         narrowed = narrowed_attribute_type(api, ctx.context, typ)

@@ -20,7 +20,7 @@ Under the mypy daemon this pass is also run again after each update, for every m
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from mypy.errors import Errors
 from mypy.nodes import (
@@ -59,6 +59,14 @@ from mypy_wsplugin.mypy_internals import (
     tree_is_complete,
 )
 from mypy_wsplugin.reporting import is_enabled, note_to, report_to
+
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_AWAIT_EXPR: Final = AwaitExpr
+_CALL_EXPR: Final = CallExpr
+_MEMBER_EXPR: Final = MemberExpr
+_NAME_EXPR: Final = NameExpr
 
 # Under the daemon, findings of this pass are filed under their module's own fine-grained
 # target (the module's top level).  The daemon re-checks every target that has errors
@@ -354,12 +362,12 @@ def _reanalysed(context: Context) -> bool:
     names in a fine-grained target before it analyses it again (``mypy.server.aststrip``),
     seen on the name the finding's expression starts from."""
     node: Context = context
-    while not isinstance(node, NameExpr):
-        if isinstance(node, AwaitExpr):
+    while not isinstance(node, _NAME_EXPR):
+        if isinstance(node, _AWAIT_EXPR):
             node = node.expr
-        elif isinstance(node, CallExpr):
+        elif isinstance(node, _CALL_EXPR):
             node = node.callee
-        elif isinstance(node, MemberExpr):
+        elif isinstance(node, _MEMBER_EXPR):
             node = node.expr
         else:
             return False  # no name to tell by

@@ -57,6 +57,16 @@ from mypy_wsplugin.mypy_internals import (
     still_filed,
 )
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_CALL_EXPR: Final = CallExpr
+_DICT_EXPR: Final = DictExpr
+_EXPRESSION: Final = Expression
+_MEMBER_EXPR: Final = MemberExpr
+_REF_EXPR: Final = RefExpr
+_TYPE_INFO: Final = TypeInfo
+
 # The codes mypy itself files each finding under (by the role of the misused coroutine for
 # ``missing-await``), which an existing ``# type: ignore[...]`` on the line may name.
 _AWAIT_REPLACES: Final = (MISC, FUNC_RETURNS_VALUE)
@@ -97,7 +107,7 @@ def _replaced(
 ) -> tuple[ErrorCode, ...]:
     if code == AWAIT_NOT_AWAITABLE:
         return _AWAIT_REPLACES
-    if role is Role.ATTRIBUTE_BASE and isinstance(around, MemberExpr):
+    if role is Role.ATTRIBUTE_BASE and isinstance(around, _MEMBER_EXPR):
         # mypy reads the attribute on ``Coroutine``: one it has (``send``, ``close``) gives
         # no [attr-defined], at most [call-arg] (or [call-overload]: ``throw``); any other
         # gives [attr-defined] (on a union of coroutines, [union-attr]).
@@ -105,16 +115,16 @@ def _replaced(
         if coroutine is not None and has_member(coroutine, around.name):
             return (CALL_ARG, CALL_OVERLOAD, MISC)
         return (ATTR_DEFINED, UNION_ATTR, MISC)
-    if role is Role.MAPPED and isinstance(around, CallExpr):
+    if role is Role.MAPPED and isinstance(around, _CALL_EXPR):
         # ``dict(**x)``: [dict-item]; a TypedDict's constructor: [typeddict-item].
         callee = around.callee
-        node = callee.node if isinstance(callee, RefExpr) else None
-        if isinstance(node, TypeInfo) and node.fullname == "builtins.dict":
+        node = callee.node if isinstance(callee, _REF_EXPR) else None
+        if isinstance(node, _TYPE_INFO) and node.fullname == "builtins.dict":
             return (DICT_ITEM,)
-        if isinstance(node, TypeInfo) and node.typeddict_type is not None:
+        if isinstance(node, _TYPE_INFO) and node.typeddict_type is not None:
             return (TYPEDDICT_ITEM,)
         return (ARG_TYPE,)
-    if role is Role.MAPPED and isinstance(around, DictExpr):
+    if role is Role.MAPPED and isinstance(around, _DICT_EXPR):
         return (DICT_ITEM, TYPEDDICT_ITEM)
     return _MISSING_AWAIT_REPLACES.get(role, (MISC,)) if role is not None else (MISC,)
 
@@ -122,8 +132,8 @@ def _replaced(
 def _by_builtin(around: Expression | None, context: Context) -> bool:
     """Whether ``around`` is a builtin that iterates or measures ``context``."""
     return (
-        isinstance(around, CallExpr)
-        and isinstance(context, Expression)
+        isinstance(around, _CALL_EXPR)
+        and isinstance(context, _EXPRESSION)
         and consumed_by_builtin(around, context)
     )
 
@@ -175,15 +185,15 @@ def _span(
         return lines, None
     around = None
     if code == AWAIT_NOT_AWAITABLE or role in _AROUND_LOOKED_UP:
-        around = enclosing_use(scope, context) if isinstance(context, Expression) else None
+        around = enclosing_use(scope, context) if isinstance(context, _EXPRESSION) else None
         # mypy reports a dict display's ``**`` entry at the entry itself.
-        if around is not None and not isinstance(around, DictExpr):
+        if around is not None and not isinstance(around, _DICT_EXPR):
             lines += [line for line in _lines(around) if line not in lines]
     return lines, around
 
 
 def _lines(context: Context) -> list[int]:
-    if not isinstance(context, Expression):
+    if not isinstance(context, _EXPRESSION):
         return [context.line]
     return list(range(context.line, max(context.end_line or 0, context.line) + 1))
 

@@ -9,7 +9,7 @@ special cases) keep working.  The chain is the checker's ``plugin`` (a ``Chained
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from mypy.nodes import MypyFile
 from mypy.options import Options
@@ -18,6 +18,11 @@ from mypy.plugins.default import DefaultPlugin
 from mypy.types import Type
 
 from mypy_wsplugin.mypy_internals import rest_of_chain
+
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_METHOD_CONTEXT: Final = MethodContext
 
 _H = TypeVar("_H")
 
@@ -41,7 +46,7 @@ class RestOfChain:
 
     def call_type(self, fullname: str, ctx: FunctionContext | MethodContext) -> Type:
         """The type of a call as the rest of the chain (or mypy itself) makes it."""
-        if isinstance(ctx, MethodContext):
+        if isinstance(ctx, _METHOD_CONTEXT):
             if fullname not in self._methods:
                 self._methods[fullname] = _first(
                     plugin.get_method_hook(fullname) for plugin in self._rest(ctx.api)

@@ -6,6 +6,8 @@ would test the other build."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.util
 import os
 import pkgutil
@@ -106,3 +108,65 @@ def test_the_compiler_probe_names_what_is_missing() -> None:
     if os.environ.get("WSPLUGIN_COMPILED"):  # this machine built the compiled package
         found = subprocess.run(probe, capture_output=True, text=True)
         assert (found.returncode, found.stdout) == (0, "")
+
+
+def _mypy_classes(tree: ast.Module) -> set[str]:
+    """The names a module's top level imports from mypy that are classes."""
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module and stmt.module.split(".")[0] == "mypy":
+            module = importlib.import_module(stmt.module)
+            names.update(
+                alias.name
+                for alias in stmt.names
+                if alias.asname is None and isinstance(getattr(module, alias.name, None), type)
+            )
+    return names
+
+
+def _class_tests(func: ast.AST) -> list[ast.expr]:
+    """The classes ``func`` tests for: ``isinstance``'s second argument (a tuple's items) and
+    what ``type(x) is`` (or ``is not``) compares with."""
+    found: list[ast.expr] = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "isinstance" and len(node.args) == 2:
+                classes = node.args[1]
+                found += classes.elts if isinstance(classes, ast.Tuple) else [classes]
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(
+                isinstance(s, ast.Call) and isinstance(s.func, ast.Name) and s.func.id == "type"
+                for s in sides
+            ):
+                found += [
+                    right
+                    for op, right in zip(node.ops, node.comparators, strict=True)
+                    if isinstance(op, (ast.Is, ast.IsNot))
+                ]
+    return found
+
+
+def test_compiled_modules_test_for_mypy_classes_through_final_names() -> None:
+    """A compiled module reads a class imported from mypy from its globals at each use (a
+    dict look-up: about 450 M instructions of a cold run of ``make bench``'s ALL target, 9 %
+    of the plugin's cost), and a ``Final`` name as a C static: every ``isinstance`` and
+    ``type(x) is`` test of a compiled module names mypy's classes through ``Final`` names
+    (docs/design.md, "A compiled build")."""
+    root = SETUP.parent
+    offenders: list[str] = []
+    for source in sorted(_setup_module().compiled_sources()):
+        tree = ast.parse((root / source).read_text(), source)
+        classes = _mypy_classes(tree)
+        functions = [
+            n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        offenders += sorted(
+            {
+                f"{source}:{e.lineno}: {e.id}"
+                for func in functions
+                for e in _class_tests(func)
+                if isinstance(e, ast.Name) and e.id in classes
+            }
+        )
+    assert offenders == []

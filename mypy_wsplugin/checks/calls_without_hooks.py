@@ -56,6 +56,16 @@ from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_
 from mypy_wsplugin.messages import function_awaited, not_awaitable
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_CALL_EXPR: Final = CallExpr
+_DECORATOR: Final = Decorator
+_FUNC_ITEM: Final = FuncItem
+_NAME_EXPR: Final = NameExpr
+_REF_EXPR: Final = RefExpr
+_SYMBOL_NODE: Final = SymbolNode
+
 # A finding: its code, message, where, (missing-await) the role that makes it one, and the
 # function or module it stands in.
 Finding = tuple[ErrorCode, str, Context, "Role | None", Scope]
@@ -120,7 +130,7 @@ class _Judge:
             node = entry.node
             if id(node) in unreachable:
                 continue
-            if isinstance(node, CallExpr):
+            if isinstance(node, _CALL_EXPR):
                 callee = resolve_callee(node, self.scope, self.tree, self.modules)
                 if (
                     callee is not None
@@ -128,7 +138,7 @@ class _Judge:
                     and not self._bound_again(node.callee, callee)
                 ):
                     self.judge(entry, callee)
-            elif functions_awaited and entry.role is Role.AWAITED and isinstance(node, RefExpr):
+            elif functions_awaited and entry.role is Role.AWAITED and isinstance(node, _REF_EXPR):
                 self._function_awaited(node)
 
     def judge(self, role: RoleEntry, callee: Callee) -> None:
@@ -183,7 +193,7 @@ class _Judge:
         ``callee_results.rebound_where_defined``), or this module binds the name it imported
         again (``from app.jobs import job`` then ``job = wrap(job)``: ``stored_again``)."""
         if (
-            isinstance(reference, NameExpr)
+            isinstance(reference, _NAME_EXPR)
             and callee.fullname != f"{self.tree.fullname}.{reference.name}"
             and stored_again(self.tree, reference.name)
         ):
@@ -226,7 +236,7 @@ def _place(context: Context) -> tuple[int, int, int | None, int | None]:
 
 
 def _declared_return(scope: Scope) -> Type | None:
-    if isinstance(scope, FuncItem) and scope.type is not None and not scope.is_dynamic():
+    if isinstance(scope, _FUNC_ITEM) and scope.type is not None and not scope.is_dynamic():
         ret = getattr(scope.type, "ret_type", None)
         if ret is not None:
             return coroutine_result(ret) if scope.is_coroutine else ret
@@ -251,7 +261,7 @@ _NO_TYPE_CHECK_NAMES: Final = frozenset(
 
 
 def _fullname(node: object) -> str:
-    return node.fullname if isinstance(node, SymbolNode) else ""
+    return node.fullname if isinstance(node, _SYMBOL_NODE) else ""
 
 
 class _NoTypeCheck(StatementWalker):
@@ -259,8 +269,8 @@ class _NoTypeCheck(StatementWalker):
         self.skipped: set[FuncDef] = set()
 
     def definition(self, s: Definition) -> None:
-        if isinstance(s, Decorator) and any(
-            isinstance(d, RefExpr) and d.fullname == "typing.no_type_check"
+        if isinstance(s, _DECORATOR) and any(
+            isinstance(d, _REF_EXPR) and d.fullname == "typing.no_type_check"
             for d in s.original_decorators
         ):
             self.skipped.add(s.func)

@@ -4,6 +4,8 @@ by that type, under the policy (:mod:`.policy`)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy.errors import Errors
 from mypy.nodes import CallExpr, MemberExpr
 from mypy.plugin import FunctionContext, MethodContext
@@ -24,6 +26,14 @@ from mypy_wsplugin.mypy_internals import (
     expression_type,
     modules,
 )
+
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_CALL_EXPR: Final = CallExpr
+_MEMBER_EXPR: Final = MemberExpr
+_OVERLOADED: Final = Overloaded
+_UNION_TYPE: Final = UnionType
 
 CallContext = FunctionContext | MethodContext
 
@@ -74,8 +84,8 @@ def judged_on_union(site: Site, policy: CheckPolicy) -> bool:
     and an async one), or the plugin would judge only some: mypy's own verdict stands, as
     for a union of callables."""
     node = site.node
-    member = node.callee if isinstance(node, CallExpr) and site.is_method else node
-    if not isinstance(member, MemberExpr):
+    member = node.callee if isinstance(node, _CALL_EXPR) and site.is_method else node
+    if not isinstance(member, _MEMBER_EXPR):
         return True
     members = union_members(site.api, member, called=site.is_method is not None)
     if members is None:
@@ -101,9 +111,9 @@ def decided(ctx: CallContext, api: Checker, call: CallExpr, errors: Errors) -> b
       give up and answer ``Any``).  The hook acts only in an item with no errors so far.
     """
     callee = get_proper_type(expression_type(api, call.callee))
-    if isinstance(callee, UnionType):
+    if isinstance(callee, _UNION_TYPE):
         return False
-    if isinstance(callee, Overloaded):
+    if isinstance(callee, _OVERLOADED):
         return not attempt_failed(errors) and not any(
             contains_any(typ) for types in ctx.arg_types for typ in types
         )
@@ -117,4 +127,4 @@ def implicit_dunder(fullname: str, call: CallExpr) -> bool:
     if not called_implicitly(name):
         return False
     callee = call.callee
-    return not (isinstance(callee, MemberExpr) and callee.name == name)
+    return not (isinstance(callee, _MEMBER_EXPR) and callee.name == name)

@@ -147,6 +147,23 @@ from mypy_wsplugin.mypy_internals import (
 )
 from mypy_wsplugin.notices import say_once
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_CALL_EXPR: Final = CallExpr
+_DICT_EXPR: Final = DictExpr
+_FUNC_ITEM: Final = FuncItem
+_INDEX_EXPR: Final = IndexExpr
+_INSTANCE: Final = Instance
+_LIST_EXPR: Final = ListExpr
+_MEMBER_EXPR: Final = MemberExpr
+_NAME_EXPR: Final = NameExpr
+_SET_EXPR: Final = SetExpr
+_STAR_EXPR: Final = StarExpr
+_TUPLE_EXPR: Final = TupleExpr
+_TUPLE_TYPE: Final = TupleType
+_VAR: Final = Var
+
 # mypy.messages.MessageBuilder.possible_missing_await (every supported version).
 AWAIT_NOTE: Final = 'Maybe you forgot to use "await"?'
 # How mypy's messages show a coroutine's type (mypy.messages.format_type), and one whose
@@ -344,7 +361,7 @@ class AwaitNotes:
         owner = function_being_checked(errors)
         if tree is None or owner is UNKNOWN_FUNCTION:
             return False
-        scope = owner if isinstance(owner, FuncItem) else tree
+        scope = owner if isinstance(owner, _FUNC_ITEM) else tree
         if reported_earlier(scope, info.line, info.column, reported, spans):
             return True
         return any(
@@ -619,7 +636,7 @@ def _calls_at(scope: Node, line: int, column: int) -> list[CallExpr]:
     found = [
         e
         for e in get_subexpressions(scope)
-        if isinstance(e, CallExpr) and e.line == line and e.column == column
+        if isinstance(e, _CALL_EXPR) and e.line == line and e.column == column
     ]
     return found[::-1]
 
@@ -629,7 +646,7 @@ def _calls_with_argument_at(scope: Node, line: int, column: int) -> list[CallExp
     return [
         e
         for e in get_subexpressions(scope)
-        if isinstance(e, CallExpr) and any(a.line == line and a.column == column for a in e.args)
+        if isinstance(e, _CALL_EXPR) and any(a.line == line and a.column == column for a in e.args)
     ]
 
 
@@ -648,7 +665,7 @@ def _indexings_at(
         return [
             _Indexing(e, method, None)
             for e in get_subexpressions(scope)
-            if isinstance(e, IndexExpr) and (here(e) or here(e.index))
+            if isinstance(e, _INDEX_EXPR) and (here(e) or here(e.index))
         ][::-1]
     finder = _IndexedStore(line, here)
     finder.scope(scope)
@@ -670,7 +687,7 @@ class _IndexedStore(StatementWalker):
             return
         for target in targets:
             for t in store_targets(target):
-                if isinstance(t, IndexExpr) and self.here(t):
+                if isinstance(t, _INDEX_EXPR) and self.here(t):
                     self.found.append((t, value))
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
@@ -696,11 +713,11 @@ class _StoredCall(StatementWalker):
         self.found: CallExpr | None = None
 
     def _stores(self, value: Expression, targets: list[Expression], s: Statement) -> None:
-        if not isinstance(value, CallExpr) or not s.line <= self.line <= (s.end_line or s.line):
+        if not isinstance(value, _CALL_EXPR) or not s.line <= self.line <= (s.end_line or s.line):
             return
         for target in targets:
             for t in store_targets(target):
-                if isinstance(t, (NameExpr, MemberExpr)) and t.name == self.name:
+                if isinstance(t, (_NAME_EXPR, _MEMBER_EXPR)) and t.name == self.name:
                     self.found = value
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
@@ -793,7 +810,7 @@ class _Entry(_Checked):
         for whole, name in ((self.key, "the key"), (self.value, "the value")):
             if part is whole:
                 return name
-            if isinstance(whole, TupleExpr) and any(i is part for i in whole.items):
+            if isinstance(whole, _TUPLE_EXPR) and any(i is part for i in whole.items):
                 return f"{_item_named(whole, part)} of {name}"
         raise AssertionError("not a part of the entry")
 
@@ -801,7 +818,7 @@ class _Entry(_Checked):
 def _items_or_itself(e: Expression) -> list[Expression]:
     """A dict entry's key or value as the parts to await: a tuple display's items (with no
     starred item), or itself."""
-    if isinstance(e, TupleExpr) and _unstarred(e.items):
+    if isinstance(e, _TUPLE_EXPR) and _unstarred(e.items):
         return list(e.items)
     return [e]
 
@@ -856,7 +873,7 @@ class _DictArgument(_Entry):
 
     def __init__(self, call: CallExpr, argument: int, index: int) -> None:
         display = call.args[argument]
-        assert isinstance(display, DictExpr)
+        assert isinstance(display, _DICT_EXPR)
         super().__init__(display, index)
         self.call = call
         self.argument = argument
@@ -907,7 +924,7 @@ class _TupleValue(_Checked):
         items = self.display.items
         expected = get_proper_type(self.expected)
         contexts = None
-        if isinstance(expected, TupleType) and len(expected.items) == len(items):
+        if isinstance(expected, _TUPLE_TYPE) and len(expected.items) == len(items):
             contexts = expected.items  # as mypy infers the items (``[1]``: ``list[float]``)
         types = parts_types(api, items, contexts)
         if types is None:
@@ -931,7 +948,7 @@ class _TupleArgument(_Checked):
         self.call = call
         self.index = index
         display = call.args[index]
-        assert isinstance(display, TupleExpr)
+        assert isinstance(display, _TUPLE_EXPR)
         # Where mypy reports, and whose lines an ignore of its error is on: the argument.
         self.around = self.display = display
 
@@ -991,9 +1008,9 @@ def _awaited_within(typ: Type) -> Type:
     if result is not None:
         return result
     proper = get_proper_type(typ)
-    if isinstance(proper, TupleType):
+    if isinstance(proper, _TUPLE_TYPE):
         return proper.copy_modified(items=[_awaited_within(t) for t in proper.items])
-    if isinstance(proper, Instance) and proper.type.fullname in _DISPLAYED:
+    if isinstance(proper, _INSTANCE) and proper.type.fullname in _DISPLAYED:
         return proper.copy_modified(args=[_awaited_within(t) for t in proper.args])
     return typ
 
@@ -1028,7 +1045,7 @@ def _dict_entries_at(
     stack holds at its error, where it is the display's own (:class:`_DictEntry`)."""
     found: list[_Checked] = []
     for e in get_subexpressions(scope):
-        if not isinstance(e, DictExpr) or index >= len(e.items):
+        if not isinstance(e, _DICT_EXPR) or index >= len(e.items):
             continue
         key = e.items[index][0]
         if key is None or (key.line, key.column) != (line, column):
@@ -1054,19 +1071,19 @@ def _context_in_parent(display: Expression, scope: FuncItem | MypyFile) -> Type 
     files the errors of a display inside another after it checked the inner one, with
     the outer one's context on its stack."""
     for parent in get_subexpressions(scope):
-        if isinstance(parent, (ListExpr, SetExpr)) and any(i is display for i in parent.items):
+        if isinstance(parent, (_LIST_EXPR, _SET_EXPR)) and any(i is display for i in parent.items):
             outer = _expected_of(parent, scope, parent.line)
             return iterated_item(outer) if outer is not None else None
-        if isinstance(parent, DictExpr):
+        if isinstance(parent, _DICT_EXPR):
             for key, value in parent.items:
                 if display is key or display is value:
                     outer = _expected_of(parent, scope, parent.line)
                     view = "keys" if display is key else "values"
                     return iterated_item(outer, view) if outer is not None else None
-        if isinstance(parent, TupleExpr) and any(i is display for i in parent.items):
+        if isinstance(parent, _TUPLE_EXPR) and any(i is display for i in parent.items):
             outer = _expected_of(parent, scope, parent.line)
             proper = get_proper_type(outer) if outer is not None else None
-            if isinstance(proper, TupleType) and len(proper.items) == len(parent.items):
+            if isinstance(proper, _TUPLE_TYPE) and len(proper.items) == len(parent.items):
                 return proper.items[next(i for i, x in enumerate(parent.items) if x is display)]
             return None
     return None
@@ -1115,8 +1132,8 @@ def _tuples_at(
         expected = return_expected(api)
         if expected is None:
             return []
-        return [_TupleValue(t, expected) for t in finder.returned if isinstance(t, TupleExpr)]
-    return [_TupleValue(t, e) for t, e in finder.stored if isinstance(t, TupleExpr)]
+        return [_TupleValue(t, expected) for t in finder.returned if isinstance(t, _TUPLE_EXPR)]
+    return [_TupleValue(t, e) for t, e in finder.stored if isinstance(t, _TUPLE_EXPR)]
 
 
 def _tuple_items_at(scope: FuncItem | MypyFile, line: int, column: int) -> list[_Checked]:
@@ -1128,14 +1145,14 @@ def _tuple_items_at(scope: FuncItem | MypyFile, line: int, column: int) -> list[
     (:class:`_TupleInDisplayArgument`)."""
     found: list[_Checked] = []
     for e in get_subexpressions(scope):
-        if not isinstance(e, TupleExpr) or not _plain_tuple_at(e, line, column):
+        if not isinstance(e, _TUPLE_EXPR) or not _plain_tuple_at(e, line, column):
             continue
         expected = _context_in_parent(e, scope)
         if expected is not None:
             found.append(_TupleValue(e, expected))
             continue
         for display in get_subexpressions(scope):
-            if not isinstance(display, (ListExpr, SetExpr)) or not any(
+            if not isinstance(display, (_LIST_EXPR, _SET_EXPR)) or not any(
                 item is e for item in display.items
             ):
                 continue
@@ -1185,7 +1202,7 @@ class _TupleInDisplayArgument(_Checked):
                 return found
         position = next(i for i, x in enumerate(display_items) if x is self.item)
         awaited_items = [_awaited_within(t) for t in item_types]
-        container = "builtins.list" if isinstance(self.display, ListExpr) else "builtins.set"
+        container = "builtins.list" if isinstance(self.display, _LIST_EXPR) else "builtins.set"
 
         def accepted(others: list[Type], args: list[Type]) -> Type | None:
             member_types = list(awaited_items)
@@ -1205,13 +1222,15 @@ class _TupleInDisplayArgument(_Checked):
 def _unstarred(items: list[Expression]) -> bool:
     """Whether a display's ``items`` have no starred item (``(*xs, 1)``: its type is the
     whole iterable's, not one item's)."""
-    return not any(isinstance(i, StarExpr) for i in items)
+    return not any(isinstance(i, _STAR_EXPR) for i in items)
 
 
 def _plain_tuple_at(e: Expression, line: int, column: int) -> bool:
     """Whether ``e`` is a tuple display at ``line`` and ``column``, with no starred item
     (its type is the whole iterable's, not one item's)."""
-    return isinstance(e, TupleExpr) and (e.line, e.column) == (line, column) and _unstarred(e.items)
+    return (
+        isinstance(e, _TUPLE_EXPR) and (e.line, e.column) == (line, column) and _unstarred(e.items)
+    )
 
 
 class _ValueStored(StatementWalker):
@@ -1243,11 +1262,11 @@ class _ValueStored(StatementWalker):
             return
         declared = s.type
         target = s.lvalues[0]
-        if declared is None and isinstance(target, (NameExpr, MemberExpr)):
+        if declared is None and isinstance(target, (_NAME_EXPR, _MEMBER_EXPR)):
             node = target.node
-            if isinstance(node, Var) and not node.is_inferred and node.type is not None:
+            if isinstance(node, _VAR) and not node.is_inferred and node.type is not None:
                 declared = node.type
-            elif node is None and isinstance(target, MemberExpr):
+            elif node is None and isinstance(target, _MEMBER_EXPR):
                 # ``box.pair = ...``: the attribute mypy looked up, kept before the value
                 # was checked against it (``TypeChecker.check_lvalue``).
                 declared = self.typed(target)
@@ -1360,10 +1379,10 @@ def _noted(scope: FuncItem | MypyFile | None, line: int, column: int, detail: st
     ``takes(c)``: ``add "await" on line L``), as the plugin's own findings for a name say."""
     binding = bound_once_to_call(scope, line, column) if scope is not None else None
     if binding is not None:
-        assert isinstance(binding.rvalue, CallExpr)
+        assert isinstance(binding.rvalue, _CALL_EXPR)
         callee = written(binding.rvalue.callee)
         target = binding.lvalues[0]
-        if callee is not None and isinstance(target, NameExpr):
+        if callee is not None and isinstance(target, _NAME_EXPR):
             why = detail[:1].lower() + detail[1:]
             return missing_await_assigned(f"{callee}()", target.name, binding.line, why)
     return missing_await_noted(detail)

@@ -38,8 +38,17 @@ from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.types import constructed_class
 from mypy_wsplugin.mypy_internals import get_subexpressions, tree_is_complete
 
-# C statics in a compiled build (else a lookup in the module's globals at each of the
-# run's 345k expressions on ``make bench``'s ALL target).
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_ASSIGNMENT_EXPR: Final = AssignmentExpr
+_CONDITIONAL_EXPR: Final = ConditionalExpr
+_IMPORT_FROM: Final = ImportFrom
+_NAME_EXPR: Final = NameExpr
+_SUPER_EXPR: Final = SuperExpr
+_TYPE_ALIAS: Final = TypeAlias
+_TYPE_INFO: Final = TypeInfo
+# Also tested by identity at each of the run's 345k expressions on ``make bench``'s ALL target.
 _AWAIT: Final = AwaitExpr
 _CALL: Final = CallExpr
 _MEMBER: Final = MemberExpr
@@ -52,15 +61,15 @@ def add_awaited(e: Expression, names: set[str] | None, nodes: dict[int, Expressi
     alias, the definition's name too, once mypy has bound it).  False if a callee has no
     name (``await f()()``, a type alias).  A conditional or a walrus hands the ``await`` on
     (as ``roles._THROUGH_BRANCHES`` does for the role maps)."""
-    if isinstance(e, ConditionalExpr):
+    if isinstance(e, _CONDITIONAL_EXPR):
         return add_awaited(e.if_expr, names, nodes) & add_awaited(e.else_expr, names, nodes)
-    if isinstance(e, AssignmentExpr):
+    if isinstance(e, _ASSIGNMENT_EXPR):
         return add_awaited(e.value, names, nodes)
     nodes[id(e)] = e
-    if isinstance(e, MemberExpr):
+    if isinstance(e, _MEMBER):
         if names is not None:
             names.add(e.name)
-    elif isinstance(e, CallExpr):
+    elif isinstance(e, _CALL):
         return add_callee_names(e.callee, names)
     return True
 
@@ -69,18 +78,18 @@ def add_callee_names(callee: Expression, names: set[str] | None) -> bool:
     """Add to ``names`` the names under which mypy may ask for the hook of a call of
     ``callee``: its name as written and, once mypy has bound it, its definition's.  False
     for a callee with no name (a call, a subscript, a type alias)."""
-    if isinstance(callee, SuperExpr):
+    if isinstance(callee, _SUPER_EXPR):
         if names is not None:
             names.add(callee.name)
         return True
-    if not isinstance(callee, (NameExpr, MemberExpr)) or isinstance(callee.node, TypeAlias):
+    if not isinstance(callee, (_NAME_EXPR, _MEMBER)) or isinstance(callee.node, _TYPE_ALIAS):
         return False
     if names is not None:
         names.add(callee.name)
         node = callee.node
         if node is not None:
             names.add(node.name)
-            if isinstance(node, TypeInfo):
+            if isinstance(node, _TYPE_INFO):
                 # mypy < 2 names the hook of ``Conn()`` after the class its ``__new__``
                 # declares (``-> AsyncConn``).
                 made = constructed_class(node)
@@ -212,7 +221,7 @@ def _found_in_module(tree: MypyFile) -> _Found:
     names = {
         name
         for imported in tree.imports
-        if isinstance(imported, ImportFrom)
+        if isinstance(imported, _IMPORT_FROM)
         for name, alias in imported.names
         if alias is not None and alias != name
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr, MypyFile, SymbolNode, TypeInfo
@@ -26,6 +27,15 @@ from mypy_wsplugin.mypy_internals import (
     module_being_checked,
     modules,
 )
+
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_CALL_EXPR: Final = CallExpr
+_FUNC_DEF: Final = FuncDef
+_INSTANCE: Final = Instance
+_MEMBER_EXPR: Final = MemberExpr
+_TYPE_TYPE: Final = TypeType
 
 
 @dataclass
@@ -73,7 +83,7 @@ class Site:
         (:func:`.local_instances.callee_replaced`, :func:`.local_instances.member_patched`).
         mypy's own errors on it stand.  Asked only of a call about to be reported: the
         answer may need a walk of the function."""
-        callee = self.node.callee if isinstance(self.node, CallExpr) else None
+        callee = self.node.callee if isinstance(self.node, _CALL_EXPR) else None
         if callee is None:
             return False
         scope = self.scope()
@@ -81,7 +91,7 @@ class Site:
             return True
         # A method patched on its class before (``patch.object(Client, "send", ...)``):
         # on the class mypy named the hook after, or one of its MRO.
-        if not isinstance(callee, MemberExpr):
+        if not isinstance(callee, _MEMBER_EXPR):
             return False
         owner = self._typed_receiver()
         return owner is not None and member_patched(owner, callee.name, callee.line, scope)
@@ -97,20 +107,20 @@ class Site:
         instance of it, or the class), where that class defines or inherits the method
         mypy named the hook after."""
         call = self.node
-        if not self.is_method or not isinstance(call, CallExpr):
+        if not self.is_method or not isinstance(call, _CALL_EXPR):
             return None
-        if not isinstance(call.callee, MemberExpr):
+        if not isinstance(call.callee, _MEMBER_EXPR):
             return None
         typ = get_proper_type(expression_type(self.api, call.callee.expr))
-        if isinstance(typ, TypeType):
+        if isinstance(typ, _TYPE_TYPE):
             typ = typ.item
-        if not isinstance(typ, Instance):
+        if not isinstance(typ, _INSTANCE):
             return None
         owner = self.fullname.rpartition(".")[0]
         return typ.type if typ.type.has_base(owner) else None
 
     def _resolve(self) -> StaticResult | None:
-        if not isinstance(self.node, CallExpr):
+        if not isinstance(self.node, _CALL_EXPR):
             return None
         loaded = modules(self.api)
         callee = resolve_callee(self.node, self.scope(), self.tree, loaded)
@@ -126,7 +136,7 @@ class Site:
             # it annotated (its subclasses' overrides are not seen, as for a declared one).
             sym = lookup_fully_qualified(self.fullname, loaded, raise_on_missing=False)
             node = sym.node if sym is not None else None
-            if isinstance(node, FuncDef) and node.is_coroutine:
+            if isinstance(node, _FUNC_DEF) and node.is_coroutine:
                 known = inference.result(node)
             else:
                 receiver = self._typed_receiver()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from fnmatch import fnmatchcase
+from typing import Final
 
 from mypy.nodes import ImportFrom, MypyFile
 from mypy.server.trigger import make_trigger
@@ -32,6 +33,11 @@ from mypy_wsplugin.mypy_internals import (
 )
 from mypy_wsplugin.mypy_internals import modules as build_modules
 from mypy_wsplugin.reporting import note
+
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_IMPORT_FROM: Final = ImportFrom
 
 PRI_MED = 10  # mypy.build's priority for an ordinary import
 
@@ -111,7 +117,9 @@ def _may_use(
     if not by_definitions and _covers(file.fullname, target, entry.is_glob):
         return True
     for module, imp in imported_modules(file):
-        names = [f"{module}.{name}" for name, _ in imp.names] if isinstance(imp, ImportFrom) else []
+        names = (
+            [f"{module}.{name}" for name, _ in imp.names] if isinstance(imp, _IMPORT_FROM) else []
+        )
         for name in (module, *names):
             if _covers(name, target, entry.is_glob) and (
                 not by_definitions or _unseen(name, name == module, loaded)

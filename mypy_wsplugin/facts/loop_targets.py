@@ -37,6 +37,15 @@ from mypy.nodes import (
 
 from mypy_wsplugin.facts.bindings import Callees, note_callee
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_CALL_EXPR: Final = CallExpr
+_LIST_EXPR: Final = ListExpr
+_MEMBER_EXPR: Final = MemberExpr
+_NAME_EXPR: Final = NameExpr
+_TUPLE_EXPR: Final = TupleExpr
+
 # A loop target, the container it iterates over, and the view: None (the container's
 # items), "keys" or "values" (a mapping's).
 LoopSource = tuple[Expression, Expression, "str | None"]
@@ -59,7 +68,7 @@ def loop_sources(target: Expression, iterable: Expression, callees: Callees) -> 
     iterable = _uncopied(iterable, callees)
     zipped = _zipped(iterable, callees)
     if zipped is not None:
-        if not isinstance(target, (TupleExpr, ListExpr)) or len(target.items) != len(zipped):
+        if not isinstance(target, (_TUPLE_EXPR, _LIST_EXPR)) or len(target.items) != len(zipped):
             return []
         return [
             source
@@ -73,9 +82,9 @@ def loop_sources(target: Expression, iterable: Expression, callees: Callees) -> 
             return []
         target, iterable = items[1], _uncopied(inner, callees)
     view: str | None = None
-    if isinstance(iterable, CallExpr) and not iterable.args:
+    if isinstance(iterable, _CALL_EXPR) and not iterable.args:
         callee = iterable.callee
-        if not isinstance(callee, MemberExpr):
+        if not isinstance(callee, _MEMBER_EXPR):
             return []
         container = callee.expr
         if callee.name == "items":
@@ -94,7 +103,7 @@ def loop_sources(target: Expression, iterable: Expression, callees: Callees) -> 
 def _uncopied(iterable: Expression, callees: Callees) -> Expression:
     """``list(x)``, ``sorted(x, key=...)`` and the like as ``x``."""
     while True:
-        if not isinstance(iterable, CallExpr) or not isinstance(iterable.callee, NameExpr):
+        if not isinstance(iterable, _CALL_EXPR) or not isinstance(iterable.callee, _NAME_EXPR):
             return iterable
         if iterable.callee.fullname not in _COPIES or iterable.arg_kinds[:1] != [ARG_POS]:
             return iterable
@@ -107,8 +116,8 @@ def _uncopied(iterable: Expression, callees: Callees) -> Expression:
 def _first_argument(iterable: Expression, fullname: str, callees: Callees) -> Expression | None:
     """``x`` of ``enumerate(x)`` (with a start or not)."""
     if (
-        isinstance(iterable, CallExpr)
-        and isinstance(iterable.callee, NameExpr)
+        isinstance(iterable, _CALL_EXPR)
+        and isinstance(iterable.callee, _NAME_EXPR)
         and iterable.callee.fullname == fullname
         and iterable.arg_kinds[:1] == [ARG_POS]
     ):
@@ -120,8 +129,8 @@ def _first_argument(iterable: Expression, fullname: str, callees: Callees) -> Ex
 def _zipped(iterable: Expression, callees: Callees) -> list[Expression] | None:
     """The iterables of ``zip(a, b, ...)`` (all given by position; ``strict=`` aside)."""
     if (
-        isinstance(iterable, CallExpr)
-        and isinstance(iterable.callee, NameExpr)
+        isinstance(iterable, _CALL_EXPR)
+        and isinstance(iterable.callee, _NAME_EXPR)
         and iterable.callee.fullname == "builtins.zip"
         and iterable.args
     ):
@@ -136,12 +145,12 @@ def _zipped(iterable: Expression, callees: Callees) -> list[Expression] | None:
 
 
 def _pair(target: Expression) -> tuple[Expression, Expression] | None:
-    if isinstance(target, (TupleExpr, ListExpr)) and len(target.items) == 2:
+    if isinstance(target, (_TUPLE_EXPR, _LIST_EXPR)) and len(target.items) == 2:
         return target.items[0], target.items[1]
     return None
 
 
 def _may_be_declared(container: Expression) -> bool:
-    return isinstance(container, MemberExpr) or (
-        isinstance(container, NameExpr) and container.kind == GDEF
+    return isinstance(container, _MEMBER_EXPR) or (
+        isinstance(container, _NAME_EXPR) and container.kind == GDEF
     )

@@ -83,6 +83,30 @@ from mypy_wsplugin.facts.roles import Role, store_counts
 from mypy_wsplugin.facts.statements import StatementWalker, child_blocks, functions_in
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_ANY_TYPE: Final = AnyType
+_ASSERT_STMT: Final = AssertStmt
+_CALL_EXPR: Final = CallExpr
+_CONDITIONAL_EXPR: Final = ConditionalExpr
+_DICTIONARY_COMPREHENSION: Final = DictionaryComprehension
+_GENERATOR_EXPR: Final = GeneratorExpr
+_IF_STMT: Final = IfStmt
+_INDEX_EXPR: Final = IndexExpr
+_LIST_EXPR: Final = ListExpr
+_MATCH_STMT: Final = MatchStmt
+_MEMBER_EXPR: Final = MemberExpr
+_NAME_EXPR: Final = NameExpr
+_OP_EXPR: Final = OpExpr
+_REF_EXPR: Final = RefExpr
+_STAR_EXPR: Final = StarExpr
+_TUPLE_EXPR: Final = TupleExpr
+_TYPE_INFO: Final = TypeInfo
+_UNARY_EXPR: Final = UnaryExpr
+_VAR: Final = Var
+_WHILE_STMT: Final = WhileStmt
+
 _ISINSTANCE: Final = "builtins.isinstance"
 # What a test says of a name: the class it holds (None: not followed; _FAILED: the test failed).
 _Env = dict[Var, "TypeInfo | _Failed | None"]
@@ -111,7 +135,7 @@ def narrowed(name: NameExpr, func: FuncItem, known: TypeInfo | None) -> TypeInfo
     found = narrowings(func).get(id(name), _UNTESTED)
     if found is _UNTESTED:
         return known
-    if not isinstance(found, TypeInfo):
+    if not isinstance(found, _TYPE_INFO):
         return None
     if known is None:
         # Only a parameter without a type is plainly ``Any`` to mypy, narrowed to exactly
@@ -154,11 +178,11 @@ def _matches_and_conditions(func: FuncItem) -> tuple[list[Expression], list[Expr
     blocks = [func.body, *(nested.body for nested in functions_in(func.body.body))]
     while blocks:
         for s in blocks.pop().body:
-            if isinstance(s, MatchStmt):
+            if isinstance(s, _MATCH_STMT):
                 subjects.append(s.subject)
-            elif isinstance(s, IfStmt):
+            elif isinstance(s, _IF_STMT):
                 conditions += s.expr
-            elif isinstance(s, (WhileStmt, AssertStmt)):
+            elif isinstance(s, (_WHILE_STMT, _ASSERT_STMT)):
                 conditions.append(s.expr)
             blocks += child_blocks(s)
     for e in get_subexpressions(func.body):
@@ -173,7 +197,7 @@ def _untyped_parameter(name: NameExpr, func: FuncItem) -> bool:
     for index, arg in enumerate(func.arguments):
         if arg.variable is var:
             first_of_method = index == 0 and self_class(func, var) is not None
-            untyped = var.type is None or isinstance(get_proper_type(var.type), AnyType)
+            untyped = var.type is None or isinstance(get_proper_type(var.type), _ANY_TYPE)
             return arg.kind in _PLAIN_KINDS and untyped and not first_of_method
     return False
 
@@ -202,7 +226,7 @@ def _tested(func: FuncItem, callees: Callees) -> set[Var]:
     kept in ``callees``."""
     tested: set[Var] = set()
     for e in get_subexpressions(func.body):
-        if type(e) is not CallExpr:
+        if type(e) is not _CALL_EXPR:
             continue
         is_test = _is_isinstance(e)
         # ``type(x) is C`` narrows too (not followed: ``x`` is not claimed there).
@@ -211,7 +235,7 @@ def _tested(func: FuncItem, callees: Callees) -> set[Var]:
             var = _subject(e)
             if var is not None:
                 tested.add(var)
-            if is_test and isinstance(e.args[1], RefExpr):
+            if is_test and isinstance(e.args[1], _REF_EXPR):
                 note_name(callees, e.args[1])
     return tested
 
@@ -224,11 +248,11 @@ def _passed_to_tests(func: FuncItem) -> set[Var]:
     passed: set[Var] = set()
     for cond in _matches_and_conditions(func)[1]:
         for e in get_subexpressions(cond):
-            if type(e) is CallExpr:
+            if type(e) is _CALL_EXPR:
                 passed.update(
                     arg.node
                     for arg in e.args
-                    if isinstance(arg, NameExpr) and isinstance(arg.node, Var)
+                    if isinstance(arg, _NAME_EXPR) and isinstance(arg.node, _VAR)
                 )
     return passed
 
@@ -236,7 +260,7 @@ def _passed_to_tests(func: FuncItem) -> set[Var]:
 def _is_isinstance(call: CallExpr) -> bool:
     callee = call.callee
     return (
-        isinstance(callee, NameExpr)
+        isinstance(callee, _NAME_EXPR)
         and callee.fullname == _ISINSTANCE
         and len(call.args) == 2
         and not call.arg_names[0]
@@ -247,7 +271,9 @@ def _is_isinstance(call: CallExpr) -> bool:
 def _is_type_call(call: CallExpr) -> bool:
     callee = call.callee
     return (
-        isinstance(callee, NameExpr) and callee.fullname == "builtins.type" and len(call.args) == 1
+        isinstance(callee, _NAME_EXPR)
+        and callee.fullname == "builtins.type"
+        and len(call.args) == 1
     )
 
 
@@ -267,20 +293,20 @@ def _followable(func: FuncItem, tested: set[Var]) -> set[Var]:
 
 def _tests(cond: Expression | None) -> tuple[_Env, _Env]:
     """What ``cond`` says of the names it tests where it holds, and where it does not."""
-    if isinstance(cond, UnaryExpr) and cond.op == "not":
+    if isinstance(cond, _UNARY_EXPR) and cond.op == "not":
         holds, fails = _tests(cond.expr)
         return fails, holds
-    if isinstance(cond, OpExpr) and cond.op in ("and", "or"):
+    if isinstance(cond, _OP_EXPR) and cond.op in ("and", "or"):
         left, right = _tests(cond.left), _tests(cond.right)
         if cond.op == "and":
             return _both(left[0], right[0]), _unknown(left[1], right[1])
         return _unknown(left[0], right[0]), _both(left[1], right[1])
-    if isinstance(cond, CallExpr) and _is_isinstance(cond):
+    if isinstance(cond, _CALL_EXPR) and _is_isinstance(cond):
         var = _subject(cond)
         if var is None:
             return {}, {}  # ``isinstance(self.x, C)``: no name is narrowed
-        cls = bound(cond.args[1]) if isinstance(cond.args[1], RefExpr) else None
-        return {var: cls if isinstance(cls, TypeInfo) else None}, {var: _FAILED}
+        cls = bound(cond.args[1]) if isinstance(cond.args[1], _REF_EXPR) else None
+        return {var: cls if isinstance(cls, _TYPE_INFO) else None}, {var: _FAILED}
     if cond is None:
         return {}, {}
     # Any other shape: a name it may narrow is not claimed either way.
@@ -292,23 +318,23 @@ def _maybe_narrowed(cond: Expression) -> list[Var]:
     """The names a test of another shape may narrow (``type(x) is C``, ``is_sub(x)`` with a
     ``TypeGuard``, ``x.__class__ is C``, ``x == 1``): each one it uses, except as the
     base of an attribute (``x.ready``, ``x.m()``) or alone (``if x:``, ``not x``)."""
-    if isinstance(cond, UnaryExpr) and cond.op == "not":
+    if isinstance(cond, _UNARY_EXPR) and cond.op == "not":
         cond = cond.expr
-    if isinstance(cond, NameExpr):
+    if isinstance(cond, _NAME_EXPR):
         return []
     subs = get_subexpressions(cond)
-    bases = {id(e.expr) for e in subs if type(e) is MemberExpr and e.name != "__class__"}
+    bases = {id(e.expr) for e in subs if type(e) is _MEMBER_EXPR and e.name != "__class__"}
     return [
         e.node
         for e in subs
-        if type(e) is NameExpr and isinstance(e.node, Var) and id(e) not in bases
+        if type(e) is _NAME_EXPR and isinstance(e.node, _VAR) and id(e) not in bases
     ]
 
 
 def _subject(test: CallExpr) -> Var | None:
     """The local or parameter ``isinstance(x, C)`` (or ``type(x)``) tests, if a name."""
     subject = test.args[0]
-    if isinstance(subject, NameExpr) and isinstance(subject.node, Var):
+    if isinstance(subject, _NAME_EXPR) and isinstance(subject.node, _VAR):
         return subject.node
     return None
 
@@ -366,7 +392,7 @@ class _Regions(StatementWalker):
             if var not in self.followable:
                 found[id(name)] = None
             elif said is not _UNTESTED:
-                found[id(name)] = said if isinstance(said, TypeInfo) else None
+                found[id(name)] = said if isinstance(said, _TYPE_INFO) else None
         return found
 
     def stmts(self, body: Sequence[Statement]) -> None:
@@ -374,9 +400,9 @@ class _Regions(StatementWalker):
         self.env = dict(outer)
         for s in body:
             super().stmts([s])
-            if isinstance(s, AssertStmt):
+            if isinstance(s, _ASSERT_STMT):
                 self.env = _narrow(self.env, _tests(s.expr)[0])
-            elif isinstance(s, IfStmt):
+            elif isinstance(s, _IF_STMT):
                 self.env = _narrow(self.env, _after_if(s))
             if ends_block(s):
                 # The rest of the block never runs, and mypy does not check it.
@@ -425,17 +451,17 @@ class _Regions(StatementWalker):
     def condition(self, cond: Expression | None) -> None:
         """A test's own operands: a later operand of ``and`` is narrowed by the earlier
         ones (``or``: by their failing)."""
-        if isinstance(cond, OpExpr) and cond.op in ("and", "or"):
+        if isinstance(cond, _OP_EXPR) and cond.op in ("and", "or"):
             self.condition(cond.left)
             outer = self.env
             holds, fails = _tests(cond.left)
             self.env = _narrow(outer, holds if cond.op == "and" else fails)
             self.condition(cond.right)
             self.env = outer
-        elif isinstance(cond, UnaryExpr) and cond.op == "not":
+        elif isinstance(cond, _UNARY_EXPR) and cond.op == "not":
             self.condition(cond.expr)
         else:
-            followed = isinstance(cond, CallExpr) and _is_isinstance(cond)
+            followed = isinstance(cond, _CALL_EXPR) and _is_isinstance(cond)
             self._record(cond, tests_followed=followed)
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
@@ -445,11 +471,11 @@ class _Regions(StatementWalker):
         if e is None:
             return
         for sub in get_subexpressions(e):
-            if type(sub) is NameExpr:
+            if type(sub) is _NAME_EXPR:
                 var = sub.node
-                if isinstance(var, Var) and var in self.tested and sub.kind == LDEF:
+                if isinstance(var, _VAR) and var in self.tested and sub.kind == LDEF:
                     self.seen.append((sub, var, self.env.get(var, _UNTESTED)))
-            elif not tests_followed and type(sub) is CallExpr and _is_isinstance(sub):
+            elif not tests_followed and type(sub) is _CALL_EXPR and _is_isinstance(sub):
                 # A test in a shape not followed (a variable, a conditional expression, a
                 # comprehension, a loop's condition): its name is not claimed anywhere.
                 var = _subject(sub)
@@ -465,11 +491,11 @@ class _Regions(StatementWalker):
 def _inner_tests(e: Expression) -> list[Expression]:
     """The tests an expression narrows by: a conditional expression's, the left operand
     of ``and``/``or``, a comprehension's conditions."""
-    if type(e) is ConditionalExpr:
+    if type(e) is _CONDITIONAL_EXPR:
         return [e.cond]
-    if type(e) is OpExpr and e.op in ("and", "or"):
+    if type(e) is _OP_EXPR and e.op in ("and", "or"):
         return [e.left]
-    if type(e) is GeneratorExpr or type(e) is DictionaryComprehension:
+    if type(e) is _GENERATOR_EXPR or type(e) is _DICTIONARY_COMPREHENSION:
         return [cond for conds in e.condlists for cond in conds]
     return []
 
@@ -490,17 +516,17 @@ def subject_names(subject: Expression) -> list[Var]:
     """The names a ``match`` on ``subject`` may narrow: the subject itself, or an item of a
     tuple or list subject (``match x, flag: case Sub(), True:`` narrows ``x``)."""
     items = subject_items(subject)
-    return [e.node for e in items if isinstance(e, NameExpr) and isinstance(e.node, Var)]
+    return [e.node for e in items if isinstance(e, _NAME_EXPR) and isinstance(e.node, _VAR)]
 
 
 def member_chain(e: Expression) -> str | None:
     """An attribute chain from a name as written (``self.h.conn``: "self.h.conn"), as
     mypy's binder keys what it narrows; None for any other expression."""
     names: list[str] = []
-    while isinstance(e, MemberExpr):
+    while isinstance(e, _MEMBER_EXPR):
         names.append(e.name)
         e = e.expr
-    if not names or not isinstance(e, NameExpr):
+    if not names or not isinstance(e, _NAME_EXPR):
         return None
     names.append(e.name)
     return ".".join(reversed(names))
@@ -511,9 +537,9 @@ def narrowing_key(e: Expression) -> str | None:
     (:func:`member_chain`), or an item of one or of a name (``self.by_user[uid]``:
     "self.by_user[]", ``rooms["a"]``: "rooms[]", whatever the key); None for anything
     else."""
-    if isinstance(e, IndexExpr):
+    if isinstance(e, _INDEX_EXPR):
         base = e.base
-        chain = base.name if isinstance(base, NameExpr) else member_chain(base)
+        chain = base.name if isinstance(base, _NAME_EXPR) else member_chain(base)
         return f"{chain}[]" if chain is not None else None
     return member_chain(e)
 
@@ -521,8 +547,8 @@ def narrowing_key(e: Expression) -> str | None:
 def subject_items(subject: Expression) -> list[Expression]:
     """What a ``match`` on ``subject`` may narrow: the subject, or each item of a tuple or
     list subject (``match self.pool, flag:``)."""
-    if isinstance(subject, StarExpr):
+    if isinstance(subject, _STAR_EXPR):
         return subject_items(subject.expr)
-    if isinstance(subject, (TupleExpr, ListExpr)):
+    if isinstance(subject, (_TUPLE_EXPR, _LIST_EXPR)):
         return [item for e in subject.items for item in subject_items(e)]
     return [subject]

@@ -14,6 +14,7 @@ lines with mypy's defaults as with ``check_untyped_defs``.  Not seen: a ``with``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from mypy.nodes import (
     AssertStmt,
@@ -52,6 +53,26 @@ from mypy_wsplugin.facts.statements import (
 )
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_ASSERT_STMT: Final = AssertStmt
+_ASSIGNMENT_EXPR: Final = AssignmentExpr
+_BREAK_STMT: Final = BreakStmt
+_CALLABLE_TYPE: Final = CallableType
+_CALL_EXPR: Final = CallExpr
+_DECORATOR: Final = Decorator
+_EXPRESSION_STMT: Final = ExpressionStmt
+_FOR_STMT: Final = ForStmt
+_FUNC_DEF: Final = FuncDef
+_IF_STMT: Final = IfStmt
+_INT_EXPR: Final = IntExpr
+_NAME_EXPR: Final = NameExpr
+_REF_EXPR: Final = RefExpr
+_TRY_STMT: Final = TryStmt
+_UNINHABITED_TYPE: Final = UninhabitedType
+_WHILE_STMT: Final = WhileStmt
+
 
 def exits(body: Sequence[Statement]) -> bool:
     """Whether ``body`` ends with a ``return``, ``raise``, ``continue`` or ``break``."""
@@ -65,28 +86,28 @@ def ends_block(s: Statement) -> bool:
     ``try`` whose ``finally`` ends or whose body (or ``else``) and every handler end."""
     if isinstance(s, EXITS):
         return True
-    if isinstance(s, AssertStmt):
-        return isinstance(s.expr, NameExpr) and s.expr.fullname == "builtins.False"
-    if isinstance(s, WhileStmt):
+    if isinstance(s, _ASSERT_STMT):
+        return isinstance(s.expr, _NAME_EXPR) and s.expr.fullname == "builtins.False"
+    if isinstance(s, _WHILE_STMT):
         return _always_true(s.expr) and not _breaks(s.body)
-    if isinstance(s, IfStmt):
+    if isinstance(s, _IF_STMT):
         return s.else_body is not None and all(map(_ends, [*s.body, s.else_body]))
-    if isinstance(s, TryStmt):
+    if isinstance(s, _TRY_STMT):
         if s.finally_body is not None and _ends(s.finally_body):
             return True
         body_ends = _ends(s.body) or (s.else_body is not None and _ends(s.else_body))
         return body_ends and all(map(_ends, s.handlers))
-    if isinstance(s, ExpressionStmt) and isinstance(s.expr, CallExpr):
+    if isinstance(s, _EXPRESSION_STMT) and isinstance(s.expr, _CALL_EXPR):
         callee = s.expr.callee
-        node = bound(callee) if isinstance(callee, RefExpr) else None
+        node = bound(callee) if isinstance(callee, _REF_EXPR) else None
         # A decorated function: what mypy makes of the decorated name (an untyped
         # decorator gives Any, and mypy goes on checking after the call).
-        if isinstance(node, Decorator):
+        if isinstance(node, _DECORATOR):
             signature = get_proper_type(node.var.type)
         else:
-            signature = node.type if isinstance(node, FuncDef) else None
-        if isinstance(signature, CallableType):
-            return isinstance(get_proper_type(signature.ret_type), UninhabitedType)
+            signature = node.type if isinstance(node, _FUNC_DEF) else None
+        if isinstance(signature, _CALLABLE_TYPE):
+            return isinstance(get_proper_type(signature.ret_type), _UNINHABITED_TYPE)
     return False
 
 
@@ -96,14 +117,14 @@ def _ends(block: Block) -> bool:
 
 
 def _always_true(e: object) -> bool:
-    return (isinstance(e, NameExpr) and e.fullname == "builtins.True") or (
-        isinstance(e, IntExpr) and e.value != 0
+    return (isinstance(e, _NAME_EXPR) and e.fullname == "builtins.True") or (
+        isinstance(e, _INT_EXPR) and e.value != 0
     )
 
 
 def _always_false(e: object) -> bool:
-    return (isinstance(e, NameExpr) and e.fullname == "builtins.False") or (
-        isinstance(e, IntExpr) and e.value == 0
+    return (isinstance(e, _NAME_EXPR) and e.fullname == "builtins.False") or (
+        isinstance(e, _INT_EXPR) and e.value == 0
     )
 
 
@@ -120,10 +141,10 @@ class _Breaks(StatementWalker):
 
     def stmts(self, body: Sequence[Statement]) -> None:
         for s in body:
-            if isinstance(s, BreakStmt):
+            if isinstance(s, _BREAK_STMT):
                 self.found = True
                 return
-            if isinstance(s, (WhileStmt, ForStmt)):
+            if isinstance(s, (_WHILE_STMT, _FOR_STMT)):
                 # A break in the loop's own body is its own; one in its ``else`` is ours.
                 self.block(s.else_body)
             else:
@@ -257,11 +278,11 @@ class _NameStores(_Unreachable):
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
-            self.names.update(t.name for t in store_targets(e) if isinstance(t, NameExpr))
+            self.names.update(t.name for t in store_targets(e) if isinstance(t, _NAME_EXPR))
         elif e is not None:
             # A walrus stores too (``if (job := wrap(job)):``), not in a lambda's body (its
             # own scope).
-            walruses = [sub for sub in get_subexpressions(e) if isinstance(sub, AssignmentExpr)]
+            walruses = [sub for sub in get_subexpressions(e) if isinstance(sub, _ASSIGNMENT_EXPR)]
             if walruses:
                 lambdas = in_lambdas(e)
                 self.names.update(w.target.name for w in walruses if id(w) not in lambdas)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Final
 
 from mypy.nodes import (
     GDEF,
@@ -36,6 +37,16 @@ from mypy.types import Instance, get_proper_type
 
 from mypy_wsplugin.facts.bindings import node_now, written_path
 from mypy_wsplugin.mypy_internals import tree_is_complete
+
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_INDEX_EXPR: Final = IndexExpr
+_INSTANCE: Final = Instance
+_MEMBER_EXPR: Final = MemberExpr
+_REF_EXPR: Final = RefExpr
+_TYPE_ALIAS: Final = TypeAlias
+_TYPE_INFO: Final = TypeInfo
 
 
 @contextmanager
@@ -80,7 +91,7 @@ def _classes_defined_in(tree: MypyFile) -> Iterator[TypeInfo]:
     todo = [
         sym.node
         for sym in tree.names.values()
-        if isinstance(sym.node, TypeInfo) and sym.node.module_name == tree.fullname
+        if isinstance(sym.node, _TYPE_INFO) and sym.node.module_name == tree.fullname
     ]
     while todo:
         info = todo.pop()
@@ -89,7 +100,7 @@ def _classes_defined_in(tree: MypyFile) -> Iterator[TypeInfo]:
         todo.extend(
             sym.node
             for sym in info.names.values()
-            if isinstance(sym.node, TypeInfo) and sym.node.fullname.startswith(prefix)
+            if isinstance(sym.node, _TYPE_INFO) and sym.node.fullname.startswith(prefix)
         )
 
 
@@ -131,7 +142,7 @@ def _bases_now(info: TypeInfo, modules: dict[str, MypyFile]) -> list[TypeInfo] |
         aligned = len(written) == len(recorded)
         rebound = any(
             node is not ref.node
-            or (isinstance(node, TypeAlias) and aligned and written[i] is not recorded[i])
+            or (isinstance(node, _TYPE_ALIAS) and aligned and written[i] is not recorded[i])
             for i, (ref, node) in enumerate(zip(refs, now, strict=True))
         )
         if rebound:
@@ -149,7 +160,7 @@ def _written_now(
     its full name."""
     if not ref.fullname:
         return ref.node
-    path = written_path(ref, home) if ref.kind == GDEF or isinstance(ref, MemberExpr) else None
+    path = written_path(ref, home) if ref.kind == GDEF or isinstance(ref, _MEMBER_EXPR) else None
     return node_now(path or ref.fullname, modules)
 
 
@@ -167,9 +178,9 @@ def _written_bases(info: TypeInfo) -> list[RefExpr] | None:
     base); None where one is not a name, or the class has no statement."""
     refs: list[RefExpr] = []
     for expr in info.defn.base_type_exprs:
-        if isinstance(expr, IndexExpr):
+        if isinstance(expr, _INDEX_EXPR):
             expr = expr.base
-        if not isinstance(expr, RefExpr):
+        if not isinstance(expr, _REF_EXPR):
             return None
         refs.append(expr)
     return refs
@@ -177,10 +188,10 @@ def _written_bases(info: TypeInfo) -> list[RefExpr] | None:
 
 def _class_of(node: SymbolNode | None) -> TypeInfo | None:
     """The class ``node`` is, or that a type alias ``node`` names (``Base = Other``)."""
-    if isinstance(node, TypeAlias):
+    if isinstance(node, _TYPE_ALIAS):
         target = get_proper_type(node.target)
-        return target.type if isinstance(target, Instance) else None
-    return node if isinstance(node, TypeInfo) else None
+        return target.type if isinstance(target, _INSTANCE) else None
+    return node if isinstance(node, _TYPE_INFO) else None
 
 
 def _c3(seqs: list[list[TypeInfo]]) -> list[TypeInfo] | None:

@@ -27,6 +27,14 @@ from mypy.nodes import Import, ImportAll, ImportFrom, MypyFile, NameExpr
 from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_IMPORT: Final = Import
+_IMPORT_ALL: Final = ImportAll
+_IMPORT_FROM: Final = ImportFrom
+_NAME_EXPR: Final = NameExpr
+
 # Keys of RemovedModules._known besides names: a module's own code, and all it binds.
 _CODE: Final = " code"
 _ANY_NAME: Final = "*"
@@ -62,14 +70,14 @@ class RemovedModules:
     def _uses_removed(self, tree: MypyFile) -> bool:
         used = self._names_used(tree)
         for module, statement in imported_modules(tree):
-            if isinstance(statement, ImportAll):
+            if isinstance(statement, _IMPORT_ALL):
                 if self._exports_removed(module):
                     return True  # any name may come from it
-            elif isinstance(statement, ImportFrom):
+            elif isinstance(statement, _IMPORT_FROM):
                 for name, alias in statement.names:
                     if (alias or name) in used and self._name_gone(module, name):
                         return True
-            elif isinstance(statement, Import):
+            elif isinstance(statement, _IMPORT):
                 for imported, alias in statement.ids:
                     if imported != module:
                         continue
@@ -93,10 +101,10 @@ class RemovedModules:
 
     def _imports_removed(self, tree: MypyFile) -> bool:
         for module, statement in imported_modules(tree):
-            if isinstance(statement, ImportAll):
+            if isinstance(statement, _IMPORT_ALL):
                 if self._exports_removed(module):
                     return True
-            elif isinstance(statement, ImportFrom):
+            elif isinstance(statement, _IMPORT_FROM):
                 if any(self._name_gone(module, name) for name, _ in statement.names):
                     return True
             elif self._module_gone(module) or self._submodule_gone(module):
@@ -114,11 +122,11 @@ class RemovedModules:
 
     def _binding_gone(self, tree: MypyFile, name: str) -> bool:
         for module, statement in imported_modules(tree):
-            if isinstance(statement, ImportFrom):
+            if isinstance(statement, _IMPORT_FROM):
                 for imported, alias in statement.names:
                     if (alias or imported) == name:
                         return self._name_gone(module, imported)
-            elif isinstance(statement, ImportAll) and self._name_gone(module, name):
+            elif isinstance(statement, _IMPORT_ALL) and self._name_gone(module, name):
                 return True
         # Defined here (or bound by ``import``): by code that may use such a name.
         return self.reached_by(tree.fullname)
@@ -136,6 +144,6 @@ class RemovedModules:
         used = self._used.get(tree.fullname)
         if used is None:
             used = self._used[tree.fullname] = frozenset(
-                e.name for e in get_subexpressions(tree) if isinstance(e, NameExpr)
+                e.name for e in get_subexpressions(tree) if isinstance(e, _NAME_EXPR)
             )
         return used

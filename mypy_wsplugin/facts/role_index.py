@@ -21,6 +21,11 @@ from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.roles import RoleEntry, Scope, collect_roles
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_MYPY_FILE: Final = MypyFile
+
 # C statics in a compiled build (else a lookup in the module's globals at each expression).
 _AWAIT: Final = AwaitExpr
 _CALL: Final = CallExpr
@@ -36,7 +41,7 @@ class _ScopeRoles:
 
 
 def _body_of(owner: Scope) -> object:
-    return owner.defs if isinstance(owner, MypyFile) else owner.body
+    return owner.defs if isinstance(owner, _MYPY_FILE) else owner.body
 
 
 class RoleIndex:

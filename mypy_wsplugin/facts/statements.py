@@ -80,6 +80,30 @@ from mypy.patterns import (
 
 from mypy_wsplugin.mypy_internals import get_subexpressions
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_AS_PATTERN: Final = AsPattern
+_CLASS_PATTERN: Final = ClassPattern
+_GLOBAL_DECL: Final = GlobalDecl
+_IMPORT: Final = Import
+_IMPORT_FROM: Final = ImportFrom
+_LAMBDA_EXPR: Final = LambdaExpr
+_LIST_EXPR: Final = ListExpr
+_MAPPING_PATTERN: Final = MappingPattern
+_MEMBER_EXPR: Final = MemberExpr
+_MYPY_FILE: Final = MypyFile
+_NAME_EXPR: Final = NameExpr
+_NONLOCAL_DECL: Final = NonlocalDecl
+_OR_PATTERN: Final = OrPattern
+_SEQUENCE_PATTERN: Final = SequencePattern
+_SINGLETON_PATTERN: Final = SingletonPattern
+_STARRED_PATTERN: Final = StarredPattern
+_STAR_EXPR: Final = StarExpr
+_TUPLE_EXPR: Final = TupleExpr
+_TYPE_INFO: Final = TypeInfo
+_VALUE_PATTERN: Final = ValuePattern
+
 Scope = FuncItem | MypyFile
 Definition = FuncDef | Decorator | OverloadedFuncDef
 
@@ -137,8 +161,7 @@ DEFINITION_HOLDERS: frozenset[type[Node]] = frozenset(
 )
 
 
-# The statement classes as C statics in a compiled build (a ``Final`` name; a class imported
-# from mypy is otherwise looked up in the module's globals at each use).
+# The statement classes, as C statics too (above), tested by identity by StatementWalker.
 _EXPRESSION: Final = ExpressionStmt
 _ASSIGNMENT: Final = AssignmentStmt
 _OPERATOR_ASSIGNMENT: Final = OperatorAssignmentStmt
@@ -175,7 +198,7 @@ class StatementWalker:
 
     def definition(self, s: Definition) -> None:
         """A nested definition: its decorators run in this scope, its body is another."""
-        if isinstance(s, Decorator):
+        if isinstance(s, _DECORATOR):
             self.exprs(s.decorators)
 
     def function(self, s: FuncDef) -> None:
@@ -183,9 +206,9 @@ class StatementWalker:
 
     def enter(self, s: Definition) -> None:
         """For walkers that go into nested definitions: :meth:`function` for each."""
-        if isinstance(s, FuncDef):
+        if isinstance(s, _FUNC_DEF):
             self.function(s)
-        elif isinstance(s, Decorator):
+        elif isinstance(s, _DECORATOR):
             self.exprs(s.decorators)
             self.function(s.func)
         else:
@@ -193,7 +216,7 @@ class StatementWalker:
                 self.enter(item)
 
     def scope(self, owner: Scope) -> None:
-        self.stmts(owner.defs if isinstance(owner, MypyFile) else owner.body.body)
+        self.stmts(owner.defs if isinstance(owner, _MYPY_FILE) else owner.body.body)
 
     def stmts(self, body: Sequence[Statement]) -> None:
         visited = self.VISITED
@@ -247,8 +270,8 @@ class StatementWalker:
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
         self.exprs(s.lvalues, Role.STORE)
-        single_name = len(s.lvalues) == 1 and isinstance(s.lvalues[0], NameExpr)
-        unpacked = len(s.lvalues) == 1 and isinstance(s.lvalues[0], (TupleExpr, ListExpr))
+        single_name = len(s.lvalues) == 1 and isinstance(s.lvalues[0], _NAME_EXPR)
+        unpacked = len(s.lvalues) == 1 and isinstance(s.lvalues[0], (_TUPLE_EXPR, _LIST_EXPR))
         self.assigned_by = s
         role = Role.ASSIGNED if single_name else Role.UNPACKED if unpacked else Role.VALUE
         self.expr(s.rvalue, role)
@@ -332,15 +355,15 @@ def overload_parts(s: OverloadedFuncDef) -> list[OverloadPart]:
 def stored_members(target: Expression | None) -> list[MemberExpr]:
     """The attributes a store target writes: ``x.a`` in ``x.a = ...``, also inside a tuple,
     list or starred target (``x.a, n = ...``, ``for x.a in ...``)."""
-    return [e for e in store_targets(target) if isinstance(e, MemberExpr)]
+    return [e for e in store_targets(target) if isinstance(e, _MEMBER_EXPR)]
 
 
 def store_targets(target: Expression | None) -> list[Expression]:
     """What a store target writes, one by one: the items of a tuple, list or starred
     target (``x.a, n = ...``, ``first, *rest = ...``), or the target itself."""
-    if isinstance(target, (TupleExpr, ListExpr)):
+    if isinstance(target, (_TUPLE_EXPR, _LIST_EXPR)):
         return [leaf for item in target.items for leaf in store_targets(item)]
-    if isinstance(target, StarExpr):
+    if isinstance(target, _STAR_EXPR):
         return store_targets(target.expr)
     return [] if target is None else [target]
 
@@ -362,14 +385,16 @@ def never_matches_a_coroutine(pattern: Pattern) -> bool:
     """Whether ``pattern`` fails for every coroutine object: a value, a literal, a
     sequence or a mapping pattern, a class pattern naming a class a coroutine is not an
     instance of (as far as its name says), or an alternative of such patterns."""
-    if isinstance(pattern, AsPattern):
+    if isinstance(pattern, _AS_PATTERN):
         return pattern.pattern is not None and never_matches_a_coroutine(pattern.pattern)
-    if isinstance(pattern, OrPattern):
+    if isinstance(pattern, _OR_PATTERN):
         return all(never_matches_a_coroutine(p) for p in pattern.patterns)
-    if isinstance(pattern, ClassPattern):
+    if isinstance(pattern, _CLASS_PATTERN):
         named = pattern.class_ref.node
-        return isinstance(named, TypeInfo) and named.fullname not in _COROUTINE_CLASSES
-    return isinstance(pattern, (ValuePattern, SingletonPattern, SequencePattern, MappingPattern))
+        return isinstance(named, _TYPE_INFO) and named.fullname not in _COROUTINE_CLASSES
+    return isinstance(
+        pattern, (_VALUE_PATTERN, _SINGLETON_PATTERN, _SEQUENCE_PATTERN, _MAPPING_PATTERN)
+    )
 
 
 def pattern_captures(pattern: Pattern) -> list[NameExpr]:
@@ -379,21 +404,21 @@ def pattern_captures(pattern: Pattern) -> list[NameExpr]:
     pending = [pattern]
     while pending:
         p = pending.pop()
-        if isinstance(p, AsPattern):
+        if isinstance(p, _AS_PATTERN):
             if p.name is not None:
                 found.append(p.name)
             if p.pattern is not None:
                 pending.append(p.pattern)
-        elif isinstance(p, (OrPattern, SequencePattern)):
+        elif isinstance(p, (_OR_PATTERN, _SEQUENCE_PATTERN)):
             pending.extend(p.patterns)
-        elif isinstance(p, StarredPattern):
+        elif isinstance(p, _STARRED_PATTERN):
             if p.capture is not None:
                 found.append(p.capture)
-        elif isinstance(p, MappingPattern):
+        elif isinstance(p, _MAPPING_PATTERN):
             pending.extend(p.values)
             if p.rest is not None:
                 found.append(p.rest)
-        elif isinstance(p, ClassPattern):
+        elif isinstance(p, _CLASS_PATTERN):
             pending.extend(p.positionals)
             pending.extend(p.keyword_values)
     return found
@@ -439,7 +464,7 @@ def global_names(body: Sequence[Statement], nonlocal_too: bool = False) -> list[
     in nested definitions: :func:`functions_in` lists those apart)."""
     found: list[str] = []
     for s in body:
-        if isinstance(s, GlobalDecl) or (nonlocal_too and isinstance(s, NonlocalDecl)):
+        if isinstance(s, _GLOBAL_DECL) or (nonlocal_too and isinstance(s, _NONLOCAL_DECL)):
             found.extend(s.names)
         else:
             for block in child_blocks(s):
@@ -536,15 +561,15 @@ def imported_names(owner: Scope) -> frozenset[str]:
     """The names the imports of ``owner`` (a function or a module) bind, in nested blocks
     too (not in nested definitions; ``from x import *`` gives none)."""
     found: set[str] = set()
-    _add_imported(owner.defs if isinstance(owner, MypyFile) else owner.body.body, found)
+    _add_imported(owner.defs if isinstance(owner, _MYPY_FILE) else owner.body.body, found)
     return frozenset(found)
 
 
 def _add_imported(body: Sequence[Statement], found: set[str]) -> None:
     for s in body:
-        if isinstance(s, ImportFrom):
+        if isinstance(s, _IMPORT_FROM):
             found.update(alias or name for name, alias in s.names)
-        elif isinstance(s, Import):
+        elif isinstance(s, _IMPORT):
             found.update(alias or name.partition(".")[0] for name, alias in s.ids)
         else:
             for block in child_blocks(s):
@@ -643,6 +668,6 @@ def in_lambdas(node: Node) -> set[int]:
     return {
         id(inner)
         for e in get_subexpressions(node)
-        if type(e) is LambdaExpr
+        if type(e) is _LAMBDA_EXPR
         for inner in get_subexpressions(e.body)
     }

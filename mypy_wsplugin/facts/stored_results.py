@@ -51,6 +51,11 @@ from mypy_wsplugin.mypy_internals import (
     tree_is_complete,
 )
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_FUNC_DEF: Final = FuncDef
+
 PREFIX: Final = "__mypy_wsplugin_result__"
 ASYNC_PREFIX: Final = "__mypy_wsplugin_async__@"
 
@@ -129,7 +134,7 @@ def mark_async_defs(tree: MypyFile) -> None:
     for name in hidden_symbols(tree, ASYNC_PREFIX):
         put_hidden_symbol(tree, name, None)
     for name, node in module_definitions(tree):
-        if isinstance(node, FuncDef) and node.is_coroutine and node.type is None:
+        if isinstance(node, _FUNC_DEF) and node.is_coroutine and node.type is None:
             put_hidden_symbol(tree, ASYNC_PREFIX + _dashed(name), AnyType(TypeOfAny.special_form))
 
 

@@ -41,6 +41,20 @@ from mypy_wsplugin.facts.plain_callees import plain_result
 from mypy_wsplugin.facts.types import coroutine_result
 from mypy_wsplugin.mypy_internals import Checker, expression_type
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_CALLABLE_TYPE: Final = CallableType
+_DECORATOR: Final = Decorator
+_FUNC_DEF: Final = FuncDef
+_INSTANCE: Final = Instance
+_NONE_TYPE: Final = NoneType
+_OVERLOADED: Final = Overloaded
+_OVERLOADED_FUNC_DEF: Final = OverloadedFuncDef
+_TYPE_TYPE: Final = TypeType
+_UNION_TYPE: Final = UnionType
+_VAR: Final = Var
+
 _COROUTINE: Final = "coroutine"
 _PLAIN: Final = "plain"
 
@@ -55,12 +69,12 @@ def union_members(
     or read of it gives: a coroutine, a plain value, or None where that is not certain from
     its type (or the item has no such member).  None for any other receiver."""
     receiver = get_proper_type(expression_type(api, member.expr))
-    if not isinstance(receiver, UnionType):
+    if not isinstance(receiver, _UNION_TYPE):
         return None
     items = [
         item
         for item in map(get_proper_type, flatten_nested_unions(receiver.relevant_items()))
-        if not isinstance(item, NoneType)
+        if not isinstance(item, _NONE_TYPE)
     ]
     if len(items) < 2:
         return None
@@ -75,7 +89,7 @@ def union_members(
         else:
             # mypy runs an attribute hook for an instance's variable or property only:
             # not for a class object's attribute, nor for a method read without a call.
-            kind = _value_kind(node) if isinstance(item, Instance) else None
+            kind = _value_kind(node) if isinstance(item, _INSTANCE) else None
         name = f"{owner.fullname}.{member.name}" if owner is not None else member.name
         members.append((name, kind))
     return members
@@ -90,9 +104,9 @@ def agree(members: list[tuple[str, str | None]]) -> bool:
 def _class_of(item: ProperType) -> TypeInfo | None:
     """The class whose method a call on ``item`` calls: an instance's, or a class object's
     (a class method)."""
-    if isinstance(item, TypeType):
+    if isinstance(item, _TYPE_TYPE):
         item = item.item
-    return item.type if isinstance(item, Instance) else None
+    return item.type if isinstance(item, _INSTANCE) else None
 
 
 def _call_kind(node: SymbolNode | None) -> str | None:
@@ -100,9 +114,9 @@ def _call_kind(node: SymbolNode | None) -> str | None:
     value (never awaitable: :func:`.plain_callees.plain_result`), or None where neither
     is certain (``Any``, a type variable, an ``Awaitable``, overload items that differ)."""
     typ = _type_of(node)
-    if isinstance(typ, CallableType):
+    if isinstance(typ, _CALLABLE_TYPE):
         results = [typ.ret_type]
-    elif isinstance(typ, Overloaded):
+    elif isinstance(typ, _OVERLOADED):
         results = [item.ret_type for item in typ.items]
     else:
         return None
@@ -115,16 +129,16 @@ def _value_kind(node: SymbolNode | None) -> str | None:
     property's getter's result, a variable's type.  Not certain for a method (mypy runs no
     attribute hook for it), nor for a variable mypy inferred as ``None`` from ``self.x =
     None`` (the check leaves that to mypy: ``await_not_awaitable._placeholder_none``)."""
-    if isinstance(node, OverloadedFuncDef) and node.is_property and node.items:
+    if isinstance(node, _OVERLOADED_FUNC_DEF) and node.is_property and node.items:
         node = node.items[0]  # a property with a setter: its getter
-    if isinstance(node, Decorator):
+    if isinstance(node, _DECORATOR):
         return _call_kind(node) if node.var.is_property else None
-    if not isinstance(node, Var):
+    if not isinstance(node, _VAR):
         return None
     if node.is_property:
         return _call_kind(node)
     typ = _type_of(node)
-    if typ is None or (node.is_inferred and isinstance(typ, NoneType)):
+    if typ is None or (node.is_inferred and isinstance(typ, _NONE_TYPE)):
         return None
     return _result_kind(typ)
 
@@ -132,9 +146,9 @@ def _value_kind(node: SymbolNode | None) -> str | None:
 def _type_of(node: SymbolNode | None) -> ProperType | None:
     """The type mypy gives the definition ``node`` (a decorated function: the decorated
     type, which for a property is its getter's)."""
-    if isinstance(node, Decorator):
+    if isinstance(node, _DECORATOR):
         node = node.var
-    if isinstance(node, (Var, FuncDef, OverloadedFuncDef)) and node.type is not None:
+    if isinstance(node, (_VAR, _FUNC_DEF, _OVERLOADED_FUNC_DEF)) and node.type is not None:
         return get_proper_type(node.type)
     return None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Collection
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from mypy.build import BuildManager, State, add_catch_all_gitignore, exclude_from_backups
 from mypy.errors import Errors
@@ -26,6 +26,13 @@ from mypy.types import Type
 from mypy_wsplugin.mypy_internals.startup import holder_of
 from mypy_wsplugin.mypy_internals.versions import ERRORS_CACHED_AS_PRINTED
 
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_ERRORS: Final = Errors
+_MODULE_NOT_FOUND_REASON: Final = ModuleNotFoundReason
+_VAR: Final = Var
+
 # The build (mypy.build.BuildManager, every version): see find_manager.
 Manager = BuildManager
 # What the build knows of one module (mypy.build.State, every version): see daemon_graph.
@@ -42,7 +49,7 @@ def find_build_errors(build_modules: dict[str, MypyFile]) -> Errors | None:
     """
     for owner in gc.get_referrers(build_modules):
         errors = getattr(owner, "errors", None)
-        if isinstance(errors, Errors):
+        if isinstance(errors, _ERRORS):
             return errors
     return None
 
@@ -68,7 +75,7 @@ def can_find_module(manager: BuildManager, module: str) -> bool:
     package), as it does for an import (``BuildManager.find_module_cache.find_module``,
     mypy >= 1.0; the daemon clears its cache at each update)."""
     found = manager.find_module_cache.find_module(module, fast_path=True)
-    return not isinstance(found, ModuleNotFoundReason)
+    return not isinstance(found, _MODULE_NOT_FOUND_REASON)
 
 
 def daemon_graph(manager: BuildManager) -> dict[str, State] | None:
@@ -184,7 +191,7 @@ def put_hidden_symbol(tree: MypyFile, name: str, typ: Type | None) -> None:
 
 def hidden_symbol_type(tree: MypyFile, name: str) -> Type | None:
     sym = tree.names.get(name)
-    return sym.node.type if sym is not None and isinstance(sym.node, Var) else None
+    return sym.node.type if sym is not None and isinstance(sym.node, _VAR) else None
 
 
 def make_cache_dir(path: str) -> None:

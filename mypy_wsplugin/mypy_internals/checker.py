@@ -4,6 +4,7 @@ the function being checked, inferred types, the daemon's targets and dependencie
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
+from typing import Final
 
 from mypy.checker import TypeChecker, is_valid_inferred_type
 from mypy.checkexpr import has_any_type
@@ -25,6 +26,13 @@ from mypy.nodes import (
 from mypy.plugin import Plugin
 from mypy.server.subexpr import get_subexpressions as _compiled_subexpressions
 from mypy.types import CallableType, Type, get_proper_type
+
+# The mypy classes this module tests for, as C statics in a compiled build (a class
+# imported from mypy is otherwise looked up in the module's globals at each test; see
+# docs/design.md, "A compiled build").
+_ASSIGNMENT_EXPR: Final = AssignmentExpr
+_CALLABLE_TYPE: Final = CallableType
+_TYPE_CHECKER: Final = TypeChecker
 
 # ``ctx.api`` in function, method and attribute hooks is mypy's TypeChecker (every version).
 Checker = TypeChecker
@@ -154,7 +162,7 @@ def checker_now() -> Checker | None:
     except ImportError:
         return None
     found = checker_state.type_checker
-    return found if isinstance(found, TypeChecker) else None
+    return found if isinstance(found, _TYPE_CHECKER) else None
 
 
 def call_types(api: Checker, call: CallExpr) -> tuple[Type, list[Type]] | None:
@@ -253,7 +261,7 @@ def _inferred_again(
     discarded (:func:`call_types`)."""
     frame = _narrowing_discarded(api)
     if frame is None and any(
-        isinstance(e, AssignmentExpr) for x in expressions for e in _compiled_subexpressions(x)
+        isinstance(e, _ASSIGNMENT_EXPR) for x in expressions for e in _compiled_subexpressions(x)
     ):
         return None
     given: list[Type | None] = list(contexts) if contexts is not None else [None] * len(expressions)
@@ -291,7 +299,7 @@ def parameter_type(callee: Type, call: CallExpr, index: int, args: list[Type]) -
     from mypy.argmap import map_actuals_to_formals
 
     proper = get_proper_type(callee)
-    if not isinstance(proper, CallableType) or proper.variables:
+    if not isinstance(proper, _CALLABLE_TYPE) or proper.variables:
         return None
     formals = map_actuals_to_formals(
         call.arg_kinds, call.arg_names, proper.arg_kinds, proper.arg_names, lambda i: args[i]
