@@ -7,7 +7,16 @@ from typing import Final
 from mypy.expandtype import expand_type
 from mypy.lookup import lookup_fully_qualified
 from mypy.maptype import map_instance_to_supertype
-from mypy.nodes import ARG_STAR, ARG_STAR2, FUNC_NO_INFO, Decorator, FuncDef, MypyFile, TypeInfo
+from mypy.nodes import (
+    ARG_STAR,
+    ARG_STAR2,
+    FUNC_NO_INFO,
+    Decorator,
+    FuncBase,
+    FuncDef,
+    MypyFile,
+    TypeInfo,
+)
 from mypy.subtypes import find_member, is_subtype
 from mypy.typeops import make_simplified_union
 from mypy.types import (
@@ -39,6 +48,7 @@ from mypy_wsplugin.mypy_internals import Checker
 _ANY_TYPE: Final = AnyType
 _CALLABLE_TYPE: Final = CallableType
 _DECORATOR: Final = Decorator
+_FUNC_BASE: Final = FuncBase
 _INSTANCE: Final = Instance
 _LITERAL_TYPE: Final = LiteralType
 _NONE_TYPE: Final = NoneType
@@ -235,7 +245,7 @@ def constructed_class(info: TypeInfo) -> TypeInfo | None:
     (``def __new__(cls) -> AsyncConn``: that class).  None where mypy does not type it as
     one class: ``__new__`` declared ``-> Any``, overloaded or decorated, or returning
     something else than an instance."""
-    new = info.get_method("__new__")
+    new = _new_method(info)
     if isinstance(new, _DECORATOR):
         return None
     if new is None or new.info.fullname == "builtins.object" or new.type is None:
@@ -248,6 +258,22 @@ def constructed_class(info: TypeInfo) -> TypeInfo | None:
     if isinstance(ret, _ANY_TYPE):
         return info if ret.type_of_any == TypeOfAny.unannotated else None
     return ret.type if isinstance(ret, _INSTANCE) else None
+
+
+def _new_method(info: TypeInfo) -> FuncBase | Decorator | None:
+    """``info.get_method("__new__")``, the first ``__new__`` of its MRO, without the scan
+    mypy >= 2.4 adds for a class that has no ``__new__`` of its own: of every name of it, for
+    one kept as ``__new__-redefinition`` (an f-string built per name: about 15k instructions
+    a call on ``make bench``'s classes, whose ``__new__`` is mostly ``object``'s).  Such a
+    name is made beside the plain one (a second definition), so the two differ only where
+    mypy has dropped the plain name and kept the other ("for some reason gone", as a
+    comment of its checker says of that case)."""
+    for cls in info.mro:
+        sym = cls.names.get("__new__")
+        if sym is not None:
+            node = sym.node
+            return node if isinstance(node, (_FUNC_BASE, _DECORATOR)) else None
+    return None
 
 
 def result_on(func: FuncDef, signature: CallableType, receiver: TypeInfo | None) -> Type:
