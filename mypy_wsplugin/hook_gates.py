@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection
 from typing import Final
 
 from mypy.errors import Errors
-from mypy.nodes import FuncItem, MypyFile, SymbolNode, TypeInfo
+from mypy.nodes import MypyFile, SymbolNode
 
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.facts.awaited_names import AwaitedAnywhere
@@ -29,17 +29,12 @@ from mypy_wsplugin.facts.hook_names import called_implicitly
 from mypy_wsplugin.facts.plain_callees import gives_coroutine, gives_plain_value
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.hook_tables import EVERYWHERE, WHERE_AWAITED, WHERE_NOT_AWAITED
+from mypy_wsplugin.mypy_classes import FUNC_ITEM, TYPE_INFO
 from mypy_wsplugin.mypy_internals import (
     UNKNOWN_FUNCTION,
     function_being_checked,
     module_being_reported,
 )
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_FUNC_ITEM: Final = FuncItem
-_TYPE_INFO: Final = TypeInfo
 
 _NOT_YET: Final = object()
 
@@ -85,7 +80,7 @@ class HookGates:
         if self.policy.has_factories or fullname.endswith(".__call__"):
             return EVERYWHERE
         if gives_plain_value(node):
-            if isinstance(node, _TYPE_INFO):
+            if isinstance(node, TYPE_INFO):
                 self._gated_classes.add(fullname)
             return WHERE_AWAITED
         if not self._daemon and gives_coroutine(node):
@@ -146,7 +141,7 @@ class HookGates:
     def _unawaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
         """What ``func`` calls without awaiting at once (``RoleIndex.unawaited_call_names``);
         None (anything) where it cannot await: not an ``async def``, module or class level."""
-        if not isinstance(func, _FUNC_ITEM) or not func.is_coroutine:
+        if not isinstance(func, FUNC_ITEM) or not func.is_coroutine:
             return None
         tree = self._tree_reported(errors)
         return self.roles.unawaited_call_names(tree, func) if tree is not None else None
@@ -180,7 +175,7 @@ class HookGates:
     def _awaited_in(self, func: object, errors: Errors) -> frozenset[str] | None:
         """What ``func`` awaits (see ``RoleIndex.awaited_names``): empty where it cannot
         await (not an ``async def``, module or class level); None where unknown."""
-        if not isinstance(func, _FUNC_ITEM) or not func.is_coroutine:
+        if not isinstance(func, FUNC_ITEM) or not func.is_coroutine:
             return frozenset()
         tree = self._tree_reported(errors)
         return self.roles.awaited_names(tree, func) if tree is not None else None

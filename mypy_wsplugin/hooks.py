@@ -19,16 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from functools import partial
-from typing import Final, TypeVar
+from typing import TypeVar
 
 from mypy.errors import Errors
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
-    CallExpr,
     Context,
-    MemberExpr,
     MypyFile,
-    SuperExpr,
     SymbolNode,
 )
 from mypy.plugin import (
@@ -73,6 +70,7 @@ from mypy_wsplugin.facts.types import coroutine_result
 from mypy_wsplugin.hook_gates import HookGates
 from mypy_wsplugin.hook_tables import EVERYWHERE, WHERE_AWAITED
 from mypy_wsplugin.messages import internal_error
+from mypy_wsplugin.mypy_classes import ANY_TYPE, CALL_EXPR, MEMBER_EXPR, SUPER_EXPR
 from mypy_wsplugin.mypy_internals import (
     Capabilities,
     Checker,
@@ -90,14 +88,6 @@ from mypy_wsplugin.notices import say_once
 from mypy_wsplugin.post_pass import UntypedPass
 from mypy_wsplugin.reporting import note_to
 from mypy_wsplugin.rest_of_chain import RestOfChain
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ANY_TYPE: Final = AnyType
-_CALL_EXPR: Final = CallExpr
-_MEMBER_EXPR: Final = MemberExpr
-_SUPER_EXPR: Final = SuperExpr
 
 _H = TypeVar("_H")
 # The answer to mypy's question for a hook, memoised per name (plugin.py): the hook, and
@@ -349,9 +339,9 @@ class Engine:
         """A call mypy names "m of Class": through ``super()``, or bound through ``Self``."""
         call = ctx.context
         api = ctx.api
-        if not isinstance(call, _CALL_EXPR) or not isinstance(api, Checker):
+        if not isinstance(call, CALL_EXPR) or not isinstance(api, Checker):
             return typ
-        if isinstance(call.callee, _SUPER_EXPR):
+        if isinstance(call.callee, SUPER_EXPR):
             defined = super_target(call.callee)
         else:  # a method bound through ``Self`` is also named "m of Class"
             mapped = called_definition(api, call)
@@ -373,14 +363,14 @@ class Engine:
 
     def _judge_call(self, fullname: str, is_method: bool, typ: Type, ctx: CallContext) -> Type:
         api = ctx.api
-        if not isinstance(api, Checker) or not isinstance(ctx.context, _CALL_EXPR):
+        if not isinstance(api, Checker) or not isinstance(ctx.context, CALL_EXPR):
             return typ
         errors = errors_of(api)
         self.await_notes.watch(errors)
         proper = get_proper_type(typ)
         if (
             coroutine_result(proper) is None
-            and not isinstance(proper, _ANY_TYPE)
+            and not isinstance(proper, ANY_TYPE)
             and not in_async_function(api)
         ):
             return typ  # the common case: a plain value outside ``async def`` is never awaited
@@ -445,7 +435,7 @@ class Engine:
         api = ctx.api
         if ctx.is_lvalue or not isinstance(api, Checker) or not in_async_function(api):
             return typ
-        if not isinstance(ctx.context, _MEMBER_EXPR) or coroutine_result(typ) is not None:
+        if not isinstance(ctx.context, MEMBER_EXPR) or coroutine_result(typ) is not None:
             return typ
         # Judge the type mypy has narrowed the attribute to on this line (``if x.task:``).
         narrowed = narrowed_attribute_type(api, ctx.context, typ)

@@ -10,13 +10,9 @@ from typing import TYPE_CHECKING, Final
 
 from mypy.messages import format_type
 from mypy.options import Options
-from mypy.types import NoneType, ProperType, Type, UnionType, get_proper_type
+from mypy.types import ProperType, Type, get_proper_type
 
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_NONE_TYPE: Final = NoneType
-_UNION_TYPE: Final = UnionType
+from mypy_wsplugin.mypy_classes import NONE_TYPE, UNION_TYPE
 
 if TYPE_CHECKING:
     from mypy_wsplugin.facts.statements import Role
@@ -40,9 +36,9 @@ def not_awaitable(
             f'{verb} ({shown}) is not awaitable; remove the "await"'
         )
     proper = get_proper_type(typ)
-    if not isinstance(proper, _UNION_TYPE) or len(bad) == len(proper.relevant_items()):
+    if not isinstance(proper, UNION_TYPE) or len(bad) == len(proper.relevant_items()):
         if to_call:
-            return _callable_awaited(what, shown, any(isinstance(b, _NONE_TYPE) for b in bad))
+            return _callable_awaited(what, shown, any(isinstance(b, NONE_TYPE) for b in bad))
         return (
             f'Cannot await "{what}": it {verb} {shown}, which is not awaitable; remove the "await"'
         )

@@ -20,16 +20,12 @@ Under the mypy daemon this pass is also run again after each update, for every m
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final, NamedTuple
+from typing import NamedTuple
 
 from mypy.errors import Errors
 from mypy.nodes import (
-    AwaitExpr,
-    CallExpr,
     Context,
-    MemberExpr,
     MypyFile,
-    NameExpr,
 )
 from mypy.options import Options
 
@@ -40,6 +36,7 @@ from mypy_wsplugin.facts.bindings import names_rebound
 from mypy_wsplugin.facts.rebased_classes import classes_rebased
 from mypy_wsplugin.facts.removed_modules import RemovedModules
 from mypy_wsplugin.facts.targets import why_unmatched
+from mypy_wsplugin.mypy_classes import AWAIT_EXPR, CALL_EXPR, MEMBER_EXPR, NAME_EXPR
 from mypy_wsplugin.mypy_internals import (
     current_file,
     errors_generation,
@@ -59,14 +56,6 @@ from mypy_wsplugin.mypy_internals import (
     tree_is_complete,
 )
 from mypy_wsplugin.reporting import is_enabled, note_to, report_to
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_AWAIT_EXPR: Final = AwaitExpr
-_CALL_EXPR: Final = CallExpr
-_MEMBER_EXPR: Final = MemberExpr
-_NAME_EXPR: Final = NameExpr
 
 # Under the daemon, findings of this pass are filed under their module's own fine-grained
 # target (the module's top level).  The daemon re-checks every target that has errors
@@ -362,12 +351,12 @@ def _reanalysed(context: Context) -> bool:
     names in a fine-grained target before it analyses it again (``mypy.server.aststrip``),
     seen on the name the finding's expression starts from."""
     node: Context = context
-    while not isinstance(node, _NAME_EXPR):
-        if isinstance(node, _AWAIT_EXPR):
+    while not isinstance(node, NAME_EXPR):
+        if isinstance(node, AWAIT_EXPR):
             node = node.expr
-        elif isinstance(node, _CALL_EXPR):
+        elif isinstance(node, CALL_EXPR):
             node = node.callee
-        elif isinstance(node, _MEMBER_EXPR):
+        elif isinstance(node, MEMBER_EXPR):
             node = node.expr
         else:
             return False  # no name to tell by

@@ -30,14 +30,9 @@ from mypy.errorcodes import (
 )
 from mypy.errors import Errors
 from mypy.nodes import (
-    CallExpr,
     Context,
-    DictExpr,
     Expression,
-    MemberExpr,
     MypyFile,
-    RefExpr,
-    TypeInfo,
 )
 
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
@@ -45,6 +40,14 @@ from mypy_wsplugin.facts.roles import Scope, consumed_by_builtin, enclosing_use
 from mypy_wsplugin.facts.statements import Role
 from mypy_wsplugin.facts.types import find_class, has_member
 from mypy_wsplugin.messages import at_column
+from mypy_wsplugin.mypy_classes import (
+    CALL_EXPR,
+    DICT_EXPR,
+    EXPRESSION,
+    MEMBER_EXPR,
+    REF_EXPR,
+    TYPE_INFO,
+)
 from mypy_wsplugin.mypy_internals import (
     Checker,
     errors_of,
@@ -56,16 +59,6 @@ from mypy_wsplugin.mypy_internals import (
     recorded_errors,
     still_filed,
 )
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALL_EXPR: Final = CallExpr
-_DICT_EXPR: Final = DictExpr
-_EXPRESSION: Final = Expression
-_MEMBER_EXPR: Final = MemberExpr
-_REF_EXPR: Final = RefExpr
-_TYPE_INFO: Final = TypeInfo
 
 # The codes mypy itself files each finding under (by the role of the misused coroutine for
 # ``missing-await``), which an existing ``# type: ignore[...]`` on the line may name.
@@ -107,7 +100,7 @@ def _replaced(
 ) -> tuple[ErrorCode, ...]:
     if code == AWAIT_NOT_AWAITABLE:
         return _AWAIT_REPLACES
-    if role is Role.ATTRIBUTE_BASE and isinstance(around, _MEMBER_EXPR):
+    if role is Role.ATTRIBUTE_BASE and isinstance(around, MEMBER_EXPR):
         # mypy reads the attribute on ``Coroutine``: one it has (``send``, ``close``) gives
         # no [attr-defined], at most [call-arg] (or [call-overload]: ``throw``); any other
         # gives [attr-defined] (on a union of coroutines, [union-attr]).
@@ -115,16 +108,16 @@ def _replaced(
         if coroutine is not None and has_member(coroutine, around.name):
             return (CALL_ARG, CALL_OVERLOAD, MISC)
         return (ATTR_DEFINED, UNION_ATTR, MISC)
-    if role is Role.MAPPED and isinstance(around, _CALL_EXPR):
+    if role is Role.MAPPED and isinstance(around, CALL_EXPR):
         # ``dict(**x)``: [dict-item]; a TypedDict's constructor: [typeddict-item].
         callee = around.callee
-        node = callee.node if isinstance(callee, _REF_EXPR) else None
-        if isinstance(node, _TYPE_INFO) and node.fullname == "builtins.dict":
+        node = callee.node if isinstance(callee, REF_EXPR) else None
+        if isinstance(node, TYPE_INFO) and node.fullname == "builtins.dict":
             return (DICT_ITEM,)
-        if isinstance(node, _TYPE_INFO) and node.typeddict_type is not None:
+        if isinstance(node, TYPE_INFO) and node.typeddict_type is not None:
             return (TYPEDDICT_ITEM,)
         return (ARG_TYPE,)
-    if role is Role.MAPPED and isinstance(around, _DICT_EXPR):
+    if role is Role.MAPPED and isinstance(around, DICT_EXPR):
         return (DICT_ITEM, TYPEDDICT_ITEM)
     return _MISSING_AWAIT_REPLACES.get(role, (MISC,)) if role is not None else (MISC,)
 
@@ -132,8 +125,8 @@ def _replaced(
 def _by_builtin(around: Expression | None, context: Context) -> bool:
     """Whether ``around`` is a builtin that iterates or measures ``context``."""
     return (
-        isinstance(around, _CALL_EXPR)
-        and isinstance(context, _EXPRESSION)
+        isinstance(around, CALL_EXPR)
+        and isinstance(context, EXPRESSION)
         and consumed_by_builtin(around, context)
     )
 
@@ -185,15 +178,15 @@ def _span(
         return lines, None
     around = None
     if code == AWAIT_NOT_AWAITABLE or role in _AROUND_LOOKED_UP:
-        around = enclosing_use(scope, context) if isinstance(context, _EXPRESSION) else None
+        around = enclosing_use(scope, context) if isinstance(context, EXPRESSION) else None
         # mypy reports a dict display's ``**`` entry at the entry itself.
-        if around is not None and not isinstance(around, _DICT_EXPR):
+        if around is not None and not isinstance(around, DICT_EXPR):
             lines += [line for line in _lines(around) if line not in lines]
     return lines, around
 
 
 def _lines(context: Context) -> list[int]:
-    if not isinstance(context, _EXPRESSION):
+    if not isinstance(context, EXPRESSION):
         return [context.line]
     return list(range(context.line, max(context.end_line or 0, context.line) + 1))
 

@@ -19,9 +19,8 @@ from mypy.types import Type
 
 from mypy_wsplugin.mypy_internals import rest_of_chain
 
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
+# mypy's class of a method hook's context, tested for here, as a C static (see
+# mypy_wsplugin/mypy_classes.py, which holds the node and type classes).
 _METHOD_CONTEXT: Final = MethodContext
 
 _H = TypeVar("_H")

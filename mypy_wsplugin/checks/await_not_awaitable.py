@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Final
-
-from mypy.nodes import FuncItem, Var
 from mypy.typeops import make_simplified_union
 from mypy.types import (
     AnyType,
-    CallableType,
-    NoneType,
-    Overloaded,
     ProperType,
     Type,
     TypeOfAny,
-    UnionType,
     get_proper_type,
 )
 
@@ -25,18 +18,16 @@ from mypy_wsplugin.facts.coroutine_tests import written
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_of, is_any, non_awaitable_members
 from mypy_wsplugin.messages import function_awaited, not_awaitable
+from mypy_wsplugin.mypy_classes import (
+    CALLABLE_TYPE,
+    FUNC_ITEM,
+    NONE_TYPE,
+    OVERLOADED,
+    UNION_TYPE,
+    VAR,
+)
 from mypy_wsplugin.mypy_internals import awaited_type, errors_of, modules
 from mypy_wsplugin.reporting import is_enabled, report
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALLABLE_TYPE: Final = CallableType
-_FUNC_ITEM: Final = FuncItem
-_NONE_TYPE: Final = NoneType
-_OVERLOADED: Final = Overloaded
-_UNION_TYPE: Final = UnionType
-_VAR: Final = Var
 
 
 def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -> Type:
@@ -48,7 +39,7 @@ def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -
     for the same expression and makes the ``await`` give ``T``, so nothing cascades.
     """
     scope = site.scope()
-    if not isinstance(scope, _FUNC_ITEM) or not scope.is_coroutine:
+    if not isinstance(scope, FUNC_ITEM) or not scope.is_coroutine:
         return site.typ  # ``await`` only stands in ``async def`` bodies
     if not index.is_awaited(site.tree, scope, site.node):
         return site.typ  # the role maps agree: nothing but ``AWAITED`` is judged here
@@ -71,7 +62,7 @@ def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -
     read = get_proper_type(shown)
     if (
         site.is_method is None
-        and isinstance(read, (_CALLABLE_TYPE, _OVERLOADED))
+        and isinstance(read, (CALLABLE_TYPE, OVERLOADED))
         and not read.is_type_obj()
     ):
         # ``await self.ping`` (a staticmethod, a callable attribute): a function awaited;
@@ -82,7 +73,7 @@ def check_awaited(site: Site, index: RoleIndex, unless_replaced: bool = False) -
         message = not_awaitable(site.api.options, site.what, shown, bad, to_call)
     report(site.api, AWAIT_NOT_AWAITABLE, message, site.node, scope=scope)
     meant = _meant(site, bad)
-    if isinstance(get_proper_type(meant), _NONE_TYPE):
+    if isinstance(get_proper_type(meant), NONE_TYPE):
         # ``w = await sync_none()``: the ``await`` giving None would add mypy's
         # ``[func-returns-value]`` for the same cause on the same line.
         meant = AnyType(TypeOfAny.special_form)
@@ -95,10 +86,10 @@ def _placeholder_none(site: Site, bad: list[ProperType]) -> bool:
     the ``await`` would break correct code.  mypy's own error stands there."""
     var = site.definition
     return (
-        isinstance(var, _VAR)
+        isinstance(var, VAR)
         and var.is_inferred
-        and isinstance(get_proper_type(var.type), _NONE_TYPE)
-        and any(isinstance(item, _NONE_TYPE) for item in bad)
+        and isinstance(get_proper_type(var.type), NONE_TYPE)
+        and any(isinstance(item, NONE_TYPE) for item in bad)
     )
 
 
@@ -106,7 +97,7 @@ def _meant(site: Site, bad: list[ProperType]) -> Type:
     """What the ``await`` is typed as giving: the plain result, or, for a union that is only
     partly awaitable (``Task[T] | None``), what awaiting its awaitable members gives."""
     proper = get_proper_type(site.typ)
-    if not isinstance(proper, _UNION_TYPE):
+    if not isinstance(proper, UNION_TYPE):
         return site.typ
     good = [item for item in proper.relevant_items() if get_proper_type(item) not in bad]
     if not good:

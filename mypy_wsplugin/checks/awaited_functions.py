@@ -26,36 +26,28 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from mypy.nodes import AwaitExpr, Decorator, FuncDef, MypyFile, OverloadedFuncDef, SymbolNode
+from mypy.nodes import AwaitExpr, MypyFile, SymbolNode
 from mypy.subtypes import find_member
 from mypy.types import (
-    AnyType,
-    CallableType,
-    Instance,
-    NoneType,
-    Overloaded,
     ProperType,
     Type,
-    TypeType,
     get_proper_type,
 )
 
 from mypy_wsplugin.facts.types import non_awaitable_members
+from mypy_wsplugin.mypy_classes import (
+    ANY_TYPE,
+    AWAIT_EXPR,
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_DEF,
+    INSTANCE,
+    NONE_TYPE,
+    OVERLOADED,
+    OVERLOADED_FUNC_DEF,
+    TYPE_TYPE,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ANY_TYPE: Final = AnyType
-_AWAIT_EXPR: Final = AwaitExpr
-_CALLABLE_TYPE: Final = CallableType
-_DECORATOR: Final = Decorator
-_FUNC_DEF: Final = FuncDef
-_INSTANCE: Final = Instance
-_NONE_TYPE: Final = NoneType
-_OVERLOADED: Final = Overloaded
-_OVERLOADED_FUNC_DEF: Final = OverloadedFuncDef
-_TYPE_TYPE: Final = TypeType
 
 # mypy's error for an awaited value whose type is a callable (mypy.checkexpr,
 # check_awaitable_expr with message_registry.INCOMPATIBLE_TYPES_IN_AWAIT; a callable shows as
@@ -71,9 +63,9 @@ def is_function(node: SymbolNode | None) -> bool:
     """Whether reading ``node`` gives a function object: a def, or an overloaded one, that
     no decorator turns into something else (``staticmethod`` and ``classmethod``, which
     mypy's analysis takes off the list, keep it one); not a property."""
-    if isinstance(node, (_FUNC_DEF, _OVERLOADED_FUNC_DEF)):
+    if isinstance(node, (FUNC_DEF, OVERLOADED_FUNC_DEF)):
         return not node.is_property
-    if isinstance(node, _DECORATOR):
+    if isinstance(node, DECORATOR):
         return not node.decorators and not node.var.is_property
     return False
 
@@ -90,7 +82,7 @@ def calling_fixes(modules: dict[str, MypyFile], bad: Sequence[ProperType]) -> bo
     ``handler = await make_handler()`` may have meant the object)."""
     called = False
     for item in bad:
-        if isinstance(item, _NONE_TYPE):
+        if isinstance(item, NONE_TYPE):
             continue
         if not _to_be_called(modules, item):
             return False
@@ -101,21 +93,21 @@ def calling_fixes(modules: dict[str, MypyFile], bad: Sequence[ProperType]) -> bo
 def _to_be_called(modules: dict[str, MypyFile], item: ProperType) -> bool:
     """Whether ``item``, awaited, is a callable meant to be called there (see
     :func:`calling_fixes`)."""
-    if isinstance(item, (_CALLABLE_TYPE, _OVERLOADED)):
+    if isinstance(item, (CALLABLE_TYPE, OVERLOADED)):
         if not item.is_type_obj():
             return True
-        made = item.items[0].ret_type if isinstance(item, _OVERLOADED) else item.ret_type
+        made = item.items[0].ret_type if isinstance(item, OVERLOADED) else item.ret_type
         return _gives_awaitable(modules, made)
-    if isinstance(item, _TYPE_TYPE):
+    if isinstance(item, TYPE_TYPE):
         return _gives_awaitable(modules, item.item)
-    if not isinstance(item, _INSTANCE) or item.type.is_metaclass():
+    if not isinstance(item, INSTANCE) or item.type.is_metaclass():
         return False
     if item.type.has_base(_PARTIAL):
         return True
     call = get_proper_type(find_member("__call__", item, item, is_operator=True))
-    signatures = call.items if isinstance(call, _OVERLOADED) else [call]
+    signatures = call.items if isinstance(call, OVERLOADED) else [call]
     return all(
-        isinstance(signature, _CALLABLE_TYPE)
+        isinstance(signature, CALLABLE_TYPE)
         and not non_awaitable_members(modules, signature.ret_type)
         for signature in signatures
     )
@@ -124,7 +116,7 @@ def _to_be_called(modules: dict[str, MypyFile], item: ProperType) -> bool:
 def _gives_awaitable(modules: dict[str, MypyFile], typ: Type) -> bool:
     """Whether a value of ``typ`` is awaitable (not where it is not known)."""
     proper = get_proper_type(typ)
-    return not isinstance(proper, _ANY_TYPE) and not non_awaitable_members(modules, proper)
+    return not isinstance(proper, ANY_TYPE) and not non_awaitable_members(modules, proper)
 
 
 _PARTIAL: Final = "functools.partial"
@@ -161,6 +153,6 @@ def await_at(tree: MypyFile, line: int, column: int) -> AwaitExpr | None:
     """The ``await`` mypy reported at ``line`` and ``column`` in ``tree`` (asked only for
     such an error: one walk of the module)."""
     for e in get_subexpressions(tree):
-        if isinstance(e, _AWAIT_EXPR) and e.line == line and e.column == column:
+        if isinstance(e, AWAIT_EXPR) and e.line == line and e.column == column:
             return e
     return None

@@ -10,16 +10,12 @@ from typing import Final
 
 from mypy.errorcodes import ErrorCode
 from mypy.nodes import (
-    CallExpr,
     Context,
-    Decorator,
     Expression,
     FuncDef,
     FuncItem,
     MypyFile,
-    NameExpr,
     RefExpr,
-    SymbolNode,
 )
 from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
@@ -54,17 +50,15 @@ from mypy_wsplugin.facts.statements import (
 )
 from mypy_wsplugin.facts.types import coroutine_result, find_class, is_any, non_awaitable_members
 from mypy_wsplugin.messages import function_awaited, not_awaitable
+from mypy_wsplugin.mypy_classes import (
+    CALL_EXPR,
+    DECORATOR,
+    FUNC_ITEM,
+    NAME_EXPR,
+    REF_EXPR,
+    SYMBOL_NODE,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALL_EXPR: Final = CallExpr
-_DECORATOR: Final = Decorator
-_FUNC_ITEM: Final = FuncItem
-_NAME_EXPR: Final = NameExpr
-_REF_EXPR: Final = RefExpr
-_SYMBOL_NODE: Final = SymbolNode
 
 # A finding: its code, message, where, (missing-await) the role that makes it one, and the
 # function or module it stands in.
@@ -130,7 +124,7 @@ class _Judge:
             node = entry.node
             if id(node) in unreachable:
                 continue
-            if isinstance(node, _CALL_EXPR):
+            if isinstance(node, CALL_EXPR):
                 callee = resolve_callee(node, self.scope, self.tree, self.modules)
                 if (
                     callee is not None
@@ -138,7 +132,7 @@ class _Judge:
                     and not self._bound_again(node.callee, callee)
                 ):
                     self.judge(entry, callee)
-            elif functions_awaited and entry.role is Role.AWAITED and isinstance(node, _REF_EXPR):
+            elif functions_awaited and entry.role is Role.AWAITED and isinstance(node, REF_EXPR):
                 self._function_awaited(node)
 
     def judge(self, role: RoleEntry, callee: Callee) -> None:
@@ -193,7 +187,7 @@ class _Judge:
         ``callee_results.rebound_where_defined``), or this module binds the name it imported
         again (``from app.jobs import job`` then ``job = wrap(job)``: ``stored_again``)."""
         if (
-            isinstance(reference, _NAME_EXPR)
+            isinstance(reference, NAME_EXPR)
             and callee.fullname != f"{self.tree.fullname}.{reference.name}"
             and stored_again(self.tree, reference.name)
         ):
@@ -236,7 +230,7 @@ def _place(context: Context) -> tuple[int, int, int | None, int | None]:
 
 
 def _declared_return(scope: Scope) -> Type | None:
-    if isinstance(scope, _FUNC_ITEM) and scope.type is not None and not scope.is_dynamic():
+    if isinstance(scope, FUNC_ITEM) and scope.type is not None and not scope.is_dynamic():
         ret = getattr(scope.type, "ret_type", None)
         if ret is not None:
             return coroutine_result(ret) if scope.is_coroutine else ret
@@ -261,7 +255,7 @@ _NO_TYPE_CHECK_NAMES: Final = frozenset(
 
 
 def _fullname(node: object) -> str:
-    return node.fullname if isinstance(node, _SYMBOL_NODE) else ""
+    return node.fullname if isinstance(node, SYMBOL_NODE) else ""
 
 
 class _NoTypeCheck(StatementWalker):
@@ -269,8 +263,8 @@ class _NoTypeCheck(StatementWalker):
         self.skipped: set[FuncDef] = set()
 
     def definition(self, s: Definition) -> None:
-        if isinstance(s, _DECORATOR) and any(
-            isinstance(d, _REF_EXPR) and d.fullname == "typing.no_type_check"
+        if isinstance(s, DECORATOR) and any(
+            isinstance(d, REF_EXPR) and d.fullname == "typing.no_type_check"
             for d in s.original_decorators
         ):
             self.skipped.add(s.func)

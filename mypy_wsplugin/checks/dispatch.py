@@ -4,12 +4,10 @@ by that type, under the policy (:mod:`.policy`)."""
 
 from __future__ import annotations
 
-from typing import Final
-
 from mypy.errors import Errors
-from mypy.nodes import CallExpr, MemberExpr
+from mypy.nodes import CallExpr
 from mypy.plugin import FunctionContext, MethodContext
-from mypy.types import Overloaded, Type, UnionType, get_proper_type
+from mypy.types import Type, get_proper_type
 
 from mypy_wsplugin.checks.await_not_awaitable import check_awaited
 from mypy_wsplugin.checks.missing_await import DROPPED_OR_TESTED, check_coroutine
@@ -19,6 +17,7 @@ from mypy_wsplugin.facts.hook_names import called_implicitly
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.types import awaitable_result, coroutine_result, is_any
 from mypy_wsplugin.facts.union_receivers import agree, union_members
+from mypy_wsplugin.mypy_classes import CALL_EXPR, MEMBER_EXPR, OVERLOADED, UNION_TYPE
 from mypy_wsplugin.mypy_internals import (
     Checker,
     attempt_failed,
@@ -26,14 +25,6 @@ from mypy_wsplugin.mypy_internals import (
     expression_type,
     modules,
 )
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALL_EXPR: Final = CallExpr
-_MEMBER_EXPR: Final = MemberExpr
-_OVERLOADED: Final = Overloaded
-_UNION_TYPE: Final = UnionType
 
 CallContext = FunctionContext | MethodContext
 
@@ -84,8 +75,8 @@ def judged_on_union(site: Site, policy: CheckPolicy) -> bool:
     and an async one), or the plugin would judge only some: mypy's own verdict stands, as
     for a union of callables."""
     node = site.node
-    member = node.callee if isinstance(node, _CALL_EXPR) and site.is_method else node
-    if not isinstance(member, _MEMBER_EXPR):
+    member = node.callee if isinstance(node, CALL_EXPR) and site.is_method else node
+    if not isinstance(member, MEMBER_EXPR):
         return True
     members = union_members(site.api, member, called=site.is_method is not None)
     if members is None:
@@ -111,9 +102,9 @@ def decided(ctx: CallContext, api: Checker, call: CallExpr, errors: Errors) -> b
       give up and answer ``Any``).  The hook acts only in an item with no errors so far.
     """
     callee = get_proper_type(expression_type(api, call.callee))
-    if isinstance(callee, _UNION_TYPE):
+    if isinstance(callee, UNION_TYPE):
         return False
-    if isinstance(callee, _OVERLOADED):
+    if isinstance(callee, OVERLOADED):
         return not attempt_failed(errors) and not any(
             contains_any(typ) for types in ctx.arg_types for typ in types
         )
@@ -127,4 +118,4 @@ def implicit_dunder(fullname: str, call: CallExpr) -> bool:
     if not called_implicitly(name):
         return False
     callee = call.callee
-    return not (isinstance(callee, _MEMBER_EXPR) and callee.name == name)
+    return not (isinstance(callee, MEMBER_EXPR) and callee.name == name)

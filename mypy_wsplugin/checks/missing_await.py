@@ -12,7 +12,7 @@ from typing import Final
 from mypy.nodes import AssignmentStmt, Context, FuncItem, MypyFile, NameExpr
 from mypy.options import Options
 from mypy.subtypes import is_subtype
-from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, Type, TypeOfAny, get_proper_type
 
 from mypy_wsplugin.errorcodes import MISSING_AWAIT
 from mypy_wsplugin.facts.call_site import Site
@@ -40,15 +40,9 @@ from mypy_wsplugin.messages import (
     missing_await_on_awaitable,
     misuse,
 )
+from mypy_wsplugin.mypy_classes import ANY_TYPE, CALLABLE_TYPE, FUNC_ITEM
 from mypy_wsplugin.mypy_internals import declared_return, errors_of, modules
 from mypy_wsplugin.reporting import is_enabled, report
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ANY_TYPE: Final = AnyType
-_CALLABLE_TYPE: Final = CallableType
-_FUNC_ITEM: Final = FuncItem
 
 
 @dataclass(frozen=True)
@@ -184,7 +178,7 @@ class _Judge:
             # A name holding the coroutine, called: where its result is known, calling it
             # may be wrong too (``n = count()``, ``n()``), and mypy's verdict stands.
             return misuse(self.options, role, None, None)
-        if role is Role.RETURNED and isinstance(self.scope, _FUNC_ITEM) and self.scope.is_coroutine:
+        if role is Role.RETURNED and isinstance(self.scope, FUNC_ITEM) and self.scope.is_coroutine:
             # From an ``async def`` without a return annotation always: awaiting it gives
             # the coroutine.
             if _return_unannotated(self.scope):
@@ -228,10 +222,10 @@ class _Judge:
 
 def _return_unannotated(func: FuncItem) -> bool:
     """Whether ``func`` has no return annotation (mypy: an unannotated ``Any``)."""
-    if not isinstance(func.type, _CALLABLE_TYPE):
+    if not isinstance(func.type, CALLABLE_TYPE):
         return True
     returned = get_proper_type(coroutine_result(func.type.ret_type) or func.type.ret_type)
-    return isinstance(returned, _ANY_TYPE) and returned.type_of_any == TypeOfAny.unannotated
+    return isinstance(returned, ANY_TYPE) and returned.type_of_any == TypeOfAny.unannotated
 
 
 # The uses that are wrong for an awaitable of any kind (one that is not a coroutine may be

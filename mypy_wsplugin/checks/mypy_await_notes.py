@@ -83,22 +83,18 @@ from mypy.nodes import (
     FuncItem,
     IndexExpr,
     ListExpr,
-    MemberExpr,
     MypyFile,
-    NameExpr,
     Node,
     OperatorAssignmentStmt,
     ReturnStmt,
     SetExpr,
-    StarExpr,
     Statement,
     TempNode,
     TupleExpr,
-    Var,
 )
 from mypy.subtypes import is_subtype
 from mypy.typeops import make_simplified_union
-from mypy.types import AnyType, Instance, TupleType, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, TupleType, Type, TypeOfAny, get_proper_type
 
 from mypy_wsplugin.checks.awaited_functions import await_at, is_mypys_function_awaited
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
@@ -116,6 +112,21 @@ from mypy_wsplugin.messages import (
     missing_await_argument,
     missing_await_assigned,
     missing_await_noted,
+)
+from mypy_wsplugin.mypy_classes import (
+    CALL_EXPR,
+    DICT_EXPR,
+    FUNC_ITEM,
+    INDEX_EXPR,
+    INSTANCE,
+    LIST_EXPR,
+    MEMBER_EXPR,
+    NAME_EXPR,
+    SET_EXPR,
+    STAR_EXPR,
+    TUPLE_EXPR,
+    TUPLE_TYPE,
+    VAR,
 )
 from mypy_wsplugin.mypy_internals import (
     UNKNOWN_FUNCTION,
@@ -146,23 +157,6 @@ from mypy_wsplugin.mypy_internals import (
     return_expected,
 )
 from mypy_wsplugin.notices import say_once
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALL_EXPR: Final = CallExpr
-_DICT_EXPR: Final = DictExpr
-_FUNC_ITEM: Final = FuncItem
-_INDEX_EXPR: Final = IndexExpr
-_INSTANCE: Final = Instance
-_LIST_EXPR: Final = ListExpr
-_MEMBER_EXPR: Final = MemberExpr
-_NAME_EXPR: Final = NameExpr
-_SET_EXPR: Final = SetExpr
-_STAR_EXPR: Final = StarExpr
-_TUPLE_EXPR: Final = TupleExpr
-_TUPLE_TYPE: Final = TupleType
-_VAR: Final = Var
 
 # mypy.messages.MessageBuilder.possible_missing_await (every supported version).
 AWAIT_NOTE: Final = 'Maybe you forgot to use "await"?'
@@ -361,7 +355,7 @@ class AwaitNotes:
         owner = function_being_checked(errors)
         if tree is None or owner is UNKNOWN_FUNCTION:
             return False
-        scope = owner if isinstance(owner, _FUNC_ITEM) else tree
+        scope = owner if isinstance(owner, FUNC_ITEM) else tree
         if reported_earlier(scope, info.line, info.column, reported, spans):
             return True
         return any(
@@ -636,7 +630,7 @@ def _calls_at(scope: Node, line: int, column: int) -> list[CallExpr]:
     found = [
         e
         for e in get_subexpressions(scope)
-        if isinstance(e, _CALL_EXPR) and e.line == line and e.column == column
+        if isinstance(e, CALL_EXPR) and e.line == line and e.column == column
     ]
     return found[::-1]
 
@@ -646,7 +640,7 @@ def _calls_with_argument_at(scope: Node, line: int, column: int) -> list[CallExp
     return [
         e
         for e in get_subexpressions(scope)
-        if isinstance(e, _CALL_EXPR) and any(a.line == line and a.column == column for a in e.args)
+        if isinstance(e, CALL_EXPR) and any(a.line == line and a.column == column for a in e.args)
     ]
 
 
@@ -665,7 +659,7 @@ def _indexings_at(
         return [
             _Indexing(e, method, None)
             for e in get_subexpressions(scope)
-            if isinstance(e, _INDEX_EXPR) and (here(e) or here(e.index))
+            if isinstance(e, INDEX_EXPR) and (here(e) or here(e.index))
         ][::-1]
     finder = _IndexedStore(line, here)
     finder.scope(scope)
@@ -687,7 +681,7 @@ class _IndexedStore(StatementWalker):
             return
         for target in targets:
             for t in store_targets(target):
-                if isinstance(t, _INDEX_EXPR) and self.here(t):
+                if isinstance(t, INDEX_EXPR) and self.here(t):
                     self.found.append((t, value))
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
@@ -713,11 +707,11 @@ class _StoredCall(StatementWalker):
         self.found: CallExpr | None = None
 
     def _stores(self, value: Expression, targets: list[Expression], s: Statement) -> None:
-        if not isinstance(value, _CALL_EXPR) or not s.line <= self.line <= (s.end_line or s.line):
+        if not isinstance(value, CALL_EXPR) or not s.line <= self.line <= (s.end_line or s.line):
             return
         for target in targets:
             for t in store_targets(target):
-                if isinstance(t, (_NAME_EXPR, _MEMBER_EXPR)) and t.name == self.name:
+                if isinstance(t, (NAME_EXPR, MEMBER_EXPR)) and t.name == self.name:
                     self.found = value
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
@@ -810,7 +804,7 @@ class _Entry(_Checked):
         for whole, name in ((self.key, "the key"), (self.value, "the value")):
             if part is whole:
                 return name
-            if isinstance(whole, _TUPLE_EXPR) and any(i is part for i in whole.items):
+            if isinstance(whole, TUPLE_EXPR) and any(i is part for i in whole.items):
                 return f"{_item_named(whole, part)} of {name}"
         raise AssertionError("not a part of the entry")
 
@@ -818,7 +812,7 @@ class _Entry(_Checked):
 def _items_or_itself(e: Expression) -> list[Expression]:
     """A dict entry's key or value as the parts to await: a tuple display's items (with no
     starred item), or itself."""
-    if isinstance(e, _TUPLE_EXPR) and _unstarred(e.items):
+    if isinstance(e, TUPLE_EXPR) and _unstarred(e.items):
         return list(e.items)
     return [e]
 
@@ -873,7 +867,7 @@ class _DictArgument(_Entry):
 
     def __init__(self, call: CallExpr, argument: int, index: int) -> None:
         display = call.args[argument]
-        assert isinstance(display, _DICT_EXPR)
+        assert isinstance(display, DICT_EXPR)
         super().__init__(display, index)
         self.call = call
         self.argument = argument
@@ -924,7 +918,7 @@ class _TupleValue(_Checked):
         items = self.display.items
         expected = get_proper_type(self.expected)
         contexts = None
-        if isinstance(expected, _TUPLE_TYPE) and len(expected.items) == len(items):
+        if isinstance(expected, TUPLE_TYPE) and len(expected.items) == len(items):
             contexts = expected.items  # as mypy infers the items (``[1]``: ``list[float]``)
         types = parts_types(api, items, contexts)
         if types is None:
@@ -948,7 +942,7 @@ class _TupleArgument(_Checked):
         self.call = call
         self.index = index
         display = call.args[index]
-        assert isinstance(display, _TUPLE_EXPR)
+        assert isinstance(display, TUPLE_EXPR)
         # Where mypy reports, and whose lines an ignore of its error is on: the argument.
         self.around = self.display = display
 
@@ -1008,9 +1002,9 @@ def _awaited_within(typ: Type) -> Type:
     if result is not None:
         return result
     proper = get_proper_type(typ)
-    if isinstance(proper, _TUPLE_TYPE):
+    if isinstance(proper, TUPLE_TYPE):
         return proper.copy_modified(items=[_awaited_within(t) for t in proper.items])
-    if isinstance(proper, _INSTANCE) and proper.type.fullname in _DISPLAYED:
+    if isinstance(proper, INSTANCE) and proper.type.fullname in _DISPLAYED:
         return proper.copy_modified(args=[_awaited_within(t) for t in proper.args])
     return typ
 
@@ -1045,7 +1039,7 @@ def _dict_entries_at(
     stack holds at its error, where it is the display's own (:class:`_DictEntry`)."""
     found: list[_Checked] = []
     for e in get_subexpressions(scope):
-        if not isinstance(e, _DICT_EXPR) or index >= len(e.items):
+        if not isinstance(e, DICT_EXPR) or index >= len(e.items):
             continue
         key = e.items[index][0]
         if key is None or (key.line, key.column) != (line, column):
@@ -1071,19 +1065,19 @@ def _context_in_parent(display: Expression, scope: FuncItem | MypyFile) -> Type 
     files the errors of a display inside another after it checked the inner one, with
     the outer one's context on its stack."""
     for parent in get_subexpressions(scope):
-        if isinstance(parent, (_LIST_EXPR, _SET_EXPR)) and any(i is display for i in parent.items):
+        if isinstance(parent, (LIST_EXPR, SET_EXPR)) and any(i is display for i in parent.items):
             outer = _expected_of(parent, scope, parent.line)
             return iterated_item(outer) if outer is not None else None
-        if isinstance(parent, _DICT_EXPR):
+        if isinstance(parent, DICT_EXPR):
             for key, value in parent.items:
                 if display is key or display is value:
                     outer = _expected_of(parent, scope, parent.line)
                     view = "keys" if display is key else "values"
                     return iterated_item(outer, view) if outer is not None else None
-        if isinstance(parent, _TUPLE_EXPR) and any(i is display for i in parent.items):
+        if isinstance(parent, TUPLE_EXPR) and any(i is display for i in parent.items):
             outer = _expected_of(parent, scope, parent.line)
             proper = get_proper_type(outer) if outer is not None else None
-            if isinstance(proper, _TUPLE_TYPE) and len(proper.items) == len(parent.items):
+            if isinstance(proper, TUPLE_TYPE) and len(proper.items) == len(parent.items):
                 return proper.items[next(i for i, x in enumerate(parent.items) if x is display)]
             return None
     return None
@@ -1132,8 +1126,8 @@ def _tuples_at(
         expected = return_expected(api)
         if expected is None:
             return []
-        return [_TupleValue(t, expected) for t in finder.returned if isinstance(t, _TUPLE_EXPR)]
-    return [_TupleValue(t, e) for t, e in finder.stored if isinstance(t, _TUPLE_EXPR)]
+        return [_TupleValue(t, expected) for t in finder.returned if isinstance(t, TUPLE_EXPR)]
+    return [_TupleValue(t, e) for t, e in finder.stored if isinstance(t, TUPLE_EXPR)]
 
 
 def _tuple_items_at(scope: FuncItem | MypyFile, line: int, column: int) -> list[_Checked]:
@@ -1145,14 +1139,14 @@ def _tuple_items_at(scope: FuncItem | MypyFile, line: int, column: int) -> list[
     (:class:`_TupleInDisplayArgument`)."""
     found: list[_Checked] = []
     for e in get_subexpressions(scope):
-        if not isinstance(e, _TUPLE_EXPR) or not _plain_tuple_at(e, line, column):
+        if not isinstance(e, TUPLE_EXPR) or not _plain_tuple_at(e, line, column):
             continue
         expected = _context_in_parent(e, scope)
         if expected is not None:
             found.append(_TupleValue(e, expected))
             continue
         for display in get_subexpressions(scope):
-            if not isinstance(display, (_LIST_EXPR, _SET_EXPR)) or not any(
+            if not isinstance(display, (LIST_EXPR, SET_EXPR)) or not any(
                 item is e for item in display.items
             ):
                 continue
@@ -1202,7 +1196,7 @@ class _TupleInDisplayArgument(_Checked):
                 return found
         position = next(i for i, x in enumerate(display_items) if x is self.item)
         awaited_items = [_awaited_within(t) for t in item_types]
-        container = "builtins.list" if isinstance(self.display, _LIST_EXPR) else "builtins.set"
+        container = "builtins.list" if isinstance(self.display, LIST_EXPR) else "builtins.set"
 
         def accepted(others: list[Type], args: list[Type]) -> Type | None:
             member_types = list(awaited_items)
@@ -1222,14 +1216,14 @@ class _TupleInDisplayArgument(_Checked):
 def _unstarred(items: list[Expression]) -> bool:
     """Whether a display's ``items`` have no starred item (``(*xs, 1)``: its type is the
     whole iterable's, not one item's)."""
-    return not any(isinstance(i, _STAR_EXPR) for i in items)
+    return not any(isinstance(i, STAR_EXPR) for i in items)
 
 
 def _plain_tuple_at(e: Expression, line: int, column: int) -> bool:
     """Whether ``e`` is a tuple display at ``line`` and ``column``, with no starred item
     (its type is the whole iterable's, not one item's)."""
     return (
-        isinstance(e, _TUPLE_EXPR) and (e.line, e.column) == (line, column) and _unstarred(e.items)
+        isinstance(e, TUPLE_EXPR) and (e.line, e.column) == (line, column) and _unstarred(e.items)
     )
 
 
@@ -1262,11 +1256,11 @@ class _ValueStored(StatementWalker):
             return
         declared = s.type
         target = s.lvalues[0]
-        if declared is None and isinstance(target, (_NAME_EXPR, _MEMBER_EXPR)):
+        if declared is None and isinstance(target, (NAME_EXPR, MEMBER_EXPR)):
             node = target.node
-            if isinstance(node, _VAR) and not node.is_inferred and node.type is not None:
+            if isinstance(node, VAR) and not node.is_inferred and node.type is not None:
                 declared = node.type
-            elif node is None and isinstance(target, _MEMBER_EXPR):
+            elif node is None and isinstance(target, MEMBER_EXPR):
                 # ``box.pair = ...``: the attribute mypy looked up, kept before the value
                 # was checked against it (``TypeChecker.check_lvalue``).
                 declared = self.typed(target)
@@ -1379,10 +1373,10 @@ def _noted(scope: FuncItem | MypyFile | None, line: int, column: int, detail: st
     ``takes(c)``: ``add "await" on line L``), as the plugin's own findings for a name say."""
     binding = bound_once_to_call(scope, line, column) if scope is not None else None
     if binding is not None:
-        assert isinstance(binding.rvalue, _CALL_EXPR)
+        assert isinstance(binding.rvalue, CALL_EXPR)
         callee = written(binding.rvalue.callee)
         target = binding.lvalues[0]
-        if callee is not None and isinstance(target, _NAME_EXPR):
+        if callee is not None and isinstance(target, NAME_EXPR):
             why = detail[:1].lower() + detail[1:]
             return missing_await_assigned(f"{callee}()", target.name, binding.line, why)
     return missing_await_noted(detail)

@@ -16,42 +16,30 @@ used only where it covers every module mypy will check in this process (see
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Final
 
 from mypy.nodes import (
-    AssignmentExpr,
-    AwaitExpr,
-    CallExpr,
-    ConditionalExpr,
     Expression,
-    ImportFrom,
-    MemberExpr,
     MypyFile,
-    NameExpr,
-    SuperExpr,
-    TypeAlias,
-    TypeInfo,
 )
 
 from mypy_wsplugin.facts.hook_names import called_implicitly
 from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.types import constructed_class
+from mypy_wsplugin.mypy_classes import (
+    ASSIGNMENT_EXPR,
+    AWAIT_EXPR,
+    CALL_EXPR,
+    CONDITIONAL_EXPR,
+    IMPORT_FROM,
+    MEMBER_EXPR,
+    NAME_EXPR,
+    SUPER_EXPR,
+    TYPE_ALIAS,
+    TYPE_INFO,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions, tree_is_complete
 
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ASSIGNMENT_EXPR: Final = AssignmentExpr
-_CONDITIONAL_EXPR: Final = ConditionalExpr
-_IMPORT_FROM: Final = ImportFrom
-_NAME_EXPR: Final = NameExpr
-_SUPER_EXPR: Final = SuperExpr
-_TYPE_ALIAS: Final = TypeAlias
-_TYPE_INFO: Final = TypeInfo
 # Also tested by identity at each of the run's 345k expressions on ``make bench``'s ALL target.
-_AWAIT: Final = AwaitExpr
-_CALL: Final = CallExpr
-_MEMBER: Final = MemberExpr
 
 
 def add_awaited(e: Expression, names: set[str] | None, nodes: dict[int, Expression]) -> bool:
@@ -61,15 +49,15 @@ def add_awaited(e: Expression, names: set[str] | None, nodes: dict[int, Expressi
     alias, the definition's name too, once mypy has bound it).  False if a callee has no
     name (``await f()()``, a type alias).  A conditional or a walrus hands the ``await`` on
     (as ``roles._THROUGH_BRANCHES`` does for the role maps)."""
-    if isinstance(e, _CONDITIONAL_EXPR):
+    if isinstance(e, CONDITIONAL_EXPR):
         return add_awaited(e.if_expr, names, nodes) & add_awaited(e.else_expr, names, nodes)
-    if isinstance(e, _ASSIGNMENT_EXPR):
+    if isinstance(e, ASSIGNMENT_EXPR):
         return add_awaited(e.value, names, nodes)
     nodes[id(e)] = e
-    if isinstance(e, _MEMBER):
+    if isinstance(e, MEMBER_EXPR):
         if names is not None:
             names.add(e.name)
-    elif isinstance(e, _CALL):
+    elif isinstance(e, CALL_EXPR):
         return add_callee_names(e.callee, names)
     return True
 
@@ -78,18 +66,18 @@ def add_callee_names(callee: Expression, names: set[str] | None) -> bool:
     """Add to ``names`` the names under which mypy may ask for the hook of a call of
     ``callee``: its name as written and, once mypy has bound it, its definition's.  False
     for a callee with no name (a call, a subscript, a type alias)."""
-    if isinstance(callee, _SUPER_EXPR):
+    if isinstance(callee, SUPER_EXPR):
         if names is not None:
             names.add(callee.name)
         return True
-    if not isinstance(callee, (_NAME_EXPR, _MEMBER)) or isinstance(callee.node, _TYPE_ALIAS):
+    if not isinstance(callee, (NAME_EXPR, MEMBER_EXPR)) or isinstance(callee.node, TYPE_ALIAS):
         return False
     if names is not None:
         names.add(callee.name)
         node = callee.node
         if node is not None:
             names.add(node.name)
-            if isinstance(node, _TYPE_INFO):
+            if isinstance(node, TYPE_INFO):
                 # mypy < 2 names the hook of ``Conn()`` after the class its ``__new__``
                 # declares (``-> AsyncConn``).
                 made = constructed_class(node)
@@ -221,7 +209,7 @@ def _found_in_module(tree: MypyFile) -> _Found:
     names = {
         name
         for imported in tree.imports
-        if isinstance(imported, _IMPORT_FROM)
+        if isinstance(imported, IMPORT_FROM)
         for name, alias in imported.names
         if alias is not None and alias != name
     }
@@ -230,16 +218,16 @@ def _found_in_module(tree: MypyFile) -> _Found:
     nodes: dict[int, Expression] = {}
     dunders: set[str] = set()
     for e in get_subexpressions(tree):
-        if type(e) is _AWAIT:
+        if type(e) is AWAIT_EXPR:
             # A callee with no name (``await wrap(app)(scope)``) adds nothing: mypy asks
             # for a hook for such a call by the callee type's short name (not a full name,
             # so never one wanted only where awaited), by its class where it is one (which
             # never_awaited leaves to the gate), or as ``__call__`` (always hooked).
             add_awaited(e.expr, names, nodes)
             nodes.clear()
-        elif type(e) is _CALL:
+        elif type(e) is CALL_EXPR:
             callee = e.callee
-            if type(callee) is _MEMBER and called_implicitly(callee.name):
+            if type(callee) is MEMBER_EXPR and called_implicitly(callee.name):
                 dunders.add(callee.name)
     return _Found(frozen(names), frozen(dunders))
 

@@ -29,37 +29,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Final
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     FUNC_NO_INFO,
     GDEF,
-    CallExpr,
     Decorator,
     Expression,
     FuncDef,
     FuncItem,
-    Import,
-    ImportAll,
     ImportBase,
-    ImportFrom,
-    MemberExpr,
     MypyFile,
-    NameExpr,
     RefExpr,
     SymbolNode,
-    TypeAlias,
     TypeInfo,
     Var,
 )
 from mypy.subtypes import is_same_type
 from mypy.types import (
-    CallableType,
     Instance,
     ProperType,
-    TypeType,
-    UnboundType,
     get_proper_type,
 )
 from mypy.util import correct_relative_import
@@ -67,27 +56,25 @@ from mypy.util import correct_relative_import
 from mypy_wsplugin.facts.statements import functions_in
 from mypy_wsplugin.facts.stored_results import module_of
 from mypy_wsplugin.facts.types import call_signature, constructed_class
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALLABLE_TYPE: Final = CallableType
-_CALL_EXPR: Final = CallExpr
-_DECORATOR: Final = Decorator
-_FUNC_DEF: Final = FuncDef
-_IMPORT: Final = Import
-_IMPORT_ALL: Final = ImportAll
-_IMPORT_FROM: Final = ImportFrom
-_INSTANCE: Final = Instance
-_MEMBER_EXPR: Final = MemberExpr
-_MYPY_FILE: Final = MypyFile
-_NAME_EXPR: Final = NameExpr
-_REF_EXPR: Final = RefExpr
-_TYPE_ALIAS: Final = TypeAlias
-_TYPE_INFO: Final = TypeInfo
-_TYPE_TYPE: Final = TypeType
-_UNBOUND_TYPE: Final = UnboundType
-_VAR: Final = Var
+from mypy_wsplugin.mypy_classes import (
+    CALL_EXPR,
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_DEF,
+    IMPORT,
+    IMPORT_ALL,
+    IMPORT_FROM,
+    INSTANCE,
+    MEMBER_EXPR,
+    MYPY_FILE,
+    NAME_EXPR,
+    REF_EXPR,
+    TYPE_ALIAS,
+    TYPE_INFO,
+    TYPE_TYPE,
+    UNBOUND_TYPE,
+    VAR,
+)
 
 # The program's modules (Engine.set_modules), and while names are rebound, the same again.
 _program: list[dict[str, MypyFile]] = []
@@ -136,16 +123,16 @@ def bound(ref: RefExpr, modules: dict[str, MypyFile] | None = None) -> SymbolNod
     """The node ``ref`` names (see the module's docstring); ``modules``: the program's,
     where the caller has them."""
     node = ref.node
-    if isinstance(node, _VAR) and node.is_suppressed_import:
+    if isinstance(node, VAR) and node.is_suppressed_import:
         loaded = modules or program()
         found = imported_node(node, loaded) if loaded is not None else None
         return found if found is not None else node
-    if not _rebinding or isinstance(node, _MYPY_FILE):
+    if not _rebinding or isinstance(node, MYPY_FILE):
         return node
     if node is None:
         # A module's attribute that the module lacked when this tree was analysed (both
         # changed in one update): the coming analysis finds what the module has now.
-        path = _path_now(ref) if isinstance(ref, _MEMBER_EXPR) else None
+        path = _path_now(ref) if isinstance(ref, MEMBER_EXPR) else None
         if path is None:
             return None
     elif ref.kind != GDEF:
@@ -163,9 +150,9 @@ def node_now(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None:
     node = sym.node if sym is not None else None
     if node is None:
         return _star_imported(path, modules)
-    if isinstance(node, _MYPY_FILE):
+    if isinstance(node, MYPY_FILE):
         return node
-    if isinstance(node, _VAR) and node.is_suppressed_import:
+    if isinstance(node, VAR) and node.is_suppressed_import:
         # Through a module whose import failed before this update (``app/__init__.py``'s
         # ``from .a import make`` while ``app/a.py`` was missing; now back): what that
         # import names now, as the module's coming analysis will bind it.
@@ -186,7 +173,7 @@ def _star_imported(path: str, modules: dict[str, MypyFile]) -> SymbolNode | None
     if tree is None or name.startswith("_"):
         return None
     for imported, statement in imported_modules(tree):
-        source = modules.get(imported) if isinstance(statement, _IMPORT_ALL) else None
+        source = modules.get(imported) if isinstance(statement, IMPORT_ALL) else None
         sym = source.names.get(name) if source is not None else None
         if sym is not None and sym.module_public:
             return sym.node
@@ -202,10 +189,10 @@ def written_path(ref: RefExpr, tree: MypyFile | None) -> str | None:
     """The path the coming analysis follows to bind ``ref``, written in ``tree``:
     ``pkg.make`` for a module's attribute, and for a name ``tree`` imports, the import's
     ``module.name``."""
-    if isinstance(ref, _MEMBER_EXPR):
+    if isinstance(ref, MEMBER_EXPR):
         owner = _module_path(ref.expr)
         return f"{owner}.{ref.name}" if owner is not None else None
-    if tree is None or not isinstance(ref, _NAME_EXPR):
+    if tree is None or not isinstance(ref, NAME_EXPR):
         return None
     if ref.name not in tree.names:
         return None
@@ -220,13 +207,13 @@ def _module_path(e: Expression) -> str | None:
     when the tree was analysed and that the program has now (``app/a.py`` gone, then back:
     ``import app.a`` leaves ``app.a`` no module, ``from app import a`` a ``Var``), by its
     dotted path."""
-    if isinstance(e, _REF_EXPR) and isinstance(e.node, _MYPY_FILE):
+    if isinstance(e, REF_EXPR) and isinstance(e.node, MYPY_FILE):
         return e.node.fullname
-    if isinstance(e, _MEMBER_EXPR) and e.node is None:
+    if isinstance(e, MEMBER_EXPR) and e.node is None:
         owner = _module_path(e.expr)
         return f"{owner}.{e.name}" if owner is not None else None
-    var = e.node if isinstance(e, _REF_EXPR) else None
-    if isinstance(var, _VAR) and var.is_suppressed_import and _rebinding:
+    var = e.node if isinstance(e, REF_EXPR) else None
+    if isinstance(var, VAR) and var.is_suppressed_import and _rebinding:
         modules = _rebinding[-1]
         imported = _imported_path(var, modules)
         return imported if imported is not None and imported in modules else None
@@ -238,14 +225,14 @@ def declared_signature(func: FuncDef) -> ProperType | None:
     module's docstring), with a result written as a bare name (``-> KT``) read again
     through the names of ``func``'s module, where that name now gives another class."""
     typ = func.type
-    if not _rebinding or not isinstance(typ, _CALLABLE_TYPE):
+    if not _rebinding or not isinstance(typ, CALLABLE_TYPE):
         return typ
     written = func.unanalyzed_type  # None for a definition loaded from the cache
-    if not isinstance(written, _CALLABLE_TYPE) or func.is_generator or func.is_coroutine:
+    if not isinstance(written, CALLABLE_TYPE) or func.is_generator or func.is_coroutine:
         return typ
     ret = written.ret_type
     old = get_proper_type(typ.ret_type)
-    if not isinstance(ret, _UNBOUND_TYPE) or ret.args or not isinstance(old, _INSTANCE):
+    if not isinstance(ret, UNBOUND_TYPE) or ret.args or not isinstance(old, INSTANCE):
         # Only an instance type is read again as one: a name mypy reads otherwise (``Any``,
         # a class in typeshed since 2024; ``None``; a type variable) keeps mypy's type.
         return typ
@@ -274,12 +261,12 @@ def declared_parameter(func: FuncDef, var: Var) -> ProperType | None:
         return None
     analysed = get_proper_type(var.type)
     written = func.unanalyzed_type
-    if not _rebinding or not isinstance(written, _CALLABLE_TYPE):
+    if not _rebinding or not isinstance(written, CALLABLE_TYPE):
         return analysed
-    if len(written.arg_types) != len(func.arguments) or not isinstance(analysed, _INSTANCE):
+    if len(written.arg_types) != len(func.arguments) or not isinstance(analysed, INSTANCE):
         return analysed
     bare = written.arg_types[index]
-    if not isinstance(bare, _UNBOUND_TYPE) or bare.args:
+    if not isinstance(bare, UNBOUND_TYPE) or bare.args:
         return analysed
     fresh = _named_instance(bare.name, func, _rebinding[-1])
     return analysed if fresh is None or is_same_type(analysed, fresh) else fresh
@@ -298,18 +285,18 @@ def _named_instance(name: str, func: FuncDef, modules: dict[str, MypyFile]) -> P
     sym = tree.names.get(first) if tree is not None else None
     node = sym.node if sym is not None else None
     for part in rest:
-        inner = node.names.get(part) if isinstance(node, _MYPY_FILE) else None
+        inner = node.names.get(part) if isinstance(node, MYPY_FILE) else None
         node = inner.node if inner is not None else None
-    if node is None or isinstance(node, _MYPY_FILE):
+    if node is None or isinstance(node, MYPY_FILE):
         return None
     current = lookup_fully_qualified(node.fullname, modules, raise_on_missing=False)
     node = current.node if current is not None else None
-    if isinstance(node, _TYPE_INFO):
+    if isinstance(node, TYPE_INFO):
         plain = not (node.type_vars or node.tuple_type or node.typeddict_type)
         return Instance(node, []) if plain else None
-    if isinstance(node, _TYPE_ALIAS) and not node.alias_tvars:
+    if isinstance(node, TYPE_ALIAS) and not node.alias_tvars:
         target = get_proper_type(node.target)
-        return target if isinstance(target, _INSTANCE) else None
+        return target if isinstance(target, INSTANCE) else None
     return None
 
 
@@ -317,9 +304,9 @@ def callee_definition(ref: RefExpr) -> SymbolNode | None:
     """What a callee written as ``ref`` names: :func:`bound`, and for ``Class.method``
     (which mypy's analysis leaves unbound) the class's member."""
     node = bound(ref)
-    if node is None and isinstance(ref, _MEMBER_EXPR) and isinstance(ref.expr, _REF_EXPR):
+    if node is None and isinstance(ref, MEMBER_EXPR) and isinstance(ref.expr, REF_EXPR):
         owner = bound(ref.expr)
-        if isinstance(owner, _TYPE_INFO):
+        if isinstance(owner, TYPE_INFO):
             sym = owner.get(ref.name)
             return sym.node if sym is not None else None
     return node
@@ -341,7 +328,7 @@ KeptCallees = tuple[tuple[RefExpr, tuple["SymbolNode | None", object]], ...]
 
 def note_callee(seen: Callees, value: Expression) -> None:
     """Keep what the callee of ``value``, if a call of a name, names now."""
-    if isinstance(value, _CALL_EXPR) and isinstance(value.callee, _REF_EXPR):
+    if isinstance(value, CALL_EXPR) and isinstance(value.callee, REF_EXPR):
         seen.append((value.callee, _callee_state(value.callee)))
 
 
@@ -386,14 +373,14 @@ def _member(info: TypeInfo, name: str) -> SymbolNode | None:
 
 def definition_state(node: SymbolNode | None) -> tuple[SymbolNode | None, object]:
     """A definition and what a call of it gives by its declaration, to compare later."""
-    if isinstance(node, _FUNC_DEF):
+    if isinstance(node, FUNC_DEF):
         return node, declared_signature(node)
-    if isinstance(node, _DECORATOR):
+    if isinstance(node, DECORATOR):
         # A callable object's ``__call__`` (``Job[Pool]``, defined in another module) may
         # change what a call gives while the decorated type stays the same: kept too.
         signature = call_signature(node.var.type)
         return node, (node.var.type, signature.ret_type if signature is not None else None)
-    if isinstance(node, _TYPE_INFO):
+    if isinstance(node, TYPE_INFO):
         # A ``__new__`` (of the class or a base, in any module) may declare another class.
         return node, constructed_class(node)
     return node, None
@@ -418,7 +405,7 @@ def self_owner(func: FuncItem, var: Var) -> FuncDef | None:
         owner = _captured_from(var)
     else:
         return None
-    if not isinstance(owner, _FUNC_DEF) or owner.is_static or is_outside_class(owner.info):
+    if not isinstance(owner, FUNC_DEF) or owner.is_static or is_outside_class(owner.info):
         return None
     return owner
 
@@ -427,9 +414,9 @@ def _captured_from(var: Var) -> FuncDef | None:
     """The method of ``var``'s class whose first argument ``var`` is (None before the
     checker typed it: mypy gives it the class's instance, or ``type`` of it)."""
     typ = get_proper_type(var.type)
-    if isinstance(typ, _TYPE_TYPE):
+    if isinstance(typ, TYPE_TYPE):
         typ = typ.item
-    if not isinstance(typ, _INSTANCE):
+    if not isinstance(typ, INSTANCE):
         return None
     info = typ.type
     for method in functions_in(info.defn.defs.body):
@@ -462,12 +449,12 @@ def _imported_path(var: Var, modules: dict[str, MypyFile]) -> str | None:
 def imported_modules(tree: MypyFile) -> Iterator[tuple[str, ImportBase]]:
     """Every module ``tree`` imports (relative imports resolved), with its statement."""
     for imp in tree.imports:
-        if isinstance(imp, (_IMPORT_FROM, _IMPORT_ALL)):
+        if isinstance(imp, (IMPORT_FROM, IMPORT_ALL)):
             module, _ = correct_relative_import(
                 tree.fullname, imp.relative, imp.id, tree.is_package_init_file()
             )
             yield module, imp
-        elif isinstance(imp, _IMPORT):
+        elif isinstance(imp, IMPORT):
             for module, _ in imp.ids:
                 yield module, imp
 
@@ -490,11 +477,11 @@ def import_path(tree: MypyFile, local: str) -> str | None:
     """What the first import of ``tree`` that binds the name ``local`` imports, as a full
     name (``from app.ws import make as mk``: ``mk`` is ``app.ws.make``)."""
     for module, imp in imported_modules(tree):
-        if isinstance(imp, _IMPORT_FROM):
+        if isinstance(imp, IMPORT_FROM):
             for name, alias in imp.names:
                 if (alias or name) == local:
                     return f"{module}.{name}"
-        elif isinstance(imp, _IMPORT):
+        elif isinstance(imp, IMPORT):
             alias = dict(imp.ids).get(module)
             if alias == local:
                 return module

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final
 
 from mypy.lookup import lookup_fully_qualified
-from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr, MypyFile, SymbolNode, TypeInfo
+from mypy.nodes import Expression, MypyFile, SymbolNode, TypeInfo
 from mypy.server.trigger import make_trigger
-from mypy.types import Instance, Type, TypeType, get_proper_type
+from mypy.types import Type, get_proper_type
 
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.facts.callee_results import Inference, StaticResult
@@ -18,6 +17,7 @@ from mypy_wsplugin.facts.resolve import resolve_callee
 from mypy_wsplugin.facts.role_index import RoleIndex
 from mypy_wsplugin.facts.roles import RoleEntry, Scope
 from mypy_wsplugin.facts.stored_results import hidden_symbols_of, module_of
+from mypy_wsplugin.mypy_classes import CALL_EXPR, FUNC_DEF, INSTANCE, MEMBER_EXPR, TYPE_TYPE
 from mypy_wsplugin.mypy_internals import (
     Checker,
     current_function,
@@ -27,15 +27,6 @@ from mypy_wsplugin.mypy_internals import (
     module_being_checked,
     modules,
 )
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALL_EXPR: Final = CallExpr
-_FUNC_DEF: Final = FuncDef
-_INSTANCE: Final = Instance
-_MEMBER_EXPR: Final = MemberExpr
-_TYPE_TYPE: Final = TypeType
 
 
 @dataclass
@@ -83,7 +74,7 @@ class Site:
         (:func:`.local_instances.callee_replaced`, :func:`.local_instances.member_patched`).
         mypy's own errors on it stand.  Asked only of a call about to be reported: the
         answer may need a walk of the function."""
-        callee = self.node.callee if isinstance(self.node, _CALL_EXPR) else None
+        callee = self.node.callee if isinstance(self.node, CALL_EXPR) else None
         if callee is None:
             return False
         scope = self.scope()
@@ -91,7 +82,7 @@ class Site:
             return True
         # A method patched on its class before (``patch.object(Client, "send", ...)``):
         # on the class mypy named the hook after, or one of its MRO.
-        if not isinstance(callee, _MEMBER_EXPR):
+        if not isinstance(callee, MEMBER_EXPR):
             return False
         owner = self._typed_receiver()
         return owner is not None and member_patched(owner, callee.name, callee.line, scope)
@@ -107,20 +98,20 @@ class Site:
         instance of it, or the class), where that class defines or inherits the method
         mypy named the hook after."""
         call = self.node
-        if not self.is_method or not isinstance(call, _CALL_EXPR):
+        if not self.is_method or not isinstance(call, CALL_EXPR):
             return None
-        if not isinstance(call.callee, _MEMBER_EXPR):
+        if not isinstance(call.callee, MEMBER_EXPR):
             return None
         typ = get_proper_type(expression_type(self.api, call.callee.expr))
-        if isinstance(typ, _TYPE_TYPE):
+        if isinstance(typ, TYPE_TYPE):
             typ = typ.item
-        if not isinstance(typ, _INSTANCE):
+        if not isinstance(typ, INSTANCE):
             return None
         owner = self.fullname.rpartition(".")[0]
         return typ.type if typ.type.has_base(owner) else None
 
     def _resolve(self) -> StaticResult | None:
-        if not isinstance(self.node, _CALL_EXPR):
+        if not isinstance(self.node, CALL_EXPR):
             return None
         loaded = modules(self.api)
         callee = resolve_callee(self.node, self.scope(), self.tree, loaded)
@@ -136,7 +127,7 @@ class Site:
             # it annotated (its subclasses' overrides are not seen, as for a declared one).
             sym = lookup_fully_qualified(self.fullname, loaded, raise_on_missing=False)
             node = sym.node if sym is not None else None
-            if isinstance(node, _FUNC_DEF) and node.is_coroutine:
+            if isinstance(node, FUNC_DEF) and node.is_coroutine:
                 known = inference.result(node)
             else:
                 receiver = self._typed_receiver()

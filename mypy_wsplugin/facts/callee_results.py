@@ -19,41 +19,31 @@ from mypy.nodes import (
     CallExpr,
     ComparisonExpr,
     ComplexExpr,
-    ConditionalExpr,
     Decorator,
     DictExpr,
     DictionaryComprehension,
-    EllipsisExpr,
     Expression,
-    ExpressionStmt,
     FloatExpr,
     FuncDef,
     GeneratorExpr,
-    IfStmt,
     IntExpr,
     ListComprehension,
     ListExpr,
-    MemberExpr,
     MypyFile,
     NameExpr,
-    PassStmt,
     RaiseStmt,
-    RefExpr,
     ReturnStmt,
     SetComprehension,
     SetExpr,
     Statement,
     StrExpr,
-    SuperExpr,
     SymbolNode,
     SymbolTable,
     TupleExpr,
     TypeInfo,
-    Var,
 )
 from mypy.types import (
     AnyType,
-    CallableType,
     NoneType,
     Type,
     TypeOfAny,
@@ -108,29 +98,27 @@ from mypy_wsplugin.facts.types import (
     result_on,
     union_of,
 )
+from mypy_wsplugin.mypy_classes import (
+    ANY_TYPE,
+    CALL_EXPR,
+    CALLABLE_TYPE,
+    CONDITIONAL_EXPR,
+    DECORATOR,
+    ELLIPSIS_EXPR,
+    EXPRESSION_STMT,
+    FUNC_DEF,
+    IF_STMT,
+    MEMBER_EXPR,
+    NAME_EXPR,
+    PASS_STMT,
+    RAISE_STMT,
+    REF_EXPR,
+    STR_EXPR,
+    SUPER_EXPR,
+    TYPE_INFO,
+    VAR,
+)
 from mypy_wsplugin.mypy_internals import CAPABILITIES
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ANY_TYPE: Final = AnyType
-_CALLABLE_TYPE: Final = CallableType
-_CALL_EXPR: Final = CallExpr
-_CONDITIONAL_EXPR: Final = ConditionalExpr
-_DECORATOR: Final = Decorator
-_ELLIPSIS_EXPR: Final = EllipsisExpr
-_EXPRESSION_STMT: Final = ExpressionStmt
-_FUNC_DEF: Final = FuncDef
-_IF_STMT: Final = IfStmt
-_MEMBER_EXPR: Final = MemberExpr
-_NAME_EXPR: Final = NameExpr
-_PASS_STMT: Final = PassStmt
-_RAISE_STMT: Final = RaiseStmt
-_REF_EXPR: Final = RefExpr
-_STR_EXPR: Final = StrExpr
-_SUPER_EXPR: Final = SuperExpr
-_TYPE_INFO: Final = TypeInfo
-_VAR: Final = Var
 
 # Decorators that keep a function's call behaviour (sync stays sync, async stays async).
 _TRANSPARENT_DECORATORS = frozenset(
@@ -215,21 +203,21 @@ class Inference:
         """``receiver``: the class of the instance (or the class) a method is called on,
         where the caller knows it (:attr:`.resolve.Callee.receiver`): a result declared
         ``Self`` is an instance of it (:func:`.types.result_on`)."""
-        if isinstance(node, _TYPE_INFO):
+        if isinstance(node, TYPE_INFO):
             made = constructed_class(node)
             return StaticResult(False, fill_typevars_with_any(made)) if made is not None else None
-        if isinstance(node, _DECORATOR) and (node.var.is_property or node.func.is_property):
+        if isinstance(node, DECORATOR) and (node.var.is_property or node.func.is_property):
             return None  # calling a property calls what the getter returns
-        if not isinstance(node, (_FUNC_DEF, _DECORATOR)):
+        if not isinstance(node, (FUNC_DEF, DECORATOR)):
             return None
-        func = node.func if isinstance(node, _DECORATOR) else node
+        func = node.func if isinstance(node, DECORATOR) else node
         if func.is_generator or func.is_async_generator:
             return None
         if receiver is not None and _stored_on_instances(receiver, func):
             return None  # ``self.send = self._send`` in a subclass's ``__init__``
         if func.info is FUNC_NO_INFO and self.bound_again(func):
             return None  # ``f = sync_to_async(f)``: the name means something else
-        if isinstance(node, _FUNC_DEF):
+        if isinstance(node, FUNC_DEF):
             signed = _from_signature_of(node, receiver)
             if signed is not None:
                 if node.type is None:
@@ -296,13 +284,13 @@ class Inference:
     ) -> StaticResult | None:
         """From the definition, its body and decorators included (``home`` is its module,
         parsed in this run)."""
-        if isinstance(node, _DECORATOR) and not _transparent(node):
+        if isinstance(node, DECORATOR) and not _transparent(node):
             bare = bare_method(node) if receiver is not None else None
             signed = _from_signature_of(bare, receiver) if bare is not None else None
             if signed is not None:
                 return _known(signed)
             return _from_signature(node.var.type)
-        func = node.func if isinstance(node, _DECORATOR) else node
+        func = node.func if isinstance(node, DECORATOR) else node
         signed = _from_signature_of(func, receiver)
         if signed is not None:
             return _known(signed)
@@ -346,18 +334,18 @@ class Inference:
         """What ``expr`` (in ``func``'s body) evaluates to, when plainly known."""
         if expr is None:
             return NoneType()
-        if isinstance(expr, _NAME_EXPR):
+        if isinstance(expr, NAME_EXPR):
             return self._name(expr, func)
         name = _LITERAL_TYPES.get(type(expr))
         if name is not None:
             return find_class(name, self.modules)
-        if isinstance(expr, _CONDITIONAL_EXPR):
+        if isinstance(expr, CONDITIONAL_EXPR):
             left = self._value(expr.if_expr, func, home)
             right = self._value(expr.else_expr, func, home)
             return None if left is None or right is None else union_of([left, right])
-        if isinstance(expr, _CALL_EXPR):
+        if isinstance(expr, CALL_EXPR):
             return self._call(expr, func, home)
-        if isinstance(expr, _MEMBER_EXPR):
+        if isinstance(expr, MEMBER_EXPR):
             # Not a property: a subclass ``self`` may be an instance of can override it
             # with anything (an unannotated getter), and mypy types the result ``Any``.
             return declared_attribute(expr, func, properties=False)
@@ -369,7 +357,7 @@ class Inference:
         constant = _NAMED_CONSTANTS.get(expr.fullname)
         if constant is not None:
             return find_class(constant, self.modules)
-        if isinstance(expr.node, _VAR) and self_class(func, expr.node) is not None:
+        if isinstance(expr.node, VAR) and self_class(func, expr.node) is not None:
             # ``return self``: an instance of the class the method is called on, which may
             # be a subclass (an awaitable query builder's ``where``): mypy gives its first
             # argument the defining class, which says nothing of the receiver.
@@ -382,11 +370,11 @@ class Inference:
 
     def _call(self, call: CallExpr, func: FuncDef, home: MypyFile) -> Type | None:
         callee = call.callee
-        if isinstance(callee, _MEMBER_EXPR) and _on_self(callee.expr, func):
+        if isinstance(callee, MEMBER_EXPR) and _on_self(callee.expr, func):
             self.reads_self.add(func)
-        if isinstance(callee, _REF_EXPR):
+        if isinstance(callee, REF_EXPR):
             info = bound(callee)
-            if isinstance(info, _TYPE_INFO):
+            if isinstance(info, TYPE_INFO):
                 made = constructed_class(info)
                 return _instance(made) if made is not None else None
         target = resolve_callee(call, func, home, self.modules)
@@ -404,11 +392,11 @@ WHOLE_PROGRAM: Final = CAPABILITIES.post_pass
 def _on_self(expr: Expression, func: FuncDef) -> bool:
     """Whether ``expr`` is ``func``'s ``self`` or ``cls``, or ``super()`` in it: a method
     looked up there is the instance's, which a subclass may override."""
-    if isinstance(expr, _SUPER_EXPR):
+    if isinstance(expr, SUPER_EXPR):
         return True
     return (
-        isinstance(expr, _NAME_EXPR)
-        and isinstance(expr.node, _VAR)
+        isinstance(expr, NAME_EXPR)
+        and isinstance(expr.node, VAR)
         and self_class(func, expr.node) is not None
     )
 
@@ -424,7 +412,7 @@ def _from_signature_of(func: FuncDef, receiver: TypeInfo | None = None) -> Stati
     on an instance of ``receiver`` (or on that class), if given."""
     declared = _declared_result(func)
     signature = declared_signature(func)
-    if declared is not None and isinstance(signature, _CALLABLE_TYPE):
+    if declared is not None and isinstance(signature, CALLABLE_TYPE):
         declared = result_on(func, signature, receiver)
     if func.is_coroutine:
         if declared is None:
@@ -438,8 +426,8 @@ def _from_signature_of(func: FuncDef, receiver: TypeInfo | None = None) -> Stati
 def _transparent(node: Decorator) -> bool:
     """Whether ``node``'s decorators all keep its call behaviour (read from the source)."""
     for decorator in node.original_decorators:
-        target = decorator.callee if isinstance(decorator, _CALL_EXPR) else decorator
-        if not isinstance(target, _REF_EXPR) or target.fullname not in _TRANSPARENT_DECORATORS:
+        target = decorator.callee if isinstance(decorator, CALL_EXPR) else decorator
+        if not isinstance(target, REF_EXPR) or target.fullname not in _TRANSPARENT_DECORATORS:
             return False
     return True
 
@@ -451,7 +439,7 @@ def _from_signature(typ: Type | None) -> StaticResult | None:
     if sig is None or sig.implicit:
         return None
     ret = get_proper_type(sig.ret_type)
-    if isinstance(ret, _ANY_TYPE):
+    if isinstance(ret, ANY_TYPE):
         return None
     awaited = coroutine_result(ret)
     return StaticResult(True, awaited) if awaited is not None else _known(StaticResult(False, ret))
@@ -480,8 +468,8 @@ def rebound_where_defined(
     """Whether ``node`` is a function of a module's top level that its module binds again
     (:func:`rebound`; read from the kept facts where the module's body is gone), asked from
     ``tree``, the module being checked."""
-    func = node.func if isinstance(node, _DECORATOR) else node
-    if not isinstance(func, _FUNC_DEF) or func.info is not FUNC_NO_INFO:
+    func = node.func if isinstance(node, DECORATOR) else node
+    if not isinstance(func, FUNC_DEF) or func.info is not FUNC_NO_INFO:
         return False
     return Inference(tree, modules).bound_again(func)
 
@@ -538,11 +526,9 @@ _BINDINGS: dict[str, _Bindings] = {}
 def _is_stub(func: FuncDef) -> bool:
     """A body of only a docstring, ``pass`` and ``...``: a stub or an abstract method."""
     for stmt in func.body.body:
-        if isinstance(stmt, _PASS_STMT):
+        if isinstance(stmt, PASS_STMT):
             continue
-        if isinstance(stmt, _EXPRESSION_STMT) and isinstance(
-            stmt.expr, (_STR_EXPR, _ELLIPSIS_EXPR)
-        ):
+        if isinstance(stmt, EXPRESSION_STMT) and isinstance(stmt.expr, (STR_EXPR, ELLIPSIS_EXPR)):
             continue
         return False
     return True
@@ -550,9 +536,9 @@ def _is_stub(func: FuncDef) -> bool:
 
 def _declared_result(func: FuncDef) -> Type | None:
     typ = declared_signature(func)
-    if isinstance(typ, _CALLABLE_TYPE) and not typ.implicit:
+    if isinstance(typ, CALLABLE_TYPE) and not typ.implicit:
         ret = get_proper_type(typ.ret_type)
-        if isinstance(ret, _ANY_TYPE) and ret.type_of_any == TypeOfAny.unannotated:
+        if isinstance(ret, ANY_TYPE) and ret.type_of_any == TypeOfAny.unannotated:
             return None
         return typ.ret_type
     return None
@@ -567,9 +553,9 @@ def _always_raises(body: list[Statement]) -> bool:
     if not body:
         return False
     last = body[-1]
-    if isinstance(last, _RAISE_STMT):
+    if isinstance(last, RAISE_STMT):
         return True
-    if isinstance(last, _IF_STMT) and last.else_body is not None:
+    if isinstance(last, IF_STMT) and last.else_body is not None:
         branches = [*last.body, last.else_body]
         return all(_always_raises(branch.body) for branch in branches)
     return False
@@ -587,8 +573,8 @@ class _ReturnCollector(StatementWalker):
         self.returns.append(s.expr)
 
     def visit_raise(self, s: RaiseStmt) -> None:
-        raised = s.expr.callee if isinstance(s.expr, _CALL_EXPR) else s.expr
-        if not isinstance(raised, _REF_EXPR) or raised.fullname in _NOT_IMPLEMENTED:
+        raised = s.expr.callee if isinstance(s.expr, CALL_EXPR) else s.expr
+        if not isinstance(raised, REF_EXPR) or raised.fullname in _NOT_IMPLEMENTED:
             self.not_implemented = True  # or a re-raise, or anything not plainly an error
 
 
@@ -627,8 +613,8 @@ def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
     inference = Inference(home, modules)
     results: dict[str, Type] = {}
     for node in _definitions(home):
-        func = node.func if isinstance(node, _DECORATOR) else node
-        if isinstance(node, _FUNC_DEF) and _from_signature_of(node) is not None:
+        func = node.func if isinstance(node, DECORATOR) else node
+        if isinstance(node, FUNC_DEF) and _from_signature_of(node) is not None:
             continue  # the signature says it, and the cache keeps signatures
         known = inference.result(node)
         if known is None:
@@ -642,7 +628,7 @@ def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
     for name, symbol in home.names.items():
         defined = symbol.node
         if (
-            isinstance(defined, (_FUNC_DEF, _DECORATOR))
+            isinstance(defined, (FUNC_DEF, DECORATOR))
             and defined.fullname == prefix + name
             and rebound(home, name)
         ):
@@ -662,5 +648,5 @@ def _definitions(home: MypyFile) -> Iterator[FuncDef | Decorator]:
 def _own_functions(prefix: str, names: SymbolTable) -> Iterator[FuncDef | Decorator]:
     for name, sym in names.items():
         node = sym.node
-        if isinstance(node, (_FUNC_DEF, _DECORATOR)) and node.fullname == f"{prefix}.{name}":
+        if isinstance(node, (FUNC_DEF, DECORATOR)) and node.fullname == f"{prefix}.{name}":
             yield node  # not imported, not an alias

@@ -27,43 +27,32 @@ from collections.abc import Sequence
 from typing import Final
 
 from mypy.nodes import (
-    AssertStmt,
-    AssignmentExpr,
     Block,
     CallExpr,
-    ConditionalExpr,
     Expression,
     FuncItem,
     IfStmt,
-    MemberExpr,
-    NameExpr,
     Node,
-    OpExpr,
-    RefExpr,
     Statement,
-    UnaryExpr,
-    WhileStmt,
 )
 
 from mypy_wsplugin.facts.kept import EMPTY, frozen
 from mypy_wsplugin.facts.reachability import ends_block
 from mypy_wsplugin.facts.statements import child_blocks
+from mypy_wsplugin.mypy_classes import (
+    ASSERT_STMT,
+    ASSIGNMENT_EXPR,
+    CALL_EXPR,
+    CONDITIONAL_EXPR,
+    IF_STMT,
+    MEMBER_EXPR,
+    NAME_EXPR,
+    OP_EXPR,
+    REF_EXPR,
+    UNARY_EXPR,
+    WHILE_STMT,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ASSERT_STMT: Final = AssertStmt
-_ASSIGNMENT_EXPR: Final = AssignmentExpr
-_CALL_EXPR: Final = CallExpr
-_CONDITIONAL_EXPR: Final = ConditionalExpr
-_IF_STMT: Final = IfStmt
-_MEMBER_EXPR: Final = MemberExpr
-_NAME_EXPR: Final = NameExpr
-_OP_EXPR: Final = OpExpr
-_REF_EXPR: Final = RefExpr
-_UNARY_EXPR: Final = UnaryExpr
-_WHILE_STMT: Final = WhileStmt
 
 # The tests code dispatches on to call a sync or an async callable.
 _TESTS: Final = frozenset({"asyncio.coroutines.iscoroutinefunction", "inspect.iscoroutinefunction"})
@@ -84,13 +73,13 @@ def narrowed_callees(func: FuncItem) -> frozenset[Expression]:
 
 def _narrowed_in(func: FuncItem) -> frozenset[Expression]:
     expressions = get_subexpressions(func)
-    if not any(_tested(e) is not None for e in expressions if type(e) is _CALL_EXPR):
+    if not any(_tested(e) is not None for e in expressions if type(e) is CALL_EXPR):
         return EMPTY  # most functions: no test at all
     found: set[Expression] = set()
     for e in expressions:
-        if isinstance(e, _OP_EXPR) and e.op == "and":
+        if isinstance(e, OP_EXPR) and e.op == "and":
             _mark(found, [e.right], _holding(e.left, True))
-        elif isinstance(e, _CONDITIONAL_EXPR):
+        elif isinstance(e, CONDITIONAL_EXPR):
             _mark(found, [e.if_expr], _holding(e.cond, True))
             _mark(found, [e.else_expr], _holding(e.cond, False))
     _block(found, func.body.body)
@@ -100,13 +89,13 @@ def _narrowed_in(func: FuncItem) -> frozenset[Expression]:
 def _block(found: set[Expression], body: Sequence[Statement]) -> None:
     for i, s in enumerate(body):
         held: frozenset[str] = frozenset()
-        if isinstance(s, _ASSERT_STMT):
+        if isinstance(s, ASSERT_STMT):
             held = _holding(s.expr, True)
-        elif isinstance(s, _IF_STMT):
+        elif isinstance(s, IF_STMT):
             _if(found, s)
             if len(s.expr) == 1 and s.else_body is None and _ends(s.body[0]):
                 held = _holding(s.expr[0], False)
-        elif isinstance(s, _WHILE_STMT):
+        elif isinstance(s, WHILE_STMT):
             _mark(found, [s.body], _holding(s.expr, True))
             _block(found, s.body.body)
             if s.else_body is not None:
@@ -139,13 +128,13 @@ def _holding(cond: Expression, positive: bool) -> frozenset[str]:
     are coroutine functions where ``cond`` is true (``positive``) or false: a test, a walrus
     kept from one, under ``not``, and for true every operand of an ``and`` chain (for
     false, of an ``or`` chain)."""
-    while isinstance(cond, _UNARY_EXPR) and cond.op == "not":
+    while isinstance(cond, UNARY_EXPR) and cond.op == "not":
         cond, positive = cond.expr, not positive
-    if isinstance(cond, _ASSIGNMENT_EXPR):
+    if isinstance(cond, ASSIGNMENT_EXPR):
         cond = cond.value
-    if isinstance(cond, _OP_EXPR) and cond.op == ("and" if positive else "or"):
+    if isinstance(cond, OP_EXPR) and cond.op == ("and" if positive else "or"):
         return _holding(cond.left, positive) | _holding(cond.right, positive)
-    if positive and isinstance(cond, _CALL_EXPR):
+    if positive and isinstance(cond, CALL_EXPR):
         written = _tested(cond)
         return frozenset([written]) if written is not None else frozenset()
     return frozenset()
@@ -155,7 +144,7 @@ def _tested(call: CallExpr) -> str | None:
     """What ``call`` tests, if it is an ``iscoroutinefunction`` test: its argument, as
     written."""
     callee = call.callee
-    if not isinstance(callee, _REF_EXPR) or callee.fullname not in _TESTS or not call.args:
+    if not isinstance(callee, REF_EXPR) or callee.fullname not in _TESTS or not call.args:
         return None
     return written(call.args[0])
 
@@ -166,15 +155,15 @@ def _mark(found: set[Expression], nodes: Sequence[Node], held: frozenset[str]) -
         return
     for node in nodes:
         for e in get_subexpressions(node):  # an expression itself, and all below it
-            if isinstance(e, _CALL_EXPR) and written(e.callee) in held:
+            if isinstance(e, CALL_EXPR) and written(e.callee) in held:
                 found.add(e.callee)
 
 
 def written(e: Expression) -> str | None:
     """A callee as written, ``"self.on_message"``: names and attribute lookups on them."""
-    if isinstance(e, _NAME_EXPR):
+    if isinstance(e, NAME_EXPR):
         return e.name
-    if isinstance(e, _MEMBER_EXPR):
+    if isinstance(e, MEMBER_EXPR):
         base = written(e.expr)
         return f"{base}.{e.name}" if base is not None else None
     return None

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from fnmatch import fnmatchcase
-from typing import Final
 
-from mypy.nodes import ImportFrom, MypyFile
+from mypy.nodes import MypyFile
 from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
@@ -22,6 +21,7 @@ from mypy_wsplugin.facts.types import (
     is_any,
 )
 from mypy_wsplugin.messages import result_class_not_found
+from mypy_wsplugin.mypy_classes import IMPORT_FROM
 from mypy_wsplugin.mypy_internals import (
     current_target,
     depend_on,
@@ -33,11 +33,6 @@ from mypy_wsplugin.mypy_internals import (
 )
 from mypy_wsplugin.mypy_internals import modules as build_modules
 from mypy_wsplugin.reporting import note
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_IMPORT_FROM: Final = ImportFrom
 
 PRI_MED = 10  # mypy.build's priority for an ordinary import
 
@@ -118,7 +113,7 @@ def _may_use(
         return True
     for module, imp in imported_modules(file):
         names = (
-            [f"{module}.{name}" for name, _ in imp.names] if isinstance(imp, _IMPORT_FROM) else []
+            [f"{module}.{name}" for name, _ in imp.names] if isinstance(imp, IMPORT_FROM) else []
         )
         for name in (module, *names):
             if _covers(name, target, entry.is_glob) and (

@@ -19,18 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Final
 
-from mypy.nodes import FUNC_NO_INFO, Decorator, FuncDef, FuncItem, MypyFile
+from mypy.nodes import FUNC_NO_INFO, FuncItem, MypyFile
 
 from mypy_wsplugin.facts.statements import functions_in
+from mypy_wsplugin.mypy_classes import DECORATOR, FUNC_DEF
 from mypy_wsplugin.mypy_internals import checker_now, module_being_checked
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_DECORATOR: Final = Decorator
-_FUNC_DEF: Final = FuncDef
 
 # The modules the pass after type checking judges now (innermost last).
 _JUDGED: list[MypyFile] = []
@@ -49,14 +43,14 @@ def judging(tree: MypyFile) -> Iterator[None]:
 def enclosing_functions(scope: FuncItem) -> list[FuncItem]:
     """The functions ``scope`` is nested in, innermost first; none for a method or a
     function of a module's top level."""
-    if not isinstance(scope, _FUNC_DEF) or scope.info is not FUNC_NO_INFO:
+    if not isinstance(scope, FUNC_DEF) or scope.info is not FUNC_NO_INFO:
         return []
     tree = _module_judged()
     if tree is None:
         return []
     sym = tree.names.get(scope.name)
     node = sym.node if sym is not None else None
-    if node is scope or (isinstance(node, _DECORATOR) and node.func is scope):
+    if node is scope or (isinstance(node, DECORATOR) and node.func is scope):
         return []  # the module's own function
     outer = _outer_map(tree, scope)
     found: list[FuncItem] = []

@@ -10,35 +10,28 @@ configuration (and the messages) name the definition.
 from __future__ import annotations
 
 import re
-from typing import Final
 
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
     CallExpr,
-    Decorator,
     Expression,
-    MemberExpr,
     MypyFile,
-    RefExpr,
     SuperExpr,
     SymbolNode,
-    TypeInfo,
 )
-from mypy.types import CallableType, Instance, TypeType, TypeVarType, get_proper_type
+from mypy.types import get_proper_type
 
+from mypy_wsplugin.mypy_classes import (
+    CALLABLE_TYPE,
+    DECORATOR,
+    INSTANCE,
+    MEMBER_EXPR,
+    REF_EXPR,
+    TYPE_INFO,
+    TYPE_TYPE,
+    TYPE_VAR_TYPE,
+)
 from mypy_wsplugin.mypy_internals import Checker, expression_type
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALLABLE_TYPE: Final = CallableType
-_DECORATOR: Final = Decorator
-_INSTANCE: Final = Instance
-_MEMBER_EXPR: Final = MemberExpr
-_REF_EXPR: Final = RefExpr
-_TYPE_INFO: Final = TypeInfo
-_TYPE_TYPE: Final = TypeType
-_TYPE_VAR_TYPE: Final = TypeVarType
 
 CALL_SUFFIX = ".__call__"
 LRU_CACHE_CALL = "functools._lru_cache_wrapper" + CALL_SUFFIX
@@ -74,7 +67,7 @@ class DefiningNames:
             owner, _, name = fullname.rpartition(".")
             if modules is not None and owner:
                 sym = lookup_fully_qualified(owner, modules, raise_on_missing=False)
-                if sym is not None and isinstance(sym.node, _TYPE_INFO):
+                if sym is not None and isinstance(sym.node, TYPE_INFO):
                     info = sym.node.get_containing_type_info(name)
                     if info is not None:
                         member = info.names.get(name)
@@ -114,22 +107,22 @@ def called_definition(
     ``__call__`` is what the call calls).
     """
     callee: Expression = call.callee
-    if isinstance(callee, _MEMBER_EXPR):
+    if isinstance(callee, MEMBER_EXPR):
         owner = get_proper_type(expression_type(api, callee.expr))
-        if isinstance(owner, _TYPE_VAR_TYPE):  # ``self`` typed ``Self``
+        if isinstance(owner, TYPE_VAR_TYPE):  # ``self`` typed ``Self``
             owner = get_proper_type(owner.upper_bound)
-        if isinstance(owner, _TYPE_TYPE):
+        if isinstance(owner, TYPE_TYPE):
             owner = owner.item
-        if isinstance(owner, _CALLABLE_TYPE) and owner.is_type_obj():
+        if isinstance(owner, CALLABLE_TYPE) and owner.is_type_obj():
             owner = get_proper_type(owner.ret_type)
-        if isinstance(owner, _INSTANCE):
+        if isinstance(owner, INSTANCE):
             info = owner.type.get_containing_type_info(callee.name)
             if info is not None:
-                if decorated_only and not isinstance(info.names[callee.name].node, _DECORATOR):
+                if decorated_only and not isinstance(info.names[callee.name].node, DECORATOR):
                     return None
                 return f"{info.fullname}.{callee.name}", True
-    if isinstance(callee, _REF_EXPR) and callee.fullname:
-        if decorated_only and not isinstance(callee.node, _DECORATOR):
+    if isinstance(callee, REF_EXPR) and callee.fullname:
+        if decorated_only and not isinstance(callee.node, DECORATOR):
             return None
         return callee.fullname, False
     return None
@@ -139,8 +132,8 @@ def constructor_name(call: CallExpr, fullname: str) -> str:
     """The class ``call`` names, where mypy named its hook after another class: mypy < 2
     names ``Conn()`` after the class that ``Conn.__new__`` declares (``AsyncConn``)."""
     callee = call.callee
-    if isinstance(callee, _REF_EXPR) and callee.fullname != fullname:
+    if isinstance(callee, REF_EXPR) and callee.fullname != fullname:
         node = callee.node
-        if isinstance(node, _TYPE_INFO):
+        if isinstance(node, TYPE_INFO):
             return node.fullname
     return fullname

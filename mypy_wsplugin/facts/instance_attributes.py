@@ -18,33 +18,23 @@ from typing import Final
 
 from mypy.nodes import (
     LDEF,
-    AssignmentExpr,
     AssignmentStmt,
-    AwaitExpr,
     CallExpr,
     ClassDef,
-    Decorator,
     Expression,
     FuncDef,
     FuncItem,
-    Import,
-    ImportAll,
-    ImportFrom,
     MemberExpr,
     MypyFile,
     NameExpr,
-    OverloadedFuncDef,
     RefExpr,
     Statement,
-    StrExpr,
     SymbolNode,
     TypeInfo,
     Var,
 )
 from mypy.types import (
     AnyType,
-    CallableType,
-    Instance,
     NoneType,
     Type,
     TypeOfAny,
@@ -94,32 +84,30 @@ from mypy_wsplugin.facts.types import (
     non_awaitable_members,
     result_on,
 )
+from mypy_wsplugin.mypy_classes import (
+    ANY_TYPE,
+    ASSIGNMENT_EXPR,
+    ASSIGNMENT_STMT,
+    AWAIT_EXPR,
+    CALL_EXPR,
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_DEF,
+    IMPORT,
+    IMPORT_ALL,
+    IMPORT_FROM,
+    INSTANCE,
+    MEMBER_EXPR,
+    NAME_EXPR,
+    NONE_TYPE,
+    OVERLOADED_FUNC_DEF,
+    REF_EXPR,
+    STR_EXPR,
+    TYPE_INFO,
+    UNION_TYPE,
+    VAR,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions, hidden_symbol_type
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ANY_TYPE: Final = AnyType
-_ASSIGNMENT_EXPR: Final = AssignmentExpr
-_ASSIGNMENT_STMT: Final = AssignmentStmt
-_AWAIT_EXPR: Final = AwaitExpr
-_CALLABLE_TYPE: Final = CallableType
-_CALL_EXPR: Final = CallExpr
-_DECORATOR: Final = Decorator
-_FUNC_DEF: Final = FuncDef
-_IMPORT: Final = Import
-_IMPORT_ALL: Final = ImportAll
-_IMPORT_FROM: Final = ImportFrom
-_INSTANCE: Final = Instance
-_MEMBER_EXPR: Final = MemberExpr
-_NAME_EXPR: Final = NameExpr
-_NONE_TYPE: Final = NoneType
-_OVERLOADED_FUNC_DEF: Final = OverloadedFuncDef
-_REF_EXPR: Final = RefExpr
-_STR_EXPR: Final = StrExpr
-_TYPE_INFO: Final = TypeInfo
-_UNION_TYPE: Final = UnionType
-_VAR: Final = Var
 
 _Assigned = dict[str, "TypeInfo | None"]  # attribute -> its one class (None: anything else)
 _UNKNOWN: Final = AnyType(TypeOfAny.special_form)
@@ -168,18 +156,18 @@ def constructed_attribute(info: TypeInfo, name: str, module: str) -> Type | None
         if stores is None:
             continue
         proper = get_proper_type(stores)
-        items = proper.items if isinstance(proper, _UNION_TYPE) else [proper]
+        items = proper.items if isinstance(proper, UNION_TYPE) else [proper]
         for item in map(get_proper_type, items):
-            if isinstance(item, _NONE_TYPE):
+            if isinstance(item, NONE_TYPE):
                 placeholder = True
-            elif not isinstance(item, _INSTANCE) or (held is not None and item.type is not held):
+            elif not isinstance(item, INSTANCE) or (held is not None and item.type is not held):
                 return None
             else:
                 held = item.type
     if held is None:
         return None
     filled = fill_typevars_with_any(held)
-    if not isinstance(filled, _INSTANCE):
+    if not isinstance(filled, INSTANCE):
         return None
     if placeholder and non_awaitable_members(loaded or {}, filled):
         # ``X | None``, where neither is awaitable.  An awaitable ``X`` (``self.waiter =
@@ -225,7 +213,7 @@ def _stores_elsewhere(info: TypeInfo, name: str, loaded: dict[str, MypyFile] | N
                 stores = _stores_here(info, name, attributes_stored_on_others(home))
         else:
             stores = hidden_symbol_type(home, attribute_key(info, name))
-        if stores is not None and not isinstance(get_proper_type(stores), _ANY_TYPE):
+        if stores is not None and not isinstance(get_proper_type(stores), ANY_TYPE):
             return stores
     return _UNKNOWN if name in info.names else None
 
@@ -265,7 +253,7 @@ def attribute_stores(home: MypyFile) -> dict[str, Type]:
             stores = _fact(found, name, info)
             if stores is None:
                 continue
-            plain = not isinstance(get_proper_type(stores), _ANY_TYPE)
+            plain = not isinstance(get_proper_type(stores), ANY_TYPE)
             if plain:
                 if others is None:
                     others = attributes_stored_on_others(home)
@@ -316,10 +304,10 @@ def _assigned(info: TypeInfo) -> _Stores:
     for sym in info.names.values():
         node = sym.node
         # A property's setter stores too (``@pool.setter``: an overload of its items).
-        items = overload_parts(node) if isinstance(node, _OVERLOADED_FUNC_DEF) else [node]
+        items = overload_parts(node) if isinstance(node, OVERLOADED_FUNC_DEF) else [node]
         for item in items:
-            func = item.func if isinstance(item, _DECORATOR) else item
-            if isinstance(func, _FUNC_DEF) and func.arguments:
+            func = item.func if isinstance(item, DECORATOR) else item
+            if isinstance(func, FUNC_DEF) and func.arguments:
                 walker.receiver = func.arguments[0].variable.name
                 walker.func = func
                 walker.scope(func)
@@ -343,9 +331,9 @@ def _class_level_names(info: TypeInfo) -> list[str]:
     stored to it, and what mypy types it by."""
     names: list[str] = []
     for stmt in info.defn.defs.body:
-        if isinstance(stmt, _ASSIGNMENT_STMT):
-            names.extend(lv.name for lv in stmt.lvalues if isinstance(lv, _NAME_EXPR))
-        elif isinstance(stmt, (_FUNC_DEF, _DECORATOR, _OVERLOADED_FUNC_DEF)):
+        if isinstance(stmt, ASSIGNMENT_STMT):
+            names.extend(lv.name for lv in stmt.lvalues if isinstance(lv, NAME_EXPR))
+        elif isinstance(stmt, (FUNC_DEF, DECORATOR, OVERLOADED_FUNC_DEF)):
             names.append(stmt.name)
     return names
 
@@ -369,8 +357,8 @@ class _SelfStores(StatementWalker):
 
     def _own(self, target: Expression | None) -> MemberExpr | None:
         if (
-            isinstance(target, _MEMBER_EXPR)
-            and isinstance(target.expr, _NAME_EXPR)
+            isinstance(target, MEMBER_EXPR)
+            and isinstance(target.expr, NAME_EXPR)
             and target.expr.name == self.receiver
         ):
             return target
@@ -391,7 +379,7 @@ class _SelfStores(StatementWalker):
                 cls = chained_instance(s.rvalue, self.callees, self.members, self._declared)
             annotated = get_proper_type(s.type) if s.type is not None else None
             if annotated is not None and not (
-                isinstance(annotated, _INSTANCE) and annotated.type is cls
+                isinstance(annotated, INSTANCE) and annotated.type is cls
             ):
                 cls = None  # ``self.pool: Any = pool``: it holds what the annotation says
             if own.name in self.assigned and self.assigned[own.name] is not cls:
@@ -406,12 +394,12 @@ class _SelfStores(StatementWalker):
         checks the method.  Not ``self``/``cls`` (a subclass's instance, maybe)."""
         var = name.node
         func = self.func
-        if name.kind != LDEF or not isinstance(var, _VAR) or func is None:
+        if name.kind != LDEF or not isinstance(var, VAR) or func is None:
             return None
         if self_class(func, var) is not None:
             return None  # ``self``
         declared = declared_parameter(func, var)
-        if not isinstance(declared, _INSTANCE) or self._stores_of(func).get(var):
+        if not isinstance(declared, INSTANCE) or self._stores_of(func).get(var):
             return None  # a parameter the method assigns again
         self.declared.append((func, name, var, declared))
         self.narrowings.append((func, narrowings(func)))
@@ -429,13 +417,13 @@ class _SelfStores(StatementWalker):
         if role is Role.STORE:
             self._unknown(e)
         elif (
-            isinstance(e, _CALL_EXPR)
-            and isinstance(e.callee, _NAME_EXPR)
+            isinstance(e, CALL_EXPR)
+            and isinstance(e.callee, NAME_EXPR)
             and e.callee.fullname == "builtins.setattr"
             and len(e.args) >= 2
-            and isinstance(e.args[0], _NAME_EXPR)
+            and isinstance(e.args[0], NAME_EXPR)
             and e.args[0].name == self.receiver
-            and isinstance(e.args[1], _STR_EXPR)
+            and isinstance(e.args[1], STR_EXPR)
         ):
             self.assigned[e.args[1].value] = None
 
@@ -449,8 +437,8 @@ class _SelfStores(StatementWalker):
         """A function nested in the method sees its ``self``: its stores count too
         (unknown), unless it has a parameter of that name."""
         super().definition(s)
-        func = s.func if isinstance(s, _DECORATOR) else s
-        if isinstance(func, _FUNC_DEF) and all(
+        func = s.func if isinstance(s, DECORATOR) else s
+        if isinstance(func, FUNC_DEF) and all(
             arg.variable.name != self.receiver for arg in func.arguments
         ):
             stores = _NestedStores(self.receiver)
@@ -468,7 +456,7 @@ def _placeholder(s: AssignmentStmt) -> bool:
     return (
         s.type is None
         and len(s.lvalues) == 1
-        and isinstance(value, _NAME_EXPR)
+        and isinstance(value, NAME_EXPR)
         and value.fullname == "builtins.None"
     )
 
@@ -498,14 +486,14 @@ def instance_class(value: object) -> TypeInfo | None:
     wherever it checks the caller; a subclass's override is not seen, as for an attribute
     declared ``Pool``).  Nothing is drawn from an unannotated def's body here: mypy types
     such a call ``Any`` where it checks the caller, so no hook could agree."""
-    if not isinstance(value, _CALL_EXPR) or not isinstance(value.callee, _REF_EXPR):
+    if not isinstance(value, CALL_EXPR) or not isinstance(value.callee, REF_EXPR):
         return None
     node = callee_definition(value.callee)
-    if isinstance(node, _TYPE_INFO):
+    if isinstance(node, TYPE_INFO):
         made = constructed_class(node)
         return None if made is None or made.fallback_to_any else made
-    owner = value.callee.expr if isinstance(value.callee, _MEMBER_EXPR) else None
-    cls = bound(owner) if isinstance(owner, _REF_EXPR) else None
+    owner = value.callee.expr if isinstance(value.callee, MEMBER_EXPR) else None
+    cls = bound(owner) if isinstance(owner, REF_EXPR) else None
     return declared_instance(node, bound_through_class(node, cls))
 
 
@@ -514,10 +502,10 @@ def bound_through_class(node: object, cls: object) -> TypeInfo | None:
     (``Pool.fresh()``): the class, for a class method (or a static one, which binds
     nothing); nothing for an instance method, whose receiver is its first argument
     (``Pool.clone(sub)`` binds ``Self`` to ``sub``'s class, as mypy binds it)."""
-    if not isinstance(cls, _TYPE_INFO):
+    if not isinstance(cls, TYPE_INFO):
         return None
-    func = node.func if isinstance(node, _DECORATOR) else node
-    if isinstance(func, _FUNC_DEF) and not func.is_class and not func.is_static:
+    func = node.func if isinstance(node, DECORATOR) else node
+    if isinstance(func, FUNC_DEF) and not func.is_class and not func.is_static:
         return None
     return cls
 
@@ -551,7 +539,7 @@ def module_variable_stores(home: MypyFile) -> dict[str, Type]:
         sym = home.names.get(name)
         var = sym.node if sym is not None else None
         if (
-            not isinstance(var, _VAR)
+            not isinstance(var, VAR)
             or is_declared(var)
             or var.fullname != f"{home.fullname}.{name}"
         ):
@@ -569,12 +557,12 @@ def _bound_to_a_call(stmt: object) -> str | None:
     """The name of ``name = call(...)`` at a module's top level: what may bind a variable
     to an instance (:func:`chained_instance`)."""
     if (
-        isinstance(stmt, _ASSIGNMENT_STMT)
+        isinstance(stmt, ASSIGNMENT_STMT)
         and len(stmt.lvalues) == 1
-        and isinstance(stmt.rvalue, _CALL_EXPR)
+        and isinstance(stmt.rvalue, CALL_EXPR)
     ):
         target = stmt.lvalues[0]
-        return target.name if isinstance(target, _NAME_EXPR) else None
+        return target.name if isinstance(target, NAME_EXPR) else None
     return None
 
 
@@ -627,7 +615,7 @@ def _module_bindings(
         # Only calls are kept (what chained_instance reads): a module's other values, such
         # as large literal tables, would stay alive here after mypy frees its tree.
         name = _bound_to_a_call(stmt)
-        if name is not None and counts.get(name) == 1 and isinstance(stmt, _ASSIGNMENT_STMT):
+        if name is not None and counts.get(name) == 1 and isinstance(stmt, ASSIGNMENT_STMT):
             values[name] = stmt.rvalue
     rebound = frozen(
         name for func in functions_in(tree.defs) for name in global_names(func.body.body)
@@ -653,13 +641,13 @@ class _TopLevelStores(StatementWalker):
 
     def stmts(self, body: Sequence[Statement]) -> None:
         for s in body:  # an import binds too (``try: from app.fast import manager``)
-            if isinstance(s, _IMPORT_FROM):
+            if isinstance(s, IMPORT_FROM):
                 for name, alias in s.names:
                     self._count(alias or name)
-            elif isinstance(s, _IMPORT):
+            elif isinstance(s, IMPORT):
                 for name, alias in s.ids:
                     self._count(alias or name.partition(".")[0])
-            elif isinstance(s, _IMPORT_ALL):
+            elif isinstance(s, IMPORT_ALL):
                 self.star = True
         super().stmts(body)
 
@@ -668,10 +656,10 @@ class _TopLevelStores(StatementWalker):
             return
         if role is Role.STORE:
             for target in store_targets(e):
-                if isinstance(target, _NAME_EXPR):
+                if isinstance(target, NAME_EXPR):
                     self._count(target.name)
         for sub in get_subexpressions(e):
-            if isinstance(sub, _ASSIGNMENT_EXPR):
+            if isinstance(sub, ASSIGNMENT_EXPR):
                 self._count(sub.target.name)
 
     def definition(self, s: Definition) -> None:
@@ -699,12 +687,12 @@ def chained_instance(
     made = instance_class(value)
     if made is not None:
         return made
-    if isinstance(value, _NAME_EXPR):
+    if isinstance(value, NAME_EXPR):
         return named(value) if named is not None else None
-    if isinstance(value, _AWAIT_EXPR):
+    if isinstance(value, AWAIT_EXPR):
         called = _awaited_callee(value.expr, callees, members, named)
         return awaited_instance(called[0], called[1]) if called is not None else None
-    if not isinstance(value, _CALL_EXPR):
+    if not isinstance(value, CALL_EXPR):
         return None
     method = _method_of_known(value, callees, members, named)
     return declared_instance(method[0], method[1]) if method is not None else None
@@ -719,13 +707,13 @@ def _method_of_known(
     """The method ``call`` calls on a receiver known as :func:`chained_instance` knows one,
     with that receiver's class."""
     callee = call.callee
-    if not isinstance(callee, _MEMBER_EXPR) or callee.node is not None:
+    if not isinstance(callee, MEMBER_EXPR) or callee.node is not None:
         return None  # not a method called on a receiver (a module's attribute)
     base = callee.expr
     receiver = None
-    if isinstance(base, _NAME_EXPR):
+    if isinstance(base, NAME_EXPR):
         receiver = named(base) if named is not None else None
-    elif isinstance(base, (_CALL_EXPR, _AWAIT_EXPR)):
+    elif isinstance(base, (CALL_EXPR, AWAIT_EXPR)):
         note_callee(callees, base)
         receiver = chained_instance(base, callees, members, named)
     if receiver is None:
@@ -741,12 +729,12 @@ def _awaited_callee(
 ) -> tuple[SymbolNode | None, TypeInfo | None] | None:
     """What the awaited ``value`` calls, if a call: a method on a known receiver, or the
     definition its callee names (with the class a method called through it binds)."""
-    if not isinstance(value, _CALL_EXPR):
+    if not isinstance(value, CALL_EXPR):
         return None
     method = _method_of_known(value, callees, members, named)
     if method is not None:
         return method
-    if not isinstance(value.callee, _REF_EXPR):
+    if not isinstance(value.callee, REF_EXPR):
         return None
     note_callee(callees, value)
     return awaited_target(value.callee)
@@ -756,8 +744,8 @@ def awaited_target(callee: RefExpr) -> tuple[SymbolNode | None, TypeInfo | None]
     """The definition a call's ``callee`` names, and the class a method called through its
     class binds (:func:`bound_through_class`)."""
     node = callee_definition(callee)
-    owner = callee.expr if isinstance(callee, _MEMBER_EXPR) else None
-    return node, bound_through_class(node, bound(owner) if isinstance(owner, _REF_EXPR) else None)
+    owner = callee.expr if isinstance(callee, MEMBER_EXPR) else None
+    return node, bound_through_class(node, bound(owner) if isinstance(owner, REF_EXPR) else None)
 
 
 def entered_instance(
@@ -785,15 +773,15 @@ def awaited_instance(node: object, receiver: TypeInfo | None = None) -> TypeInfo
     function, or a method called on an instance of ``receiver`` or on that class), gives by
     its declared result (``async def connect() -> Conn``; ``-> Self`` bound to the
     receiver), as mypy types the ``await`` wherever it checks the caller."""
-    if isinstance(node, _DECORATOR):
+    if isinstance(node, DECORATOR):
         node = bare_method(node)
-    if not isinstance(node, _FUNC_DEF) or not node.is_coroutine:
+    if not isinstance(node, FUNC_DEF) or not node.is_coroutine:
         return None
     signature = call_signature(declared_signature(node))
     if signature is None or signature.implicit:
         return None
     result = get_proper_type(coroutine_result(result_on(node, signature, receiver)))
-    if isinstance(result, _INSTANCE) and not result.type.fallback_to_any:
+    if isinstance(result, INSTANCE) and not result.type.fallback_to_any:
         return result.type
     return None
 
@@ -802,23 +790,23 @@ def declared_instance(node: object, receiver: TypeInfo | None = None) -> TypeInf
     """The class of the instance a call of ``node``, a sync function or method, gives by
     its declared result (on an instance of ``receiver``, or on that class, where known: a
     result declared ``Self`` is then an instance of it)."""
-    if isinstance(node, _DECORATOR) and receiver is not None:
+    if isinstance(node, DECORATOR) and receiver is not None:
         node = bare_method(node) or node
-    if isinstance(node, _DECORATOR):
+    if isinstance(node, DECORATOR):
         # The type mypy gives the decorated function (its decorators are not in the cache);
         # an object with ``__call__`` (``@functools.lru_cache``) is called through it.
         signature = None if node.var.is_property else call_signature(node.var.type)
-    elif isinstance(node, _FUNC_DEF):
+    elif isinstance(node, FUNC_DEF):
         signature = call_signature(declared_signature(node))
     else:
         return None
-    func = node.func if isinstance(node, _DECORATOR) else node
-    if func.is_coroutine or not isinstance(signature, _CALLABLE_TYPE) or signature.implicit:
+    func = node.func if isinstance(node, DECORATOR) else node
+    if func.is_coroutine or not isinstance(signature, CALLABLE_TYPE) or signature.implicit:
         return None
-    if isinstance(node, _FUNC_DEF):
+    if isinstance(node, FUNC_DEF):
         result = get_proper_type(result_on(node, signature, receiver))
     else:
         result = get_proper_type(signature.ret_type)
-    if isinstance(result, _INSTANCE) and not result.type.fallback_to_any:
+    if isinstance(result, INSTANCE) and not result.type.fallback_to_any:
         return result.type
     return None

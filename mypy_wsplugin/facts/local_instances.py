@@ -27,30 +27,21 @@ from mypy.nodes import (
     FUNC_NO_INFO,
     GDEF,
     LDEF,
-    AssignmentExpr,
     AssignmentStmt,
-    AwaitExpr,
     CallExpr,
-    ConditionalExpr,
-    Decorator,
-    DictionaryComprehension,
     Expression,
     ForStmt,
-    FuncDef,
     FuncItem,
-    GeneratorExpr,
-    IndexExpr,
     MatchStmt,
     MemberExpr,
     MypyFile,
     NameExpr,
     RefExpr,
-    StrExpr,
     TypeInfo,
     Var,
     WithStmt,
 )
-from mypy.types import Instance, get_proper_type
+from mypy.types import get_proper_type
 
 from mypy_wsplugin.facts.bindings import (
     Callees,
@@ -87,29 +78,27 @@ from mypy_wsplugin.facts.statements import (
     stored_members,
 )
 from mypy_wsplugin.facts.stored_results import module_of
+from mypy_wsplugin.mypy_classes import (
+    ASSIGNMENT_EXPR,
+    AWAIT_EXPR,
+    CALL_EXPR,
+    CONDITIONAL_EXPR,
+    DECORATOR,
+    DICTIONARY_COMPREHENSION,
+    FUNC_DEF,
+    FUNC_ITEM,
+    GENERATOR_EXPR,
+    INDEX_EXPR,
+    INSTANCE,
+    MEMBER_EXPR,
+    MYPY_FILE,
+    NAME_EXPR,
+    REF_EXPR,
+    STR_EXPR,
+    TYPE_INFO,
+    VAR,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ASSIGNMENT_EXPR: Final = AssignmentExpr
-_AWAIT_EXPR: Final = AwaitExpr
-_CALL_EXPR: Final = CallExpr
-_CONDITIONAL_EXPR: Final = ConditionalExpr
-_DECORATOR: Final = Decorator
-_DICTIONARY_COMPREHENSION: Final = DictionaryComprehension
-_FUNC_DEF: Final = FuncDef
-_FUNC_ITEM: Final = FuncItem
-_GENERATOR_EXPR: Final = GeneratorExpr
-_INDEX_EXPR: Final = IndexExpr
-_INSTANCE: Final = Instance
-_MEMBER_EXPR: Final = MemberExpr
-_MYPY_FILE: Final = MypyFile
-_NAME_EXPR: Final = NameExpr
-_REF_EXPR: Final = RefExpr
-_STR_EXPR: Final = StrExpr
-_TYPE_INFO: Final = TypeInfo
-_VAR: Final = Var
 
 _Made = dict[Var, TypeInfo]
 # A local's first definition and its Var when the function was read (None: it has none).
@@ -150,7 +139,7 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
     where it stands, if any: what it was made or declared as, as an ``isinstance`` test
     there narrows it (:mod:`.narrowing`)."""
     var = name.node
-    if name.kind != LDEF or not isinstance(var, _VAR) or not isinstance(scope, _FUNC_ITEM):
+    if name.kind != LDEF or not isinstance(var, VAR) or not isinstance(scope, FUNC_ITEM):
         return None
     found = _made_in(scope)
     if is_declared(var):
@@ -171,7 +160,7 @@ def made_through_receiver(name: NameExpr, scope: Scope) -> Expression | None:
     class's attributes or methods.  A member the method or its class's ``setUp`` replaces
     is not followed (:func:`callee_replaced`)."""
     var = name.node
-    if name.kind != LDEF or not isinstance(var, _VAR) or not isinstance(scope, _FUNC_ITEM):
+    if name.kind != LDEF or not isinstance(var, VAR) or not isinstance(scope, FUNC_ITEM):
         return None
     return _made_in(scope).through_receiver.get(var)
 
@@ -183,7 +172,7 @@ def iterated_over(name: NameExpr, scope: Scope) -> tuple[Expression, str | None]
     :mod:`.loop_targets`): which class the items are is read where the name is used
     (``facts.resolve.receiver_class``)."""
     var = name.node
-    if name.kind != LDEF or not isinstance(var, _VAR) or not isinstance(scope, _FUNC_ITEM):
+    if name.kind != LDEF or not isinstance(var, VAR) or not isinstance(scope, FUNC_ITEM):
         return None
     return _made_in(scope).iterated.get(var)
 
@@ -200,17 +189,17 @@ def globals_passed(func: FuncItem) -> frozenset[str]:
         return known[2]
     names: set[str] = set()
     for e in get_subexpressions(func):
-        if isinstance(e, _ASSIGNMENT_EXPR):  # ``global client`` then ``(client := ...)``
+        if isinstance(e, ASSIGNMENT_EXPR):  # ``global client`` then ``(client := ...)``
             if e.target.kind == GDEF:
                 names.add(e.target.name)
-        elif isinstance(e, _CALL_EXPR) and not _iterating(e):
+        elif isinstance(e, CALL_EXPR) and not _iterating(e):
             for arg in e.args:
-                if isinstance(arg, _NAME_EXPR) and arg.kind == GDEF:
+                if isinstance(arg, NAME_EXPR) and arg.kind == GDEF:
                     names.add(arg.name)
                 elif (
-                    isinstance(arg, _MEMBER_EXPR)
-                    and isinstance(arg.expr, _REF_EXPR)
-                    and isinstance(arg.expr.node, _MYPY_FILE)
+                    isinstance(arg, MEMBER_EXPR)
+                    and isinstance(arg.expr, REF_EXPR)
+                    and isinstance(arg.expr.node, MYPY_FILE)
                 ):
                     names.add(f"{arg.expr.node.fullname}.{arg.name}")
     passed = frozen(names)
@@ -221,7 +210,7 @@ def globals_passed(func: FuncItem) -> frozenset[str]:
 def _iterating(call: CallExpr) -> bool:
     """``enumerate(peers)``, ``list(peers)``: a call that only iterates over its argument
     (:mod:`.loop_targets`) does not narrow it."""
-    return isinstance(call.callee, _NAME_EXPR) and call.callee.fullname in ITERATING
+    return isinstance(call.callee, NAME_EXPR) and call.callee.fullname in ITERATING
 
 
 # Per function: the function, its body, and the globals it passes to a call.
@@ -234,7 +223,7 @@ def member_replaced(name: NameExpr, member: str, scope: Scope) -> bool:
     ...)`` or ``patch.object(r, "fetch", ...)``.  A call of ``r.fetch()`` there may call
     the replacement, not the class's method: not resolved by the class."""
     var = name.node
-    if name.kind != LDEF or not isinstance(var, _VAR) or not isinstance(scope, _FUNC_ITEM):
+    if name.kind != LDEF or not isinstance(var, VAR) or not isinstance(scope, FUNC_ITEM):
         return False
     if (var.name, member) not in _replacements_in(scope).members:
         return False  # most calls: nothing of that name replaced, no walk for _made_in
@@ -253,29 +242,29 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile | None) -> 
     method that encloses ``scope`` and replaces or patches members
     (:func:`replaces_members`: ``def inner(): self.ping()`` in such a method), as the
     pass leaves such a call unjudged."""
-    if not isinstance(scope, _FUNC_ITEM):
+    if not isinstance(scope, FUNC_ITEM):
         return False
     if callee in narrowed_callees(scope):
         return True
-    if isinstance(callee, _MEMBER_EXPR):
+    if isinstance(callee, MEMBER_EXPR):
         owner = _enclosing_owner(callee, scope)
         if owner is not None and replaces_members(owner):
             return True
         base = callee.expr
-        if isinstance(base, _NAME_EXPR) and base.kind == LDEF:
+        if isinstance(base, NAME_EXPR) and base.kind == LDEF:
             return member_replaced(base, callee.name, scope)
-        if isinstance(base, _REF_EXPR) and isinstance(base.node, _MYPY_FILE):
+        if isinstance(base, REF_EXPR) and isinstance(base.node, MYPY_FILE):
             return _path_replaced(f"{base.node.fullname}.{callee.name}", callee.line, scope)
         if _module_level(base):
             # ``manager.count = AsyncMock()``, ``ws.manager.count = ...``, ``patch.object(
             # manager, "count", ...)``, ``patch("app.ws.manager.count")``: here or in setUp.
             return _patched([f"{base.fullname}.{callee.name}"], callee.line, scope)
-        if isinstance(base, _MEMBER_EXPR) and _on_self(base.expr, scope):
+        if isinstance(base, MEMBER_EXPR) and _on_self(base.expr, scope):
             member = f"{base.name}.{callee.name}"
             own = _replacements_in(scope).attributes
             return member in own or member in _set_up_replacements(scope.info)
         return False
-    if isinstance(callee, _NAME_EXPR) and callee.kind == GDEF:
+    if isinstance(callee, NAME_EXPR) and callee.kind == GDEF:
         rebound = _replacements_in(scope).rebound.get(callee.name)
         if rebound is not None and rebound <= callee.line:
             return True  # ``global fetch`` then ``fetch = fake``
@@ -286,13 +275,13 @@ def callee_replaced(callee: Expression, scope: Scope, tree: MypyFile | None) -> 
 
 def _module_level(e: Expression) -> TypeGuard[RefExpr]:
     """A module-level variable, named (``manager``) or through its module (``ws.manager``)."""
-    if isinstance(e, _NAME_EXPR):
-        return e.kind == GDEF and isinstance(e.node, _VAR)
+    if isinstance(e, NAME_EXPR):
+        return e.kind == GDEF and isinstance(e.node, VAR)
     return (
-        isinstance(e, _MEMBER_EXPR)
-        and isinstance(e.expr, _REF_EXPR)
-        and isinstance(e.expr.node, _MYPY_FILE)
-        and isinstance(e.node, _VAR)
+        isinstance(e, MEMBER_EXPR)
+        and isinstance(e.expr, REF_EXPR)
+        and isinstance(e.expr.node, MYPY_FILE)
+        and isinstance(e.node, VAR)
     )
 
 
@@ -363,7 +352,7 @@ def self_attribute_narrowed(attribute: MemberExpr, scope: Scope) -> bool:
     tests it with ``isinstance``: mypy narrows a declared attribute there to what was
     stored or tested (``self.pool = FakePool()``), so its declaration does not say what it
     holds."""
-    if not isinstance(scope, _FUNC_ITEM) or not _on_self(attribute.expr, scope):
+    if not isinstance(scope, FUNC_ITEM) or not _on_self(attribute.expr, scope):
         return False
     return attribute.name in _replacements_in(scope).own
 
@@ -382,12 +371,12 @@ def item_narrowed(container: Expression, scope: Scope) -> bool:
     """Whether ``scope`` tests, matches or stores an item of the attribute chain or name
     ``container`` (``isinstance(self.by_user[uid], Fake)``, ``rooms["a"] = x``): then what
     its items are is not read from its declaration there (:func:`chain_narrowed`)."""
-    chain = container.name if isinstance(container, _NAME_EXPR) else member_chain(container)
+    chain = container.name if isinstance(container, NAME_EXPR) else member_chain(container)
     return chain is not None and _narrowed_key(f"{chain}[]", scope)
 
 
 def _narrowed_key(key: str | None, scope: Scope) -> bool:
-    if key is None or not isinstance(scope, _FUNC_ITEM):
+    if key is None or not isinstance(scope, FUNC_ITEM):
         return False
     chains = _replacements_in(scope).chains
     return bool(chains) and key in chains
@@ -416,7 +405,7 @@ def _replacements_in(func: FuncItem) -> _Found:
 def _own_decorators(func: FuncItem) -> list[Expression]:
     """The decorators of a method or a module-level function, as written: a patch there
     applies to its whole body (its line is the function's first)."""
-    if not isinstance(func, _FUNC_DEF) or not func.is_decorated:
+    if not isinstance(func, FUNC_DEF) or not func.is_decorated:
         return []
     if func.info is not FUNC_NO_INFO:
         names = func.info.names
@@ -428,7 +417,7 @@ def _own_decorators(func: FuncItem) -> list[Expression]:
         names = home.names
     sym = names.get(func.name)
     node = sym.node if sym is not None else None
-    if not isinstance(node, _DECORATOR) or node.func is not func:
+    if not isinstance(node, DECORATOR) or node.func is not func:
         return []
     return list(node.original_decorators)
 
@@ -439,7 +428,7 @@ def member_patched(info: TypeInfo, name: str, line: int, scope: Scope) -> bool:
     ...)`` (also as the method's decorator), ``patch("app.db.Pool.acquire")``,
     ``monkeypatch.setattr(Pool, "acquire", ...)``: a call of it there may reach the
     replacement, and what it gives is not the class's."""
-    if not isinstance(scope, _FUNC_ITEM):
+    if not isinstance(scope, FUNC_ITEM):
         return False
     set_up = _set_up_paths(scope)
     if not _replacements_in(scope).paths and not any(set_up) and not enclosing_functions(scope):
@@ -451,7 +440,7 @@ def _enclosing_owner(callee: MemberExpr, scope: FuncItem) -> FuncItem | None:
     """The method enclosing ``scope`` whose ``self`` (or ``cls``) the chain ``callee``
     starts from (``self.ping``, ``self.client.get``), where ``scope`` is nested in it."""
     root = _root(callee.expr)
-    if not isinstance(root, _NAME_EXPR) or not isinstance(root.node, _VAR):
+    if not isinstance(root, NAME_EXPR) or not isinstance(root.node, VAR):
         return None
     owner = self_owner(scope, root.node)
     return owner if owner is not None and owner is not scope else None
@@ -495,14 +484,14 @@ def _is_method(func: FuncItem) -> bool:
 def _root(e: Expression) -> Expression:
     """Where an attribute chain starts: ``self`` for ``self.h.conn``; a module-level
     variable read through its module (``ws.manager`` for ``ws.manager.by_user``) is one."""
-    while isinstance(e, _MEMBER_EXPR) and not _module_level(e):
+    while isinstance(e, MEMBER_EXPR) and not _module_level(e):
         e = e.expr
     return e
 
 
 def _on_self(e: Expression, scope: FuncItem) -> bool:
     """Whether ``e`` is the method ``scope``'s first parameter (``self``)."""
-    return _is_method(scope) and isinstance(e, _NAME_EXPR) and e.node is scope.arguments[0].variable
+    return _is_method(scope) and isinstance(e, NAME_EXPR) and e.node is scope.arguments[0].variable
 
 
 # The methods that prepare a test class's instance before each test, or the class before
@@ -550,7 +539,7 @@ def _set_up_found(info: TypeInfo) -> list[_Found]:
     home = loaded.get(info.module_name) if loaded is not None else None
     for name in _SET_UP_MODULE if home is not None else ():
         sym = home.names.get(name) if home is not None else None
-        if home is not None and sym is not None and isinstance(sym.node, _FUNC_DEF):
+        if home is not None and sym is not None and isinstance(sym.node, FUNC_DEF):
             # ``def setUpModule():``, and what it may start: ``_patcher = patch(...)`` at
             # the module's top level.
             found += [_replacements_in(sym.node), _module_patches(home)]
@@ -560,9 +549,9 @@ def _set_up_found(info: TypeInfo) -> list[_Found]:
         for name in _SET_UP:
             sym = cls.names.get(name)
             node = sym.node if sym is not None else None
-            if isinstance(node, _DECORATOR):  # ``@classmethod def setUpClass(cls)``
+            if isinstance(node, DECORATOR):  # ``@classmethod def setUpClass(cls)``
                 node = node.func
-            if isinstance(node, _FUNC_DEF) and _is_method(node):
+            if isinstance(node, FUNC_DEF) and _is_method(node):
                 found.append(_replacements_in(node))
     return found
 
@@ -578,7 +567,7 @@ def global_patched(ref: RefExpr, scope: FuncItem, tree: MypyFile | None) -> bool
     if not _is_method(scope):
         return False
     paths = [ref.fullname]
-    if isinstance(ref, _NAME_EXPR) and tree is not None:
+    if isinstance(ref, NAME_EXPR) and tree is not None:
         paths.append(f"{tree.fullname}.{ref.name}")
     if any(path in found for found in _set_up_paths(scope) for path in paths):
         return True
@@ -594,7 +583,7 @@ def global_patched(ref: RefExpr, scope: FuncItem, tree: MypyFile | None) -> bool
 def _declared_class(var: Var) -> TypeInfo | None:
     """The class a local's declared type names (``p: Pool``), if it is one."""
     declared = get_proper_type(var.type)
-    return declared.type if isinstance(declared, _INSTANCE) else None
+    return declared.type if isinstance(declared, INSTANCE) else None
 
 
 def _made_in(func: FuncItem) -> _Locals:
@@ -686,7 +675,7 @@ class _Replacements(StatementWalker):
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
             self._note_stores(e)
-        elif isinstance(e, _CALL_EXPR):
+        elif isinstance(e, CALL_EXPR):
             self._note_patch(e)
         if role is Role.CONDITION and e is not None:
             self._note_tests(e)
@@ -696,7 +685,7 @@ class _Replacements(StatementWalker):
         chain passed to a call there (``isinstance(s.h.conn, Fake)``, ``is_fake(p.conn)``,
         ``type(p.conn) is Fake``), which a test may narrow."""
         for e in get_subexpressions(condition):
-            if not isinstance(e, _CALL_EXPR):
+            if not isinstance(e, CALL_EXPR):
                 continue
             for arg in e.args:
                 key = narrowing_key(arg)
@@ -704,11 +693,11 @@ class _Replacements(StatementWalker):
                     self.chains.add(key)
             if (
                 self.self_var is not None
-                and isinstance(e.callee, _NAME_EXPR)
+                and isinstance(e.callee, NAME_EXPR)
                 and e.callee.fullname == "builtins.isinstance"
                 and e.args
-                and isinstance(e.args[0], _MEMBER_EXPR)
-                and isinstance(e.args[0].expr, _NAME_EXPR)
+                and isinstance(e.args[0], MEMBER_EXPR)
+                and isinstance(e.args[0].expr, NAME_EXPR)
                 and e.args[0].expr.node is self.self_var
             ):
                 self.tested.add(e.args[0].name)
@@ -718,9 +707,9 @@ class _Replacements(StatementWalker):
         condition of ``a if test else b`` and a comprehension's ``if`` clauses
         (``self.h.conn.send(m) if isinstance(self.h.conn, Fake) else None``)."""
         for e in get_subexpressions(func):
-            if isinstance(e, _CONDITIONAL_EXPR):
+            if isinstance(e, CONDITIONAL_EXPR):
                 self._note_tests(e.cond)
-            elif isinstance(e, (_GENERATOR_EXPR, _DICTIONARY_COMPREHENSION)):
+            elif isinstance(e, (GENERATOR_EXPR, DICTIONARY_COMPREHENSION)):
                 # (a list or set comprehension holds its GeneratorExpr)
                 for conditions in e.condlists:
                     for condition in conditions:
@@ -735,10 +724,10 @@ class _Replacements(StatementWalker):
             key = narrowing_key(subject)
             if key is not None:
                 self.chains.add(key)
-            if isinstance(subject, _NAME_EXPR) and subject.kind == GDEF:
+            if isinstance(subject, NAME_EXPR) and subject.kind == GDEF:
                 line = self.rebound.get(subject.name, s.line)
                 self.rebound[subject.name] = min(line, s.line)
-            elif isinstance(subject, _MEMBER_EXPR):
+            elif isinstance(subject, MEMBER_EXPR):
                 base = subject.expr
                 if self.self_var is not None and _is_name_of(base, self.self_var):
                     self.tested.add(subject.name)
@@ -754,13 +743,13 @@ class _Replacements(StatementWalker):
             self._note(member.expr, member.name, member.line)
             # One level (``self.conn = x``, ``p.conn = x``) is read where the stores are:
             # _note above, and the class's stores (.instance_attributes).
-            chain = member_chain(member) if isinstance(member.expr, _MEMBER_EXPR) else None
+            chain = member_chain(member) if isinstance(member.expr, MEMBER_EXPR) else None
             if chain is not None:
                 self.chains.add(chain)
         for name in store_targets(target):
-            if isinstance(name, _NAME_EXPR) and name.kind == GDEF:
+            if isinstance(name, NAME_EXPR) and name.kind == GDEF:
                 self.rebound[name.name] = min(name.line, self.rebound.get(name.name, name.line))
-            elif isinstance(name, _INDEX_EXPR):  # ``self.by_user[uid] = ws``
+            elif isinstance(name, INDEX_EXPR):  # ``self.by_user[uid] = ws``
                 key = narrowing_key(name)
                 if key is not None:
                     self.chains.add(key)
@@ -772,16 +761,16 @@ class _Replacements(StatementWalker):
         ``monkeypatch.setattr("app.client.fetch", ...)``; a patch started at once
         (``patch.object(...).start()``)."""
         callee = call.callee
-        if isinstance(callee, _MEMBER_EXPR) and callee.name == "start":
-            if isinstance(callee.expr, _CALL_EXPR):  # ``patch.object(...).start()``
+        if isinstance(callee, MEMBER_EXPR) and callee.name == "start":
+            if isinstance(callee.expr, CALL_EXPR):  # ``patch.object(...).start()``
                 self._note_patch(callee.expr)
             return
-        if isinstance(callee, _MEMBER_EXPR) and callee.name in _ENTERING:
+        if isinstance(callee, MEMBER_EXPR) and callee.name in _ENTERING:
             # ``self.enterContext(patch(...))``, ``stack.enter_context(patch(...))``
-            if call.args and isinstance(call.args[0], _CALL_EXPR):
+            if call.args and isinstance(call.args[0], CALL_EXPR):
                 self._note_patch(call.args[0])
             return
-        if not isinstance(callee, (_NAME_EXPR, _MEMBER_EXPR)):
+        if not isinstance(callee, (NAME_EXPR, MEMBER_EXPR)):
             return
         name = callee.name
         if name not in _PATCHING:
@@ -794,35 +783,35 @@ class _Replacements(StatementWalker):
                 if member != "target":
                     self._note_member(first, member, call.line)
             return
-        if isinstance(first, _STR_EXPR) and name != "object":
+        if isinstance(first, STR_EXPR) and name != "object":
             if "." in first.value:
                 self._note_path(first.value, call.line)
             return
         attribute = _argument(call, 1, "attribute")
-        if name != "patch" and isinstance(attribute, _STR_EXPR):
+        if name != "patch" and isinstance(attribute, STR_EXPR):
             self._note(first, attribute.value, call.line)
 
     def _note_member(self, target: Expression, member: str, line: int) -> None:
         """``member`` of ``target``, an object or a path (``"app.db.Pool"``), replaced."""
-        if isinstance(target, _STR_EXPR):
+        if isinstance(target, STR_EXPR):
             self._note_path(f"{target.value}.{member}", line)
         else:
             self._note(target, member, line)
 
     def _note(self, base: Expression, member: str, line: int) -> None:
-        if isinstance(base, _NAME_EXPR) and isinstance(base.node, _VAR):
+        if isinstance(base, NAME_EXPR) and isinstance(base.node, VAR):
             self.replaced.add((base.node, member))
             if base.kind == GDEF:  # ``manager.count = fake``: by its path too
                 self._note_path(f"{base.fullname}.{member}", line)
         elif _module_level(base):  # ``ws.manager.count = fake``
             self._note_path(f"{base.fullname}.{member}", line)
-        elif isinstance(base, _REF_EXPR) and isinstance(base.node, (_MYPY_FILE, _TYPE_INFO)):
+        elif isinstance(base, REF_EXPR) and isinstance(base.node, (MYPY_FILE, TYPE_INFO)):
             # A module's attribute, or a class's (``patch.object(Pool, "acquire", ...)``).
             self._note_path(f"{base.node.fullname}.{member}", line)
         elif (
-            isinstance(base, _MEMBER_EXPR)
+            isinstance(base, MEMBER_EXPR)
             and self.self_var is not None
-            and isinstance(base.expr, _NAME_EXPR)
+            and isinstance(base.expr, NAME_EXPR)
             and base.expr.node is self.self_var
         ):
             self.attributes.add(f"{base.name}.{member}")
@@ -832,7 +821,7 @@ class _Replacements(StatementWalker):
 
 
 def _is_name_of(e: Expression, var: Var) -> bool:
-    return isinstance(e, _NAME_EXPR) and e.node is var
+    return isinstance(e, NAME_EXPR) and e.node is var
 
 
 # The methods that enter a context manager until the test's clean-up (unittest's
@@ -899,22 +888,22 @@ class _Constructed(StatementWalker):
         module-level variable (``manager.connect()``) or of an attribute of either, not
         replaced in the method or its class's ``setUp``; or reads an item of such an
         attribute or variable (``ws = self.by_user[uid]``, ``ws = rooms[room]``)."""
-        if isinstance(value, _INDEX_EXPR):
+        if isinstance(value, INDEX_EXPR):
             root = _root(value.base)
             if _module_level(root):
                 return True  # ``rooms[room]``, ``ws.rooms[room]``, ``manager.by_user[uid]``
             return root is not value.base and _on_self(root, self.func)
-        call = value.expr if isinstance(value, _AWAIT_EXPR) else value
-        if not isinstance(call, _CALL_EXPR) or not isinstance(call.callee, _MEMBER_EXPR):
+        call = value.expr if isinstance(value, AWAIT_EXPR) else value
+        if not isinstance(call, CALL_EXPR) or not isinstance(call.callee, MEMBER_EXPR):
             return False
         callee = call.callee
         base = _root(callee.expr)
         if _module_level(base):
             return not callee_replaced(callee, self.func, None)
-        if not _on_self(base, self.func) or not isinstance(base, _NAME_EXPR):
+        if not _on_self(base, self.func) or not isinstance(base, NAME_EXPR):
             return False
         if callee.expr is base:  # ``self.fetch()``: replaced as a local's member
-            return isinstance(base.node, _VAR) and (base.node, callee.name) not in self.replaced
+            return isinstance(base.node, VAR) and (base.node, callee.name) not in self.replaced
         return not callee_replaced(callee, self.func, None)
 
     def visit_with(self, s: WithStmt) -> None:
@@ -944,11 +933,11 @@ class _Constructed(StatementWalker):
         """Whether ``value`` calls, at any link of its chain, a member the function replaces
         on a local (``c = await pool.acquire()`` after ``pool.acquire = AsyncMock()``)."""
         while True:
-            if isinstance(value, _AWAIT_EXPR):
+            if isinstance(value, AWAIT_EXPR):
                 value = value.expr
-            elif isinstance(value, _CALL_EXPR) and isinstance(value.callee, _MEMBER_EXPR):
+            elif isinstance(value, CALL_EXPR) and isinstance(value.callee, MEMBER_EXPR):
                 base = value.callee.expr
-                if isinstance(base, _NAME_EXPR) and isinstance(base.node, _VAR):
+                if isinstance(base, NAME_EXPR) and isinstance(base.node, VAR):
                     return (base.node, value.callee.name) in self.replaced
                 value = base
             else:
@@ -958,10 +947,10 @@ class _Constructed(StatementWalker):
         """The local ``target`` defines, if it is a name's first definition (the first one
         read is kept as the function's token, see :func:`_made_in`)."""
         if (
-            isinstance(target, _NAME_EXPR)
+            isinstance(target, NAME_EXPR)
             and target.is_new_def
             and target.kind == LDEF
-            and isinstance(target.node, _VAR)
+            and isinstance(target.node, VAR)
         ):
             if self.token is None:
                 self.token = (target, target.node)
@@ -976,7 +965,7 @@ class _Constructed(StatementWalker):
 
         def named(expr: NameExpr) -> TypeInfo | None:
             base = expr.node
-            if expr.kind != LDEF or not isinstance(base, _VAR):
+            if expr.kind != LDEF or not isinstance(base, VAR):
                 return None
             if self_class(self.func, base) is not None:
                 return None

@@ -27,24 +27,11 @@ from mypy.nodes import (
     ARG_NAMED,
     ARG_POS,
     GDEF,
-    CallExpr,
     Expression,
-    ListExpr,
-    MemberExpr,
-    NameExpr,
-    TupleExpr,
 )
 
 from mypy_wsplugin.facts.bindings import Callees, note_callee
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALL_EXPR: Final = CallExpr
-_LIST_EXPR: Final = ListExpr
-_MEMBER_EXPR: Final = MemberExpr
-_NAME_EXPR: Final = NameExpr
-_TUPLE_EXPR: Final = TupleExpr
+from mypy_wsplugin.mypy_classes import CALL_EXPR, LIST_EXPR, MEMBER_EXPR, NAME_EXPR, TUPLE_EXPR
 
 # A loop target, the container it iterates over, and the view: None (the container's
 # items), "keys" or "values" (a mapping's).
@@ -68,7 +55,7 @@ def loop_sources(target: Expression, iterable: Expression, callees: Callees) -> 
     iterable = _uncopied(iterable, callees)
     zipped = _zipped(iterable, callees)
     if zipped is not None:
-        if not isinstance(target, (_TUPLE_EXPR, _LIST_EXPR)) or len(target.items) != len(zipped):
+        if not isinstance(target, (TUPLE_EXPR, LIST_EXPR)) or len(target.items) != len(zipped):
             return []
         return [
             source
@@ -82,9 +69,9 @@ def loop_sources(target: Expression, iterable: Expression, callees: Callees) -> 
             return []
         target, iterable = items[1], _uncopied(inner, callees)
     view: str | None = None
-    if isinstance(iterable, _CALL_EXPR) and not iterable.args:
+    if isinstance(iterable, CALL_EXPR) and not iterable.args:
         callee = iterable.callee
-        if not isinstance(callee, _MEMBER_EXPR):
+        if not isinstance(callee, MEMBER_EXPR):
             return []
         container = callee.expr
         if callee.name == "items":
@@ -103,7 +90,7 @@ def loop_sources(target: Expression, iterable: Expression, callees: Callees) -> 
 def _uncopied(iterable: Expression, callees: Callees) -> Expression:
     """``list(x)``, ``sorted(x, key=...)`` and the like as ``x``."""
     while True:
-        if not isinstance(iterable, _CALL_EXPR) or not isinstance(iterable.callee, _NAME_EXPR):
+        if not isinstance(iterable, CALL_EXPR) or not isinstance(iterable.callee, NAME_EXPR):
             return iterable
         if iterable.callee.fullname not in _COPIES or iterable.arg_kinds[:1] != [ARG_POS]:
             return iterable
@@ -116,8 +103,8 @@ def _uncopied(iterable: Expression, callees: Callees) -> Expression:
 def _first_argument(iterable: Expression, fullname: str, callees: Callees) -> Expression | None:
     """``x`` of ``enumerate(x)`` (with a start or not)."""
     if (
-        isinstance(iterable, _CALL_EXPR)
-        and isinstance(iterable.callee, _NAME_EXPR)
+        isinstance(iterable, CALL_EXPR)
+        and isinstance(iterable.callee, NAME_EXPR)
         and iterable.callee.fullname == fullname
         and iterable.arg_kinds[:1] == [ARG_POS]
     ):
@@ -129,8 +116,8 @@ def _first_argument(iterable: Expression, fullname: str, callees: Callees) -> Ex
 def _zipped(iterable: Expression, callees: Callees) -> list[Expression] | None:
     """The iterables of ``zip(a, b, ...)`` (all given by position; ``strict=`` aside)."""
     if (
-        isinstance(iterable, _CALL_EXPR)
-        and isinstance(iterable.callee, _NAME_EXPR)
+        isinstance(iterable, CALL_EXPR)
+        and isinstance(iterable.callee, NAME_EXPR)
         and iterable.callee.fullname == "builtins.zip"
         and iterable.args
     ):
@@ -145,12 +132,12 @@ def _zipped(iterable: Expression, callees: Callees) -> list[Expression] | None:
 
 
 def _pair(target: Expression) -> tuple[Expression, Expression] | None:
-    if isinstance(target, (_TUPLE_EXPR, _LIST_EXPR)) and len(target.items) == 2:
+    if isinstance(target, (TUPLE_EXPR, LIST_EXPR)) and len(target.items) == 2:
         return target.items[0], target.items[1]
     return None
 
 
 def _may_be_declared(container: Expression) -> bool:
-    return isinstance(container, _MEMBER_EXPR) or (
-        isinstance(container, _NAME_EXPR) and container.kind == GDEF
+    return isinstance(container, MEMBER_EXPR) or (
+        isinstance(container, NAME_EXPR) and container.kind == GDEF
     )

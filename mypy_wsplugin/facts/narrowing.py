@@ -46,28 +46,17 @@ from mypy.nodes import (
     LDEF,
     AssertStmt,
     CallExpr,
-    ConditionalExpr,
-    DictionaryComprehension,
     Expression,
     FuncItem,
-    GeneratorExpr,
     IfStmt,
-    IndexExpr,
-    ListExpr,
     MatchStmt,
-    MemberExpr,
     NameExpr,
-    OpExpr,
-    RefExpr,
-    StarExpr,
     Statement,
-    TupleExpr,
     TypeInfo,
-    UnaryExpr,
     Var,
     WhileStmt,
 )
-from mypy.types import AnyType, get_proper_type
+from mypy.types import get_proper_type
 
 from mypy_wsplugin.facts.bindings import (
     Callees,
@@ -81,31 +70,29 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.reachability import ends_block, exits
 from mypy_wsplugin.facts.roles import Role, store_counts
 from mypy_wsplugin.facts.statements import StatementWalker, child_blocks, functions_in
+from mypy_wsplugin.mypy_classes import (
+    ANY_TYPE,
+    ASSERT_STMT,
+    CALL_EXPR,
+    CONDITIONAL_EXPR,
+    DICTIONARY_COMPREHENSION,
+    GENERATOR_EXPR,
+    IF_STMT,
+    INDEX_EXPR,
+    LIST_EXPR,
+    MATCH_STMT,
+    MEMBER_EXPR,
+    NAME_EXPR,
+    OP_EXPR,
+    REF_EXPR,
+    STAR_EXPR,
+    TUPLE_EXPR,
+    TYPE_INFO,
+    UNARY_EXPR,
+    VAR,
+    WHILE_STMT,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ANY_TYPE: Final = AnyType
-_ASSERT_STMT: Final = AssertStmt
-_CALL_EXPR: Final = CallExpr
-_CONDITIONAL_EXPR: Final = ConditionalExpr
-_DICTIONARY_COMPREHENSION: Final = DictionaryComprehension
-_GENERATOR_EXPR: Final = GeneratorExpr
-_IF_STMT: Final = IfStmt
-_INDEX_EXPR: Final = IndexExpr
-_LIST_EXPR: Final = ListExpr
-_MATCH_STMT: Final = MatchStmt
-_MEMBER_EXPR: Final = MemberExpr
-_NAME_EXPR: Final = NameExpr
-_OP_EXPR: Final = OpExpr
-_REF_EXPR: Final = RefExpr
-_STAR_EXPR: Final = StarExpr
-_TUPLE_EXPR: Final = TupleExpr
-_TYPE_INFO: Final = TypeInfo
-_UNARY_EXPR: Final = UnaryExpr
-_VAR: Final = Var
-_WHILE_STMT: Final = WhileStmt
 
 _ISINSTANCE: Final = "builtins.isinstance"
 # What a test says of a name: the class it holds (None: not followed; _FAILED: the test failed).
@@ -135,7 +122,7 @@ def narrowed(name: NameExpr, func: FuncItem, known: TypeInfo | None) -> TypeInfo
     found = narrowings(func).get(id(name), _UNTESTED)
     if found is _UNTESTED:
         return known
-    if not isinstance(found, _TYPE_INFO):
+    if not isinstance(found, TYPE_INFO):
         return None
     if known is None:
         # Only a parameter without a type is plainly ``Any`` to mypy, narrowed to exactly
@@ -178,11 +165,11 @@ def _matches_and_conditions(func: FuncItem) -> tuple[list[Expression], list[Expr
     blocks = [func.body, *(nested.body for nested in functions_in(func.body.body))]
     while blocks:
         for s in blocks.pop().body:
-            if isinstance(s, _MATCH_STMT):
+            if isinstance(s, MATCH_STMT):
                 subjects.append(s.subject)
-            elif isinstance(s, _IF_STMT):
+            elif isinstance(s, IF_STMT):
                 conditions += s.expr
-            elif isinstance(s, (_WHILE_STMT, _ASSERT_STMT)):
+            elif isinstance(s, (WHILE_STMT, ASSERT_STMT)):
                 conditions.append(s.expr)
             blocks += child_blocks(s)
     for e in get_subexpressions(func.body):
@@ -197,7 +184,7 @@ def _untyped_parameter(name: NameExpr, func: FuncItem) -> bool:
     for index, arg in enumerate(func.arguments):
         if arg.variable is var:
             first_of_method = index == 0 and self_class(func, var) is not None
-            untyped = var.type is None or isinstance(get_proper_type(var.type), _ANY_TYPE)
+            untyped = var.type is None or isinstance(get_proper_type(var.type), ANY_TYPE)
             return arg.kind in _PLAIN_KINDS and untyped and not first_of_method
     return False
 
@@ -226,7 +213,7 @@ def _tested(func: FuncItem, callees: Callees) -> set[Var]:
     kept in ``callees``."""
     tested: set[Var] = set()
     for e in get_subexpressions(func.body):
-        if type(e) is not _CALL_EXPR:
+        if type(e) is not CALL_EXPR:
             continue
         is_test = _is_isinstance(e)
         # ``type(x) is C`` narrows too (not followed: ``x`` is not claimed there).
@@ -235,7 +222,7 @@ def _tested(func: FuncItem, callees: Callees) -> set[Var]:
             var = _subject(e)
             if var is not None:
                 tested.add(var)
-            if is_test and isinstance(e.args[1], _REF_EXPR):
+            if is_test and isinstance(e.args[1], REF_EXPR):
                 note_name(callees, e.args[1])
     return tested
 
@@ -248,11 +235,11 @@ def _passed_to_tests(func: FuncItem) -> set[Var]:
     passed: set[Var] = set()
     for cond in _matches_and_conditions(func)[1]:
         for e in get_subexpressions(cond):
-            if type(e) is _CALL_EXPR:
+            if type(e) is CALL_EXPR:
                 passed.update(
                     arg.node
                     for arg in e.args
-                    if isinstance(arg, _NAME_EXPR) and isinstance(arg.node, _VAR)
+                    if isinstance(arg, NAME_EXPR) and isinstance(arg.node, VAR)
                 )
     return passed
 
@@ -260,7 +247,7 @@ def _passed_to_tests(func: FuncItem) -> set[Var]:
 def _is_isinstance(call: CallExpr) -> bool:
     callee = call.callee
     return (
-        isinstance(callee, _NAME_EXPR)
+        isinstance(callee, NAME_EXPR)
         and callee.fullname == _ISINSTANCE
         and len(call.args) == 2
         and not call.arg_names[0]
@@ -271,9 +258,7 @@ def _is_isinstance(call: CallExpr) -> bool:
 def _is_type_call(call: CallExpr) -> bool:
     callee = call.callee
     return (
-        isinstance(callee, _NAME_EXPR)
-        and callee.fullname == "builtins.type"
-        and len(call.args) == 1
+        isinstance(callee, NAME_EXPR) and callee.fullname == "builtins.type" and len(call.args) == 1
     )
 
 
@@ -293,20 +278,20 @@ def _followable(func: FuncItem, tested: set[Var]) -> set[Var]:
 
 def _tests(cond: Expression | None) -> tuple[_Env, _Env]:
     """What ``cond`` says of the names it tests where it holds, and where it does not."""
-    if isinstance(cond, _UNARY_EXPR) and cond.op == "not":
+    if isinstance(cond, UNARY_EXPR) and cond.op == "not":
         holds, fails = _tests(cond.expr)
         return fails, holds
-    if isinstance(cond, _OP_EXPR) and cond.op in ("and", "or"):
+    if isinstance(cond, OP_EXPR) and cond.op in ("and", "or"):
         left, right = _tests(cond.left), _tests(cond.right)
         if cond.op == "and":
             return _both(left[0], right[0]), _unknown(left[1], right[1])
         return _unknown(left[0], right[0]), _both(left[1], right[1])
-    if isinstance(cond, _CALL_EXPR) and _is_isinstance(cond):
+    if isinstance(cond, CALL_EXPR) and _is_isinstance(cond):
         var = _subject(cond)
         if var is None:
             return {}, {}  # ``isinstance(self.x, C)``: no name is narrowed
-        cls = bound(cond.args[1]) if isinstance(cond.args[1], _REF_EXPR) else None
-        return {var: cls if isinstance(cls, _TYPE_INFO) else None}, {var: _FAILED}
+        cls = bound(cond.args[1]) if isinstance(cond.args[1], REF_EXPR) else None
+        return {var: cls if isinstance(cls, TYPE_INFO) else None}, {var: _FAILED}
     if cond is None:
         return {}, {}
     # Any other shape: a name it may narrow is not claimed either way.
@@ -318,23 +303,23 @@ def _maybe_narrowed(cond: Expression) -> list[Var]:
     """The names a test of another shape may narrow (``type(x) is C``, ``is_sub(x)`` with a
     ``TypeGuard``, ``x.__class__ is C``, ``x == 1``): each one it uses, except as the
     base of an attribute (``x.ready``, ``x.m()``) or alone (``if x:``, ``not x``)."""
-    if isinstance(cond, _UNARY_EXPR) and cond.op == "not":
+    if isinstance(cond, UNARY_EXPR) and cond.op == "not":
         cond = cond.expr
-    if isinstance(cond, _NAME_EXPR):
+    if isinstance(cond, NAME_EXPR):
         return []
     subs = get_subexpressions(cond)
-    bases = {id(e.expr) for e in subs if type(e) is _MEMBER_EXPR and e.name != "__class__"}
+    bases = {id(e.expr) for e in subs if type(e) is MEMBER_EXPR and e.name != "__class__"}
     return [
         e.node
         for e in subs
-        if type(e) is _NAME_EXPR and isinstance(e.node, _VAR) and id(e) not in bases
+        if type(e) is NAME_EXPR and isinstance(e.node, VAR) and id(e) not in bases
     ]
 
 
 def _subject(test: CallExpr) -> Var | None:
     """The local or parameter ``isinstance(x, C)`` (or ``type(x)``) tests, if a name."""
     subject = test.args[0]
-    if isinstance(subject, _NAME_EXPR) and isinstance(subject.node, _VAR):
+    if isinstance(subject, NAME_EXPR) and isinstance(subject.node, VAR):
         return subject.node
     return None
 
@@ -392,7 +377,7 @@ class _Regions(StatementWalker):
             if var not in self.followable:
                 found[id(name)] = None
             elif said is not _UNTESTED:
-                found[id(name)] = said if isinstance(said, _TYPE_INFO) else None
+                found[id(name)] = said if isinstance(said, TYPE_INFO) else None
         return found
 
     def stmts(self, body: Sequence[Statement]) -> None:
@@ -400,9 +385,9 @@ class _Regions(StatementWalker):
         self.env = dict(outer)
         for s in body:
             super().stmts([s])
-            if isinstance(s, _ASSERT_STMT):
+            if isinstance(s, ASSERT_STMT):
                 self.env = _narrow(self.env, _tests(s.expr)[0])
-            elif isinstance(s, _IF_STMT):
+            elif isinstance(s, IF_STMT):
                 self.env = _narrow(self.env, _after_if(s))
             if ends_block(s):
                 # The rest of the block never runs, and mypy does not check it.
@@ -451,17 +436,17 @@ class _Regions(StatementWalker):
     def condition(self, cond: Expression | None) -> None:
         """A test's own operands: a later operand of ``and`` is narrowed by the earlier
         ones (``or``: by their failing)."""
-        if isinstance(cond, _OP_EXPR) and cond.op in ("and", "or"):
+        if isinstance(cond, OP_EXPR) and cond.op in ("and", "or"):
             self.condition(cond.left)
             outer = self.env
             holds, fails = _tests(cond.left)
             self.env = _narrow(outer, holds if cond.op == "and" else fails)
             self.condition(cond.right)
             self.env = outer
-        elif isinstance(cond, _UNARY_EXPR) and cond.op == "not":
+        elif isinstance(cond, UNARY_EXPR) and cond.op == "not":
             self.condition(cond.expr)
         else:
-            followed = isinstance(cond, _CALL_EXPR) and _is_isinstance(cond)
+            followed = isinstance(cond, CALL_EXPR) and _is_isinstance(cond)
             self._record(cond, tests_followed=followed)
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
@@ -471,11 +456,11 @@ class _Regions(StatementWalker):
         if e is None:
             return
         for sub in get_subexpressions(e):
-            if type(sub) is _NAME_EXPR:
+            if type(sub) is NAME_EXPR:
                 var = sub.node
-                if isinstance(var, _VAR) and var in self.tested and sub.kind == LDEF:
+                if isinstance(var, VAR) and var in self.tested and sub.kind == LDEF:
                     self.seen.append((sub, var, self.env.get(var, _UNTESTED)))
-            elif not tests_followed and type(sub) is _CALL_EXPR and _is_isinstance(sub):
+            elif not tests_followed and type(sub) is CALL_EXPR and _is_isinstance(sub):
                 # A test in a shape not followed (a variable, a conditional expression, a
                 # comprehension, a loop's condition): its name is not claimed anywhere.
                 var = _subject(sub)
@@ -491,11 +476,11 @@ class _Regions(StatementWalker):
 def _inner_tests(e: Expression) -> list[Expression]:
     """The tests an expression narrows by: a conditional expression's, the left operand
     of ``and``/``or``, a comprehension's conditions."""
-    if type(e) is _CONDITIONAL_EXPR:
+    if type(e) is CONDITIONAL_EXPR:
         return [e.cond]
-    if type(e) is _OP_EXPR and e.op in ("and", "or"):
+    if type(e) is OP_EXPR and e.op in ("and", "or"):
         return [e.left]
-    if type(e) is _GENERATOR_EXPR or type(e) is _DICTIONARY_COMPREHENSION:
+    if type(e) is GENERATOR_EXPR or type(e) is DICTIONARY_COMPREHENSION:
         return [cond for conds in e.condlists for cond in conds]
     return []
 
@@ -516,17 +501,17 @@ def subject_names(subject: Expression) -> list[Var]:
     """The names a ``match`` on ``subject`` may narrow: the subject itself, or an item of a
     tuple or list subject (``match x, flag: case Sub(), True:`` narrows ``x``)."""
     items = subject_items(subject)
-    return [e.node for e in items if isinstance(e, _NAME_EXPR) and isinstance(e.node, _VAR)]
+    return [e.node for e in items if isinstance(e, NAME_EXPR) and isinstance(e.node, VAR)]
 
 
 def member_chain(e: Expression) -> str | None:
     """An attribute chain from a name as written (``self.h.conn``: "self.h.conn"), as
     mypy's binder keys what it narrows; None for any other expression."""
     names: list[str] = []
-    while isinstance(e, _MEMBER_EXPR):
+    while isinstance(e, MEMBER_EXPR):
         names.append(e.name)
         e = e.expr
-    if not names or not isinstance(e, _NAME_EXPR):
+    if not names or not isinstance(e, NAME_EXPR):
         return None
     names.append(e.name)
     return ".".join(reversed(names))
@@ -537,9 +522,9 @@ def narrowing_key(e: Expression) -> str | None:
     (:func:`member_chain`), or an item of one or of a name (``self.by_user[uid]``:
     "self.by_user[]", ``rooms["a"]``: "rooms[]", whatever the key); None for anything
     else."""
-    if isinstance(e, _INDEX_EXPR):
+    if isinstance(e, INDEX_EXPR):
         base = e.base
-        chain = base.name if isinstance(base, _NAME_EXPR) else member_chain(base)
+        chain = base.name if isinstance(base, NAME_EXPR) else member_chain(base)
         return f"{chain}[]" if chain is not None else None
     return member_chain(e)
 
@@ -547,8 +532,8 @@ def narrowing_key(e: Expression) -> str | None:
 def subject_items(subject: Expression) -> list[Expression]:
     """What a ``match`` on ``subject`` may narrow: the subject, or each item of a tuple or
     list subject (``match self.pool, flag:``)."""
-    if isinstance(subject, _STAR_EXPR):
+    if isinstance(subject, STAR_EXPR):
         return subject_items(subject.expr)
-    if isinstance(subject, (_TUPLE_EXPR, _LIST_EXPR)):
+    if isinstance(subject, (TUPLE_EXPR, LIST_EXPR)):
         return [item for e in subject.items for item in subject_items(e)]
     return [subject]

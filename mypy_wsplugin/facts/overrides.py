@@ -12,21 +12,16 @@ assigns it on another instance (``d.pool = AsyncPool()``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Final
 
 from mypy.nodes import (
     FUNC_NO_INFO,
-    Decorator,
     Expression,
     FuncDef,
     MypyFile,
-    NameExpr,
-    OverloadedFuncDef,
     SymbolNode,
     SymbolTable,
     TypeInfo,
 )
-from mypy.types import CallableType
 
 from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.reachability import names_stored
@@ -38,16 +33,14 @@ from mypy_wsplugin.facts.statements import (
 )
 from mypy_wsplugin.facts.stored_results import hidden_symbols_of
 from mypy_wsplugin.facts.types import awaitable_result, coroutine_result
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALLABLE_TYPE: Final = CallableType
-_DECORATOR: Final = Decorator
-_FUNC_DEF: Final = FuncDef
-_NAME_EXPR: Final = NameExpr
-_OVERLOADED_FUNC_DEF: Final = OverloadedFuncDef
-_TYPE_INFO: Final = TypeInfo
+from mypy_wsplugin.mypy_classes import (
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_DEF,
+    NAME_EXPR,
+    OVERLOADED_FUNC_DEF,
+    TYPE_INFO,
+)
 
 # module -> (its tree, the statements read, the answer): computed once per parsed module.
 _MEMO: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
@@ -72,8 +65,8 @@ def _replaced_methods(home: MypyFile) -> frozenset[str]:
         stores = _AttributeStores()
         for sym in info.names.values():
             node = sym.node
-            func = node.func if isinstance(node, _DECORATOR) else node
-            if isinstance(func, _FUNC_DEF):
+            func = node.func if isinstance(node, DECORATOR) else node
+            if isinstance(func, FUNC_DEF):
                 stores.scope(func)
         for name in stores.names:
             replaced.update(f"{base.fullname}.{name}" for base in info.mro)
@@ -92,7 +85,7 @@ def _shadowed_in_mro(info: TypeInfo) -> Iterator[str]:
         for name, sym in cls.names.items():
             node = sym.node
             if name not in first:
-                first[name] = isinstance(node, _FUNC_DEF) and not node.is_coroutine
+                first[name] = isinstance(node, FUNC_DEF) and not node.is_coroutine
             elif not first[name] and _has_body_read(node):
                 yield f"{cls.fullname}.{name}"
 
@@ -121,7 +114,7 @@ def reached_otherwise(receiver: TypeInfo, owner: TypeInfo, called: str, watched:
             kind = kinds.get(name)
             if kind is None or name == called:
                 continue
-            if isinstance(sym.node, _FUNC_DEF):
+            if isinstance(sym.node, FUNC_DEF):
                 # An unannotated def turning async (the daemon's snapshot does not say).
                 watched.update(hidden_symbols_of(sym.node))
             if _kind(sym.node) != kind:
@@ -132,25 +125,25 @@ def reached_otherwise(receiver: TypeInfo, owner: TypeInfo, called: str, watched:
 def _kind(node: SymbolNode | None) -> tuple[str, bool] | None:
     """What kind of method ``node`` is (a plain def or another, ``async`` or not), None
     for no method."""
-    if isinstance(node, _FUNC_DEF):
+    if isinstance(node, FUNC_DEF):
         # A plain def declared to give an awaitable (``-> Awaitable[int]``) is one.
         signature = node.type
-        declared = isinstance(signature, _CALLABLE_TYPE) and (
+        declared = isinstance(signature, CALLABLE_TYPE) and (
             awaitable_result(signature.ret_type) is not None
             or coroutine_result(signature.ret_type) is not None
         )
         return ("def", node.is_coroutine or declared)
-    if isinstance(node, _DECORATOR):
+    if isinstance(node, DECORATOR):
         return ("decorated", node.func.is_coroutine)
-    if isinstance(node, _OVERLOADED_FUNC_DEF):
+    if isinstance(node, OVERLOADED_FUNC_DEF):
         return ("overloaded", False)
     return None
 
 
 def _has_body_read(node: object) -> bool:
     """A sync def, decorated or not: what the inference may read a body of."""
-    func = node.func if isinstance(node, _DECORATOR) else node
-    return isinstance(func, _FUNC_DEF) and not func.is_coroutine
+    func = node.func if isinstance(node, DECORATOR) else node
+    return isinstance(func, FUNC_DEF) and not func.is_coroutine
 
 
 def _rebound_in_body(info: TypeInfo) -> Iterator[str]:
@@ -158,14 +151,14 @@ def _rebound_in_body(info: TypeInfo) -> Iterator[str]:
     under an ``if`` or in a tuple target)."""
     for name in names_stored(info.defn.defs.body):
         sym = info.names.get(name)
-        if sym is not None and isinstance(sym.node, (_FUNC_DEF, _DECORATOR)):
+        if sym is not None and isinstance(sym.node, (FUNC_DEF, DECORATOR)):
             yield name
 
 
 def classes_in(prefix: str, names: SymbolTable) -> Iterator[TypeInfo]:
     for name, sym in names.items():
         node = sym.node
-        if isinstance(node, _TYPE_INFO) and node.fullname == f"{prefix}.{name}":
+        if isinstance(node, TYPE_INFO) and node.fullname == f"{prefix}.{name}":
             yield node
             yield from classes_in(node.fullname, node.names)
 
@@ -210,5 +203,5 @@ class _AttributeStores(StatementWalker):
             return
         for member in stored_members(e):
             base = member.expr
-            if not (self.skip_own and isinstance(base, _NAME_EXPR) and base.name == self.own):
+            if not (self.skip_own and isinstance(base, NAME_EXPR) and base.name == self.own):
                 self.names.add(member.name)

@@ -28,31 +28,28 @@ from __future__ import annotations
 
 from typing import Final
 
-from mypy.nodes import Decorator, FuncDef, OverloadedFuncDef, RefExpr, SymbolNode, TypeInfo
+from mypy.nodes import Decorator, SymbolNode, TypeInfo
 from mypy.types import (
     CallableType,
-    Instance,
     LiteralType,
     NoneType,
     ProperType,
     TupleType,
     TypedDictType,
     UninhabitedType,
-    UnionType,
     get_proper_type,
 )
 
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALLABLE_TYPE: Final = CallableType
-_DECORATOR: Final = Decorator
-_FUNC_DEF: Final = FuncDef
-_INSTANCE: Final = Instance
-_OVERLOADED_FUNC_DEF: Final = OverloadedFuncDef
-_REF_EXPR: Final = RefExpr
-_TYPE_INFO: Final = TypeInfo
-_UNION_TYPE: Final = UnionType
+from mypy_wsplugin.mypy_classes import (
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_DEF,
+    INSTANCE,
+    OVERLOADED_FUNC_DEF,
+    REF_EXPR,
+    TYPE_INFO,
+    UNION_TYPE,
+)
 
 _PLAIN_RESULTS = (NoneType, UninhabitedType, LiteralType, TupleType, TypedDictType, CallableType)
 # Decorators that leave what a call of the function gives as its annotation says.
@@ -78,18 +75,18 @@ def is_display(fullname: str) -> bool:
 def gives_plain_value(node: SymbolNode | None) -> bool:
     """Whether every call of the definition ``node`` gives a value that is never awaitable
     (see the module's docstring); False where that is not certain."""
-    if isinstance(node, _TYPE_INFO):
+    if isinstance(node, TYPE_INFO):
         return _plain_class(node)
-    if isinstance(node, _OVERLOADED_FUNC_DEF):
+    if isinstance(node, OVERLOADED_FUNC_DEF):
         return bool(node.items) and all(gives_plain_value(item) for item in node.items)
-    if isinstance(node, _DECORATOR):
+    if isinstance(node, DECORATOR):
         if not _keeps_signature(node):
             return False
         node = node.func
-    if not isinstance(node, _FUNC_DEF) or node.is_coroutine or node.is_generator:
+    if not isinstance(node, FUNC_DEF) or node.is_coroutine or node.is_generator:
         return False
     signature = node.type
-    if not isinstance(signature, _CALLABLE_TYPE) or signature.implicit:
+    if not isinstance(signature, CALLABLE_TYPE) or signature.implicit:
         return False
     if node.unanalyzed_type is None:
         return False  # no annotation written: mypy infers or assumes the result
@@ -101,12 +98,12 @@ def gives_coroutine(node: SymbolNode | None) -> bool:
     that is not an async generator, undecorated or decorated only by decorators that keep
     its signature (mypy types its calls ``Coroutine[Any, Any, T]``; mypy < 2.0 types the
     calls of an unannotated one ``Any``, which the checks read the same way)."""
-    if isinstance(node, _DECORATOR):
+    if isinstance(node, DECORATOR):
         if not _keeps_signature(node):
             return False
         node = node.func
     return (
-        isinstance(node, _FUNC_DEF)
+        isinstance(node, FUNC_DEF)
         and node.is_coroutine
         and not node.is_async_generator
         and not node.is_generator
@@ -115,15 +112,15 @@ def gives_coroutine(node: SymbolNode | None) -> bool:
 
 def _keeps_signature(node: Decorator) -> bool:
     return all(
-        isinstance(d, _REF_EXPR) and d.fullname in _KEEPING_DECORATORS for d in node.decorators
+        isinstance(d, REF_EXPR) and d.fullname in _KEEPING_DECORATORS for d in node.decorators
     )
 
 
 def plain_result(result: ProperType) -> bool:
     """Whether a value of type ``result`` is never awaitable (and not ``Any``)."""
-    if isinstance(result, _INSTANCE):
+    if isinstance(result, INSTANCE):
         return _plain_class(result.type)
-    if isinstance(result, _UNION_TYPE):
+    if isinstance(result, UNION_TYPE):
         return all(plain_result(get_proper_type(item)) for item in result.items)
     return isinstance(result, _PLAIN_RESULTS)
 

@@ -14,31 +14,18 @@ lines with mypy's defaults as with ``check_untyped_defs``.  Not seen: a ``with``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
 
 from mypy.nodes import (
-    AssertStmt,
-    AssignmentExpr,
     Block,
-    BreakStmt,
-    CallExpr,
     ClassDef,
-    Decorator,
     DelStmt,
     Expression,
-    ExpressionStmt,
-    ForStmt,
-    FuncDef,
     IfStmt,
-    IntExpr,
     MatchStmt,
-    NameExpr,
-    RefExpr,
     Statement,
     TryStmt,
-    WhileStmt,
 )
-from mypy.types import CallableType, UninhabitedType, get_proper_type
+from mypy.types import get_proper_type
 
 from mypy_wsplugin.facts.bindings import bound
 from mypy_wsplugin.facts.kept import frozen
@@ -51,27 +38,25 @@ from mypy_wsplugin.facts.statements import (
     in_lambdas,
     store_targets,
 )
+from mypy_wsplugin.mypy_classes import (
+    ASSERT_STMT,
+    ASSIGNMENT_EXPR,
+    BREAK_STMT,
+    CALL_EXPR,
+    CALLABLE_TYPE,
+    DECORATOR,
+    EXPRESSION_STMT,
+    FOR_STMT,
+    FUNC_DEF,
+    IF_STMT,
+    INT_EXPR,
+    NAME_EXPR,
+    REF_EXPR,
+    TRY_STMT,
+    UNINHABITED_TYPE,
+    WHILE_STMT,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ASSERT_STMT: Final = AssertStmt
-_ASSIGNMENT_EXPR: Final = AssignmentExpr
-_BREAK_STMT: Final = BreakStmt
-_CALLABLE_TYPE: Final = CallableType
-_CALL_EXPR: Final = CallExpr
-_DECORATOR: Final = Decorator
-_EXPRESSION_STMT: Final = ExpressionStmt
-_FOR_STMT: Final = ForStmt
-_FUNC_DEF: Final = FuncDef
-_IF_STMT: Final = IfStmt
-_INT_EXPR: Final = IntExpr
-_NAME_EXPR: Final = NameExpr
-_REF_EXPR: Final = RefExpr
-_TRY_STMT: Final = TryStmt
-_UNINHABITED_TYPE: Final = UninhabitedType
-_WHILE_STMT: Final = WhileStmt
 
 
 def exits(body: Sequence[Statement]) -> bool:
@@ -86,28 +71,28 @@ def ends_block(s: Statement) -> bool:
     ``try`` whose ``finally`` ends or whose body (or ``else``) and every handler end."""
     if isinstance(s, EXITS):
         return True
-    if isinstance(s, _ASSERT_STMT):
-        return isinstance(s.expr, _NAME_EXPR) and s.expr.fullname == "builtins.False"
-    if isinstance(s, _WHILE_STMT):
+    if isinstance(s, ASSERT_STMT):
+        return isinstance(s.expr, NAME_EXPR) and s.expr.fullname == "builtins.False"
+    if isinstance(s, WHILE_STMT):
         return _always_true(s.expr) and not _breaks(s.body)
-    if isinstance(s, _IF_STMT):
+    if isinstance(s, IF_STMT):
         return s.else_body is not None and all(map(_ends, [*s.body, s.else_body]))
-    if isinstance(s, _TRY_STMT):
+    if isinstance(s, TRY_STMT):
         if s.finally_body is not None and _ends(s.finally_body):
             return True
         body_ends = _ends(s.body) or (s.else_body is not None and _ends(s.else_body))
         return body_ends and all(map(_ends, s.handlers))
-    if isinstance(s, _EXPRESSION_STMT) and isinstance(s.expr, _CALL_EXPR):
+    if isinstance(s, EXPRESSION_STMT) and isinstance(s.expr, CALL_EXPR):
         callee = s.expr.callee
-        node = bound(callee) if isinstance(callee, _REF_EXPR) else None
+        node = bound(callee) if isinstance(callee, REF_EXPR) else None
         # A decorated function: what mypy makes of the decorated name (an untyped
         # decorator gives Any, and mypy goes on checking after the call).
-        if isinstance(node, _DECORATOR):
+        if isinstance(node, DECORATOR):
             signature = get_proper_type(node.var.type)
         else:
-            signature = node.type if isinstance(node, _FUNC_DEF) else None
-        if isinstance(signature, _CALLABLE_TYPE):
-            return isinstance(get_proper_type(signature.ret_type), _UNINHABITED_TYPE)
+            signature = node.type if isinstance(node, FUNC_DEF) else None
+        if isinstance(signature, CALLABLE_TYPE):
+            return isinstance(get_proper_type(signature.ret_type), UNINHABITED_TYPE)
     return False
 
 
@@ -117,14 +102,14 @@ def _ends(block: Block) -> bool:
 
 
 def _always_true(e: object) -> bool:
-    return (isinstance(e, _NAME_EXPR) and e.fullname == "builtins.True") or (
-        isinstance(e, _INT_EXPR) and e.value != 0
+    return (isinstance(e, NAME_EXPR) and e.fullname == "builtins.True") or (
+        isinstance(e, INT_EXPR) and e.value != 0
     )
 
 
 def _always_false(e: object) -> bool:
-    return (isinstance(e, _NAME_EXPR) and e.fullname == "builtins.False") or (
-        isinstance(e, _INT_EXPR) and e.value == 0
+    return (isinstance(e, NAME_EXPR) and e.fullname == "builtins.False") or (
+        isinstance(e, INT_EXPR) and e.value == 0
     )
 
 
@@ -141,10 +126,10 @@ class _Breaks(StatementWalker):
 
     def stmts(self, body: Sequence[Statement]) -> None:
         for s in body:
-            if isinstance(s, _BREAK_STMT):
+            if isinstance(s, BREAK_STMT):
                 self.found = True
                 return
-            if isinstance(s, (_WHILE_STMT, _FOR_STMT)):
+            if isinstance(s, (WHILE_STMT, FOR_STMT)):
                 # A break in the loop's own body is its own; one in its ``else`` is ours.
                 self.block(s.else_body)
             else:
@@ -278,11 +263,11 @@ class _NameStores(_Unreachable):
 
     def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
         if role is Role.STORE:
-            self.names.update(t.name for t in store_targets(e) if isinstance(t, _NAME_EXPR))
+            self.names.update(t.name for t in store_targets(e) if isinstance(t, NAME_EXPR))
         elif e is not None:
             # A walrus stores too (``if (job := wrap(job)):``), not in a lambda's body (its
             # own scope).
-            walruses = [sub for sub in get_subexpressions(e) if isinstance(sub, _ASSIGNMENT_EXPR)]
+            walruses = [sub for sub in get_subexpressions(e) if isinstance(sub, ASSIGNMENT_EXPR)]
             if walruses:
                 lambdas = in_lambdas(e)
                 self.names.update(w.target.name for w in walruses if id(w) not in lambdas)

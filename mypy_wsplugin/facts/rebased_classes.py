@@ -21,32 +21,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Final
 
 from mypy.nodes import (
     GDEF,
-    IndexExpr,
-    MemberExpr,
     MypyFile,
     RefExpr,
     SymbolNode,
-    TypeAlias,
     TypeInfo,
 )
-from mypy.types import Instance, get_proper_type
+from mypy.types import get_proper_type
 
 from mypy_wsplugin.facts.bindings import node_now, written_path
+from mypy_wsplugin.mypy_classes import (
+    INDEX_EXPR,
+    INSTANCE,
+    MEMBER_EXPR,
+    REF_EXPR,
+    TYPE_ALIAS,
+    TYPE_INFO,
+)
 from mypy_wsplugin.mypy_internals import tree_is_complete
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_INDEX_EXPR: Final = IndexExpr
-_INSTANCE: Final = Instance
-_MEMBER_EXPR: Final = MemberExpr
-_REF_EXPR: Final = RefExpr
-_TYPE_ALIAS: Final = TypeAlias
-_TYPE_INFO: Final = TypeInfo
 
 
 @contextmanager
@@ -91,7 +85,7 @@ def _classes_defined_in(tree: MypyFile) -> Iterator[TypeInfo]:
     todo = [
         sym.node
         for sym in tree.names.values()
-        if isinstance(sym.node, _TYPE_INFO) and sym.node.module_name == tree.fullname
+        if isinstance(sym.node, TYPE_INFO) and sym.node.module_name == tree.fullname
     ]
     while todo:
         info = todo.pop()
@@ -100,7 +94,7 @@ def _classes_defined_in(tree: MypyFile) -> Iterator[TypeInfo]:
         todo.extend(
             sym.node
             for sym in info.names.values()
-            if isinstance(sym.node, _TYPE_INFO) and sym.node.fullname.startswith(prefix)
+            if isinstance(sym.node, TYPE_INFO) and sym.node.fullname.startswith(prefix)
         )
 
 
@@ -142,7 +136,7 @@ def _bases_now(info: TypeInfo, modules: dict[str, MypyFile]) -> list[TypeInfo] |
         aligned = len(written) == len(recorded)
         rebound = any(
             node is not ref.node
-            or (isinstance(node, _TYPE_ALIAS) and aligned and written[i] is not recorded[i])
+            or (isinstance(node, TYPE_ALIAS) and aligned and written[i] is not recorded[i])
             for i, (ref, node) in enumerate(zip(refs, now, strict=True))
         )
         if rebound:
@@ -160,7 +154,7 @@ def _written_now(
     its full name."""
     if not ref.fullname:
         return ref.node
-    path = written_path(ref, home) if ref.kind == GDEF or isinstance(ref, _MEMBER_EXPR) else None
+    path = written_path(ref, home) if ref.kind == GDEF or isinstance(ref, MEMBER_EXPR) else None
     return node_now(path or ref.fullname, modules)
 
 
@@ -178,9 +172,9 @@ def _written_bases(info: TypeInfo) -> list[RefExpr] | None:
     base); None where one is not a name, or the class has no statement."""
     refs: list[RefExpr] = []
     for expr in info.defn.base_type_exprs:
-        if isinstance(expr, _INDEX_EXPR):
+        if isinstance(expr, INDEX_EXPR):
             expr = expr.base
-        if not isinstance(expr, _REF_EXPR):
+        if not isinstance(expr, REF_EXPR):
             return None
         refs.append(expr)
     return refs
@@ -188,10 +182,10 @@ def _written_bases(info: TypeInfo) -> list[RefExpr] | None:
 
 def _class_of(node: SymbolNode | None) -> TypeInfo | None:
     """The class ``node`` is, or that a type alias ``node`` names (``Base = Other``)."""
-    if isinstance(node, _TYPE_ALIAS):
+    if isinstance(node, TYPE_ALIAS):
         target = get_proper_type(node.target)
-        return target.type if isinstance(target, _INSTANCE) else None
-    return node if isinstance(node, _TYPE_INFO) else None
+        return target.type if isinstance(target, INSTANCE) else None
+    return node if isinstance(node, TYPE_INFO) else None
 
 
 def _c3(seqs: list[list[TypeInfo]]) -> list[TypeInfo] | None:

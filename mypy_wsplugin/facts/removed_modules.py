@@ -22,18 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from mypy.nodes import Import, ImportAll, ImportFrom, MypyFile, NameExpr
+from mypy.nodes import MypyFile
 
 from mypy_wsplugin.facts.bindings import imported_modules
+from mypy_wsplugin.mypy_classes import IMPORT, IMPORT_ALL, IMPORT_FROM, NAME_EXPR
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_IMPORT: Final = Import
-_IMPORT_ALL: Final = ImportAll
-_IMPORT_FROM: Final = ImportFrom
-_NAME_EXPR: Final = NameExpr
 
 # Keys of RemovedModules._known besides names: a module's own code, and all it binds.
 _CODE: Final = " code"
@@ -70,14 +63,14 @@ class RemovedModules:
     def _uses_removed(self, tree: MypyFile) -> bool:
         used = self._names_used(tree)
         for module, statement in imported_modules(tree):
-            if isinstance(statement, _IMPORT_ALL):
+            if isinstance(statement, IMPORT_ALL):
                 if self._exports_removed(module):
                     return True  # any name may come from it
-            elif isinstance(statement, _IMPORT_FROM):
+            elif isinstance(statement, IMPORT_FROM):
                 for name, alias in statement.names:
                     if (alias or name) in used and self._name_gone(module, name):
                         return True
-            elif isinstance(statement, _IMPORT):
+            elif isinstance(statement, IMPORT):
                 for imported, alias in statement.ids:
                     if imported != module:
                         continue
@@ -101,10 +94,10 @@ class RemovedModules:
 
     def _imports_removed(self, tree: MypyFile) -> bool:
         for module, statement in imported_modules(tree):
-            if isinstance(statement, _IMPORT_ALL):
+            if isinstance(statement, IMPORT_ALL):
                 if self._exports_removed(module):
                     return True
-            elif isinstance(statement, _IMPORT_FROM):
+            elif isinstance(statement, IMPORT_FROM):
                 if any(self._name_gone(module, name) for name, _ in statement.names):
                     return True
             elif self._module_gone(module) or self._submodule_gone(module):
@@ -122,11 +115,11 @@ class RemovedModules:
 
     def _binding_gone(self, tree: MypyFile, name: str) -> bool:
         for module, statement in imported_modules(tree):
-            if isinstance(statement, _IMPORT_FROM):
+            if isinstance(statement, IMPORT_FROM):
                 for imported, alias in statement.names:
                     if (alias or imported) == name:
                         return self._name_gone(module, imported)
-            elif isinstance(statement, _IMPORT_ALL) and self._name_gone(module, name):
+            elif isinstance(statement, IMPORT_ALL) and self._name_gone(module, name):
                 return True
         # Defined here (or bound by ``import``): by code that may use such a name.
         return self.reached_by(tree.fullname)
@@ -144,6 +137,6 @@ class RemovedModules:
         used = self._used.get(tree.fullname)
         if used is None:
             used = self._used[tree.fullname] = frozenset(
-                e.name for e in get_subexpressions(tree) if isinstance(e, _NAME_EXPR)
+                e.name for e in get_subexpressions(tree) if isinstance(e, NAME_EXPR)
             )
         return used

@@ -21,36 +21,21 @@ resolved: nothing is guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
 
 from mypy.nodes import (
     GDEF,
-    AwaitExpr,
     CallExpr,
-    Decorator,
     Expression,
-    FuncDef,
     FuncItem,
-    IndexExpr,
     MemberExpr,
     MypyFile,
-    NameExpr,
-    OverloadedFuncDef,
     RefExpr,
-    SliceExpr,
-    SuperExpr,
     SymbolNode,
     TypeInfo,
-    Var,
 )
 from mypy.types import (
-    AnyType,
-    CallableType,
-    Instance,
-    NoneType,
     ProperType,
     Type,
-    UnionType,
     get_proper_type,
     has_type_vars,
 )
@@ -93,31 +78,29 @@ from mypy_wsplugin.facts.local_instances import (
 from mypy_wsplugin.facts.narrowing import captured_as_declared, narrowed
 from mypy_wsplugin.facts.roles import Scope
 from mypy_wsplugin.facts.types import ITEM_METHODS, item_read, iterated_item
+from mypy_wsplugin.mypy_classes import (
+    ANY_TYPE,
+    AWAIT_EXPR,
+    CALL_EXPR,
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_DEF,
+    FUNC_ITEM,
+    INDEX_EXPR,
+    INSTANCE,
+    MEMBER_EXPR,
+    MYPY_FILE,
+    NAME_EXPR,
+    NONE_TYPE,
+    OVERLOADED_FUNC_DEF,
+    REF_EXPR,
+    SLICE_EXPR,
+    SUPER_EXPR,
+    TYPE_INFO,
+    UNION_TYPE,
+    VAR,
+)
 from mypy_wsplugin.mypy_internals import contains_any
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ANY_TYPE: Final = AnyType
-_AWAIT_EXPR: Final = AwaitExpr
-_CALLABLE_TYPE: Final = CallableType
-_CALL_EXPR: Final = CallExpr
-_DECORATOR: Final = Decorator
-_FUNC_DEF: Final = FuncDef
-_FUNC_ITEM: Final = FuncItem
-_INDEX_EXPR: Final = IndexExpr
-_INSTANCE: Final = Instance
-_MEMBER_EXPR: Final = MemberExpr
-_MYPY_FILE: Final = MypyFile
-_NAME_EXPR: Final = NameExpr
-_NONE_TYPE: Final = NoneType
-_OVERLOADED_FUNC_DEF: Final = OverloadedFuncDef
-_REF_EXPR: Final = RefExpr
-_SLICE_EXPR: Final = SliceExpr
-_SUPER_EXPR: Final = SuperExpr
-_TYPE_INFO: Final = TypeInfo
-_UNION_TYPE: Final = UnionType
-_VAR: Final = Var
 
 
 @dataclass(frozen=True)
@@ -142,11 +125,11 @@ def resolve_reference(
 ) -> Callee | None:
     """What ``callee`` names: a call's callee, or a name or attribute read as it is
     (``await self.fetch``), on ``line``."""
-    if isinstance(callee, _NAME_EXPR):
+    if isinstance(callee, NAME_EXPR):
         if callee_replaced(callee, scope, tree):
             return None  # ``patch("app.main.fetch", ...)`` before: it may reach the mock
         return _from_ref(callee, tree, modules)
-    if isinstance(callee, _MEMBER_EXPR):
+    if isinstance(callee, MEMBER_EXPR):
         base = callee.expr
         if callee.fullname and callee.node is not None:  # module attribute: ``ws.get()``
             if callee_replaced(callee, scope, tree):
@@ -168,7 +151,7 @@ def resolve_reference(
                 return None  # ``patch.object(Pool, "acquire", ...)`` before
             return _member_of(info, callee.name, info)
         return _unseen_member(callee, tree)
-    if isinstance(callee, _SUPER_EXPR) and callee.info is not None:  # ``super().m()``
+    if isinstance(callee, SUPER_EXPR) and callee.info is not None:  # ``super().m()``
         for info in callee.info.mro[1:]:
             if callee.name in info.names:
                 return _member_of(info, callee.name, callee.info)
@@ -178,8 +161,8 @@ def resolve_reference(
 def _receiver(base: Expression, scope: Scope) -> TypeInfo | None:
     """The class that ``base.m()`` looks ``m`` up in: ``base`` names it, or is statically
     known to be an instance of it (:func:`receiver_class`)."""
-    info = bound(base) if isinstance(base, _REF_EXPR) else None
-    if isinstance(info, _TYPE_INFO):
+    info = bound(base) if isinstance(base, REF_EXPR) else None
+    if isinstance(info, TYPE_INFO):
         reads_class(info)
         return info
     return receiver_class(base, scope)
@@ -197,37 +180,37 @@ def receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
 
 
 def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
-    if isinstance(expr, _NAME_EXPR) and expr.kind == GDEF:
+    if isinstance(expr, NAME_EXPR) and expr.kind == GDEF:
         held = _unless_none(get_proper_type(global_type(expr, scope)))
-        known = held.type if isinstance(held, _INSTANCE) else None
-        return narrowed(expr, scope, known) if isinstance(scope, _FUNC_ITEM) else known
-    if isinstance(expr, _NAME_EXPR) and isinstance(expr.node, _VAR):
-        owner = self_owner(scope, expr.node) if isinstance(scope, _FUNC_ITEM) else None
-        if owner is not None and isinstance(scope, _FUNC_ITEM):
+        known = held.type if isinstance(held, INSTANCE) else None
+        return narrowed(expr, scope, known) if isinstance(scope, FUNC_ITEM) else known
+    if isinstance(expr, NAME_EXPR) and isinstance(expr.node, VAR):
+        owner = self_owner(scope, expr.node) if isinstance(scope, FUNC_ITEM) else None
+        if owner is not None and isinstance(scope, FUNC_ITEM):
             if owner is not scope and (
                 not captured_as_declared(owner, expr.node) or replaces_members(owner)
             ):
                 return None  # ``self`` in a nested function, narrowed or patched in its method
             return narrowed(expr, scope, owner.info)  # ``isinstance(self, Sub)``
         value = made_through_receiver(expr, scope)
-        if value is not None and isinstance(scope, _FUNC_ITEM):
+        if value is not None and isinstance(scope, FUNC_ITEM):
             # ``c = await self.pool.acquire()`` ... ``c.execute()``: as the value itself.
             return narrowed(expr, scope, receiver_class(value, scope))
         source = iterated_over(expr, scope)
-        if source is not None and isinstance(scope, _FUNC_ITEM):
+        if source is not None and isinstance(scope, FUNC_ITEM):
             # ``for conn in self.active:`` ... ``conn.send()``: an item of the container.
             return narrowed(expr, scope, _item_class(*source, scope))
         return local_class(expr, scope)
-    if isinstance(expr, _INDEX_EXPR):
+    if isinstance(expr, INDEX_EXPR):
         # ``self.by_user[uid].send_text(m)``: an item of a declared container.
-        sliced = isinstance(expr.index, _SLICE_EXPR)
+        sliced = isinstance(expr.index, SLICE_EXPR)
         return _read_item_class(expr.base, "__getitem__", scope, sliced)
-    if isinstance(expr, _CALL_EXPR):
+    if isinstance(expr, CALL_EXPR):
         made = instance_class(expr)
         callee = expr.callee
         if (
             made is None
-            and isinstance(callee, _MEMBER_EXPR)
+            and isinstance(callee, MEMBER_EXPR)
             and callee.name in ITEM_METHODS
             and (expr.args or callee.name == "pop")  # ``get()`` without a key is an error
         ):
@@ -239,17 +222,17 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
             method = _method_of_receiver(expr, scope)
             made = declared_instance(*method) if method is not None else None
         return made
-    if isinstance(expr, _AWAIT_EXPR) and isinstance(expr.expr, _CALL_EXPR):
+    if isinstance(expr, AWAIT_EXPR) and isinstance(expr.expr, CALL_EXPR):
         # An awaited call of an ``async def`` that declares an instance result
         # (``(await connect()).execute()``, ``(await Pool().acquire()).execute()``).
         call = expr.expr
         method = _method_of_receiver(call, scope)
-        if method is None and isinstance(call.callee, _REF_EXPR):
+        if method is None and isinstance(call.callee, REF_EXPR):
             method = awaited_target(call.callee)
         return awaited_instance(*method) if method is not None else None
-    if isinstance(expr, _MEMBER_EXPR):
+    if isinstance(expr, MEMBER_EXPR):
         typ = _unless_none(get_proper_type(declared_attribute(expr, scope)))
-        if isinstance(typ, _INSTANCE):
+        if isinstance(typ, INSTANCE):
             return typ.type
     return None
 
@@ -278,14 +261,14 @@ def _container_type(container: Expression, scope: Scope) -> Type | None:
     """The type of a container as mypy types it where it is declared: a declared attribute
     (``self.active: list[WebSocket]``) or a module-level variable (:func:`global_type`).
     Its class is read (its methods decide what an item is: a dependency)."""
-    if isinstance(container, _NAME_EXPR) and container.kind == GDEF:
+    if isinstance(container, NAME_EXPR) and container.kind == GDEF:
         typ = global_type(container, scope)
-    elif isinstance(container, _MEMBER_EXPR):
+    elif isinstance(container, MEMBER_EXPR):
         typ = declared_attribute(container, scope)
     else:
         return None
     container_type = get_proper_type(typ)
-    if isinstance(container_type, _INSTANCE):
+    if isinstance(container_type, INSTANCE):
         reads_class(container_type.type)
     return typ
 
@@ -296,7 +279,7 @@ def _instance_class(item: Type | None) -> TypeInfo | None:
     if item is None or contains_any(item):
         return None
     held = _unless_none(get_proper_type(item))
-    return held.type if isinstance(held, _INSTANCE) else None
+    return held.type if isinstance(held, INSTANCE) else None
 
 
 def _unless_none(typ: ProperType | None) -> ProperType | None:
@@ -304,9 +287,9 @@ def _unless_none(typ: ProperType | None) -> ProperType | None:
     method called or an attribute read on it is ``X``'s wherever the code runs on (on
     ``None`` it raises), as mypy judges each member of a union receiver (and reports
     ``None``'s under ``[union-attr]``) where it checks the body."""
-    if not isinstance(typ, _UNION_TYPE):
+    if not isinstance(typ, UNION_TYPE):
         return typ
-    rest = [item for item in map(get_proper_type, typ.items) if not isinstance(item, _NONE_TYPE)]
+    rest = [item for item in map(get_proper_type, typ.items) if not isinstance(item, NONE_TYPE)]
     return rest[0] if len(rest) == 1 and len(rest) < len(typ.items) else None
 
 
@@ -316,13 +299,13 @@ def _method_of_receiver(
     """The method ``call`` calls on a receiver whose class is known (:func:`_receiver`),
     with the class its self type binds to."""
     callee = call.callee
-    if not isinstance(callee, _MEMBER_EXPR) or callee.node is not None:
+    if not isinstance(callee, MEMBER_EXPR) or callee.node is not None:
         return None
     info = _receiver(callee.expr, scope)
     sym = info.get(callee.name) if info is not None else None
     if info is None or sym is None or member_patched(info, callee.name, call.line, scope):
         return None
-    through = isinstance(callee.expr, _REF_EXPR) and bound(callee.expr) is info
+    through = isinstance(callee.expr, REF_EXPR) and bound(callee.expr) is info
     return sym.node, bound_through_class(sym.node, info) if through else info
 
 
@@ -332,7 +315,7 @@ def declared_attribute(expr: MemberExpr, scope: Scope, properties: bool = True) 
     where the function replaces that attribute on its local (``svc.conn = MagicMock()``) or
     patches it on the class (``patch.object(Service, "conn", new_callable=PropertyMock)``):
     mypy narrows the first, and the second is not the class's."""
-    if isinstance(expr.expr, _REF_EXPR) and isinstance(expr.expr.node, _MYPY_FILE):
+    if isinstance(expr.expr, REF_EXPR) and isinstance(expr.expr.node, MYPY_FILE):
         return global_type(expr, scope)  # ``module.name``
     if chain_narrowed(expr, scope):
         return None  # ``isinstance(self.h.conn, Fake)``, ``s.h.conn = Fake()``: mypy narrows
@@ -367,12 +350,12 @@ def global_type(ref: RefExpr, scope: Scope) -> Type | None:
     ``isinstance`` test or a type guard may narrow it there:
     :func:`.local_instances.globals_passed`)."""
     node = bound(ref)
-    if not isinstance(node, _VAR) or node.is_property:
+    if not isinstance(node, VAR) or node.is_property:
         return None
     loaded = program()
     here = _module_of_scope(scope)
     tree = loaded.get(here) if loaded is not None else None
-    if isinstance(scope, _FUNC_ITEM) and (
+    if isinstance(scope, FUNC_ITEM) and (
         callee_replaced(ref, scope, tree) or _passed(ref, scope) or global_patched(ref, scope, tree)
     ):
         return None
@@ -383,7 +366,7 @@ def global_type(ref: RefExpr, scope: Scope) -> Type | None:
         # Imported (``from app.ws import manager``): from its module's body or cache entry.
         other = loaded.get(home) if loaded is not None else None
         if other is None or (
-            isinstance(ref, _NAME_EXPR) and tree is not None and rebinds(tree, ref.name)
+            isinstance(ref, NAME_EXPR) and tree is not None and rebinds(tree, ref.name)
         ):
             return None  # not known, or the importing module binds the name again
         reads_module(home)
@@ -398,11 +381,11 @@ def _passed(ref: RefExpr, scope: FuncItem) -> bool:
     """Whether ``scope`` passes the variable ``ref`` names to a call (``isinstance(client,
     Fake)``, a type guard): mypy may narrow it there."""
     passed = globals_passed(scope)
-    if isinstance(ref, _NAME_EXPR):
+    if isinstance(ref, NAME_EXPR):
         return ref.name in passed
-    if isinstance(ref, _MEMBER_EXPR):
+    if isinstance(ref, MEMBER_EXPR):
         base = ref.expr
-        if isinstance(base, _REF_EXPR) and isinstance(base.node, _MYPY_FILE):
+        if isinstance(base, REF_EXPR) and isinstance(base.node, MYPY_FILE):
             return f"{base.node.fullname}.{ref.name}" in passed
     return False
 
@@ -415,20 +398,20 @@ def _attribute_replaced(expr: MemberExpr, info: TypeInfo, scope: Scope) -> bool:
     if self_attribute_narrowed(expr, scope):
         return True
     base = expr.expr
-    if isinstance(base, _NAME_EXPR) and member_replaced(base, expr.name, scope):
+    if isinstance(base, NAME_EXPR) and member_replaced(base, expr.name, scope):
         return True
     return member_patched(info, expr.name, expr.line, scope)
 
 
 def _undeclared(node: SymbolNode | None) -> bool:
     """An attribute mypy created from ``self.x = ...`` without a type it can use."""
-    return isinstance(node, _VAR) and not is_declared(node)
+    return isinstance(node, VAR) and not is_declared(node)
 
 
 def _module_of_scope(scope: Scope) -> str:
-    if isinstance(scope, _MYPY_FILE):
+    if isinstance(scope, MYPY_FILE):
         return scope.fullname
-    if isinstance(scope, _FUNC_DEF) and not is_outside_class(scope.info):
+    if isinstance(scope, FUNC_DEF) and not is_outside_class(scope.info):
         return scope.info.module_name
     return scope.fullname.rpartition(".")[0]
 
@@ -436,9 +419,9 @@ def _module_of_scope(scope: Scope) -> str:
 def declared_type(node: SymbolNode | None) -> Type | None:
     """The type of a variable as its annotation declares it (an inferred type is left out:
     mypy infers attributes only where it checks bodies, so it is not known everywhere)."""
-    if not isinstance(node, _VAR) or not is_declared(node):
+    if not isinstance(node, VAR) or not is_declared(node):
         return None
-    if isinstance(get_proper_type(node.type), _ANY_TYPE):
+    if isinstance(get_proper_type(node.type), ANY_TYPE):
         return None
     return node.type
 
@@ -451,17 +434,17 @@ def property_type(node: SymbolNode | None) -> Type | None:
     Not for a ``functools.cached_property`` (a store on the instance replaces it), an
     ``async def`` getter, an ``Any`` result or one a type variable decides (``-> T``,
     ``-> Self``: the receiver binds it)."""
-    if isinstance(node, _DECORATOR) and node.var.is_settable_property:
+    if isinstance(node, DECORATOR) and node.var.is_settable_property:
         return None  # ``functools.cached_property``: a store on the instance replaces it
-    if isinstance(node, _OVERLOADED_FUNC_DEF) and node.is_property and node.items:
+    if isinstance(node, OVERLOADED_FUNC_DEF) and node.is_property and node.items:
         node = node.items[0]
-    if not isinstance(node, _DECORATOR) or not node.var.is_property or node.func.is_coroutine:
+    if not isinstance(node, DECORATOR) or not node.var.is_property or node.func.is_coroutine:
         return None
     getter = get_proper_type(node.var.type) if node.var.is_ready else None
-    if not isinstance(getter, _CALLABLE_TYPE):
+    if not isinstance(getter, CALLABLE_TYPE):
         return None
     returned = getter.ret_type
-    if isinstance(get_proper_type(returned), _ANY_TYPE) or has_type_vars(returned):
+    if isinstance(get_proper_type(returned), ANY_TYPE) or has_type_vars(returned):
         return None
     return returned
 
@@ -470,10 +453,10 @@ def _unseen_member(callee: MemberExpr, tree: MypyFile) -> Callee | None:
     """``extlib.ws.get()`` where ``import extlib.ws`` names a module mypy cannot see."""
     attributes = [callee.name]
     base = callee.expr
-    while isinstance(base, _MEMBER_EXPR):
+    while isinstance(base, MEMBER_EXPR):
         attributes.append(base.name)
         base = base.expr
-    if not isinstance(base, _NAME_EXPR) or not isinstance(base.node, _VAR):
+    if not isinstance(base, NAME_EXPR) or not isinstance(base.node, VAR):
         return None
     imported = missing_import(tree, base.node)
     if imported is None:
@@ -484,7 +467,7 @@ def _unseen_member(callee: MemberExpr, tree: MypyFile) -> Callee | None:
 
 def _from_ref(ref: RefExpr, tree: MypyFile, modules: dict[str, MypyFile]) -> Callee | None:
     node = bound(ref, modules)
-    if isinstance(node, _VAR):
+    if isinstance(node, VAR):
         # A module mypy cannot see (or a variable): what the import statement names.
         imported = missing_import(tree, node)
         if imported is None:
@@ -496,12 +479,12 @@ def _from_ref(ref: RefExpr, tree: MypyFile, modules: dict[str, MypyFile]) -> Cal
 
 
 def _from_node(node: SymbolNode, receiver: TypeInfo | None = None) -> Callee | None:
-    if isinstance(node, (_FUNC_DEF, _DECORATOR, _OVERLOADED_FUNC_DEF)):
-        func = node.func if isinstance(node, _DECORATOR) else node
-        info = func.info if isinstance(func, _FUNC_DEF) else None
+    if isinstance(node, (FUNC_DEF, DECORATOR, OVERLOADED_FUNC_DEF)):
+        func = node.func if isinstance(node, DECORATOR) else node
+        info = func.info if isinstance(func, FUNC_DEF) else None
         owner = info.name + "." if info is not None and not is_outside_class(info) else ""
         return Callee(node.fullname, owner + node.name, node, receiver=receiver)
-    if isinstance(node, _TYPE_INFO):
+    if isinstance(node, TYPE_INFO):
         return Callee(node.fullname, node.name, node)
     return None
 

@@ -7,11 +7,7 @@ built from and is rebuilt when that body changes.
 
 from __future__ import annotations
 
-from typing import Final
-
 from mypy.nodes import (
-    AwaitExpr,
-    CallExpr,
     Expression,
     MypyFile,
 )
@@ -19,16 +15,8 @@ from mypy.nodes import (
 from mypy_wsplugin.facts.awaited_names import add_awaited, add_callee_names
 from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.roles import RoleEntry, Scope, collect_roles
+from mypy_wsplugin.mypy_classes import AWAIT_EXPR, CALL_EXPR, MYPY_FILE
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_MYPY_FILE: Final = MypyFile
-
-# C statics in a compiled build (else a lookup in the module's globals at each expression).
-_AWAIT: Final = AwaitExpr
-_CALL: Final = CallExpr
 
 
 class _ScopeRoles:
@@ -41,7 +29,7 @@ class _ScopeRoles:
 
 
 def _body_of(owner: Scope) -> object:
-    return owner.defs if isinstance(owner, _MYPY_FILE) else owner.body
+    return owner.defs if isinstance(owner, MYPY_FILE) else owner.body
 
 
 class RoleIndex:
@@ -121,10 +109,10 @@ class _Awaits:
         unawaited: set[str] = set()
         # Parents come first: an awaited call is recorded before it is reached itself.
         for e in get_subexpressions(owner):
-            if type(e) is _AWAIT:
+            if type(e) is AWAIT_EXPR:
                 if not add_awaited(e.expr, names, nodes):
                     names = None
-            elif type(e) is _CALL and nodes.get(id(e)) is not e:
+            elif type(e) is CALL_EXPR and nodes.get(id(e)) is not e:
                 add_callee_names(e.callee, unawaited)
         self.names = frozen(names) if names is not None else None
         self.unawaited = frozen(unawaited)

@@ -23,7 +23,6 @@ from mypy.nodes import (
     AssignmentExpr,
     AssignmentStmt,
     AwaitExpr,
-    BytesExpr,
     CallExpr,
     ComparisonExpr,
     ConditionalExpr,
@@ -38,22 +37,19 @@ from mypy.nodes import (
     LambdaExpr,
     ListExpr,
     MemberExpr,
-    MypyFile,
     NameExpr,
     Node,
     OpExpr,
-    RefExpr,
     RevealExpr,
     SetExpr,
     StarExpr,
     Statement,
-    StrExpr,
     TupleExpr,
     UnaryExpr,
     Var,
     WithStmt,
 )
-from mypy.types import AnyType, get_proper_type
+from mypy.types import get_proper_type
 
 from mypy_wsplugin.facts.statements import (
     ALWAYS_WRONG,
@@ -69,31 +65,29 @@ from mypy_wsplugin.facts.statements import (
     runs_first,
 )
 from mypy_wsplugin.facts.types import coroutine_result
+from mypy_wsplugin.mypy_classes import (
+    ANY_TYPE,
+    ASSIGNMENT_EXPR,
+    AWAIT_EXPR,
+    BYTES_EXPR,
+    CALL_EXPR,
+    CONDITIONAL_EXPR,
+    DICT_EXPR,
+    DICTIONARY_COMPREHENSION,
+    GENERATOR_EXPR,
+    INDEX_EXPR,
+    LAMBDA_EXPR,
+    MEMBER_EXPR,
+    MYPY_FILE,
+    NAME_EXPR,
+    OP_EXPR,
+    REF_EXPR,
+    STAR_EXPR,
+    STR_EXPR,
+    UNARY_EXPR,
+    VAR,
+)
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ANY_TYPE: Final = AnyType
-_ASSIGNMENT_EXPR: Final = AssignmentExpr
-_AWAIT_EXPR: Final = AwaitExpr
-_BYTES_EXPR: Final = BytesExpr
-_CALL_EXPR: Final = CallExpr
-_CONDITIONAL_EXPR: Final = ConditionalExpr
-_DICTIONARY_COMPREHENSION: Final = DictionaryComprehension
-_DICT_EXPR: Final = DictExpr
-_GENERATOR_EXPR: Final = GeneratorExpr
-_INDEX_EXPR: Final = IndexExpr
-_LAMBDA_EXPR: Final = LambdaExpr
-_MEMBER_EXPR: Final = MemberExpr
-_MYPY_FILE: Final = MypyFile
-_NAME_EXPR: Final = NameExpr
-_OP_EXPR: Final = OpExpr
-_REF_EXPR: Final = RefExpr
-_STAR_EXPR: Final = StarExpr
-_STR_EXPR: Final = StrExpr
-_UNARY_EXPR: Final = UnaryExpr
-_VAR: Final = Var
 
 __all__ = [
     "Role",
@@ -232,15 +226,15 @@ def store_counts(func: FuncItem, wanted: set[Var]) -> dict[Var, int]:
     counts: dict[Var, int] = {}
     for entry in collect_roles(func, names=True).values():
         node = entry.node
-        var = node.node if isinstance(node, _NAME_EXPR) else None
-        if entry.role is Role.STORE and isinstance(var, _VAR) and var in wanted:
+        var = node.node if isinstance(node, NAME_EXPR) else None
+        if entry.role is Role.STORE and isinstance(var, VAR) and var in wanted:
             counts[var] = counts.get(var, 0) + 1
     if any(counts.get(var, 0) <= 1 for var in wanted):
         for nested in functions_in(func.body.body):
             for entry in collect_roles(nested, names=True).values():
                 node = entry.node
-                var = node.node if isinstance(node, _NAME_EXPR) else None
-                if entry.role is Role.STORE and isinstance(var, _VAR) and var in wanted:
+                var = node.node if isinstance(node, NAME_EXPR) else None
+                if entry.role is Role.STORE and isinstance(var, VAR) and var in wanted:
                     counts[var] = counts.get(var, 0) + 2
     return counts
 
@@ -267,7 +261,7 @@ def _role(roles: _Roles, e: Expression) -> RoleEntry | None:
 
 def _await(e: AwaitExpr, roles: _Roles, kept: frozenset[type]) -> None:
     operand = e.expr
-    if type(operand) is _NAME_EXPR:  # ``await f``: kept in every map (a function awaited)
+    if type(operand) is NAME_EXPR:  # ``await f``: kept in every map (a function awaited)
         roles[id(operand)] = RoleEntry(operand, Role.AWAITED)
     else:
         _set(roles, kept, operand, Role.AWAITED)
@@ -314,7 +308,7 @@ def _conditional(e: ConditionalExpr, roles: _Roles, kept: frozenset[type]) -> No
         _set(roles, kept, e.else_expr, parent.role, parent.attribute, parent.stored)
     elif parent.role in _THROUGH_BRANCHES_NOT_NAMES:
         for branch in (e.if_expr, e.else_expr):
-            if type(branch) is not _NAME_EXPR:
+            if type(branch) is not NAME_EXPR:
                 _set(roles, kept, branch, parent.role, parent.attribute, parent.stored)
 
 
@@ -339,7 +333,7 @@ def walrus_name_used_again(owner: Scope, value: Expression) -> bool:
     judged.  Any other use counts, wherever it stands (by name: a comprehension's element,
     a nested function)."""
     expressions = get_subexpressions(owner)
-    walruses = {id(e.value): e for e in expressions if isinstance(e, _ASSIGNMENT_EXPR)}
+    walruses = {id(e.value): e for e in expressions if isinstance(e, ASSIGNMENT_EXPR)}
     targets: list[NameExpr] = []
     walrus = walruses.get(id(value))
     while walrus is not None:  # ``(a := (b := fetch()))``: both names hold it
@@ -347,7 +341,7 @@ def walrus_name_used_again(owner: Scope, value: Expression) -> bool:
         walrus = walruses.get(id(walrus))
     names = {target.name for target in targets}
     return any(
-        isinstance(e, _NAME_EXPR) and e.name in names and all(e is not t for t in targets)
+        isinstance(e, NAME_EXPR) and e.name in names and all(e is not t for t in targets)
         for e in expressions
     )
 
@@ -370,11 +364,11 @@ def _store_items(
     """A target's items are targets; a display's starred item is iterated (``[*x]``)."""
     parent = _role(roles, e)
     if parent is not None and parent.role is Role.STORE:
-        for item in e.items if not isinstance(e, _STAR_EXPR) else [e.expr]:
+        for item in e.items if not isinstance(e, STAR_EXPR) else [e.expr]:
             _set(roles, kept, item, Role.STORE)
-    elif not isinstance(e, _STAR_EXPR):
+    elif not isinstance(e, STAR_EXPR):
         for item in e.items:
-            if type(item) is _STAR_EXPR:
+            if type(item) is STAR_EXPR:
                 _set(roles, kept, item.expr, Role.ITERATED)
 
 
@@ -419,13 +413,13 @@ _ITERATING_ALL: Final = frozenset({"zip", "map"})  # every positional argument f
 def _builtin_name(callee: Expression) -> str | None:
     """``callee``'s name without ``builtins.`` if it names a builtin (``len``, ``list``) or
     a method of a builtin class looked up on a literal (``", ".join``: "str.join")."""
-    if isinstance(callee, _NAME_EXPR):
+    if isinstance(callee, NAME_EXPR):
         fullname = callee.fullname
         return fullname[9:] if fullname.startswith("builtins.") else None
-    if isinstance(callee, _MEMBER_EXPR) and callee.name == "join":
-        if isinstance(callee.expr, _STR_EXPR):
+    if isinstance(callee, MEMBER_EXPR) and callee.name == "join":
+        if isinstance(callee.expr, STR_EXPR):
             return "str.join"
-        if isinstance(callee.expr, _BYTES_EXPR):
+        if isinstance(callee.expr, BYTES_EXPR):
             return "bytes.join"
     return None
 
@@ -479,12 +473,12 @@ def _call(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
     callee = e.callee
     if e.args:
         _consumed(e, roles, kept)
-    converts = isinstance(callee, _REF_EXPR) and callee.fullname in _CONVERSIONS
+    converts = isinstance(callee, REF_EXPR) and callee.fullname in _CONVERSIONS
     # An f-string part: mypy reads f"{x}" as "{}".format(x).
     formats = (
-        isinstance(callee, _MEMBER_EXPR)
+        isinstance(callee, MEMBER_EXPR)
         and callee.name == "format"
-        and isinstance(callee.expr, _STR_EXPR)
+        and isinstance(callee.expr, STR_EXPR)
     )
     if (converts and len(e.args) == 1) or formats:
         for arg in e.args:
@@ -534,7 +528,7 @@ def _name(e: NameExpr, roles: _Roles, kept: frozenset[type]) -> None:
 
 def _called_name(e: CallExpr, roles: _Roles, kept: frozenset[type]) -> None:
     _call(e, roles, kept)
-    if type(e.callee) is _NAME_EXPR:
+    if type(e.callee) is NAME_EXPR:
         _set(roles, kept, e.callee, Role.CALLED)
 
 
@@ -556,21 +550,21 @@ def enclosing_use(owner: Scope, node: Expression) -> Expression | None:
     error at, so where a ``# type: ignore`` for that error has effect.  Asked only for a
     finding."""
     for e in get_subexpressions(owner):
-        if isinstance(e, (_AWAIT_EXPR, _MEMBER_EXPR)):
+        if isinstance(e, (AWAIT_EXPR, MEMBER_EXPR)):
             inner = e.expr
             if inner is node or (
-                isinstance(e, _AWAIT_EXPR)
-                and isinstance(inner, _CONDITIONAL_EXPR)
+                isinstance(e, AWAIT_EXPR)
+                and isinstance(inner, CONDITIONAL_EXPR)
                 and (inner.if_expr is node or inner.else_expr is node)
             ):
                 return e
-        elif isinstance(e, _CALL_EXPR):
+        elif isinstance(e, CALL_EXPR):
             if any(
                 arg is node and kind in (ARG_STAR, ARG_STAR2)
                 for arg, kind in zip(e.args, e.arg_kinds, strict=True)
             ) or consumed_by_builtin(e, node):
                 return e
-        elif isinstance(e, _DICT_EXPR) and any(
+        elif isinstance(e, DICT_EXPR) and any(
             key is None and value is node for key, value in e.items
         ):
             return e
@@ -589,12 +583,12 @@ def uses_after(owner: Scope, assignment: AssignmentStmt) -> tuple[list[NameUse],
     are not looked into.
     """
     target = assignment.lvalues[0]
-    if not isinstance(target, _NAME_EXPR) or target.node is None:
+    if not isinstance(target, NAME_EXPR) or target.node is None:
         return [], True
     uses: list[NameUse] = []
     for entry in collect_roles(owner, names=True).values():
         node = entry.node
-        if isinstance(node, _NAME_EXPR) and node.node is target.node:
+        if isinstance(node, NAME_EXPR) and node.node is target.node:
             uses.append((node, entry.role, entry.attribute))
     if any(role is Role.STORE and name is not target for name, role, _ in uses):
         return _reached(owner, assignment, target, uses), False
@@ -611,7 +605,7 @@ def coroutine_bindings(owner: Scope, assignment: AssignmentStmt) -> list[Assignm
     (a loop variable, ``del``, another value, a tuple target)."""
     target = assignment.lvalues[0]
     call = assignment.rvalue
-    if not isinstance(target, _NAME_EXPR) or not isinstance(call, _CALL_EXPR):
+    if not isinstance(target, NAME_EXPR) or not isinstance(call, CALL_EXPR):
         return None
     var = target.node
     entries = collect_roles(owner, names=True).values()
@@ -626,7 +620,7 @@ def coroutine_bindings(owner: Scope, assignment: AssignmentStmt) -> list[Assignm
     found: list[AssignmentStmt] = []
     for entry in entries:
         name = entry.node
-        if entry.role is not Role.STORE or not isinstance(name, _NAME_EXPR) or name.node is not var:
+        if entry.role is not Role.STORE or not isinstance(name, NAME_EXPR) or name.node is not var:
             continue
         binding = by_target.get(id(name))
         if binding is None or not _same_callee(binding.rvalue, call):
@@ -638,16 +632,16 @@ def coroutine_bindings(owner: Scope, assignment: AssignmentStmt) -> list[Assignm
 def _same_callee(other: Expression, call: CallExpr) -> bool:
     """Whether ``other`` calls what ``call`` calls: the same function or variable by name,
     or the same method looked up on the same variable (``self.connect()``)."""
-    if not isinstance(other, _CALL_EXPR):
+    if not isinstance(other, CALL_EXPR):
         return False
     a, b = other.callee, call.callee
-    if isinstance(a, _NAME_EXPR) and isinstance(b, _NAME_EXPR):
+    if isinstance(a, NAME_EXPR) and isinstance(b, NAME_EXPR):
         return a.node is not None and a.node is b.node
-    if isinstance(a, _MEMBER_EXPR) and isinstance(b, _MEMBER_EXPR) and a.name == b.name:
+    if isinstance(a, MEMBER_EXPR) and isinstance(b, MEMBER_EXPR) and a.name == b.name:
         left, right = a.expr, b.expr
         return (
-            isinstance(left, _NAME_EXPR)
-            and isinstance(right, _NAME_EXPR)
+            isinstance(left, NAME_EXPR)
+            and isinstance(right, NAME_EXPR)
             and left.node is not None
             and left.node is right.node
         )
@@ -692,7 +686,7 @@ def _span(e: Expression) -> tuple[int, int, int | None, int | None]:
 def _walrus_value(owner: Scope, target: NameExpr) -> Expression | None:
     """The value ``target`` is bound to, where a walrus binds it (``(r := rows())``)."""
     for e in get_subexpressions(owner):
-        if isinstance(e, _ASSIGNMENT_EXPR) and e.target is target:
+        if isinstance(e, ASSIGNMENT_EXPR) and e.target is target:
             return e.value
     return None
 
@@ -710,12 +704,12 @@ def stored_to_await_later(owner: Scope, line: int, column: int) -> bool:
             continue
         value = assignment.rvalue
         target = assignment.lvalues[0]
-        if (value.line, value.column) != (line, column) or not isinstance(target, _NAME_EXPR):
+        if (value.line, value.column) != (line, column) or not isinstance(target, NAME_EXPR):
             continue
         end = (assignment.end_line or assignment.line, assignment.end_column or 0)
         return any(
             other.role is Role.AWAITED
-            and isinstance(other.node, _NAME_EXPR)
+            and isinstance(other.node, NAME_EXPR)
             and target.node is not None
             and other.node.node is target.node
             and (other.node.line, other.node.column) >= end
@@ -749,7 +743,7 @@ def bound_once_to_call(owner: Scope, line: int, column: int) -> AssignmentStmt |
         if (
             entry.role is Role.ASSIGNED
             and assignment is not None
-            and isinstance(assignment.rvalue, _CALL_EXPR)
+            and isinstance(assignment.rvalue, CALL_EXPR)
             and assignment.lvalues == [store]
             and assignment.unanalyzed_type is None
             and assignment.type is None
@@ -767,7 +761,7 @@ def _coroutine_bound_once(
     ``owner`` binds it once, and nowhere else."""
     at = _name_reported_at(owner, line, column)
     var = at.node if at is not None else None
-    if not isinstance(var, _VAR) or var.type is None or coroutine_result(var.type) is None:
+    if not isinstance(var, VAR) or var.type is None or coroutine_result(var.type) is None:
         return None
     assert at is not None
     roles = collect_roles(owner, names=True).values()
@@ -775,7 +769,7 @@ def _coroutine_bound_once(
         (
             (entry.node, entry.role, None)
             for entry in roles
-            if isinstance(entry.node, _NAME_EXPR) and entry.node.node is var
+            if isinstance(entry.node, NAME_EXPR) and entry.node.node is var
         ),
         key=_evaluated,
     )
@@ -791,17 +785,17 @@ def _name_reported_at(owner: Scope, line: int, column: int) -> NameExpr | None:
     for e in get_subexpressions(owner):
         if e.line != line or e.column != column:
             continue
-        if type(e) is _NAME_EXPR:
-            assert isinstance(e, _NAME_EXPR)
+        if type(e) is NAME_EXPR:
+            assert isinstance(e, NAME_EXPR)
             return e
-        if type(e) is _UNARY_EXPR:
-            assert isinstance(e, _UNARY_EXPR)
-            return e.expr if isinstance(e.expr, _NAME_EXPR) else None
+        if type(e) is UNARY_EXPR:
+            assert isinstance(e, UNARY_EXPR)
+            return e.expr if isinstance(e.expr, NAME_EXPR) else None
     deletions = _Deletions()
     deletions.scope(owner)
     for s in deletions.found:
-        if s.line == line and s.column == column and isinstance(s.expr, _INDEX_EXPR):
-            return s.expr.base if isinstance(s.expr.base, _NAME_EXPR) else None
+        if s.line == line and s.column == column and isinstance(s.expr, INDEX_EXPR):
+            return s.expr.base if isinstance(s.expr.base, NAME_EXPR) else None
     return None
 
 
@@ -825,7 +819,7 @@ def _reached(
     and is passed over."""
     if not _holds_anything(target) or _bound_elsewhere(owner, target.name):
         return []
-    body = owner.defs if isinstance(owner, _MYPY_FILE) else owner.body.body
+    body = owner.defs if isinstance(owner, MYPY_FILE) else owner.body.body
     region = reached_after(body, assignment)
     if not region:
         return []
@@ -847,7 +841,7 @@ def _bound_elsewhere(owner: Scope, name: str) -> bool:
     call may bind it again."""
     if name in imported_names(owner):
         return True
-    body = owner.defs if isinstance(owner, _MYPY_FILE) else owner.body.body
+    body = owner.defs if isinstance(owner, MYPY_FILE) else owner.body.body
     scopes = [body, *(func.body.body for func in functions_in(body))]
     return any(name in global_names(scope, nonlocal_too=True) for scope in scopes)
 
@@ -874,19 +868,19 @@ def _may_not_run(e: Expression) -> list[Expression]:
     """The parts of ``e`` that may not run when it does."""
     kind = type(e)
     if kind is LambdaExpr:
-        assert isinstance(e, _LAMBDA_EXPR)
+        assert isinstance(e, LAMBDA_EXPR)
         return [e.expr()]
     if kind is ConditionalExpr:
-        assert isinstance(e, _CONDITIONAL_EXPR)
+        assert isinstance(e, CONDITIONAL_EXPR)
         return [e.if_expr, e.else_expr]
     if kind is OpExpr:
-        assert isinstance(e, _OP_EXPR)
+        assert isinstance(e, OP_EXPR)
         return [e.right] if e.op in ("and", "or") else []
     if kind is GeneratorExpr:
-        assert isinstance(e, _GENERATOR_EXPR)
+        assert isinstance(e, GENERATOR_EXPR)
         return [e.left_expr, *e.sequences[1:], *e.indices, *_flat(e.condlists)]
     if kind is DictionaryComprehension:
-        assert isinstance(e, _DICTIONARY_COMPREHENSION)
+        assert isinstance(e, DICTIONARY_COMPREHENSION)
         parts = [e.key, e.value, *e.sequences[1:], *e.indices, *_flat(e.condlists)]
         return [part for part in parts if part is not None]
     return []
@@ -901,8 +895,8 @@ def _holds_anything(name: NameExpr) -> bool:
     unannotated function's local, or one first bound to ``Any``): a coroutine stored in it
     or called from it gets no error of mypy's."""
     var = name.node
-    declared = var.type if isinstance(var, _VAR) else None
-    return declared is None or isinstance(get_proper_type(declared), _ANY_TYPE)
+    declared = var.type if isinstance(var, VAR) else None
+    return declared is None or isinstance(get_proper_type(declared), ANY_TYPE)
 
 
 def _evaluated(use: NameUse) -> tuple[int, int]:

@@ -41,68 +41,65 @@ from mypy.nodes import (
     ForStmt,
     FuncDef,
     FuncItem,
-    GlobalDecl,
     IfStmt,
-    Import,
-    ImportFrom,
-    LambdaExpr,
-    ListExpr,
     MatchStmt,
     MemberExpr,
     MypyFile,
     NameExpr,
     Node,
-    NonlocalDecl,
     OperatorAssignmentStmt,
     OverloadedFuncDef,
     OverloadPart,
     RaiseStmt,
     ReturnStmt,
-    StarExpr,
     Statement,
     TryStmt,
-    TupleExpr,
-    TypeInfo,
     WhileStmt,
     WithStmt,
 )
-from mypy.patterns import (
-    AsPattern,
-    ClassPattern,
-    MappingPattern,
-    OrPattern,
-    Pattern,
-    SequencePattern,
-    SingletonPattern,
-    StarredPattern,
-    ValuePattern,
+from mypy.patterns import Pattern
+
+from mypy_wsplugin.mypy_classes import (
+    AS_PATTERN,
+    ASSERT_STMT,
+    ASSIGNMENT_STMT,
+    BLOCK,
+    CLASS_DEF,
+    CLASS_PATTERN,
+    DECORATOR,
+    DEL_STMT,
+    EXPRESSION_STMT,
+    FOR_STMT,
+    FUNC_DEF,
+    GLOBAL_DECL,
+    IF_STMT,
+    IMPORT,
+    IMPORT_FROM,
+    LAMBDA_EXPR,
+    LIST_EXPR,
+    MAPPING_PATTERN,
+    MATCH_STMT,
+    MEMBER_EXPR,
+    MYPY_FILE,
+    NAME_EXPR,
+    NONLOCAL_DECL,
+    OPERATOR_ASSIGNMENT_STMT,
+    OR_PATTERN,
+    OVERLOADED_FUNC_DEF,
+    RAISE_STMT,
+    RETURN_STMT,
+    SEQUENCE_PATTERN,
+    SINGLETON_PATTERN,
+    STAR_EXPR,
+    STARRED_PATTERN,
+    TRY_STMT,
+    TUPLE_EXPR,
+    TYPE_INFO,
+    VALUE_PATTERN,
+    WHILE_STMT,
+    WITH_STMT,
 )
-
 from mypy_wsplugin.mypy_internals import get_subexpressions
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_AS_PATTERN: Final = AsPattern
-_CLASS_PATTERN: Final = ClassPattern
-_GLOBAL_DECL: Final = GlobalDecl
-_IMPORT: Final = Import
-_IMPORT_FROM: Final = ImportFrom
-_LAMBDA_EXPR: Final = LambdaExpr
-_LIST_EXPR: Final = ListExpr
-_MAPPING_PATTERN: Final = MappingPattern
-_MEMBER_EXPR: Final = MemberExpr
-_MYPY_FILE: Final = MypyFile
-_NAME_EXPR: Final = NameExpr
-_NONLOCAL_DECL: Final = NonlocalDecl
-_OR_PATTERN: Final = OrPattern
-_SEQUENCE_PATTERN: Final = SequencePattern
-_SINGLETON_PATTERN: Final = SingletonPattern
-_STARRED_PATTERN: Final = StarredPattern
-_STAR_EXPR: Final = StarExpr
-_TUPLE_EXPR: Final = TupleExpr
-_TYPE_INFO: Final = TypeInfo
-_VALUE_PATTERN: Final = ValuePattern
 
 Scope = FuncItem | MypyFile
 Definition = FuncDef | Decorator | OverloadedFuncDef
@@ -161,27 +158,10 @@ DEFINITION_HOLDERS: frozenset[type[Node]] = frozenset(
 )
 
 
-# The statement classes, as C statics too (above), tested by identity by StatementWalker.
-_EXPRESSION: Final = ExpressionStmt
-_ASSIGNMENT: Final = AssignmentStmt
-_OPERATOR_ASSIGNMENT: Final = OperatorAssignmentStmt
-_RETURN: Final = ReturnStmt
-_RAISE: Final = RaiseStmt
-_ASSERT: Final = AssertStmt
-_DEL: Final = DelStmt
-_FUNC_DEF: Final = FuncDef
-_DECORATOR: Final = Decorator
-_OVERLOADED: Final = OverloadedFuncDef
-_CLASS_DEF: Final = ClassDef
-_IF: Final = IfStmt
-_WHILE: Final = WhileStmt
-_FOR: Final = ForStmt
-_TRY: Final = TryStmt
-_WITH: Final = WithStmt
-_MATCH: Final = MatchStmt
-_BLOCK: Final = Block
 # The compound statements that hold blocks of statements (not definitions): child_blocks.
-_COMPOUND: Final = frozenset({_IF, _WHILE, _FOR, _TRY, _WITH, _MATCH, _BLOCK})
+_COMPOUND: Final = frozenset(
+    {IF_STMT, WHILE_STMT, FOR_STMT, TRY_STMT, WITH_STMT, MATCH_STMT, BLOCK}
+)
 
 
 class StatementWalker:
@@ -198,7 +178,7 @@ class StatementWalker:
 
     def definition(self, s: Definition) -> None:
         """A nested definition: its decorators run in this scope, its body is another."""
-        if isinstance(s, _DECORATOR):
+        if isinstance(s, DECORATOR):
             self.exprs(s.decorators)
 
     def function(self, s: FuncDef) -> None:
@@ -206,9 +186,9 @@ class StatementWalker:
 
     def enter(self, s: Definition) -> None:
         """For walkers that go into nested definitions: :meth:`function` for each."""
-        if isinstance(s, _FUNC_DEF):
+        if isinstance(s, FUNC_DEF):
             self.function(s)
-        elif isinstance(s, _DECORATOR):
+        elif isinstance(s, DECORATOR):
             self.exprs(s.decorators)
             self.function(s.func)
         else:
@@ -216,7 +196,7 @@ class StatementWalker:
                 self.enter(item)
 
     def scope(self, owner: Scope) -> None:
-        self.stmts(owner.defs if isinstance(owner, _MYPY_FILE) else owner.body.body)
+        self.stmts(owner.defs if isinstance(owner, MYPY_FILE) else owner.body.body)
 
     def stmts(self, body: Sequence[Statement]) -> None:
         visited = self.VISITED
@@ -226,37 +206,37 @@ class StatementWalker:
             kind = type(s)
             if visited is not None and kind not in visited:
                 continue
-            if kind is _EXPRESSION:
+            if kind is EXPRESSION_STMT:
                 self.visit_expression_stmt(s)
-            elif kind is _ASSIGNMENT:
+            elif kind is ASSIGNMENT_STMT:
                 self.visit_assignment(s)
-            elif kind is _FUNC_DEF or kind is _DECORATOR or kind is _OVERLOADED:
+            elif kind is FUNC_DEF or kind is DECORATOR or kind is OVERLOADED_FUNC_DEF:
                 self.definition(s)
-            elif kind is _IF:
+            elif kind is IF_STMT:
                 self.visit_if(s)
-            elif kind is _RETURN:
+            elif kind is RETURN_STMT:
                 self.visit_return(s)
-            elif kind is _FOR:
+            elif kind is FOR_STMT:
                 self.visit_for(s)
-            elif kind is _CLASS_DEF:
+            elif kind is CLASS_DEF:
                 self.visit_class(s)
-            elif kind is _TRY:
+            elif kind is TRY_STMT:
                 self.visit_try(s)
-            elif kind is _WITH:
+            elif kind is WITH_STMT:
                 self.visit_with(s)
-            elif kind is _RAISE:
+            elif kind is RAISE_STMT:
                 self.visit_raise(s)
-            elif kind is _OPERATOR_ASSIGNMENT:
+            elif kind is OPERATOR_ASSIGNMENT_STMT:
                 self.visit_operator_assignment(s)
-            elif kind is _WHILE:
+            elif kind is WHILE_STMT:
                 self.visit_while(s)
-            elif kind is _ASSERT:
+            elif kind is ASSERT_STMT:
                 self.visit_assert(s)
-            elif kind is _DEL:
+            elif kind is DEL_STMT:
                 self.visit_del(s)
-            elif kind is _MATCH:
+            elif kind is MATCH_STMT:
                 self.visit_match(s)
-            elif kind is _BLOCK:
+            elif kind is BLOCK:
                 self.visit_block(s)
 
     def block(self, b: Block | None) -> None:
@@ -270,8 +250,8 @@ class StatementWalker:
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
         self.exprs(s.lvalues, Role.STORE)
-        single_name = len(s.lvalues) == 1 and isinstance(s.lvalues[0], _NAME_EXPR)
-        unpacked = len(s.lvalues) == 1 and isinstance(s.lvalues[0], (_TUPLE_EXPR, _LIST_EXPR))
+        single_name = len(s.lvalues) == 1 and isinstance(s.lvalues[0], NAME_EXPR)
+        unpacked = len(s.lvalues) == 1 and isinstance(s.lvalues[0], (TUPLE_EXPR, LIST_EXPR))
         self.assigned_by = s
         role = Role.ASSIGNED if single_name else Role.UNPACKED if unpacked else Role.VALUE
         self.expr(s.rvalue, role)
@@ -355,15 +335,15 @@ def overload_parts(s: OverloadedFuncDef) -> list[OverloadPart]:
 def stored_members(target: Expression | None) -> list[MemberExpr]:
     """The attributes a store target writes: ``x.a`` in ``x.a = ...``, also inside a tuple,
     list or starred target (``x.a, n = ...``, ``for x.a in ...``)."""
-    return [e for e in store_targets(target) if isinstance(e, _MEMBER_EXPR)]
+    return [e for e in store_targets(target) if isinstance(e, MEMBER_EXPR)]
 
 
 def store_targets(target: Expression | None) -> list[Expression]:
     """What a store target writes, one by one: the items of a tuple, list or starred
     target (``x.a, n = ...``, ``first, *rest = ...``), or the target itself."""
-    if isinstance(target, (_TUPLE_EXPR, _LIST_EXPR)):
+    if isinstance(target, (TUPLE_EXPR, LIST_EXPR)):
         return [leaf for item in target.items for leaf in store_targets(item)]
-    if isinstance(target, _STAR_EXPR):
+    if isinstance(target, STAR_EXPR):
         return store_targets(target.expr)
     return [] if target is None else [target]
 
@@ -385,15 +365,15 @@ def never_matches_a_coroutine(pattern: Pattern) -> bool:
     """Whether ``pattern`` fails for every coroutine object: a value, a literal, a
     sequence or a mapping pattern, a class pattern naming a class a coroutine is not an
     instance of (as far as its name says), or an alternative of such patterns."""
-    if isinstance(pattern, _AS_PATTERN):
+    if isinstance(pattern, AS_PATTERN):
         return pattern.pattern is not None and never_matches_a_coroutine(pattern.pattern)
-    if isinstance(pattern, _OR_PATTERN):
+    if isinstance(pattern, OR_PATTERN):
         return all(never_matches_a_coroutine(p) for p in pattern.patterns)
-    if isinstance(pattern, _CLASS_PATTERN):
+    if isinstance(pattern, CLASS_PATTERN):
         named = pattern.class_ref.node
-        return isinstance(named, _TYPE_INFO) and named.fullname not in _COROUTINE_CLASSES
+        return isinstance(named, TYPE_INFO) and named.fullname not in _COROUTINE_CLASSES
     return isinstance(
-        pattern, (_VALUE_PATTERN, _SINGLETON_PATTERN, _SEQUENCE_PATTERN, _MAPPING_PATTERN)
+        pattern, (VALUE_PATTERN, SINGLETON_PATTERN, SEQUENCE_PATTERN, MAPPING_PATTERN)
     )
 
 
@@ -404,21 +384,21 @@ def pattern_captures(pattern: Pattern) -> list[NameExpr]:
     pending = [pattern]
     while pending:
         p = pending.pop()
-        if isinstance(p, _AS_PATTERN):
+        if isinstance(p, AS_PATTERN):
             if p.name is not None:
                 found.append(p.name)
             if p.pattern is not None:
                 pending.append(p.pattern)
-        elif isinstance(p, (_OR_PATTERN, _SEQUENCE_PATTERN)):
+        elif isinstance(p, (OR_PATTERN, SEQUENCE_PATTERN)):
             pending.extend(p.patterns)
-        elif isinstance(p, _STARRED_PATTERN):
+        elif isinstance(p, STARRED_PATTERN):
             if p.capture is not None:
                 found.append(p.capture)
-        elif isinstance(p, _MAPPING_PATTERN):
+        elif isinstance(p, MAPPING_PATTERN):
             pending.extend(p.values)
             if p.rest is not None:
                 found.append(p.rest)
-        elif isinstance(p, _CLASS_PATTERN):
+        elif isinstance(p, CLASS_PATTERN):
             pending.extend(p.positionals)
             pending.extend(p.keyword_values)
     return found
@@ -443,15 +423,15 @@ def _add_functions(body: Sequence[Statement], found: list[Any]) -> None:
     statements: Sequence[Any] = body
     for s in statements:
         kind = type(s)
-        if kind is _FUNC_DEF:
+        if kind is FUNC_DEF:
             found.append(s)
             _add_functions(s.body.body, found)
-        elif kind is _DECORATOR:
+        elif kind is DECORATOR:
             found.append(s.func)
             _add_functions(s.func.body.body, found)
-        elif kind is _OVERLOADED:
+        elif kind is OVERLOADED_FUNC_DEF:
             _add_functions(overload_parts(s), found)
-        elif kind is _CLASS_DEF:
+        elif kind is CLASS_DEF:
             _add_functions(s.defs.body, found)
         elif kind in _COMPOUND:
             for block in child_blocks(s):
@@ -464,7 +444,7 @@ def global_names(body: Sequence[Statement], nonlocal_too: bool = False) -> list[
     in nested definitions: :func:`functions_in` lists those apart)."""
     found: list[str] = []
     for s in body:
-        if isinstance(s, _GLOBAL_DECL) or (nonlocal_too and isinstance(s, _NONLOCAL_DECL)):
+        if isinstance(s, GLOBAL_DECL) or (nonlocal_too and isinstance(s, NONLOCAL_DECL)):
             found.extend(s.names)
         else:
             for block in child_blocks(s):
@@ -491,17 +471,17 @@ def child_blocks(s: Statement) -> list[Block]:
     place that says which they are (:func:`functions_in`, :func:`global_names`)."""
     c: Any = s  # tested by identity, as in _add_functions
     kind = type(c)
-    if kind is _IF:
+    if kind is IF_STMT:
         return [*c.body, *_present(c.else_body)]
-    if kind is _WHILE or kind is _FOR:
+    if kind is WHILE_STMT or kind is FOR_STMT:
         return [c.body, *_present(c.else_body)]
-    if kind is _TRY:
+    if kind is TRY_STMT:
         return [c.body, *c.handlers, *_present(c.else_body), *_present(c.finally_body)]
-    if kind is _WITH:
+    if kind is WITH_STMT:
         return [c.body]
-    if kind is _MATCH:
+    if kind is MATCH_STMT:
         return list(c.bodies)
-    if kind is _BLOCK:
+    if kind is BLOCK:
         return [c]
     return []
 
@@ -561,15 +541,15 @@ def imported_names(owner: Scope) -> frozenset[str]:
     """The names the imports of ``owner`` (a function or a module) bind, in nested blocks
     too (not in nested definitions; ``from x import *`` gives none)."""
     found: set[str] = set()
-    _add_imported(owner.defs if isinstance(owner, _MYPY_FILE) else owner.body.body, found)
+    _add_imported(owner.defs if isinstance(owner, MYPY_FILE) else owner.body.body, found)
     return frozenset(found)
 
 
 def _add_imported(body: Sequence[Statement], found: set[str]) -> None:
     for s in body:
-        if isinstance(s, _IMPORT_FROM):
+        if isinstance(s, IMPORT_FROM):
             found.update(alias or name for name, alias in s.names)
-        elif isinstance(s, _IMPORT):
+        elif isinstance(s, IMPORT):
             found.update(alias or name.partition(".")[0] for name, alias in s.ids)
         else:
             for block in child_blocks(s):
@@ -583,25 +563,25 @@ def runs_first(s: Statement) -> list[Expression]:
     c: Any = s
     kind = type(c)
     found: list[Expression | None]
-    if kind is _EXPRESSION:
+    if kind is EXPRESSION_STMT:
         found = [c.expr]
-    elif kind is _ASSIGNMENT:
+    elif kind is ASSIGNMENT_STMT:
         found = [c.rvalue, *c.lvalues]
-    elif kind is _OPERATOR_ASSIGNMENT:
+    elif kind is OPERATOR_ASSIGNMENT_STMT:
         found = [c.rvalue, c.lvalue]
-    elif kind is _RETURN:
+    elif kind is RETURN_STMT:
         found = [c.expr]
-    elif kind is _RAISE:
+    elif kind is RAISE_STMT:
         found = [c.expr, c.from_expr]
-    elif kind is _ASSERT or kind is _DEL or kind is _WHILE:
+    elif kind is ASSERT_STMT or kind is DEL_STMT or kind is WHILE_STMT:
         found = [c.expr]
-    elif kind is _IF:
+    elif kind is IF_STMT:
         found = [c.expr[0]]
-    elif kind is _FOR:
+    elif kind is FOR_STMT:
         found = [c.expr, c.index]
-    elif kind is _WITH:
+    elif kind is WITH_STMT:
         found = [*c.expr, *c.target]
-    elif kind is _MATCH:
+    elif kind is MATCH_STMT:
         found = [c.subject]
     else:
         found = []
@@ -614,17 +594,17 @@ def _ways_on(s: Statement) -> list[tuple[Block, list[Block], bool]]:
     the way then goes on after ``s`` (not from a loop's body)."""
     c: Any = s
     kind = type(c)
-    if kind is _IF:
+    if kind is IF_STMT:
         return [(b, [], True) for b in (*c.body, *_present(c.else_body))]
-    if kind is _WITH:
+    if kind is WITH_STMT:
         return [(c.body, [], True)]
-    if kind is _MATCH:
+    if kind is MATCH_STMT:
         return [(b, [], True) for b in c.bodies]
-    if kind is _BLOCK:
+    if kind is BLOCK:
         return [(c, [], True)]
-    if kind is _WHILE or kind is _FOR:
+    if kind is WHILE_STMT or kind is FOR_STMT:
         return [(c.body, [], False), *((b, [], True) for b in _present(c.else_body))]
-    if kind is _TRY:
+    if kind is TRY_STMT:
         final = _present(c.finally_body)
         return [
             (c.body, [*_present(c.else_body), *final], True),
@@ -668,6 +648,6 @@ def in_lambdas(node: Node) -> set[int]:
     return {
         id(inner)
         for e in get_subexpressions(node)
-        if type(e) is _LAMBDA_EXPR
+        if type(e) is LAMBDA_EXPR
         for inner in get_subexpressions(e.body)
     }

@@ -44,17 +44,13 @@ from mypy.nodes import FUNC_NO_INFO, FuncDef, MypyFile, TypeInfo
 from mypy.types import AnyType, Type, TypeOfAny
 
 from mypy_wsplugin.facts.statements import module_definitions
+from mypy_wsplugin.mypy_classes import FUNC_DEF
 from mypy_wsplugin.mypy_internals import (
     hidden_symbol_type,
     hidden_symbols,
     put_hidden_symbol,
     tree_is_complete,
 )
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_FUNC_DEF: Final = FuncDef
 
 PREFIX: Final = "__mypy_wsplugin_result__"
 ASYNC_PREFIX: Final = "__mypy_wsplugin_async__@"
@@ -134,7 +130,7 @@ def mark_async_defs(tree: MypyFile) -> None:
     for name in hidden_symbols(tree, ASYNC_PREFIX):
         put_hidden_symbol(tree, name, None)
     for name, node in module_definitions(tree):
-        if isinstance(node, _FUNC_DEF) and node.is_coroutine and node.type is None:
+        if isinstance(node, FUNC_DEF) and node.is_coroutine and node.type is None:
             put_hidden_symbol(tree, ASYNC_PREFIX + _dashed(name), AnyType(TypeOfAny.special_form))
 
 

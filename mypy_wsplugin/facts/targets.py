@@ -23,32 +23,22 @@ carries the variable's name), and counts as matching something.
 
 from __future__ import annotations
 
-from typing import Final
-
 from mypy.nodes import (
-    Decorator,
-    FuncDef,
-    Import,
-    ImportFrom,
     MypyFile,
-    OverloadedFuncDef,
     SymbolNode,
-    TypeInfo,
 )
 
 from mypy_wsplugin.facts.bindings import imported_modules
 from mypy_wsplugin.messages import is_a_module, not_defined_in
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_DECORATOR: Final = Decorator
-_FUNC_DEF: Final = FuncDef
-_IMPORT: Final = Import
-_IMPORT_FROM: Final = ImportFrom
-_MYPY_FILE: Final = MypyFile
-_OVERLOADED_FUNC_DEF: Final = OverloadedFuncDef
-_TYPE_INFO: Final = TypeInfo
+from mypy_wsplugin.mypy_classes import (
+    DECORATOR,
+    FUNC_DEF,
+    IMPORT,
+    IMPORT_FROM,
+    MYPY_FILE,
+    OVERLOADED_FUNC_DEF,
+    TYPE_INFO,
+)
 
 
 class Resolved:
@@ -86,9 +76,9 @@ def lookup_in(tree: MypyFile, names: list[str]) -> SymbolNode | None:
     classes, including what they inherit, and modules), or None."""
     node: SymbolNode | None = tree
     for key in names:
-        if isinstance(node, _MYPY_FILE):
+        if isinstance(node, MYPY_FILE):
             sym = node.names.get(key)
-        elif isinstance(node, _TYPE_INFO):
+        elif isinstance(node, TYPE_INFO):
             sym = node.get(key)  # through the MRO: ``Sub.method`` reaches ``Base.method``
         else:
             return None
@@ -100,7 +90,7 @@ def lookup_in(tree: MypyFile, names: list[str]) -> SymbolNode | None:
 
 def definition_name(node: SymbolNode | None) -> str | None:
     """The full name of the function, method or class ``node`` is, else None."""
-    if isinstance(node, (_FUNC_DEF, _OVERLOADED_FUNC_DEF, _DECORATOR, _TYPE_INFO)):
+    if isinstance(node, (FUNC_DEF, OVERLOADED_FUNC_DEF, DECORATOR, TYPE_INFO)):
         return node.fullname
     return None
 
@@ -133,11 +123,11 @@ class ImportClosures:
         for module, imp in imported_modules(tree):
             if imp.is_unreachable:
                 continue
-            if isinstance(imp, _IMPORT):
+            if isinstance(imp, IMPORT):
                 names.update(packages_above(module))
             else:
                 names.add(module)
-            if isinstance(imp, _IMPORT_FROM):
+            if isinstance(imp, IMPORT_FROM):
                 names.update(f"{module}.{name}" for name, _ in imp.names)
         closure = frozenset(names)
         self._memo[tree.fullname] = (tree, closure)
@@ -151,6 +141,6 @@ def why_unmatched(tree: MypyFile, target: str) -> str | None:
     node = lookup_in(tree, rest.split("."))
     if node is None:
         return not_defined_in(tree.fullname, rest)
-    if isinstance(node, _MYPY_FILE):
+    if isinstance(node, MYPY_FILE):
         return is_a_module(target)
     return None

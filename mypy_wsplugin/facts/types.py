@@ -23,44 +23,33 @@ from mypy.types import (
     AnyType,
     CallableType,
     Instance,
-    LiteralType,
-    NoneType,
-    Overloaded,
     ProperType,
     TupleType,
     Type,
-    TypedDictType,
     TypeOfAny,
-    TypeType,
-    TypeVarLikeType,
-    TypeVarType,
-    UninhabitedType,
-    UnionType,
     get_proper_type,
 )
 from mypy.typevars import fill_typevars_with_any
 
+from mypy_wsplugin.mypy_classes import (
+    ANY_TYPE,
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_BASE,
+    INSTANCE,
+    LITERAL_TYPE,
+    NONE_TYPE,
+    OVERLOADED,
+    TUPLE_TYPE,
+    TYPE_INFO,
+    TYPE_TYPE,
+    TYPE_VAR_LIKE_TYPE,
+    TYPE_VAR_TYPE,
+    TYPED_DICT_TYPE,
+    UNINHABITED_TYPE,
+    UNION_TYPE,
+)
 from mypy_wsplugin.mypy_internals import Checker
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ANY_TYPE: Final = AnyType
-_CALLABLE_TYPE: Final = CallableType
-_DECORATOR: Final = Decorator
-_FUNC_BASE: Final = FuncBase
-_INSTANCE: Final = Instance
-_LITERAL_TYPE: Final = LiteralType
-_NONE_TYPE: Final = NoneType
-_OVERLOADED: Final = Overloaded
-_TUPLE_TYPE: Final = TupleType
-_TYPED_DICT_TYPE: Final = TypedDictType
-_TYPE_INFO: Final = TypeInfo
-_TYPE_TYPE: Final = TypeType
-_TYPE_VAR_LIKE_TYPE: Final = TypeVarLikeType
-_TYPE_VAR_TYPE: Final = TypeVarType
-_UNINHABITED_TYPE: Final = UninhabitedType
-_UNION_TYPE: Final = UnionType
 
 
 def awaitable_of(api: Checker, item: Type) -> Instance:
@@ -91,18 +80,18 @@ def non_awaitable_members(modules: dict[str, MypyFile], typ: Type) -> list[Prope
     as unknown: nothing is claimed about it.
     """
     proper = get_proper_type(typ)
-    if isinstance(proper, _ANY_TYPE):
+    if isinstance(proper, ANY_TYPE):
         return []
-    if isinstance(proper, _UNINHABITED_TYPE):
+    if isinstance(proper, UNINHABITED_TYPE):
         return [proper]  # a call that never returns (``-> NoReturn``): nothing to await
     awaitable = find_class("typing.Awaitable", modules)
     if awaitable is None or is_subtype(proper, awaitable):
         return []
-    members = proper.relevant_items() if isinstance(proper, _UNION_TYPE) else [proper]
+    members = proper.relevant_items() if isinstance(proper, UNION_TYPE) else [proper]
     bad = []
     for member in members:
         item = get_proper_type(member)
-        if not isinstance(item, _ANY_TYPE) and not is_subtype(item, awaitable):
+        if not isinstance(item, ANY_TYPE) and not is_subtype(item, awaitable):
             bad.append(item)
     return bad
 
@@ -113,7 +102,7 @@ def iterated_item(typ: Type, view: str | None = None) -> Type | None:
     ``Iterable`` base's argument; with ``view`` (``"keys"`` or ``"values"``), what a loop
     over that view of a ``typing.Mapping`` gives (``for ws in self.by_user.values():``)."""
     proper = get_proper_type(typ)
-    if not isinstance(proper, _INSTANCE) or not _iterates_as_declared(proper.type):
+    if not isinstance(proper, INSTANCE) or not _iterates_as_declared(proper.type):
         return None
     wanted, index = ("typing.Iterable", 0) if view is None else ("typing.Mapping", _VIEWS[view])
     for base in proper.type.mro:
@@ -151,7 +140,7 @@ def item_read(typ: Type, method: str, sliced: bool = False) -> Type | None:
     ``pop`` from a ``MutableSequence``), where no class of the program defines that method;
     else None."""
     proper = get_proper_type(typ)
-    if sliced or not isinstance(proper, _INSTANCE) or method not in _ITEM_READS:
+    if sliced or not isinstance(proper, INSTANCE) or method not in _ITEM_READS:
         return None
     if not _as_declared(proper.type, (method,)):
         return None
@@ -206,7 +195,7 @@ def awaitable_result(typ: Type) -> Type | None:
 def _last_argument(typ: Type, fullname: str, arity: int) -> Type | None:
     proper = get_proper_type(typ)
     if (
-        isinstance(proper, _INSTANCE)
+        isinstance(proper, INSTANCE)
         and proper.type.fullname == fullname
         and len(proper.args) == arity
     ):
@@ -217,7 +206,7 @@ def _last_argument(typ: Type, fullname: str, arity: int) -> Type | None:
 def coroutine_type(result: Type, modules: dict[str, MypyFile]) -> Instance | None:
     """``Coroutine[Any, Any, result]`` (what calling an ``async def`` gives)."""
     sym = lookup_fully_qualified("typing.Coroutine", modules, raise_on_missing=False)
-    if sym is None or not isinstance(sym.node, _TYPE_INFO):
+    if sym is None or not isinstance(sym.node, TYPE_INFO):
         return None
     anything = AnyType(TypeOfAny.special_form)
     return Instance(sym.node, [anything, anything, result])
@@ -229,14 +218,14 @@ def awaitability_is_generic(typ: Type) -> bool:
     be awaitable.  A bounded one (``Self``, ``bound=int``) is judged by its bound, as mypy
     does; ``list[T]`` is never awaitable, whatever ``T`` is."""
     proper = get_proper_type(typ)
-    if isinstance(proper, _UNION_TYPE):
+    if isinstance(proper, UNION_TYPE):
         return any(awaitability_is_generic(item) for item in proper.items)
-    if isinstance(proper, _TYPE_VAR_TYPE):
+    if isinstance(proper, TYPE_VAR_TYPE):
         if proper.values:
             return any(has_member(value, "__await__") for value in proper.values)
         bound = get_proper_type(proper.upper_bound)
-        return isinstance(bound, _INSTANCE) and bound.type.fullname == "builtins.object"
-    return isinstance(proper, _TYPE_VAR_LIKE_TYPE)
+        return isinstance(bound, INSTANCE) and bound.type.fullname == "builtins.object"
+    return isinstance(proper, TYPE_VAR_LIKE_TYPE)
 
 
 def constructed_class(info: TypeInfo) -> TypeInfo | None:
@@ -246,18 +235,18 @@ def constructed_class(info: TypeInfo) -> TypeInfo | None:
     one class: ``__new__`` declared ``-> Any``, overloaded or decorated, or returning
     something else than an instance."""
     new = _new_method(info)
-    if isinstance(new, _DECORATOR):
+    if isinstance(new, DECORATOR):
         return None
     if new is None or new.info.fullname == "builtins.object" or new.type is None:
         return info
-    if not isinstance(new.type, _CALLABLE_TYPE):
+    if not isinstance(new.type, CALLABLE_TYPE):
         return None  # overloaded
     ret = get_proper_type(new.type.ret_type)
-    if isinstance(ret, _TYPE_VAR_TYPE):
+    if isinstance(ret, TYPE_VAR_TYPE):
         return info  # ``cls: type[T]) -> T``, ``-> Self``
-    if isinstance(ret, _ANY_TYPE):
+    if isinstance(ret, ANY_TYPE):
         return info if ret.type_of_any == TypeOfAny.unannotated else None
-    return ret.type if isinstance(ret, _INSTANCE) else None
+    return ret.type if isinstance(ret, INSTANCE) else None
 
 
 def _new_method(info: TypeInfo) -> FuncBase | Decorator | None:
@@ -272,7 +261,7 @@ def _new_method(info: TypeInfo) -> FuncBase | Decorator | None:
         sym = cls.names.get("__new__")
         if sym is not None:
             node = sym.node
-            return node if isinstance(node, (_FUNC_BASE, _DECORATOR)) else None
+            return node if isinstance(node, (FUNC_BASE, DECORATOR)) else None
     return None
 
 
@@ -287,9 +276,9 @@ def result_on(func: FuncDef, signature: CallableType, receiver: TypeInfo | None)
     if not signature.arg_types:
         return signature.ret_type
     first = get_proper_type(signature.arg_types[0])
-    if isinstance(first, _TYPE_TYPE):
+    if isinstance(first, TYPE_TYPE):
         first = first.item
-    if not isinstance(first, _TYPE_VAR_TYPE):
+    if not isinstance(first, TYPE_VAR_TYPE):
         return signature.ret_type
     return expand_type(signature.ret_type, {first.id: fill_typevars_with_any(receiver)})
 
@@ -301,10 +290,10 @@ def by_bounds(typ: Type) -> Type:
     variable decides (:func:`awaitability_is_generic`), so that messages name a type, as
     mypy does where it infers the call."""
     proper = get_proper_type(typ)
-    if isinstance(proper, _TYPE_VAR_TYPE):
+    if isinstance(proper, TYPE_VAR_TYPE):
         return make_simplified_union(proper.values) if proper.values else proper.upper_bound
-    if isinstance(proper, _UNION_TYPE) and any(
-        isinstance(get_proper_type(item), _TYPE_VAR_TYPE) for item in proper.items
+    if isinstance(proper, UNION_TYPE) and any(
+        isinstance(get_proper_type(item), TYPE_VAR_TYPE) for item in proper.items
     ):
         return make_simplified_union([by_bounds(item) for item in proper.items])
     return typ
@@ -316,9 +305,9 @@ def is_class_parameter(typ: Type) -> bool:
     the receiver's type arguments, which a class alone does not say (mypy numbers a class's
     parameters from 1, a function's own type variables below 0)."""
     proper = get_proper_type(typ)
-    if isinstance(proper, _TYPE_VAR_TYPE):
+    if isinstance(proper, TYPE_VAR_TYPE):
         return proper.id.raw_id > 0
-    if isinstance(proper, _UNION_TYPE):
+    if isinstance(proper, UNION_TYPE):
         return any(is_class_parameter(item) for item in proper.items)
     return False
 
@@ -330,15 +319,15 @@ def call_signature(typ: Type | None) -> CallableType | None:
     type arguments filled in (``-> Pool``), as mypy types the call.  None for anything
     else (a descriptor object included)."""
     proper = get_proper_type(typ) if typ is not None else None
-    if isinstance(proper, _INSTANCE) and proper.type.get("__call__") is not None:
+    if isinstance(proper, INSTANCE) and proper.type.get("__call__") is not None:
         if proper.type.get("__get__") is not None:
             return None  # a descriptor: read on a class or an instance, it gives another thing
         proper = get_proper_type(find_member("__call__", proper, proper, is_operator=True))
-    return proper if isinstance(proper, _CALLABLE_TYPE) else None
+    return proper if isinstance(proper, CALLABLE_TYPE) else None
 
 
 def is_any(typ: Type) -> bool:
-    return isinstance(get_proper_type(typ), _ANY_TYPE)
+    return isinstance(get_proper_type(typ), ANY_TYPE)
 
 
 def union_of(items: list[Type]) -> Type:
@@ -349,10 +338,10 @@ def find_class(fullname: str, modules: dict[str, MypyFile]) -> Instance | TupleT
     """The type of an instance of class ``fullname`` (a tuple type for a NamedTuple), or
     None if mypy has not loaded it.  Unlike ``named_generic_type``, never crashes."""
     sym = lookup_fully_qualified(fullname, modules, raise_on_missing=False)
-    if sym is None or not isinstance(sym.node, _TYPE_INFO):
+    if sym is None or not isinstance(sym.node, TYPE_INFO):
         return None
     filled = fill_typevars_with_any(sym.node)
-    return filled if isinstance(filled, (_INSTANCE, _TUPLE_TYPE)) else None
+    return filled if isinstance(filled, (INSTANCE, TUPLE_TYPE)) else None
 
 
 def supports(typ: Type, method: str) -> bool:
@@ -360,28 +349,28 @@ def supports(typ: Type, method: str) -> bool:
     ``__iter__``, ``__neg__``), as Python looks it up: on the object's class, so for a class
     object on its metaclass (unknown parts: yes)."""
     proper = get_proper_type(typ)
-    if isinstance(proper, _UNION_TYPE):
+    if isinstance(proper, UNION_TYPE):
         return all(supports(item, method) for item in proper.items)
-    if isinstance(proper, _TYPE_TYPE):
+    if isinstance(proper, TYPE_TYPE):
         item = proper.item
-        meta = item.type.metaclass_type if isinstance(item, _INSTANCE) else None
+        meta = item.type.metaclass_type if isinstance(item, INSTANCE) else None
         if meta is not None:
             return meta.type.has_readable_member(method)
-        return isinstance(item, _ANY_TYPE)  # ``type``: none of these
+        return isinstance(item, ANY_TYPE)  # ``type``: none of these
     return has_member(proper, method)
 
 
 def has_member(typ: Type, name: str) -> bool:
     """Whether attribute ``name`` can be read on every part of ``typ`` (unknown parts: yes)."""
     proper = get_proper_type(typ)
-    if isinstance(proper, _UNION_TYPE):
+    if isinstance(proper, UNION_TYPE):
         return all(has_member(item, name) for item in proper.items)
-    if isinstance(proper, _TYPE_VAR_TYPE):
+    if isinstance(proper, TYPE_VAR_TYPE):
         return has_member(proper.upper_bound, name)
-    if isinstance(proper, _TUPLE_TYPE):
+    if isinstance(proper, TUPLE_TYPE):
         proper = proper.partial_fallback
-    elif isinstance(proper, (_TYPED_DICT_TYPE, _LITERAL_TYPE, _CALLABLE_TYPE, _OVERLOADED)):
+    elif isinstance(proper, (TYPED_DICT_TYPE, LITERAL_TYPE, CALLABLE_TYPE, OVERLOADED)):
         proper = proper.fallback
-    if isinstance(proper, _INSTANCE):
+    if isinstance(proper, INSTANCE):
         return proper.type.has_readable_member(name)
-    return not isinstance(proper, _NONE_TYPE)
+    return not isinstance(proper, NONE_TYPE)

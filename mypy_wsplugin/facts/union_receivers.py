@@ -16,44 +16,32 @@ from __future__ import annotations
 from typing import Final
 
 from mypy.nodes import (
-    Decorator,
-    FuncDef,
     MemberExpr,
-    OverloadedFuncDef,
     SymbolNode,
     TypeInfo,
-    Var,
 )
 from mypy.types import (
-    CallableType,
-    Instance,
-    NoneType,
-    Overloaded,
     ProperType,
     Type,
-    TypeType,
-    UnionType,
     flatten_nested_unions,
     get_proper_type,
 )
 
 from mypy_wsplugin.facts.plain_callees import plain_result
 from mypy_wsplugin.facts.types import coroutine_result
+from mypy_wsplugin.mypy_classes import (
+    CALLABLE_TYPE,
+    DECORATOR,
+    FUNC_DEF,
+    INSTANCE,
+    NONE_TYPE,
+    OVERLOADED,
+    OVERLOADED_FUNC_DEF,
+    TYPE_TYPE,
+    UNION_TYPE,
+    VAR,
+)
 from mypy_wsplugin.mypy_internals import Checker, expression_type
-
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_CALLABLE_TYPE: Final = CallableType
-_DECORATOR: Final = Decorator
-_FUNC_DEF: Final = FuncDef
-_INSTANCE: Final = Instance
-_NONE_TYPE: Final = NoneType
-_OVERLOADED: Final = Overloaded
-_OVERLOADED_FUNC_DEF: Final = OverloadedFuncDef
-_TYPE_TYPE: Final = TypeType
-_UNION_TYPE: Final = UnionType
-_VAR: Final = Var
 
 _COROUTINE: Final = "coroutine"
 _PLAIN: Final = "plain"
@@ -69,12 +57,12 @@ def union_members(
     or read of it gives: a coroutine, a plain value, or None where that is not certain from
     its type (or the item has no such member).  None for any other receiver."""
     receiver = get_proper_type(expression_type(api, member.expr))
-    if not isinstance(receiver, _UNION_TYPE):
+    if not isinstance(receiver, UNION_TYPE):
         return None
     items = [
         item
         for item in map(get_proper_type, flatten_nested_unions(receiver.relevant_items()))
-        if not isinstance(item, _NONE_TYPE)
+        if not isinstance(item, NONE_TYPE)
     ]
     if len(items) < 2:
         return None
@@ -89,7 +77,7 @@ def union_members(
         else:
             # mypy runs an attribute hook for an instance's variable or property only:
             # not for a class object's attribute, nor for a method read without a call.
-            kind = _value_kind(node) if isinstance(item, _INSTANCE) else None
+            kind = _value_kind(node) if isinstance(item, INSTANCE) else None
         name = f"{owner.fullname}.{member.name}" if owner is not None else member.name
         members.append((name, kind))
     return members
@@ -104,9 +92,9 @@ def agree(members: list[tuple[str, str | None]]) -> bool:
 def _class_of(item: ProperType) -> TypeInfo | None:
     """The class whose method a call on ``item`` calls: an instance's, or a class object's
     (a class method)."""
-    if isinstance(item, _TYPE_TYPE):
+    if isinstance(item, TYPE_TYPE):
         item = item.item
-    return item.type if isinstance(item, _INSTANCE) else None
+    return item.type if isinstance(item, INSTANCE) else None
 
 
 def _call_kind(node: SymbolNode | None) -> str | None:
@@ -114,9 +102,9 @@ def _call_kind(node: SymbolNode | None) -> str | None:
     value (never awaitable: :func:`.plain_callees.plain_result`), or None where neither
     is certain (``Any``, a type variable, an ``Awaitable``, overload items that differ)."""
     typ = _type_of(node)
-    if isinstance(typ, _CALLABLE_TYPE):
+    if isinstance(typ, CALLABLE_TYPE):
         results = [typ.ret_type]
-    elif isinstance(typ, _OVERLOADED):
+    elif isinstance(typ, OVERLOADED):
         results = [item.ret_type for item in typ.items]
     else:
         return None
@@ -129,16 +117,16 @@ def _value_kind(node: SymbolNode | None) -> str | None:
     property's getter's result, a variable's type.  Not certain for a method (mypy runs no
     attribute hook for it), nor for a variable mypy inferred as ``None`` from ``self.x =
     None`` (the check leaves that to mypy: ``await_not_awaitable._placeholder_none``)."""
-    if isinstance(node, _OVERLOADED_FUNC_DEF) and node.is_property and node.items:
+    if isinstance(node, OVERLOADED_FUNC_DEF) and node.is_property and node.items:
         node = node.items[0]  # a property with a setter: its getter
-    if isinstance(node, _DECORATOR):
+    if isinstance(node, DECORATOR):
         return _call_kind(node) if node.var.is_property else None
-    if not isinstance(node, _VAR):
+    if not isinstance(node, VAR):
         return None
     if node.is_property:
         return _call_kind(node)
     typ = _type_of(node)
-    if typ is None or (node.is_inferred and isinstance(typ, _NONE_TYPE)):
+    if typ is None or (node.is_inferred and isinstance(typ, NONE_TYPE)):
         return None
     return _result_kind(typ)
 
@@ -146,9 +134,9 @@ def _value_kind(node: SymbolNode | None) -> str | None:
 def _type_of(node: SymbolNode | None) -> ProperType | None:
     """The type mypy gives the definition ``node`` (a decorated function: the decorated
     type, which for a property is its getter's)."""
-    if isinstance(node, _DECORATOR):
+    if isinstance(node, DECORATOR):
         node = node.var
-    if isinstance(node, (_VAR, _FUNC_DEF, _OVERLOADED_FUNC_DEF)) and node.type is not None:
+    if isinstance(node, (VAR, FUNC_DEF, OVERLOADED_FUNC_DEF)) and node.type is not None:
         return get_proper_type(node.type)
     return None
 

@@ -23,15 +23,14 @@ from mypy.options import Options
 from mypy.server.trigger import make_trigger
 from mypy.types import Type
 
+from mypy_wsplugin.mypy_classes import VAR
 from mypy_wsplugin.mypy_internals.startup import holder_of
 from mypy_wsplugin.mypy_internals.versions import ERRORS_CACHED_AS_PRINTED
 
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
+# Classes of mypy's build and checker this module tests for, as C statics (see
+# mypy_wsplugin/mypy_classes.py, which holds the node and type classes).
 _ERRORS: Final = Errors
 _MODULE_NOT_FOUND_REASON: Final = ModuleNotFoundReason
-_VAR: Final = Var
 
 # The build (mypy.build.BuildManager, every version): see find_manager.
 Manager = BuildManager
@@ -191,7 +190,7 @@ def put_hidden_symbol(tree: MypyFile, name: str, typ: Type | None) -> None:
 
 def hidden_symbol_type(tree: MypyFile, name: str) -> Type | None:
     sym = tree.names.get(name)
-    return sym.node.type if sym is not None and isinstance(sym.node, _VAR) else None
+    return sym.node.type if sym is not None and isinstance(sym.node, VAR) else None
 
 
 def make_cache_dir(path: str) -> None:

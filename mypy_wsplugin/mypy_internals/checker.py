@@ -12,7 +12,6 @@ from mypy.nodes import (
     ARG_NAMED,
     ARG_OPT,
     ARG_POS,
-    AssignmentExpr,
     CallExpr,
     Context,
     DictExpr,
@@ -25,13 +24,12 @@ from mypy.nodes import (
 )
 from mypy.plugin import Plugin
 from mypy.server.subexpr import get_subexpressions as _compiled_subexpressions
-from mypy.types import CallableType, Type, get_proper_type
+from mypy.types import Type, get_proper_type
 
-# The mypy classes this module tests for, as C statics in a compiled build (a class
-# imported from mypy is otherwise looked up in the module's globals at each test; see
-# docs/design.md, "A compiled build").
-_ASSIGNMENT_EXPR: Final = AssignmentExpr
-_CALLABLE_TYPE: Final = CallableType
+from mypy_wsplugin.mypy_classes import ASSIGNMENT_EXPR, CALLABLE_TYPE
+
+# Classes of mypy's build and checker this module tests for, as C statics (see
+# mypy_wsplugin/mypy_classes.py, which holds the node and type classes).
 _TYPE_CHECKER: Final = TypeChecker
 
 # ``ctx.api`` in function, method and attribute hooks is mypy's TypeChecker (every version).
@@ -261,7 +259,7 @@ def _inferred_again(
     discarded (:func:`call_types`)."""
     frame = _narrowing_discarded(api)
     if frame is None and any(
-        isinstance(e, _ASSIGNMENT_EXPR) for x in expressions for e in _compiled_subexpressions(x)
+        isinstance(e, ASSIGNMENT_EXPR) for x in expressions for e in _compiled_subexpressions(x)
     ):
         return None
     given: list[Type | None] = list(contexts) if contexts is not None else [None] * len(expressions)
@@ -299,7 +297,7 @@ def parameter_type(callee: Type, call: CallExpr, index: int, args: list[Type]) -
     from mypy.argmap import map_actuals_to_formals
 
     proper = get_proper_type(callee)
-    if not isinstance(proper, _CALLABLE_TYPE) or proper.variables:
+    if not isinstance(proper, CALLABLE_TYPE) or proper.variables:
         return None
     formals = map_actuals_to_formals(
         call.arg_kinds, call.arg_names, proper.arg_kinds, proper.arg_names, lambda i: args[i]
