@@ -63,6 +63,7 @@ from mypy_wsplugin.facts.statements import (
     may_leave,
     reached_after,
     runs_first,
+    store_targets,
 )
 from mypy_wsplugin.facts.types import coroutine_result
 from mypy_wsplugin.mypy_classes import (
@@ -224,19 +225,62 @@ def store_counts(func: FuncItem, wanted: set[Var]) -> dict[Var, int]:
     function (a ``nonlocal`` rebinding) counts two, so it never reads as one binding.
     Nested functions are read only where a name of ``wanted`` has at most one store."""
     counts: dict[Var, int] = {}
-    for entry in collect_roles(func, names=True).values():
-        node = entry.node
-        var = node.node if isinstance(node, NAME_EXPR) else None
-        if entry.role is Role.STORE and isinstance(var, VAR) and var in wanted:
+    for name in _stored_names(func):
+        var = name.node
+        if isinstance(var, VAR) and var in wanted:
             counts[var] = counts.get(var, 0) + 1
     if any(counts.get(var, 0) <= 1 for var in wanted):
         for nested in functions_in(func.body.body):
-            for entry in collect_roles(nested, names=True).values():
-                node = entry.node
-                var = node.node if isinstance(node, NAME_EXPR) else None
-                if entry.role is Role.STORE and isinstance(var, VAR) and var in wanted:
+            for name in _stored_names(nested):
+                var = name.node
+                if isinstance(var, VAR) and var in wanted:
                     counts[var] = counts.get(var, 0) + 2
     return counts
+
+
+class _StoreTargets(StatementWalker):
+    """The store targets statements give (``Role.STORE``), and the nested definitions."""
+
+    def __init__(self) -> None:
+        self.targets: list[Expression] = []
+        self.nested: list[Node] = []
+
+    def expr(self, e: Expression | None, role: Role = Role.VALUE) -> None:
+        if role is Role.STORE and e is not None:
+            self.targets.append(e)
+
+    def definition(self, s: Definition) -> None:
+        self.nested.append(s)
+
+
+def _stored_names(owner: FuncItem) -> list[NameExpr]:
+    """The names that :func:`collect_roles` (``names=True``) gives :attr:`Role.STORE` in
+    ``owner``: the names in a statement's store target (inside a tuple, list or starred
+    target too), a walrus's target and a comprehension's index, leaving out nested
+    definitions (lambdas are in).  One walk of the statements and one pass over the
+    expressions, for :func:`store_counts`, which asks only this of the roles."""
+    statements = _StoreTargets()
+    statements.scope(owner)
+    stored: dict[int, NameExpr] = {}
+    for target in statements.targets:
+        for leaf in store_targets(target):
+            if type(leaf) is NAME_EXPR:
+                stored[id(leaf)] = leaf
+    # ``Any``: each expression's class is tested once, by identity (as collect_roles does).
+    expressions: list[Any] = get_subexpressions(owner)
+    for e in expressions:
+        kind = type(e)
+        if kind is ASSIGNMENT_EXPR:
+            stored[id(e.target)] = e.target
+        elif kind is GENERATOR_EXPR or kind is DICTIONARY_COMPREHENSION:
+            for index in e.indices:
+                for leaf in store_targets(index):
+                    if type(leaf) is NAME_EXPR:
+                        stored[id(leaf)] = leaf
+    for nested in statements.nested:
+        for e in get_subexpressions(nested):
+            stored.pop(id(e), None)
+    return list(stored.values())
 
 
 def _set(
