@@ -20,6 +20,7 @@ from mypy.nodes import (
     CallExpr,
     ClassDef,
     ConditionalExpr,
+    ContinueStmt,
     Decorator,
     DelStmt,
     DictExpr,
@@ -109,6 +110,7 @@ CALL_EXPR: Final = CallExpr
 CLASS_DEF: Final = ClassDef
 CLASS_PATTERN: Final = ClassPattern
 CONDITIONAL_EXPR: Final = ConditionalExpr
+CONTINUE_STMT: Final = ContinueStmt
 DECORATOR: Final = Decorator
 DEL_STMT: Final = DelStmt
 DICTIONARY_COMPREHENSION: Final = DictionaryComprehension

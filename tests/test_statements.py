@@ -1,8 +1,9 @@
 """``facts.statements.functions_in``: every function a body defines, as one loop on the
 statement's class, against Python's own parser (``ast``: every ``def`` and ``async def``,
-each before those it holds); ``pattern_captures``, the names a ``case`` binds, against
-``ast``'s ``MatchAs``/``MatchStar``/``MatchMapping`` names; and ``reached_after``, the
-statements that may run next after one, on a table of shapes.
+each before those it holds); ``declared_globals``, the ``global`` statements of each
+function in the same walk, against ``ast`` too; ``pattern_captures``, the names a ``case``
+binds, against ``ast``'s ``MatchAs``/``MatchStar``/``MatchMapping`` names; and
+``reached_after``, the statements that may run next after one, on a table of shapes.
 
 The findings themselves are the YAML cases' business; here, that both find the same
 functions in the same order, on every statement that can hold one and on real modules.
@@ -24,6 +25,7 @@ from mypy.nodes import FuncDef, MatchStmt, Statement
 import mypy_wsplugin
 from mypy_wsplugin.facts.statements import (
     child_blocks,
+    declared_globals,
     functions_in,
     pattern_captures,
     reached_after,
@@ -144,6 +146,105 @@ def _real_modules() -> list[Path]:
 def test_real_modules_give_the_reference_answer(path: Path) -> None:
     found, reference = _reference(path.read_text(encoding="utf-8"), "real")
     assert found == reference
+
+
+GLOBALS = """
+    import typing
+
+    def top():
+        global a
+        if x:
+            global b
+        def inner():
+            global c
+            class Local:
+                global not_inner
+        lambda: 1
+
+    class C:
+        global in_class
+        def method(self):
+            while y:
+                global d
+            else:
+                global e
+        @typing.overload
+        def over(self, x: int) -> int: ...
+        @typing.overload
+        def over(self, x: str) -> str: ...
+        def over(self, x):
+            for i in z:
+                global f
+            try:
+                global g
+            except E:
+                global h, i
+            finally:
+                global j
+            with w:
+                global k
+            match v:
+                case 1:
+                    global m
+
+    @decorator
+    async def decorated():
+        async with u:
+            global n
+        async for q in t:
+            global o
+
+    def none_here():
+        pass
+"""
+
+
+def _python_globals(node: ast.AST, declared: list[str]) -> list[str]:
+    """The names of the ``global`` statements in ``node``'s body, not in nested
+    definitions or classes."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Global):
+            declared.extend(child.names)
+        elif not isinstance(
+            child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+        ):
+            _python_globals(child, declared)
+    return declared
+
+
+Declared = list[tuple[str, int, list[str]]]  # each function's name, line and globals
+
+
+def _globals_reference(source: str, module: str = "m") -> tuple[Declared, Declared]:
+    found = [
+        (func.name, func.line, list(names))
+        for func, names in declared_globals(_tree(module, source))
+    ]
+    reference: Declared = []
+    for node in ast.walk(ast.parse(textwrap.dedent(source))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = _python_globals(node, [])
+            if names:
+                reference.append((node.name, node.lineno, names))
+    return found, reference
+
+
+def test_the_global_statements_of_every_function() -> None:
+    found, reference = _globals_reference(GLOBALS)
+    assert sorted(found, key=str) == sorted(reference, key=str)
+    assert [(name, names) for name, _, names in sorted(found, key=lambda f: f[1])] == [
+        ("top", ["a", "b"]),
+        ("inner", ["c"]),
+        ("method", ["d", "e"]),
+        ("over", ["f", "g", "h", "i", "j", "k", "m"]),
+        ("decorated", ["n", "o"]),
+    ]
+
+
+@pytest.mark.parametrize("path", _real_modules(), ids=lambda path: path.name)
+def test_real_modules_give_the_reference_globals(path: Path) -> None:
+    found, reference = _globals_reference(path.read_text(encoding="utf-8"), "real")
+    assert sorted(found, key=str) == sorted(reference, key=str)
 
 
 CASES = """

@@ -16,6 +16,7 @@ used only where it covers every module mypy will check in this process (see
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from typing import Any
 
 from mypy.nodes import (
     Expression,
@@ -64,15 +65,17 @@ def add_callee_names(callee: Expression, names: set[str] | None) -> bool:
     """Add to ``names`` the names under which mypy may ask for the hook of a call of
     ``callee``: its name as written and, once mypy has bound it, its definition's.  False
     for a callee with no name (a call, a subscript, a type alias)."""
-    if isinstance(callee, SUPER_EXPR):
+    c: Any = callee
+    kind = type(c)  # by identity: leaves of mypy's node classes
+    if kind is SUPER_EXPR:
         if names is not None:
-            names.add(callee.name)
+            names.add(c.name)
         return True
-    if not isinstance(callee, (NAME_EXPR, MEMBER_EXPR)) or isinstance(callee.node, TYPE_ALIAS):
+    if not (kind is NAME_EXPR or kind is MEMBER_EXPR) or type(c.node) is TYPE_ALIAS:
         return False
     if names is not None:
-        names.add(callee.name)
-        node = callee.node
+        names.add(c.name)
+        node = c.node
         if node is not None:
             names.add(node.name)
             if isinstance(node, TYPE_INFO):
@@ -81,8 +84,8 @@ def add_callee_names(callee: Expression, names: set[str] | None) -> bool:
                 made = constructed_class(node)
                 if made is not None:
                     names.add(made.name)
-        if callee.fullname:
-            names.add(callee.fullname.rpartition(".")[2])
+        if c.fullname:
+            names.add(c.fullname.rpartition(".")[2])
     return True
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from mypy.nodes import (
     FUNC_NO_INFO,
@@ -70,8 +70,7 @@ from mypy_wsplugin.facts.reachability import names_stored
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
 from mypy_wsplugin.facts.statements import (
     StatementWalker,
-    functions_in,
-    global_names,
+    declared_globals,
     imported_names,
 )
 from mypy_wsplugin.facts.stored_results import (
@@ -509,11 +508,8 @@ def _bindings(tree: MypyFile) -> _Bindings:
     known = _BINDINGS.get(tree.fullname)
     if known is None or known.statements is not defs:
         declared: set[str] = set()
-        for func in functions_in(defs):
-            body = func.body.body
-            globals_here = global_names(body)
-            if globals_here:
-                declared.update(names_stored(body) & frozenset(globals_here))
+        for func, globals_here in declared_globals(tree):
+            declared.update(names_stored(func.body.body) & frozenset(globals_here))
         stored = names_stored(defs) | frozenset(declared)
         known = _BINDINGS[tree.fullname] = _Bindings(defs, stored, imported_names(tree))
     return known
@@ -626,9 +622,10 @@ def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
                 results[self_key(func)] = AnyType(TypeOfAny.special_form)
     prefix = home.fullname + "."
     for name, symbol in home.names.items():
-        defined = symbol.node
+        defined: Any = symbol.node
+        kind = type(defined)  # by identity: leaves of mypy's node classes
         if (
-            isinstance(defined, (FUNC_DEF, DECORATOR))
+            (kind is FUNC_DEF or kind is DECORATOR)
             and defined.fullname == prefix + name
             and rebound(home, name)
         ):
@@ -647,6 +644,7 @@ def _definitions(home: MypyFile) -> Iterator[FuncDef | Decorator]:
 
 def _own_functions(prefix: str, names: SymbolTable) -> Iterator[FuncDef | Decorator]:
     for name, sym in names.items():
-        node = sym.node
-        if isinstance(node, (FUNC_DEF, DECORATOR)) and node.fullname == f"{prefix}.{name}":
+        node: Any = sym.node
+        kind = type(node)  # by identity: leaves of mypy's node classes
+        if (kind is FUNC_DEF or kind is DECORATOR) and node.fullname == f"{prefix}.{name}":
             yield node  # not imported, not an alias

@@ -70,8 +70,7 @@ from mypy_wsplugin.facts.statements import (
     Definition,
     Role,
     StatementWalker,
-    functions_in,
-    global_names,
+    declared_globals,
     overload_parts,
     store_targets,
     stored_members,
@@ -417,7 +416,7 @@ class _SelfStores(StatementWalker):
         if role is Role.STORE:
             self._unknown(e)
         elif (
-            isinstance(e, CALL_EXPR)
+            type(e) is CALL_EXPR  # by identity: asked for every top expression
             and isinstance(e.callee, NAME_EXPR)
             and e.callee.fullname == "builtins.setattr"
             and len(e.args) >= 2
@@ -617,9 +616,7 @@ def _module_bindings(
         name = _bound_to_a_call(stmt)
         if name is not None and counts.get(name) == 1 and isinstance(stmt, ASSIGNMENT_STMT):
             values[name] = stmt.rvalue
-    rebound = frozen(
-        name for func in functions_in(tree.defs) for name in global_names(func.body.body)
-    )
+    rebound = frozen(name for _, names in declared_globals(tree) for name in names)
     again = None if stores.star else frozen(name for name, n in counts.items() if n > 1)
     known = _MODULE_VARIABLES[tree.fullname] = (tree.defs, values, rebound, again)
     return known

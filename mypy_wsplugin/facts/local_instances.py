@@ -21,7 +21,7 @@ matter of control flow.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final, TypeGuard
+from typing import Any, Final, TypeGuard
 
 from mypy.nodes import (
     FUNC_NO_INFO,
@@ -706,10 +706,14 @@ class _Replacements(StatementWalker):
         """The tests inside expressions, which narrow there as a statement's do: the
         condition of ``a if test else b`` and a comprehension's ``if`` clauses
         (``self.h.conn.send(m) if isinstance(self.h.conn, Fake) else None``)."""
-        for e in get_subexpressions(func):
-            if isinstance(e, CONDITIONAL_EXPR):
+        # ``Any``: each expression's class is tested by identity, once (leaves of mypy's
+        # node classes): every expression of the function is asked.
+        expressions: list[Any] = get_subexpressions(func)
+        for e in expressions:
+            kind = type(e)
+            if kind is CONDITIONAL_EXPR:
                 self._note_tests(e.cond)
-            elif isinstance(e, (GENERATOR_EXPR, DICTIONARY_COMPREHENSION)):
+            elif kind is GENERATOR_EXPR or kind is DICTIONARY_COMPREHENSION:
                 # (a list or set comprehension holds its GeneratorExpr)
                 for conditions in e.condlists:
                     for condition in conditions:

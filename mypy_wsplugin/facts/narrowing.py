@@ -36,7 +36,7 @@ apply.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 from mypy.nodes import (
     ARG_NAMED,
@@ -156,23 +156,32 @@ def captured_as_declared(owner: FuncItem, var: Var) -> bool:
     return claimed
 
 
-def _matches_and_conditions(func: FuncItem) -> tuple[list[Expression], list[Expression]]:
+def _matches_and_conditions(
+    func: FuncItem, expressions: list[Expression] | None = None
+) -> tuple[list[Expression], list[Expression]]:
     """The subjects of the ``match`` statements of ``func`` and of the functions nested in
     it, and the conditions there (``if``, ``elif``, ``while``, ``assert``, a conditional
-    expression's, a comprehension's ``if``, the left operand of ``and``/``or``)."""
+    expression's, a comprehension's ``if``, the left operand of ``and``/``or``).
+    ``expressions``: those of its body, where already taken."""
     subjects: list[Expression] = []
     conditions: list[Expression] = []
     blocks = [func.body, *(nested.body for nested in functions_in(func.body.body))]
     while blocks:
-        for s in blocks.pop().body:
-            if isinstance(s, MATCH_STMT):
+        # ``Any``: each statement's class is tested by identity, once (leaves of mypy's
+        # node classes).
+        statements: list[Any] = blocks.pop().body
+        for s in statements:
+            kind = type(s)
+            if kind is MATCH_STMT:
                 subjects.append(s.subject)
-            elif isinstance(s, IF_STMT):
+            elif kind is IF_STMT:
                 conditions += s.expr
-            elif isinstance(s, (WHILE_STMT, ASSERT_STMT)):
+            elif kind is WHILE_STMT or kind is ASSERT_STMT:
                 conditions.append(s.expr)
             blocks += child_blocks(s)
-    for e in get_subexpressions(func.body):
+    if expressions is None:
+        expressions = get_subexpressions(func.body)
+    for e in expressions:
         conditions += _inner_tests(e)
     return subjects, conditions
 
@@ -197,7 +206,8 @@ def narrowings(func: FuncItem) -> _Narrowed:
     if cached is not None and cached[0] is func and cached[1] is body and still_bound(cached[2]):
         return cached[3]
     callees: Callees = []
-    tested = _tested(func, callees) | _passed_to_tests(func)
+    expressions = get_subexpressions(func.body)  # read by both questions: taken once
+    tested = _tested(func, callees, expressions) | _passed_to_tests(func, expressions)
     result: _Narrowed = {}
     if tested:
         walker = _Regions(tested, _followable(func, tested))
@@ -207,12 +217,16 @@ def narrowings(func: FuncItem) -> _Narrowed:
     return result
 
 
-def _tested(func: FuncItem, callees: Callees) -> set[Var]:
+def _tested(
+    func: FuncItem, callees: Callees, expressions: list[Expression] | None = None
+) -> set[Var]:
     """The locals and parameters ``func`` tests with ``isinstance`` (nested functions
     included: their tests may narrow a captured name); each test's callee and class are
-    kept in ``callees``."""
+    kept in ``callees``.  ``expressions``: those of its body, where already taken."""
     tested: set[Var] = set()
-    for e in get_subexpressions(func.body):
+    if expressions is None:
+        expressions = get_subexpressions(func.body)
+    for e in expressions:
         if type(e) is not CALL_EXPR:
             continue
         is_test = _is_isinstance(e)
@@ -227,13 +241,13 @@ def _tested(func: FuncItem, callees: Callees) -> set[Var]:
     return tested
 
 
-def _passed_to_tests(func: FuncItem) -> set[Var]:
+def _passed_to_tests(func: FuncItem, expressions: list[Expression]) -> set[Var]:
     """The locals and parameters passed to a call in a condition of ``func`` (nested
     functions included): ``if is_sub(x):`` with a ``TypeIs`` or ``TypeGuard`` function,
     ``issubclass(cls, Sub)``.  mypy may narrow them there, so they are walked as tested
     names, and such a test leaves them unclaimed wherever it reaches (:func:`_tests`)."""
     passed: set[Var] = set()
-    for cond in _matches_and_conditions(func)[1]:
+    for cond in _matches_and_conditions(func, expressions)[1]:
         for e in get_subexpressions(cond):
             if type(e) is CALL_EXPR:
                 passed.update(

@@ -12,6 +12,7 @@ assigns it on another instance (``d.pool = AsyncPool()``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from mypy.nodes import (
     FUNC_NO_INFO,
@@ -157,8 +158,9 @@ def _rebound_in_body(info: TypeInfo) -> Iterator[str]:
 
 def classes_in(prefix: str, names: SymbolTable) -> Iterator[TypeInfo]:
     for name, sym in names.items():
-        node = sym.node
-        if isinstance(node, TYPE_INFO) and node.fullname == f"{prefix}.{name}":
+        node: Any = sym.node
+        # By identity (a symbol's class is never mypy's ``FakeInfo``): asked for every name.
+        if type(node) is TYPE_INFO and node.fullname == f"{prefix}.{name}":
             yield node
             yield from classes_in(node.fullname, node.names)
 

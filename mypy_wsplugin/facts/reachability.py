@@ -14,6 +14,7 @@ lines with mypy's defaults as with ``check_untyped_defs``.  Not seen: a ``with``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from mypy.nodes import (
     Block,
@@ -61,7 +62,7 @@ from mypy_wsplugin.mypy_internals import get_subexpressions
 
 def exits(body: Sequence[Statement]) -> bool:
     """Whether ``body`` ends with a ``return``, ``raise``, ``continue`` or ``break``."""
-    return bool(body) and isinstance(body[-1], EXITS)
+    return bool(body) and type(body[-1]) in EXITS
 
 
 def ends_block(s: Statement) -> bool:
@@ -69,21 +70,25 @@ def ends_block(s: Statement) -> bool:
     or ``break``, ``assert False``, a call of a function declared ``NoReturn``, ``while
     True:`` without a ``break``, an ``if`` with an ``else`` whose every branch ends, or a
     ``try`` whose ``finally`` ends or whose body (or ``else``) and every handler end."""
-    if isinstance(s, EXITS):
+    # ``Any``: the statement's class is tested by identity, once (each class here is a leaf
+    # of mypy's node classes); asked for every statement the pass and the facts walk.
+    c: Any = s
+    kind = type(c)
+    if kind in EXITS:
         return True
-    if isinstance(s, ASSERT_STMT):
-        return isinstance(s.expr, NAME_EXPR) and s.expr.fullname == "builtins.False"
-    if isinstance(s, WHILE_STMT):
-        return _always_true(s.expr) and not _breaks(s.body)
-    if isinstance(s, IF_STMT):
-        return s.else_body is not None and all(map(_ends, [*s.body, s.else_body]))
-    if isinstance(s, TRY_STMT):
-        if s.finally_body is not None and _ends(s.finally_body):
+    if kind is ASSERT_STMT:
+        return type(c.expr) is NAME_EXPR and c.expr.fullname == "builtins.False"
+    if kind is WHILE_STMT:
+        return _always_true(c.expr) and not _breaks(c.body)
+    if kind is IF_STMT:
+        return c.else_body is not None and all(map(_ends, [*c.body, c.else_body]))
+    if kind is TRY_STMT:
+        if c.finally_body is not None and _ends(c.finally_body):
             return True
-        body_ends = _ends(s.body) or (s.else_body is not None and _ends(s.else_body))
-        return body_ends and all(map(_ends, s.handlers))
-    if isinstance(s, EXPRESSION_STMT) and isinstance(s.expr, CALL_EXPR):
-        callee = s.expr.callee
+        body_ends = _ends(c.body) or (c.else_body is not None and _ends(c.else_body))
+        return body_ends and all(map(_ends, c.handlers))
+    if kind is EXPRESSION_STMT and type(c.expr) is CALL_EXPR:
+        callee = c.expr.callee
         node = bound(callee) if isinstance(callee, REF_EXPR) else None
         # A decorated function: what mypy makes of the decorated name (an untyped
         # decorator gives Any, and mypy goes on checking after the call).

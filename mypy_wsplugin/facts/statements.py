@@ -31,9 +31,7 @@ from mypy.nodes import (
     AssertStmt,
     AssignmentStmt,
     Block,
-    BreakStmt,
     ClassDef,
-    ContinueStmt,
     Decorator,
     DelStmt,
     Expression,
@@ -64,8 +62,10 @@ from mypy_wsplugin.mypy_classes import (
     ASSERT_STMT,
     ASSIGNMENT_STMT,
     BLOCK,
+    BREAK_STMT,
     CLASS_DEF,
     CLASS_PATTERN,
+    CONTINUE_STMT,
     DECORATOR,
     DEL_STMT,
     EXPRESSION_STMT,
@@ -196,7 +196,8 @@ class StatementWalker:
                 self.enter(item)
 
     def scope(self, owner: Scope) -> None:
-        self.stmts(owner.defs if isinstance(owner, MYPY_FILE) else owner.body.body)
+        o: Any = owner  # tested by identity (a leaf of mypy's node classes)
+        self.stmts(o.defs if type(o) is MYPY_FILE else o.body.body)
 
     def stmts(self, body: Sequence[Statement]) -> None:
         visited = self.VISITED
@@ -249,9 +250,12 @@ class StatementWalker:
         self.expr(s.expr, Role.STATEMENT)
 
     def visit_assignment(self, s: AssignmentStmt) -> None:
-        self.exprs(s.lvalues, Role.STORE)
-        single_name = len(s.lvalues) == 1 and isinstance(s.lvalues[0], NAME_EXPR)
-        unpacked = len(s.lvalues) == 1 and isinstance(s.lvalues[0], (TUPLE_EXPR, LIST_EXPR))
+        lvalues = s.lvalues  # one read of mypy's attribute
+        self.exprs(lvalues, Role.STORE)
+        # The target's class, tested by identity (leaves of mypy's node classes).
+        kind = type(lvalues[0]) if len(lvalues) == 1 else None
+        single_name = kind is NAME_EXPR
+        unpacked = kind is TUPLE_EXPR or kind is LIST_EXPR
         self.assigned_by = s
         role = Role.ASSIGNED if single_name else Role.UNPACKED if unpacked else Role.VALUE
         self.expr(s.rvalue, role)
@@ -335,16 +339,19 @@ def overload_parts(s: OverloadedFuncDef) -> list[OverloadPart]:
 def stored_members(target: Expression | None) -> list[MemberExpr]:
     """The attributes a store target writes: ``x.a`` in ``x.a = ...``, also inside a tuple,
     list or starred target (``x.a, n = ...``, ``for x.a in ...``)."""
-    return [e for e in store_targets(target) if isinstance(e, MEMBER_EXPR)]
+    return [e for e in store_targets(target) if type(e) is MEMBER_EXPR]
 
 
 def store_targets(target: Expression | None) -> list[Expression]:
     """What a store target writes, one by one: the items of a tuple, list or starred
     target (``x.a, n = ...``, ``first, *rest = ...``), or the target itself."""
-    if isinstance(target, (TUPLE_EXPR, LIST_EXPR)):
-        return [leaf for item in target.items for leaf in store_targets(item)]
-    if isinstance(target, STAR_EXPR):
-        return store_targets(target.expr)
+    # ``Any``: the class is tested by identity (leaves of mypy's node classes), once.
+    t: Any = target
+    kind = type(t)
+    if kind is TUPLE_EXPR or kind is LIST_EXPR:
+        return [leaf for item in t.items for leaf in store_targets(item)]
+    if kind is STAR_EXPR:
+        return store_targets(t.expr)
     return [] if target is None else [target]
 
 
@@ -438,6 +445,61 @@ def _add_functions(body: Sequence[Statement], found: list[Any]) -> None:
                 _add_functions(block.body, found)
 
 
+def declared_globals(tree: MypyFile) -> tuple[tuple[FuncDef, tuple[str, ...]], ...]:
+    """Each function of ``tree`` (nested ones included, as :func:`functions_in` lists
+    them) whose ``global`` statements declare names, with those names (as
+    :func:`global_names` reads its body): one walk of the module, kept with its statements
+    (by module name, so that the daemon's new tree of an edited module replaces the old
+    one).  Asked for every module by the facts kept at its cache write
+    (``callee_results``, ``instance_attributes``)."""
+    defs = tree.defs
+    known = _DECLARED_GLOBALS.get(tree.fullname)
+    if known is not None and known[0] is defs:
+        return known[1]
+    found: list[tuple[FuncDef, tuple[str, ...]]] = []
+    _add_globals(defs, None, found)
+    answer = tuple(found)  # mostly empty: the shared empty tuple
+    _DECLARED_GLOBALS[tree.fullname] = (defs, answer)
+    return answer
+
+
+_DECLARED_GLOBALS: dict[str, tuple[object, tuple[tuple[FuncDef, tuple[str, ...]], ...]]] = {}
+
+
+def _add_globals(
+    body: Sequence[Statement],
+    declared: list[str] | None,
+    found: list[tuple[FuncDef, tuple[str, ...]]],
+) -> None:
+    """The walk of :func:`_add_functions`, with the ``global`` statements of the function
+    whose body this is (``declared``; None in a class's or the module's body) noted on the
+    way, into the blocks :func:`child_blocks` gives and not into nested definitions."""
+    statements: Sequence[Any] = body  # tested by identity, as in _add_functions
+    for s in statements:
+        kind = type(s)
+        if kind is FUNC_DEF:
+            _add_function_globals(s, found)
+        elif kind is DECORATOR:
+            _add_function_globals(s.func, found)
+        elif kind is OVERLOADED_FUNC_DEF:
+            _add_globals(overload_parts(s), None, found)
+        elif kind is CLASS_DEF:
+            _add_globals(s.defs.body, None, found)
+        elif kind is GLOBAL_DECL:
+            if declared is not None:
+                declared.extend(s.names)
+        elif kind in _COMPOUND:
+            for block in child_blocks(s):
+                _add_globals(block.body, declared, found)
+
+
+def _add_function_globals(func: FuncDef, found: list[tuple[FuncDef, tuple[str, ...]]]) -> None:
+    declared: list[str] = []
+    _add_globals(func.body.body, declared, found)
+    if declared:
+        found.append((func, tuple(declared)))
+
+
 def global_names(body: Sequence[Statement], nonlocal_too: bool = False) -> list[str]:
     """The names ``global`` statements in ``body`` declare (``nonlocal_too``: and
     ``nonlocal`` ones), also under ``if``/``while``/``for``/``try``/``with``/``match`` (not
@@ -452,8 +514,9 @@ def global_names(body: Sequence[Statement], nonlocal_too: bool = False) -> list[
     return found
 
 
-# The statements after which a block does not go on (also :mod:`.reachability`'s).
-EXITS: Final = (ReturnStmt, RaiseStmt, BreakStmt, ContinueStmt)
+# The statements after which a block does not go on (also :mod:`.reachability`'s), for a
+# test of a statement's class by identity (each is a leaf of mypy's node classes).
+EXITS: Final = frozenset({RETURN_STMT, RAISE_STMT, BREAK_STMT, CONTINUE_STMT})
 
 
 def may_leave(s: Statement) -> bool:
@@ -461,7 +524,7 @@ def may_leave(s: Statement) -> bool:
     ``continue`` (not in a nested definition): the way on may end inside it."""
     for block in child_blocks(s):
         for inner in block.body:
-            if isinstance(inner, EXITS) or may_leave(inner):
+            if type(inner) in EXITS or may_leave(inner):
                 return True
     return False
 
@@ -472,9 +535,11 @@ def child_blocks(s: Statement) -> list[Block]:
     c: Any = s  # tested by identity, as in _add_functions
     kind = type(c)
     if kind is IF_STMT:
-        return [*c.body, *_present(c.else_body)]
+        other = c.else_body
+        return [*c.body, other] if other is not None else list(c.body)
     if kind is WHILE_STMT or kind is FOR_STMT:
-        return [c.body, *_present(c.else_body)]
+        other = c.else_body
+        return [c.body, other] if other is not None else [c.body]
     if kind is TRY_STMT:
         return [c.body, *c.handlers, *_present(c.else_body), *_present(c.finally_body)]
     if kind is WITH_STMT:
@@ -532,7 +597,7 @@ def _rest(
     it; whether the way goes on past the end of ``block``."""
     for s in block[start:]:
         reached.append(s)
-        if isinstance(s, EXITS):
+        if type(s) in EXITS:
             return reached, False
     return reached, True
 
