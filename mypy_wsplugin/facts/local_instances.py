@@ -543,15 +543,19 @@ def _set_up_found(info: TypeInfo) -> list[_Found]:
             # ``def setUpModule():``, and what it may start: ``_patcher = patch(...)`` at
             # the module's top level.
             found += [_replacements_in(sym.node), _module_patches(home)]
+    module = info.module_name
     for cls in info.mro:
-        if cls.module_name != info.module_name:
+        if cls.module_name != module:
             continue
+        names = cls.names  # one read of mypy's attribute per class
         for name in _SET_UP:
-            sym = cls.names.get(name)
-            node = sym.node if sym is not None else None
-            if isinstance(node, DECORATOR):  # ``@classmethod def setUpClass(cls)``
+            sym = names.get(name)
+            if sym is None:
+                continue
+            node: Any = sym.node
+            if type(node) is DECORATOR:  # ``@classmethod def setUpClass(cls)``
                 node = node.func
-            if isinstance(node, FUNC_DEF) and _is_method(node):
+            if type(node) is FUNC_DEF and _is_method(node):
                 found.append(_replacements_in(node))
     return found
 

@@ -15,7 +15,8 @@ of a full traversal.
 A subclass overrides :meth:`StatementWalker.expr` (each top expression of a statement,
 with its role), :meth:`StatementWalker.definition` (a nested ``def``/decorated
 ``def``/overload: not entered unless it calls :meth:`StatementWalker.enter`), and any
-``visit_*`` handler; ``VISITED`` limits the walk to some statement kinds.  The dispatch is
+``visit_*`` handler (a walk limited to some statement kinds overrides :meth:`stmts` to
+leave the others out, as ``_ModuleDefinitions`` does).  The dispatch is
 one chain of identity tests on the statement's class, each calling its handler as a method
 (in a compiled build, a C call through the class's vtable, which a subclass's override
 takes).
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 from mypy.nodes import (
     AssertStmt,
@@ -165,7 +166,6 @@ _COMPOUND: Final = frozenset(
 
 
 class StatementWalker:
-    VISITED: ClassVar[frozenset[type[Node]] | None] = None  # None: every kind
     # The assignment whose right-hand side is being visited (for Role.ASSIGNED).
     assigned_by: AssignmentStmt | None = None
 
@@ -200,13 +200,10 @@ class StatementWalker:
         self.stmts(o.defs if type(o) is MYPY_FILE else o.body.body)
 
     def stmts(self, body: Sequence[Statement]) -> None:
-        visited = self.VISITED
         # ``Any``: each statement's class is tested once, by identity (see _add_functions).
         statements: Sequence[Any] = body
         for s in statements:
             kind = type(s)
-            if visited is not None and kind not in visited:
-                continue
             if kind is EXPRESSION_STMT:
                 self.visit_expression_stmt(s)
             elif kind is ASSIGNMENT_STMT:
@@ -690,11 +687,12 @@ def module_definitions(file: MypyFile) -> list[tuple[str, Definition | ClassDef]
 
 
 class _ModuleDefinitions(StatementWalker):
-    VISITED = DEFINITION_HOLDERS
-
     def __init__(self) -> None:
         self.prefix = ""
         self.found: list[tuple[str, Definition | ClassDef]] = []
+
+    def stmts(self, body: Sequence[Statement]) -> None:
+        super().stmts([s for s in body if type(s) in DEFINITION_HOLDERS])
 
     def definition(self, s: Definition) -> None:
         self.found.append((self.prefix + s.name, s))
