@@ -170,3 +170,42 @@ def test_compiled_modules_test_for_mypy_classes_through_final_names() -> None:
             }
         )
     assert offenders == []
+
+
+# Tested by identity though mypy has a subclass of it: ``FakeInfo``, the placeholder of a
+# function or variable outside any class, which never stands in a symbol table
+# (``overrides.classes_in`` reads every symbol table's classes so).
+_IDENTITY_DESPITE_SUBCLASSES = {"TYPE_INFO"}
+
+
+def test_classes_tested_by_identity_have_no_subclass_in_mypy() -> None:
+    """A compiled module tests a class by identity (``type(s) is ASSIGNMENT_STMT``, ``kind in
+    EXITS``) where ``isinstance`` would walk the MRO on a miss (docs/design.md, "A compiled
+    build"): the two agree only for a class no other class of mypy derives from."""
+    from mypy_wsplugin import mypy_classes
+    from mypy_wsplugin.facts import statements
+
+    root = SETUP.parent
+    finals = {name for name in vars(mypy_classes) if name.isupper()}
+    named: set[str] = set()
+    for source in sorted(_setup_module().compiled_sources()):
+        tree = ast.parse((root / source).read_text(), source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Compare) and any(
+                isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops
+            ):
+                named.update(
+                    side.id
+                    for side in [node.left, *node.comparators]
+                    if isinstance(side, ast.Name) and side.id in finals
+                )
+    assert {"ASSIGNMENT_STMT", "CALL_EXPR", "FUNC_DEF", "MEMBER_EXPR"} <= named
+    classes = {name: getattr(mypy_classes, name) for name in named}
+    sets = [statements.EXITS, statements.DEFINITION_HOLDERS, statements._COMPOUND]
+    classes.update({cls.__name__: cls for kinds in sets for cls in kinds})
+    derived = {
+        name: [sub.__name__ for sub in cls.__subclasses__()]
+        for name, cls in classes.items()
+        if cls.__subclasses__() and name not in _IDENTITY_DESPITE_SUBCLASSES
+    }
+    assert derived == {}
