@@ -442,31 +442,22 @@ def _add_functions(body: Sequence[Statement], found: list[Any]) -> None:
                 _add_functions(block.body, found)
 
 
-def declared_globals(tree: MypyFile) -> tuple[tuple[FuncDef, tuple[str, ...]], ...]:
+def declared_globals(tree: MypyFile) -> list[tuple[FuncDef, list[str]]]:
     """Each function of ``tree`` (nested ones included, as :func:`functions_in` lists
     them) whose ``global`` statements declare names, with those names (as
-    :func:`global_names` reads its body): one walk of the module, kept with its statements
-    (by module name, so that the daemon's new tree of an edited module replaces the old
-    one).  Asked for every module by the facts kept at its cache write
-    (``callee_results``, ``instance_attributes``)."""
-    defs = tree.defs
-    known = _DECLARED_GLOBALS.get(tree.fullname)
-    if known is not None and known[0] is defs:
-        return known[1]
-    found: list[tuple[FuncDef, tuple[str, ...]]] = []
-    _add_globals(defs, None, found)
-    answer = tuple(found)  # mostly empty: the shared empty tuple
-    _DECLARED_GLOBALS[tree.fullname] = (defs, answer)
-    return answer
-
-
-_DECLARED_GLOBALS: dict[str, tuple[object, tuple[tuple[FuncDef, tuple[str, ...]], ...]]] = {}
+    :func:`global_names` reads its body): one walk of the module.  Asked for every module by
+    the facts kept at its cache write (``callee_results``, ``instance_attributes``), which
+    keep what they make of it; kept here too, it brought mypy one more collection on ``make
+    bench``'s ALL target (benchmarks/findings.md, session 65)."""
+    found: list[tuple[FuncDef, list[str]]] = []
+    _add_globals(tree.defs, None, found)
+    return found
 
 
 def _add_globals(
     body: Sequence[Statement],
     declared: list[str] | None,
-    found: list[tuple[FuncDef, tuple[str, ...]]],
+    found: list[tuple[FuncDef, list[str]]],
 ) -> None:
     """The walk of :func:`_add_functions`, with the ``global`` statements of the function
     whose body this is (``declared``; None in a class's or the module's body) noted on the
@@ -490,11 +481,11 @@ def _add_globals(
                 _add_globals(block.body, declared, found)
 
 
-def _add_function_globals(func: FuncDef, found: list[tuple[FuncDef, tuple[str, ...]]]) -> None:
+def _add_function_globals(func: FuncDef, found: list[tuple[FuncDef, list[str]]]) -> None:
     declared: list[str] = []
     _add_globals(func.body.body, declared, found)
     if declared:
-        found.append((func, tuple(declared)))
+        found.append((func, declared))
 
 
 def global_names(body: Sequence[Statement], nonlocal_too: bool = False) -> list[str]:
