@@ -21,7 +21,7 @@ from mypy.options import Options
 from mypy.types import AnyType, Type, TypeOfAny
 
 from mypy_wsplugin.checks.awaited_functions import calling_fixes, is_function
-from mypy_wsplugin.checks.missing_await import find_misuse
+from mypy_wsplugin.checks.missing_await import find_misuse, returns_to_an_await
 from mypy_wsplugin.checks.policy import CheckPolicy
 from mypy_wsplugin.config import FactoryEntry
 from mypy_wsplugin.errorcodes import AWAIT_NOT_AWAITABLE, MISSING_AWAIT
@@ -125,6 +125,8 @@ class _Judge:
             if id(node) in unreachable:
                 continue
             if isinstance(node, CALL_EXPR):
+                if entry.role is Role.RETURNED and not returns_to_an_await(self.scope):
+                    continue  # no finding whatever the callee gives: not resolved
                 callee = resolve_callee(node, self.scope, self.tree, self.modules)
                 if (
                     callee is not None

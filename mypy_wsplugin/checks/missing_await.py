@@ -7,7 +7,7 @@ where the coroutine stands (its :class:`~mypy_wsplugin.facts.roles.Role`), is th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeGuard
 
 from mypy.nodes import AssignmentStmt, Context, FuncItem, MypyFile, NameExpr
 from mypy.options import Options
@@ -123,6 +123,13 @@ def find_misuse(
     return Finding(message, role.node, role.role, role.attribute, stored=role.stored)
 
 
+def returns_to_an_await(scope: Scope) -> TypeGuard[FuncItem]:
+    """Whether what ``scope`` returns is what awaiting a call of it gives: an ``async
+    def``.  Elsewhere (a sync def) a coroutine returned is handed on to the caller as it
+    is, and a ``return`` is never a finding (:meth:`_Judge.why`), whatever it returns."""
+    return isinstance(scope, FUNC_ITEM) and scope.is_coroutine
+
+
 def _first_use(scope: Scope, binding: AssignmentStmt) -> NameExpr | None:
     """The first use of the name ``binding`` binds that it reaches (:func:`.uses_after`)."""
     later, _ = uses_after(scope, binding)
@@ -178,7 +185,7 @@ class _Judge:
             # A name holding the coroutine, called: where its result is known, calling it
             # may be wrong too (``n = count()``, ``n()``), and mypy's verdict stands.
             return misuse(self.options, role, None, None)
-        if role is Role.RETURNED and isinstance(self.scope, FUNC_ITEM) and self.scope.is_coroutine:
+        if role is Role.RETURNED and returns_to_an_await(self.scope):
             # From an ``async def`` without a return annotation always: awaiting it gives
             # the coroutine.
             if _return_unannotated(self.scope):

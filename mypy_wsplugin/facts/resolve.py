@@ -125,17 +125,21 @@ def resolve_reference(
 ) -> Callee | None:
     """What ``callee`` names: a call's callee, or a name or attribute read as it is
     (``await self.fetch``), on ``line``."""
+    # What names the callee is read first, and whether the function replaces it only then:
+    # a callee that names nothing needs no walk of the function for its replacements.
     if isinstance(callee, NAME_EXPR):
-        if callee_replaced(callee, scope, tree):
+        found = _from_ref(callee, tree, modules)
+        if found is not None and callee_replaced(callee, scope, tree):
             return None  # ``patch("app.main.fetch", ...)`` before: it may reach the mock
-        return _from_ref(callee, tree, modules)
+        return found
     if isinstance(callee, MEMBER_EXPR):
         base = callee.expr
         if callee.fullname and callee.node is not None:  # module attribute: ``ws.get()``
-            if callee_replaced(callee, scope, tree):
-                return None  # ``patch.object(ws, "get", ...)`` before
             node = bound(callee)
-            return _from_node(node) if node is not None else None
+            found = _from_node(node) if node is not None else None
+            if found is not None and callee_replaced(callee, scope, tree):
+                return None  # ``patch.object(ws, "get", ...)`` before
+            return found
         if callee.node is None and not callee.fullname:
             # While the daemon re-binds names: a module's attribute that the module lacked
             # when the tree was analysed (``import app.a`` then ``app.a.make()`` while
@@ -145,11 +149,14 @@ def resolve_reference(
                 return _from_node(node)
         info = _receiver(base, scope)
         if info is not None:  # ``Class.m()``, ``self.m()``, ``cls.m()``, ``self.core.api.m()``
+            found = _member_of(info, callee.name, info)
+            if found is None:
+                return None
             if callee_replaced(callee, scope, tree):
                 return None  # ``r.fetch = Mock()`` before: the call may reach the mock
             if member_patched(info, callee.name, line, scope):
                 return None  # ``patch.object(Pool, "acquire", ...)`` before
-            return _member_of(info, callee.name, info)
+            return found
         return _unseen_member(callee, tree)
     if isinstance(callee, SUPER_EXPR) and callee.info is not None:  # ``super().m()``
         for info in callee.info.mro[1:]:
