@@ -134,14 +134,15 @@ class _Locals:
 _MEMO: dict[int, tuple[FuncItem, object, _Token, KeptCallees, KeptMembers, object, _Locals]] = {}
 
 
-def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
+def local_class(name: NameExpr, scope: Scope, found: _Locals | None = None) -> TypeInfo | None:
     """The class a local (or parameter) ``name`` of ``scope`` is plainly an instance of
     where it stands, if any: what it was made or declared as, as an ``isinstance`` test
-    there narrows it (:mod:`.narrowing`)."""
+    there narrows it (:mod:`.narrowing`).  ``found``: what :func:`locals_of` gave for it."""
     var = name.node
     if name.kind != LDEF or not isinstance(var, VAR) or not isinstance(scope, FUNC_ITEM):
         return None
-    found = _made_in(scope)
+    if found is None:
+        found = _made_in(scope)
     if is_declared(var):
         # Assigned again, mypy narrows it to what was assigned: not claimed.
         known = _declared_class(var) if var in found.declared_once else None
@@ -150,31 +151,24 @@ def local_class(name: NameExpr, scope: Scope) -> TypeInfo | None:
     return narrowed(name, scope, known)
 
 
-def made_through_receiver(name: NameExpr, scope: Scope) -> Expression | None:
-    """What the local ``name`` of ``scope`` was bound to, once, where that is a call (or its
-    ``await``) of a method of ``self`` (in a method), of a module-level variable or of an
-    attribute of either (``c = await self.pool.acquire()``, ``c = self.connect()``, ``conn =
-    manager.connect()``), or an item of such an attribute or variable (``ws =
-    self.by_user[uid]``, ``ws = rooms[room]``): which class that gives is read where
-    the name is used (``facts.resolve.receiver_class``), so nothing here depends on the
-    class's attributes or methods.  A member the method or its class's ``setUp`` replaces
-    is not followed (:func:`callee_replaced`)."""
-    var = name.node
-    if name.kind != LDEF or not isinstance(var, VAR) or not isinstance(scope, FUNC_ITEM):
+def locals_of(name: NameExpr, scope: Scope) -> _Locals | None:
+    """What :func:`_made_in` finds in ``scope``, where ``name`` is one of its locals (or
+    parameters), for a caller that reads several of its answers (each read checks the
+    kept facts again).  Of ``name``'s variable, ``through_receiver`` gives what it was
+    bound to, once, where that is a call (or its ``await``) of a method of ``self`` (in a
+    method), of a module-level variable or of an attribute of either (``c = await
+    self.pool.acquire()``, ``c = self.connect()``, ``conn = manager.connect()``), or an
+    item of such an attribute or variable (``ws = self.by_user[uid]``, ``ws =
+    rooms[room]``): which class that gives is read where the name is used
+    (``facts.resolve.receiver_class``), so nothing here depends on the class's attributes
+    or methods; a member the method or its class's ``setUp`` replaces is not followed
+    (:func:`callee_replaced`).  ``iterated`` gives the container (and the view: None,
+    ``"keys"`` or ``"values"``) whose items it holds, where a ``for`` loop (not ``async
+    for``) is its one binding (``for conn in self.active:``, ``for user, ws in
+    self.by_user.items():``, :mod:`.loop_targets`)."""
+    if name.kind != LDEF or not isinstance(name.node, VAR) or not isinstance(scope, FUNC_ITEM):
         return None
-    return _made_in(scope).through_receiver.get(var)
-
-
-def iterated_over(name: NameExpr, scope: Scope) -> tuple[Expression, str | None] | None:
-    """The container (and the view: None, ``"keys"`` or ``"values"``) whose items the local
-    ``name`` of ``scope`` holds, where a ``for`` loop (not ``async for``) is its one binding
-    (``for conn in self.active:``, ``for user, ws in self.by_user.items():``,
-    :mod:`.loop_targets`): which class the items are is read where the name is used
-    (``facts.resolve.receiver_class``)."""
-    var = name.node
-    if name.kind != LDEF or not isinstance(var, VAR) or not isinstance(scope, FUNC_ITEM):
-        return None
-    return _made_in(scope).iterated.get(var)
+    return _made_in(scope)
 
 
 def globals_passed(func: FuncItem) -> frozenset[str]:

@@ -67,9 +67,8 @@ from mypy_wsplugin.facts.local_instances import (
     global_patched,
     globals_passed,
     item_narrowed,
-    iterated_over,
     local_class,
-    made_through_receiver,
+    locals_of,
     member_patched,
     member_replaced,
     replaces_members,
@@ -199,15 +198,18 @@ def _receiver_class(expr: Expression, scope: Scope) -> TypeInfo | None:
             ):
                 return None  # ``self`` in a nested function, narrowed or patched in its method
             return narrowed(expr, scope, owner.info)  # ``isinstance(self, Sub)``
-        value = made_through_receiver(expr, scope)
-        if value is not None and isinstance(scope, FUNC_ITEM):
+        found = locals_of(expr, scope)  # read once for the three questions below
+        if found is None or not isinstance(scope, FUNC_ITEM):
+            return None  # not a local of a function
+        value = found.through_receiver.get(expr.node)
+        if value is not None:
             # ``c = await self.pool.acquire()`` ... ``c.execute()``: as the value itself.
             return narrowed(expr, scope, receiver_class(value, scope))
-        source = iterated_over(expr, scope)
-        if source is not None and isinstance(scope, FUNC_ITEM):
+        source = found.iterated.get(expr.node)
+        if source is not None:
             # ``for conn in self.active:`` ... ``conn.send()``: an item of the container.
             return narrowed(expr, scope, _item_class(*source, scope))
-        return local_class(expr, scope)
+        return local_class(expr, scope, found)
     if isinstance(expr, INDEX_EXPR):
         # ``self.by_user[uid].send_text(m)``: an item of a declared container.
         sliced = isinstance(expr.index, SLICE_EXPR)
