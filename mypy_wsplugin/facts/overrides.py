@@ -48,10 +48,10 @@ _MEMO: dict[str, tuple[MypyFile, object, frozenset[str]]] = {}
 
 
 def replaced_methods(home: MypyFile) -> frozenset[str]:
-    """``Cls.name`` for each plain sync method of a class that a class of ``home`` puts
-    something else before in its MRO (an ``async def`` in a subclass or an earlier mixin, a
-    class attribute), that its class body assigns again (``fetch = make_async(fetch)``),
-    or whose name a method of ``home`` assigns on an instance."""
+    """``Cls.name`` for each plain sync method of a class of ``home`` that a class of
+    ``home`` puts something else before in its MRO (an ``async def`` in a subclass or an
+    earlier mixin, a class attribute), that its class body assigns again (``fetch =
+    make_async(fetch)``), or whose name a method of ``home`` assigns on an instance."""
     cached = _MEMO.get(home.fullname)
     if cached is not None and cached[0] is home and cached[1] is home.defs:
         return cached[2]
@@ -61,33 +61,41 @@ def replaced_methods(home: MypyFile) -> frozenset[str]:
 
 
 def _replaced_methods(home: MypyFile) -> frozenset[str]:
+    # Asked only of ``home``'s own methods (``callee_results.Inference._replaced`` reads a
+    # method's own module): a class of another module in an MRO gives no entry here.
+    module = home.fullname
     replaced: set[str] = set()
-    for info in classes_in(home.fullname, home.names):
+    for info in classes_in(module, home.names):
         stores = _AttributeStores()
         for sym in info.names.values():
             node = sym.node
             func = node.func if isinstance(node, DECORATOR) else node
             if isinstance(func, FUNC_DEF):
                 stores.scope(func)
+        own = [base for base in info.mro if base.module_name == module]
         for name in stores.names:
-            replaced.update(f"{base.fullname}.{name}" for base in info.mro)
-        replaced.update(_shadowed_in_mro(info))
+            replaced.update(f"{base.fullname}.{name}" for base in own)
+        replaced.update(_shadowed_in_mro(info, module))
         replaced.update(f"{info.fullname}.{name}" for name in _rebound_in_body(info))
     return frozen(replaced)
 
 
-def _shadowed_in_mro(info: TypeInfo) -> Iterator[str]:
-    """``Cls.name`` for each plain sync method of a class in ``info``'s MRO that an instance
-    of ``info`` does not reach through it: something else comes first in the MRO (an
-    ``async def`` in a subclass or a mixin listed before, a class attribute such as
-    ``on_a = _connect``, a decorated function: anything but an undecorated sync def)."""
+def _shadowed_in_mro(info: TypeInfo, module: str) -> Iterator[str]:
+    """``Cls.name`` for each plain sync method of a class of ``module`` in ``info``'s MRO
+    that an instance of ``info`` does not reach through it: something else comes first in
+    the MRO (an ``async def`` in a subclass or a mixin listed before, a class attribute
+    such as ``on_a = _connect``, a decorated function: anything but an undecorated sync
+    def).  The MRO is read up to its last class of ``module``."""
+    mro = info.mro
+    last = max((i for i, cls in enumerate(mro) if cls.module_name == module), default=-1)
     first: dict[str, bool] = {}  # name -> whether what an instance reaches is a plain sync def
-    for cls in info.mro:
+    for cls in mro[: last + 1]:
+        own = cls.module_name == module
         for name, sym in cls.names.items():
             node = sym.node
             if name not in first:
                 first[name] = isinstance(node, FUNC_DEF) and not node.is_coroutine
-            elif not first[name] and _has_body_read(node):
+            elif own and not first[name] and _has_body_read(node):
                 yield f"{cls.fullname}.{name}"
 
 
