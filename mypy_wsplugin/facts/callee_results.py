@@ -66,13 +66,9 @@ from mypy_wsplugin.facts.instance_attributes import (
 )
 from mypy_wsplugin.facts.local_instances import local_class
 from mypy_wsplugin.facts.overrides import classes_in, reached_otherwise, replaced_methods
-from mypy_wsplugin.facts.reachability import names_stored
+from mypy_wsplugin.facts.reachability import module_bindings
 from mypy_wsplugin.facts.resolve import declared_attribute, declared_type, resolve_callee
-from mypy_wsplugin.facts.statements import (
-    StatementWalker,
-    declared_globals,
-    imported_names,
-)
+from mypy_wsplugin.facts.statements import StatementWalker
 from mypy_wsplugin.facts.stored_results import (
     body_available,
     has_body,
@@ -479,44 +475,14 @@ def rebound(tree: MypyFile, name: str) -> bool:
     tuple target or by a walrus), an import, or a function that declares it ``global`` and
     stores it.  mypy still names the def, but the name may hold anything where it is read.
     (Not after ``from x import *``.)"""
-    bindings = _bindings(tree)
+    bindings = module_bindings(tree)
     return name in bindings.stored or name in bindings.imported
 
 
 def stored_again(tree: MypyFile, name: str) -> bool:
     """Whether the module ``tree`` stores to ``name``, a function it imports, as
     :func:`rebound` counts stores (``from app.jobs import job``, ``job = wrap(job)``)."""
-    return name in _bindings(tree).stored
-
-
-class _Bindings:
-    """What a module binds besides its definitions."""
-
-    __slots__ = ("imported", "statements", "stored")
-
-    def __init__(
-        self, statements: object, stored: frozenset[str], imported: frozenset[str]
-    ) -> None:
-        self.statements = statements  # the module's statements they were read from
-        self.stored = stored  # by its top level, or as globals by its functions
-        self.imported = imported
-
-
-def _bindings(tree: MypyFile) -> _Bindings:
-    """What ``tree`` binds besides its definitions, kept with its statements."""
-    defs = tree.defs
-    known = _BINDINGS.get(tree.fullname)
-    if known is None or known.statements is not defs:
-        declared: set[str] = set()
-        for func, globals_here in declared_globals(tree):
-            declared.update(names_stored(func.body.body) & frozenset(globals_here))
-        stored = names_stored(defs) | frozenset(declared)
-        known = _BINDINGS[tree.fullname] = _Bindings(defs, stored, imported_names(tree))
-    return known
-
-
-# By module name, so that the daemon's new tree of an edited module replaces the old one.
-_BINDINGS: dict[str, _Bindings] = {}
+    return name in module_bindings(tree).stored
 
 
 def _is_stub(func: FuncDef) -> bool:

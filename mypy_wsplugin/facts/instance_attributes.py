@@ -65,12 +65,12 @@ from mypy_wsplugin.facts.bindings import (
 from mypy_wsplugin.facts.kept import frozen
 from mypy_wsplugin.facts.narrowing import narrowed, narrowings
 from mypy_wsplugin.facts.overrides import attributes_stored_on_others, classes_in
+from mypy_wsplugin.facts.reachability import module_bindings
 from mypy_wsplugin.facts.roles import store_counts
 from mypy_wsplugin.facts.statements import (
     Definition,
     Role,
     StatementWalker,
-    declared_globals,
     overload_parts,
     store_targets,
     stored_members,
@@ -616,7 +616,7 @@ def _module_bindings(
         name = _bound_to_a_call(stmt)
         if name is not None and counts.get(name) == 1 and isinstance(stmt, ASSIGNMENT_STMT):
             values[name] = stmt.rvalue
-    rebound = frozen(name for _, names in declared_globals(tree) for name in names)
+    rebound = module_bindings(tree).declared
     again = None if stores.star else frozen(name for name, n in counts.items() if n > 1)
     known = _MODULE_VARIABLES[tree.fullname] = (tree.defs, values, rebound, again)
     return known

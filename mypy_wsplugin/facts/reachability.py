@@ -23,6 +23,7 @@ from mypy.nodes import (
     Expression,
     IfStmt,
     MatchStmt,
+    MypyFile,
     Statement,
     TryStmt,
 )
@@ -36,6 +37,8 @@ from mypy_wsplugin.facts.statements import (
     Role,
     Scope,
     StatementWalker,
+    declared_globals,
+    imported_names,
     in_lambdas,
     store_targets,
 )
@@ -196,6 +199,50 @@ def _alternatives(a: _Branches, b: _Branches) -> bool:
         if index_a != index_b:
             return True
     return False
+
+
+class ModuleBindings:
+    """What a module binds besides its definitions (:func:`module_bindings`)."""
+
+    __slots__ = ("declared", "imported", "statements", "stored")
+
+    def __init__(
+        self,
+        statements: object,
+        stored: frozenset[str],
+        imported: frozenset[str],
+        declared: frozenset[str],
+    ) -> None:
+        self.statements = statements  # the module's statements they were read from
+        self.stored = stored  # by its top level, or as globals by its functions
+        self.imported = imported
+        self.declared = declared  # declared ``global`` by a function, stored there or not
+
+
+def module_bindings(tree: MypyFile) -> ModuleBindings:
+    """What ``tree`` binds besides its definitions, kept with its statements: the names its
+    top level stores (:func:`names_stored`) or a function stores as a ``global``, the names
+    it imports, and the names its functions declare ``global`` (one walk of the module for
+    them: :func:`.statements.declared_globals`).  Asked at its cache write by the facts kept
+    there (``callee_results.rebound``, ``instance_attributes.rebinds``) and by the pass
+    over unannotated code (``callee_results.stored_again``)."""
+    defs = tree.defs
+    known = _BINDINGS.get(tree.fullname)
+    if known is None or known.statements is not defs:
+        declared: set[str] = set()
+        stored_globals: set[str] = set()
+        for func, globals_here in declared_globals(tree):
+            declared.update(globals_here)
+            stored_globals.update(names_stored(func.body.body) & frozenset(globals_here))
+        stored = names_stored(defs) | frozenset(stored_globals)
+        known = _BINDINGS[tree.fullname] = ModuleBindings(
+            defs, stored, imported_names(tree), frozen(declared)
+        )
+    return known
+
+
+# By module name, so that the daemon's new tree of an edited module replaces the old one.
+_BINDINGS: dict[str, ModuleBindings] = {}
 
 
 def names_stored(body: Sequence[Statement]) -> frozenset[str]:

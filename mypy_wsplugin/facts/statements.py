@@ -445,10 +445,10 @@ def _add_functions(body: Sequence[Statement], found: list[Any]) -> None:
 def declared_globals(tree: MypyFile) -> list[tuple[FuncDef, list[str]]]:
     """Each function of ``tree`` (nested ones included, as :func:`functions_in` lists
     them) whose ``global`` statements declare names, with those names (as
-    :func:`global_names` reads its body): one walk of the module.  Asked for every module by
-    the facts kept at its cache write (``callee_results``, ``instance_attributes``), which
-    keep what they make of it; kept here too, it brought mypy one more collection on ``make
-    bench``'s ALL target (benchmarks/findings.md, session 65)."""
+    :func:`global_names` reads its body): one walk of the module.  Asked once per module
+    by ``reachability.module_bindings``, which keeps what it makes of it; kept here too, it
+    brought mypy one more collection on ``make bench``'s ALL target
+    (benchmarks/findings.md, session 65)."""
     found: list[tuple[FuncDef, list[str]]] = []
     _add_globals(tree.defs, None, found)
     return found
