@@ -402,6 +402,12 @@ def _as_result(value: Type) -> StaticResult | None:
     return StaticResult(True, awaited) if awaited is not None else StaticResult(False, value)
 
 
+def signature_says(func: FuncDef) -> bool:
+    """Whether :func:`_from_signature_of` gives what calling ``func`` gives (an ``async
+    def``, or a declared result), without making it (asked of every def at a cache write)."""
+    return func.is_coroutine or _declared_result(func) is not None
+
+
 def _from_signature_of(func: FuncDef, receiver: TypeInfo | None = None) -> StaticResult | None:
     """What the signature says (annotated, or an ``async def``): kept in the cache.  Called
     on an instance of ``receiver`` (or on that class), if given."""
@@ -576,7 +582,7 @@ def store_results(home: MypyFile, modules: dict[str, MypyFile]) -> None:
     results: dict[str, Type] = {}
     for node in _definitions(home):
         func = node.func if isinstance(node, DECORATOR) else node
-        if isinstance(node, FUNC_DEF) and _from_signature_of(node) is not None:
+        if isinstance(node, FUNC_DEF) and signature_says(node):
             continue  # the signature says it, and the cache keeps signatures
         known = inference.result(node)
         if known is None:
