@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 
+import pytest
 from mypy import build
 from mypy.modulefinder import BuildSource
 from mypy.nodes import Decorator, FuncDef, MypyFile, TypeInfo
@@ -106,7 +106,10 @@ def _old_shadowed_in_mro(info: TypeInfo) -> Iterator[str]:
                 yield f"{cls.fullname}.{name}"
 
 
-def _analysed(tmp_path: Path) -> dict[str, MypyFile]:
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, MypyFile]:
+    """The program, analysed once for the module's tests."""
+    tmp_path = tmp_path_factory.mktemp("program")
     sources = []
     for module, text in (("app.base", BASE), ("app.sub", SUB)):
         path = tmp_path / (module.replace(".", "/") + ".py")
@@ -122,8 +125,8 @@ def _analysed(tmp_path: Path) -> dict[str, MypyFile]:
     return result.files
 
 
-def test_every_question_gets_the_answer_of_the_whole_set(tmp_path: Path) -> None:
-    files = _analysed(tmp_path)
+def test_every_question_gets_the_answer_of_the_whole_set(analysed: dict[str, MypyFile]) -> None:
+    files = analysed
     assert "app.sub" in files and "asyncio.events" in files  # stubs of the stdlib too
     asked = 0
     for module, tree in files.items():
@@ -145,11 +148,11 @@ def test_every_question_gets_the_answer_of_the_whole_set(tmp_path: Path) -> None
     assert "app.base.Base.fetch" not in replaced_methods(files["app.base"])
 
 
-def test_signature_says_what_the_signature_gives(tmp_path: Path) -> None:
+def test_signature_says_what_the_signature_gives(analysed: dict[str, MypyFile]) -> None:
     """``callee_results.signature_says`` (asked of every def at a cache write) against what
     it stands for, ``_from_signature_of`` giving a result, on every def of the program."""
     asked = said = 0
-    for tree in _analysed(tmp_path).values():
+    for tree in analysed.values():
         for func in _defs(tree):
             says = signature_says(func)
             assert says == (_from_signature_of(func) is not None), func.fullname
