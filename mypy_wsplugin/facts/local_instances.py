@@ -107,7 +107,7 @@ _Token = tuple[NameExpr, Var] | None
 _Replaced = frozenset[tuple[Var, str]]
 
 
-class _Locals:
+class LocalFacts:
     """What :func:`_made_in` finds in a function."""
 
     __slots__ = ("declared_once", "iterated", "made", "replaced", "through_receiver")
@@ -131,10 +131,10 @@ class _Locals:
         self.iterated = iterated
 
 
-_MEMO: dict[int, tuple[FuncItem, object, _Token, KeptCallees, KeptMembers, object, _Locals]] = {}
+_MEMO: dict[int, tuple[FuncItem, object, _Token, KeptCallees, KeptMembers, object, LocalFacts]] = {}
 
 
-def local_class(name: NameExpr, scope: Scope, found: _Locals | None = None) -> TypeInfo | None:
+def local_class(name: NameExpr, scope: Scope, found: LocalFacts | None = None) -> TypeInfo | None:
     """The class a local (or parameter) ``name`` of ``scope`` is plainly an instance of
     where it stands, if any: what it was made or declared as, as an ``isinstance`` test
     there narrows it (:mod:`.narrowing`).  ``found``: what :func:`locals_of` gave for it."""
@@ -151,7 +151,7 @@ def local_class(name: NameExpr, scope: Scope, found: _Locals | None = None) -> T
     return narrowed(name, scope, known)
 
 
-def locals_of(name: NameExpr, scope: Scope) -> _Locals | None:
+def locals_of(name: NameExpr, scope: Scope) -> LocalFacts | None:
     """What :func:`_made_in` finds in ``scope``, where ``name`` is one of its locals (or
     parameters), for a caller that reads several of its answers (each read checks the
     kept facts again).  Of ``name``'s variable, ``through_receiver`` gives what it was
@@ -584,7 +584,7 @@ def _declared_class(var: Var) -> TypeInfo | None:
     return declared.type if isinstance(declared, INSTANCE) else None
 
 
-def _made_in(func: FuncItem) -> _Locals:
+def _made_in(func: FuncItem) -> LocalFacts:
     """Each local of ``func`` bound once, by a call that plainly gives one class (a
     constructor, or a callee declaring an instance result), with its class; and the
     locals declared with a type (``p: Pool = ...``) that nothing assigns again.  Kept per
@@ -635,7 +635,7 @@ def _made_in(func: FuncItem) -> _Locals:
             base = constructed.made_from.get(base)
     through_receiver = {var: v for var, v in constructed.through_receiver.items() if var in once}
     iterated = {var: v for var, v in constructed.iterated.items() if var in once}
-    found = _Locals(made, declared_once, replaced, through_receiver, iterated)
+    found = LocalFacts(made, declared_once, replaced, through_receiver, iterated)
     kept_callees, kept_members = tuple(constructed.callees), tuple(constructed.members)
     said = narrowings(func)
     _MEMO[id(func)] = (func, body, constructed.token, kept_callees, kept_members, said, found)
