@@ -23,13 +23,17 @@ from mypy.modulefinder import BuildSource
 from mypy.nodes import Decorator, FuncDef, MypyFile, TypeInfo
 from mypy.options import Options
 
-from mypy_wsplugin.facts.callee_results import _from_signature_of, signature_says
+from mypy_wsplugin.facts.callee_results import (
+    _definitions,
+    _from_signature_of,
+    signature_says,
+)
 from mypy_wsplugin.facts.overrides import (
-    _AttributeStores,
     _has_body_read,
     _rebound_in_body,
     classes_in,
     replaced_methods,
+    stored_by_methods,
 )
 
 BASE = """
@@ -82,13 +86,7 @@ def _old_replaced_methods(home: MypyFile) -> frozenset[str]:
     """The set ``replaced_methods`` built before (session 65): every class of every MRO."""
     replaced: set[str] = set()
     for info in classes_in(home.fullname, home.names):
-        stores = _AttributeStores()
-        for sym in info.names.values():
-            node = sym.node
-            func = node.func if isinstance(node, Decorator) else node
-            if isinstance(func, FuncDef):
-                stores.scope(func)
-        for name in stores.names:
+        for name in stored_by_methods(info):
             replaced.update(f"{base.fullname}.{name}" for base in info.mro)
         replaced.update(_old_shadowed_in_mro(info))
         replaced.update(f"{info.fullname}.{name}" for name in _rebound_in_body(info))
@@ -150,26 +148,15 @@ def test_every_question_gets_the_answer_of_the_whole_set(analysed: dict[str, Myp
 
 def test_signature_says_what_the_signature_gives(analysed: dict[str, MypyFile]) -> None:
     """``callee_results.signature_says`` (asked of every def at a cache write) against what
-    it stands for, ``_from_signature_of`` giving a result, on every def of the program."""
+    it stands for, ``_from_signature_of`` giving a result, on every def the cache write
+    reads (``_definitions``: a module's functions and its classes' methods), decorated
+    ones too."""
     asked = said = 0
     for tree in analysed.values():
-        for func in _defs(tree):
+        for node in _definitions(tree):
+            func = node.func if isinstance(node, Decorator) else node
             says = signature_says(func)
             assert says == (_from_signature_of(func) is not None), func.fullname
             asked += 1
             said += says
     assert asked > 1000 and 0 < said < asked
-
-
-def _defs(tree: MypyFile) -> Iterator[FuncDef]:
-    for sym in tree.names.values():
-        node = sym.node
-        if isinstance(node, Decorator):
-            node = node.func
-        if isinstance(node, FuncDef):
-            yield node
-        elif isinstance(node, TypeInfo) and node.module_name == tree.fullname:
-            for member in node.names.values():
-                inner = member.node.func if isinstance(member.node, Decorator) else member.node
-                if isinstance(inner, FuncDef):
-                    yield inner

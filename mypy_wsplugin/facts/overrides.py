@@ -66,18 +66,24 @@ def _replaced_methods(home: MypyFile) -> frozenset[str]:
     module = home.fullname
     replaced: set[str] = set()
     for info in classes_in(module, home.names):
-        stores = _AttributeStores()
-        for sym in info.names.values():
-            node = sym.node
-            func = node.func if isinstance(node, DECORATOR) else node
-            if isinstance(func, FUNC_DEF):
-                stores.scope(func)
         own = [base for base in info.mro if base.module_name == module]
-        for name in stores.names:
+        for name in stored_by_methods(info):
             replaced.update(f"{base.fullname}.{name}" for base in own)
         replaced.update(_shadowed_in_mro(info, module))
         replaced.update(f"{info.fullname}.{name}" for name in _rebound_in_body(info))
     return frozen(replaced)
+
+
+def stored_by_methods(info: TypeInfo) -> set[str]:
+    """The attribute names the methods of ``info`` (decorated ones too) assign, on
+    anything (``self.fetch = ...``, ``peer.fetch = ...``)."""
+    stores = _AttributeStores()
+    for sym in info.names.values():
+        node = sym.node
+        func = node.func if isinstance(node, DECORATOR) else node
+        if isinstance(func, FUNC_DEF):
+            stores.scope(func)
+    return stores.names
 
 
 def _shadowed_in_mro(info: TypeInfo, module: str) -> Iterator[str]:
